@@ -1,0 +1,259 @@
+//! Field values: defaults, type and limit checks, rendering to text, decoding.
+
+use super::Clock;
+use crate::error::{SignError, VerifyError};
+use crate::secret::Credentials;
+use indexmap::IndexMap;
+use payspec_spec::{Context, DecodeStep, Field, FieldType, Source};
+use serde_json::{Map, Number, Value};
+
+/// A value as text inside a string to sign: strings raw, numbers exactly as written, booleans
+/// `true`/`false`, objects and arrays as compact JSON, null as empty.
+pub fn render(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Follow a dotted path into a JSON value.
+pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(root, |v, seg| v.get(seg))
+}
+
+/// Percent-encode one path segment.
+pub fn path_segment(s: &str) -> String {
+    const SEG: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SEG).to_string()
+}
+
+fn input_err(target: &str, field: &str, problem: impl Into<String>) -> SignError {
+    SignError::Input { target: target.into(), field: field.into(), problem: problem.into() }
+}
+
+/// Fill defaults, check every field, and return the present values in spec order.
+pub fn prepare(
+    target: &str,
+    defs: &IndexMap<String, Field>,
+    input: &Map<String, Value>,
+    creds: &Credentials,
+    clock: Clock,
+    one_of: &[Vec<String>],
+    all_or_none: &[Vec<String>],
+) -> Result<IndexMap<String, Value>, SignError> {
+    if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
+        let known: Vec<&str> = defs.keys().map(String::as_str).collect();
+        return Err(input_err(target, extra, format!("unknown field (expected one of: {})", known.join(", "))));
+    }
+    let mut out = IndexMap::new();
+    for (name, def) in defs {
+        let value = match input.get(name) {
+            Some(Value::Null) | None => default_value(target, name, def, creds, clock)?,
+            Some(v) => Some(v.clone()),
+        };
+        match value {
+            Some(v) => {
+                let v = check(target, name, def, v, false).map_err(|p| input_err(target, name, p))?;
+                out.insert(name.clone(), v);
+            }
+            None if def.required => return Err(input_err(target, name, "required but missing")),
+            None => {}
+        }
+    }
+    for group in one_of {
+        let present: Vec<&String> = group.iter().filter(|f| out.contains_key(*f)).collect();
+        if present.len() != 1 {
+            return Err(input_err(target, &group.join("|"), format!("exactly one of these fields is required, found {}", present.len())));
+        }
+    }
+    for group in all_or_none {
+        let present = group.iter().filter(|f| out.contains_key(*f)).count();
+        if present != 0 && present != group.len() {
+            let missing: Vec<&str> = group.iter().filter(|f| !out.contains_key(*f)).map(String::as_str).collect();
+            return Err(input_err(target, &missing.join(", "), format!("required together with {}", group.join(", "))));
+        }
+    }
+    Ok(out)
+}
+
+fn default_value(target: &str, name: &str, def: &Field, creds: &Credentials, clock: Clock) -> Result<Option<Value>, SignError> {
+    let Some(from) = &def.from else { return Ok(None) };
+    Ok(match &from.source {
+        Source::Credential(c) => match creds.get(c) {
+            Some(v) => Some(v.json()),
+            None if def.required => {
+                return Err(input_err(target, name, format!("missing; it defaults to credential `{c}`, which is not given")));
+            }
+            None => None,
+        },
+        Source::Context(Context::NowS) => Some(Value::from(clock.now_ms.div_euclid(1000))),
+        Source::Context(Context::NowMs) => Some(Value::from(clock.now_ms)),
+        Source::Literal(l) => Some(Value::String(l.clone())),
+        _ => None,
+    })
+}
+
+/// Check one value against its definition; returns it normalised to its wire JSON type.
+/// `lenient` accepts numbers and booleans written as strings (form-encoded payloads).
+pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> Result<Value, String> {
+    let v = match (def.ty, v) {
+        (FieldType::String, Value::String(s)) => Value::String(s),
+        (FieldType::JsonText, Value::String(s)) => {
+            serde_json::from_str::<Value>(&s).map_err(|e| format!("not JSON text: {e}"))?;
+            Value::String(s)
+        }
+        (FieldType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n),
+        (FieldType::Integer, Value::String(s)) if lenient && s.parse::<i64>().is_ok() => Value::String(s),
+        (FieldType::Decimal, Value::Number(n)) => Value::Number(decimal(&n.to_string())?),
+        (FieldType::Decimal, Value::String(s)) => Value::Number(decimal(&s)?),
+        (FieldType::Scalar, Value::String(s)) => Value::String(s),
+        (FieldType::Scalar, Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n),
+        (FieldType::Bool, Value::Bool(b)) => Value::Bool(b),
+        (FieldType::Bool, Value::String(s)) if lenient && (s == "true" || s == "false") => Value::String(s),
+        (FieldType::Object, Value::Object(m)) => {
+            let mut out = Map::new();
+            for (k, sub) in m {
+                match def.fields.get(&k) {
+                    Some(sd) => {
+                        out.insert(k.clone(), check(target, &k, sd, sub, lenient).map_err(|p| format!("`{k}`: {p}"))?);
+                    }
+                    None => {
+                        out.insert(k, sub);
+                    }
+                }
+            }
+            for (k, sd) in &def.fields {
+                if sd.required && !out.contains_key(k) {
+                    return Err(format!("`{k}` is required but missing"));
+                }
+            }
+            Value::Object(out)
+        }
+        (ty, other) => return Err(format!("expected {}, found {}", type_name(ty), json_kind(&other))),
+    };
+    let _ = (target, name);
+    limits(def, &v)?;
+    Ok(v)
+}
+
+fn decimal(text: &str) -> Result<Number, String> {
+    let ok = {
+        let t = text.strip_prefix('-').unwrap_or(text);
+        let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
+        !int.is_empty() && !frac.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !ok {
+        return Err(format!("`{text}` is not a decimal amount (digits with an optional `.` fraction)"));
+    }
+    text.parse::<Number>().map_err(|e| format!("`{text}`: {e}"))
+}
+
+fn limits(def: &Field, v: &Value) -> Result<(), String> {
+    if let Value::String(s) = v {
+        let len = s.chars().count();
+        if let Some(max) = def.max_len {
+            if len > max {
+                return Err(format!("{len} characters, at most {max} allowed"));
+            }
+        }
+        if let Some(min) = def.min_len {
+            if len < min {
+                return Err(format!("{len} characters, at least {min} required"));
+            }
+        }
+        if let Some(p) = &def.pattern {
+            let re = regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
+            if !re.is_match(s) {
+                return Err(format!("`{s}` does not match pattern {p}"));
+            }
+        }
+        if !def.values.is_empty() && !def.values.iter().any(|e| e == s) {
+            return Err(format!("`{s}` is not one of {}", def.values.join(", ")));
+        }
+    }
+    let numeric = match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if matches!(def.ty, FieldType::Integer) => Some(s.clone()),
+        _ => None,
+    };
+    if let Some(n) = numeric {
+        let val = to_decimal(&n)?;
+        if let Some(min) = &def.min {
+            if val < to_decimal(&min.to_string())? {
+                return Err(format!("{n} is below the minimum {min}"));
+            }
+        }
+        if let Some(max) = &def.max {
+            if val > to_decimal(&max.to_string())? {
+                return Err(format!("{n} is above the maximum {max}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn to_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
+    s.parse::<rust_decimal::Decimal>()
+        .or_else(|_| rust_decimal::Decimal::from_scientific(s))
+        .map_err(|e| format!("`{s}` is out of the numeric range: {e}"))
+}
+
+fn type_name(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::String => "a string",
+        FieldType::Integer => "an integer",
+        FieldType::Decimal => "a decimal amount",
+        FieldType::Bool => "a boolean",
+        FieldType::Object => "an object",
+        FieldType::JsonText => "a string of JSON text",
+        FieldType::Scalar => "a string or an integer",
+    }
+}
+
+fn json_kind(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// Check a received payload (callback or response) against its field definitions.
+pub fn check_received(target: &str, defs: &IndexMap<String, Field>, payload: &Map<String, Value>, lenient: bool) -> Result<(), VerifyError> {
+    let malformed = |field: &str, problem: String| VerifyError::Malformed { target: target.into(), field: field.into(), problem };
+    for (name, def) in defs {
+        match payload.get(name) {
+            None | Some(Value::Null) if def.required => return Err(malformed(name, "required but missing".into())),
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                check(target, name, def, v.clone(), lenient).map_err(|p| malformed(name, p))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Apply decode steps to a received field.
+pub fn decode(target: &str, field: &str, v: Value, steps: &[DecodeStep]) -> Result<Value, VerifyError> {
+    let malformed = |problem: String| VerifyError::Malformed { target: target.into(), field: field.into(), problem };
+    steps.iter().try_fold(v, |v, step| {
+        let text = match &v {
+            Value::String(s) => s.clone(),
+            other => return Err(malformed(format!("cannot {step:?}-decode {}", json_kind(other)))),
+        };
+        match step {
+            DecodeStep::Base64 => {
+                let bytes = crate::crypto::base64_lenient(&text).ok_or_else(|| malformed("not base64".into()))?;
+                String::from_utf8(bytes).map(Value::String).map_err(|_| malformed("base64 content is not UTF-8 text".into()))
+            }
+            DecodeStep::Json => serde_json::from_str(&text).map_err(|e| malformed(format!("not JSON: {e}"))),
+        }
+    })
+}

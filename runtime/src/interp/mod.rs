@@ -1,0 +1,261 @@
+//! The recipe interpreter: signs and verifies with any loaded spec, on JSON values.
+//!
+//! ```
+//! use payspec::{Clock, Credentials, Interpreter};
+//! let spec = payspec::spec::load_str("x.yaml", r#"
+//! provider: x
+//! title: X
+//! environments: { sandbox: https://x.test }
+//! credentials: { key: { secret: true } }
+//! operations:
+//!   refund:
+//!     method: POST
+//!     path: /refund
+//!     request: { id: { type: string, required: true }, amount: { type: integer, required: true } }
+//!     sign:
+//!       provenance: { source: example, confidence: inferred }
+//!       message: { join: "|", parts: [id, amount] }
+//!       digest: { alg: hmac-sha256, key: cred:key }
+//!       encode: hex
+//!       place: body.mac
+//! "#).unwrap();
+//! let creds = Credentials::from_json(&spec, &serde_json::json!({"key": "k"})).unwrap();
+//! let input = serde_json::json!({"id": "r1", "amount": 100});
+//! let signed = Interpreter::new(&spec)
+//!     .sign("refund", input.as_object().unwrap(), &creds, "sandbox", Clock::from_secs(0))
+//!     .unwrap();
+//! assert_eq!(signed.stage("sign").unwrap().string_to_sign.0, "r1|100");
+//! assert_eq!(signed.url, "https://x.test/refund");
+//! ```
+
+mod fields;
+mod recipe;
+
+use crate::error::{SignError, VerifyError};
+use crate::secret::Credentials;
+use crate::wire::{Body, SignedRequest, Verified};
+use indexmap::IndexMap;
+use payspec_spec::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
+use serde_json::{Map, Value};
+
+pub use fields::render;
+use recipe::{Ctx, Target};
+
+/// The clock used for `ctx:now_s` / `ctx:now_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub now_ms: i64,
+}
+
+impl Clock {
+    /// A fixed time, unix seconds.
+    pub fn from_secs(secs: i64) -> Self {
+        Clock { now_ms: secs * 1000 }
+    }
+    /// The system clock.
+    pub fn system() -> Self {
+        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        Clock { now_ms: ms }
+    }
+}
+
+/// Signs and verifies with one spec.
+pub struct Interpreter<'s> {
+    spec: &'s Spec,
+}
+
+/// How a response or payload maps onto a status table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusReport<'s> {
+    /// The code values read from the table's fields (`None` = absent).
+    pub code: Vec<Option<String>>,
+    /// The matching row; `None` means the code is unmapped (never a silent default).
+    pub row: Option<&'s Code>,
+}
+
+impl StatusReport<'_> {
+    /// The outcome, or `None` when the code is unmapped.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.row.map(|r| r.outcome)
+    }
+}
+
+impl<'s> Interpreter<'s> {
+    pub fn new(spec: &'s Spec) -> Self {
+        Interpreter { spec }
+    }
+
+    /// Sign operation `op` on `input` (request fields by wire name).
+    pub fn sign(&self, op: &str, input: &Map<String, Value>, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError> {
+        let spec = self.spec;
+        let operation = spec.operations.get(op).ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
+        let target = format!("{}.{op}", spec.provider);
+        let values = fields::prepare(&target, &operation.request, input, creds, clock, &operation.one_of, &operation.all_or_none)?;
+
+        let hosts = spec.environments.get(env).ok_or_else(|| SignError::Unknown(unknown("environment", env, spec.environments.keys())))?;
+        let host = operation.host.as_deref().unwrap_or(DEFAULT_HOST);
+        let base = hosts.get(host).ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")))?;
+
+        let mut path = operation.path.clone();
+        let mut query: Vec<(String, String)> = Vec::new();
+        let mut headers: IndexMap<String, String> = operation.headers.clone();
+        let mut body_fields: IndexMap<String, Value> = IndexMap::new();
+        for (name, field) in &operation.request {
+            let Some(v) = values.get(name) else { continue };
+            match field.location {
+                Location::Body => {
+                    body_fields.insert(name.clone(), v.clone());
+                }
+                Location::Query => query.push((name.clone(), render(v))),
+                Location::Header => {
+                    headers.insert(name.clone(), render(v));
+                }
+                Location::Path => path = path.replace(&format!("{{{name}}}"), &fields::path_segment(&render(v))),
+            }
+        }
+        let payload = match operation.body {
+            BodyEncoding::None => None,
+            _ => Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string()),
+        };
+        let ctx = Ctx {
+            spec,
+            target: Target::Request { fields: &body_fields, all: &values },
+            creds,
+            method: operation.method.as_str(),
+            url: build_url(base, &path, &query),
+            path: path.clone(),
+            clock,
+            payload: payload.clone(),
+        };
+
+        // Every recipe sees the unsigned request; placements are applied afterwards.
+        let auth = match &operation.auth {
+            Some(name) => {
+                let r = spec.recipes.get(name).ok_or_else(|| SignError::Unknown(unknown("recipe", name, spec.recipes.keys())))?;
+                Some((format!("auth:{name}"), format!("recipes.{name}"), r))
+            }
+            None => None,
+        };
+        let sign = operation.sign.as_ref().map(|r| ("sign".to_string(), format!("operations.{op}.sign"), r));
+        let mut stages = Vec::new();
+        let mut placements = Vec::new();
+        for (label, at, recipe) in sign.into_iter().chain(auth) {
+            let st = recipe::run(&ctx, recipe, &label, &at)?;
+            placements.push((&recipe.place, recipe::place_value(&ctx, recipe, &st, &at)?));
+            stages.push(st);
+        }
+        drop(ctx);
+        for (place, value) in placements {
+            match place {
+                payspec_spec::Place::Body(f) => {
+                    body_fields.insert(f.clone(), Value::String(value));
+                }
+                payspec_spec::Place::Query(q) => query.push((q.clone(), value)),
+                payspec_spec::Place::Header { name, .. } => {
+                    headers.insert(name.clone(), value);
+                }
+            }
+        }
+
+        let body = match &operation.body {
+            BodyEncoding::None => Body::None,
+            BodyEncoding::Json => {
+                headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
+                Body::Json(Value::Object(body_fields.into_iter().collect()))
+            }
+            BodyEncoding::Form => {
+                headers.entry("Content-Type".into()).or_insert_with(|| "application/x-www-form-urlencoded".into());
+                let pairs: Vec<(String, String)> = body_fields.iter().map(|(k, v)| (k.clone(), render(v))).collect();
+                Body::Form(crate::canon::pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), "=", "&", true))
+            }
+            BodyEncoding::Envelope(field) => {
+                headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
+                let mut outer = Map::new();
+                outer.insert(field.clone(), Value::String(payload.unwrap_or_default()));
+                // Only the placed signature fields travel next to the payload.
+                for st in &stages {
+                    if let Some(f) = st.placed.strip_prefix("body.") {
+                        outer.insert(f.to_string(), Value::String(st.signature.0.clone()));
+                    }
+                }
+                Body::Json(Value::Object(outer))
+            }
+        };
+        Ok(SignedRequest { method: operation.method.as_str().into(), url: build_url(base, &path, &query), headers, body, stages })
+    }
+
+    /// Run a shared recipe on its own (e.g. produce an auth header).
+    pub fn run_recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(crate::wire::Stages, String), SignError> {
+        let recipe = self.spec.recipes.get(name).ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
+        let empty = IndexMap::new();
+        let ctx = Ctx {
+            spec: self.spec,
+            target: Target::Request { fields: &empty, all: &empty },
+            creds,
+            method: "",
+            url: String::new(),
+            path: String::new(),
+            clock,
+            payload: None,
+        };
+        let at = format!("recipes.{name}");
+        let st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
+        let value = recipe::place_value(&ctx, recipe, &st, &at)?;
+        Ok((st, value))
+    }
+
+    /// Verify callback `name` on the received payload; on success return it decoded.
+    pub fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+        let spec = self.spec;
+        let cb = spec.callbacks.get(name).ok_or_else(|| SignError::Unknown(unknown("callback", name, spec.callbacks.keys())))?;
+        let target = format!("{}.{name}", spec.provider);
+        let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
+        fields::check_received(&target, &cb.fields, payload, lenient)?;
+        let at = format!("callbacks.{name}.verify");
+        let stages = recipe::verify(spec, &cb.verify, payload, creds, &target, &at)?;
+        let mut decoded = payload.clone();
+        for (field, steps) in &cb.decode {
+            if let Some(v) = decoded.get(field).cloned() {
+                let v = fields::decode(&target, field, v, steps)?;
+                decoded.insert(field.clone(), v);
+            }
+        }
+        Ok(Verified { payload: Value::Object(decoded), stages })
+    }
+
+    /// Verify the signature on a response of operation `op`.
+    pub fn verify_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+        let spec = self.spec;
+        let operation = spec.operations.get(op).ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
+        let target = format!("{}.{op} response", spec.provider);
+        let response = operation.response.as_ref().ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no response")))?;
+        let recipe = response.verify.as_ref().ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
+        fields::check_received(&target, &response.fields, body, false)?;
+        let at = format!("operations.{op}.response.verify");
+        let stages = recipe::verify(spec, recipe, body, creds, &target, &at)?;
+        Ok(Verified { payload: Value::Object(body.clone()), stages })
+    }
+
+    /// Map a response of operation `op` onto its status table. `None` when the operation has none.
+    pub fn status(&self, op: &str, response: &Value) -> Option<StatusReport<'s>> {
+        let spec = self.spec;
+        let table = spec.status_table(spec.operations.get(op)?.response.as_ref()?.status.as_ref()?)?;
+        let code: Vec<Option<String>> = table.fields.iter().map(|p| fields::lookup(response, p).filter(|v| !v.is_null()).map(render)).collect();
+        let row = table.lookup(&code);
+        Some(StatusReport { code, row })
+    }
+}
+
+fn build_url(base: &str, path: &str, query: &[(String, String)]) -> String {
+    let mut url = format!("{}{}", base.trim_end_matches('/'), path);
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&crate::canon::pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())), "=", "&", true));
+    }
+    url
+}
+
+fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {
+    let known: Vec<&str> = known.map(String::as_str).collect();
+    format!("unknown {what} `{name}` (known: {})", if known.is_empty() { "none".to_string() } else { known.join(", ") })
+}

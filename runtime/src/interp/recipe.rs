@@ -1,0 +1,277 @@
+//! Running a recipe's stages: select + canonicalise → digest → encode → place.
+
+use super::fields::render;
+use super::Clock;
+use crate::crypto;
+use crate::error::{SignError, Stage, VerifyError};
+use crate::secret::Credentials;
+use crate::wire::{DigestBytes, SignatureValue, Stages, StringToSign};
+use indexmap::IndexMap;
+use payspec_spec::{Context, DigestAlg, Item, Message, Place, Recipe, Source, Spec};
+use serde_json::{Map, Value};
+
+/// What the recipe's field items read from.
+pub enum Target<'a> {
+    /// A request: `fields` are the body fields (for `pairs` over all fields), `all` every field.
+    Request { fields: &'a IndexMap<String, Value>, all: &'a IndexMap<String, Value> },
+    /// A received payload (callback or response body).
+    Received(&'a Map<String, Value>),
+}
+
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    pub target: Target<'a>,
+    pub creds: &'a Credentials,
+    pub method: &'a str,
+    pub url: String,
+    pub path: String,
+    pub clock: Clock,
+    pub payload: Option<String>,
+}
+
+fn stage_err(at: &str, stage: Stage, problem: impl Into<String>) -> SignError {
+    SignError::Stage { at: at.into(), stage, problem: problem.into() }
+}
+
+impl Ctx<'_> {
+    fn field(&self, path: &[String]) -> Option<Value> {
+        let first = match &self.target {
+            Target::Request { all, .. } => all.get(&path[0]),
+            Target::Received(m) => m.get(&path[0]),
+        }?;
+        path[1..].iter().try_fold(first, |v, seg| v.get(seg)).filter(|v| !v.is_null()).cloned()
+    }
+
+    /// An item's value as JSON (`None` = absent).
+    fn json(&self, item: &Item, at: &str) -> Result<Option<Value>, SignError> {
+        let v = match &item.source {
+            Source::Field(p) => self.field(p),
+            Source::Credential(c) => match self.creds.get(c) {
+                Some(v) => Some(v.json()),
+                None if item.optional || self.spec.credentials.get(c).is_some_and(|d| d.optional) && item.optional => None,
+                None => {
+                    return Err(SignError::Credential {
+                        target: at.into(),
+                        source: crate::secret::CredentialError { name: c.clone(), problem: "required by this recipe but not given".into() },
+                    })
+                }
+            },
+            Source::Context(c) => Some(match c {
+                Context::Method => Value::String(self.method.into()),
+                Context::Url => Value::String(self.url.clone()),
+                Context::Path => Value::String(self.path.clone()),
+                Context::NowS => Value::from(self.clock.now_ms.div_euclid(1000)),
+                Context::NowMs => Value::from(self.clock.now_ms),
+                Context::Payload => Value::String(self.payload.clone().ok_or_else(|| stage_err(at, Stage::Select, "ctx:payload used on an operation without a body"))?),
+            }),
+            Source::Literal(l) => Some(Value::String(l.clone())),
+            Source::Template(t) => Some(Value::String(self.template(t, at, &[])?)),
+        };
+        let Some(mut v) = v else {
+            return if item.optional { Ok(None) } else { Err(stage_err(at, Stage::Select, format!("`{item}` is absent")) ) };
+        };
+        if let Some(add) = item.add {
+            let n = render(&v).parse::<i64>().map_err(|_| stage_err(at, Stage::Select, format!("`{item}`: `add` needs an integer value")))?;
+            v = Value::from(n + add);
+        }
+        if let Some(pad) = &item.pad_left {
+            v = Value::String(crate::canon::pad_left(&render(&v), pad.width, pad.fill));
+        }
+        Ok(Some(v))
+    }
+
+    fn text(&self, item: &Item, at: &str) -> Result<Option<String>, SignError> {
+        Ok(self.json(item, at)?.map(|v| render(&v)))
+    }
+
+    /// Substitute `{item}` placeholders; `extra` supplies `{signature}` / `{message}`.
+    pub fn template(&self, t: &str, at: &str, extra: &[(&str, &str)]) -> Result<String, SignError> {
+        let mut out = String::new();
+        let mut rest = t;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let close = rest[open..].find('}').ok_or_else(|| stage_err(at, Stage::Place, format!("unclosed `{{` in template {t:?}")))? + open;
+            let name = &rest[open + 1..close];
+            match extra.iter().find(|(k, _)| *k == name) {
+                Some((_, v)) => out.push_str(v),
+                None => {
+                    let item = Item::try_from(name.to_string()).map_err(|e| stage_err(at, Stage::Place, e))?;
+                    out.push_str(&self.text(&item, at)?.unwrap_or_default());
+                }
+            }
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Every field a `pairs` without items covers, in given order.
+    fn all_fields(&self) -> Vec<(String, Value)> {
+        match &self.target {
+            Target::Request { fields, .. } => fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Target::Received(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        }
+    }
+
+    /// The string to sign (`None`: an optional message that came out absent).
+    fn message(&self, m: &Message, exclude: Option<&str>, at: &str) -> Result<Option<String>, SignError> {
+        Ok(match m {
+            Message::Value(item) => self.text(item, at)?,
+            Message::Join { sep, parts } => {
+                let mut out: Vec<String> = Vec::new();
+                for part in parts {
+                    match self.message(&part.message, exclude, at)? {
+                        Some(s) if !(part.optional && s.is_empty()) => out.push(s),
+                        _ if part.optional => {}
+                        _ => return Err(stage_err(at, Stage::Select, "a required part is absent")),
+                    }
+                }
+                Some(out.join(sep))
+            }
+            Message::Pairs(p) => {
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                match &p.items {
+                    Some(items) => {
+                        for item in items {
+                            match self.json(item, at)? {
+                                Some(v) if p.omit_empty && render(&v).is_empty() => {}
+                                Some(v) => pairs.push((item.pair_key(), render(&v))),
+                                None => {}
+                            }
+                        }
+                    }
+                    None => {
+                        for (k, v) in self.all_fields() {
+                            if Some(k.as_str()) == exclude || p.exclude.contains(&k) || (p.omit_empty && (v.is_null() || render(&v).is_empty())) {
+                                continue;
+                            }
+                            pairs.push((k, render(&v)));
+                        }
+                    }
+                }
+                if p.sort {
+                    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                }
+                let form = matches!(p.encode, payspec_spec::PairEncoding::Form);
+                Some(crate::canon::pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &p.kv, &p.sep, form))
+            }
+            Message::Jwt(j) => {
+                let mut header = Map::new();
+                header.insert("typ".into(), Value::String("JWT".into()));
+                header.insert("alg".into(), Value::String("HS256".into()));
+                for (k, item) in &j.header {
+                    if let Some(v) = self.json(item, at)? {
+                        header.insert(k.clone(), v);
+                    }
+                }
+                let mut claims = Map::new();
+                for (k, item) in &j.claims {
+                    if let Some(v) = self.json(item, at)? {
+                        claims.insert(k.clone(), v);
+                    }
+                }
+                Some(crate::canon::jwt_signing_input(&Value::Object(header), &Value::Object(claims)))
+            }
+        })
+    }
+
+    fn key(&self, item: Option<&Item>, what: &str, at: &str) -> Result<String, SignError> {
+        let item = item.ok_or_else(|| stage_err(at, Stage::Digest, format!("needs `{what}`")))?;
+        self.text(item, at)?.ok_or_else(|| stage_err(at, Stage::Digest, format!("`{what}` is absent")))
+    }
+}
+
+/// The string to sign and digest of a recipe, before encoding.
+fn message_and_digest(ctx: &Ctx, recipe: &Recipe, at: &str) -> Result<(String, Option<Vec<u8>>), SignError> {
+    let exclude = recipe.place.field();
+    let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
+    let digest = match &recipe.digest {
+        None => None,
+        Some(d) => Some(match d.alg {
+            DigestAlg::HmacSha256 => crypto::hmac_sha256(ctx.key(d.key.as_ref(), "key", at)?.as_bytes(), msg.as_bytes()),
+            DigestAlg::HmacSha512 => crypto::hmac_sha512(ctx.key(d.key.as_ref(), "key", at)?.as_bytes(), msg.as_bytes()),
+            DigestAlg::Sha256 => crypto::sha256(msg.as_bytes()),
+            DigestAlg::Md5 => crypto::md5(msg.as_bytes()),
+            DigestAlg::RsaSha256 => {
+                let pem = ctx.key(d.key.as_ref(), "key", at)?;
+                crypto::rsa_sha256_sign(&pem, msg.as_bytes()).map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?
+            }
+        }),
+    };
+    Ok((msg, digest))
+}
+
+fn encode(recipe: &Recipe, msg: &str, digest: Option<&[u8]>, at: &str) -> Result<String, SignError> {
+    Ok(match (digest, recipe.encode) {
+        (Some(d), Some(enc)) => crypto::encode(enc, d),
+        (Some(_), None) => return Err(stage_err(at, Stage::Encode, "a digest needs an encoding")),
+        (None, Some(enc)) => crypto::encode(enc, msg.as_bytes()),
+        (None, None) => msg.to_string(),
+    })
+}
+
+/// Run a recipe for signing.
+pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, SignError> {
+    let (msg, digest) = message_and_digest(ctx, recipe, at)?;
+    let signature = encode(recipe, &msg, digest.as_deref(), at)?;
+    let placed = match &recipe.place {
+        Place::Body(f) => format!("body.{f}"),
+        Place::Query(q) => format!("query.{q}"),
+        Place::Header { name, .. } => format!("header.{name}"),
+    };
+    Ok(Stages { recipe: label.into(), string_to_sign: StringToSign(msg), digest: digest.map(DigestBytes), signature: SignatureValue(signature), placed })
+}
+
+/// The value that goes to the place (header templates applied).
+pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<String, SignError> {
+    match &recipe.place {
+        Place::Header { template, .. } => ctx.template(template, at, &[("signature", &st.signature.0), ("message", &st.string_to_sign.0)]),
+        _ => Ok(st.signature.0.clone()),
+    }
+}
+
+/// Verify a received payload's signature with `recipe`.
+pub fn verify(spec: &Spec, recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, target: &str, at: &str) -> Result<Stages, VerifyError> {
+    let field = recipe.place.field().ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
+    let received = match payload.get(field) {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            return Err(VerifyError::Malformed { target: target.into(), field: field.into(), problem: format!("signature must be a string, found {other}") })
+        }
+        None => return Err(VerifyError::Malformed { target: target.into(), field: field.into(), problem: "signature field missing".into() }),
+    };
+    let ctx = Ctx { spec, target: Target::Received(payload), creds, method: "", url: String::new(), path: String::new(), clock: Clock { now_ms: 0 }, payload: None };
+    let exclude = Some(field);
+    let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
+    let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
+    let placed = format!("body.{field}");
+    match recipe.digest.as_ref().map(|d| d.alg) {
+        Some(DigestAlg::RsaSha256) => {
+            let d = recipe.digest.as_ref().expect("digest present");
+            let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
+            let pem = ctx.key(d.public_key.as_ref(), "public_key", at)?;
+            let sig = crypto::decode(enc, &received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
+            let ok = crypto::rsa_sha256_verify(&pem, msg.as_bytes(), &sig).map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
+            if !ok {
+                return Err(bad(format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign")));
+            }
+            Ok(Stages { recipe: "verify".into(), string_to_sign: StringToSign(msg), digest: Some(DigestBytes(sig)), signature: SignatureValue(received), placed })
+        }
+        _ => {
+            let (_, digest) = message_and_digest(&ctx, recipe, at)?;
+            let expected = encode(recipe, &msg, digest.as_deref(), at)?;
+            if !crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {
+                return Err(bad(format!("`{field}` does not match the {} of the string to sign", alg_name(recipe))));
+            }
+            Ok(Stages { recipe: "verify".into(), string_to_sign: StringToSign(msg), digest: digest.map(DigestBytes), signature: SignatureValue(received), placed })
+        }
+    }
+}
+
+fn alg_name(recipe: &Recipe) -> String {
+    match (&recipe.digest, recipe.encode) {
+        (Some(d), Some(e)) => format!("{:?} ({e:?})", d.alg),
+        (Some(d), None) => format!("{:?}", d.alg),
+        (None, _) => "value".into(),
+    }
+}

@@ -1,0 +1,16 @@
+//! The payspec spec language: model, loading with source positions, validation.
+//!
+//! ```
+//! let spec = payspec_spec::load_str("specs/x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\noperations: {}\n").unwrap();
+//! assert_eq!(spec.provider, "x");
+//! ```
+
+mod diag;
+mod load;
+pub mod model;
+mod positions;
+mod validate;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use load::{load_file, load_str};
+pub use model::*;

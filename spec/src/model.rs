@@ -1,0 +1,1004 @@
+//! The spec language as Rust types. `SPEC.md` at the repository root documents the YAML surface.
+//!
+//! Every type deserializes from YAML with `deny_unknown_fields`; shorthand strings (an [`Item`] such
+//! as `cred:key1`, a [`Place`] such as `body.mac`) are parsed by `TryFrom<String>` so a bad one is a
+//! serde error at its own position.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::fmt;
+
+/// One provider: the whole truth about its API, loaded from `specs/<provider>.yaml`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Machine name; also the generated module name (`[a-z][a-z0-9_]*`).
+    pub provider: String,
+    /// Human name.
+    pub title: String,
+    /// Documentation URL.
+    #[serde(default)]
+    pub docs: Option<String>,
+    /// Free text shown in `payspec docs` and generated docs.
+    #[serde(default)]
+    pub about: Option<String>,
+    /// Environment name (`sandbox`, `production`) → host name → base URL.
+    pub environments: IndexMap<String, Hosts>,
+    /// Credential name → definition.
+    pub credentials: IndexMap<String, Credential>,
+    /// Shared recipes (authentication schemes) referenced by name from operations.
+    #[serde(default)]
+    pub recipes: IndexMap<String, Recipe>,
+    /// Shared status tables referenced by name.
+    #[serde(default)]
+    pub status_tables: IndexMap<String, StatusTable>,
+    /// Operation name → definition.
+    pub operations: IndexMap<String, Operation>,
+    /// Callback (IPN / webhook) name → definition.
+    #[serde(default)]
+    pub callbacks: IndexMap<String, Callback>,
+    /// Business rules the sandbox enforces and clients validate.
+    #[serde(default)]
+    pub rules: Option<Rules>,
+    /// Where the spec was loaded from, for error locations.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Source file and node positions of a loaded spec.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin {
+    pub file: String,
+    /// Dotted node path (`operations.refund.sign`) → 1-based (line, column).
+    pub positions: std::collections::HashMap<String, (usize, usize)>,
+}
+
+impl Spec {
+    /// `file:line:col path` of a node, for runtime errors that point back into the spec.
+    pub fn locate(&self, path: &str) -> String {
+        match self.origin.positions.get(path) {
+            Some((line, col)) => format!("{}:{line}:{col}: {path}", self.origin.file),
+            None if self.origin.file.is_empty() => format!("{}: {path}", self.provider),
+            None => format!("{}: {path}", self.origin.file),
+        }
+    }
+}
+
+/// Base URLs of one environment: a single URL (host `api`) or named hosts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Hosts {
+    /// `sandbox: https://…` — shorthand for `{ api: https://… }`.
+    One(String),
+    /// `sandbox: { api: https://…, v1: https://… }`.
+    Named(IndexMap<String, String>),
+}
+
+impl Hosts {
+    /// Base URL of `host` in this environment.
+    pub fn get(&self, host: &str) -> Option<&str> {
+        match self {
+            Hosts::One(url) => (host == DEFAULT_HOST).then_some(url.as_str()),
+            Hosts::Named(map) => map.get(host).map(String::as_str),
+        }
+    }
+}
+
+/// The host an operation uses when it names none.
+pub const DEFAULT_HOST: &str = "api";
+
+/// A credential the merchant holds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    #[serde(default, rename = "type")]
+    pub kind: CredentialKind,
+    /// Secret values are redacted in `Debug` and never printed.
+    #[serde(default)]
+    pub secret: bool,
+    /// May be absent (e.g. a token obtained at run time).
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// Value type of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    #[default]
+    String,
+    Integer,
+    /// RSA private key, PEM text (PKCS#1 or PKCS#8).
+    PrivateKeyPem,
+    /// RSA public key, PEM text (SPKI or PKCS#1).
+    PublicKeyPem,
+}
+
+/// Where a claim comes from: published by the provider, or inferred.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    /// URL or `owner/repo:path`.
+    pub source: String,
+    pub confidence: Confidence,
+}
+
+/// Confidence labels of the provider references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    OfficialDoc,
+    OfficialSdk,
+    ThirdParty,
+    Inferred,
+}
+
+/// An API operation (one HTTP request/response exchange).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    #[serde(default)]
+    pub doc: Option<String>,
+    pub method: Method,
+    /// Path after the base URL; `{name}` segments are `in: path` fields.
+    pub path: String,
+    /// Named host of the environment (default `api`).
+    #[serde(default)]
+    pub host: Option<String>,
+    /// Body encoding.
+    #[serde(default)]
+    pub body: BodyEncoding,
+    /// Constant headers sent with every request.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Request fields by wire name, in wire order.
+    #[serde(default)]
+    pub request: IndexMap<String, Field>,
+    /// Groups of fields of which exactly one must be present.
+    #[serde(default)]
+    pub one_of: Vec<Vec<String>>,
+    /// Groups of fields that are present together or not at all.
+    #[serde(default)]
+    pub all_or_none: Vec<Vec<String>>,
+    /// Name of a shared recipe (under `recipes:`) applied after `sign`, e.g. a JWT header.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// The request signature.
+    #[serde(default)]
+    pub sign: Option<Recipe>,
+    #[serde(default)]
+    pub response: Option<Response>,
+}
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Method {
+    GET,
+    POST,
+    PUT,
+    DELETE,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::GET => "GET",
+            Method::POST => "POST",
+            Method::PUT => "PUT",
+            Method::DELETE => "DELETE",
+        }
+    }
+}
+
+/// How request fields become the HTTP body: `json`, `form`, `none` or `{ envelope: <payload field> }`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum BodyEncoding {
+    /// JSON object of the body fields, in spec order.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// No body.
+    None,
+    /// `{"<payload>": "<JSON text of the body fields>", …signature field…}`: the fields are serialized
+    /// once to JSON text, which is signed as is and sent as a string inside an outer JSON object.
+    Envelope(String),
+}
+
+/// One field of a request, response or callback.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// Where the field travels (requests only).
+    #[serde(default, rename = "in")]
+    pub location: Location,
+    #[serde(default)]
+    pub max_len: Option<usize>,
+    #[serde(default)]
+    pub min_len: Option<usize>,
+    /// Minimum numeric value (integer or decimal, as text).
+    #[serde(default)]
+    pub min: Option<serde_yaml::Number>,
+    #[serde(default)]
+    pub max: Option<serde_yaml::Number>,
+    /// Regular expression the whole value must match.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Allowed values; a Rust enum is generated for string fields.
+    #[serde(default, rename = "enum")]
+    pub values: Vec<String>,
+    /// Fills the field when the caller leaves it out: `cred:<name>`, `ctx:now_s`, `ctx:now_ms`, `lit:<text>`.
+    #[serde(default)]
+    pub from: Option<Item>,
+    /// Personal data: redacted in `Debug`.
+    #[serde(default)]
+    pub sensitive: bool,
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Sub-fields of an `object` field.
+    #[serde(default)]
+    pub fields: IndexMap<String, Field>,
+}
+
+/// Value type of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    String,
+    Integer,
+    /// Exact decimal amount; its text is kept byte for byte.
+    Decimal,
+    Bool,
+    /// Nested object with `fields:`.
+    Object,
+    /// A string that holds JSON text (signed and sent exactly as given).
+    JsonText,
+    /// A string or an integer, sent as given (providers that accept both).
+    Scalar,
+}
+
+/// Where a request field travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    #[default]
+    Body,
+    Query,
+    Path,
+    Header,
+}
+
+/// A response: its fields, an optional signature check and the status table that maps it to an outcome.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    #[serde(default)]
+    pub fields: IndexMap<String, Field>,
+    /// Signature the provider puts on its responses.
+    #[serde(default)]
+    pub verify: Option<Recipe>,
+    /// Status table: a name under `status_tables:` or inline.
+    #[serde(default)]
+    pub status: Option<StatusRef>,
+}
+
+/// A callback (IPN / webhook) the provider sends to the merchant.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callback {
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// How the payload arrives.
+    #[serde(default)]
+    pub encoding: PayloadEncoding,
+    /// Fields of the received payload.
+    pub fields: IndexMap<String, Field>,
+    /// How its signature is checked.
+    pub verify: Recipe,
+    /// Field → decode steps applied after verification (e.g. `[base64, json]`).
+    #[serde(default)]
+    pub decode: IndexMap<String, Vec<DecodeStep>>,
+    /// Replies the provider expects, by situation (`ok`, `bad_signature`, `error`).
+    #[serde(default)]
+    pub reply: IndexMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub status: Option<StatusRef>,
+}
+
+/// Encoding of a received callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadEncoding {
+    #[default]
+    Json,
+    Form,
+    Query,
+}
+
+/// One decode step of a callback field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecodeStep {
+    /// Standard or URL-safe base64, padded or not.
+    Base64,
+    /// Parse JSON text.
+    Json,
+}
+
+/// A signature recipe, as named stages: message (select + canonicalise) → digest → encode → place.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    #[serde(default)]
+    pub doc: Option<String>,
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// The canonical string (string to sign).
+    pub message: Message,
+    /// Absent: the message itself is the value (e.g. HTTP Basic, a bearer token).
+    #[serde(default)]
+    pub digest: Option<Digest>,
+    /// Text encoding of the digest; required with a digest.
+    #[serde(default)]
+    pub encode: Option<Encoding>,
+    /// Where the value goes (or, when verifying, where it is read from).
+    pub place: Place,
+}
+
+/// How the string to sign is built.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "serde_yaml::Value")]
+pub enum Message {
+    /// One value: `message: data` or `message: { value: cred:access_token }`.
+    Value(Item),
+    /// Parts joined with a separator (`concat` is `join: ""`).
+    Join { sep: String, parts: Vec<Part> },
+    /// `key=value` pairs.
+    Pairs(Pairs),
+    /// JWT signing input: `base64url(header) "." base64url(claims)`.
+    Jwt(Jwt),
+}
+
+/// A part of a `join`: a value, or a nested message; `optional` parts drop out (with their separator)
+/// when absent or empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub message: Message,
+    pub optional: bool,
+}
+
+/// `key=value` pairs over fields.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pairs {
+    /// Explicit items (key = last path segment unless `key:` is given). Absent: every body field
+    /// of the request (or every received field of a callback) except the signature field.
+    #[serde(default)]
+    pub items: Option<Vec<Item>>,
+    /// Sort by key (byte order).
+    #[serde(default)]
+    pub sort: bool,
+    #[serde(default = "default_amp")]
+    pub sep: String,
+    #[serde(default = "default_eq")]
+    pub kv: String,
+    #[serde(default)]
+    pub encode: PairEncoding,
+    /// Leave out pairs whose value is absent, null or empty.
+    #[serde(default)]
+    pub omit_empty: bool,
+    /// Field names never included.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+fn default_amp() -> String {
+    "&".into()
+}
+fn default_eq() -> String {
+    "=".into()
+}
+
+/// Value encoding inside pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairEncoding {
+    /// Values as they are.
+    #[default]
+    Raw,
+    /// PHP `http_build_query` / `urlencode`: RFC 1738, space → `+`, everything but `A-Za-z0-9-_.` as `%XX`.
+    Form,
+}
+
+/// JWT header extras and claims.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jwt {
+    /// Header members after `typ` and `alg` (e.g. `cty`), in order.
+    #[serde(default)]
+    pub header: IndexMap<String, Item>,
+    /// Claims in order.
+    pub claims: IndexMap<String, Item>,
+}
+
+/// A value inside a recipe: a field, a credential, a context value, a literal or a template.
+///
+/// Shorthand strings: `amount`, `data.amount` (field path), `cred:key1`, `ctx:now_s`, `lit:text`,
+/// and a trailing `?` marks it optional. The map form adds `key`, `pad_left`, `add`, `template`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub source: Source,
+    /// Absent value drops out instead of being an error.
+    pub optional: bool,
+    /// Pair key override (default: last path segment / credential name).
+    pub key: Option<String>,
+    /// Left-pad to this width.
+    pub pad_left: Option<PadLeft>,
+    /// Integer offset added to a numeric value (e.g. `exp = now + 300`).
+    pub add: Option<i64>,
+}
+
+/// Left padding of a value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct PadLeft {
+    pub width: usize,
+    pub fill: char,
+}
+
+/// Where an [`Item`] takes its value from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A request / payload field by wire-name path (`data.amount`).
+    Field(Vec<String>),
+    Credential(String),
+    Context(Context),
+    Literal(String),
+    /// Text with `{item}` placeholders, e.g. `"{cred:api_key}-{ctx:now_s}"`.
+    Template(String),
+}
+
+/// Values known when a request is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// HTTP method.
+    Method,
+    /// Full URL: base + path (+ query string).
+    Url,
+    /// Path after the base URL.
+    Path,
+    /// Clock, unix seconds.
+    NowS,
+    /// Clock, unix milliseconds.
+    NowMs,
+    /// Exact JSON text of the body fields (the envelope payload / the JSON body).
+    Payload,
+}
+
+impl Context {
+    pub const ALL: [(&'static str, Context); 6] = [
+        ("method", Context::Method),
+        ("url", Context::Url),
+        ("path", Context::Path),
+        ("now_s", Context::NowS),
+        ("now_ms", Context::NowMs),
+        ("payload", Context::Payload),
+    ];
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, c)| *c == self).map(|(n, _)| *n).unwrap_or("?")
+    }
+}
+
+/// Digest stage.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Digest {
+    pub alg: DigestAlg,
+    /// HMAC key, or RSA private key for signing.
+    #[serde(default)]
+    pub key: Option<Item>,
+    /// RSA public key for verifying.
+    #[serde(default)]
+    pub public_key: Option<Item>,
+}
+
+/// Digest algorithms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DigestAlg {
+    HmacSha256,
+    HmacSha512,
+    Sha256,
+    Md5,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RsaSha256,
+}
+
+impl DigestAlg {
+    pub fn is_hmac(self) -> bool {
+        matches!(self, DigestAlg::HmacSha256 | DigestAlg::HmacSha512)
+    }
+}
+
+/// Encode stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Encoding {
+    /// Lowercase hex.
+    #[serde(rename = "hex")]
+    Hex,
+    /// Uppercase hex.
+    #[serde(rename = "HEX")]
+    HexUpper,
+    /// Standard base64, padded.
+    #[serde(rename = "base64")]
+    Base64,
+    /// URL-safe base64 without padding (JWT).
+    #[serde(rename = "base64url")]
+    Base64Url,
+}
+
+/// Place stage: where the value goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// Body field (`body.mac`).
+    Body(String),
+    /// Query parameter (`query.signature`).
+    Query(String),
+    /// Header with a template over `{signature}`, `{message}` and items (`header.Authorization`).
+    Header { name: String, template: String },
+}
+
+/// A status table: which fields, which codes, which outcome.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusTable {
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// Field paths whose values (as text) form the code, e.g. `[return_code, sub_return_code]`.
+    pub fields: Vec<String>,
+    /// Rows, first match wins; `"*"` matches any value (and an absent one).
+    pub codes: Vec<Code>,
+}
+
+/// A status table, by name or inline.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusRef {
+    Named(String),
+    Inline(StatusTable),
+}
+
+/// One row of a status table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Code {
+    /// One value per table field.
+    #[serde(rename = "when")]
+    pub values: Vec<CodeValue>,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub meaning: String,
+    #[serde(default)]
+    pub retryable: bool,
+}
+
+/// A code value: number or text in YAML, compared as text.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum CodeValue {
+    Int(i64),
+    Text(String),
+}
+
+impl CodeValue {
+    pub fn is_wildcard(&self) -> bool {
+        matches!(self, CodeValue::Text(t) if t == "*")
+    }
+    pub fn text(&self) -> String {
+        match self {
+            CodeValue::Int(i) => i.to_string(),
+            CodeValue::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// What a status code means for a refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The refund completed.
+    Succeeded,
+    /// The refund was created but ended unsuccessfully.
+    Failed,
+    /// Accepted, waiting for a manual or approval step.
+    Pending,
+    /// Accepted, automatic processing under way.
+    Processing,
+    /// The request itself was refused; no refund was created.
+    Rejected,
+    /// Unknown whether anything happened: query before retrying.
+    Indeterminate,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Pending => "pending",
+            Outcome::Processing => "processing",
+            Outcome::Rejected => "rejected",
+            Outcome::Indeterminate => "indeterminate",
+        })
+    }
+}
+
+/// Business rules.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// Partial refunds allowed.
+    pub partial_refunds: bool,
+    /// More than one refund per payment.
+    pub multiple_refunds: bool,
+    /// Total refunded ≤ amount paid.
+    #[serde(default = "yes")]
+    pub total_at_most_paid: bool,
+    /// Minimum refund amount.
+    #[serde(default)]
+    pub min_amount: Option<serde_yaml::Number>,
+    /// Refunds allowed this many days after payment.
+    #[serde(default)]
+    pub refund_window_days: Option<u32>,
+    /// A signed request older than this is refused.
+    #[serde(default)]
+    pub max_request_age_seconds: Option<u32>,
+    /// Refund operation field that identifies a refund (idempotency key).
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// The refund result arrives asynchronously (poll or callback).
+    #[serde(default)]
+    pub asynchronous: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+// ---- shorthand parsing -------------------------------------------------------------------------
+
+impl TryFrom<&str> for Source {
+    type Error = String;
+    fn try_from(s: &str) -> Result<Self, String> {
+        let ident = |v: &str| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if let Some(name) = s.strip_prefix("cred:") {
+            return if ident(name) { Ok(Source::Credential(name.into())) } else { Err(format!("bad credential name in `{s}`")) };
+        }
+        if let Some(name) = s.strip_prefix("ctx:") {
+            return Context::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, c)| Source::Context(*c))
+                .ok_or_else(|| format!("unknown context `{name}`; expected one of method, url, path, now_s, now_ms, payload"));
+        }
+        if let Some(text) = s.strip_prefix("lit:") {
+            return Ok(Source::Literal(text.into()));
+        }
+        if s.contains(':') {
+            return Err(format!("unknown prefix in `{s}`; expected a field path or cred:, ctx:, lit:"));
+        }
+        let path: Vec<String> = s.split('.').map(String::from).collect();
+        if path.iter().all(|p| ident(p)) {
+            Ok(Source::Field(path))
+        } else {
+            Err(format!("`{s}` is not a field path (letters, digits, `_`, `-`, joined by `.`)"))
+        }
+    }
+}
+
+impl TryFrom<String> for Item {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let (body, optional) = match s.strip_suffix('?') {
+            Some(b) => (b, true),
+            None => (s.as_str(), false),
+        };
+        Ok(Item { source: Source::try_from(body)?, optional, key: None, pad_left: None, add: None })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemMap {
+    #[serde(default)]
+    field: Option<String>,
+    #[serde(default)]
+    cred: Option<String>,
+    #[serde(default)]
+    ctx: Option<String>,
+    #[serde(default)]
+    lit: Option<String>,
+    #[serde(default)]
+    template: Option<String>,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    pad_left: Option<usize>,
+    #[serde(default)]
+    pad_char: Option<char>,
+    #[serde(default)]
+    add: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_yaml::Value::deserialize(d)?;
+        match v {
+            serde_yaml::Value::String(s) => Item::try_from(s).map_err(D::Error::custom),
+            serde_yaml::Value::Number(n) => Ok(Item::literal(n.to_string())),
+            serde_yaml::Value::Bool(b) => Ok(Item::literal(b.to_string())),
+            serde_yaml::Value::Mapping(_) => {
+                let m: ItemMap = serde_yaml::from_value(v).map_err(D::Error::custom)?;
+                let mut sources = Vec::new();
+                if let Some(f) = m.field {
+                    sources.push(Source::try_from(f.as_str()).and_then(|s| match s {
+                        Source::Field(_) => Ok(s),
+                        _ => Err(format!("`field: {f}` must be a field path")),
+                    }));
+                }
+                if let Some(c) = m.cred {
+                    sources.push(Source::try_from(format!("cred:{c}").as_str()));
+                }
+                if let Some(c) = m.ctx {
+                    sources.push(Source::try_from(format!("ctx:{c}").as_str()));
+                }
+                if let Some(l) = m.lit {
+                    sources.push(Ok(Source::Literal(l)));
+                }
+                if let Some(t) = m.template {
+                    sources.push(Ok(Source::Template(t)));
+                }
+                if sources.len() != 1 {
+                    return Err(D::Error::custom("an item needs exactly one of `field`, `cred`, `ctx`, `lit`, `template`"));
+                }
+                let source = sources.pop().expect("one source").map_err(D::Error::custom)?;
+                if m.pad_char.is_some() && m.pad_left.is_none() {
+                    return Err(D::Error::custom("`pad_char` needs `pad_left`"));
+                }
+                Ok(Item {
+                    source,
+                    optional: m.optional,
+                    key: m.key,
+                    pad_left: m.pad_left.map(|width| PadLeft { width, fill: m.pad_char.unwrap_or('0') }),
+                    add: m.add,
+                })
+            }
+            other => Err(D::Error::custom(format!("expected an item (string or map), found {}", kind(&other)))),
+        }
+    }
+}
+
+impl Item {
+    /// A literal text item.
+    pub fn literal(text: impl Into<String>) -> Self {
+        Item { source: Source::Literal(text.into()), optional: false, key: None, pad_left: None, add: None }
+    }
+    /// Key used when this item is a `key=value` pair.
+    pub fn pair_key(&self) -> String {
+        if let Some(k) = &self.key {
+            return k.clone();
+        }
+        match &self.source {
+            Source::Field(p) => p.last().cloned().unwrap_or_default(),
+            Source::Credential(c) => c.clone(),
+            Source::Context(c) => c.name().to_string(),
+            Source::Literal(l) | Source::Template(l) => l.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Source::Field(p) => write!(f, "{}", p.join("."))?,
+            Source::Credential(c) => write!(f, "cred:{c}")?,
+            Source::Context(c) => write!(f, "ctx:{}", c.name())?,
+            Source::Literal(l) => write!(f, "lit:{l}")?,
+            Source::Template(t) => write!(f, "template:{t}")?,
+        }
+        if self.optional {
+            f.write_str("?")?;
+        }
+        Ok(())
+    }
+}
+
+/// Name of a YAML value's kind, for messages.
+pub fn kind(v: &serde_yaml::Value) -> &'static str {
+    match v {
+        serde_yaml::Value::Null => "null",
+        serde_yaml::Value::Bool(_) => "a boolean",
+        serde_yaml::Value::Number(_) => "a number",
+        serde_yaml::Value::String(_) => "a string",
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a map",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageMap {
+    #[serde(default)]
+    value: Option<Item>,
+    #[serde(default)]
+    join: Option<String>,
+    #[serde(default)]
+    parts: Option<Vec<serde_yaml::Value>>,
+    #[serde(default)]
+    concat: Option<Vec<serde_yaml::Value>>,
+    #[serde(default)]
+    pairs: Option<Pairs>,
+    #[serde(default)]
+    jwt: Option<Jwt>,
+    #[serde(default)]
+    optional: bool,
+}
+
+fn part(v: serde_yaml::Value) -> Result<Part, String> {
+    match v {
+        serde_yaml::Value::Mapping(ref m) if !m.contains_key("field") && !m.contains_key("cred") && !m.contains_key("ctx") && !m.contains_key("lit") && !m.contains_key("template") => {
+            let optional = m.get("optional").and_then(|o| o.as_bool()).unwrap_or(false);
+            Ok(Part { message: Message::try_from(v)?, optional })
+        }
+        other => {
+            let item: Item = serde_yaml::from_value(other).map_err(|e| e.to_string())?;
+            let optional = item.optional;
+            Ok(Part { message: Message::Value(item), optional })
+        }
+    }
+}
+
+impl TryFrom<serde_yaml::Value> for Message {
+    type Error = String;
+    fn try_from(v: serde_yaml::Value) -> Result<Self, String> {
+        match v {
+            serde_yaml::Value::String(_) => Ok(Message::Value(serde_yaml::from_value(v).map_err(|e| e.to_string())?)),
+            serde_yaml::Value::Mapping(_) => {
+                let m: MessageMap = serde_yaml::from_value(v).map_err(|e| e.to_string())?;
+                let parts = |list: Vec<serde_yaml::Value>| list.into_iter().map(part).collect::<Result<Vec<_>, _>>();
+                let mut forms = Vec::new();
+                if let Some(item) = m.value {
+                    forms.push(Message::Value(item));
+                }
+                match (m.join, m.parts) {
+                    (Some(sep), Some(list)) => forms.push(Message::Join { sep, parts: parts(list)? }),
+                    (Some(_), None) => return Err("`join` needs `parts`".into()),
+                    (None, Some(_)) => return Err("`parts` needs `join: <separator>`".into()),
+                    (None, None) => {}
+                }
+                if let Some(list) = m.concat {
+                    forms.push(Message::Join { sep: String::new(), parts: parts(list)? });
+                }
+                if let Some(p) = m.pairs {
+                    forms.push(Message::Pairs(p));
+                }
+                if let Some(j) = m.jwt {
+                    forms.push(Message::Jwt(j));
+                }
+                let _ = m.optional;
+                match forms.len() {
+                    1 => Ok(forms.pop().expect("one form")),
+                    0 => Err("a message needs one of `value`, `join`+`parts`, `concat`, `pairs`, `jwt`".into()),
+                    _ => Err("a message takes only one of `value`, `join`, `concat`, `pairs`, `jwt`".into()),
+                }
+            }
+            other => Err(format!("expected a message (item string or map), found {}", kind(&other))),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderPlace {
+    header: String,
+    #[serde(default = "default_template")]
+    template: String,
+}
+
+fn default_template() -> String {
+    "{signature}".into()
+}
+
+impl<'de> Deserialize<'de> for Place {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_yaml::Value::deserialize(d)?;
+        match v {
+            serde_yaml::Value::String(s) => match s.split_once('.') {
+                Some(("body", f)) if !f.is_empty() => Ok(Place::Body(f.into())),
+                Some(("query", f)) if !f.is_empty() => Ok(Place::Query(f.into())),
+                Some(("header", h)) if !h.is_empty() => Ok(Place::Header { name: h.into(), template: default_template() }),
+                _ => Err(D::Error::custom(format!("bad place `{s}`; expected body.<field>, query.<name>, header.<name> or {{ header, template }}"))),
+            },
+            serde_yaml::Value::Mapping(_) => {
+                let h: HeaderPlace = serde_yaml::from_value(v).map_err(D::Error::custom)?;
+                Ok(Place::Header { name: h.header, template: h.template })
+            }
+            other => Err(D::Error::custom(format!("expected a place, found {}", kind(&other)))),
+        }
+    }
+}
+
+impl Place {
+    /// The body field or query parameter that carries the value, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Place::Body(f) | Place::Query(f) => Some(f),
+            Place::Header { .. } => None,
+        }
+    }
+}
+
+impl Spec {
+    /// Resolve a status reference to its table.
+    pub fn status_table<'a>(&'a self, r: &'a StatusRef) -> Option<&'a StatusTable> {
+        match r {
+            StatusRef::Named(n) => self.status_tables.get(n),
+            StatusRef::Inline(t) => Some(t),
+        }
+    }
+}
+
+impl StatusTable {
+    /// First row matching `values` (one text per table field; `None` = absent).
+    pub fn lookup(&self, values: &[Option<String>]) -> Option<&Code> {
+        self.codes.iter().find(|c| {
+            c.values.len() == values.len()
+                && c.values.iter().zip(values).all(|(want, got)| want.is_wildcard() || got.as_deref() == Some(want.text().as_str()))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for BodyEncoding {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_yaml::Value::deserialize(d)?;
+        match &v {
+            serde_yaml::Value::String(s) => match s.as_str() {
+                "json" => Ok(BodyEncoding::Json),
+                "form" => Ok(BodyEncoding::Form),
+                "none" => Ok(BodyEncoding::None),
+                other => Err(D::Error::custom(format!("unknown body encoding `{other}`; expected json, form, none or {{ envelope: <field> }}"))),
+            },
+            serde_yaml::Value::Mapping(m) if m.len() == 1 => match (m.get("envelope"), m.keys().next()) {
+                (Some(serde_yaml::Value::String(f)), _) => Ok(BodyEncoding::Envelope(f.clone())),
+                (Some(other), _) => Err(D::Error::custom(format!("`envelope` takes the payload field name, found {}", kind(other)))),
+                (None, key) => Err(D::Error::custom(format!("unknown body encoding {key:?}; expected {{ envelope: <field> }}"))),
+            },
+            other => Err(D::Error::custom(format!("expected a body encoding, found {}", kind(other)))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let v = serde_yaml::Value::deserialize(d)?;
+        match v {
+            serde_yaml::Value::String(s) => Ok(StatusRef::Named(s)),
+            serde_yaml::Value::Mapping(_) => serde_yaml::from_value(v).map(StatusRef::Inline).map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!("expected a status table name or an inline table, found {}", kind(&other)))),
+        }
+    }
+}
