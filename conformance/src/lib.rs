@@ -1,1 +1,256 @@
-//! Conformance harness.
+//! Conformance: recorded vectors run through a signing path, compared stage by stage.
+//!
+//! A [`Vector`] (one file in `vectors/<provider>/<id>.json`, format in `vectors/README.md`) names a
+//! target (operation, callback, response or shared recipe), its input, credentials and clock, and
+//! the expected stages. A [`Path`] is one implementation of the spec (the interpreter, or generated
+//! code); [`check`] runs a vector through it and reports the first stage that differs.
+
+use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
+use payspec_spec::Spec;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::fmt;
+use std::path::{Path as FsPath, PathBuf};
+
+/// One recorded test vector.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Vector {
+    pub id: String,
+    pub provider: String,
+    pub target: Target,
+    /// Which recipe of an operation the expected stages belong to: `sign` (default) or `auth`.
+    #[serde(default)]
+    pub stage: Option<String>,
+    pub provenance: Provenance,
+    pub credentials: Value,
+    #[serde(default)]
+    pub now: Option<i64>,
+    #[serde(default)]
+    pub env: Option<String>,
+    pub input: Map<String, Value>,
+    pub expected: Expected,
+    /// `false` marks a counterexample: a correct implementation must NOT produce `expected.signature`.
+    #[serde(default = "yes")]
+    pub expect_valid: bool,
+    /// Callbacks: the expected decoded fields.
+    #[serde(default)]
+    pub decoded: Option<Map<String, Value>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a vector exercises.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Operation(String),
+    Callback(String),
+    Response(String),
+    Recipe(String),
+}
+
+/// Where the expected values come from.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Provenance {
+    /// `published` or `computed`.
+    pub kind: String,
+    pub source: String,
+    #[serde(default)]
+    pub tool: Option<String>,
+}
+
+/// Expected stages; absent ones are not checked.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct Expected {
+    pub string_to_sign: Option<String>,
+    pub signature: Option<String>,
+    pub method: Option<String>,
+    pub url: Option<String>,
+    /// Headers that must be present with exactly these values.
+    #[serde(default)]
+    pub headers: Map<String, Value>,
+    pub body: Option<Value>,
+}
+
+/// The first stage where a path disagrees with a vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    pub case: String,
+    pub path: String,
+    pub stage: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]: stage `{}` differs\n  expected: {}\n  actual:   {}", self.case, self.path, self.stage, self.expected, self.actual)
+    }
+}
+
+/// One implementation of a spec's recipes.
+pub trait Path {
+    /// Name shown in mismatches (`interpreter`, `generated`).
+    fn name(&self) -> &str;
+    fn sign(&self, op: &str, input: &Map<String, Value>, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError>;
+    fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError>;
+    fn verify_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError>;
+    fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError>;
+}
+
+/// The interpreter as a [`Path`].
+pub struct Interpreted<'s>(pub &'s Spec);
+
+impl Path for Interpreted<'_> {
+    fn name(&self) -> &str {
+        "interpreter"
+    }
+    fn sign(&self, op: &str, input: &Map<String, Value>, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError> {
+        payspec::Interpreter::new(self.0).sign(op, input, creds, env, clock)
+    }
+    fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+        payspec::Interpreter::new(self.0).verify_callback(name, payload, creds)
+    }
+    fn verify_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+        payspec::Interpreter::new(self.0).verify_response(op, body, creds)
+    }
+    fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
+        payspec::Interpreter::new(self.0).run_recipe(name, creds, clock)
+    }
+}
+
+/// Every vector under `dir/<provider>/*.json`, sorted by id.
+pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        if p.is_dir() {
+            for f in std::fs::read_dir(&p).map_err(|e| format!("{}: {e}", p.display()))? {
+                let f = f.map_err(|e| e.to_string())?.path();
+                if f.extension().is_some_and(|x| x == "json") {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let v: Vector = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        out.push(v);
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// Run `v` through `path` and compare every expected stage.
+pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
+    let miss = |stage: &str, expected: String, actual: String| Mismatch { case: v.id.clone(), path: path.name().into(), stage: stage.into(), expected, actual };
+    let creds = Credentials::from_json(spec, &v.credentials).map_err(|e| miss("credentials", "valid credentials".into(), e.to_string()))?;
+    let clock = Clock::from_secs(v.now.unwrap_or(0));
+    let env = v.env.as_deref().unwrap_or("sandbox");
+    let e = &v.expected;
+
+    // Counterexamples: signing must succeed and must not produce the listed signature.
+    let (stages, extra): (Stages, Option<(SignedRequest, Option<String>)>) = match &v.target {
+        Target::Operation(op) => {
+            let signed = path.sign(op, &v.input, &creds, env, clock).map_err(|err| miss("sign", "a signed request".into(), err.to_string()))?;
+            let label = match v.stage.as_deref().unwrap_or("sign") {
+                "auth" => signed.stages.iter().find(|s| s.recipe.starts_with("auth:")).cloned(),
+                other => signed.stage(other).cloned(),
+            };
+            let st = label.ok_or_else(|| miss("stage", format!("a `{}` recipe", v.stage.as_deref().unwrap_or("sign")), format!("{:?}", signed.stages.iter().map(|s| &s.recipe).collect::<Vec<_>>())))?;
+            (st, Some((signed, None)))
+        }
+        Target::Recipe(name) => {
+            let (st, value) = path.recipe(name, &creds, clock).map_err(|err| miss("sign", "a recipe value".into(), err.to_string()))?;
+            let placed = st.placed.strip_prefix("header.").map(|h| (h.to_string(), value));
+            if let Some((h, value)) = placed {
+                if let Some(want) = e.headers.get(&h) {
+                    let want = want.as_str().unwrap_or_default().to_string();
+                    if v.expect_valid && want != value {
+                        return Err(miss(&format!("header {h}"), want, value));
+                    }
+                }
+            }
+            (st, None)
+        }
+        Target::Callback(name) => {
+            let verified = path.verify_callback(name, &v.input, &creds);
+            return compare_verified(v, verified, &miss);
+        }
+        Target::Response(op) => {
+            let verified = path.verify_response(op, &v.input, &creds);
+            return compare_verified(v, verified, &miss);
+        }
+    };
+
+    if let Some(want) = &e.string_to_sign {
+        if v.expect_valid && want != &stages.string_to_sign.0 {
+            return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
+        }
+    }
+    if let Some(want) = &e.signature {
+        let got = &stages.signature.0;
+        if !v.expect_valid {
+            if want == got {
+                return Err(miss("signature (counterexample)", format!("anything but {want}"), got.clone()));
+            }
+            return Ok(());
+        }
+        if want != got {
+            return Err(miss("signature", want.clone(), got.clone()));
+        }
+    }
+    if let Some((signed, _)) = extra {
+        if let Some(m) = &e.method {
+            if m != &signed.method {
+                return Err(miss("method", m.clone(), signed.method.clone()));
+            }
+        }
+        if let Some(u) = &e.url {
+            if u != &signed.url {
+                return Err(miss("url", u.clone(), signed.url.clone()));
+            }
+        }
+        for (h, want) in &e.headers {
+            let want = want.as_str().unwrap_or_default();
+            let got = signed.headers.get(h).map(String::as_str).unwrap_or("<absent>");
+            if want != got {
+                return Err(miss(&format!("header {h}"), want.into(), got.into()));
+            }
+        }
+        if let Some(b) = &e.body {
+            let got = signed.body.to_json();
+            if b != &got {
+                return Err(miss("body", b.to_string(), got.to_string()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn compare_verified(v: &Vector, verified: Result<Verified, VerifyError>, miss: &dyn Fn(&str, String, String) -> Mismatch) -> Result<(), Mismatch> {
+    let verified = match verified {
+        Ok(x) if v.expect_valid => x,
+        Ok(_) => return Err(miss("verify", "rejected".into(), "accepted".into())),
+        Err(e) if v.expect_valid => return Err(miss("verify", "valid".into(), e.to_string())),
+        Err(_) => return Ok(()),
+    };
+    if let Some(want) = &v.expected.string_to_sign {
+        if want != &verified.stages.string_to_sign.0 {
+            return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", verified.stages.string_to_sign.0)));
+        }
+    }
+    if let Some(decoded) = &v.decoded {
+        for (k, want) in decoded {
+            let got = verified.payload.get(k).cloned().unwrap_or(Value::Null);
+            if want != &got {
+                return Err(miss(&format!("decoded {k}"), want.to_string(), got.to_string()));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,8 +1,529 @@
-//! Semantic checks after deserialization.
-use crate::diag::Diagnostic;
-use crate::model::Spec;
-use crate::positions::Index;
+//! Semantic checks after deserialization: references resolve, recipes can run, tables are sound.
+//! Every problem is collected (serde_derive style) and located through the position index.
 
-pub fn validate(_spec: &Spec, _index: &Index, _pruned: &[String]) -> Vec<Diagnostic> {
-    Vec::new()
+use crate::diag::Diagnostic;
+use crate::model::*;
+use crate::positions::{child, Index};
+use indexmap::IndexMap;
+use std::collections::HashSet;
+
+struct Checker<'a> {
+    spec: &'a Spec,
+    index: &'a Index,
+    pruned: &'a [String],
+    out: Vec<Diagnostic>,
+}
+
+/// What a recipe's field items may refer to.
+struct Scope<'a> {
+    /// Fields by name (request, callback or response fields).
+    fields: &'a IndexMap<String, Field>,
+    /// Signing a request (false: verifying a received payload).
+    signing: bool,
+    /// The operation has a body (for `ctx:payload`).
+    has_body: bool,
+    /// Body encoding of the request, when signing.
+    body: Option<&'a BodyEncoding>,
+}
+
+pub fn validate(spec: &Spec, index: &Index, pruned: &[String]) -> Vec<Diagnostic> {
+    let mut c = Checker { spec, index, pruned, out: Vec::new() };
+    c.spec_level();
+    c.out
+}
+
+impl Checker<'_> {
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        let (line, col) = self.index.nearest(path);
+        self.out.push(Diagnostic { file: self.spec.origin.file.clone(), line, col, path: path.into(), message: message.into() });
+    }
+
+    /// True when `path` was removed after a structural error (its references are not re-reported).
+    fn was_pruned(&self, path: &str) -> bool {
+        self.pruned.iter().any(|p| p == path)
+    }
+
+    fn spec_level(&mut self) {
+        let spec = self.spec;
+        let name_ok = spec.provider.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && spec.provider.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !name_ok {
+            self.err("provider", format!("provider name `{}` must match [a-z][a-z0-9_]*", spec.provider));
+        }
+        if spec.environments.is_empty() {
+            self.err("environments", "at least one environment is required");
+        }
+        for (env, hosts) in &spec.environments {
+            let urls: Vec<(String, &String)> = match hosts {
+                Hosts::One(u) => vec![(child("environments", env), u)],
+                Hosts::Named(m) => m.iter().map(|(h, u)| (child(&child("environments", env), h), u)).collect(),
+            };
+            for (path, url) in urls {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    self.err(&path, format!("`{url}` is not an http(s) URL"));
+                }
+            }
+        }
+        for (name, t) in &spec.status_tables {
+            self.status_table(&child("status_tables", name), t, None);
+        }
+        for (name, r) in &spec.recipes {
+            let empty = IndexMap::new();
+            let scope = Scope { fields: &empty, signing: true, has_body: false, body: None };
+            self.recipe(&child("recipes", name), r, &scope);
+        }
+        for (name, op) in &spec.operations {
+            self.operation(&child("operations", name), op);
+        }
+        for (name, cb) in &spec.callbacks {
+            self.callback(&child("callbacks", name), cb);
+        }
+        if let Some(rules) = &spec.rules {
+            if let Some(key) = &rules.idempotency_key {
+                if !spec.operations.values().any(|op| op.request.contains_key(key)) {
+                    self.err("rules.idempotency_key", format!("`{key}` is not a request field of any operation"));
+                }
+            }
+        }
+    }
+
+    fn operation(&mut self, path: &str, op: &Operation) {
+        let spec = self.spec;
+        let host = op.host.as_deref().unwrap_or(DEFAULT_HOST);
+        for (env, hosts) in &spec.environments {
+            if hosts.get(host).is_none() {
+                let at = if op.host.is_some() { child(path, "host") } else { path.to_string() };
+                self.err(&at, format!("environment `{env}` has no host `{host}`"));
+            }
+        }
+        // Path parameters and `in: path` fields must match one to one.
+        let params: Vec<&str> = op.path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(p, _)| p)).collect();
+        for p in &params {
+            match op.request.get(*p) {
+                Some(f) if f.location == Location::Path => {}
+                Some(_) => self.err(&child(&child(path, "request"), p), format!("`{p}` appears in the path, so it needs `in: path`")),
+                None => self.err(&child(path, "path"), format!("path parameter `{{{p}}}` has no request field")),
+            }
+        }
+        let has_body_fields = op.request.values().any(|f| f.location == Location::Body);
+        for (name, f) in &op.request {
+            let fp = child(&child(path, "request"), name);
+            if f.location == Location::Path && !params.contains(&name.as_str()) {
+                self.err(&fp, format!("`{name}` is `in: path` but the path has no `{{{name}}}`"));
+            }
+            if f.location == Location::Body && op.body == BodyEncoding::None {
+                self.err(&fp, "a body field on an operation with `body: none`");
+            }
+            self.field(&fp, f, true);
+        }
+        let _ = has_body_fields;
+        for (key, groups) in [("one_of", &op.one_of), ("all_or_none", &op.all_or_none)] {
+            for (i, g) in groups.iter().enumerate() {
+                let gp = format!("{}[{i}]", child(path, key));
+                if g.len() < 2 {
+                    self.err(&gp, "a group needs at least two fields");
+                }
+                for f in g {
+                    match op.request.get(f) {
+                        None => self.err(&gp, format!("`{f}` is not a request field")),
+                        Some(d) if d.required => self.err(&gp, format!("`{f}` is required, so it cannot be in a `{key}` group")),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if let BodyEncoding::Envelope(payload) = &op.body {
+            if op.request.contains_key(payload) {
+                self.err(&child(path, "body"), format!("envelope field `{payload}` must not also be a request field"));
+            }
+        }
+        let scope = Scope { fields: &op.request, signing: true, has_body: op.body != BodyEncoding::None, body: Some(&op.body) };
+        if let Some(r) = &op.sign {
+            self.recipe(&child(path, "sign"), r, &scope);
+        }
+        if let Some(a) = &op.auth {
+            if !spec.recipes.contains_key(a) && !self.was_pruned(&child("recipes", a)) {
+                let known: Vec<&str> = spec.recipes.keys().map(String::as_str).collect();
+                self.err(&child(path, "auth"), format!("undefined recipe `{a}` (recipes: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+            }
+        }
+        if let Some(resp) = &op.response {
+            let rp = child(path, "response");
+            for (name, f) in &resp.fields {
+                self.field(&child(&child(&rp, "fields"), name), f, false);
+            }
+            if let Some(v) = &resp.verify {
+                let scope = Scope { fields: &resp.fields, signing: false, has_body: false, body: None };
+                self.recipe(&child(&rp, "verify"), v, &scope);
+            }
+            if let Some(s) = &resp.status {
+                self.status_ref(&child(&rp, "status"), s, &resp.fields);
+            }
+        }
+    }
+
+    fn callback(&mut self, path: &str, cb: &Callback) {
+        for (name, f) in &cb.fields {
+            self.field(&child(&child(path, "fields"), name), f, false);
+        }
+        let scope = Scope { fields: &cb.fields, signing: false, has_body: false, body: None };
+        self.recipe(&child(path, "verify"), &cb.verify, &scope);
+        for name in cb.decode.keys() {
+            if !cb.fields.contains_key(name) {
+                self.err(&child(&child(path, "decode"), name), format!("`{name}` is not a callback field"));
+            }
+        }
+        if let Some(s) = &cb.status {
+            // Status fields may reach into decoded JSON, whose shape the spec does not describe.
+            let mut fields = cb.fields.clone();
+            for name in cb.decode.keys() {
+                if let Some(f) = fields.get_mut(name) {
+                    f.ty = FieldType::Object;
+                    f.fields.clear();
+                }
+            }
+            self.status_ref(&child(path, "status"), s, &fields);
+        }
+    }
+
+    fn field(&mut self, path: &str, f: &Field, request: bool) {
+        let stringy = matches!(f.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar);
+        let numeric = matches!(f.ty, FieldType::Integer | FieldType::Decimal);
+        if (f.max_len.is_some() || f.min_len.is_some()) && !stringy {
+            self.err(path, format!("max_len/min_len apply to text fields, not {:?}", f.ty));
+        }
+        if f.pattern.is_some() && !(stringy || f.ty == FieldType::Decimal) {
+            self.err(path, format!("pattern applies to text and decimal fields, not {:?}", f.ty));
+        }
+        if (f.min.is_some() || f.max.is_some()) && !numeric {
+            self.err(path, format!("min/max apply to integer and decimal fields, not {:?}", f.ty));
+        }
+        if let (Some(a), Some(b)) = (f.min_len, f.max_len) {
+            if a > b {
+                self.err(path, format!("min_len {a} is greater than max_len {b}"));
+            }
+        }
+        if let (Some(a), Some(b)) = (&f.min, &f.max) {
+            if a.as_f64().unwrap_or(0.0) > b.as_f64().unwrap_or(0.0) {
+                self.err(path, format!("min {a} is greater than max {b}"));
+            }
+        }
+        if !f.values.is_empty() && !matches!(f.ty, FieldType::String | FieldType::Scalar) {
+            self.err(&child(path, "enum"), "enum applies to string fields");
+        }
+        if let Some(p) = &f.pattern {
+            if let Err(e) = regex::Regex::new(p) {
+                self.err(&child(path, "pattern"), format!("pattern does not compile: {e}"));
+            }
+        }
+        if !f.fields.is_empty() && f.ty != FieldType::Object {
+            self.err(&child(path, "fields"), "only `object` fields have sub-fields");
+        }
+        for (name, sub) in &f.fields {
+            self.field(&child(&child(path, "fields"), name), sub, request);
+        }
+        if let Some(from) = &f.from {
+            let fp = child(path, "from");
+            if !request {
+                self.err(&fp, "`from` applies to request fields only");
+            }
+            match &from.source {
+                Source::Credential(c) => self.credential(&fp, c),
+                Source::Context(Context::NowS | Context::NowMs) | Source::Literal(_) => {}
+                _ => self.err(&fp, format!("`from: {from}` must be cred:<name>, ctx:now_s, ctx:now_ms or lit:<text>")),
+            }
+        }
+        if !request && f.location != Location::Body {
+            self.err(&child(path, "in"), "`in` applies to request fields only");
+        }
+    }
+
+    fn credential(&mut self, path: &str, name: &str) {
+        if !self.spec.credentials.contains_key(name) && !self.was_pruned(&child("credentials", name)) {
+            let known: Vec<&str> = self.spec.credentials.keys().map(String::as_str).collect();
+            self.err(path, format!("undefined credential `{name}` (credentials: {})", known.join(", ")));
+        }
+    }
+
+    fn item(&mut self, path: &str, item: &Item, scope: &Scope) {
+        match &item.source {
+            Source::Credential(c) => self.credential(path, c),
+            Source::Field(p) => {
+                let mut fields = scope.fields;
+                for (i, seg) in p.iter().enumerate() {
+                    match fields.get(seg) {
+                        Some(f) if i + 1 < p.len() && f.ty != FieldType::Object => {
+                            self.err(path, format!("`{}` is not an object, so `{}` cannot go into it", seg, p.join(".")));
+                            return;
+                        }
+                        Some(f) => fields = &f.fields,
+                        None => {
+                            let known: Vec<&str> = fields.keys().map(String::as_str).collect();
+                            self.err(path, format!("undefined field `{}` (fields: {})", p.join("."), if known.is_empty() { "none".into() } else { known.join(", ") }));
+                            return;
+                        }
+                    }
+                }
+            }
+            Source::Context(c) => {
+                if !scope.signing {
+                    self.err(path, format!("ctx:{} is only known when signing a request", c.name()));
+                } else if *c == Context::Payload && !scope.has_body {
+                    self.err(path, "ctx:payload needs an operation with a body");
+                }
+            }
+            Source::Literal(_) => {}
+            Source::Template(t) => self.template(path, t, scope, &[]),
+        }
+        if item.add.is_some() && matches!(item.source, Source::Literal(_)) {
+            self.err(path, "`add` needs a numeric field, credential or clock value");
+        }
+    }
+
+    fn template(&mut self, path: &str, t: &str, scope: &Scope, extra: &[&str]) {
+        let mut rest = t;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+                self.err(path, format!("unclosed `{{` in template {t:?}"));
+                return;
+            };
+            let name = &rest[open + 1..close];
+            if !extra.contains(&name) {
+                match Item::try_from(name.to_string()) {
+                    Ok(item) => self.item(path, &item, scope),
+                    Err(e) => self.err(path, format!("template placeholder `{{{name}}}`: {e}")),
+                }
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+
+    fn message(&mut self, path: &str, m: &Message, scope: &Scope) {
+        match m {
+            Message::Value(item) => self.item(path, item, scope),
+            Message::Join { parts, .. } => {
+                if parts.is_empty() {
+                    self.err(path, "a join needs at least one part");
+                }
+                for p in parts {
+                    self.message(path, &p.message, scope);
+                }
+            }
+            Message::Pairs(p) => {
+                if let Some(items) = &p.items {
+                    if items.is_empty() {
+                        self.err(path, "`pairs.items` is empty; leave it out to cover every field");
+                    }
+                    let mut keys = HashSet::new();
+                    for item in items {
+                        self.item(path, item, scope);
+                        if !keys.insert(item.pair_key()) {
+                            self.err(path, format!("pair key `{}` appears twice", item.pair_key()));
+                        }
+                    }
+                }
+                for x in &p.exclude {
+                    if !scope.fields.contains_key(x) {
+                        self.err(path, format!("excluded field `{x}` is not defined"));
+                    }
+                }
+            }
+            Message::Jwt(j) => {
+                for item in j.header.values().chain(j.claims.values()) {
+                    self.item(path, item, scope);
+                }
+                if j.header.contains_key("alg") || j.header.contains_key("typ") {
+                    self.err(path, "the JWT header's `typ` and `alg` are fixed (JWT, HS256); list only extra members");
+                }
+            }
+        }
+    }
+
+    fn recipe(&mut self, path: &str, r: &Recipe, scope: &Scope) {
+        if r.provenance.is_none() {
+            self.err(path, "a recipe needs `provenance: { source, confidence }`");
+        }
+        self.message(&child(path, "message"), &r.message, scope);
+        let dp = child(path, "digest");
+        match &r.digest {
+            Some(d) => {
+                match (d.alg, &d.key, &d.public_key) {
+                    (a, None, _) if a.is_hmac() => self.err(&dp, format!("{a:?} needs `key`")),
+                    (a, _, Some(_)) if a != DigestAlg::RsaSha256 => self.err(&dp, "`public_key` applies to rsa-sha256 only"),
+                    (DigestAlg::Sha256 | DigestAlg::Md5, Some(_), _) => {
+                        self.err(&dp, "sha256 and md5 take no key; put the secret into the message (e.g. concat: [.., cred:x])")
+                    }
+                    (DigestAlg::RsaSha256, None, _) if scope.signing => self.err(&dp, "rsa-sha256 needs `key` (the private key) to sign"),
+                    (DigestAlg::RsaSha256, _, None) if !scope.signing => self.err(&dp, "rsa-sha256 needs `public_key` to verify"),
+                    _ => {}
+                }
+                for (k, item) in [("key", &d.key), ("public_key", &d.public_key)] {
+                    let Some(item) = item else { continue };
+                    self.item(&child(&dp, k), item, scope);
+                    if let Source::Credential(c) = &item.source {
+                        let want = match (d.alg, k) {
+                            (DigestAlg::RsaSha256, "key") => Some(CredentialKind::PrivateKeyPem),
+                            (DigestAlg::RsaSha256, _) => Some(CredentialKind::PublicKeyPem),
+                            _ => None,
+                        };
+                        if let (Some(want), Some(def)) = (want, self.spec.credentials.get(c)) {
+                            if def.kind != want {
+                                self.err(&child(&dp, k), format!("credential `{c}` must be of type {want:?} for rsa-sha256"));
+                            }
+                        }
+                    }
+                }
+                if r.encode.is_none() {
+                    self.err(path, "a digest needs `encode` (hex, HEX, base64 or base64url)");
+                }
+                if matches!(r.message, Message::Jwt(_)) && (d.alg != DigestAlg::HmacSha256 || r.encode != Some(Encoding::Base64Url)) {
+                    self.err(&dp, "a jwt message is HS256: use hmac-sha256 with encode: base64url");
+                }
+            }
+            None if matches!(r.message, Message::Jwt(_)) => self.err(path, "a jwt message needs `digest: { alg: hmac-sha256, key: … }`"),
+            None => {}
+        }
+        let pp = child(path, "place");
+        match &r.place {
+            Place::Header { template, .. } => {
+                if !scope.signing {
+                    self.err(&pp, "a received signature is read from a body or query field, not a header");
+                }
+                if !template.contains("{signature}") {
+                    self.err(&pp, "the header template must contain {signature}");
+                }
+                self.template(&pp, template, scope, &["signature", "message"]);
+            }
+            Place::Body(f) | Place::Query(f) => {
+                if scope.signing {
+                    if matches!(r.place, Place::Body(_)) && matches!(scope.body, None | Some(BodyEncoding::None)) {
+                        self.err(&pp, "cannot place into the body of an operation without one");
+                    }
+                    if scope.fields.contains_key(f) {
+                        self.err(&pp, format!("signature field `{f}` must not also be a request field"));
+                    }
+                } else if !scope.fields.contains_key(f) {
+                    self.err(&pp, format!("signature field `{f}` is not a defined field"));
+                }
+            }
+        }
+    }
+
+    fn status_ref(&mut self, path: &str, s: &StatusRef, fields: &IndexMap<String, Field>) {
+        match s {
+            StatusRef::Named(n) => match self.spec.status_tables.get(n) {
+                Some(t) => {
+                    let t = t.clone();
+                    self.status_fields(path, &t, fields);
+                }
+                None if self.was_pruned(&child("status_tables", n)) => {}
+                None => {
+                    let known: Vec<&str> = self.spec.status_tables.keys().map(String::as_str).collect();
+                    self.err(path, format!("undefined status table `{n}` (tables: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+                }
+            },
+            StatusRef::Inline(t) => self.status_table(path, t, Some(fields)),
+        }
+    }
+
+    fn status_fields(&mut self, path: &str, t: &StatusTable, fields: &IndexMap<String, Field>) {
+        for f in &t.fields {
+            let mut defs = fields;
+            for seg in f.split('.') {
+                match defs.get(seg) {
+                    // An object without declared sub-fields (decoded JSON) accepts any path.
+                    Some(d) if d.ty == FieldType::Object && d.fields.is_empty() => break,
+                    Some(d) => defs = &d.fields,
+                    None => {
+                        self.err(path, format!("status field `{f}` is not a response field"));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    fn status_table(&mut self, path: &str, t: &StatusTable, fields: Option<&IndexMap<String, Field>>) {
+        if t.provenance.is_none() {
+            self.err(path, "a status table needs `provenance: { source, confidence }`");
+        }
+        if t.fields.is_empty() {
+            self.err(&child(path, "fields"), "a status table needs at least one field");
+        }
+        if t.codes.is_empty() {
+            self.err(&child(path, "codes"), "a status table needs at least one code");
+        }
+        let mut seen: HashSet<Vec<String>> = HashSet::new();
+        for (i, code) in t.codes.iter().enumerate() {
+            let cp = format!("{}[{i}]", child(path, "codes"));
+            if code.values.len() != t.fields.len() {
+                self.err(&cp, format!("`when` has {} value(s) but the table has {} field(s)", code.values.len(), t.fields.len()));
+            }
+            let key: Vec<String> = code.values.iter().map(CodeValue::text).collect();
+            if !seen.insert(key.clone()) {
+                self.err(&cp, format!("duplicate code [{}]", key.join(", ")));
+            }
+        }
+        if let Some(fields) = fields {
+            self.status_fields(path, t, fields);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load_str;
+
+    const BASE: &str = "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\n";
+
+    fn errors(ops: &str) -> Vec<String> {
+        match load_str("x.yaml", &format!("{BASE}{ops}")) {
+            Ok(_) => vec![],
+            Err(d) => d.0.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    const PROV: &str = "provenance: { source: s, confidence: inferred }";
+
+    #[test]
+    fn undefined_references_are_located() {
+        let e = errors(&format!(
+            "operations:\n  refund:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: string }} }}\n    sign:\n      {PROV}\n      message: {{ join: \"|\", parts: [a, b] }}\n      digest: {{ alg: hmac-sha256, key: cred:nope }}\n      encode: hex\n      place: body.mac\n"
+        ));
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(e[0].starts_with("x.yaml:12:7: operations.refund.sign.message: undefined field `b`"), "{e:#?}");
+        assert!(e[1].starts_with("x.yaml:13:35: operations.refund.sign.digest.key: undefined credential `nope`"), "{e:#?}");
+    }
+
+    #[test]
+    fn impossible_recipes_are_errors() {
+        let e = errors(&format!(
+            "operations:\n  refund:\n    method: POST\n    path: /r/{{id}}\n    request: {{ a: {{ type: integer, pattern: x }} }}\n    sign:\n      {PROV}\n      message: a\n      digest: {{ alg: sha256, key: cred:key }}\n      place: body.mac\n"
+        ));
+        let all = e.join("\n");
+        assert!(all.contains("path parameter `{id}` has no request field"), "{all}");
+        assert!(all.contains("pattern applies to text and decimal fields, not Integer"), "{all}");
+        assert!(all.contains("sha256 and md5 take no key"), "{all}");
+        assert!(all.contains("a digest needs `encode`"), "{all}");
+    }
+
+    #[test]
+    fn structural_and_semantic_errors_are_reported_together() {
+        let e = errors(&format!(
+            "operations:\n  refund:\n    method: POST\n    path: /r\n    auth: missing\n    request: {{ a: {{ type: strin }} }}\n    sign:\n      {PROV}\n      message: a\n      place: body.mac\n"
+        ));
+        let all = e.join("\n");
+        assert!(all.contains("unknown variant `strin`"), "{all}");
+        assert!(all.contains("undefined recipe `missing`"), "{all}");
+    }
+
+    #[test]
+    fn bad_status_tables_are_errors() {
+        let e = errors(&format!(
+            "status_tables:\n  t:\n    {PROV}\n    fields: [code]\n    codes:\n      - {{ when: [1], outcome: succeeded, meaning: ok }}\n      - {{ when: [1], outcome: failed, meaning: dup }}\n      - {{ when: [1, 2], outcome: failed, meaning: arity }}\noperations: {{}}\n"
+        ));
+        let all = e.join("\n");
+        assert!(all.contains("x.yaml:11:9: status_tables.t.codes[1]: duplicate code [1]"), "{all}");
+        assert!(all.contains("codes[2]: `when` has 2 value(s) but the table has 1 field(s)"), "{all}");
+    }
 }

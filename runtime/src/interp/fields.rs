@@ -165,14 +165,15 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
                 return Err(format!("{len} characters, at least {min} required"));
             }
         }
-        if let Some(p) = &def.pattern {
-            let re = regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
-            if !re.is_match(s) {
-                return Err(format!("`{s}` does not match pattern {p}"));
-            }
-        }
         if !def.values.is_empty() && !def.values.iter().any(|e| e == s) {
             return Err(format!("`{s}` is not one of {}", def.values.join(", ")));
+        }
+    }
+    if let Some(p) = &def.pattern {
+        let text = render(v);
+        let re = regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
+        if !re.is_match(&text) {
+            return Err(format!("`{text}` does not match pattern {p}"));
         }
     }
     let numeric = match v {
