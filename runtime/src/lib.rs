@@ -5,7 +5,9 @@ pub mod canon;
 pub mod crypto;
 pub mod error;
 pub mod interp;
+pub mod scalar;
 pub mod secret;
+pub mod status;
 pub mod wire;
 
 pub use error::{SignError, Stage, VerifyError};
@@ -15,3 +17,13 @@ pub use payspec_spec as spec;
 pub use payspec_spec::Outcome;
 pub use secret::{CredentialError, CredentialValue, Credentials, Secret};
 pub use wire::{Body, DigestBytes, SignatureValue, SignedRequest, Stages, StringToSign, Verified};
+pub use scalar::Scalar;
+pub use status::{StatusMatch, StatusRow};
+
+// Re-exports for generated code (`payspec::provider!`), so callers need no extra dependencies.
+pub use indexmap;
+pub use percent_encoding;
+pub use regex;
+pub use rust_decimal;
+pub use serde;
+pub use serde_json;

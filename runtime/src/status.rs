@@ -1,0 +1,61 @@
+//! Status tables compiled into generated code: [`StatusRow`] rows and the [`StatusMatch`] a lookup gives.
+
+use crate::Outcome;
+
+/// One row of a compiled status table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusRow {
+    /// One value per table field; `None` is the wildcard `"*"` (matches any value, and absence).
+    pub when: &'static [Option<&'static str>],
+    pub outcome: Outcome,
+    pub name: Option<&'static str>,
+    pub meaning: &'static str,
+    pub retryable: bool,
+}
+
+/// What a response's (or payload's) status code means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusMatch {
+    /// The code values read from the table's fields, as text (`None` = absent).
+    pub code: Vec<Option<String>>,
+    /// The outcome of the matching row; `None` means the code is unmapped (never a silent default).
+    pub outcome: Option<Outcome>,
+    /// The matching row's name.
+    pub name: Option<&'static str>,
+    /// The matching row's meaning.
+    pub meaning: Option<&'static str>,
+    /// Whether the matching row says the request may be retried (`false` when unmapped).
+    pub retryable: bool,
+}
+
+impl StatusRow {
+    /// Whether this row matches `code` (first match wins in a table).
+    pub fn matches(&self, code: &[Option<String>]) -> bool {
+        self.when.len() == code.len() && self.when.iter().zip(code).all(|(want, got)| want.is_none() || got.as_deref() == *want)
+    }
+}
+
+impl StatusMatch {
+    /// Look `code` up in `rows`: the first matching row, or an unmapped match.
+    ///
+    /// ```
+    /// use payspec::{Outcome, StatusMatch, StatusRow};
+    /// static ROWS: &[StatusRow] = &[
+    ///     StatusRow { when: &[Some("1"), None], outcome: Outcome::Processing, name: Some("OK"), meaning: "ok", retryable: false },
+    /// ];
+    /// let m = StatusMatch::lookup(ROWS, vec![Some("1".into()), None]);
+    /// assert_eq!(m.outcome, Some(Outcome::Processing));
+    /// assert!(StatusMatch::lookup(ROWS, vec![Some("2".into()), None]).is_unmapped());
+    /// ```
+    pub fn lookup(rows: &'static [StatusRow], code: Vec<Option<String>>) -> Self {
+        match rows.iter().find(|r| r.matches(&code)) {
+            Some(r) => StatusMatch { code, outcome: Some(r.outcome), name: r.name, meaning: Some(r.meaning), retryable: r.retryable },
+            None => StatusMatch { code, outcome: None, name: None, meaning: None, retryable: false },
+        }
+    }
+
+    /// True when no row matched.
+    pub fn is_unmapped(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
