@@ -118,7 +118,6 @@ impl<'s> Interpreter<'s> {
             _ => Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string()),
         };
         let ctx = Ctx {
-            spec,
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
             method: operation.method.as_str(),
@@ -132,11 +131,11 @@ impl<'s> Interpreter<'s> {
         let auth = match &operation.auth {
             Some(name) => {
                 let r = spec.recipes.get(name).ok_or_else(|| SignError::Unknown(unknown("recipe", name, spec.recipes.keys())))?;
-                Some((format!("auth:{name}"), format!("recipes.{name}"), r))
+                Some((format!("auth:{name}"), spec.locate(&format!("recipes.{name}")), r))
             }
             None => None,
         };
-        let sign = operation.sign.as_ref().map(|r| ("sign".to_string(), format!("operations.{op}.sign"), r));
+        let sign = operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
         let mut stages = Vec::new();
         let mut placements = Vec::new();
         for (label, at, recipe) in sign.into_iter().chain(auth) {
@@ -189,7 +188,6 @@ impl<'s> Interpreter<'s> {
         let recipe = self.spec.recipes.get(name).ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
         let empty = IndexMap::new();
         let ctx = Ctx {
-            spec: self.spec,
             target: Target::Request { fields: &empty, all: &empty },
             creds,
             method: "",
@@ -198,7 +196,7 @@ impl<'s> Interpreter<'s> {
             clock,
             payload: None,
         };
-        let at = format!("recipes.{name}");
+        let at = self.spec.locate(&format!("recipes.{name}"));
         let st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
         let value = recipe::place_value(&ctx, recipe, &st, &at)?;
         Ok((st, value))
@@ -211,8 +209,8 @@ impl<'s> Interpreter<'s> {
         let target = format!("{}.{name}", spec.provider);
         let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
-        let at = format!("callbacks.{name}.verify");
-        let stages = recipe::verify(spec, &cb.verify, payload, creds, &target, &at)?;
+        let at = spec.locate(&format!("callbacks.{name}.verify"));
+        let stages = recipe::verify(&cb.verify, payload, creds, &target, &at)?;
         let mut decoded = payload.clone();
         for (field, steps) in &cb.decode {
             if let Some(v) = decoded.get(field).cloned() {
@@ -231,8 +229,8 @@ impl<'s> Interpreter<'s> {
         let response = operation.response.as_ref().ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no response")))?;
         let recipe = response.verify.as_ref().ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
         fields::check_received(&target, &response.fields, body, false)?;
-        let at = format!("operations.{op}.response.verify");
-        let stages = recipe::verify(spec, recipe, body, creds, &target, &at)?;
+        let at = spec.locate(&format!("operations.{op}.response.verify"));
+        let stages = recipe::verify(recipe, body, creds, &target, &at)?;
         Ok(Verified { payload: Value::Object(body.clone()), stages })
     }
 

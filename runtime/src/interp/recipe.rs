@@ -7,7 +7,7 @@ use crate::error::{SignError, Stage, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{DigestBytes, SignatureValue, Stages, StringToSign};
 use indexmap::IndexMap;
-use payspec_spec::{Context, DigestAlg, Item, Message, Place, Recipe, Source, Spec};
+use payspec_spec::{Context, DigestAlg, Item, Message, Place, Recipe, Source};
 use serde_json::{Map, Value};
 
 /// What the recipe's field items read from.
@@ -19,7 +19,6 @@ pub enum Target<'a> {
 }
 
 pub struct Ctx<'a> {
-    pub spec: &'a Spec,
     pub target: Target<'a>,
     pub creds: &'a Credentials,
     pub method: &'a str,
@@ -48,7 +47,7 @@ impl Ctx<'_> {
             Source::Field(p) => self.field(p),
             Source::Credential(c) => match self.creds.get(c) {
                 Some(v) => Some(v.json()),
-                None if item.optional || self.spec.credentials.get(c).is_some_and(|d| d.optional) && item.optional => None,
+                None if item.optional => None,
                 None => {
                     return Err(SignError::Credential {
                         target: at.into(),
@@ -231,7 +230,7 @@ pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<
 }
 
 /// Verify a received payload's signature with `recipe`.
-pub fn verify(spec: &Spec, recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, target: &str, at: &str) -> Result<Stages, VerifyError> {
+pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, target: &str, at: &str) -> Result<Stages, VerifyError> {
     let field = recipe.place.field().ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
     let received = match payload.get(field) {
         Some(Value::String(s)) => s.clone(),
@@ -240,7 +239,7 @@ pub fn verify(spec: &Spec, recipe: &Recipe, payload: &Map<String, Value>, creds:
         }
         None => return Err(VerifyError::Malformed { target: target.into(), field: field.into(), problem: "signature field missing".into() }),
     };
-    let ctx = Ctx { spec, target: Target::Received(payload), creds, method: "", url: String::new(), path: String::new(), clock: Clock { now_ms: 0 }, payload: None };
+    let ctx = Ctx { target: Target::Received(payload), creds, method: "", url: String::new(), path: String::new(), clock: Clock { now_ms: 0 }, payload: None };
     let exclude = Some(field);
     let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
