@@ -5,6 +5,9 @@
 //! the expected stages. A [`Path`] is one implementation of the spec (the interpreter, or generated
 //! code); [`check`] runs a vector through it and reports the first stage that differs.
 
+pub mod coverage;
+pub mod gen;
+
 use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
 use payspec_spec::Spec;
 use serde::Deserialize;

@@ -202,6 +202,25 @@ impl<'s> Interpreter<'s> {
         Ok((st, value))
     }
 
+    /// Sign a callback payload as the provider would (for sandboxes and round-trip tests); any
+    /// signature field already present is replaced. RSA callbacks need the provider's private key.
+    pub fn sign_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<(Map<String, Value>, crate::wire::Stages), SignError> {
+        let cb = self.spec.callbacks.get(name).ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
+        recipe::sign_payload(&cb.verify, payload, creds, &self.spec.locate(&format!("callbacks.{name}.verify")))
+    }
+
+    /// Sign a response body of operation `op` as the provider would.
+    pub fn sign_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<(Map<String, Value>, crate::wire::Stages), SignError> {
+        let recipe = self
+            .spec
+            .operations
+            .get(op)
+            .and_then(|o| o.response.as_ref())
+            .and_then(|r| r.verify.as_ref())
+            .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
+        recipe::sign_payload(recipe, body, creds, &self.spec.locate(&format!("operations.{op}.response.verify")))
+    }
+
     /// Verify callback `name` on the received payload; on success return it decoded.
     pub fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
         let spec = self.spec;

@@ -229,6 +229,19 @@ pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<
     }
 }
 
+/// Sign a payload the way the provider does (callbacks, signed responses): the signature goes into
+/// the recipe's place field. RSA recipes sign with `key` (the provider's private key, tests only).
+pub fn sign_payload(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, at: &str) -> Result<(Map<String, Value>, Stages), SignError> {
+    let field = recipe.place.field().ok_or_else(|| stage_err(at, Stage::Place, "only body and query places can carry a payload signature"))?;
+    let mut unsigned = payload.clone();
+    unsigned.remove(field);
+    let ctx = Ctx { target: Target::Received(&unsigned), creds, method: "", url: String::new(), path: String::new(), clock: Clock { now_ms: 0 }, payload: None };
+    let st = run(&ctx, recipe, "sign", at)?;
+    let mut signed = unsigned.clone();
+    signed.insert(field.to_string(), Value::String(st.signature.0.clone()));
+    Ok((signed, st))
+}
+
 /// Verify a received payload's signature with `recipe`.
 pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, target: &str, at: &str) -> Result<Stages, VerifyError> {
     let field = recipe.place.field().ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
