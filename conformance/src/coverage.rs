@@ -92,7 +92,8 @@ fn received_value(f: &Field, steps: Option<&Vec<DecodeStep>>) -> proptest::strat
     }
 }
 
-fn received(fields: &indexmap::IndexMap<String, Field>, skip: &str, decode: &indexmap::IndexMap<String, Vec<DecodeStep>>) -> proptest::strategy::BoxedStrategy<Map<String, Value>> {
+/// Received payloads with every field present (except the signature field `skip`), decodable.
+pub fn received_payload(fields: &indexmap::IndexMap<String, Field>, skip: &str, decode: &indexmap::IndexMap<String, Vec<DecodeStep>>) -> proptest::strategy::BoxedStrategy<Map<String, Value>> {
     // Every field present, so every one can be mutated; decoded fields get decodable values.
     let plain: indexmap::IndexMap<String, Field> = fields.iter().filter(|(k, _)| k.as_str() != skip && !decode.contains_key(*k)).map(|(k, f)| (k.clone(), f.clone())).collect();
     let coded: Vec<proptest::strategy::BoxedStrategy<(String, Value)>> = fields
@@ -120,7 +121,7 @@ pub fn callback(spec: &Spec, name: &str, creds: &Credentials, n: usize) -> Cover
     let interp = Interpreter::new(spec);
     let sig_field = cb.verify.place.field().unwrap_or_default().to_string();
     let mut payloads = Vec::new();
-    for p in samples(received(&cb.fields, &sig_field, &cb.decode), n, &format!("{}.{name}", spec.provider)) {
+    for p in samples(received_payload(&cb.fields, &sig_field, &cb.decode), n, &format!("{}.{name}", spec.provider)) {
         if let Ok((signed, _)) = interp.sign_callback(name, &p, creds) {
             if interp.verify_callback(name, &signed, creds).is_ok() {
                 payloads.push((signed, vec![]));
@@ -143,7 +144,7 @@ pub fn response(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Option<
     let interp = Interpreter::new(spec);
     let sig_field = recipe.place.field().unwrap_or_default().to_string();
     let mut bodies = Vec::new();
-    for b in samples(received(&resp.fields, &sig_field, &Default::default()), n, &format!("{}.{op}.response", spec.provider)) {
+    for b in samples(received_payload(&resp.fields, &sig_field, &Default::default()), n, &format!("{}.{op}.response", spec.provider)) {
         if let Ok((signed, _)) = interp.sign_response(op, &b, creds) {
             if interp.verify_response(op, &signed, creds).is_ok() {
                 bodies.push((signed, vec![]));

@@ -7,6 +7,7 @@
 
 pub mod coverage;
 pub mod gen;
+pub mod properties;
 
 use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
 use payspec_spec::Spec;

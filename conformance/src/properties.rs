@@ -1,0 +1,209 @@
+//! Property checks over generated inputs, for every operation and callback of a spec.
+//!
+//! Each property runs `cases` proptest cases; failures are shrunk and persisted to a regression file
+//! when a directory is given (committed, so a found failure is replayed on every run).
+
+use crate::{gen, Path};
+use payspec::{Clock, Credentials, Interpreter, SignedRequest};
+use payspec_spec::{CodeValue, FieldType, Spec};
+use proptest::strategy::{Just, Strategy};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
+use serde_json::{Map, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The result of one property on one target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyResult {
+    /// `operation refund`, `callback ipn`, `status refund_submit`.
+    pub target: String,
+    pub property: &'static str,
+    /// `None` when it held; else the (shrunk) counterexample.
+    pub failure: Option<String>,
+}
+
+const NOW: i64 = 1_700_000_000;
+
+fn runner(cases: u32, regressions: Option<&std::path::Path>, provider: &str) -> TestRunner {
+    let persistence = regressions.map(|dir| {
+        let file: &'static str = Box::leak(dir.join(format!("{provider}.txt")).display().to_string().into_boxed_str());
+        Box::new(FileFailurePersistence::Direct(file)) as Box<dyn proptest::test_runner::FailurePersistence>
+    });
+    TestRunner::new(Config { cases, failure_persistence: persistence, ..Config::default() })
+}
+
+fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, TestCaseError> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+        TestCaseError::fail(format!("{what} panicked: {msg}"))
+    })
+}
+
+fn outcome(target: String, property: &'static str, r: Result<(), proptest::test_runner::TestError<impl std::fmt::Debug>>) -> PropertyResult {
+    PropertyResult { target, property, failure: r.err().map(|e| e.to_string()) }
+}
+
+/// Run every property of `spec`. `paths` are the signing implementations to hold against each other
+/// (the first is the reference; usually the interpreter, then generated code).
+pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, regressions: Option<&std::path::Path>) -> Vec<PropertyResult> {
+    let mut out = Vec::new();
+    let clock = Clock::from_secs(NOW);
+    for (name, op) in &spec.operations {
+        let target = format!("operation {name}");
+        // Valid inputs sign on every path, identically, without panicking.
+        let mut r = runner(cases, regressions, &spec.provider);
+        let res = r.run(&gen::request(op), |input| {
+            let mut first: Option<SignedRequest> = None;
+            for p in paths {
+                let signed = no_panic("sign", || p.sign(name, &input, creds, "sandbox", clock))?
+                    .map_err(|e| TestCaseError::fail(format!("{}: valid input refused: {e}", p.name())))?;
+                match &first {
+                    None => first = Some(signed),
+                    Some(f) if f != &signed => {
+                        return Err(TestCaseError::fail(format!("{} differs from {}:\n{:#?}\nvs\n{:#?}", p.name(), paths[0].name(), signed, f)));
+                    }
+                    Some(_) => {}
+                }
+            }
+            // Amounts never drift: decimal fields travel with exactly the text given.
+            if let Some(signed) = &first {
+                let body = signed.body.to_json();
+                let payload: Option<Value> = body.as_object().and_then(|b| b.values().find_map(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok())));
+                for (k, f) in &op.request {
+                    if f.ty != FieldType::Decimal {
+                        continue;
+                    }
+                    if let Some(want) = input.get(k) {
+                        let got = body.get(k).or_else(|| payload.as_ref().and_then(|p| p.get(k)));
+                        if let Some(got) = got {
+                            if got.to_string() != want.to_string() {
+                                return Err(TestCaseError::fail(format!("amount `{k}` drifted: {want} became {got}")));
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(())
+        });
+        out.push(outcome(target.clone(), "valid inputs sign identically on every path", res));
+
+        // Any JSON at all: a typed error, never a panic.
+        let mut r = runner(cases, regressions, &spec.provider);
+        let keys: Vec<String> = op.request.keys().cloned().chain(["junk".to_string()]).collect();
+        let junk = proptest::collection::vec((proptest::sample::select(keys), junk_value()), 0..6).prop_map(|kv| kv.into_iter().collect::<Map<String, Value>>());
+        let res = r.run(&junk, |input| {
+            for p in paths {
+                let _ = no_panic("sign", || p.sign(name, &input, creds, "sandbox", clock))?;
+            }
+            Ok(())
+        });
+        out.push(outcome(target, "any input: an error or a request, never a panic", res));
+    }
+    for (name, cb) in &spec.callbacks {
+        let target = format!("callback {name}");
+        let interp = Interpreter::new(spec);
+        let sig_field = cb.verify.place.field().unwrap_or_default().to_string();
+        let mut r = runner(cases, regressions, &spec.provider);
+        let payloads = crate::coverage::received_payload(&cb.fields, &sig_field, &cb.decode);
+        let res = r.run(&payloads, |payload| {
+            let (signed, _) = no_panic("sign_callback", || interp.sign_callback(name, &payload, creds))?.map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
+            for p in paths {
+                let v = no_panic("verify", || p.verify_callback(name, &signed, creds))?;
+                v.map_err(|e| TestCaseError::fail(format!("{}: signed payload rejected: {e}", p.name())))?;
+                let mut forged = signed.clone();
+                let sig = forged.get(&sig_field).and_then(Value::as_str).unwrap_or_default().to_string();
+                forged.insert(sig_field.clone(), Value::String(flip(&sig)));
+                match no_panic("verify", || p.verify_callback(name, &forged, creds))? {
+                    Err(e) if e.is_bad_signature() => {}
+                    other => return Err(TestCaseError::fail(format!("{}: forged signature not rejected: {other:?}", p.name()))),
+                }
+            }
+            Ok(())
+        });
+        out.push(outcome(target, "sign → verify round-trips; a changed signature fails", res));
+    }
+    for (name, op) in &spec.operations {
+        let Some(resp) = &op.response else { continue };
+        let Some(recipe) = &resp.verify else { continue };
+        let interp = Interpreter::new(spec);
+        let sig_field = recipe.place.field().unwrap_or_default().to_string();
+        let mut r = runner(cases, regressions, &spec.provider);
+        let bodies = crate::coverage::received_payload(&resp.fields, &sig_field, &Default::default());
+        let res = r.run(&bodies, |body| {
+            let (signed, _) = interp.sign_response(name, &body, creds).map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
+            for p in paths {
+                p.verify_response(name, &signed, creds).map_err(|e| TestCaseError::fail(format!("{}: signed response rejected: {e}", p.name())))?;
+            }
+            Ok(())
+        });
+        out.push(outcome(format!("response {name}"), "sign → verify round-trips", res));
+    }
+    out.extend(status_total(spec));
+    out
+}
+
+fn junk_value() -> impl Strategy<Value = Value> {
+    proptest::prop_oneof![
+        Just(Value::Null),
+        proptest::arbitrary::any::<bool>().prop_map(Value::Bool),
+        proptest::arbitrary::any::<i64>().prop_map(Value::from),
+        proptest::arbitrary::any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        "\\PC{0,40}".prop_map(Value::String),
+        Just(serde_json::json!({"nested": [1, "x"]})),
+    ]
+}
+
+/// Change one character of a signature, keeping its alphabet.
+pub fn flip(sig: &str) -> String {
+    let mut chars: Vec<char> = sig.chars().collect();
+    if let Some(c) = chars.first_mut() {
+        *c = match *c {
+            'A' => 'B',
+            'a' => 'b',
+            '0' => '1',
+            _ if c.is_ascii_uppercase() => 'A',
+            _ if c.is_ascii_digit() => '0',
+            _ => 'a',
+        };
+    } else {
+        chars.push('A');
+    }
+    chars.into_iter().collect()
+}
+
+/// Every row of every status table is reachable (not shadowed by an earlier row) and maps to an
+/// outcome; a code in no row is reported as unmapped, not defaulted.
+fn status_total(spec: &Spec) -> Vec<PropertyResult> {
+    let mut tables: Vec<(String, &payspec_spec::StatusTable)> = spec.status_tables.iter().map(|(n, t)| (n.clone(), t)).collect();
+    for (op, o) in &spec.operations {
+        if let Some(payspec_spec::StatusRef::Inline(t)) = o.response.as_ref().and_then(|r| r.status.as_ref()) {
+            tables.push((format!("{op} (inline)"), t));
+        }
+    }
+    tables
+        .into_iter()
+        .map(|(name, t)| {
+            let mut problems = Vec::new();
+            for (i, row) in t.codes.iter().enumerate() {
+                // A concrete code for this row: wildcards become a value no row names.
+                let code: Vec<Option<String>> = row.values.iter().map(|v| Some(if v.is_wildcard() { "\u{2047}unlisted".into() } else { v.text() })).collect();
+                match t.lookup(&code) {
+                    Some(hit) if std::ptr::eq(hit, row) => {}
+                    Some(hit) => problems.push(format!("row {i} {:?} is shadowed by an earlier row {:?}", texts(&row.values), texts(&hit.values))),
+                    None => problems.push(format!("row {i} {:?} matches nothing", texts(&row.values))),
+                }
+            }
+            let unlisted: Vec<Option<String>> = t.fields.iter().map(|_| Some("\u{2047}nothing".into())).collect();
+            if let Some(hit) = t.lookup(&unlisted) {
+                // A catch-all may only say "unknown: query first"; any other outcome is a silent default.
+                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_spec::Outcome::Indeterminate {
+                    problems.push(format!("a catch-all row maps every unknown code to `{}` (a silent default; use indeterminate)", hit.outcome));
+                }
+            }
+            PropertyResult { target: format!("status {name}"), property: "every code maps to an outcome; unknown codes stay unmapped", failure: (!problems.is_empty()).then(|| problems.join("; ")) }
+        })
+        .collect()
+}
+
+fn texts(v: &[CodeValue]) -> Vec<String> {
+    v.iter().map(CodeValue::text).collect()
+}
