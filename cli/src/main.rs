@@ -20,6 +20,18 @@ enum Command {
         /// Provider names (resolved to specs/<name>.yaml) or spec files; default: every spec in specs/.
         specs: Vec<String>,
     },
+    /// Conformance run for spec authors: lint, vectors through every signing path, a short property
+    /// pass and signature coverage; prints a matrix and writes a Markdown report. No network.
+    Check {
+        /// Provider names or spec files; default: every spec in specs/.
+        specs: Vec<String>,
+        /// Property cases per property.
+        #[arg(long, default_value_t = 32)]
+        cases: u32,
+        /// Where to write the Markdown report.
+        #[arg(long, default_value = "target/payspec-check.md")]
+        report: PathBuf,
+    },
     /// Sign a request with the interpreter and print it as JSON.
     Sign {
         /// Provider name or spec file.
@@ -74,6 +86,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint { specs } => lint(&specs),
+        Command::Check { specs, cases, report } => check(&specs, cases, &report),
         Command::Sign { provider, operation, request, credentials, now, env, explain } => {
             sign(&provider, &operation, &request, &credentials, now, &env, explain)
         }
@@ -124,8 +137,9 @@ fn credentials(spec: &Spec, path: &Path) -> Result<Credentials, Failure> {
     Credentials::from_json(spec, &read_json("credentials", path)?).map_err(|e| fail(2, format!("{}: {e}", path.display())))
 }
 
-fn lint(specs: &[String]) -> Result<(), Failure> {
-    let paths: Vec<PathBuf> = if specs.is_empty() {
+/// The spec files named on the command line, or every spec in specs/.
+fn spec_files(specs: &[String]) -> Result<Vec<PathBuf>, Failure> {
+    Ok(if specs.is_empty() {
         let mut v: Vec<PathBuf> = std::fs::read_dir("specs")
             .map_err(|e| fail(2, format!("cannot list specs/: {e}")))?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -135,7 +149,11 @@ fn lint(specs: &[String]) -> Result<(), Failure> {
         v
     } else {
         specs.iter().map(|s| spec_path(s)).collect()
-    };
+    })
+}
+
+fn lint(specs: &[String]) -> Result<(), Failure> {
+    let paths = spec_files(specs)?;
     let mut errors = 0;
     for path in &paths {
         match payspec_spec::load_file(path) {
@@ -150,6 +168,27 @@ fn lint(specs: &[String]) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(fail(1, format!("{errors} error(s)")))
+    }
+}
+
+fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
+    use payspec_conformance::check;
+    let mut checks = Vec::new();
+    for path in spec_files(specs)? {
+        let c = check::check_spec(&path, Path::new("vectors"), &|_| Vec::new(), cases);
+        println!("{}", check::progress(&c));
+        checks.push(c);
+    }
+    println!("\n{}", check::matrix(&checks));
+    if let Some(dir) = report.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| fail(2, format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(report, check::markdown(&checks)).map_err(|e| fail(2, format!("cannot write {}: {e}", report.display())))?;
+    println!("report: {}", report.display());
+    if checks.iter().all(check::SpecCheck::ok) {
+        Ok(())
+    } else {
+        Err(fail(1, format!("{} spec(s) failed the check", checks.iter().filter(|c| !c.ok()).count())))
     }
 }
 

@@ -2,7 +2,6 @@
 //! `conformance/expected/coverage.txt` (regenerate with `UPDATE_EXPECT=1`), so a spec change that
 //! widens or narrows what the signatures protect is noticed.
 
-use payspec::Credentials;
 use std::path::Path;
 
 #[test]
@@ -13,8 +12,7 @@ fn signature_coverage_matches_the_pinned_report() {
     names.sort();
     for path in names {
         let spec = payspec_spec::load_file(&path).unwrap();
-        let creds_file = root.join("conformance/credentials").join(format!("{}.json", spec.provider));
-        let creds = Credentials::from_json(&spec, &serde_json::from_str(&std::fs::read_to_string(creds_file).unwrap()).unwrap()).unwrap();
+        let creds = payspec_conformance::check::dummy_credentials(&spec);
         for c in payspec_conformance::coverage::all(&spec, &creds, 24) {
             report.push_str(&format!("{}.{c}\n", spec.provider));
         }

@@ -1,7 +1,6 @@
 //! Properties of every shipped spec through the interpreter (256 cases each by default; set
 //! PROPTEST_CASES to change). Failures are persisted in conformance/proptest-regressions/.
 
-use payspec::Credentials;
 use payspec_conformance::{properties, Interpreted};
 use std::path::Path;
 
@@ -16,8 +15,7 @@ fn every_property_holds_for_every_shipped_spec() {
     names.sort();
     for path in names {
         let spec = payspec_spec::load_file(&path).unwrap();
-        let creds_file = root.join("conformance/credentials").join(format!("{}.json", spec.provider));
-        let creds = Credentials::from_json(&spec, &serde_json::from_str(&std::fs::read_to_string(creds_file).unwrap()).unwrap()).unwrap();
+        let creds = payspec_conformance::check::dummy_credentials(&spec);
         for r in properties::run(&spec, &creds, &[&Interpreted(&spec)], cases, Some(&regressions)) {
             match &r.failure {
                 None => println!("ok   {}.{}: {}", spec.provider, r.target, r.property),

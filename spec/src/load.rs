@@ -18,17 +18,27 @@ const COLLECTIONS: &[&str] =
 /// Load and validate a spec from text. `file` names it in diagnostics.
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     let diag = |(line, col): (usize, usize), path: &str, message: String| Diagnostic { file: file.into(), line, col, path: path.into(), message };
+    let mut index = positions::index(text);
+    block_mapping_starts(&mut index);
     let mut value: Value = match serde_yaml::from_str(text) {
         Ok(Value::Null) => return Err(Diagnostics(vec![diag((1, 1), "", "empty spec".into())])),
         Ok(v) => v,
         Err(e) => {
+            let raw = e.to_string();
+            // serde_yaml locates a duplicate key at the start of its map; the index keeps the last
+            // occurrence of a key, which is the duplicate.
+            if let Some((path, key)) = duplicate_key(&raw) {
+                return Err(Diagnostics(vec![diag(index.nearest(&path), &path, format!("duplicate key `{key}`; a key may appear only once in a map"))]));
+            }
             let pos = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-            return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", strip_location(&e.to_string())))]));
+            return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", syntax_message(&raw)))]));
         }
     };
-    let index = positions::index(text);
     let mut diags = Vec::new();
     let mut pruned = Vec::new();
+    // Sequence elements removed so far, by original index: later elements shift down, so paths from
+    // serde (and from validation) are mapped back to the indexes of the file before locating them.
+    let mut removed: Vec<(String, usize)> = Vec::new();
     let mut spec = None;
     for _ in 0..500 {
         match serde_path_to_error::deserialize::<_, Spec>(value.clone()) {
@@ -38,25 +48,36 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
             }
             Err(e) => {
                 let segs = segments(e.path());
-                let message = strip_location(&e.inner().to_string());
+                let message = humanize(&strip_location(&e.inner().to_string()));
                 let unknown_key = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).map(String::from);
-                // The unknown key is the last segment for most maps; make sure it is there.
+                // The unknown key is the last segment for most maps. Below a node deserialized through a
+                // `Value` (a message, an item, a place) serde's path stops at that node: look the key up
+                // under it, and when it is not found once, report at the node itself.
                 let mut at = segs.clone();
                 if let Some(k) = &unknown_key {
                     if at.last() != Some(k) {
-                        at.push(k.clone());
+                        let below = node(&value, &at).map(|n| find_key(n, k)).unwrap_or_default();
+                        if let [only] = below.as_slice() {
+                            at.extend(only.iter().cloned());
+                        }
                     }
                 }
-                let path = join(&at);
+                let path = original_path(&join(&at), &removed);
                 diags.push(diag(index.nearest(&path), &path, message.clone()));
-                let removed = match &unknown_key {
-                    Some(_) => remove(&mut value, &at),
-                    None => removable(&at).is_some_and(|n| {
-                        pruned.push(join(&at[..n]));
+                let removed_key = unknown_key.as_ref().is_some_and(|k| at.last() == Some(k) && remove(&mut value, &at));
+                let ok = removed_key
+                    || removable(&at).is_some_and(|n| {
+                        let entry = original_path(&join(&at[..n]), &removed);
+                        if at[n - 1].starts_with('[') {
+                            let seq = original_path(&join(&at[..n - 1]), &removed);
+                            if let Some(i) = entry.strip_prefix(seq.as_str()).and_then(|r| r.strip_prefix('[')?.strip_suffix(']')?.parse().ok()) {
+                                removed.push((seq, i));
+                            }
+                        }
+                        pruned.push(entry);
                         remove(&mut value, &at[..n])
-                    }),
-                };
-                if !removed {
+                    });
+                if !ok {
                     break;
                 }
             }
@@ -64,7 +85,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     }
     if let Some(s) = spec.as_mut() {
         s.origin = origin(file, &index);
-        diags.extend(validate::validate(s, &index, &pruned));
+        diags.extend(validate::validate(s, &index, &pruned, &removed));
     }
     diags.sort_by_key(|d| (d.line, d.col));
     diags.dedup();
@@ -87,6 +108,124 @@ fn origin(file: &str, index: &Index) -> Origin {
     let mut positions = index.values.clone();
     positions.extend(index.keys.iter().map(|(k, v)| (k.clone(), *v)));
     Origin { file: file.into(), positions }
+}
+
+/// yaml-rust2 marks a block mapping as starting at the `:` of its first key (`- when: [1]` at `:`);
+/// make it start at that key instead, like a flow mapping starts at its `{`.
+fn block_mapping_starts(index: &mut Index) {
+    let mut first: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    for (key, &pos) in &index.keys {
+        let parent = key.rfind('.').map_or("", |i| &key[..i]);
+        let e = first.entry(parent.to_string()).or_insert(pos);
+        *e = (*e).min(pos);
+    }
+    for (map, pos) in first {
+        if let Some(v) = index.values.get_mut(&map) {
+            *v = (*v).min(pos);
+        }
+    }
+}
+
+/// A serde_yaml duplicate-key error as (path of the key, key).
+fn duplicate_key(msg: &str) -> Option<(String, String)> {
+    let msg = strip_location(msg);
+    let (parent, rest) = msg.split_once("duplicate entry with key \"")?;
+    let key = rest.strip_suffix('"')?;
+    Some((positions::child(parent.strip_suffix(": ").unwrap_or(parent), key), key.to_string()))
+}
+
+/// A libyaml error without its own position (the diagnostic has it), keeping where the enclosing
+/// construct started: `did not find expected ',' or '}' (while parsing a flow mapping that starts at line 3 column 10)`.
+fn syntax_message(msg: &str) -> String {
+    let text = match msg.split_once(", while ") {
+        Some((problem, context)) => match context.rsplit_once(" at line ") {
+            Some((what, at)) => format!("{} (while {what} that starts at line {at})", strip_location(problem)),
+            None => format!("{} (while {context})", strip_location(problem)),
+        },
+        None => strip_location(msg),
+    };
+    // libyaml's words for a line indented differently from its siblings.
+    if text.starts_with("did not find expected key") {
+        format!("{text}; check the indentation of this line")
+    } else {
+        text
+    }
+}
+
+/// serde messages that name Rust types, in the words of the spec language.
+fn humanize(msg: &str) -> String {
+    if msg.contains("untagged enum CodeValue") {
+        return "expected an integer or a string (a status code value, or \"*\")".into();
+    }
+    if msg.contains("untagged enum Hosts") {
+        return "expected a base URL or a map of host name to base URL".into();
+    }
+    msg.replace("expected usize", "expected a non-negative integer")
+        .replace("expected u32", "expected a non-negative integer")
+        .replace("expected u64", "expected a non-negative integer")
+        .replace("expected i64", "expected an integer")
+}
+
+/// Map a path with the indexes of the pruned value back to the indexes of the file.
+pub(crate) fn original_path(path: &str, removed: &[(String, usize)]) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|c| c + open) else { break };
+        out.push_str(&rest[..open]);
+        match rest[open + 1..close].parse::<usize>() {
+            Ok(mut i) => {
+                let mut gone: Vec<usize> = removed.iter().filter(|(seq, _)| *seq == out).map(|(_, r)| *r).collect();
+                gone.sort_unstable();
+                for r in gone {
+                    if r <= i {
+                        i += 1;
+                    }
+                }
+                out.push_str(&format!("[{i}]"));
+            }
+            Err(_) => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The node at `segs`, if present.
+fn node<'a>(root: &'a Value, segs: &[String]) -> Option<&'a Value> {
+    segs.iter().try_fold(root, |n, s| match (n, s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok())) {
+        (Value::Sequence(seq), Some(i)) => seq.get(i),
+        (Value::Mapping(m), None) => m.get(s.as_str()),
+        _ => None,
+    })
+}
+
+/// Relative paths of the map keys named `key` below `v`; the direct one alone when `v` has it.
+fn find_key(v: &Value, key: &str) -> Vec<Vec<String>> {
+    match v {
+        Value::Mapping(m) if m.contains_key(key) => vec![vec![key.to_string()]],
+        _ => all_keys(v, key),
+    }
+}
+
+fn all_keys(v: &Value, key: &str) -> Vec<Vec<String>> {
+    let children: Vec<(String, &Value)> = match v {
+        Value::Mapping(m) => m.iter().filter_map(|(k, c)| k.as_str().map(|k| (k.to_string(), c))).collect(),
+        Value::Sequence(s) => s.iter().enumerate().map(|(i, c)| (format!("[{i}]"), c)).collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (seg, c) in children {
+        if seg == key {
+            out.push(vec![seg.clone()]);
+        }
+        for mut p in all_keys(c, key) {
+            p.insert(0, seg.clone());
+            out.push(p);
+        }
+    }
+    out
 }
 
 fn strip_location(msg: &str) -> String {

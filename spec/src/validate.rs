@@ -11,6 +11,8 @@ struct Checker<'a> {
     spec: &'a Spec,
     index: &'a Index,
     pruned: &'a [String],
+    /// Sequence elements removed while loading (see `load::original_path`).
+    removed: &'a [(String, usize)],
     out: Vec<Diagnostic>,
 }
 
@@ -18,6 +20,8 @@ struct Checker<'a> {
 struct Scope<'a> {
     /// Fields by name (request, callback or response fields).
     fields: &'a IndexMap<String, Field>,
+    /// Path of `fields` in the spec (`operations.refund.request`), empty for shared recipes.
+    at: String,
     /// Signing a request (false: verifying a received payload).
     signing: bool,
     /// The operation has a body (for `ctx:payload`).
@@ -26,21 +30,42 @@ struct Scope<'a> {
     body: Option<&'a BodyEncoding>,
 }
 
-pub fn validate(spec: &Spec, index: &Index, pruned: &[String]) -> Vec<Diagnostic> {
-    let mut c = Checker { spec, index, pruned, out: Vec::new() };
+/// The fields a status table reads: their definitions, their path in the spec and what to call them.
+#[derive(Clone, Copy)]
+struct Readable<'f> {
+    defs: &'f IndexMap<String, Field>,
+    at: &'f str,
+    what: &'static str,
+}
+
+pub fn validate(spec: &Spec, index: &Index, pruned: &[String], removed: &[(String, usize)]) -> Vec<Diagnostic> {
+    let mut c = Checker { spec, index, pruned, removed, out: Vec::new() };
     c.spec_level();
     c.out
 }
 
 impl Checker<'_> {
     fn err(&mut self, path: &str, message: impl Into<String>) {
-        let (line, col) = self.index.nearest(path);
-        self.out.push(Diagnostic { file: self.spec.origin.file.clone(), line, col, path: path.into(), message: message.into() });
+        let path = crate::load::original_path(path, self.removed);
+        let (line, col) = self.index.nearest(&path);
+        self.out.push(Diagnostic { file: self.spec.origin.file.clone(), line, col, path, message: message.into() });
     }
 
     /// True when `path` was removed after a structural error (its references are not re-reported).
     fn was_pruned(&self, path: &str) -> bool {
         self.pruned.iter().any(|p| p == path)
+    }
+
+    /// True when field `name` of the fields at `at` was removed after a structural error (so a
+    /// reference to it is not reported as undefined).
+    fn field_pruned(&self, at: &str, name: &str) -> bool {
+        !at.is_empty() && self.was_pruned(&child(at, name))
+    }
+
+    /// True when an entry below `path` was removed after a structural error (so an emptiness check
+    /// would only repeat that error).
+    fn pruned_below(&self, path: &str) -> bool {
+        self.pruned.iter().any(|p| p.strip_prefix(path).is_some_and(|r| r.starts_with(['.', '['])))
     }
 
     fn spec_level(&mut self) {
@@ -50,7 +75,7 @@ impl Checker<'_> {
         if !name_ok {
             self.err("provider", format!("provider name `{}` must match [a-z][a-z0-9_]*", spec.provider));
         }
-        if spec.environments.is_empty() {
+        if spec.environments.is_empty() && !self.pruned_below("environments") {
             self.err("environments", "at least one environment is required");
         }
         for (env, hosts) in &spec.environments {
@@ -69,7 +94,7 @@ impl Checker<'_> {
         }
         for (name, r) in &spec.recipes {
             let empty = IndexMap::new();
-            let scope = Scope { fields: &empty, signing: true, has_body: false, body: None };
+            let scope = Scope { fields: &empty, at: String::new(), signing: true, has_body: false, body: None };
             self.recipe(&child("recipes", name), r, &scope);
         }
         for (name, op) in &spec.operations {
@@ -95,6 +120,12 @@ impl Checker<'_> {
                 let at = if op.host.is_some() { child(path, "host") } else { path.to_string() };
                 self.err(&at, format!("environment `{env}` has no host `{host}`"));
             }
+        }
+        if !op.path.starts_with('/') {
+            self.err(&child(path, "path"), format!("path `{}` must start with `/` (it is appended to the base URL)", op.path));
+        }
+        if op.path.split('{').skip(1).any(|s| !s.contains('}')) {
+            self.err(&child(path, "path"), format!("unclosed `{{` in path `{}`", op.path));
         }
         // Path parameters and `in: path` fields must match one to one.
         let params: Vec<&str> = op.path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(p, _)| p)).collect();
@@ -123,10 +154,13 @@ impl Checker<'_> {
                 if g.len() < 2 {
                     self.err(&gp, "a group needs at least two fields");
                 }
-                for f in g {
+                let article = if key == "all_or_none" { "an" } else { "a" };
+                for (j, f) in g.iter().enumerate() {
+                    let mp = format!("{gp}[{j}]");
                     match op.request.get(f) {
-                        None => self.err(&gp, format!("`{f}` is not a request field")),
-                        Some(d) if d.required => self.err(&gp, format!("`{f}` is required, so it cannot be in a `{key}` group")),
+                        None if self.was_pruned(&child(&child(path, "request"), f)) => {}
+                        None => self.err(&mp, format!("`{f}` is not a request field")),
+                        Some(d) if d.required => self.err(&mp, format!("`{f}` is required, so it cannot be in {article} `{key}` group")),
                         _ => {}
                     }
                 }
@@ -137,7 +171,7 @@ impl Checker<'_> {
                 self.err(&child(path, "body"), format!("envelope field `{payload}` must not also be a request field"));
             }
         }
-        let scope = Scope { fields: &op.request, signing: true, has_body: op.body != BodyEncoding::None, body: Some(&op.body) };
+        let scope = Scope { fields: &op.request, at: child(path, "request"), signing: true, has_body: op.body != BodyEncoding::None, body: Some(&op.body) };
         if let Some(r) = &op.sign {
             self.recipe(&child(path, "sign"), r, &scope);
         }
@@ -153,11 +187,12 @@ impl Checker<'_> {
                 self.field(&child(&child(&rp, "fields"), name), f, false);
             }
             if let Some(v) = &resp.verify {
-                let scope = Scope { fields: &resp.fields, signing: false, has_body: false, body: None };
+                let scope = Scope { fields: &resp.fields, at: child(&rp, "fields"), signing: false, has_body: false, body: None };
                 self.recipe(&child(&rp, "verify"), v, &scope);
             }
             if let Some(s) = &resp.status {
-                self.status_ref(&child(&rp, "status"), s, &resp.fields);
+                let at = child(&rp, "fields");
+                self.status_ref(&child(&rp, "status"), s, Readable { defs: &resp.fields, at: &at, what: "response field" });
             }
         }
     }
@@ -166,7 +201,7 @@ impl Checker<'_> {
         for (name, f) in &cb.fields {
             self.field(&child(&child(path, "fields"), name), f, false);
         }
-        let scope = Scope { fields: &cb.fields, signing: false, has_body: false, body: None };
+        let scope = Scope { fields: &cb.fields, at: child(path, "fields"), signing: false, has_body: false, body: None };
         self.recipe(&child(path, "verify"), &cb.verify, &scope);
         for name in cb.decode.keys() {
             if !cb.fields.contains_key(name) {
@@ -182,38 +217,42 @@ impl Checker<'_> {
                     f.fields.clear();
                 }
             }
-            self.status_ref(&child(path, "status"), s, &fields);
+            let at = child(path, "fields");
+            self.status_ref(&child(path, "status"), s, Readable { defs: &fields, at: &at, what: "callback field" });
         }
     }
 
     fn field(&mut self, path: &str, f: &Field, request: bool) {
         let stringy = matches!(f.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar);
         let numeric = matches!(f.ty, FieldType::Integer | FieldType::Decimal);
+        let ty = type_name(f.ty);
+        // Located at the first offending key.
+        let first = |keys: [(&'static str, bool); 2]| keys.iter().find(|(_, set)| *set).map(|(k, _)| child(path, k)).unwrap_or_else(|| path.to_string());
         if (f.max_len.is_some() || f.min_len.is_some()) && !stringy {
-            self.err(path, format!("max_len/min_len apply to text fields, not {:?}", f.ty));
+            self.err(&first([("max_len", f.max_len.is_some()), ("min_len", f.min_len.is_some())]), format!("max_len/min_len apply to text fields, not {ty}"));
         }
         if f.pattern.is_some() && !(stringy || f.ty == FieldType::Decimal) {
-            self.err(path, format!("pattern applies to text and decimal fields, not {:?}", f.ty));
+            self.err(&child(path, "pattern"), format!("pattern applies to text and decimal fields, not {ty}"));
         }
         if (f.min.is_some() || f.max.is_some()) && !numeric {
-            self.err(path, format!("min/max apply to integer and decimal fields, not {:?}", f.ty));
+            self.err(&first([("min", f.min.is_some()), ("max", f.max.is_some())]), format!("min/max apply to integer and decimal fields, not {ty}"));
         }
         if let (Some(a), Some(b)) = (f.min_len, f.max_len) {
             if a > b {
-                self.err(path, format!("min_len {a} is greater than max_len {b}"));
+                self.err(&child(path, "min_len"), format!("min_len {a} is greater than max_len {b}"));
             }
         }
         if let (Some(a), Some(b)) = (&f.min, &f.max) {
             if a.as_f64().unwrap_or(0.0) > b.as_f64().unwrap_or(0.0) {
-                self.err(path, format!("min {a} is greater than max {b}"));
+                self.err(&child(path, "min"), format!("min {a} is greater than max {b}"));
             }
         }
         if !f.values.is_empty() && !matches!(f.ty, FieldType::String | FieldType::Scalar) {
-            self.err(&child(path, "enum"), "enum applies to string fields");
+            self.err(&child(path, "enum"), format!("enum applies to string fields, not {ty}"));
         }
         if let Some(p) = &f.pattern {
             if let Err(e) = regex::Regex::new(p) {
-                self.err(&child(path, "pattern"), format!("pattern does not compile: {e}"));
+                self.err(&child(path, "pattern"), format!("pattern `{p}` does not compile: {}", regex_problem(&e)));
             }
         }
         if !f.fields.is_empty() && f.ty != FieldType::Object {
@@ -250,16 +289,25 @@ impl Checker<'_> {
             Source::Credential(c) => self.credential(path, c),
             Source::Field(p) => {
                 let mut fields = scope.fields;
+                let mut at = scope.at.clone();
                 for (i, seg) in p.iter().enumerate() {
+                    let fp = child(&at, seg);
                     match fields.get(seg) {
                         Some(f) if i + 1 < p.len() && f.ty != FieldType::Object => {
                             self.err(path, format!("`{}` is not an object, so `{}` cannot go into it", seg, p.join(".")));
                             return;
                         }
-                        Some(f) => fields = &f.fields,
+                        Some(f) => {
+                            fields = &f.fields;
+                            at = child(&fp, "fields");
+                        }
+                        // Already reported where the field is defined.
+                        None if self.field_pruned(&at, seg) => return,
                         None => {
                             let known: Vec<&str> = fields.keys().map(String::as_str).collect();
-                            self.err(path, format!("undefined field `{}` (fields: {})", p.join("."), if known.is_empty() { "none".into() } else { known.join(", ") }));
+                            let known = if known.is_empty() { "none".into() } else { known.join(", ") };
+                            let within = if i == 0 { "fields".to_string() } else { format!("fields of `{}`", p[..i].join(".")) };
+                            self.err(path, format!("undefined field `{}` ({within}: {known})", p.join(".")));
                             return;
                         }
                     }
@@ -290,7 +338,13 @@ impl Checker<'_> {
             let name = &rest[open + 1..close];
             if !extra.contains(&name) {
                 match Item::try_from(name.to_string()) {
-                    Ok(item) => self.item(path, &item, scope),
+                    Ok(item) => {
+                        let before = self.out.len();
+                        self.item(path, &item, scope);
+                        for d in &mut self.out[before..] {
+                            d.message = format!("template placeholder `{{{name}}}`: {}", d.message);
+                        }
+                    }
                     Err(e) => self.err(path, format!("template placeholder `{{{name}}}`: {e}")),
                 }
             }
@@ -298,42 +352,55 @@ impl Checker<'_> {
         }
     }
 
+    /// `path` is the message node; problems inside it are located at the part, item or claim.
     fn message(&mut self, path: &str, m: &Message, scope: &Scope) {
+        let index = self.index;
+        let has = |p: &str| index.values.contains_key(p);
         match m {
-            Message::Value(item) => self.item(path, item, scope),
+            Message::Value(item) => {
+                let vp = child(path, "value");
+                self.item(if has(&vp) { &vp } else { path }, item, scope)
+            }
             Message::Join { parts, .. } => {
+                let list = [child(path, "parts"), child(path, "concat")].into_iter().find(|p| has(p)).unwrap_or_else(|| path.to_string());
                 if parts.is_empty() {
-                    self.err(path, "a join needs at least one part");
+                    self.err(&list, "a join needs at least one part");
                 }
-                for p in parts {
-                    self.message(path, &p.message, scope);
+                for (i, p) in parts.iter().enumerate() {
+                    self.message(&format!("{list}[{i}]"), &p.message, scope);
                 }
             }
             Message::Pairs(p) => {
+                let pp = child(path, "pairs");
                 if let Some(items) = &p.items {
+                    let ip = child(&pp, "items");
                     if items.is_empty() {
-                        self.err(path, "`pairs.items` is empty; leave it out to cover every field");
+                        self.err(&ip, "`pairs.items` is empty; leave it out to cover every field");
                     }
                     let mut keys = HashSet::new();
-                    for item in items {
-                        self.item(path, item, scope);
+                    for (i, item) in items.iter().enumerate() {
+                        let at = format!("{ip}[{i}]");
+                        self.item(&at, item, scope);
                         if !keys.insert(item.pair_key()) {
-                            self.err(path, format!("pair key `{}` appears twice", item.pair_key()));
+                            self.err(&at, format!("pair key `{}` appears twice", item.pair_key()));
                         }
                     }
                 }
-                for x in &p.exclude {
-                    if !scope.fields.contains_key(x) {
-                        self.err(path, format!("excluded field `{x}` is not defined"));
+                for (i, x) in p.exclude.iter().enumerate() {
+                    if !scope.fields.contains_key(x) && !self.field_pruned(&scope.at, x) {
+                        self.err(&format!("{}[{i}]", child(&pp, "exclude")), format!("excluded field `{x}` is not defined"));
                     }
                 }
             }
             Message::Jwt(j) => {
-                for item in j.header.values().chain(j.claims.values()) {
-                    self.item(path, item, scope);
+                let jp = child(path, "jwt");
+                for (part, members) in [("header", &j.header), ("claims", &j.claims)] {
+                    for (name, item) in members {
+                        self.item(&child(&child(&jp, part), name), item, scope);
+                    }
                 }
                 if j.header.contains_key("alg") || j.header.contains_key("typ") {
-                    self.err(path, "the JWT header's `typ` and `alg` are fixed (JWT, HS256); list only extra members");
+                    self.err(&child(&jp, "header"), "the JWT header's `typ` and `alg` are fixed (JWT, HS256); list only extra members");
                 }
             }
         }
@@ -348,7 +415,7 @@ impl Checker<'_> {
         match &r.digest {
             Some(d) => {
                 match (d.alg, &d.key, &d.public_key) {
-                    (a, None, _) if a.is_hmac() => self.err(&dp, format!("{a:?} needs `key`")),
+                    (a, None, _) if a.is_hmac() => self.err(&dp, format!("{} needs `key` (the HMAC key, e.g. cred:<name>)", alg_name(a))),
                     (a, _, Some(_)) if a != DigestAlg::RsaSha256 => self.err(&dp, "`public_key` applies to rsa-sha256 only"),
                     (DigestAlg::Sha256 | DigestAlg::Md5, Some(_), _) => {
                         self.err(&dp, "sha256 and md5 take no key; put the secret into the message (e.g. concat: [.., cred:x])")
@@ -368,7 +435,7 @@ impl Checker<'_> {
                         };
                         if let (Some(want), Some(def)) = (want, self.spec.credentials.get(c)) {
                             if def.kind != want {
-                                self.err(&child(&dp, k), format!("credential `{c}` must be of type {want:?} for rsa-sha256"));
+                                self.err(&child(&dp, k), format!("credential `{c}` must be of type {} for rsa-sha256", kind_name(want)));
                             }
                         }
                     }
@@ -386,35 +453,44 @@ impl Checker<'_> {
         let pp = child(path, "place");
         match &r.place {
             Place::Header { template, .. } => {
+                // `{ header, template }` locates problems at the template, `header.X` at the place.
+                let tp = child(&pp, "template");
+                let tp = if self.index.values.contains_key(&tp) { tp } else { pp.clone() };
                 if !scope.signing {
                     self.err(&pp, "a received signature is read from a body or query field, not a header");
                 }
                 if !template.contains("{signature}") {
-                    self.err(&pp, "the header template must contain {signature}");
+                    self.err(&tp, "the header template must contain {signature}");
                 }
-                self.template(&pp, template, scope, &["signature", "message"]);
+                self.template(&tp, template, scope, &["signature", "message"]);
             }
             Place::Body(f) | Place::Query(f) => {
                 if scope.signing {
-                    if matches!(r.place, Place::Body(_)) && matches!(scope.body, None | Some(BodyEncoding::None)) {
-                        self.err(&pp, "cannot place into the body of an operation without one");
+                    if matches!(r.place, Place::Body(_)) {
+                        match scope.body {
+                            None => self.err(&pp, "a shared recipe cannot place into a body; use query.<name> or a header"),
+                            Some(BodyEncoding::None) => self.err(&pp, "cannot place into the body: the operation has `body: none`; use query.<name> or a header"),
+                            Some(_) => {}
+                        }
                     }
                     if scope.fields.contains_key(f) {
                         self.err(&pp, format!("signature field `{f}` must not also be a request field"));
                     }
-                } else if !scope.fields.contains_key(f) {
+                } else if !scope.fields.contains_key(f) && !self.field_pruned(&scope.at, f) {
                     self.err(&pp, format!("signature field `{f}` is not a defined field"));
                 }
             }
         }
     }
 
-    fn status_ref(&mut self, path: &str, s: &StatusRef, fields: &IndexMap<String, Field>) {
+    fn status_ref(&mut self, path: &str, s: &StatusRef, fields: Readable) {
         match s {
             StatusRef::Named(n) => match self.spec.status_tables.get(n) {
                 Some(t) => {
-                    let t = t.clone();
-                    self.status_fields(path, &t, fields);
+                    // A shared table may suit other operations: report at the reference, naming the table.
+                    for f in self.unknown_status_fields(t, fields) {
+                        self.err(path, format!("status field `{f}` of table `{n}` is not a {}", fields.what));
+                    }
                 }
                 None if self.was_pruned(&child("status_tables", n)) => {}
                 None => {
@@ -426,31 +502,37 @@ impl Checker<'_> {
         }
     }
 
-    fn status_fields(&mut self, path: &str, t: &StatusTable, fields: &IndexMap<String, Field>) {
-        for f in &t.fields {
-            let mut defs = fields;
+    /// Fields of a status table that are not among `fields` (paths reach into objects; an object
+    /// without declared sub-fields, i.e. decoded JSON, accepts any path). Fields removed after a
+    /// structural error are not repeated.
+    fn unknown_status_fields<'t>(&self, t: &'t StatusTable, fields: Readable) -> Vec<&'t String> {
+        let known = |f: &str| {
+            let mut defs = fields.defs;
+            let mut fp = fields.at.to_string();
             for seg in f.split('.') {
+                fp = child(&fp, seg);
                 match defs.get(seg) {
-                    // An object without declared sub-fields (decoded JSON) accepts any path.
-                    Some(d) if d.ty == FieldType::Object && d.fields.is_empty() => break,
-                    Some(d) => defs = &d.fields,
-                    None => {
-                        self.err(path, format!("status field `{f}` is not a response field"));
-                        break;
+                    Some(d) if d.ty == FieldType::Object && d.fields.is_empty() => return true,
+                    Some(d) => {
+                        defs = &d.fields;
+                        fp = child(&fp, "fields");
                     }
+                    None => return self.was_pruned(&fp),
                 }
             }
-        }
+            true
+        };
+        t.fields.iter().filter(|f| !known(f)).collect()
     }
 
-    fn status_table(&mut self, path: &str, t: &StatusTable, fields: Option<&IndexMap<String, Field>>) {
+    fn status_table(&mut self, path: &str, t: &StatusTable, fields: Option<Readable>) {
         if t.provenance.is_none() {
             self.err(path, "a status table needs `provenance: { source, confidence }`");
         }
         if t.fields.is_empty() {
             self.err(&child(path, "fields"), "a status table needs at least one field");
         }
-        if t.codes.is_empty() {
+        if t.codes.is_empty() && !self.pruned_below(&child(path, "codes")) {
             self.err(&child(path, "codes"), "a status table needs at least one code");
         }
         let mut seen: HashSet<Vec<String>> = HashSet::new();
@@ -461,12 +543,64 @@ impl Checker<'_> {
             }
             let key: Vec<String> = code.values.iter().map(CodeValue::text).collect();
             if !seen.insert(key.clone()) {
-                self.err(&cp, format!("duplicate code [{}]", key.join(", ")));
+                self.err(&cp, format!("duplicate code [{}]: an earlier row has the same `when`, so this row never matches", key.join(", ")));
             }
         }
         if let Some(fields) = fields {
-            self.status_fields(path, t, fields);
+            for f in self.unknown_status_fields(t, fields) {
+                let i = t.fields.iter().position(|x| x == f).unwrap_or(0);
+                self.err(&format!("{}[{i}]", child(path, "fields")), format!("status field `{f}` is not a {}", fields.what));
+            }
         }
+    }
+}
+
+
+/// Spec spelling of a field type.
+fn type_name(t: FieldType) -> &'static str {
+    match t {
+        FieldType::String => "string",
+        FieldType::Integer => "integer",
+        FieldType::Decimal => "decimal",
+        FieldType::Bool => "bool",
+        FieldType::Object => "object",
+        FieldType::JsonText => "json_text",
+        FieldType::Scalar => "scalar",
+    }
+}
+
+/// Spec spelling of a digest algorithm.
+fn alg_name(a: DigestAlg) -> &'static str {
+    match a {
+        DigestAlg::HmacSha256 => "hmac-sha256",
+        DigestAlg::HmacSha512 => "hmac-sha512",
+        DigestAlg::Sha256 => "sha256",
+        DigestAlg::Md5 => "md5",
+        DigestAlg::RsaSha256 => "rsa-sha256",
+    }
+}
+
+/// Spec spelling of a credential type.
+fn kind_name(k: CredentialKind) -> &'static str {
+    match k {
+        CredentialKind::String => "string",
+        CredentialKind::Integer => "integer",
+        CredentialKind::PrivateKeyPem => "private_key_pem",
+        CredentialKind::PublicKeyPem => "public_key_pem",
+    }
+}
+
+/// A regex error on one line: regex prints the pattern and a caret on lines of their own.
+fn regex_problem(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let what = lines.last().map_or("", |l| l.trim_start_matches("error: "));
+    match lines.as_slice() {
+        // "regex parse error:", "    <pattern>", "    <spaces>^", "error: <what>"
+        [_, _, carets, _] if carets.trim_start().starts_with('^') => {
+            format!("{what} at character {}", carets.len() - carets.trim_start().len() - 3)
+        }
+        _ => what.to_string(),
     }
 }
 
@@ -491,7 +625,7 @@ mod tests {
             "operations:\n  refund:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: string }} }}\n    sign:\n      {PROV}\n      message: {{ join: \"|\", parts: [a, b] }}\n      digest: {{ alg: hmac-sha256, key: cred:nope }}\n      encode: hex\n      place: body.mac\n"
         ));
         assert_eq!(e.len(), 2, "{e:#?}");
-        assert!(e[0].starts_with("x.yaml:12:7: operations.refund.sign.message: undefined field `b`"), "{e:#?}");
+        assert!(e[0].starts_with("x.yaml:12:40: operations.refund.sign.message.parts[1]: undefined field `b`"), "{e:#?}");
         assert!(e[1].starts_with("x.yaml:13:35: operations.refund.sign.digest.key: undefined credential `nope`"), "{e:#?}");
     }
 
@@ -502,7 +636,7 @@ mod tests {
         ));
         let all = e.join("\n");
         assert!(all.contains("path parameter `{id}` has no request field"), "{all}");
-        assert!(all.contains("pattern applies to text and decimal fields, not Integer"), "{all}");
+        assert!(all.contains("pattern applies to text and decimal fields, not integer"), "{all}");
         assert!(all.contains("sha256 and md5 take no key"), "{all}");
         assert!(all.contains("a digest needs `encode`"), "{all}");
     }
