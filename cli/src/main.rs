@@ -72,6 +72,19 @@ enum Command {
     },
 }
 
+/// Print a line to stdout; a closed pipe (`payspec check | head`) ends the program quietly instead of
+/// panicking like `println!` would.
+macro_rules! emit {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 /// A failure with its exit code: 1 = check failed (lint errors, bad signature), 2 = bad input.
 struct Failure {
     code: u8,
@@ -157,10 +170,10 @@ fn lint(specs: &[String]) -> Result<(), Failure> {
     let mut errors = 0;
     for path in &paths {
         match payspec_spec::load_file(path) {
-            Ok(spec) => println!("{}: ok ({} operations, {} callbacks)", path.display(), spec.operations.len(), spec.callbacks.len()),
+            Ok(spec) => emit!("{}: ok ({} operations, {} callbacks)", path.display(), spec.operations.len(), spec.callbacks.len()),
             Err(d) => {
                 errors += d.0.len();
-                println!("{d}");
+                emit!("{d}");
             }
         }
     }
@@ -176,15 +189,15 @@ fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
     let mut checks = Vec::new();
     for path in spec_files(specs)? {
         let c = check::check_spec(&path, Path::new("vectors"), &|_| Vec::new(), cases);
-        println!("{}", check::progress(&c));
+        emit!("{}", check::progress(&c));
         checks.push(c);
     }
-    println!("\n{}", check::matrix(&checks));
+    emit!("\n{}", check::matrix(&checks));
     if let Some(dir) = report.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| fail(2, format!("cannot create {}: {e}", dir.display())))?;
     }
     std::fs::write(report, check::markdown(&checks)).map_err(|e| fail(2, format!("cannot write {}: {e}", report.display())))?;
-    println!("report: {}", report.display());
+    emit!("report: {}", report.display());
     if checks.iter().all(check::SpecCheck::ok) {
         Ok(())
     } else {
@@ -203,7 +216,7 @@ fn sign(provider: &str, op: &str, request: &Path, creds: &Path, now: Option<i64>
             eprint!("{}", st.explain(creds.secrets()));
         }
     }
-    println!("{}", serde_json::to_string_pretty(&signed.to_json()).expect("JSON values serialize"));
+    emit!("{}", serde_json::to_string_pretty(&signed.to_json()).expect("JSON values serialize"));
     Ok(())
 }
 
@@ -216,7 +229,7 @@ fn verify(provider: &str, callback: &str, payload: &Path, creds: &Path, explain:
             if explain {
                 eprint!("{}", v.stages.explain(creds.secrets()));
             }
-            println!("{}", serde_json::to_string_pretty(&v.payload).expect("JSON values serialize"));
+            emit!("{}", serde_json::to_string_pretty(&v.payload).expect("JSON values serialize"));
             Ok(())
         }
         Err(e @ VerifyError::BadSignature { .. }) => Err(fail(1, format!("invalid signature: {e}"))),
