@@ -70,6 +70,8 @@ pub struct Provenance {
 #[derive(Debug, Clone, Deserialize, Default)]
 pub struct Expected {
     pub string_to_sign: Option<String>,
+    /// Raw digest / MAC / RSA signature bytes, lowercase hex.
+    pub digest_hex: Option<String>,
     pub signature: Option<String>,
     pub method: Option<String>,
     pub url: Option<String>,
@@ -197,6 +199,12 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
             return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
         }
     }
+    if let Some(want) = &e.digest_hex {
+        let got = stages.digest.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "<no digest>".into());
+        if v.expect_valid && want != &got {
+            return Err(miss("digest", want.clone(), got));
+        }
+    }
     if let Some(want) = &e.signature {
         let got = &stages.signature.0;
         if !v.expect_valid {
@@ -247,6 +255,12 @@ fn compare_verified(v: &Vector, verified: Result<Verified, VerifyError>, miss: &
     if let Some(want) = &v.expected.string_to_sign {
         if want != &verified.stages.string_to_sign.0 {
             return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", verified.stages.string_to_sign.0)));
+        }
+    }
+    if let Some(want) = &v.expected.digest_hex {
+        let got = verified.stages.digest.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "<no digest>".into());
+        if want != &got {
+            return Err(miss("digest", want.clone(), got));
         }
     }
     if let Some(decoded) = &v.decoded {
