@@ -64,6 +64,18 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
                     Some(_) => {}
                 }
             }
+            // The provider side accepts what was signed, and rejects it with any signature changed.
+            if let Some(signed) = &first {
+                let provider = Interpreter::new(spec);
+                provider.verify_request(name, signed, creds, "sandbox").map_err(|e| TestCaseError::fail(format!("signed request rejected: {e}")))?;
+                for st in &signed.stages {
+                    let forged = tamper(signed, &st.placed);
+                    match provider.verify_request(name, &forged, creds, "sandbox") {
+                        Err(e) if e.is_bad_signature() => {}
+                        other => return Err(TestCaseError::fail(format!("request with a changed {} accepted: {other:?}", st.placed))),
+                    }
+                }
+            }
             // Amounts never drift: decimal fields travel with exactly the text given.
             if let Some(signed) = &first {
                 let body = signed.body.to_json();
@@ -150,6 +162,46 @@ fn junk_value() -> impl Strategy<Value = Value> {
         "\\PC{0,40}".prop_map(Value::String),
         Just(serde_json::json!({"nested": [1, "x"]})),
     ]
+}
+
+/// The request with the value at `placed` (`body.x`, `query.x`, `header.X`) changed in its last character.
+pub fn tamper(req: &SignedRequest, placed: &str) -> SignedRequest {
+    let mut out = req.clone();
+    let last = |s: &str| {
+        let mut c: Vec<char> = s.chars().collect();
+        if let Some(x) = c.last_mut() {
+            *x = if *x == 'A' { 'B' } else { 'A' };
+        }
+        c.into_iter().collect::<String>()
+    };
+    match placed.split_once('.') {
+        Some(("header", h)) => {
+            if let Some(v) = out.headers.get_mut(h) {
+                *v = last(v);
+            }
+        }
+        Some(("body", f)) => match &mut out.body {
+            payspec::Body::Json(Value::Object(m)) => {
+                if let Some(Value::String(v)) = m.get_mut(f) {
+                    *v = last(v);
+                }
+            }
+            payspec::Body::Form(text) => {
+                let prefix = format!("{f}=");
+                *text = text.split('&').map(|p| if p.starts_with(&prefix) { last(p) } else { p.to_string() }).collect::<Vec<_>>().join("&");
+            }
+            _ => {}
+        },
+        Some(("query", q)) => {
+            let prefix = format!("{q}=");
+            if let Some((base, query)) = out.url.split_once('?') {
+                let query = query.split('&').map(|p| if p.starts_with(&prefix) { last(p) } else { p.to_string() }).collect::<Vec<_>>().join("&");
+                out.url = format!("{base}?{query}");
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Change one character of a signature, keeping its alphabet.

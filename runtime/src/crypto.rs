@@ -73,6 +73,13 @@ pub fn rsa_sha256_verify(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<boo
     Ok(key.verify(msg, &sig).is_ok())
 }
 
+/// Verify with the public half of a private key (a server that holds the merchant's key pair).
+pub fn rsa_sha256_verify_with_private(private_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+    let key = VerifyingKey::<Sha256>::new(private_key(private_pem)?.to_public_key());
+    let Ok(sig) = Signature::try_from(sig) else { return Ok(false) };
+    Ok(key.verify(msg, &sig).is_ok())
+}
+
 /// Encode bytes as text.
 pub fn encode(enc: Encoding, bytes: &[u8]) -> String {
     match enc {

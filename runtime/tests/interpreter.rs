@@ -229,3 +229,30 @@ proptest! {
         prop_assert!(i.verify_callback("cb", &obj(forged), &c).unwrap_err().is_bad_signature());
     }
 }
+
+/// The provider side: a signed request parses back into its fields and verifies; a changed field,
+/// signature or host is refused with the reason.
+#[test]
+fn verify_request_accepts_what_was_signed_and_nothing_else() {
+    let s = spec(&format!(
+        "operations:\n  op:\n    method: POST\n    path: /op/{{ref}}\n    body: form\n    request:\n      ref: {{ type: string, in: path, required: true }}\n      Date: {{ type: integer, in: header, required: true, from: ctx:now_s }}\n      amount: {{ type: integer, required: true }}\n      note: {{ type: string }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url, Date, {{ pairs: {{ sort: true, encode: form }} }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: base64\n      place: {{ header: Authorization, template: \"Sig id={{cred:id}},s={{signature}}\" }}\n"
+    ));
+    let i = Interpreter::new(&s);
+    let c = creds(&s, json!({"key": "k", "id": 4}));
+    let signed = i.sign("op", &obj(json!({"ref": "a/b", "amount": 5, "note": "x y&z"})), &c, "sandbox", Clock::from_secs(1_700_000_000)).unwrap();
+    let fields = i.verify_request("op", &signed, &c, "sandbox").unwrap();
+    assert_eq!(fields["ref"], "a/b");
+    assert_eq!(fields["note"], "x y&z");
+    assert_eq!(fields["Date"], "1700000000");
+
+    let mut changed = signed.clone();
+    changed.body = payspec::Body::Form("amount=6&note=x+y%26z".into());
+    assert!(i.verify_request("op", &changed, &c, "sandbox").unwrap_err().is_bad_signature());
+    let mut other_id = signed.clone();
+    let auth = other_id.headers["Authorization"].replace("id=4", "id=5");
+    other_id.headers.insert("Authorization".into(), auth);
+    let e = i.verify_request("op", &other_id, &c, "sandbox").unwrap_err();
+    assert!(e.to_string().contains("header does not have the form"), "{e}");
+    let e = i.verify_request("op", &signed, &c, "production").unwrap_err();
+    assert!(matches!(&e, VerifyError::Malformed { field, .. } if field == "url"), "{e}");
+}

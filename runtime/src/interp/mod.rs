@@ -30,6 +30,7 @@
 
 mod fields;
 mod recipe;
+mod request;
 
 use crate::error::{SignError, VerifyError};
 use crate::secret::Credentials;

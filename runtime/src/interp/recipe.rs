@@ -182,8 +182,11 @@ impl Ctx<'_> {
 
 /// The string to sign and digest of a recipe, before encoding.
 fn message_and_digest(ctx: &Ctx, recipe: &Recipe, at: &str) -> Result<(String, Option<Vec<u8>>), SignError> {
-    let exclude = recipe.place.field();
-    let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
+    let msg = ctx.message(&recipe.message, recipe.place.field(), at)?.unwrap_or_default();
+    Ok((msg.clone(), digest_of(ctx, recipe, &msg, at)?))
+}
+
+fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<Vec<u8>>, SignError> {
     let digest = match &recipe.digest {
         None => None,
         Some(d) => Some(match d.alg {
@@ -197,7 +200,7 @@ fn message_and_digest(ctx: &Ctx, recipe: &Recipe, at: &str) -> Result<(String, O
             }
         }),
     };
-    Ok((msg, digest))
+    Ok(digest)
 }
 
 fn encode(recipe: &Recipe, msg: &str, digest: Option<&[u8]>, at: &str) -> Result<String, SignError> {
@@ -273,7 +276,7 @@ pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials
             let (_, digest) = message_and_digest(&ctx, recipe, at)?;
             let expected = encode(recipe, &msg, digest.as_deref(), at)?;
             if !crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {
-                return Err(bad(format!("`{field}` does not match the {} of the string to sign", alg_name(recipe))));
+                return Err(bad(format!("`{field}` does not match {} of the string to sign", alg_name(recipe))));
             }
             Ok(Stages { recipe: "verify".into(), string_to_sign: StringToSign(msg), digest: digest.map(DigestBytes), signature: SignatureValue(received), placed })
         }
@@ -281,9 +284,98 @@ pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials
 }
 
 fn alg_name(recipe: &Recipe) -> String {
+    let alg = |a: DigestAlg| match a {
+        DigestAlg::HmacSha256 => "hmac-sha256",
+        DigestAlg::HmacSha512 => "hmac-sha512",
+        DigestAlg::Sha256 => "sha256",
+        DigestAlg::Md5 => "md5",
+        DigestAlg::RsaSha256 => "rsa-sha256",
+    };
+    let enc = |e: payspec_spec::Encoding| match e {
+        payspec_spec::Encoding::Hex => "hex",
+        payspec_spec::Encoding::HexUpper => "HEX",
+        payspec_spec::Encoding::Base64 => "base64",
+        payspec_spec::Encoding::Base64Url => "base64url",
+    };
     match (&recipe.digest, recipe.encode) {
-        (Some(d), Some(e)) => format!("{:?} ({e:?})", d.alg),
-        (Some(d), None) => format!("{:?}", d.alg),
-        (None, _) => "value".into(),
+        (Some(d), Some(e)) => format!("the {} ({})", alg(d.alg), enc(e)),
+        (Some(d), None) => format!("the {}", alg(d.alg)),
+        (None, Some(e)) => format!("the {} value", enc(e)),
+        (None, None) => "the value".into(),
+    }
+}
+
+/// Split a received header value along its template: the `{signature}` and `{message}` parts; every
+/// other placeholder must equal its expected value.
+fn split_header(ctx: &Ctx, template: &str, received: &str, at: &str) -> Result<(String, Option<String>), VerifyError> {
+    let mut pattern = String::from("^");
+    let mut rest = template;
+    let mut groups: Vec<String> = Vec::new();
+    while let Some(open) = rest.find('{') {
+        pattern.push_str(&regex::escape(&rest[..open]));
+        let close = rest[open..].find('}').map(|c| c + open).ok_or_else(|| stage_err(at, Stage::Place, "unclosed `{` in template"))?;
+        match &rest[open + 1..close] {
+            // The message (a JWT's signing input) runs to the last separator; the signature is short.
+            "message" => {
+                pattern.push_str("(.+)");
+                groups.push("message".into());
+            }
+            "signature" => {
+                pattern.push_str("(.+?)");
+                groups.push("signature".into());
+            }
+            other => {
+                let item = Item::try_from(other.to_string()).map_err(|e| stage_err(at, Stage::Place, e))?;
+                pattern.push_str(&regex::escape(&ctx.text(&item, at)?.unwrap_or_default()));
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    pattern.push_str(&regex::escape(rest));
+    pattern.push('$');
+    let re = regex::Regex::new(&pattern).map_err(|e| stage_err(at, Stage::Place, e.to_string()))?;
+    let caps = re.captures(received).ok_or_else(|| VerifyError::BadSignature { at: at.into(), problem: format!("header does not have the form {template:?}") })?;
+    let mut signature = None;
+    let mut message = None;
+    for (i, g) in groups.iter().enumerate() {
+        let v = caps.get(i + 1).map(|m| m.as_str().to_string());
+        if g == "signature" {
+            signature = v;
+        } else {
+            message = v;
+        }
+    }
+    Ok((signature.unwrap_or_default(), message))
+}
+
+/// Check a received placed value against the recipe: recompute the message (or take it from the
+/// header when the template carries it, as a JWT does), then compare in constant time, or verify
+/// the RSA signature (with `public_key`, else the public half of `key`).
+pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Result<(), VerifyError> {
+    let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
+    let (signature, carried) = match &recipe.place {
+        Place::Header { template, .. } => split_header(ctx, template, received, at)?,
+        _ => (received.to_string(), None),
+    };
+    let msg = match carried {
+        Some(m) => m,
+        None => ctx.message(&recipe.message, recipe.place.field(), at)?.unwrap_or_default(),
+    };
+    if let Some(d) = recipe.digest.as_ref().filter(|d| d.alg == DigestAlg::RsaSha256) {
+        let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
+        let sig = crypto::decode(enc, &signature).ok_or_else(|| bad(format!("signature is not valid {enc:?} text")))?;
+        let ok = match &d.public_key {
+            Some(k) => crypto::rsa_sha256_verify(&ctx.key(Some(k), "public_key", at)?, msg.as_bytes(), &sig),
+            None => crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig),
+        }
+        .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
+        return if ok { Ok(()) } else { Err(bad("RSA-SHA256 signature does not verify over the string to sign".into())) };
+    }
+    let digest = digest_of(ctx, recipe, &msg, at)?;
+    let expected = encode(recipe, &msg, digest.as_deref(), at)?;
+    if crypto::ct_eq(expected.as_bytes(), signature.as_bytes()) {
+        Ok(())
+    } else {
+        Err(bad(format!("{} does not match the string to sign", alg_name(recipe))))
     }
 }
