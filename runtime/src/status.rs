@@ -31,7 +31,12 @@ pub struct StatusMatch {
 impl StatusRow {
     /// Whether this row matches `code` (first match wins in a table).
     pub fn matches(&self, code: &[Option<String>]) -> bool {
-        self.when.len() == code.len() && self.when.iter().zip(code).all(|(want, got)| want.is_none() || got.as_deref() == *want)
+        self.when.len() == code.len()
+            && self
+                .when
+                .iter()
+                .zip(code)
+                .all(|(want, got)| want.is_none() || got.as_deref() == *want)
     }
 }
 
@@ -49,8 +54,20 @@ impl StatusMatch {
     /// ```
     pub fn lookup(rows: &'static [StatusRow], code: Vec<Option<String>>) -> Self {
         match rows.iter().find(|r| r.matches(&code)) {
-            Some(r) => StatusMatch { code, outcome: Some(r.outcome), name: r.name, meaning: Some(r.meaning), retryable: r.retryable },
-            None => StatusMatch { code, outcome: None, name: None, meaning: None, retryable: false },
+            Some(r) => StatusMatch {
+                code,
+                outcome: Some(r.outcome),
+                name: r.name,
+                meaning: Some(r.meaning),
+                retryable: r.retryable,
+            },
+            None => StatusMatch {
+                code,
+                outcome: None,
+                name: None,
+                meaning: None,
+                retryable: false,
+            },
         }
     }
 

@@ -520,6 +520,16 @@ pub enum DigestAlg {
 }
 
 impl DigestAlg {
+    /// The spec's name (`hmac-sha256`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlg::HmacSha256 => "hmac-sha256",
+            DigestAlg::HmacSha512 => "hmac-sha512",
+            DigestAlg::Sha256 => "sha256",
+            DigestAlg::Md5 => "md5",
+            DigestAlg::RsaSha256 => "rsa-sha256",
+        }
+    }
     pub fn is_hmac(self) -> bool {
         matches!(self, DigestAlg::HmacSha256 | DigestAlg::HmacSha512)
     }
@@ -540,6 +550,30 @@ pub enum Encoding {
     /// URL-safe base64 without padding (JWT).
     #[serde(rename = "base64url")]
     Base64Url,
+}
+
+impl Encoding {
+    /// The spec's name (`hex`, `HEX`, `base64`, `base64url`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Hex => "hex",
+            Encoding::HexUpper => "HEX",
+            Encoding::Base64 => "base64",
+            Encoding::Base64Url => "base64url",
+        }
+    }
+}
+
+impl Recipe {
+    /// What the recipe produces, for messages: `the hmac-sha256 (hex)`.
+    pub fn describe(&self) -> String {
+        match (&self.digest, self.encode) {
+            (Some(d), Some(e)) => format!("the {} ({})", d.alg.name(), e.name()),
+            (Some(d), None) => format!("the {}", d.alg.name()),
+            (None, Some(e)) => format!("the {} value", e.name()),
+            (None, None) => "the value".into(),
+        }
+    }
 }
 
 /// Place stage: where the value goes.

@@ -259,7 +259,10 @@ pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials
     let exclude = Some(field);
     let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
-    let placed = format!("body.{field}");
+    let placed = match &recipe.place {
+        Place::Query(q) => format!("query.{q}"),
+        _ => format!("body.{field}"),
+    };
     match recipe.digest.as_ref().map(|d| d.alg) {
         Some(DigestAlg::RsaSha256) => {
             let d = recipe.digest.as_ref().expect("digest present");
@@ -276,34 +279,13 @@ pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials
             let (_, digest) = message_and_digest(&ctx, recipe, at)?;
             let expected = encode(recipe, &msg, digest.as_deref(), at)?;
             if !crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {
-                return Err(bad(format!("`{field}` does not match {} of the string to sign", alg_name(recipe))));
+                return Err(bad(format!("`{field}` does not match {} of the string to sign", recipe.describe())));
             }
             Ok(Stages { recipe: "verify".into(), string_to_sign: StringToSign(msg), digest: digest.map(DigestBytes), signature: SignatureValue(received), placed })
         }
     }
 }
 
-fn alg_name(recipe: &Recipe) -> String {
-    let alg = |a: DigestAlg| match a {
-        DigestAlg::HmacSha256 => "hmac-sha256",
-        DigestAlg::HmacSha512 => "hmac-sha512",
-        DigestAlg::Sha256 => "sha256",
-        DigestAlg::Md5 => "md5",
-        DigestAlg::RsaSha256 => "rsa-sha256",
-    };
-    let enc = |e: payspec_spec::Encoding| match e {
-        payspec_spec::Encoding::Hex => "hex",
-        payspec_spec::Encoding::HexUpper => "HEX",
-        payspec_spec::Encoding::Base64 => "base64",
-        payspec_spec::Encoding::Base64Url => "base64url",
-    };
-    match (&recipe.digest, recipe.encode) {
-        (Some(d), Some(e)) => format!("the {} ({})", alg(d.alg), enc(e)),
-        (Some(d), None) => format!("the {}", alg(d.alg)),
-        (None, Some(e)) => format!("the {} value", enc(e)),
-        (None, None) => "the value".into(),
-    }
-}
 
 /// Split a received header value along its template: the `{signature}` and `{message}` parts; every
 /// other placeholder must equal its expected value.
@@ -376,6 +358,6 @@ pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Re
     if crypto::ct_eq(expected.as_bytes(), signature.as_bytes()) {
         Ok(())
     } else {
-        Err(bad(format!("{} does not match the string to sign", alg_name(recipe))))
+        Err(bad(format!("{} does not match the string to sign", recipe.describe())))
     }
 }

@@ -1,0 +1,1093 @@
+//! Signers: items, messages and recipe stages specialised at generation time, `sign_<op>` and
+//! `recipe_<name>`. Mirrors `runtime/src/interp/{mod,recipe}.rs`.
+
+use crate::plan::{OpPlan, RecipePlan, Ty};
+use crate::Gen;
+use payspec_spec::{
+    BodyEncoding, Context, CredentialKind, DigestAlg, Encoding, Item, Location, Message,
+    PairEncoding, Place, Recipe, Source, DEFAULT_HOST,
+};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// What a recipe's field items read from.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    /// A prepared typed request `__req`, with `__url`, `__path`, `__payload` and `__clock` in scope.
+    Request(&'a OpPlan<'a>),
+    /// A received JSON map `payload` (callback or response body); clock 0, no URL.
+    Received,
+    /// No fields (a shared recipe run on its own); `__clock` in scope.
+    Empty,
+}
+
+/// Generation context of one recipe.
+pub struct RCtx<'a> {
+    pub target: Target<'a>,
+    /// Spec path of the recipe, for errors (`operations.refund.sign`).
+    pub at: String,
+    /// The field `pairs` without items leaves out: the recipe's placed field.
+    pub exclude: Option<String>,
+}
+
+/// The Rust representation of a present value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum RawTy {
+    /// Derefs to `str` (`&str`, `&String` or `String`).
+    Str,
+    Int,
+    Bool,
+    Dec,
+    Scalar,
+    Enum,
+    Obj,
+    /// `&serde_json::Value`.
+    JsonRef,
+}
+
+pub struct Raw {
+    pub expr: TokenStream,
+    /// `expr` is an `Option`.
+    pub opt: bool,
+    pub ty: RawTy,
+}
+
+enum Src {
+    Val(Raw),
+    /// Statically absent.
+    Absent,
+    /// Statically an error (a `SignError` expression), whether or not the item is optional.
+    Fail(TokenStream),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Text,
+    Json,
+}
+
+fn raw_of(ty: Ty) -> RawTy {
+    match ty {
+        Ty::Str | Ty::JsonText => RawTy::Str,
+        Ty::Int => RawTy::Int,
+        Ty::Bool => RawTy::Bool,
+        Ty::Dec => RawTy::Dec,
+        Ty::Scalar => RawTy::Scalar,
+        Ty::Enum(_) => RawTy::Enum,
+        Ty::Obj(_) => RawTy::Obj,
+    }
+}
+
+pub fn to_text(ty: RawTy, v: &TokenStream) -> TokenStream {
+    match ty {
+        RawTy::Str | RawTy::Int | RawTy::Bool | RawTy::Dec | RawTy::Scalar | RawTy::Enum => {
+            quote!(#v.to_string())
+        }
+        RawTy::Obj => quote!(__json(#v).to_string()),
+        RawTy::JsonRef => quote!(::payspec::interp::render(#v)),
+    }
+}
+
+fn to_json(ty: RawTy, v: &TokenStream) -> TokenStream {
+    match ty {
+        RawTy::Str => quote!(::payspec::serde_json::Value::String(#v.to_string())),
+        RawTy::Int => quote!(::payspec::serde_json::Value::from(#v)),
+        RawTy::Bool => quote!(::payspec::serde_json::Value::Bool(#v)),
+        RawTy::Dec => quote!(__dec_json(#v)),
+        RawTy::Scalar | RawTy::Enum | RawTy::Obj => quote!(__json(#v)),
+        RawTy::JsonRef => quote!(::core::clone::Clone::clone(#v)),
+    }
+}
+
+fn want_ty(want: Want) -> TokenStream {
+    match want {
+        Want::Text => quote!(::std::string::String),
+        Want::Json => quote!(::payspec::serde_json::Value),
+    }
+}
+
+/// `Err::<T, SignError>(e)?` — an error at a point the compiler does not see as diverging.
+fn fail(ty: TokenStream, err: TokenStream) -> TokenStream {
+    quote!(::core::result::Result::Err::<#ty, ::payspec::SignError>(#err)?)
+}
+
+/// `return Err(e)` in a function returning `SignError`; `return Err(e.into())` in a verifier (which
+/// returns `VerifyError`) — the recipe target says which.
+fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
+    if matches!(cx.target, Target::Received) {
+        quote!(return ::core::result::Result::Err(::core::convert::From::from(#err)))
+    } else {
+        quote!(return ::core::result::Result::Err(#err))
+    }
+}
+
+/// `__t.push_str("…")`, or `__t.push('…')` for one character.
+fn push_lit(lit: &str) -> TokenStream {
+    let mut chars = lit.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => quote!(__t.push(#c);),
+        _ => quote!(__t.push_str(#lit);),
+    }
+}
+
+/// The local that holds a required request field with a `from:` default after `__prepare`.
+fn filled_local(f: &crate::plan::FieldPlan) -> proc_macro2::Ident {
+    format_ident!("__f_{}", f.ident.to_string().trim_start_matches("r#"))
+}
+
+pub fn encoding_tokens(e: Encoding) -> TokenStream {
+    match e {
+        Encoding::Hex => quote!(::payspec::spec::Encoding::Hex),
+        Encoding::HexUpper => quote!(::payspec::spec::Encoding::HexUpper),
+        Encoding::Base64 => quote!(::payspec::spec::Encoding::Base64),
+        Encoding::Base64Url => quote!(::payspec::spec::Encoding::Base64Url),
+    }
+}
+
+pub fn stage_err(at: &str, stage: &str, problem: TokenStream) -> TokenStream {
+    let stage = format_ident!("{}", stage);
+    quote!(__stage(#at, ::payspec::Stage::#stage, #problem))
+}
+
+/// Where a stage's value went: `body.mac`, `query.signature`, `header.Authorization`.
+pub fn placed_label(place: &Place) -> String {
+    match place {
+        Place::Body(f) => format!("body.{f}"),
+        Place::Query(q) => format!("query.{q}"),
+        Place::Header { name, .. } => format!("header.{name}"),
+    }
+}
+
+impl Gen<'_> {
+    /// Access to a typed request field by wire-name path on `__req`.
+    fn request_field(&self, op: &OpPlan, path: &[String]) -> Option<Raw> {
+        let target = format!("{}.{}", self.spec.provider, op.name);
+        self.field_path(quote!(__req), op.request, path, Some(&target))
+    }
+
+    /// Typed access by wire-name path into struct `sidx` at place `root`. With `filled` (the request
+    /// target), required fields with `from:` defaults are read as present (an error if not).
+    pub fn field_path(
+        &self,
+        root: TokenStream,
+        sidx: usize,
+        path: &[String],
+        filled: Option<&str>,
+    ) -> Option<Raw> {
+        enum Acc {
+            /// A place of type `T`.
+            Place(TokenStream),
+            /// An expression of type `&T` (never `Copy`).
+            Ref(TokenStream),
+            /// `Option<&T>` (`Option<T>` for `Copy` types).
+            Opt(TokenStream),
+        }
+        let mut sidx = sidx;
+        let mut acc: Option<Acc> = None;
+        let mut ty = Ty::Str;
+        for (i, seg) in path.iter().enumerate() {
+            if i > 0 {
+                match ty {
+                    Ty::Obj(s) => sidx = s,
+                    _ => return None,
+                }
+            }
+            let f = self.plan.structs[sidx].field(seg)?;
+            let id = &f.ident;
+            let copy = f.ty.is_copy();
+            let top_filled =
+                i == 0 && f.optional && f.def.required && f.has_from() && filled.is_some();
+            acc = Some(match acc {
+                None if top_filled => {
+                    let local = filled_local(f);
+                    if copy {
+                        Acc::Place(quote!(#local))
+                    } else {
+                        Acc::Ref(quote!(#local))
+                    }
+                }
+                None if !f.optional => Acc::Place(quote!(#root.#id)),
+                None if copy => Acc::Opt(quote!(#root.#id)),
+                None => Acc::Opt(quote!(#root.#id.as_ref())),
+                Some(Acc::Place(p)) if !f.optional => Acc::Place(quote!(#p.#id)),
+                Some(Acc::Place(p)) if copy => Acc::Opt(quote!(#p.#id)),
+                Some(Acc::Place(p)) => Acc::Opt(quote!(#p.#id.as_ref())),
+                Some(Acc::Ref(r)) if !f.optional => Acc::Place(quote!((#r).#id)),
+                Some(Acc::Ref(r)) if copy => Acc::Opt(quote!((#r).#id)),
+                Some(Acc::Ref(r)) => Acc::Opt(quote!((#r).#id.as_ref())),
+                Some(Acc::Opt(o)) if !f.optional && copy => Acc::Opt(quote!(#o.map(|__x| __x.#id))),
+                Some(Acc::Opt(o)) if !f.optional => Acc::Opt(quote!(#o.map(|__x| &__x.#id))),
+                Some(Acc::Opt(o)) if copy => Acc::Opt(quote!(#o.and_then(|__x| __x.#id))),
+                Some(Acc::Opt(o)) => Acc::Opt(quote!(#o.and_then(|__x| __x.#id.as_ref()))),
+            });
+            ty = f.ty;
+        }
+        let raw = raw_of(ty);
+        Some(match acc? {
+            Acc::Place(p) if ty.is_copy() => Raw {
+                expr: p,
+                opt: false,
+                ty: raw,
+            },
+            Acc::Place(p) => Raw {
+                expr: quote!(&#p),
+                opt: false,
+                ty: raw,
+            },
+            Acc::Ref(r) => Raw {
+                expr: r,
+                opt: false,
+                ty: raw,
+            },
+            Acc::Opt(o) => Raw {
+                expr: o,
+                opt: true,
+                ty: raw,
+            },
+        })
+    }
+
+    fn source(&self, cx: &RCtx, item: &Item) -> Src {
+        let str_lit = |s: &str| {
+            Src::Val(Raw {
+                expr: quote!(#s),
+                opt: false,
+                ty: RawTy::Str,
+            })
+        };
+        match &item.source {
+            Source::Field(path) => match cx.target {
+                Target::Request(op) => match self.request_field(op, path) {
+                    Some(r) => Src::Val(r),
+                    None => Src::Absent,
+                },
+                Target::Received => {
+                    let first = &path[0];
+                    let rest = path[1..]
+                        .iter()
+                        .map(|seg| quote!(.and_then(|v| v.get(#seg))));
+                    Src::Val(Raw {
+                        expr: quote!(payload.get(#first) #(#rest)* .filter(|v| !v.is_null())),
+                        opt: true,
+                        ty: RawTy::JsonRef,
+                    })
+                }
+                Target::Empty => Src::Absent,
+            },
+            Source::Credential(c) => match self.plan.creds.iter().find(|p| p.name == c) {
+                None => Src::Absent,
+                Some(cp) => {
+                    let id = &cp.ident;
+                    let int = cp.def.kind == CredentialKind::Integer;
+                    let (expr, ty) = match (int, cp.def.secret, cp.def.optional) {
+                        (true, _, _) => (quote!(creds.#id), RawTy::Int),
+                        (false, true, false) => (quote!(creds.#id.expose()), RawTy::Str),
+                        (false, true, true) => {
+                            (quote!(creds.#id.as_ref().map(|s| s.expose())), RawTy::Str)
+                        }
+                        (false, false, false) => (quote!(creds.#id.as_str()), RawTy::Str),
+                        (false, false, true) => (quote!(creds.#id.as_deref()), RawTy::Str),
+                    };
+                    Src::Val(Raw {
+                        expr,
+                        opt: cp.def.optional,
+                        ty,
+                    })
+                }
+            },
+            Source::Context(c) => {
+                let request = matches!(cx.target, Target::Request(_));
+                let int = |e: TokenStream| {
+                    Src::Val(Raw {
+                        expr: e,
+                        opt: false,
+                        ty: RawTy::Int,
+                    })
+                };
+                match c {
+                    Context::Method => match cx.target {
+                        Target::Request(op) => str_lit(op.op.method.as_str()),
+                        _ => str_lit(""),
+                    },
+                    Context::Url if request => Src::Val(Raw {
+                        expr: quote!(__url.as_str()),
+                        opt: false,
+                        ty: RawTy::Str,
+                    }),
+                    Context::Path if request => Src::Val(Raw {
+                        expr: quote!(__path.as_str()),
+                        opt: false,
+                        ty: RawTy::Str,
+                    }),
+                    Context::Url | Context::Path => str_lit(""),
+                    Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
+                    Context::NowMs if matches!(cx.target, Target::Received) => int(quote!(0i64)),
+                    Context::NowS => int(quote!(__clock.now_ms.div_euclid(1000))),
+                    Context::NowMs => int(quote!(__clock.now_ms)),
+                    Context::Payload => match cx.target {
+                        Target::Request(op) if op.op.body != BodyEncoding::None => Src::Val(Raw {
+                            expr: quote!(__payload.as_str()),
+                            opt: false,
+                            ty: RawTy::Str,
+                        }),
+                        _ => Src::Fail(stage_err(
+                            &cx.at,
+                            "Select",
+                            quote!("ctx:payload used on an operation without a body"),
+                        )),
+                    },
+                }
+            }
+            Source::Literal(l) => str_lit(l),
+            Source::Template(t) => Src::Val(Raw {
+                expr: self.template(cx, t, &[]),
+                opt: false,
+                ty: RawTy::Str,
+            }),
+        }
+    }
+
+    /// An item's value: `(expr, opt)` where `expr` is `T` or, when `opt`, `Option<T>` (`T` = `String`
+    /// for [`Want::Text`], `serde_json::Value` for [`Want::Json`]). Errors as the interpreter's `json`.
+    pub fn item(&self, cx: &RCtx, item: &Item, want: Want) -> (TokenStream, bool) {
+        let wt = want_ty(want);
+        let at = &cx.at;
+        let absent_err = match &item.source {
+            Source::Credential(c) => quote! {
+                ::payspec::SignError::Credential {
+                    target: #at.into(),
+                    source: ::payspec::CredentialError { name: #c.into(), problem: "required by this recipe but not given".into() },
+                }
+            },
+            _ => {
+                let msg = format!("`{item}` is absent");
+                stage_err(at, "Select", quote!(#msg))
+            }
+        };
+        match self.source(cx, item) {
+            Src::Fail(e) => {
+                let ty = if item.optional {
+                    quote!(::core::option::Option<#wt>)
+                } else {
+                    wt
+                };
+                (fail(ty, e), item.optional)
+            }
+            Src::Absent if item.optional => (quote!(::core::option::Option::None::<#wt>), true),
+            Src::Absent => (fail(wt, absent_err), false),
+            Src::Val(raw) => {
+                let v = quote!(__v);
+                let mut ty = raw.ty;
+                let mut steps = TokenStream::new();
+                let mut fallible = false;
+                if let Some(add) = item.add {
+                    let msg = format!("`{item}`: `add` needs an integer value");
+                    let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
+                    let next = if ty == RawTy::Int {
+                        quote!(#v + #add)
+                    } else {
+                        fallible = true;
+                        let t = to_text(ty, &v);
+                        quote! {
+                            match #t.parse::<i64>() {
+                                ::core::result::Result::Ok(n) => n + #add,
+                                ::core::result::Result::Err(_) => #r,
+                            }
+                        }
+                    };
+                    steps.extend(quote!(let __v: i64 = #next;));
+                    ty = RawTy::Int;
+                }
+                if let Some(pad) = &item.pad_left {
+                    let t = to_text(ty, &v);
+                    let w = pad.width;
+                    let fill = pad.fill;
+                    steps.extend(quote!(let __v: ::std::string::String = ::payspec::canon::pad_left(&#t, #w, #fill);));
+                    ty = RawTy::Str;
+                }
+                let conv = match want {
+                    Want::Text => to_text(ty, &v),
+                    Want::Json => to_json(ty, &v),
+                };
+                let body = if steps.is_empty() {
+                    conv
+                } else {
+                    quote!({ #steps #conv })
+                };
+                let steps_empty = steps.is_empty();
+                let expr = raw.expr;
+                match (raw.opt, item.optional) {
+                    (false, false) => (quote!({ let __v = #expr; #body }), false),
+                    (false, true) => (
+                        quote!(::core::option::Option::Some({ let __v = #expr; #body })),
+                        true,
+                    ),
+                    (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {
+                        (quote!(#expr.map(::payspec::interp::render)), true)
+                    }
+                    (true, true) if !fallible => (quote!(#expr.map(|__v| #body)), true),
+                    (true, true) => (
+                        quote! {
+                            match #expr {
+                                ::core::option::Option::Some(__v) => ::core::option::Option::Some(#body),
+                                ::core::option::Option::None => ::core::option::Option::None,
+                            }
+                        },
+                        true,
+                    ),
+                    (true, false) => {
+                        let r = ret(cx, absent_err);
+                        (
+                            quote! {
+                                match #expr {
+                                    ::core::option::Option::Some(__v) => #body,
+                                    ::core::option::Option::None => #r,
+                                }
+                            },
+                            false,
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    /// A template: `{item}` placeholders, `extra` supplies `{signature}` / `{message}` (`&str`
+    /// expressions). A `String` expression.
+    pub fn template(&self, cx: &RCtx, t: &str, extra: &[(&str, TokenStream)]) -> TokenStream {
+        let mut pushes = Vec::new();
+        let mut rest = t;
+        loop {
+            let Some(open) = rest.find('{') else {
+                if !rest.is_empty() {
+                    pushes.push(push_lit(rest));
+                }
+                break;
+            };
+            let lit = &rest[..open];
+            if !lit.is_empty() {
+                pushes.push(push_lit(lit));
+            }
+            let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+                let msg = format!("unclosed `{{` in template {t:?}");
+                let e = fail(
+                    quote!(::std::string::String),
+                    stage_err(&cx.at, "Place", quote!(#msg)),
+                );
+                pushes.push(quote!(__t.push_str(&#e);));
+                break;
+            };
+            let name = &rest[open + 1..close];
+            match extra.iter().find(|(k, _)| *k == name) {
+                Some((_, e)) => pushes.push(quote!(__t.push_str(#e);)),
+                None => match Item::try_from(name.to_string()) {
+                    Err(msg) => {
+                        let e = fail(
+                            quote!(::std::string::String),
+                            stage_err(&cx.at, "Place", quote!(#msg)),
+                        );
+                        pushes.push(quote!(__t.push_str(&#e);));
+                        break;
+                    }
+                    Ok(item) => {
+                        let (e, opt) = self.item(cx, &item, Want::Text);
+                        pushes.push(if opt {
+                            quote!(if let ::core::option::Option::Some(s) = #e { __t.push_str(&s); })
+                        } else {
+                            quote!(__t.push_str(&#e);)
+                        });
+                    }
+                },
+            }
+            rest = &rest[close + 1..];
+        }
+        if pushes.is_empty() {
+            return quote!(::std::string::String::new());
+        }
+        quote!({
+            let mut __t = ::std::string::String::new();
+            #(#pushes)*
+            __t
+        })
+    }
+
+    /// The string to sign: `(expr, opt)`, `expr` a `String` (or `Option<String>` when `opt`).
+    pub fn message(&self, cx: &RCtx, m: &Message) -> (TokenStream, bool) {
+        match m {
+            Message::Value(item) => self.item(cx, item, Want::Text),
+            Message::Join { sep, parts } => {
+                let evaluated: Vec<_> = parts
+                    .iter()
+                    .map(|p| (self.message(cx, &p.message), p.optional))
+                    .collect();
+                if evaluated.is_empty() {
+                    return (quote!(::std::string::String::new()), false);
+                }
+                if evaluated
+                    .iter()
+                    .all(|((_, opt), optional)| !opt && !optional)
+                {
+                    let es = evaluated.iter().map(|((e, _), _)| e);
+                    return (quote!([#(#es),*].join(#sep)), false);
+                }
+                let missing = ret(
+                    cx,
+                    stage_err(&cx.at, "Select", quote!("a required part is absent")),
+                );
+                let lead = evaluated
+                    .iter()
+                    .take_while(|((_, opt), optional)| !opt && !optional)
+                    .count();
+                let initial = evaluated[..lead].iter().map(|((e, _), _)| e);
+                let pushes = evaluated[lead..].iter().map(|((e, opt), optional)| match (opt, optional) {
+                    (false, false) => quote!(__parts.push(#e);),
+                    (false, true) => quote!({ let __s = #e; if !__s.is_empty() { __parts.push(__s); } }),
+                    (true, true) => quote!(if let ::core::option::Option::Some(__s) = #e { if !__s.is_empty() { __parts.push(__s); } }),
+                    (true, false) => quote! {
+                        match #e {
+                            ::core::option::Option::Some(__s) => __parts.push(__s),
+                            ::core::option::Option::None => #missing,
+                        }
+                    },
+                });
+                (
+                    quote!({
+                        let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![#(#initial),*];
+                        #(#pushes)*
+                        __parts.join(#sep)
+                    }),
+                    false,
+                )
+            }
+            Message::Pairs(p) => (self.pairs(cx, p), false),
+            Message::Jwt(j) => {
+                let mut inserts = Vec::new();
+                for (map, members) in [(quote!(__h), &j.header), (quote!(__c), &j.claims)] {
+                    for (k, item) in members {
+                        let (e, opt) = self.item(cx, item, Want::Json);
+                        inserts.push(if opt {
+                            quote!(if let ::core::option::Option::Some(v) = #e { #map.insert(#k.to_string(), v); })
+                        } else {
+                            quote!(#map.insert(#k.to_string(), #e);)
+                        });
+                    }
+                }
+                let (hs, cs) = inserts.split_at(j.header.len());
+                let c_mut = if cs.is_empty() { quote!() } else { quote!(mut) };
+                (
+                    quote!({
+                        let mut __h = ::payspec::serde_json::Map::new();
+                        __h.insert("typ".to_string(), ::payspec::serde_json::Value::String("JWT".to_string()));
+                        __h.insert("alg".to_string(), ::payspec::serde_json::Value::String("HS256".to_string()));
+                        #(#hs)*
+                        let #c_mut __c = ::payspec::serde_json::Map::new();
+                        #(#cs)*
+                        ::payspec::canon::jwt_signing_input(&::payspec::serde_json::Value::Object(__h), &::payspec::serde_json::Value::Object(__c))
+                    }),
+                    false,
+                )
+            }
+        }
+    }
+
+    fn pairs(&self, cx: &RCtx, p: &payspec_spec::Pairs) -> TokenStream {
+        let kv = &p.kv;
+        let sep = &p.sep;
+        let form = matches!(p.encode, PairEncoding::Form);
+        let omit = p.omit_empty;
+        let join = quote!(::payspec::canon::pairs(__pairs.iter().map(|(k, v)| (&**k, v.as_str())), #kv, #sep, #form));
+        match &p.items {
+            Some(items) => {
+                // Evaluate in spec order (errors as the interpreter), push in key order (sorted now).
+                let mut evals = Vec::new();
+                let mut entries = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let var = format_ident!("__p{}", i);
+                    let (e, opt) = self.item(cx, item, Want::Text);
+                    evals.push(quote!(let #var = #e;));
+                    entries.push((item.pair_key(), var, opt));
+                }
+                if p.sort {
+                    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                }
+                // Pairs always present open the vector; the others are pushed when present.
+                let lead = if omit {
+                    0
+                } else {
+                    entries.iter().take_while(|(_, _, opt)| !opt).count()
+                };
+                let initial = entries[..lead].iter().map(|(k, var, _)| quote!((#k, #var)));
+                let pushes: Vec<_> = entries[lead..]
+                    .iter()
+                    .map(|(k, var, opt)| {
+                        let push = if omit {
+                            quote!(if !#var.is_empty() { __pairs.push((#k, #var)); })
+                        } else {
+                            quote!(__pairs.push((#k, #var));)
+                        };
+                        if *opt {
+                            quote!(if let ::core::option::Option::Some(#var) = #var { #push })
+                        } else {
+                            push
+                        }
+                    })
+                    .collect();
+                let mutable = if pushes.is_empty() {
+                    quote!()
+                } else {
+                    quote!(mut)
+                };
+                quote!({
+                    #(#evals)*
+                    let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec![#(#initial),*];
+                    #(#pushes)*
+                    #join
+                })
+            }
+            None => match cx.target {
+                Target::Empty => quote!(::std::string::String::new()),
+                Target::Request(op) => {
+                    let s = &self.plan.structs[op.request];
+                    let mut fields: Vec<_> = s
+                        .fields
+                        .iter()
+                        .filter(|f| f.def.location == Location::Body)
+                        .filter(|f| {
+                            Some(&f.wire) != cx.exclude.as_ref() && !p.exclude.contains(&f.wire)
+                        })
+                        .collect();
+                    if p.sort {
+                        fields.sort_by(|a, b| a.wire.as_bytes().cmp(b.wire.as_bytes()));
+                    }
+                    let pushes = fields.iter().map(|f| {
+                        let raw = self.request_field(op, std::slice::from_ref(&f.wire)).expect("a request field");
+                        let k = &f.wire;
+                        let text = to_text(raw.ty, &quote!(__v));
+                        let push = if omit {
+                            quote!({ let __s = #text; if !__s.is_empty() { __pairs.push((#k, __s)); } })
+                        } else {
+                            quote!(__pairs.push((#k, #text));)
+                        };
+                        let expr = raw.expr;
+                        if raw.opt {
+                            quote!(if let ::core::option::Option::Some(__v) = #expr { #push })
+                        } else {
+                            quote!({ let __v = #expr; #push })
+                        }
+                    });
+                    let mutable = if fields.is_empty() {
+                        quote!()
+                    } else {
+                        quote!(mut)
+                    };
+                    quote!({
+                        let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                        #(#pushes)*
+                        #join
+                    })
+                }
+                Target::Received => {
+                    let mut names: Vec<&String> = cx.exclude.iter().chain(&p.exclude).collect();
+                    names.dedup();
+                    let mut seen = std::collections::HashSet::new();
+                    names.retain(|n| seen.insert(*n));
+                    let mut skip: Vec<TokenStream> =
+                        names.iter().map(|x| quote!(__k == #x)).collect();
+                    if omit {
+                        skip.push(quote!(
+                            __v.is_null() || ::payspec::interp::render(__v).is_empty()
+                        ));
+                    }
+                    let skip = if skip.is_empty() {
+                        quote!()
+                    } else {
+                        quote!(if #(#skip)||* { continue; })
+                    };
+                    let sort = if p.sort {
+                        quote!(__pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));)
+                    } else {
+                        quote!()
+                    };
+                    quote!({
+                        let mut __pairs: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+                        for (__k, __v) in payload.iter() {
+                            let __k: &str = __k.as_str();
+                            #skip
+                            __pairs.push((__k.to_string(), ::payspec::interp::render(__v)));
+                        }
+                        #sort
+                        #join
+                    })
+                }
+            },
+        }
+    }
+
+    /// A key item's text (`String`), as the interpreter's `key`.
+    pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
+        let Some(item) = key else {
+            let msg = format!("needs `{what}`");
+            return fail(
+                quote!(::std::string::String),
+                stage_err(&cx.at, "Digest", quote!(#msg)),
+            );
+        };
+        let (e, opt) = self.item(cx, item, Want::Text);
+        if opt {
+            let msg = format!("`{what}` is absent");
+            let r = ret(cx, stage_err(&cx.at, "Digest", quote!(#msg)));
+            quote!(match #e { ::core::option::Option::Some(k) => k, ::core::option::Option::None => #r })
+        } else {
+            e
+        }
+    }
+
+    /// Statements binding `__msg: String` and `__digest` (`Vec<u8>`, when the recipe has a digest).
+    /// Returns them and whether `__digest` exists.
+    pub fn message_and_digest(&self, cx: &RCtx, recipe: &Recipe) -> (TokenStream, bool) {
+        let mut out = self.message_stmt(cx, recipe);
+        match self.digest_stmt(cx, recipe) {
+            Some(d) => {
+                out.extend(d);
+                (out, true)
+            }
+            None => (out, false),
+        }
+    }
+
+    /// `let __msg: String = …;`
+    pub fn message_stmt(&self, cx: &RCtx, recipe: &Recipe) -> TokenStream {
+        let (m, opt) = self.message(cx, &recipe.message);
+        let msg = if opt {
+            quote!(#m.unwrap_or_default())
+        } else {
+            m
+        };
+        quote!(let __msg: ::std::string::String = #msg;)
+    }
+
+    /// `let __digest: Vec<u8> = …;` of the signing digest (`None` without a digest stage).
+    pub fn digest_stmt(&self, cx: &RCtx, recipe: &Recipe) -> Option<TokenStream> {
+        let d = recipe.digest.as_ref()?;
+        let digest = match d.alg {
+            DigestAlg::HmacSha256 => {
+                let k = self.key_text(cx, d.key.as_ref(), "key");
+                quote!(::payspec::crypto::hmac_sha256(#k.as_bytes(), __msg.as_bytes()))
+            }
+            DigestAlg::HmacSha512 => {
+                let k = self.key_text(cx, d.key.as_ref(), "key");
+                quote!(::payspec::crypto::hmac_sha512(#k.as_bytes(), __msg.as_bytes()))
+            }
+            DigestAlg::Sha256 => quote!(::payspec::crypto::sha256(__msg.as_bytes())),
+            DigestAlg::Md5 => quote!(::payspec::crypto::md5(__msg.as_bytes())),
+            DigestAlg::RsaSha256 => {
+                let k = self.key_text(cx, d.key.as_ref(), "key");
+                let err = stage_err(&cx.at, "Digest", quote!(e.to_string()));
+                quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
+            }
+        };
+        Some(quote!(let __digest: ::std::vec::Vec<u8> = #digest;))
+    }
+
+    /// The encoded value (`String` expression) from `__msg` / `__digest`.
+    pub fn encoded(&self, cx: &RCtx, recipe: &Recipe, has_digest: bool) -> TokenStream {
+        match (has_digest, recipe.encode) {
+            (true, Some(e)) => {
+                let e = encoding_tokens(e);
+                quote!(::payspec::crypto::encode(#e, &__digest))
+            }
+            (true, None) => fail(
+                quote!(::std::string::String),
+                stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")),
+            ),
+            (false, Some(e)) => {
+                let e = encoding_tokens(e);
+                quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))
+            }
+            (false, None) => quote!(::core::clone::Clone::clone(&__msg)),
+        }
+    }
+
+    /// A block evaluating to `(Stages, String)`: a recipe run for signing and the value for its place.
+    pub fn recipe_block(&self, cx: &RCtx, recipe: &Recipe, label: &str) -> TokenStream {
+        let (md, has_digest) = self.message_and_digest(cx, recipe);
+        let sig = self.encoded(cx, recipe, has_digest);
+        let placed = placed_label(&recipe.place);
+        let value = match &recipe.place {
+            Place::Header { template, .. } => self.template(
+                cx,
+                template,
+                &[
+                    ("signature", quote!(__sig.as_str())),
+                    ("message", quote!(__msg.as_str())),
+                ],
+            ),
+            _ => quote!(::core::clone::Clone::clone(&__sig)),
+        };
+        let digest = if has_digest {
+            quote!(::core::option::Option::Some(::payspec::DigestBytes(
+                __digest
+            )))
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        quote!({
+            #md
+            let __sig: ::std::string::String = #sig;
+            let __value: ::std::string::String = #value;
+            (
+                ::payspec::Stages {
+                    recipe: #label.to_string(),
+                    string_to_sign: ::payspec::StringToSign(__msg),
+                    digest: #digest,
+                    signature: ::payspec::SignatureValue(__sig),
+                    placed: #placed.to_string(),
+                },
+                __value,
+            )
+        })
+    }
+
+    /// `pub fn sign_<op>`.
+    pub fn sign_fn(&self, op: &OpPlan) -> TokenStream {
+        let o = op.op;
+        let s = &self.plan.structs[op.request];
+        let req = &s.name;
+        let f = &op.sign_fn;
+        let host = o.host.as_deref().unwrap_or(DEFAULT_HOST);
+        let method = o.method.as_str();
+        let path = &o.path;
+        let has_body = o.body != BodyEncoding::None;
+
+        let mut path_steps = Vec::new();
+        let mut query_steps = Vec::new();
+        let mut header_steps = Vec::new();
+        let mut body_steps = Vec::new();
+        for fp in &s.fields {
+            let raw = self
+                .request_field(op, std::slice::from_ref(&fp.wire))
+                .expect("a request field");
+            let wire = &fp.wire;
+            let v = quote!(__v);
+            let step = match fp.def.location {
+                Location::Path => {
+                    let ph = format!("{{{wire}}}");
+                    let t = to_text(raw.ty, &v);
+                    quote!(__path = __path.replace(#ph, &__seg(&#t));)
+                }
+                Location::Query => {
+                    let t = to_text(raw.ty, &v);
+                    quote!(__query.push((#wire, #t));)
+                }
+                Location::Header => {
+                    let t = to_text(raw.ty, &v);
+                    quote!(__headers.insert(#wire.to_string(), #t);)
+                }
+                Location::Body if has_body => {
+                    let j = to_json(raw.ty, &v);
+                    quote!(__body.insert(#wire.to_string(), #j);)
+                }
+                Location::Body => continue,
+            };
+            let expr = raw.expr;
+            let step = if raw.opt {
+                quote!(if let ::core::option::Option::Some(__v) = #expr { #step })
+            } else {
+                quote!({ let __v = #expr; #step })
+            };
+            match fp.def.location {
+                Location::Path => path_steps.push(step),
+                Location::Query => query_steps.push(step),
+                Location::Header => header_steps.push(step),
+                Location::Body => body_steps.push(step),
+            }
+        }
+        let filled = s.fields.iter().filter(|f| f.optional && f.def.required && f.has_from()).map(|f| {
+            let local = filled_local(f);
+            let id = &f.ident;
+            let wire = &f.wire;
+            let target = format!("{}.{}", self.spec.provider, op.name);
+            let (scrut, ty) = if f.ty.is_copy() {
+                (quote!(__req.#id), self.rust_ty(f.ty))
+            } else {
+                let t = self.rust_ty(f.ty);
+                (quote!(&__req.#id), quote!(&#t))
+            };
+            quote! {
+                let #local: #ty = match #scrut {
+                    ::core::option::Option::Some(v) => v,
+                    ::core::option::Option::None => {
+                        return ::core::result::Result::Err(__input(#target, #wire, "required but missing"))
+                    }
+                };
+            }
+        });
+        let const_headers = o
+            .headers
+            .iter()
+            .map(|(k, v)| quote!(__headers.insert(#k.to_string(), #v.to_string());));
+
+        // Recipes: `sign` then `auth`, each on the unsigned request.
+        let mut runs = Vec::new();
+        let mut recipes: Vec<(String, String, &Recipe)> = Vec::new();
+        if let Some(r) = &o.sign {
+            recipes.push((
+                "sign".into(),
+                self.spec.locate(&format!("operations.{}.sign", op.name)),
+                r,
+            ));
+        }
+        if let Some(name) = &o.auth {
+            match self.spec.recipes.get(name) {
+                Some(r) => recipes.push((
+                    format!("auth:{name}"),
+                    self.spec.locate(&format!("recipes.{name}")),
+                    r,
+                )),
+                None => self.error(
+                    format!("operations.{}.auth", op.name),
+                    format!("unknown recipe `{name}`"),
+                ),
+            }
+        }
+        let mut placements = Vec::new();
+        let mut stage_ids = Vec::new();
+        let mut envelope_sigs = Vec::new();
+        for (i, (label, at, recipe)) in recipes.iter().enumerate() {
+            let st = format_ident!("__st{}", i);
+            let pv = format_ident!("__pv{}", i);
+            let cx = RCtx {
+                target: Target::Request(op),
+                at: at.clone(),
+                exclude: recipe.place.field().map(String::from),
+            };
+            let block = self.recipe_block(&cx, recipe, label);
+            runs.push(quote!(let (#st, #pv) = #block;));
+            match &recipe.place {
+                Place::Body(field) => {
+                    if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
+                        placements.push(quote!(__body.insert(#field.to_string(), ::payspec::serde_json::Value::String(#pv));));
+                    }
+                    envelope_sigs.push(quote!(__outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(#st.signature.0.clone()));));
+                }
+                Place::Query(q) => placements.push(quote!(__query.push((#q, #pv));)),
+                Place::Header { name, .. } => {
+                    placements.push(quote!(__headers.insert(#name.to_string(), #pv);))
+                }
+            }
+            stage_ids.push(st);
+        }
+
+        let body = match &o.body {
+            BodyEncoding::None => quote!(::payspec::Body::None),
+            BodyEncoding::Json => quote!({
+                __headers
+                    .entry("Content-Type".to_string())
+                    .or_insert_with(|| "application/json".to_string());
+                ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+            }),
+            BodyEncoding::Form => quote!({
+                __headers
+                    .entry("Content-Type".to_string())
+                    .or_insert_with(|| "application/x-www-form-urlencoded".to_string());
+                let __form: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
+                    __body
+                        .iter()
+                        .map(|(k, v)| (k.clone(), ::payspec::interp::render(v)))
+                        .collect();
+                ::payspec::Body::Form(::payspec::canon::pairs(
+                    __form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    "=",
+                    "&",
+                    true,
+                ))
+            }),
+            BodyEncoding::Envelope(field) => quote!({
+                __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
+                let mut __outer = ::payspec::serde_json::Map::new();
+                __outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(__payload));
+                #(#envelope_sigs)*
+                ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
+            }),
+        };
+        let body_decl = if has_body {
+            quote! {
+                let mut __body: ::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value> = ::payspec::serde_json::Map::new();
+                #(#body_steps)*
+                let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(__body.clone()).to_string();
+            }
+        } else {
+            quote!()
+        };
+        let doc = format!(
+            "Sign `{}`{}\n\n`{method} {path}` on host `{host}`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.",
+            op.name,
+            o.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_else(|| ".".into())
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(unused_mut, unused_variables, clippy::let_and_return)]
+            pub fn #f(
+                req: &#req,
+                creds: &Credentials,
+                env: Env,
+                clock: ::payspec::Clock,
+            ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+                let __req: #req = req.__prepare(::core::option::Option::Some((creds, clock)))?;
+                #(#filled)*
+                let __clock = clock;
+                let __base: &str = match env.base_url(#host) {
+                    ::core::option::Option::Some(b) => b,
+                    ::core::option::Option::None => {
+                        return ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!(
+                            "environment `{}` has no URL for host `{}`", env.name(), #host
+                        )))
+                    }
+                };
+                let mut __path: ::std::string::String = ::std::string::String::from(#path);
+                #(#path_steps)*
+                let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                #(#query_steps)*
+                let mut __headers: ::payspec::indexmap::IndexMap<::std::string::String, ::std::string::String> = ::payspec::indexmap::IndexMap::new();
+                #(#const_headers)*
+                #(#header_steps)*
+                #body_decl
+                let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+                #(#runs)*
+                #(#placements)*
+                let __b: ::payspec::Body = #body;
+                ::core::result::Result::Ok(::payspec::SignedRequest {
+                    method: #method.to_string(),
+                    url: __build_url(__base, &__path, &__query),
+                    headers: __headers,
+                    body: __b,
+                    stages: ::std::vec![#(#stage_ids),*],
+                })
+            }
+        }
+    }
+
+    /// `pub fn recipe_<name>`: a shared recipe on its own (no fields, no URL).
+    pub fn recipe_fn(&self, r: &RecipePlan) -> TokenStream {
+        let f = &r.func;
+        let cx = RCtx {
+            target: Target::Empty,
+            at: self.spec.locate(&format!("recipes.{}", r.name)),
+            exclude: r.recipe.place.field().map(String::from),
+        };
+        let block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
+        let doc = format!(
+            "Run shared recipe `{}` on its own{} Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.",
+            r.name,
+            r.recipe.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_else(|| ".".into())
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(unused_variables, clippy::let_and_return)]
+            pub fn #f(creds: &Credentials, clock: ::payspec::Clock) -> ::core::result::Result<(::payspec::Stages, ::std::string::String), ::payspec::SignError> {
+                let __clock = clock;
+                ::core::result::Result::Ok(#block)
+            }
+        }
+    }
+}

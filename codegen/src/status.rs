@@ -1,0 +1,168 @@
+//! Status tables compiled to static rows; `status()` on responses, `status_of(json)` on JSON.
+
+use crate::naming::upper;
+use crate::plan::{CbPlan, OpPlan};
+use crate::signers::to_text;
+use crate::Gen;
+use payspec_spec::{StatusRef, StatusTable};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+fn rows(table: &StatusTable) -> TokenStream {
+    let rows = table.codes.iter().map(|c| {
+        let when = c.values.iter().map(|v| {
+            if v.is_wildcard() {
+                quote!(::core::option::Option::None)
+            } else {
+                let t = v.text();
+                quote!(::core::option::Option::Some(#t))
+            }
+        });
+        let outcome = format_ident!("{}", format!("{:?}", c.outcome));
+        let name = match &c.name {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
+        let meaning = &c.meaning;
+        let retryable = c.retryable;
+        quote! {
+            ::payspec::StatusRow {
+                when: &[#(#when),*],
+                outcome: ::payspec::Outcome::#outcome,
+                name: #name,
+                meaning: #meaning,
+                retryable: #retryable,
+            },
+        }
+    });
+    quote!(&[#(#rows)*])
+}
+
+/// `json.get(a).and_then(|v| v.get(b))…` filtered to non-null, rendered as text.
+fn json_code(path: &str) -> TokenStream {
+    let mut segs = path.split('.');
+    let first = segs.next().unwrap_or_default();
+    let rest = segs.map(|s| quote!(.and_then(|v| v.get(#s))));
+    quote!(json.get(#first) #(#rest)* .filter(|v| !v.is_null()).map(::payspec::interp::render))
+}
+
+impl Gen<'_> {
+    fn named_table_ident(name: &str) -> Ident {
+        format_ident!("STATUS_{}", upper(name))
+    }
+
+    /// `pub static STATUS_<NAME>` for every shared status table.
+    pub fn status_tables(&self) -> TokenStream {
+        let mut names = crate::naming::Namer::default();
+        let tables = self.spec.status_tables.iter().map(|(name, table)| {
+            let id = Self::named_table_ident(name);
+            if !names.claim(&id.to_string()) {
+                self.error(format!("status_tables.{name}"), format!("the generated name `{id}` is used twice"));
+            }
+            let doc = format!("Status table `{name}` (fields {}): first matching row wins; `None` in `when` is the wildcard `\"*\"`.", table.fields.join(", "));
+            let rows = rows(table);
+            quote! {
+                #[doc = #doc]
+                pub static #id: &[::payspec::StatusRow] = #rows;
+            }
+        });
+        quote!(#(#tables)*)
+    }
+
+    /// The rows expression and the table of a status reference (inline tables become private statics).
+    fn table_of<'a>(
+        &'a self,
+        r: &'a StatusRef,
+        at: &str,
+    ) -> Option<(TokenStream, &'a StatusTable)> {
+        match r {
+            StatusRef::Named(n) => match self.spec.status_tables.get(n) {
+                Some(t) => {
+                    let id = Self::named_table_ident(n);
+                    Some((quote!(#id), t))
+                }
+                None => {
+                    self.error(at, format!("unknown status table `{n}`"));
+                    None
+                }
+            },
+            StatusRef::Inline(t) => {
+                let id = self.fresh("STATUS");
+                let rows = rows(t);
+                self.extra(quote! {
+                    #[allow(non_upper_case_globals)]
+                    static #id: &[::payspec::StatusRow] = #rows;
+                });
+                Some((quote!(#id), t))
+            }
+        }
+    }
+
+    /// `status()` and `status_of(json)` on an operation's response type.
+    pub fn response_status(&self, op: &OpPlan, r: usize) -> TokenStream {
+        let Some(sref) = op
+            .op
+            .response
+            .as_ref()
+            .and_then(|resp| resp.status.as_ref())
+        else {
+            return quote!();
+        };
+        let at = format!("operations.{}.response.status", op.name);
+        let Some((table, t)) = self.table_of(sref, &at) else {
+            return quote!();
+        };
+        let typed = t.fields.iter().map(|p| {
+            let path: Vec<String> = p.split('.').map(String::from).collect();
+            match self.field_path(quote!(self), r, &path, None) {
+                None => quote!(::core::option::Option::None),
+                Some(raw) => {
+                    let e = raw.expr;
+                    let text = to_text(raw.ty, &quote!(__v));
+                    if raw.opt {
+                        quote!(#e.map(|__v| #text))
+                    } else {
+                        quote!(::core::option::Option::Some({ let __v = #e; #text }))
+                    }
+                }
+            }
+        });
+        let json = t.fields.iter().map(|p| json_code(p));
+        let fields = t.fields.join(", ");
+        let doc = format!("Map this response onto its status table (fields {fields}). `outcome: None` means the code is unmapped: never a silent default.");
+        let doc_json = format!("Map a raw response body onto the status table (fields {fields}), as `payspec::Interpreter::status`.");
+        quote! {
+            #[doc = #doc]
+            pub fn status(&self) -> ::payspec::StatusMatch {
+                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#typed),*])
+            }
+
+            #[doc = #doc_json]
+            pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
+                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*])
+            }
+        }
+    }
+
+    /// `status_of(decoded)` on a callback's payload type.
+    pub fn callback_status(&self, cb: &CbPlan) -> TokenStream {
+        let Some(sref) = &cb.cb.status else {
+            return quote!();
+        };
+        let at = format!("callbacks.{}.status", cb.name);
+        let Some((table, t)) = self.table_of(sref, &at) else {
+            return quote!();
+        };
+        let json = t.fields.iter().map(|p| json_code(p));
+        let doc = format!(
+            "Map a verified, decoded payload (`Verified::payload`) onto the callback's status table (fields {}). `outcome: None` means unmapped.",
+            t.fields.join(", ")
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
+                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*])
+            }
+        }
+    }
+}

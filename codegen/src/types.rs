@@ -1,0 +1,665 @@
+//! Generated types: `Env`, `Credentials`, request / response / payload structs, enums, builders.
+
+use crate::plan::{FieldPlan, Side, StructPlan, Ty};
+use crate::Gen;
+use payspec_spec::{CredentialKind, Field, Hosts, Location, Source};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Documentation of a field: its `doc:` and its constraints.
+pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
+    let def: &Field = f.def;
+    let mut doc = match &def.doc {
+        Some(d) if !d.trim().is_empty() => format!("{}\n\n", d.trim()),
+        _ => String::new(),
+    };
+    let mut facts = vec![format!("Wire name `{}`", f.wire)];
+    facts.push(if def.required {
+        "required".to_string()
+    } else {
+        "optional".to_string()
+    });
+    if top_request {
+        match def.location {
+            Location::Body => {}
+            Location::Query => facts.push("sent in the query string".into()),
+            Location::Path => facts.push("sent in the path".into()),
+            Location::Header => facts.push("sent as a header".into()),
+        }
+        if let Some(from) = &def.from {
+            facts.push(match &from.source {
+                Source::Credential(c) => format!("defaults to credential `{c}`"),
+                Source::Context(c) => format!("defaults to `ctx:{}`", c.name()),
+                Source::Literal(l) => format!("defaults to `{l}`"),
+                _ => format!("default `{from}`"),
+            });
+        }
+    }
+    if let Some(n) = def.min_len {
+        facts.push(format!("at least {n} characters"));
+    }
+    if let Some(n) = def.max_len {
+        facts.push(format!("at most {n} characters"));
+    }
+    if let Some(n) = &def.min {
+        facts.push(format!("minimum {n}"));
+    }
+    if let Some(n) = &def.max {
+        facts.push(format!("maximum {n}"));
+    }
+    if let Some(p) = &def.pattern {
+        facts.push(format!("matches `{p}`"));
+    }
+    if def.sensitive {
+        facts.push("personal data, redacted in `Debug`".into());
+    }
+    doc.push_str(&facts.join("; "));
+    doc.push('.');
+    doc
+}
+
+impl Gen<'_> {
+    /// The Rust type of a field value (without `Option`).
+    pub fn rust_ty(&self, ty: Ty) -> TokenStream {
+        match ty {
+            Ty::Str | Ty::JsonText => quote!(::std::string::String),
+            Ty::Int => quote!(i64),
+            Ty::Dec => quote!(::payspec::rust_decimal::Decimal),
+            Ty::Bool => quote!(bool),
+            Ty::Scalar => quote!(::payspec::Scalar),
+            Ty::Enum(i) => {
+                let n = &self.plan.enums[i].name;
+                quote!(#n)
+            }
+            Ty::Obj(i) => {
+                let n = &self.plan.structs[i].name;
+                quote!(#n)
+            }
+        }
+    }
+
+    /// The Rust type of a struct field (with `Option` when optional).
+    pub fn field_ty(&self, f: &FieldPlan) -> TokenStream {
+        let t = self.rust_ty(f.ty);
+        if f.optional {
+            quote!(::core::option::Option<#t>)
+        } else {
+            t
+        }
+    }
+
+    pub fn env_enum(&self) -> TokenStream {
+        let variants: Vec<_> = self.plan.envs.iter().map(|e| &e.variant).collect();
+        let docs = self
+            .plan
+            .envs
+            .iter()
+            .map(|e| format!("Environment `{}`.", e.name));
+        let names: Vec<&str> = self.plan.envs.iter().map(|e| e.name.as_str()).collect();
+        let mut arms = Vec::new();
+        for e in &self.plan.envs {
+            let v = &e.variant;
+            match &self.spec.environments[&e.name] {
+                Hosts::One(url) => {
+                    let host = payspec_spec::DEFAULT_HOST;
+                    arms.push(quote!((Env::#v, #host) => ::core::option::Option::Some(#url),));
+                }
+                Hosts::Named(map) => {
+                    for (host, url) in map {
+                        arms.push(quote!((Env::#v, #host) => ::core::option::Option::Some(#url),));
+                    }
+                }
+            }
+        }
+        let name_arms = variants
+            .iter()
+            .zip(&names)
+            .map(|(v, n)| quote!(Env::#v => #n,));
+        let from_arms = variants
+            .iter()
+            .zip(&names)
+            .map(|(v, n)| quote!(#n => ::core::option::Option::Some(Env::#v),));
+        let uninhabited = variants.is_empty();
+        let base_body = if uninhabited {
+            quote!(match self {})
+        } else {
+            quote! {
+                match (self, host) {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        };
+        let name_body = if uninhabited {
+            quote!(match self {})
+        } else {
+            quote!(match self { #(#name_arms)* })
+        };
+        let _ = uninhabited;
+        quote! {
+            /// The environments the provider publishes.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Env {
+                #( #[doc = #docs] #variants, )*
+            }
+
+            impl Env {
+                /// Every environment, in spec order.
+                pub const ALL: &'static [Env] = &[#(Env::#variants),*];
+
+                /// The environment's name in the spec (`sandbox`, `production`).
+                pub fn name(self) -> &'static str {
+                    #name_body
+                }
+
+                /// The environment named `name` in the spec.
+                pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+                    match name {
+                        #(#from_arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                /// Base URL of `host` (`api` is the default host) in this environment.
+                pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+                    #base_body
+                }
+            }
+        }
+    }
+
+    pub fn credentials(&self) -> TokenStream {
+        let mut fields = Vec::new();
+        let mut to_rt = Vec::new();
+        let mut from_rt = Vec::new();
+        for c in &self.plan.creds {
+            let id = &c.ident;
+            let name = c.name;
+            let (ty, variant) = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, _) => (quote!(i64), quote!(Integer)),
+                (_, true) => (quote!(::payspec::Secret), quote!(Secret)),
+                (_, false) => (quote!(::std::string::String), quote!(Public)),
+            };
+            let mut doc = c
+                .def
+                .doc
+                .clone()
+                .unwrap_or_else(|| format!("Credential `{name}`."));
+            doc.push_str(&format!("\n\nSpec name `{name}`"));
+            if c.def.secret {
+                doc.push_str("; secret (redacted in `Debug`)");
+            }
+            doc.push('.');
+            let conv = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, _) => quote!(::payspec::CredentialValue::Integer(*v)),
+                (_, true) => quote!(::payspec::CredentialValue::Secret(v.clone())),
+                (_, false) => quote!(::payspec::CredentialValue::Public(v.clone())),
+            };
+            let read = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, _) => quote! {
+                    match v {
+                        ::payspec::CredentialValue::Integer(i) => *i,
+                        other => other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?,
+                    }
+                },
+                (_, true) => quote! {
+                    match v {
+                        ::payspec::CredentialValue::Secret(s) => s.clone(),
+                        other => ::payspec::Secret::new(other.text()),
+                    }
+                },
+                (_, false) => quote!(v.text()),
+            };
+            let _ = variant;
+            if c.def.optional {
+                fields.push(quote!(#[doc = #doc] pub #id: ::core::option::Option<#ty>,));
+                to_rt.push(quote! {
+                    if let ::core::option::Option::Some(v) = &self.#id {
+                        c.insert(#name, #conv);
+                    }
+                });
+                from_rt.push(if c.def.kind == CredentialKind::Integer {
+                    quote! {
+                        #id: match creds.get(#name) {
+                            ::core::option::Option::Some(v) => ::core::option::Option::Some(#read),
+                            ::core::option::Option::None => ::core::option::Option::None,
+                        },
+                    }
+                } else {
+                    quote!(#id: creds.get(#name).map(|v| #read),)
+                });
+            } else {
+                fields.push(quote!(#[doc = #doc] pub #id: #ty,));
+                to_rt.push(quote! {
+                    {
+                        let v = &self.#id;
+                        c.insert(#name, #conv);
+                    }
+                });
+                from_rt.push(quote! {
+                    #id: match creds.get(#name) {
+                        ::core::option::Option::Some(v) => #read,
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(::payspec::CredentialError { name: #name.into(), problem: "missing".into() })
+                        }
+                    },
+                });
+            }
+        }
+        let mutable = if self.plan.creds.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
+        let creds_param = if self.plan.creds.is_empty() {
+            quote!(_creds)
+        } else {
+            quote!(creds)
+        };
+        quote! {
+            /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
+            #[derive(Clone, Debug)]
+            pub struct Credentials {
+                #(#fields)*
+            }
+
+            impl Credentials {
+                /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
+                pub fn to_runtime(&self) -> ::payspec::Credentials {
+                    let #mutable c = ::payspec::Credentials::default();
+                    #(#to_rt)*
+                    c
+                }
+
+                /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
+                pub fn from_runtime(#creds_param: &::payspec::Credentials) -> ::core::result::Result<Self, ::payspec::CredentialError> {
+                    ::core::result::Result::Ok(Credentials { #(#from_rt)* })
+                }
+            }
+        }
+    }
+
+    /// Every struct and enum of the plan, with builders for top-level requests.
+    pub fn all_types(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for e in &self.plan.enums {
+            out.extend(self.enum_type(e));
+        }
+        for (i, s) in self.plan.structs.iter().enumerate() {
+            out.extend(self.struct_type(s));
+            if s.side == Side::Request {
+                out.extend(self.request_impl(i));
+            }
+        }
+        for op in &self.plan.ops {
+            out.extend(self.builder(op));
+            if let Some(r) = op.response {
+                out.extend(self.response_impl(op, r));
+            }
+        }
+        for cb in &self.plan.callbacks {
+            out.extend(self.payload_impl(cb));
+        }
+        out
+    }
+
+    fn enum_type(&self, e: &crate::plan::EnumPlan) -> TokenStream {
+        let name = &e.name;
+        let doc = &e.doc;
+        let variants: Vec<_> = e.variants.iter().map(|(v, _)| v).collect();
+        let wires: Vec<_> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
+        let vdocs = wires.iter().map(|w| format!("`{w}`"));
+        let body = if variants.is_empty() {
+            quote!(match *self {})
+        } else {
+            quote!(match self { #(#name::#variants => #wires,)* })
+        };
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::payspec::serde::Serialize, ::payspec::serde::Deserialize)]
+            #[serde(crate = "::payspec::serde")]
+            pub enum #name {
+                #( #[doc = #vdocs] #[serde(rename = #wires)] #variants, )*
+            }
+
+            impl #name {
+                /// Every value, in spec order.
+                pub const ALL: &'static [#name] = &[#(#name::#variants),*];
+
+                /// The wire value.
+                pub fn as_str(&self) -> &'static str {
+                    #body
+                }
+
+                /// The value with wire text `s`.
+                pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+                    Self::ALL.iter().copied().find(|v| v.as_str() == s)
+                }
+            }
+
+            impl ::core::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        }
+    }
+
+    fn struct_type(&self, s: &StructPlan) -> TokenStream {
+        let name = &s.name;
+        let doc = &s.doc;
+        let mut fields = Vec::new();
+        for f in &s.fields {
+            let id = &f.ident;
+            let ty = self.field_ty(f);
+            let wire = &f.wire;
+            let fdoc = field_doc(f, s.top_request);
+            let mut attrs = vec![quote!(rename = #wire)];
+            if f.optional {
+                attrs.push(quote!(default));
+                attrs.push(quote!(skip_serializing_if = "Option::is_none"));
+            }
+            if s.lenient && matches!(f.ty, Ty::Int | Ty::Bool) {
+                let with = match (f.ty, f.optional) {
+                    (Ty::Int, false) => "::payspec::scalar::lenient::i64",
+                    (Ty::Int, true) => "::payspec::scalar::lenient::i64_opt",
+                    (_, false) => "::payspec::scalar::lenient::bool",
+                    (_, true) => "::payspec::scalar::lenient::bool_opt",
+                };
+                attrs.push(quote!(deserialize_with = #with));
+            }
+            if f.ty == Ty::Dec {
+                let with = if f.optional {
+                    "::payspec::rust_decimal::serde::arbitrary_precision_option"
+                } else {
+                    "::payspec::rust_decimal::serde::arbitrary_precision"
+                };
+                attrs.push(quote!(with = #with));
+            }
+            fields.push(quote! {
+                #[doc = #fdoc]
+                #[serde(#(#attrs),*)]
+                pub #id: #ty,
+            });
+        }
+        let sensitive = s.fields.iter().any(|f| f.def.sensitive);
+        let deny = if s.top_request {
+            quote!(#[serde(deny_unknown_fields)])
+        } else {
+            quote!()
+        };
+        let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
+        let debug_impl = if sensitive {
+            let entries = s.fields.iter().map(|f| {
+                let id = &f.ident;
+                let wire = &f.wire;
+                match (f.def.sensitive, f.optional) {
+                    (true, true) => quote!(.field(#wire, &self.#id.as_ref().map(|_| "[REDACTED]"))),
+                    (true, false) => quote!(.field(#wire, &"[REDACTED]")),
+                    (false, _) => quote!(.field(#wire, &self.#id)),
+                }
+            });
+            let sname = name.to_string();
+            quote! {
+                impl ::core::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.debug_struct(#sname) #(#entries)* .finish()
+                    }
+                }
+            }
+        } else {
+            quote!()
+        };
+        quote! {
+            #[doc = #doc]
+            #[derive(Clone, PartialEq, #derive_debug ::payspec::serde::Serialize, ::payspec::serde::Deserialize)]
+            #[serde(crate = "::payspec::serde")]
+            #deny
+            pub struct #name {
+                #(#fields)*
+            }
+            #debug_impl
+        }
+    }
+
+    fn builder(&self, op: &crate::plan::OpPlan) -> TokenStream {
+        let s = &self.plan.structs[op.request];
+        let name = &s.name;
+        let builder = &op.builder;
+        let fields = s.fields.iter().map(|f| {
+            let id = &f.ident;
+            let t = self.rust_ty(f.ty);
+            let wire = &f.wire;
+            let with = (f.ty == Ty::Dec).then(
+                || quote!(, with = "::payspec::rust_decimal::serde::arbitrary_precision_option"),
+            );
+            quote! {
+                #[serde(rename = #wire, default #with)]
+                #id: ::core::option::Option<#t>,
+            }
+        });
+        let setters = s.fields.iter().map(|f| {
+            let id = &f.ident;
+            let t = self.rust_ty(f.ty);
+            let doc = format!("Set `{}`. {}", f.wire, field_doc(f, true));
+            quote! {
+                #[doc = #doc]
+                pub fn #id(mut self, value: impl ::core::convert::Into<#t>) -> Self {
+                    self.#id = ::core::option::Option::Some(value.into());
+                    self
+                }
+            }
+        });
+        let build = self.build_fn(op);
+        let bdoc = format!(
+            "Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them."
+        );
+        let sdoc = format!("A builder that validates `{}` requests.", op.name);
+        quote! {
+            #[doc = #bdoc]
+            #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+            #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+            pub struct #builder {
+                #(#fields)*
+            }
+
+            impl #builder {
+                #(#setters)*
+                #build
+            }
+
+            impl #name {
+                #[doc = #sdoc]
+                pub fn builder() -> #builder {
+                    #builder::default()
+                }
+            }
+        }
+    }
+
+    fn response_impl(&self, op: &crate::plan::OpPlan, r: usize) -> TokenStream {
+        let name = &self.plan.structs[r].name;
+        let status = self.response_status(op, r);
+        quote! {
+            impl #name {
+                /// Parse a response body.
+                pub fn from_json(body: &::payspec::serde_json::Value) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
+                    <Self as ::payspec::serde::Deserialize>::deserialize(body)
+                }
+                #status
+            }
+        }
+    }
+
+    fn payload_impl(&self, cb: &crate::plan::CbPlan) -> TokenStream {
+        let name = &self.plan.structs[cb.payload].name;
+        let status = self.callback_status(cb);
+        let verify = &cb.verify_fn;
+        let doc = format!(
+            "Parse a received payload (before decoding; verify it with [`{verify}`] first)."
+        );
+        quote! {
+            impl #name {
+                #[doc = #doc]
+                pub fn from_map(payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
+                    <Self as ::payspec::serde::Deserialize>::deserialize(::payspec::serde_json::Value::Object(payload.clone()))
+                }
+                #status
+            }
+        }
+    }
+
+    /// `pub mod dynamic`: the generated functions by name, on JSON (like the interpreter's API).
+    pub fn dynamic_module(&self) -> TokenStream {
+        let provider = &self.spec.provider;
+        let known = |names: Vec<&str>| {
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let op_known = known(self.plan.ops.iter().map(|o| o.name).collect());
+        let op_arms = self.plan.ops.iter().map(|op| {
+            let n = op.name;
+            let builder = &op.builder;
+            let f = &op.sign_fn;
+            let target = format!("{provider}.{n}");
+            let wires: Vec<&str> = self.plan.structs[op.request].fields.iter().map(|f| f.wire.as_str()).collect();
+            let known = wires.join(", ");
+            quote! {
+                #n => {
+                    const KNOWN: &[&str] = &[#(#wires),*];
+                    if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+                        return ::core::result::Result::Err(super::__input(#target, extra, ::std::format!("unknown field (expected one of: {})", #known)));
+                    }
+                    let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
+                        .map_err(|e| super::__input(#target, "*", e.to_string()))?;
+                    let req = b.__run(::core::option::Option::Some((creds, clock)), false)?;
+                    super::#f(&req, creds, env, clock)
+                }
+            }
+        });
+        let cb_known = known(self.plan.callbacks.iter().map(|c| c.name).collect());
+        let cb_arms = self.plan.callbacks.iter().map(|cb| {
+            let n = cb.name;
+            let f = &cb.verify_fn;
+            quote!(#n => super::#f(payload, creds),)
+        });
+        let resp_arms = self.plan.ops.iter().filter_map(|op| {
+            let n = op.name;
+            let f = op.verify_fn.as_ref()?;
+            Some(quote!(#n => super::#f(body, creds),))
+        });
+        let with_status: Vec<_> = self
+            .plan
+            .ops
+            .iter()
+            .filter_map(|op| {
+                let r = op.response?;
+                op.op.response.as_ref()?.status.as_ref()?;
+                Some((op.name, &self.plan.structs[r].name))
+            })
+            .collect();
+        let status_arms = with_status.iter().map(
+            |(n, ty)| quote!(#n => ::core::option::Option::Some(super::#ty::status_of(json)),),
+        );
+        let typed_arms = with_status
+            .iter()
+            .map(|(n, ty)| quote!(#n => super::#ty::from_json(json).ok().map(|r| r.status()),));
+        let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
+        let rc_arms = self.plan.recipes.iter().map(|r| {
+            let n = r.name;
+            let f = &r.func;
+            quote!(#n => super::#f(creds, clock),)
+        });
+        quote! {
+            /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
+            pub mod dynamic {
+                use super::{Credentials, Env};
+
+                /// Sign operation `op` on request fields given as JSON (by wire name).
+                pub fn sign(
+                    op: &str,
+                    input: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                    creds: &Credentials,
+                    env: Env,
+                    clock: ::payspec::Clock,
+                ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+                    let _ = (input, creds, env, clock);
+                    #[allow(clippy::match_single_binding)]
+                    match op {
+                        #(#op_arms)*
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown operation `{}` (known: {})", other, #op_known))),
+                    }
+                }
+
+                /// Verify callback `name` on a received payload.
+                pub fn verify_callback(
+                    name: &str,
+                    payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                    creds: &Credentials,
+                ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+                    let _ = (payload, creds);
+                    #[allow(clippy::match_single_binding)]
+                    match name {
+                        #(#cb_arms)*
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown callback `{}` (known: {})", other, #cb_known)).into()),
+                    }
+                }
+
+                /// Verify the signature on a response of operation `op`.
+                pub fn verify_response(
+                    op: &str,
+                    body: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                    creds: &Credentials,
+                ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+                    let _ = (body, creds);
+                    #[allow(clippy::match_single_binding)]
+                    match op {
+                        #(#resp_arms)*
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("operation `{}` has no signed response", other)).into()),
+                    }
+                }
+
+                /// Map a response body of operation `op` onto its status table; `None` when it has none
+                /// (as `payspec::Interpreter::status`).
+                pub fn status(op: &str, json: &::payspec::serde_json::Value) -> ::core::option::Option<::payspec::StatusMatch> {
+                    let _ = json;
+                    match op {
+                        #(#status_arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                /// Like [`status`], through the typed response (`None` also when the body does not parse).
+                pub fn typed_status(op: &str, json: &::payspec::serde_json::Value) -> ::core::option::Option<::payspec::StatusMatch> {
+                    let _ = json;
+                    match op {
+                        #(#typed_arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                /// Run shared recipe `name` on its own.
+                pub fn run_recipe(
+                    name: &str,
+                    creds: &Credentials,
+                    clock: ::payspec::Clock,
+                ) -> ::core::result::Result<(::payspec::Stages, ::std::string::String), ::payspec::SignError> {
+                    let _ = (creds, clock);
+                    #[allow(clippy::match_single_binding)]
+                    match name {
+                        #(#rc_arms)*
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown recipe `{}` (known: {})", other, #rc_known))),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A fresh-named helper for a struct: `__check_<field>`.
+    pub fn check_fn_name(f: &FieldPlan) -> proc_macro2::Ident {
+        format_ident!("__check_{}", f.ident.to_string().trim_start_matches("r#"))
+    }
+}

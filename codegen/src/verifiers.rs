@@ -1,0 +1,218 @@
+//! Verifiers: `verify_<callback>` and `verify_<op>_response`, as the interpreter's
+//! `verify_callback` / `verify_response` (`runtime/src/interp/recipe.rs::verify`).
+
+use crate::plan::{CbPlan, OpPlan};
+use crate::signers::{encoding_tokens, stage_err, RCtx, Target};
+use crate::Gen;
+use payspec_spec::{DecodeStep, DigestAlg, PayloadEncoding, Recipe};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+
+impl Gen<'_> {
+    /// Statements checking the signature of `payload` with `recipe` and binding `__stages`.
+    fn verify_stages(&self, recipe: &Recipe, target: &str, at: &str) -> TokenStream {
+        let stages_ty = quote!(::payspec::Stages);
+        let Some(field) = recipe.place.field() else {
+            let msg = format!("{at}: only body and query places can be verified");
+            return quote! {
+                let __stages: #stages_ty = ::core::result::Result::Err::<#stages_ty, ::payspec::SignError>(::payspec::SignError::Unknown(#msg.to_string()))?;
+            };
+        };
+        let placed = match &recipe.place {
+            payspec_spec::Place::Query(q) => format!("query.{q}"),
+            _ => format!("body.{field}"),
+        };
+        let cx = RCtx {
+            target: Target::Received,
+            at: at.to_string(),
+            exclude: Some(field.to_string()),
+        };
+        let received = quote! {
+            let __received: ::std::string::String = match payload.get(#field) {
+                ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => s.clone(),
+                ::core::option::Option::Some(other) => {
+                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", other)))
+                }
+                ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "signature field missing")),
+            };
+        };
+        let msg = self.message_stmt(&cx, recipe);
+        let check = match (recipe.digest.as_ref(), recipe.encode) {
+            (Some(d), None) if d.alg == DigestAlg::RsaSha256 => {
+                let e = stage_err(at, "Encode", quote!("a digest needs an encoding"));
+                quote! {
+                    let _ = (&__received, &__msg);
+                    let __stages: #stages_ty = ::core::result::Result::Err::<#stages_ty, ::payspec::SignError>(#e)?;
+                }
+            }
+            (Some(d), Some(enc)) if d.alg == DigestAlg::RsaSha256 => {
+                let pem = self.key_text(&cx, d.public_key.as_ref(), "public_key");
+                let enc_t = encoding_tokens(enc);
+                let not_text = format!("`{field}` is not valid {enc:?} text");
+                let no = format!(
+                    "RSA-SHA256 signature in `{field}` does not verify over the string to sign"
+                );
+                let digest_err = stage_err(at, "Digest", quote!(e.to_string()));
+                quote! {
+                    let __pem: ::std::string::String = #pem;
+                    let __sig_bytes: ::std::vec::Vec<u8> = match ::payspec::crypto::decode(#enc_t, &__received) {
+                        ::core::option::Option::Some(b) => b,
+                        ::core::option::Option::None => return ::core::result::Result::Err(__bad_signature(#at, #not_text.to_string())),
+                    };
+                    let __ok: bool = ::payspec::crypto::rsa_sha256_verify(&__pem, __msg.as_bytes(), &__sig_bytes).map_err(|e| #digest_err)?;
+                    if !__ok {
+                        return ::core::result::Result::Err(__bad_signature(#at, #no.to_string()));
+                    }
+                    let __stages = ::payspec::Stages {
+                        recipe: "verify".to_string(),
+                        string_to_sign: ::payspec::StringToSign(__msg),
+                        digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
+                        signature: ::payspec::SignatureValue(__received),
+                        placed: #placed.to_string(),
+                    };
+                }
+            }
+            _ => {
+                let digest = self.digest_stmt(&cx, recipe);
+                let has_digest = digest.is_some();
+                let expected = self.encoded(&cx, recipe, has_digest);
+                let mismatch = format!("`{field}` does not match {} of the string to sign", recipe.describe());
+                let digest_val = if has_digest {
+                    quote!(::core::option::Option::Some(::payspec::DigestBytes(
+                        __digest
+                    )))
+                } else {
+                    quote!(::core::option::Option::None)
+                };
+                quote! {
+                    #digest
+                    let __expected: ::std::string::String = #expected;
+                    if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
+                        return ::core::result::Result::Err(__bad_signature(#at, #mismatch.to_string()));
+                    }
+                    let __stages = ::payspec::Stages {
+                        recipe: "verify".to_string(),
+                        string_to_sign: ::payspec::StringToSign(__msg),
+                        digest: #digest_val,
+                        signature: ::payspec::SignatureValue(__received),
+                        placed: #placed.to_string(),
+                    };
+                }
+            }
+        };
+        quote! {
+            #received
+            #msg
+            #check
+        }
+    }
+
+    /// `pub fn verify_<callback>`.
+    pub fn verify_callback_fn(&self, cb: &CbPlan) -> TokenStream {
+        let f = &cb.verify_fn;
+        let target = format!("{}.{}", self.spec.provider, cb.name);
+        let at = self.spec.locate(&format!("callbacks.{}.verify", cb.name));
+        let lenient = !matches!(cb.cb.encoding, PayloadEncoding::Json);
+        let check = self.check_received(&target, &cb.cb.fields, lenient);
+        let verify = self.verify_stages(&cb.cb.verify, &target, &at);
+        let mut decodes = Vec::new();
+        for (field, steps) in &cb.cb.decode {
+            let steps = steps.iter().map(|step| {
+                let name = format!("{step:?}");
+                let conv = match step {
+                    DecodeStep::Base64 => quote! {
+                        let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
+                            ::core::option::Option::Some(b) => b,
+                            ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "not base64")),
+                        };
+                        match ::std::string::String::from_utf8(__bytes) {
+                            ::core::result::Result::Ok(s) => ::payspec::serde_json::Value::String(s),
+                            ::core::result::Result::Err(_) => return ::core::result::Result::Err(__malformed(#target, #field, "base64 content is not UTF-8 text")),
+                        }
+                    },
+                    DecodeStep::Json => quote! {
+                        match ::payspec::serde_json::from_str::<::payspec::serde_json::Value>(&__text) {
+                            ::core::result::Result::Ok(v) => v,
+                            ::core::result::Result::Err(e) => return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("not JSON: {}", e))),
+                        }
+                    },
+                };
+                quote! {
+                    let __v: ::payspec::serde_json::Value = {
+                        let __text: ::std::string::String = match &__v {
+                            ::payspec::serde_json::Value::String(s) => s.clone(),
+                            other => return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("cannot {}-decode {}", #name, __json_kind(other)))),
+                        };
+                        #conv
+                    };
+                }
+            });
+            decodes.push(quote! {
+                if let ::core::option::Option::Some(__v) = __decoded.get(#field).cloned() {
+                    #(#steps)*
+                    __decoded.insert(#field.to_string(), __v);
+                }
+            });
+        }
+        let mutable = if decodes.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
+        let payload_ty = &self.plan.structs[cb.payload].name;
+        let doc = format!(
+            "Verify callback `{}` ({} payload){} Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`{payload_ty}`] is the typed form of the received payload.",
+            cb.name,
+            format!("{:?}", cb.cb.encoding).to_lowercase(),
+            cb.cb.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_else(|| ".".into())
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(unused_variables, unused_mut)]
+            pub fn #f(
+                payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                creds: &Credentials,
+            ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+                #check
+                #verify
+                let #mutable __decoded = payload.clone();
+                #(#decodes)*
+                ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(__decoded), stages: __stages })
+            }
+        }
+    }
+
+    /// `pub fn verify_<op>_response` (nothing when the operation's responses are not signed).
+    pub fn verify_response_fn(&self, op: &OpPlan) -> TokenStream {
+        let (Some(f), Some(resp)) = (&op.verify_fn, &op.op.response) else {
+            return quote!();
+        };
+        let Some(recipe) = &resp.verify else {
+            return quote!();
+        };
+        let target = format!("{}.{} response", self.spec.provider, op.name);
+        let at = self
+            .spec
+            .locate(&format!("operations.{}.response.verify", op.name));
+        let check = self.check_received(&target, &resp.fields, false);
+        let verify = self.verify_stages(recipe, &target, &at);
+        let doc = format!(
+            "Verify the signature on a response of `{}` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.",
+            op.name
+        );
+        quote! {
+            #[doc = #doc]
+            #[allow(unused_variables)]
+            pub fn #f(
+                body: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                creds: &Credentials,
+            ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+                let payload = body;
+                #check
+                #verify
+                ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(body.clone()), stages: __stages })
+            }
+        }
+    }
+}

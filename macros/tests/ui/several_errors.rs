@@ -1,0 +1,3 @@
+payspec_macros::provider!("tests/ui/specs/several_errors.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+payspec_macros::provider!("tests/ui/specs/undefined_credential.yaml");
+
+fn main() {}

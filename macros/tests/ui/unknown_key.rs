@@ -1,0 +1,3 @@
+payspec_macros::provider!("tests/ui/specs/unknown_key.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+payspec_macros::provider!("tests/ui/specs/wrong_type.yaml");
+
+fn main() {}

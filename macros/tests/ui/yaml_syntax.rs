@@ -1,0 +1,3 @@
+payspec_macros::provider!("tests/ui/specs/yaml_syntax.yaml");
+
+fn main() {}
