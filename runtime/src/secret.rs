@@ -121,6 +121,9 @@ impl Credentials {
             };
             values.insert(name.clone(), v);
         }
+        if let Some((name, _)) = spec.credentials.iter().find(|(n, d)| !d.optional && !values.contains_key(*n)) {
+            return Err(err(name, "required by the spec but not given".into()));
+        }
         Ok(Credentials { values })
     }
 

@@ -256,3 +256,11 @@ fn verify_request_accepts_what_was_signed_and_nothing_else() {
     let e = i.verify_request("op", &signed, &c, "production").unwrap_err();
     assert!(matches!(&e, VerifyError::Malformed { field, .. } if field == "url"), "{e}");
 }
+
+#[test]
+fn credentials_must_include_every_required_one() {
+    let s = spec("operations: {}\n");
+    let e = Credentials::from_json(&s, &json!({"key": "k"})).unwrap_err();
+    assert_eq!(e.to_string(), "credential `id`: required by the spec but not given");
+    assert!(Credentials::from_json(&s, &json!({"key": "k", "id": 1})).is_ok(), "`token` is optional");
+}

@@ -259,17 +259,41 @@ impl Checker<'_> {
             self.err(&child(path, "fields"), "only `object` fields have sub-fields");
         }
         for (name, sub) in &f.fields {
-            self.field(&child(&child(path, "fields"), name), sub, request);
+            // Sub-fields are filled by the caller: `from` and `in` belong to top-level request fields.
+            self.field(&child(&child(path, "fields"), name), sub, false);
         }
         if let Some(from) = &f.from {
             let fp = child(path, "from");
             if !request {
-                self.err(&fp, "`from` applies to request fields only");
+                self.err(&fp, "`from` applies to top-level request fields only");
             }
-            match &from.source {
-                Source::Credential(c) => self.credential(&fp, c),
-                Source::Context(Context::NowS | Context::NowMs) | Source::Literal(_) => {}
-                _ => self.err(&fp, format!("`from: {from}` must be cred:<name>, ctx:now_s, ctx:now_ms or lit:<text>")),
+            // The default must have the field's type (a mismatch would surface at run time, with the value).
+            let fits = match &from.source {
+                Source::Credential(c) => {
+                    self.credential(&fp, c);
+                    match self.spec.credentials.get(c).map(|d| d.kind) {
+                        Some(CredentialKind::Integer) => matches!(f.ty, FieldType::Integer | FieldType::Scalar | FieldType::String),
+                        Some(CredentialKind::String) => matches!(f.ty, FieldType::String | FieldType::Scalar),
+                        Some(_) => false,
+                        None => true,
+                    }
+                }
+                Source::Context(Context::NowS | Context::NowMs) => matches!(f.ty, FieldType::Integer | FieldType::Scalar),
+                Source::Literal(l) => match f.ty {
+                    FieldType::String | FieldType::Scalar => true,
+                    FieldType::Integer => l.parse::<i64>().is_ok(),
+                    FieldType::Decimal => l.parse::<f64>().is_ok(),
+                    FieldType::Bool => l == "true" || l == "false",
+                    FieldType::JsonText => serde_json::from_str::<serde_json::Value>(l).is_ok(),
+                    FieldType::Object => false,
+                },
+                _ => {
+                    self.err(&fp, format!("`from: {from}` must be cred:<name>, ctx:now_s, ctx:now_ms or lit:<text>"));
+                    true
+                }
+            };
+            if !fits {
+                self.err(&fp, format!("`from: {from}` does not give a value of type {ty}"));
             }
         }
         if !request && f.location != Location::Body {

@@ -51,13 +51,20 @@ pub fn prepare(
     }
     let mut out = IndexMap::new();
     for (name, def) in defs {
-        let value = match input.get(name) {
-            Some(Value::Null) | None => default_value(target, name, def, creds, clock)?,
-            Some(v) => Some(v.clone()),
+        let (value, secret_default) = match input.get(name) {
+            Some(Value::Null) | None => {
+                let secret = matches!(&def.from, Some(payspec_spec::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));
+                (default_value(target, name, def, creds, clock)?, secret)
+            }
+            Some(v) => (Some(v.clone()), false),
         };
         match value {
             Some(v) => {
-                let v = check(target, name, def, v, false).map_err(|p| input_err(target, name, p))?;
+                let v = check(target, name, def, v, false).map_err(|p| {
+                    // Never echo a secret credential's value in an error.
+                    let p = if secret_default { "the secret credential it defaults to does not fit (value hidden)".to_string() } else { p };
+                    input_err(target, name, p)
+                })?;
                 out.insert(name.clone(), v);
             }
             None if def.required => return Err(input_err(target, name, "required but missing")),
