@@ -104,10 +104,11 @@ fn target_name(t: &Target) -> String {
     }
 }
 
-/// Check the spec at `path`. `vectors_dir` holds `<provider>/*.json`; `extra_paths` are further
-/// signing implementations (generated code) to hold against the interpreter.
-pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, extra_paths: &dyn Fn(&Spec) -> Vec<Box<dyn Path + '_>>, cases: u32) -> SpecCheck {
+/// Check the spec at `path`. `vectors_dir` holds `<provider>/*.json`. Bundled specs (compiled into
+/// this crate, unmodified) run through generated code as well as the interpreter.
+pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck {
     let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).unwrap_or_default();
     let spec = match payspec_spec::load_file(path) {
         Ok(s) => s,
         Err(d) => {
@@ -118,9 +119,10 @@ pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, extra_paths: &dyn Fn(&Spe
     let mut targets: Vec<String> = spec.operations.keys().map(|o| format!("operation {o}")).collect();
     targets.extend(spec.callbacks.keys().map(|c| format!("callback {c}")));
     let interp = Interpreted(&spec);
-    let extra = extra_paths(&spec);
     let mut paths: Vec<&dyn Path> = vec![&interp];
-    paths.extend(extra.iter().map(|p| p.as_ref()));
+    if let Some(generated) = crate::bundled::generated_for(&spec.provider, &text) {
+        paths.push(generated);
+    }
 
     let dir = vectors_dir.join(&spec.provider);
     let known = known_failures(&dir);
@@ -166,10 +168,17 @@ pub fn progress(c: &SpecCheck) -> String {
         Ok(()) => {
             let vec_ok = c.vectors.iter().filter(|v| v.ok()).count();
             let prop_ok = c.properties.iter().filter(|p| p.failure.is_none()).count();
+            let mut paths: Vec<&str> = Vec::new();
+            for p in c.vectors.iter().map(|v| v.path.as_str()).filter(|p| *p != "-") {
+                if !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
             format!(
-                "{}: lint ok · vectors {vec_ok}/{} · properties {prop_ok}/{} · {}",
+                "{}: lint ok · vectors {vec_ok}/{} ({}) · properties {prop_ok}/{} · {}",
                 c.provider,
                 c.vectors.len(),
+                if paths.is_empty() { "none".to_string() } else { paths.join(" + ") },
                 c.properties.len(),
                 if c.ok() { "✓" } else { "✗" }
             )

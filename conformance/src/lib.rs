@@ -5,6 +5,7 @@
 //! the expected stages. A [`Path`] is one implementation of the spec (the interpreter, or generated
 //! code); [`check`] runs a vector through it and reports the first stage that differs.
 
+pub mod bundled;
 pub mod check;
 pub mod coverage;
 pub mod gen;

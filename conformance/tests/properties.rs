@@ -1,4 +1,4 @@
-//! Properties of every shipped spec through the interpreter (256 cases each by default; set
+//! Properties of every shipped spec through the interpreter and the generated code (256 cases each by default; set
 //! PROPTEST_CASES to change). Failures are persisted in conformance/proptest-regressions/.
 
 use payspec_conformance::{properties, Interpreted};
@@ -14,9 +14,11 @@ fn every_property_holds_for_every_shipped_spec() {
     let mut names: Vec<_> = std::fs::read_dir(root.join("specs")).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
     for path in names {
-        let spec = payspec_spec::load_file(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let spec = payspec_spec::load_str(&path.display().to_string(), &text).unwrap();
+        let generated = payspec_conformance::bundled::generated_for(&spec.provider, &text).expect("bundled");
         let creds = payspec_conformance::check::dummy_credentials(&spec);
-        for r in properties::run(&spec, &creds, &[&Interpreted(&spec)], cases, Some(&regressions)) {
+        for r in properties::run(&spec, &creds, &[&Interpreted(&spec), generated], cases, Some(&regressions)) {
             match &r.failure {
                 None => println!("ok   {}.{}: {}", spec.provider, r.target, r.property),
                 Some(f) => {

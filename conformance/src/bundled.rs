@@ -1,0 +1,45 @@
+//! Generated code of the specs in `specs/`, compiled into this crate (see `build.rs`), as a [`Path`].
+
+use crate::Path;
+use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
+use serde_json::{Map, Value};
+
+type Fields = Map<String, Value>;
+
+/// One spec's generated functions, by name, on JSON values.
+pub struct Bundled {
+    /// The spec's `provider:`.
+    pub provider: &'static str,
+    /// The spec text the code was generated from.
+    pub spec_text: &'static str,
+    pub sign: fn(&str, &Fields, &Credentials, &str, Clock) -> Result<SignedRequest, SignError>,
+    pub verify_callback: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
+    pub verify_response: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
+    pub run_recipe: fn(&str, &Credentials, Clock) -> Result<(Stages, String), SignError>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// The generated code for a spec, when it was compiled from exactly this text (a modified copy of a
+/// bundled spec has no generated code: only the interpreter can run it).
+pub fn generated_for(provider: &str, spec_text: &str) -> Option<&'static Bundled> {
+    BUNDLED.iter().find(|b| b.provider == provider && b.spec_text == spec_text)
+}
+
+impl Path for Bundled {
+    fn name(&self) -> &str {
+        "generated"
+    }
+    fn sign(&self, op: &str, input: &Fields, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError> {
+        (self.sign)(op, input, creds, env, clock)
+    }
+    fn verify_callback(&self, name: &str, payload: &Fields, creds: &Credentials) -> Result<Verified, VerifyError> {
+        (self.verify_callback)(name, payload, creds)
+    }
+    fn verify_response(&self, op: &str, body: &Fields, creds: &Credentials) -> Result<Verified, VerifyError> {
+        (self.verify_response)(op, body, creds)
+    }
+    fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
+        (self.run_recipe)(name, creds, clock)
+    }
+}
