@@ -27,7 +27,11 @@ fn main() {
         let Some(name) = text.lines().find_map(|l| l.strip_prefix("provider:")).map(|n| n.trim().to_string()) else {
             panic!("{}: no `provider:` line", f.display());
         };
-        assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{}: provider name {name:?}", f.display());
+        assert!(
+            name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+            "{}: provider name {name:?}",
+            f.display()
+        );
         let _ = stem;
         writeln!(modules, "    payspec::provider!({path:?});").unwrap();
         writeln!(
@@ -66,7 +70,11 @@ fn main() {
     let vectors = Path::new(&manifest).join("../vectors");
     println!("cargo:rerun-if-changed={}", vectors.display());
     let mut cases = Vec::new();
-    for dir in std::fs::read_dir(&vectors).expect("vectors/ exists").filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()) {
+    for dir in std::fs::read_dir(&vectors)
+        .expect("vectors/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+    {
         println!("cargo:rerun-if-changed={}", dir.display());
         for f in std::fs::read_dir(&dir).expect("vector folder").filter_map(|e| e.ok().map(|e| e.path())) {
             if f.extension().is_some_and(|x| x == "json") {
@@ -78,7 +86,8 @@ fn main() {
     let mut tests = String::new();
     for f in cases {
         let id = f.file_stem().expect("file name").to_string_lossy().into_owned();
-        let fn_name: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        let fn_name: String =
+            id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
         writeln!(tests, "#[test]\nfn {fn_name}() {{\n    run_case({:?});\n}}", f.display().to_string()).unwrap();
     }
     std::fs::write(Path::new(&out_dir).join("vector_cases.rs"), tests).expect("write vector_cases.rs");

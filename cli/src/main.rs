@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "payspec", version, about = "Declarative payment-provider APIs: lint specs, sign requests, verify callbacks")]
+#[command(
+    name = "payspec",
+    version,
+    about = "Declarative payment-provider APIs: lint specs, sign requests, verify callbacks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,7 +107,9 @@ fn main() -> ExitCode {
         Command::Sign { provider, operation, request, credentials, now, env, explain } => {
             sign(&provider, &operation, &request, &credentials, now, &env, explain)
         }
-        Command::Verify { provider, callback, payload, credentials, explain } => verify(&provider, &callback, &payload, &credentials, explain),
+        Command::Verify { provider, callback, payload, credentials, explain } => {
+            verify(&provider, &callback, &payload, &credentials, explain)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -131,11 +137,13 @@ fn load(provider: &str) -> Result<Spec, Failure> {
     if !path.exists() {
         return Err(fail(2, format!("no spec for `{provider}`: {} does not exist", path.display())));
     }
-    payspec_spec::load_file(&path).map_err(|d| fail(2, format!("{d}\n{}: spec has errors; run `payspec lint`", path.display())))
+    payspec_spec::load_file(&path)
+        .map_err(|d| fail(2, format!("{d}\n{}: spec has errors; run `payspec lint`", path.display())))
 }
 
 fn read_json(what: &str, path: &Path) -> Result<serde_json::Value, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| fail(2, format!("cannot read {what} {}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| fail(2, format!("cannot read {what} {}: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| fail(2, format!("{what} {} is not JSON: {e}", path.display())))
 }
 
@@ -147,7 +155,8 @@ fn read_object(what: &str, path: &Path) -> Result<serde_json::Map<String, serde_
 }
 
 fn credentials(spec: &Spec, path: &Path) -> Result<Credentials, Failure> {
-    Credentials::from_json(spec, &read_json("credentials", path)?).map_err(|e| fail(2, format!("{}: {e}", path.display())))
+    Credentials::from_json(spec, &read_json("credentials", path)?)
+        .map_err(|e| fail(2, format!("{}: {e}", path.display())))
 }
 
 /// The spec files named on the command line, or every spec in specs/.
@@ -170,7 +179,12 @@ fn lint(specs: &[String]) -> Result<(), Failure> {
     let mut errors = 0;
     for path in &paths {
         match payspec_spec::load_file(path) {
-            Ok(spec) => emit!("{}: ok ({} operations, {} callbacks)", path.display(), spec.operations.len(), spec.callbacks.len()),
+            Ok(spec) => emit!(
+                "{}: ok ({} operations, {} callbacks)",
+                path.display(),
+                spec.operations.len(),
+                spec.callbacks.len()
+            ),
             Err(d) => {
                 errors += d.0.len();
                 emit!("{d}");
@@ -196,7 +210,8 @@ fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
     if let Some(dir) = report.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| fail(2, format!("cannot create {}: {e}", dir.display())))?;
     }
-    std::fs::write(report, check::markdown(&checks)).map_err(|e| fail(2, format!("cannot write {}: {e}", report.display())))?;
+    std::fs::write(report, check::markdown(&checks))
+        .map_err(|e| fail(2, format!("cannot write {}: {e}", report.display())))?;
     emit!("report: {}", report.display());
     if checks.iter().all(check::SpecCheck::ok) {
         Ok(())
@@ -205,7 +220,15 @@ fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
     }
 }
 
-fn sign(provider: &str, op: &str, request: &Path, creds: &Path, now: Option<i64>, env: &str, explain: bool) -> Result<(), Failure> {
+fn sign(
+    provider: &str,
+    op: &str,
+    request: &Path,
+    creds: &Path,
+    now: Option<i64>,
+    env: &str,
+    explain: bool,
+) -> Result<(), Failure> {
     let spec = load(provider)?;
     let input = read_object("request", request)?;
     let creds = credentials(&spec, creds)?;

@@ -77,7 +77,8 @@ fn a_typo_appended_to_any_shipped_spec_fails_lint_naming_file_and_line() {
 #[test]
 fn lint_reports_every_error_of_a_file_together() {
     let original = std::fs::read_to_string(root().join("specs/hitechpay.yaml")).unwrap();
-    let broken = original.replacen("encode: hex", "encode: hexx", 1).replacen("cred:key2", "cred:key3", 1) + "bogus: 1\n";
+    let broken =
+        original.replacen("encode: hex", "encode: hexx", 1).replacen("cred:key2", "cred:key3", 1) + "bogus: 1\n";
     let copy = tmp("hitechpay-broken.yaml", &broken);
     let out = payspec(&["lint", copy.to_str().unwrap()]);
     let stdout = text(&out.stdout);
@@ -102,19 +103,32 @@ fn sign_works_for_every_operation() {
             .expect("a vector with credentials")["credentials"]
             .clone();
         for op in spec.operations.keys() {
-            let vector = provider_vectors.iter().find(|v| v["target"]["operation"] == op.as_str() && v["expect_valid"] != false);
+            let vector =
+                provider_vectors.iter().find(|v| v["target"]["operation"] == op.as_str() && v["expect_valid"] != false);
             let (input, creds, now) = match vector {
                 Some(v) => (v["input"].clone(), v["credentials"].clone(), v["now"].as_i64().unwrap_or(0)),
                 None => {
                     let f = root().join(format!("cli/tests/requests/{name}.{op}.json"));
-                    let input = std::fs::read_to_string(&f).unwrap_or_else(|_| panic!("{name}.{op} has neither a vector nor {}", f.display()));
+                    let input = std::fs::read_to_string(&f)
+                        .unwrap_or_else(|_| panic!("{name}.{op} has neither a vector nor {}", f.display()));
                     (serde_json::from_str(&input).unwrap(), creds.clone(), 1_700_000_000)
                 }
             };
             let req = tmp(&format!("{name}.{op}.req.json"), &input.to_string());
             let cred = tmp(&format!("{name}.{op}.cred.json"), &creds.to_string());
             let now = now.to_string();
-            let out = payspec(&["sign", &name, op, "--request", req.to_str().unwrap(), "--credentials", cred.to_str().unwrap(), "--now", &now, "--explain"]);
+            let out = payspec(&[
+                "sign",
+                &name,
+                op,
+                "--request",
+                req.to_str().unwrap(),
+                "--credentials",
+                cred.to_str().unwrap(),
+                "--now",
+                &now,
+                "--explain",
+            ]);
             assert!(out.status.success(), "{name}.{op}: {}", text(&out.stderr));
             let signed: Value = serde_json::from_slice(&out.stdout).unwrap();
             for key in ["method", "url", "headers", "body", "string_to_sign"] {
@@ -144,9 +158,21 @@ fn sign_works_for_every_operation() {
 
 #[test]
 fn sign_never_prints_secrets_in_explain() {
-    let creds = tmp("ht-creds.json", r#"{"app_id": 2553, "key1": "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL", "key2": "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz"}"#);
+    let creds = tmp(
+        "ht-creds.json",
+        r#"{"app_id": 2553, "key1": "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL", "key2": "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz"}"#,
+    );
     let req = tmp("ht-order-query.json", r#"{"app_trans_id": "200904_2553_1598435687208"}"#);
-    let out = payspec(&["sign", "hitechpay", "query_order", "--request", req.to_str().unwrap(), "--credentials", creds.to_str().unwrap(), "--explain"]);
+    let out = payspec(&[
+        "sign",
+        "hitechpay",
+        "query_order",
+        "--request",
+        req.to_str().unwrap(),
+        "--credentials",
+        creds.to_str().unwrap(),
+        "--explain",
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("2553|200904_2553_1598435687208|«key1»"), "{stderr}");
@@ -158,20 +184,46 @@ fn invalid_sign_input_names_the_field() {
     let creds = tmp("ht-creds2.json", r#"{"app_id": 2553, "key1": "k1", "key2": "k2"}"#);
     let cases = [
         (json!({"zp_trans_id": "1", "amount": 1, "description": "d"}), "field `m_refund_id`: required but missing"),
-        (json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "x".repeat(101)}), "field `description`: 101 characters, at most 100 allowed"),
-        (json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": "1", "description": "d"}), "field `amount`: expected an integer, found string \"1\""),
-        (json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d", "amout": 2}), "field `amout`: unknown field"),
+        (
+            json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "x".repeat(101)}),
+            "field `description`: 101 characters, at most 100 allowed",
+        ),
+        (
+            json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": "1", "description": "d"}),
+            "field `amount`: expected an integer, found string \"1\"",
+        ),
+        (
+            json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d", "amout": 2}),
+            "field `amout`: unknown field",
+        ),
     ];
     for (i, (input, want)) in cases.iter().enumerate() {
         let req = tmp(&format!("bad-{i}.json"), &input.to_string());
-        let out = payspec(&["sign", "hitechpay", "refund", "--request", req.to_str().unwrap(), "--credentials", creds.to_str().unwrap()]);
+        let out = payspec(&[
+            "sign",
+            "hitechpay",
+            "refund",
+            "--request",
+            req.to_str().unwrap(),
+            "--credentials",
+            creds.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(2), "{want}");
         assert!(text(&out.stderr).contains(want), "wanted {want}\n got {}", text(&out.stderr));
         assert!(out.stdout.is_empty());
     }
     let bad_creds = tmp("bad-creds.json", r#"{"app_id": "x", "key1": "k1", "key2": "k2"}"#);
-    let req = tmp("ok.json", r#"{"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d"}"#);
-    let out = payspec(&["sign", "hitechpay", "refund", "--request", req.to_str().unwrap(), "--credentials", bad_creds.to_str().unwrap()]);
+    let req =
+        tmp("ok.json", r#"{"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d"}"#);
+    let out = payspec(&[
+        "sign",
+        "hitechpay",
+        "refund",
+        "--request",
+        req.to_str().unwrap(),
+        "--credentials",
+        bad_creds.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("credential `app_id`: `x` is not an integer"), "{}", text(&out.stderr));
 }
@@ -200,7 +252,15 @@ fn verify_contract_for_every_callback() {
         let id = v["id"].as_str().unwrap();
         let cred = tmp(&format!("{id}.cred.json"), &v["credentials"].to_string());
         let payload = tmp(&format!("{id}.payload.json"), &v["input"].to_string());
-        let out = payspec(&["verify", provider, cb, "--payload", payload.to_str().unwrap(), "--credentials", cred.to_str().unwrap()]);
+        let out = payspec(&[
+            "verify",
+            provider,
+            cb,
+            "--payload",
+            payload.to_str().unwrap(),
+            "--credentials",
+            cred.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(0), "{id}: {}", text(&out.stderr));
         let decoded: Value = serde_json::from_slice(&out.stdout).unwrap();
         for (k, want) in v["decoded"].as_object().into_iter().flatten() {
@@ -212,27 +272,68 @@ fn verify_contract_for_every_callback() {
         let mut forged = v["input"].as_object().unwrap().clone();
         let sig = forged[&sig_field].as_str().unwrap().to_string();
         // Flip one character of the signature, keeping its alphabet.
-        let flipped: String = sig.chars().enumerate().map(|(i, c)| if i == 2 { if c == 'A' { 'B' } else { 'A' } } else { c }).collect();
+        let flipped: String = sig
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 2 {
+                    if c == 'A' {
+                        'B'
+                    } else {
+                        'A'
+                    }
+                } else {
+                    c
+                }
+            })
+            .collect();
         forged.insert(sig_field.clone(), Value::String(flipped));
         let forged_file = tmp(&format!("{id}.forged.json"), &Value::Object(forged.clone()).to_string());
-        let out = payspec(&["verify", provider, cb, "--payload", forged_file.to_str().unwrap(), "--credentials", cred.to_str().unwrap()]);
+        let out = payspec(&[
+            "verify",
+            provider,
+            cb,
+            "--payload",
+            forged_file.to_str().unwrap(),
+            "--credentials",
+            cred.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(1), "{id} forged: {}", text(&out.stderr));
         assert!(text(&out.stderr).contains("signature check failed"), "{id}: {}", text(&out.stderr));
 
         forged.remove(&sig_field);
         let missing = tmp(&format!("{id}.missing.json"), &Value::Object(forged).to_string());
-        let out = payspec(&["verify", provider, cb, "--payload", missing.to_str().unwrap(), "--credentials", cred.to_str().unwrap()]);
+        let out = payspec(&[
+            "verify",
+            provider,
+            cb,
+            "--payload",
+            missing.to_str().unwrap(),
+            "--credentials",
+            cred.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(2), "{id} missing signature: {}", text(&out.stderr));
         assert!(text(&out.stderr).contains(&format!("field `{sig_field}`")), "{id}: {}", text(&out.stderr));
 
         let garbage = tmp(&format!("{id}.garbage.json"), "{\"truncated\": ");
-        let out = payspec(&["verify", provider, cb, "--payload", garbage.to_str().unwrap(), "--credentials", cred.to_str().unwrap()]);
+        let out = payspec(&[
+            "verify",
+            provider,
+            cb,
+            "--payload",
+            garbage.to_str().unwrap(),
+            "--credentials",
+            cred.to_str().unwrap(),
+        ]);
         assert_eq!(out.status.code(), Some(2), "{id} garbage");
     }
     for name in spec_names() {
         let spec = payspec_spec::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         for cb in spec.callbacks.keys() {
-            assert!(seen.contains(&format!("{name}.{cb}")), "callback {name}.{cb} has neither a vector nor a payload fixture");
+            assert!(
+                seen.contains(&format!("{name}.{cb}")),
+                "callback {name}.{cb} has neither a vector nor a payload fixture"
+            );
         }
     }
 }
@@ -250,7 +351,10 @@ fn check_passes_on_the_shipped_specs_and_writes_a_report() {
     assert!(stdout.contains(&format!("report: {}", report.display())), "{stdout}");
     let md = std::fs::read_to_string(&report).unwrap();
     assert!(md.contains("| hitechpay | operation refund | ✓ | m_refund_id |"), "{md}");
-    assert!(md.contains("known failure (the doc example signature was made with AppotaPay's unpublished partner secret"), "{md}");
+    assert!(
+        md.contains("known failure (the doc example signature was made with AppotaPay's unpublished partner secret"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -258,10 +362,12 @@ fn check_fails_on_a_broken_recipe_and_names_the_stage() {
     // A copy whose refund join separator is wrong: the vectors of `hitechpay` catch it.
     let dir = std::env::temp_dir().join(format!("payspec-check-broken-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("specs")).unwrap();
-    let text_ = std::fs::read_to_string(root().join("specs/hitechpay.yaml")).unwrap().replacen("join: \"|\"", "join: \";\"", 1);
+    let text_ =
+        std::fs::read_to_string(root().join("specs/hitechpay.yaml")).unwrap().replacen("join: \"|\"", "join: \";\"", 1);
     std::fs::write(dir.join("specs/hitechpay.yaml"), text_).unwrap();
     copy_dir(&root().join("vectors/hitechpay"), &dir.join("vectors/hitechpay"));
-    let out = Command::new(env!("CARGO_BIN_EXE_payspec")).args(["check", "--cases", "8"]).current_dir(&dir).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_payspec")).args(["check", "--cases", "8"]).current_dir(&dir).output().unwrap();
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("hitechpay: lint ok") && stdout.contains("· ✗"), "{stdout}");

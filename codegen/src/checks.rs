@@ -108,11 +108,8 @@ fn int_checks(def: &Field, v: &Ident) -> TokenStream {
     for (bound, below) in [(&def.min, true), (&def.max, false)] {
         let Some(b) = bound else { continue };
         let text = b.to_string();
-        let (cmp, msg) = if below {
-            (quote!(<), "{} is below the minimum {}")
-        } else {
-            (quote!(>), "{} is above the maximum {}")
-        };
+        let (cmp, msg) =
+            if below { (quote!(<), "{} is below the minimum {}") } else { (quote!(>), "{} is above the maximum {}") };
         out.extend(match text.parse::<i64>() {
             Ok(n) => quote! {
                 if #v #cmp #n {
@@ -135,11 +132,8 @@ fn dec_checks(def: &Field, v: &Ident) -> TokenStream {
     for (bound, below) in [(&def.min, true), (&def.max, false)] {
         let Some(b) = bound else { continue };
         let text = b.to_string();
-        let (cmp, msg) = if below {
-            (quote!(<), "{} is below the minimum {}")
-        } else {
-            (quote!(>), "{} is above the maximum {}")
-        };
+        let (cmp, msg) =
+            if below { (quote!(<), "{} is below the minimum {}") } else { (quote!(>), "{} is above the maximum {}") };
         out.extend(quote! {
             if *#v #cmp __to_decimal(#text)? {
                 return ::core::result::Result::Err(::std::format!(#msg, #v, #text));
@@ -154,8 +148,7 @@ impl Gen<'_> {
     pub fn needs_check(&self, f: &FieldPlan) -> bool {
         let d = f.def;
         let pattern = d.pattern.is_some();
-        let str_limits =
-            d.max_len.is_some() || d.min_len.is_some() || pattern || !d.values.is_empty();
+        let str_limits = d.max_len.is_some() || d.min_len.is_some() || pattern || !d.values.is_empty();
         let num_limits = d.min.is_some() || d.max.is_some() || pattern;
         match f.ty {
             Ty::Str => str_limits,
@@ -163,13 +156,7 @@ impl Gen<'_> {
             Ty::Int | Ty::Dec => num_limits,
             Ty::Bool => pattern,
             Ty::Scalar => str_limits || num_limits,
-            Ty::Obj(i) => {
-                pattern
-                    || self.plan.structs[i]
-                        .fields
-                        .iter()
-                        .any(|f| self.needs_check(f))
-            }
+            Ty::Obj(i) => pattern || self.plan.structs[i].fields.iter().any(|f| self.needs_check(f)),
         }
     }
 
@@ -190,17 +177,11 @@ impl Gen<'_> {
         let (arg, body) = match f.ty {
             Ty::Str | Ty::JsonText | Ty::Enum(_) => {
                 let json = f.ty == Ty::JsonText;
-                (
-                    quote!(&str),
-                    str_checks(f.def, &v, json, true).unwrap_or_default(),
-                )
+                (quote!(&str), str_checks(f.def, &v, json, true).unwrap_or_default())
             }
             Ty::Int => (quote!(i64), int_checks(f.def, &v)),
             Ty::Bool => (quote!(bool), pattern_check(f.def, &quote!(&v.to_string()))),
-            Ty::Dec => (
-                quote!(&::payspec::rust_decimal::Decimal),
-                dec_checks(f.def, &v),
-            ),
+            Ty::Dec => (quote!(&::payspec::rust_decimal::Decimal), dec_checks(f.def, &v)),
             Ty::Scalar => {
                 let s = quote::format_ident!("s");
                 let i = quote::format_ident!("i");
@@ -217,10 +198,7 @@ impl Gen<'_> {
                 } else {
                     quote!(::payspec::Scalar::Int(i) => { let i: i64 = *i; #int })
                 };
-                (
-                    quote!(&::payspec::Scalar),
-                    quote!(match v { #text_arm #int_arm }),
-                )
+                (quote!(&::payspec::Scalar), quote!(match v { #text_arm #int_arm }))
             }
             Ty::Obj(i) => {
                 let sname = &self.plan.structs[i].name;
@@ -242,20 +220,11 @@ impl Gen<'_> {
     pub fn request_impl(&self, idx: usize) -> TokenStream {
         let s = &self.plan.structs[idx];
         let name = &s.name;
-        let fns: Vec<_> = s
-            .fields
-            .iter()
-            .filter(|f| self.needs_check(f))
-            .map(|f| self.check_fn(f))
-            .collect();
+        let fns: Vec<_> = s.fields.iter().filter(|f| self.needs_check(f)).map(|f| self.check_fn(f)).collect();
         let mut outer = TokenStream::new();
         let extra = if s.top_request {
-            let op = self
-                .plan
-                .ops
-                .iter()
-                .find(|o| o.request == idx)
-                .expect("a top-level request belongs to an operation");
+            let op =
+                self.plan.ops.iter().find(|o| o.request == idx).expect("a top-level request belongs to an operation");
             let (inner, o) = self.prepare_fn(op);
             outer = o;
             inner
@@ -299,20 +268,11 @@ impl Gen<'_> {
     }
 
     /// Group checks (`one_of`, `all_or_none`) with `present(wire)` giving a presence expression.
-    fn groups(
-        &self,
-        op: &OpPlan,
-        present: &dyn Fn(&str) -> Option<TokenStream>,
-        skip_from: bool,
-    ) -> TokenStream {
+    fn groups(&self, op: &OpPlan, present: &dyn Fn(&str) -> Option<TokenStream>, skip_from: bool) -> TokenStream {
         let s = &self.plan.structs[op.request];
         let target = self.target(op);
         let has_from = |g: &Vec<String>| g.iter().any(|w| s.field(w).is_some_and(|f| f.has_from()));
-        let flags = |g: &Vec<String>| {
-            g.iter()
-                .map(|w| present(w).unwrap_or(quote!(false)))
-                .collect::<Vec<_>>()
-        };
+        let flags = |g: &Vec<String>| g.iter().map(|w| present(w).unwrap_or(quote!(false))).collect::<Vec<_>>();
         let mut out = TokenStream::new();
         for g in &op.op.one_of {
             if skip_from && has_from(g) {
@@ -368,11 +328,7 @@ impl Gen<'_> {
             let id = &f.ident;
             let wire = &f.wire;
             let default = self.default_expr(op, f);
-            let mutable = if default.is_some() {
-                quote!(mut)
-            } else {
-                quote!()
-            };
+            let mutable = if default.is_some() { quote!(mut) } else { quote!() };
             steps.push(quote!(let #mutable #id = self.#id;));
             if let Some(d) = default {
                 any_from = true;
@@ -433,11 +389,7 @@ impl Gen<'_> {
             }
         };
         let ids = s.fields.iter().map(|f| &f.ident);
-        let fill = if any_from {
-            quote!(fill)
-        } else {
-            quote!(_fill)
-        };
+        let fill = if any_from { quote!(fill) } else { quote!(_fill) };
         let doc = format!(
             "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.\n\nErrors are `SignError::Input` naming the wire field, target `{target}`."
         );
@@ -504,8 +456,7 @@ impl Gen<'_> {
         let wire = &f.wire;
         let tname = type_name(f.def.ty);
         let mismatch = |found: TokenStream| quote!(::core::result::Result::Err(__input(#target, #wire, ::std::format!("expected {}, found {}", #tname, #found))));
-        let ok =
-            |v: TokenStream| quote!(::core::result::Result::Ok(::core::option::Option::Some(#v)));
+        let ok = |v: TokenStream| quote!(::core::result::Result::Ok(::core::option::Option::Some(#v)));
         // Conversion of an integer `v: i64`.
         let from_int = |v: TokenStream| -> TokenStream {
             match f.ty {
@@ -550,8 +501,7 @@ impl Gen<'_> {
         Some(match &from.source {
             Source::Credential(c) => {
                 let missing = if f.def.required {
-                    let msg =
-                        format!("missing; it defaults to credential `{c}`, which is not given");
+                    let msg = format!("missing; it defaults to credential `{c}`, which is not given");
                     quote!(::core::result::Result::Err(__input(#target, #wire, #msg)))
                 } else {
                     quote!(::core::result::Result::Ok(::core::option::Option::None))
@@ -564,9 +514,7 @@ impl Gen<'_> {
                         let (value, conv) = match (int, cp.def.secret) {
                             (true, _) => (quote!(__creds.#id), from_int(quote!(__c))),
                             (false, true) => (quote!(__creds.#id), from_text(quote!(__c.expose()))),
-                            (false, false) => {
-                                (quote!(__creds.#id), from_text(quote!(__c.as_str())))
-                            }
+                            (false, false) => (quote!(__creds.#id), from_text(quote!(__c.as_str()))),
                         };
                         if cp.def.optional {
                             let bind = if int { quote!(__c) } else { quote!(ref __c) };
@@ -579,11 +527,7 @@ impl Gen<'_> {
                                 }
                             }
                         } else {
-                            let bind = if int {
-                                quote!(let __c = #value;)
-                            } else {
-                                quote!(let __c = &#value;)
-                            };
+                            let bind = if int { quote!(let __c = #value;) } else { quote!(let __c = &#value;) };
                             quote!({ #bind #conv })
                         }
                     }
@@ -605,11 +549,7 @@ impl Gen<'_> {
         let ok = |v: TokenStream| quote!(::core::result::Result::Ok(#v));
         let string_arm = |json: bool, guard: TokenStream, numeric: bool| {
             let sc = str_checks(def, &s, json, true).unwrap_or_default();
-            let nc = if numeric {
-                num_checks_text(def, quote!(s)).unwrap_or_default()
-            } else {
-                quote!()
-            };
+            let nc = if numeric { num_checks_text(def, quote!(s)).unwrap_or_default() } else { quote!() };
             let r = ok(quote!(Value::String(s.to_string())));
             quote!(Value::String(s) #guard => { let s: &str = s.as_str(); #sc #nc #r })
         };
@@ -633,10 +573,9 @@ impl Gen<'_> {
             FieldType::Decimal => {
                 let pc = pattern_check(def, &quote!(&__t));
                 let nc = num_checks_text(def, quote!(&__t)).unwrap_or_default();
-                for (pat, text) in [
-                    (quote!(Value::Number(n)), quote!(&n.to_string())),
-                    (quote!(Value::String(s)), quote!(s)),
-                ] {
+                for (pat, text) in
+                    [(quote!(Value::Number(n)), quote!(&n.to_string())), (quote!(Value::String(s)), quote!(s))]
+                {
                     arms.push(quote! {
                         #pat => {
                             let __n = __decimal_text(#text)?;
@@ -654,15 +593,9 @@ impl Gen<'_> {
             }
             FieldType::Bool => {
                 let pc = pattern_check(def, &quote!(&b.to_string()));
-                arms.push(
-                    quote!(Value::Bool(b) => { #pc ::core::result::Result::Ok(Value::Bool(*b)) }),
-                );
+                arms.push(quote!(Value::Bool(b) => { #pc ::core::result::Result::Ok(Value::Bool(*b)) }));
                 if lenient {
-                    arms.push(string_arm(
-                        false,
-                        quote!(if s == "true" || s == "false"),
-                        false,
-                    ));
+                    arms.push(string_arm(false, quote!(if s == "true" || s == "false"), false));
                 }
             }
             FieldType::Object => {
@@ -678,11 +611,7 @@ impl Gen<'_> {
                     }
                 });
                 let pc = pattern_check(def, &quote!(&__t));
-                let pattern = if pc.is_empty() {
-                    quote!()
-                } else {
-                    quote!(let __t = __obj.to_string(); #pc)
-                };
+                let pattern = if pc.is_empty() { quote!() } else { quote!(let __t = __obj.to_string(); #pc) };
                 arms.push(quote! {
                     Value::Object(m) => {
                         let mut out = ::payspec::serde_json::Map::new();

@@ -35,10 +35,7 @@ pub struct GenError {
 
 impl GenError {
     pub fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
-        GenError {
-            at: at.into(),
-            message: message.into(),
-        }
+        GenError { at: at.into(), message: message.into() }
     }
 }
 
@@ -130,10 +127,7 @@ pub fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
         return compile_errors(spec, spec_path, &errors);
     }
     let name = naming::ident(&spec.provider);
-    let mut doc = format!(
-        "{} — generated from `{}` by `payspec::provider!`.",
-        spec.title, spec.provider
-    );
+    let mut doc = format!("{} — generated from `{}` by `payspec::provider!`.", spec.title, spec.provider);
     if let Some(about) = &spec.about {
         doc.push_str("\n\n");
         doc.push_str(about.trim());
@@ -170,24 +164,9 @@ impl Gen<'_> {
         let types = self.all_types();
         let status = self.status_tables();
         let ops: Vec<_> = self.plan.ops.iter().map(|op| self.sign_fn(op)).collect();
-        let responses: Vec<_> = self
-            .plan
-            .ops
-            .iter()
-            .map(|op| self.verify_response_fn(op))
-            .collect();
-        let callbacks: Vec<_> = self
-            .plan
-            .callbacks
-            .iter()
-            .map(|cb| self.verify_callback_fn(cb))
-            .collect();
-        let recipes: Vec<_> = self
-            .plan
-            .recipes
-            .iter()
-            .map(|r| self.recipe_fn(r))
-            .collect();
+        let responses: Vec<_> = self.plan.ops.iter().map(|op| self.verify_response_fn(op)).collect();
+        let callbacks: Vec<_> = self.plan.callbacks.iter().map(|cb| self.verify_callback_fn(cb)).collect();
+        let recipes: Vec<_> = self.plan.recipes.iter().map(|r| self.recipe_fn(r)).collect();
         let dynamic = self.dynamic_module();
         let extras = self.extras.borrow().clone();
         quote! {

@@ -18,8 +18,7 @@ fn words(name: &str) -> Vec<String> {
         }
         if let Some(&prev) = cur.chars().last().as_ref() {
             let next = chars.get(i + 1).copied();
-            let boundary = ((prev.is_ascii_lowercase() || prev.is_ascii_digit())
-                && c.is_ascii_uppercase())
+            let boundary = ((prev.is_ascii_lowercase() || prev.is_ascii_digit()) && c.is_ascii_uppercase())
                 || (prev.is_ascii_uppercase()
                     && c.is_ascii_uppercase()
                     && next.is_some_and(|n| n.is_ascii_lowercase()));
@@ -37,11 +36,7 @@ fn words(name: &str) -> Vec<String> {
 
 /// `partnerRefId` → `partner_ref_id`; `X-Request-ID` → `x_request_id`. Empty or digit-led → prefixed.
 pub fn snake(name: &str) -> String {
-    let s = words(name)
-        .iter()
-        .map(|w| w.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join("_");
+    let s = words(name).iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().join("_");
     if s.is_empty() {
         "field".into()
     } else if s.starts_with(|c: char| c.is_ascii_digit()) {
@@ -79,11 +74,10 @@ pub fn upper(name: &str) -> String {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
-    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn",
-    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
-    "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
+    "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// An identifier, raw (`r#type`) for keywords; `self`, `super`, `crate`, `Self` get a trailing `_`.
@@ -114,15 +108,8 @@ impl Namer {
         if self.claim(name) {
             return name.to_string();
         }
-        let sep = if name.contains('_') || name.chars().all(|c| !c.is_ascii_uppercase()) {
-            "_"
-        } else {
-            ""
-        };
-        (2..)
-            .map(|i| format!("{name}{sep}{i}"))
-            .find(|n| self.claim(n))
-            .expect("an unused suffix exists")
+        let sep = if name.contains('_') || name.chars().all(|c| !c.is_ascii_uppercase()) { "_" } else { "" };
+        (2..).map(|i| format!("{name}{sep}{i}")).find(|n| self.claim(n)).expect("an unused suffix exists")
     }
 }
 

@@ -128,7 +128,10 @@ struct Builder<'s> {
 impl<'s> Builder<'s> {
     fn claim_type(&mut self, name: &str, at: &str) -> Ident {
         if !self.types.claim(name) {
-            self.errors.push(GenError::new(at, format!("the generated type name `{name}` is used twice; rename the operation or callback")));
+            self.errors.push(GenError::new(
+                at,
+                format!("the generated type name `{name}` is used twice; rename the operation or callback"),
+            ));
         }
         ident(name)
     }
@@ -147,14 +150,7 @@ impl<'s> Builder<'s> {
         at: &str,
     ) -> usize {
         let idx = self.plan.structs.len();
-        self.plan.structs.push(StructPlan {
-            name,
-            fields: Vec::new(),
-            doc,
-            side,
-            top_request,
-            lenient,
-        });
+        self.plan.structs.push(StructPlan { name, fields: Vec::new(), doc, side, top_request, lenient });
         let mut names = Namer::default();
         let mut planned = Vec::new();
         for (wire, def) in fields {
@@ -163,17 +159,9 @@ impl<'s> Builder<'s> {
                 FieldType::String if !def.values.is_empty() => {
                     let ename = self.types.unique(&format!("{prefix}{}", pascal(wire)));
                     let mut vnames = Namer::default();
-                    let variants = def
-                        .values
-                        .iter()
-                        .map(|v| (ident(&vnames.unique(&pascal(v))), v.clone()))
-                        .collect();
+                    let variants = def.values.iter().map(|v| (ident(&vnames.unique(&pascal(v))), v.clone())).collect();
                     let doc = format!("Allowed values of `{wire}`.");
-                    self.plan.enums.push(EnumPlan {
-                        name: ident(&ename),
-                        variants,
-                        doc,
-                    });
+                    self.plan.enums.push(EnumPlan { name: ident(&ename), variants, doc });
                     Ty::Enum(self.plan.enums.len() - 1)
                 }
                 FieldType::String => Ty::Str,
@@ -237,10 +225,7 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
     let mut fns = Namer::default();
     let mut claim_fn = |b: &mut Builder, name: String, at: &str| {
         if !fns.claim(&name) {
-            b.errors.push(GenError::new(
-                at,
-                format!("the generated function name `{name}` is used twice"),
-            ));
+            b.errors.push(GenError::new(at, format!("the generated function name `{name}` is used twice")));
         }
         ident(&name)
     };
@@ -250,18 +235,11 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
 
     let mut env_names = Namer::default();
     for name in spec.environments.keys() {
-        b.plan.envs.push(EnvPlan {
-            name: name.clone(),
-            variant: ident(&env_names.unique(&pascal(name))),
-        });
+        b.plan.envs.push(EnvPlan { name: name.clone(), variant: ident(&env_names.unique(&pascal(name))) });
     }
     let mut cred_names = Namer::default();
     for (name, def) in &spec.credentials {
-        b.plan.creds.push(CredPlan {
-            name,
-            ident: ident(&cred_names.unique(&snake(name))),
-            def,
-        });
+        b.plan.creds.push(CredPlan { name, ident: ident(&cred_names.unique(&snake(name))), def });
     }
 
     // Top-level names first, so nested types never take them.
@@ -271,10 +249,7 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
         let p = pascal(name);
         let req = b.claim_type(&format!("{p}Request"), &at);
         let builder = b.claim_type(&format!("{p}RequestBuilder"), &at);
-        let resp = op
-            .response
-            .as_ref()
-            .map(|_| b.claim_type(&format!("{p}Response"), &at));
+        let resp = op.response.as_ref().map(|_| b.claim_type(&format!("{p}Response"), &at));
         tops.push((name, op, p, req, builder, resp));
     }
     let mut cb_tops = Vec::new();
@@ -289,21 +264,9 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
         let at = format!("operations.{name}");
         let doc = format!(
             "Request of `{name}`{}",
-            op.doc
-                .as_deref()
-                .map(|d| format!(": {}", d.trim()))
-                .unwrap_or_else(|| ".".into())
+            op.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_else(|| ".".into())
         );
-        let request = b.structure(
-            req,
-            &p,
-            &op.request,
-            Side::Request,
-            true,
-            false,
-            doc,
-            &format!("{at}.request"),
-        );
+        let request = b.structure(req, &p, &op.request, Side::Request, true, false, doc, &format!("{at}.request"));
         let response = match (resp, &op.response) {
             (Some(id), Some(r)) => {
                 let doc = format!("Response of `{name}`.");
@@ -326,15 +289,7 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
             .as_ref()
             .and_then(|r| r.verify.as_ref())
             .map(|_| claim_fn(&mut b, format!("verify_{}_response", snake(name)), &at));
-        b.plan.ops.push(OpPlan {
-            name,
-            op,
-            request,
-            builder,
-            response,
-            sign_fn,
-            verify_fn,
-        });
+        b.plan.ops.push(OpPlan { name, op, request, builder, response, sign_fn, verify_fn });
     }
     for (name, cb, p, payload) in cb_tops {
         let at = format!("callbacks.{name}");
@@ -351,19 +306,10 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
             &format!("{at}.fields"),
         );
         let verify_fn = claim_fn(&mut b, format!("verify_{}", snake(name)), &at);
-        b.plan.callbacks.push(CbPlan {
-            name,
-            cb,
-            payload,
-            verify_fn,
-        });
+        b.plan.callbacks.push(CbPlan { name, cb, payload, verify_fn });
     }
     for (name, recipe) in &spec.recipes {
-        let func = claim_fn(
-            &mut b,
-            format!("recipe_{}", snake(name)),
-            &format!("recipes.{name}"),
-        );
+        let func = claim_fn(&mut b, format!("recipe_{}", snake(name)), &format!("recipes.{name}"));
         b.plan.recipes.push(RecipePlan { name, recipe, func });
     }
     if b.errors.is_empty() {

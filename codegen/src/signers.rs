@@ -4,8 +4,8 @@
 use crate::plan::{OpPlan, RecipePlan, Ty};
 use crate::Gen;
 use payspec_spec::{
-    BodyEncoding, Context, CredentialKind, DigestAlg, Encoding, Item, Location, Message,
-    PairEncoding, Place, Recipe, Source, DEFAULT_HOST,
+    BodyEncoding, Context, CredentialKind, DigestAlg, Encoding, Item, Location, Message, PairEncoding, Place, Recipe,
+    Source, DEFAULT_HOST,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -167,13 +167,7 @@ impl Gen<'_> {
 
     /// Typed access by wire-name path into struct `sidx` at place `root`. With `filled` (the request
     /// target), required fields with `from:` defaults are read as present (an error if not).
-    pub fn field_path(
-        &self,
-        root: TokenStream,
-        sidx: usize,
-        path: &[String],
-        filled: Option<&str>,
-    ) -> Option<Raw> {
+    pub fn field_path(&self, root: TokenStream, sidx: usize, path: &[String], filled: Option<&str>) -> Option<Raw> {
         enum Acc {
             /// A place of type `T`.
             Place(TokenStream),
@@ -195,8 +189,7 @@ impl Gen<'_> {
             let f = self.plan.structs[sidx].field(seg)?;
             let id = &f.ident;
             let copy = f.ty.is_copy();
-            let top_filled =
-                i == 0 && f.optional && f.def.required && f.has_from() && filled.is_some();
+            let top_filled = i == 0 && f.optional && f.def.required && f.has_from() && filled.is_some();
             acc = Some(match acc {
                 None if top_filled => {
                     let local = filled_local(f);
@@ -224,37 +217,15 @@ impl Gen<'_> {
         }
         let raw = raw_of(ty);
         Some(match acc? {
-            Acc::Place(p) if ty.is_copy() => Raw {
-                expr: p,
-                opt: false,
-                ty: raw,
-            },
-            Acc::Place(p) => Raw {
-                expr: quote!(&#p),
-                opt: false,
-                ty: raw,
-            },
-            Acc::Ref(r) => Raw {
-                expr: r,
-                opt: false,
-                ty: raw,
-            },
-            Acc::Opt(o) => Raw {
-                expr: o,
-                opt: true,
-                ty: raw,
-            },
+            Acc::Place(p) if ty.is_copy() => Raw { expr: p, opt: false, ty: raw },
+            Acc::Place(p) => Raw { expr: quote!(&#p), opt: false, ty: raw },
+            Acc::Ref(r) => Raw { expr: r, opt: false, ty: raw },
+            Acc::Opt(o) => Raw { expr: o, opt: true, ty: raw },
         })
     }
 
     fn source(&self, cx: &RCtx, item: &Item) -> Src {
-        let str_lit = |s: &str| {
-            Src::Val(Raw {
-                expr: quote!(#s),
-                opt: false,
-                ty: RawTy::Str,
-            })
-        };
+        let str_lit = |s: &str| Src::Val(Raw { expr: quote!(#s), opt: false, ty: RawTy::Str });
         match &item.source {
             Source::Field(path) => match cx.target {
                 Target::Request(op) => match self.request_field(op, path) {
@@ -263,9 +234,7 @@ impl Gen<'_> {
                 },
                 Target::Received => {
                     let first = &path[0];
-                    let rest = path[1..]
-                        .iter()
-                        .map(|seg| quote!(.and_then(|v| v.get(#seg))));
+                    let rest = path[1..].iter().map(|seg| quote!(.and_then(|v| v.get(#seg))));
                     Src::Val(Raw {
                         expr: quote!(payload.get(#first) #(#rest)* .filter(|v| !v.is_null())),
                         opt: true,
@@ -282,54 +251,36 @@ impl Gen<'_> {
                     let (expr, ty) = match (int, cp.def.secret, cp.def.optional) {
                         (true, _, _) => (quote!(creds.#id), RawTy::Int),
                         (false, true, false) => (quote!(creds.#id.expose()), RawTy::Str),
-                        (false, true, true) => {
-                            (quote!(creds.#id.as_ref().map(|s| s.expose())), RawTy::Str)
-                        }
+                        (false, true, true) => (quote!(creds.#id.as_ref().map(|s| s.expose())), RawTy::Str),
                         (false, false, false) => (quote!(creds.#id.as_str()), RawTy::Str),
                         (false, false, true) => (quote!(creds.#id.as_deref()), RawTy::Str),
                     };
-                    Src::Val(Raw {
-                        expr,
-                        opt: cp.def.optional,
-                        ty,
-                    })
+                    Src::Val(Raw { expr, opt: cp.def.optional, ty })
                 }
             },
             Source::Context(c) => {
                 let request = matches!(cx.target, Target::Request(_));
-                let int = |e: TokenStream| {
-                    Src::Val(Raw {
-                        expr: e,
-                        opt: false,
-                        ty: RawTy::Int,
-                    })
-                };
+                let int = |e: TokenStream| Src::Val(Raw { expr: e, opt: false, ty: RawTy::Int });
                 match c {
                     Context::Method => match cx.target {
                         Target::Request(op) => str_lit(op.op.method.as_str()),
                         _ => str_lit(""),
                     },
-                    Context::Url if request => Src::Val(Raw {
-                        expr: quote!(__url.as_str()),
-                        opt: false,
-                        ty: RawTy::Str,
-                    }),
-                    Context::Path if request => Src::Val(Raw {
-                        expr: quote!(__path.as_str()),
-                        opt: false,
-                        ty: RawTy::Str,
-                    }),
+                    Context::Url if request => {
+                        Src::Val(Raw { expr: quote!(__url.as_str()), opt: false, ty: RawTy::Str })
+                    }
+                    Context::Path if request => {
+                        Src::Val(Raw { expr: quote!(__path.as_str()), opt: false, ty: RawTy::Str })
+                    }
                     Context::Url | Context::Path => str_lit(""),
                     Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
                     Context::NowMs if matches!(cx.target, Target::Received) => int(quote!(0i64)),
                     Context::NowS => int(quote!(__clock.now_ms.div_euclid(1000))),
                     Context::NowMs => int(quote!(__clock.now_ms)),
                     Context::Payload => match cx.target {
-                        Target::Request(op) if op.op.body != BodyEncoding::None => Src::Val(Raw {
-                            expr: quote!(__payload.as_str()),
-                            opt: false,
-                            ty: RawTy::Str,
-                        }),
+                        Target::Request(op) if op.op.body != BodyEncoding::None => {
+                            Src::Val(Raw { expr: quote!(__payload.as_str()), opt: false, ty: RawTy::Str })
+                        }
                         _ => Src::Fail(stage_err(
                             &cx.at,
                             "Select",
@@ -339,11 +290,7 @@ impl Gen<'_> {
                 }
             }
             Source::Literal(l) => str_lit(l),
-            Source::Template(t) => Src::Val(Raw {
-                expr: self.template(cx, t, &[]),
-                opt: false,
-                ty: RawTy::Str,
-            }),
+            Source::Template(t) => Src::Val(Raw { expr: self.template(cx, t, &[]), opt: false, ty: RawTy::Str }),
         }
     }
 
@@ -366,11 +313,7 @@ impl Gen<'_> {
         };
         match self.source(cx, item) {
             Src::Fail(e) => {
-                let ty = if item.optional {
-                    quote!(::core::option::Option<#wt>)
-                } else {
-                    wt
-                };
+                let ty = if item.optional { quote!(::core::option::Option<#wt>) } else { wt };
                 (fail(ty, e), item.optional)
             }
             Src::Absent if item.optional => (quote!(::core::option::Option::None::<#wt>), true),
@@ -409,19 +352,12 @@ impl Gen<'_> {
                     Want::Text => to_text(ty, &v),
                     Want::Json => to_json(ty, &v),
                 };
-                let body = if steps.is_empty() {
-                    conv
-                } else {
-                    quote!({ #steps #conv })
-                };
+                let body = if steps.is_empty() { conv } else { quote!({ #steps #conv }) };
                 let steps_empty = steps.is_empty();
                 let expr = raw.expr;
                 match (raw.opt, item.optional) {
                     (false, false) => (quote!({ let __v = #expr; #body }), false),
-                    (false, true) => (
-                        quote!(::core::option::Option::Some({ let __v = #expr; #body })),
-                        true,
-                    ),
+                    (false, true) => (quote!(::core::option::Option::Some({ let __v = #expr; #body })), true),
                     (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {
                         (quote!(#expr.map(::payspec::interp::render)), true)
                     }
@@ -470,10 +406,7 @@ impl Gen<'_> {
             }
             let Some(close) = rest[open..].find('}').map(|c| c + open) else {
                 let msg = format!("unclosed `{{` in template {t:?}");
-                let e = fail(
-                    quote!(::std::string::String),
-                    stage_err(&cx.at, "Place", quote!(#msg)),
-                );
+                let e = fail(quote!(::std::string::String), stage_err(&cx.at, "Place", quote!(#msg)));
                 pushes.push(quote!(__t.push_str(&#e);));
                 break;
             };
@@ -482,10 +415,7 @@ impl Gen<'_> {
                 Some((_, e)) => pushes.push(quote!(__t.push_str(#e);)),
                 None => match Item::try_from(name.to_string()) {
                     Err(msg) => {
-                        let e = fail(
-                            quote!(::std::string::String),
-                            stage_err(&cx.at, "Place", quote!(#msg)),
-                        );
+                        let e = fail(quote!(::std::string::String), stage_err(&cx.at, "Place", quote!(#msg)));
                         pushes.push(quote!(__t.push_str(&#e);));
                         break;
                     }
@@ -516,28 +446,16 @@ impl Gen<'_> {
         match m {
             Message::Value(item) => self.item(cx, item, Want::Text),
             Message::Join { sep, parts } => {
-                let evaluated: Vec<_> = parts
-                    .iter()
-                    .map(|p| (self.message(cx, &p.message), p.optional))
-                    .collect();
+                let evaluated: Vec<_> = parts.iter().map(|p| (self.message(cx, &p.message), p.optional)).collect();
                 if evaluated.is_empty() {
                     return (quote!(::std::string::String::new()), false);
                 }
-                if evaluated
-                    .iter()
-                    .all(|((_, opt), optional)| !opt && !optional)
-                {
+                if evaluated.iter().all(|((_, opt), optional)| !opt && !optional) {
                     let es = evaluated.iter().map(|((e, _), _)| e);
                     return (quote!([#(#es),*].join(#sep)), false);
                 }
-                let missing = ret(
-                    cx,
-                    stage_err(&cx.at, "Select", quote!("a required part is absent")),
-                );
-                let lead = evaluated
-                    .iter()
-                    .take_while(|((_, opt), optional)| !opt && !optional)
-                    .count();
+                let missing = ret(cx, stage_err(&cx.at, "Select", quote!("a required part is absent")));
+                let lead = evaluated.iter().take_while(|((_, opt), optional)| !opt && !optional).count();
                 let initial = evaluated[..lead].iter().map(|((e, _), _)| e);
                 let pushes = evaluated[lead..].iter().map(|((e, opt), optional)| match (opt, optional) {
                     (false, false) => quote!(__parts.push(#e);),
@@ -611,11 +529,7 @@ impl Gen<'_> {
                     entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
                 }
                 // Pairs always present open the vector; the others are pushed when present.
-                let lead = if omit {
-                    0
-                } else {
-                    entries.iter().take_while(|(_, _, opt)| !opt).count()
-                };
+                let lead = if omit { 0 } else { entries.iter().take_while(|(_, _, opt)| !opt).count() };
                 let initial = entries[..lead].iter().map(|(k, var, _)| quote!((#k, #var)));
                 let pushes: Vec<_> = entries[lead..]
                     .iter()
@@ -632,11 +546,7 @@ impl Gen<'_> {
                         }
                     })
                     .collect();
-                let mutable = if pushes.is_empty() {
-                    quote!()
-                } else {
-                    quote!(mut)
-                };
+                let mutable = if pushes.is_empty() { quote!() } else { quote!(mut) };
                 quote!({
                     #(#evals)*
                     let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec![#(#initial),*];
@@ -652,9 +562,7 @@ impl Gen<'_> {
                         .fields
                         .iter()
                         .filter(|f| f.def.location == Location::Body)
-                        .filter(|f| {
-                            Some(&f.wire) != cx.exclude.as_ref() && !p.exclude.contains(&f.wire)
-                        })
+                        .filter(|f| Some(&f.wire) != cx.exclude.as_ref() && !p.exclude.contains(&f.wire))
                         .collect();
                     if p.sort {
                         fields.sort_by(|a, b| a.wire.as_bytes().cmp(b.wire.as_bytes()));
@@ -675,11 +583,7 @@ impl Gen<'_> {
                             quote!({ let __v = #expr; #push })
                         }
                     });
-                    let mutable = if fields.is_empty() {
-                        quote!()
-                    } else {
-                        quote!(mut)
-                    };
+                    let mutable = if fields.is_empty() { quote!() } else { quote!(mut) };
                     quote!({
                         let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
                         #(#pushes)*
@@ -691,18 +595,11 @@ impl Gen<'_> {
                     names.dedup();
                     let mut seen = std::collections::HashSet::new();
                     names.retain(|n| seen.insert(*n));
-                    let mut skip: Vec<TokenStream> =
-                        names.iter().map(|x| quote!(__k == #x)).collect();
+                    let mut skip: Vec<TokenStream> = names.iter().map(|x| quote!(__k == #x)).collect();
                     if omit {
-                        skip.push(quote!(
-                            __v.is_null() || ::payspec::interp::render(__v).is_empty()
-                        ));
+                        skip.push(quote!(__v.is_null() || ::payspec::interp::render(__v).is_empty()));
                     }
-                    let skip = if skip.is_empty() {
-                        quote!()
-                    } else {
-                        quote!(if #(#skip)||* { continue; })
-                    };
+                    let skip = if skip.is_empty() { quote!() } else { quote!(if #(#skip)||* { continue; }) };
                     let sort = if p.sort {
                         quote!(__pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));)
                     } else {
@@ -727,10 +624,7 @@ impl Gen<'_> {
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
-            return fail(
-                quote!(::std::string::String),
-                stage_err(&cx.at, "Digest", quote!(#msg)),
-            );
+            return fail(quote!(::std::string::String), stage_err(&cx.at, "Digest", quote!(#msg)));
         };
         let (e, opt) = self.item(cx, item, Want::Text);
         if opt {
@@ -758,11 +652,7 @@ impl Gen<'_> {
     /// `let __msg: String = …;`
     pub fn message_stmt(&self, cx: &RCtx, recipe: &Recipe) -> TokenStream {
         let (m, opt) = self.message(cx, &recipe.message);
-        let msg = if opt {
-            quote!(#m.unwrap_or_default())
-        } else {
-            m
-        };
+        let msg = if opt { quote!(#m.unwrap_or_default()) } else { m };
         quote!(let __msg: ::std::string::String = #msg;)
     }
 
@@ -796,10 +686,9 @@ impl Gen<'_> {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, &__digest))
             }
-            (true, None) => fail(
-                quote!(::std::string::String),
-                stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")),
-            ),
+            (true, None) => {
+                fail(quote!(::std::string::String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")))
+            }
             (false, Some(e)) => {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))
@@ -817,17 +706,12 @@ impl Gen<'_> {
             Place::Header { template, .. } => self.template(
                 cx,
                 template,
-                &[
-                    ("signature", quote!(__sig.as_str())),
-                    ("message", quote!(__msg.as_str())),
-                ],
+                &[("signature", quote!(__sig.as_str())), ("message", quote!(__msg.as_str()))],
             ),
             _ => quote!(::core::clone::Clone::clone(&__sig)),
         };
         let digest = if has_digest {
-            quote!(::core::option::Option::Some(::payspec::DigestBytes(
-                __digest
-            )))
+            quote!(::core::option::Option::Some(::payspec::DigestBytes(__digest)))
         } else {
             quote!(::core::option::Option::None)
         };
@@ -864,9 +748,7 @@ impl Gen<'_> {
         let mut header_steps = Vec::new();
         let mut body_steps = Vec::new();
         for fp in &s.fields {
-            let raw = self
-                .request_field(op, std::slice::from_ref(&fp.wire))
-                .expect("a request field");
+            let raw = self.request_field(op, std::slice::from_ref(&fp.wire)).expect("a request field");
             let wire = &fp.wire;
             let v = quote!(__v);
             let step = match fp.def.location {
@@ -922,32 +804,18 @@ impl Gen<'_> {
                 };
             }
         });
-        let const_headers = o
-            .headers
-            .iter()
-            .map(|(k, v)| quote!(__headers.insert(#k.to_string(), #v.to_string());));
+        let const_headers = o.headers.iter().map(|(k, v)| quote!(__headers.insert(#k.to_string(), #v.to_string());));
 
         // Recipes: `sign` then `auth`, each on the unsigned request.
         let mut runs = Vec::new();
         let mut recipes: Vec<(String, String, &Recipe)> = Vec::new();
         if let Some(r) = &o.sign {
-            recipes.push((
-                "sign".into(),
-                self.spec.locate(&format!("operations.{}.sign", op.name)),
-                r,
-            ));
+            recipes.push(("sign".into(), self.spec.locate(&format!("operations.{}.sign", op.name)), r));
         }
         if let Some(name) = &o.auth {
             match self.spec.recipes.get(name) {
-                Some(r) => recipes.push((
-                    format!("auth:{name}"),
-                    self.spec.locate(&format!("recipes.{name}")),
-                    r,
-                )),
-                None => self.error(
-                    format!("operations.{}.auth", op.name),
-                    format!("unknown recipe `{name}`"),
-                ),
+                Some(r) => recipes.push((format!("auth:{name}"), self.spec.locate(&format!("recipes.{name}")), r)),
+                None => self.error(format!("operations.{}.auth", op.name), format!("unknown recipe `{name}`")),
             }
         }
         let mut placements = Vec::new();
@@ -956,24 +824,21 @@ impl Gen<'_> {
         for (i, (label, at, recipe)) in recipes.iter().enumerate() {
             let st = format_ident!("__st{}", i);
             let pv = format_ident!("__pv{}", i);
-            let cx = RCtx {
-                target: Target::Request(op),
-                at: at.clone(),
-                exclude: recipe.place.field().map(String::from),
-            };
+            let cx =
+                RCtx { target: Target::Request(op), at: at.clone(), exclude: recipe.place.field().map(String::from) };
             let block = self.recipe_block(&cx, recipe, label);
             runs.push(quote!(let (#st, #pv) = #block;));
             match &recipe.place {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
-                        placements.push(quote!(__body.insert(#field.to_string(), ::payspec::serde_json::Value::String(#pv));));
+                        placements.push(
+                            quote!(__body.insert(#field.to_string(), ::payspec::serde_json::Value::String(#pv));),
+                        );
                     }
                     envelope_sigs.push(quote!(__outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(#st.signature.0.clone()));));
                 }
                 Place::Query(q) => placements.push(quote!(__query.push((#q, #pv));)),
-                Place::Header { name, .. } => {
-                    placements.push(quote!(__headers.insert(#name.to_string(), #pv);))
-                }
+                Place::Header { name, .. } => placements.push(quote!(__headers.insert(#name.to_string(), #pv);)),
             }
             stage_ids.push(st);
         }
@@ -981,9 +846,7 @@ impl Gen<'_> {
         let body = match &o.body {
             BodyEncoding::None => quote!(::payspec::Body::None),
             BodyEncoding::Json => quote!({
-                __headers
-                    .entry("Content-Type".to_string())
-                    .or_insert_with(|| "application/json".to_string());
+                __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
                 ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
             }),
             BodyEncoding::Form => quote!({
@@ -991,10 +854,7 @@ impl Gen<'_> {
                     .entry("Content-Type".to_string())
                     .or_insert_with(|| "application/x-www-form-urlencoded".to_string());
                 let __form: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
-                    __body
-                        .iter()
-                        .map(|(k, v)| (k.clone(), ::payspec::interp::render(v)))
-                        .collect();
+                    __body.iter().map(|(k, v)| (k.clone(), ::payspec::interp::render(v))).collect();
                 ::payspec::Body::Form(::payspec::canon::pairs(
                     __form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
                     "=",

@@ -59,7 +59,10 @@ impl Gen<'_> {
             if !names.claim(&id.to_string()) {
                 self.error(format!("status_tables.{name}"), format!("the generated name `{id}` is used twice"));
             }
-            let doc = format!("Status table `{name}` (fields {}): first matching row wins; `None` in `when` is the wildcard `\"*\"`.", table.fields.join(", "));
+            let doc = format!(
+                "Status table `{name}` (fields {}): first matching row wins; `None` in `when` is the wildcard `\"*\"`.",
+                table.fields.join(", ")
+            );
             let rows = rows(table);
             quote! {
                 #[doc = #doc]
@@ -70,11 +73,7 @@ impl Gen<'_> {
     }
 
     /// The rows expression and the table of a status reference (inline tables become private statics).
-    fn table_of<'a>(
-        &'a self,
-        r: &'a StatusRef,
-        at: &str,
-    ) -> Option<(TokenStream, &'a StatusTable)> {
+    fn table_of<'a>(&'a self, r: &'a StatusRef, at: &str) -> Option<(TokenStream, &'a StatusTable)> {
         match r {
             StatusRef::Named(n) => match self.spec.status_tables.get(n) {
                 Some(t) => {
@@ -100,12 +99,7 @@ impl Gen<'_> {
 
     /// `status()` and `status_of(json)` on an operation's response type.
     pub fn response_status(&self, op: &OpPlan, r: usize) -> TokenStream {
-        let Some(sref) = op
-            .op
-            .response
-            .as_ref()
-            .and_then(|resp| resp.status.as_ref())
-        else {
+        let Some(sref) = op.op.response.as_ref().and_then(|resp| resp.status.as_ref()) else {
             return quote!();
         };
         let at = format!("operations.{}.response.status", op.name);
@@ -130,7 +124,9 @@ impl Gen<'_> {
         let json = t.fields.iter().map(|p| json_code(p));
         let fields = t.fields.join(", ");
         let doc = format!("Map this response onto its status table (fields {fields}). `outcome: None` means the code is unmapped: never a silent default.");
-        let doc_json = format!("Map a raw response body onto the status table (fields {fields}), as `payspec::Interpreter::status`.");
+        let doc_json = format!(
+            "Map a raw response body onto the status table (fields {fields}), as `payspec::Interpreter::status`."
+        );
         quote! {
             #[doc = #doc]
             pub fn status(&self) -> ::payspec::StatusMatch {

@@ -19,7 +19,8 @@ fn gen(yaml: &str) -> String {
     gen_spec(&load(yaml))
 }
 
-const BASE: &str = "provider: t\ntitle: T\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\n";
+const BASE: &str =
+    "provider: t\ntitle: T\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\n";
 
 #[test]
 fn minimal_spec() {
@@ -196,10 +197,7 @@ fn colliding_type_names_are_a_compile_error() {
         "{BASE}operations:\n  a_b: {{ method: GET, path: /x, body: none }}\n  aB: {{ method: GET, path: /y, body: none }}\n"
     ));
     assert!(out.contains("compile_error"), "{out}");
-    assert!(
-        out.contains("the generated type name `ABRequest` is used twice"),
-        "{out}"
-    );
+    assert!(out.contains("the generated type name `ABRequest` is used twice"), "{out}");
     assert!(out.contains("inline.yaml:7:3: operations.aB"), "{out}");
 }
 
@@ -208,12 +206,7 @@ fn colliding_field_names_get_distinct_identifiers() {
     let out = gen(&format!(
         "{BASE}operations:\n  op:\n    method: POST\n    path: /x\n    request:\n      amount: {{ type: integer }}\n      Amount: {{ type: integer }}\n      self: {{ type: string }}\n      9lives: {{ type: bool }}\n"
     ));
-    for id in [
-        "pub amount:",
-        "pub amount_2:",
-        "pub self_:",
-        "pub f_9lives:",
-    ] {
+    for id in ["pub amount:", "pub amount_2:", "pub self_:", "pub f_9lives:"] {
         assert!(out.contains(id), "missing {id}: {out}");
     }
 }
@@ -228,10 +221,7 @@ fn unknown_references_become_compile_errors_not_panics() {
     let tokens = generate(&spec, "/abs/inline.yaml");
     let text = tokens.to_string();
     assert!(text.contains("compile_error"), "{text}");
-    assert!(
-        text.contains("operations.op.auth: unknown recipe `nope`"),
-        "{text}"
-    );
+    assert!(text.contains("operations.op.auth: unknown recipe `nope`"), "{text}");
     assert!(text.contains("unknown status table `missing`"), "{text}");
     assert!(syn::parse2::<syn::File>(tokens).is_ok());
 }
@@ -261,22 +251,11 @@ callbacks:
       place: body.s
 "#
     ));
-    let recipe = spec
-        .operations
-        .get_mut("op")
-        .unwrap()
-        .sign
-        .as_mut()
-        .unwrap();
+    let recipe = spec.operations.get_mut("op").unwrap().sign.as_mut().unwrap();
     recipe.encode = None;
-    recipe.place = payspec_spec::Place::Header {
-        name: "X".into(),
-        template: "v {signature".into(),
-    };
-    spec.callbacks.get_mut("cb").unwrap().verify.place = payspec_spec::Place::Header {
-        name: "X".into(),
-        template: "{signature}".into(),
-    };
+    recipe.place = payspec_spec::Place::Header { name: "X".into(), template: "v {signature".into() };
+    spec.callbacks.get_mut("cb").unwrap().verify.place =
+        payspec_spec::Place::Header { name: "X".into(), template: "{signature}".into() };
     let out = gen_spec(&spec);
     assert!(out.contains("a digest needs an encoding"));
     assert!(out.contains("unclosed `{` in template"));
@@ -297,11 +276,7 @@ fn shipped_specs_generate_parseable_code() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut seen = 0;
     let dirs = [root.join("specs"), root.join("runtime/tests/specs")];
-    for entry in dirs
-        .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-    {
+    for entry in dirs.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             let text = std::fs::read_to_string(&path).unwrap();
@@ -310,11 +285,7 @@ fn shipped_specs_generate_parseable_code() {
             };
             let tokens = generate(&spec, &path.display().to_string());
             let out = pretty(&tokens);
-            assert!(
-                syn::parse2::<syn::File>(tokens).is_ok(),
-                "{}",
-                path.display()
-            );
+            assert!(syn::parse2::<syn::File>(tokens).is_ok(), "{}", path.display());
             assert!(!out.contains("compile_error"), "{}: {out}", path.display());
             if let Ok(dir) = std::env::var("PAYSPEC_DUMP") {
                 std::fs::write(format!("{dir}/{}.rs", spec.provider), out).unwrap();

@@ -14,11 +14,7 @@ pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
         _ => String::new(),
     };
     let mut facts = vec![format!("Wire name `{}`", f.wire)];
-    facts.push(if def.required {
-        "required".to_string()
-    } else {
-        "optional".to_string()
-    });
+    facts.push(if def.required { "required".to_string() } else { "optional".to_string() });
     if top_request {
         match def.location {
             Location::Body => {}
@@ -90,11 +86,7 @@ impl Gen<'_> {
 
     pub fn env_enum(&self) -> TokenStream {
         let variants: Vec<_> = self.plan.envs.iter().map(|e| &e.variant).collect();
-        let docs = self
-            .plan
-            .envs
-            .iter()
-            .map(|e| format!("Environment `{}`.", e.name));
+        let docs = self.plan.envs.iter().map(|e| format!("Environment `{}`.", e.name));
         let names: Vec<&str> = self.plan.envs.iter().map(|e| e.name.as_str()).collect();
         let mut arms = Vec::new();
         for e in &self.plan.envs {
@@ -111,14 +103,8 @@ impl Gen<'_> {
                 }
             }
         }
-        let name_arms = variants
-            .iter()
-            .zip(&names)
-            .map(|(v, n)| quote!(Env::#v => #n,));
-        let from_arms = variants
-            .iter()
-            .zip(&names)
-            .map(|(v, n)| quote!(#n => ::core::option::Option::Some(Env::#v),));
+        let name_arms = variants.iter().zip(&names).map(|(v, n)| quote!(Env::#v => #n,));
+        let from_arms = variants.iter().zip(&names).map(|(v, n)| quote!(#n => ::core::option::Option::Some(Env::#v),));
         let uninhabited = variants.is_empty();
         let base_body = if uninhabited {
             quote!(match self {})
@@ -130,11 +116,7 @@ impl Gen<'_> {
                 }
             }
         };
-        let name_body = if uninhabited {
-            quote!(match self {})
-        } else {
-            quote!(match self { #(#name_arms)* })
-        };
+        let name_body = if uninhabited { quote!(match self {}) } else { quote!(match self { #(#name_arms)* }) };
         let _ = uninhabited;
         quote! {
             /// The environments the provider publishes.
@@ -180,11 +162,7 @@ impl Gen<'_> {
                 (_, true) => (quote!(::payspec::Secret), quote!(Secret)),
                 (_, false) => (quote!(::std::string::String), quote!(Public)),
             };
-            let mut doc = c
-                .def
-                .doc
-                .clone()
-                .unwrap_or_else(|| format!("Credential `{name}`."));
+            let mut doc = c.def.doc.clone().unwrap_or_else(|| format!("Credential `{name}`."));
             doc.push_str(&format!("\n\nSpec name `{name}`"));
             if c.def.secret {
                 doc.push_str("; secret (redacted in `Debug`)");
@@ -246,16 +224,8 @@ impl Gen<'_> {
                 });
             }
         }
-        let mutable = if self.plan.creds.is_empty() {
-            quote!()
-        } else {
-            quote!(mut)
-        };
-        let creds_param = if self.plan.creds.is_empty() {
-            quote!(_creds)
-        } else {
-            quote!(creds)
-        };
+        let mutable = if self.plan.creds.is_empty() { quote!() } else { quote!(mut) };
+        let creds_param = if self.plan.creds.is_empty() { quote!(_creds) } else { quote!(creds) };
         quote! {
             /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
             #[derive(Clone, Debug)]
@@ -383,11 +353,7 @@ impl Gen<'_> {
             });
         }
         let sensitive = s.fields.iter().any(|f| f.def.sensitive);
-        let deny = if s.top_request {
-            quote!(#[serde(deny_unknown_fields)])
-        } else {
-            quote!()
-        };
+        let deny = if s.top_request { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
             let entries = s.fields.iter().map(|f| {
@@ -430,9 +396,8 @@ impl Gen<'_> {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
-            let with = (f.ty == Ty::Dec).then(
-                || quote!(, with = "::payspec::rust_decimal::serde::arbitrary_precision_option"),
-            );
+            let with = (f.ty == Ty::Dec)
+                .then(|| quote!(, with = "::payspec::rust_decimal::serde::arbitrary_precision_option"));
             quote! {
                 #[serde(rename = #wire, default #with)]
                 #id: ::core::option::Option<#t>,
@@ -451,9 +416,7 @@ impl Gen<'_> {
             }
         });
         let build = self.build_fn(op);
-        let bdoc = format!(
-            "Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them."
-        );
+        let bdoc = format!("Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them.");
         let sdoc = format!("A builder that validates `{}` requests.", op.name);
         quote! {
             #[doc = #bdoc]
@@ -495,9 +458,7 @@ impl Gen<'_> {
         let name = &self.plan.structs[cb.payload].name;
         let status = self.callback_status(cb);
         let verify = &cb.verify_fn;
-        let doc = format!(
-            "Parse a received payload (before decoding; verify it with [`{verify}`] first)."
-        );
+        let doc = format!("Parse a received payload (before decoding; verify it with [`{verify}`] first).");
         quote! {
             impl #name {
                 #[doc = #doc]
@@ -561,12 +522,10 @@ impl Gen<'_> {
                 Some((op.name, &self.plan.structs[r].name))
             })
             .collect();
-        let status_arms = with_status.iter().map(
-            |(n, ty)| quote!(#n => ::core::option::Option::Some(super::#ty::status_of(json)),),
-        );
-        let typed_arms = with_status
-            .iter()
-            .map(|(n, ty)| quote!(#n => super::#ty::from_json(json).ok().map(|r| r.status()),));
+        let status_arms =
+            with_status.iter().map(|(n, ty)| quote!(#n => ::core::option::Option::Some(super::#ty::status_of(json)),));
+        let typed_arms =
+            with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::from_json(json).ok().map(|r| r.status()),));
         let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
         let rc_arms = self.plan.recipes.iter().map(|r| {
             let n = r.name;

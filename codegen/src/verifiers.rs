@@ -8,7 +8,6 @@ use payspec_spec::{DecodeStep, DigestAlg, PayloadEncoding, Recipe};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-
 impl Gen<'_> {
     /// Statements checking the signature of `payload` with `recipe` and binding `__stages`.
     fn verify_stages(&self, recipe: &Recipe, target: &str, at: &str) -> TokenStream {
@@ -23,11 +22,7 @@ impl Gen<'_> {
             payspec_spec::Place::Query(q) => format!("query.{q}"),
             _ => format!("body.{field}"),
         };
-        let cx = RCtx {
-            target: Target::Received,
-            at: at.to_string(),
-            exclude: Some(field.to_string()),
-        };
+        let cx = RCtx { target: Target::Received, at: at.to_string(), exclude: Some(field.to_string()) };
         let received = quote! {
             let __received: ::std::string::String = match payload.get(#field) {
                 ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => s.clone(),
@@ -50,9 +45,7 @@ impl Gen<'_> {
                 let pem = self.key_text(&cx, d.public_key.as_ref(), "public_key");
                 let enc_t = encoding_tokens(enc);
                 let not_text = format!("`{field}` is not valid {enc:?} text");
-                let no = format!(
-                    "RSA-SHA256 signature in `{field}` does not verify over the string to sign"
-                );
+                let no = format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign");
                 let digest_err = stage_err(at, "Digest", quote!(e.to_string()));
                 quote! {
                     let __pem: ::std::string::String = #pem;
@@ -79,9 +72,7 @@ impl Gen<'_> {
                 let expected = self.encoded(&cx, recipe, has_digest);
                 let mismatch = format!("`{field}` does not match {} of the string to sign", recipe.describe());
                 let digest_val = if has_digest {
-                    quote!(::core::option::Option::Some(::payspec::DigestBytes(
-                        __digest
-                    )))
+                    quote!(::core::option::Option::Some(::payspec::DigestBytes(__digest)))
                 } else {
                     quote!(::core::option::Option::None)
                 };
@@ -155,11 +146,7 @@ impl Gen<'_> {
                 }
             });
         }
-        let mutable = if decodes.is_empty() {
-            quote!()
-        } else {
-            quote!(mut)
-        };
+        let mutable = if decodes.is_empty() { quote!() } else { quote!(mut) };
         let payload_ty = &self.plan.structs[cb.payload].name;
         let doc = format!(
             "Verify callback `{}` ({} payload){} Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`{payload_ty}`] is the typed form of the received payload.",
@@ -192,9 +179,7 @@ impl Gen<'_> {
             return quote!();
         };
         let target = format!("{}.{} response", self.spec.provider, op.name);
-        let at = self
-            .spec
-            .locate(&format!("operations.{}.response.verify", op.name));
+        let at = self.spec.locate(&format!("operations.{}.response.verify", op.name));
         let check = self.check_received(&target, &resp.fields, false);
         let verify = self.verify_stages(recipe, &target, &at);
         let doc = format!(

@@ -5,6 +5,7 @@ use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, Ve
 use serde_json::{Map, Value};
 
 type Fields = Map<String, Value>;
+type RecipeResult = Result<(Stages, String), SignError>;
 
 /// One spec's generated functions, by name, on JSON values.
 pub struct Bundled {
@@ -15,7 +16,7 @@ pub struct Bundled {
     pub sign: fn(&str, &Fields, &Credentials, &str, Clock) -> Result<SignedRequest, SignError>,
     pub verify_callback: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
     pub verify_response: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
-    pub run_recipe: fn(&str, &Credentials, Clock) -> Result<(Stages, String), SignError>,
+    pub run_recipe: fn(&str, &Credentials, Clock) -> RecipeResult,
 }
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -30,7 +31,14 @@ impl Path for Bundled {
     fn name(&self) -> &str {
         "generated"
     }
-    fn sign(&self, op: &str, input: &Fields, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError> {
+    fn sign(
+        &self,
+        op: &str,
+        input: &Fields,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
         (self.sign)(op, input, creds, env, clock)
     }
     fn verify_callback(&self, name: &str, payload: &Fields, creds: &Credentials) -> Result<Verified, VerifyError> {

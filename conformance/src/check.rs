@@ -64,7 +64,9 @@ pub struct SpecCheck {
 
 impl SpecCheck {
     pub fn ok(&self) -> bool {
-        self.lint.is_ok() && self.vectors.iter().all(VectorResult::ok) && self.properties.iter().all(|p| p.failure.is_none())
+        self.lint.is_ok()
+            && self.vectors.iter().all(VectorResult::ok)
+            && self.properties.iter().all(|p| p.failure.is_none())
     }
 
     /// Problems of one matrix row (`operation refund`), empty when it passes.
@@ -72,12 +74,18 @@ impl SpecCheck {
         let mut out = Vec::new();
         for v in self.vectors.iter().filter(|v| v.target == target && !v.ok()) {
             match (&v.known_failure, &v.mismatch) {
-                (Some(reason), None) => out.push(format!("known failure {} now passes ({reason}): remove it from the list", v.id)),
+                (Some(reason), None) => {
+                    out.push(format!("known failure {} now passes ({reason}): remove it from the list", v.id))
+                }
                 (_, Some(m)) => out.push(format!("vector {} [{}]: stage `{}` differs", v.id, v.path, m.stage)),
                 _ => {}
             }
         }
-        for p in self.properties.iter().filter(|p| p.target == target || p.target == target.replace("operation ", "response ")) {
+        for p in self
+            .properties
+            .iter()
+            .filter(|p| p.target == target || p.target == target.replace("operation ", "response "))
+        {
             if let Some(f) = &p.failure {
                 out.push(format!("property `{}`: {}", p.property, f.lines().next().unwrap_or_default()));
             }
@@ -113,7 +121,15 @@ pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck 
         Ok(s) => s,
         Err(d) => {
             let provider = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            return SpecCheck { file, provider, lint: Err(d), targets: vec![], vectors: vec![], properties: vec![], coverage: vec![] };
+            return SpecCheck {
+                file,
+                provider,
+                lint: Err(d),
+                targets: vec![],
+                vectors: vec![],
+                properties: vec![],
+                coverage: vec![],
+            };
         }
     };
     let mut targets: Vec<String> = spec.operations.keys().map(|o| format!("operation {o}")).collect();
@@ -145,7 +161,13 @@ pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck 
             target: "known-failures.txt".into(),
             path: "-".into(),
             known_failure: None,
-            mismatch: Some(Mismatch { case: id.clone(), path: "-".into(), stage: "list".into(), expected: "a vector with this id".into(), actual: "none".into() }),
+            mismatch: Some(Mismatch {
+                case: id.clone(),
+                path: "-".into(),
+                stage: "list".into(),
+                expected: "a vector with this id".into(),
+                actual: "none".into(),
+            }),
         });
     }
     let creds = dummy_credentials(&spec);
@@ -188,7 +210,9 @@ pub fn progress(c: &SpecCheck) -> String {
 
 fn unprotected<'a>(c: &'a SpecCheck, target: &str) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
-    for cov in c.coverage.iter().filter(|cov| cov.target == target || cov.target == target.replace("operation ", "response ")) {
+    for cov in
+        c.coverage.iter().filter(|cov| cov.target == target || cov.target == target.replace("operation ", "response "))
+    {
         out.extend(cov.unprotected.iter().map(String::as_str));
     }
     out
@@ -199,7 +223,12 @@ pub fn matrix(checks: &[SpecCheck]) -> String {
     let mut out = String::new();
     for c in checks {
         if let Err(d) = &c.lint {
-            out.push_str(&format!("{:<10} {:<32} ✗ {}\n", c.provider, "(spec)", d.0.first().map(|d| d.to_string()).unwrap_or_default()));
+            out.push_str(&format!(
+                "{:<10} {:<32} ✗ {}\n",
+                c.provider,
+                "(spec)",
+                d.0.first().map(|d| d.to_string()).unwrap_or_default()
+            ));
             continue;
         }
         for t in &c.targets {
@@ -243,7 +272,12 @@ pub fn markdown(checks: &[SpecCheck]) -> String {
         }
         out.push_str("\n### Properties\n\n");
         for p in &c.properties {
-            out.push_str(&format!("- {} — {}: {}\n", p.target, p.property, p.failure.as_deref().map_or("✓".to_string(), |f| format!("✗ {f}"))));
+            out.push_str(&format!(
+                "- {} — {}: {}\n",
+                p.target,
+                p.property,
+                p.failure.as_deref().map_or("✓".to_string(), |f| format!("✗ {f}"))
+            ));
         }
         out.push_str("\n### Signature coverage\n\n");
         for cov in &c.coverage {

@@ -35,7 +35,10 @@ impl fmt::Display for Coverage {
 const NOW: i64 = 1_700_000_000;
 
 fn samples<T: fmt::Debug>(strategy: impl Strategy<Value = T>, n: usize, seed: &str) -> Vec<T> {
-    let mut runner = TestRunner::new_with_rng(Default::default(), proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &seed_bytes(seed)));
+    let mut runner = TestRunner::new_with_rng(
+        Default::default(),
+        proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &seed_bytes(seed)),
+    );
     (0..n).filter_map(|_| strategy.new_tree(&mut runner).ok().map(|t| t.current())).collect()
 }
 
@@ -70,7 +73,12 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
     let operation = &spec.operations[op];
     let interp = Interpreter::new(spec);
     let clock = Clock::from_secs(NOW);
-    let sign = |input: &Map<String, Value>| interp.sign(op, input, creds, "sandbox", clock).ok().map(|r| r.stages.into_iter().map(|s| s.signature.0).collect::<Vec<_>>());
+    let sign = |input: &Map<String, Value>| {
+        interp
+            .sign(op, input, creds, "sandbox", clock)
+            .ok()
+            .map(|r| r.stages.into_iter().map(|s| s.signature.0).collect::<Vec<_>>())
+    };
     let mut inputs: Vec<(Map<String, Value>, Vec<String>)> = Vec::new();
     for mut input in samples(gen::request(operation), n, &format!("{}.{op}", spec.provider)) {
         materialise(&operation.request, &mut input, creds);
@@ -85,17 +93,36 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
 /// Value strategy for a received field, honouring its decode steps (base64 of JSON, JSON text).
 fn received_value(f: &Field, steps: Option<&Vec<DecodeStep>>) -> proptest::strategy::BoxedStrategy<Value> {
     match steps.map(Vec::as_slice) {
-        Some([DecodeStep::Base64, ..]) => gen::value(&Field { ty: payspec_spec::FieldType::JsonText, max_len: None, min_len: None, pattern: None, ..f.clone() })
-            .prop_map(|v| Value::String(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, v.as_str().unwrap_or_default())))
-            .boxed(),
+        Some([DecodeStep::Base64, ..]) => gen::value(&Field {
+            ty: payspec_spec::FieldType::JsonText,
+            max_len: None,
+            min_len: None,
+            pattern: None,
+            ..f.clone()
+        })
+        .prop_map(|v| {
+            Value::String(base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                v.as_str().unwrap_or_default(),
+            ))
+        })
+        .boxed(),
         _ => gen::value(f),
     }
 }
 
 /// Received payloads with every field present (except the signature field `skip`), decodable.
-pub fn received_payload(fields: &indexmap::IndexMap<String, Field>, skip: &str, decode: &indexmap::IndexMap<String, Vec<DecodeStep>>) -> proptest::strategy::BoxedStrategy<Map<String, Value>> {
+pub fn received_payload(
+    fields: &indexmap::IndexMap<String, Field>,
+    skip: &str,
+    decode: &indexmap::IndexMap<String, Vec<DecodeStep>>,
+) -> proptest::strategy::BoxedStrategy<Map<String, Value>> {
     // Every field present, so every one can be mutated; decoded fields get decodable values.
-    let plain: indexmap::IndexMap<String, Field> = fields.iter().filter(|(k, _)| k.as_str() != skip && !decode.contains_key(*k)).map(|(k, f)| (k.clone(), f.clone())).collect();
+    let plain: indexmap::IndexMap<String, Field> = fields
+        .iter()
+        .filter(|(k, _)| k.as_str() != skip && !decode.contains_key(*k))
+        .map(|(k, f)| (k.clone(), f.clone()))
+        .collect();
     let coded: Vec<proptest::strategy::BoxedStrategy<(String, Value)>> = fields
         .iter()
         .filter(|(k, _)| decode.contains_key(*k))
@@ -128,7 +155,8 @@ pub fn callback(spec: &Spec, name: &str, creds: &Credentials, n: usize) -> Cover
             }
         }
     }
-    let fields: Vec<(String, Field)> = cb.fields.iter().filter(|(k, _)| **k != sig_field).map(|(k, f)| (k.clone(), f.clone())).collect();
+    let fields: Vec<(String, Field)> =
+        cb.fields.iter().filter(|(k, _)| **k != sig_field).map(|(k, f)| (k.clone(), f.clone())).collect();
     // "Same signatures" here means: the forged payload still verifies.
     classify(format!("callback {name}"), &fields, &payloads, |p| match interp.verify_callback(name, p, creds) {
         Ok(_) => Some(vec![]),
@@ -144,7 +172,11 @@ pub fn response(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Option<
     let interp = Interpreter::new(spec);
     let sig_field = recipe.place.field().unwrap_or_default().to_string();
     let mut bodies = Vec::new();
-    for b in samples(received_payload(&resp.fields, &sig_field, &Default::default()), n, &format!("{}.{op}.response", spec.provider)) {
+    for b in samples(
+        received_payload(&resp.fields, &sig_field, &Default::default()),
+        n,
+        &format!("{}.{op}.response", spec.provider),
+    ) {
         if let Ok((signed, _)) = interp.sign_response(op, &b, creds) {
             if interp.verify_response(op, &signed, creds).is_ok() {
                 bodies.push((signed, vec![]));

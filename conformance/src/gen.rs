@@ -43,9 +43,14 @@ pub fn value(f: &Field) -> BoxedStrategy<Value> {
                 .map(|s| s.prop_filter("length limits", move |s| len_ok(&field, s)).prop_map(Value::String).boxed())
                 .unwrap_or_else(|_| Just(Value::String("x".into())).boxed())
         }
-        FieldType::String => text(f.min_len.unwrap_or(0), f.max_len.unwrap_or(24)).prop_filter("length limits", move |s| len_ok(&field, s)).prop_map(Value::String).boxed(),
+        FieldType::String => text(f.min_len.unwrap_or(0), f.max_len.unwrap_or(24))
+            .prop_filter("length limits", move |s| len_ok(&field, s))
+            .prop_map(Value::String)
+            .boxed(),
         FieldType::Scalar => prop_oneof![
-            text(f.min_len.unwrap_or(1).max(1), f.max_len.unwrap_or(16)).prop_filter("length limits", move |s| len_ok(&field, s)).prop_map(Value::String),
+            text(f.min_len.unwrap_or(1).max(1), f.max_len.unwrap_or(16))
+                .prop_filter("length limits", move |s| len_ok(&field, s))
+                .prop_map(Value::String),
             (0i64..1_000_000_000).prop_map(Value::from),
         ]
         .boxed(),
@@ -64,9 +69,14 @@ pub fn value(f: &Field) -> BoxedStrategy<Value> {
                     _ => format!("{int}.{frac:02}"),
                 })
                 .prop_filter("decimal limits", move |t| {
-                    let re_ok = field.pattern.as_ref().is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(t)));
+                    let re_ok = field
+                        .pattern
+                        .as_ref()
+                        .is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(t)));
                     let v: f64 = t.parse().unwrap_or(0.0);
-                    re_ok && field.min.as_ref().is_none_or(|m| v >= m.as_f64().unwrap_or(0.0)) && field.max.as_ref().is_none_or(|m| v <= m.as_f64().unwrap_or(f64::MAX))
+                    re_ok
+                        && field.min.as_ref().is_none_or(|m| v >= m.as_f64().unwrap_or(0.0))
+                        && field.max.as_ref().is_none_or(|m| v <= m.as_f64().unwrap_or(f64::MAX))
                 })
                 .prop_map(|t| Value::Number(t.parse::<Number>().expect("decimal text is a JSON number")))
                 .boxed()
@@ -87,7 +97,11 @@ pub fn value(f: &Field) -> BoxedStrategy<Value> {
 /// A strategy for an object of `fields`: required fields always, optional ones sometimes, one field
 /// of each `one_of` group, all or none of each `all_or_none` group. Fields with a `from:` default
 /// are sometimes left to their default.
-pub fn object(fields: &IndexMap<String, Field>, one_of: &[Vec<String>], all_or_none: &[Vec<String>]) -> BoxedStrategy<Map<String, Value>> {
+pub fn object(
+    fields: &IndexMap<String, Field>,
+    one_of: &[Vec<String>],
+    all_or_none: &[Vec<String>],
+) -> BoxedStrategy<Map<String, Value>> {
     let in_group = |n: &String| one_of.iter().chain(all_or_none).any(|g| g.contains(n));
     let mut parts: Vec<BoxedStrategy<Vec<(String, Value)>>> = Vec::new();
     for (name, f) in fields {
@@ -113,8 +127,11 @@ pub fn object(fields: &IndexMap<String, Field>, one_of: &[Vec<String>], all_or_n
         }
     }
     for g in all_or_none {
-        let members: Vec<BoxedStrategy<(String, Value)>> =
-            g.iter().filter_map(|n| fields.get(n).map(|f| (n.clone(), f))).map(|(n, f)| value(f).prop_map(move |v| (n.clone(), v)).boxed()).collect();
+        let members: Vec<BoxedStrategy<(String, Value)>> = g
+            .iter()
+            .filter_map(|n| fields.get(n).map(|f| (n.clone(), f)))
+            .map(|(n, f)| value(f).prop_map(move |v| (n.clone(), v)).boxed())
+            .collect();
         parts.push(proptest::option::of(members).prop_map(|m| m.unwrap_or_default()).boxed());
     }
     let order: Vec<String> = fields.keys().cloned().collect();
@@ -133,7 +150,11 @@ pub fn full_object(fields: &IndexMap<String, Field>) -> BoxedStrategy<Map<String
         .iter()
         .map(|(n, f)| {
             let n = n.clone();
-            let v = if f.ty == FieldType::Object && !f.fields.is_empty() { full_object(&f.fields).prop_map(Value::Object).boxed() } else { value(f) };
+            let v = if f.ty == FieldType::Object && !f.fields.is_empty() {
+                full_object(&f.fields).prop_map(Value::Object).boxed()
+            } else {
+                value(f)
+            };
             v.prop_map(move |v| (n.clone(), v)).boxed()
         })
         .collect();
@@ -147,7 +168,9 @@ pub fn request(op: &Operation) -> BoxedStrategy<Map<String, Value>> {
 
 /// Fields that travel on the wire (everything but pure local values).
 pub fn wire_fields(op: &Operation) -> impl Iterator<Item = (&String, &Field)> {
-    op.request.iter().filter(|(_, f)| matches!(f.location, Location::Body | Location::Query | Location::Path | Location::Header))
+    op.request
+        .iter()
+        .filter(|(_, f)| matches!(f.location, Location::Body | Location::Query | Location::Path | Location::Header))
 }
 
 /// A different value for `v` that still respects `f`'s limits where it can.
@@ -166,10 +189,15 @@ pub fn mutate(f: &Field, v: &Value) -> Option<Value> {
             let t = n.to_string();
             let d: rust_decimal::Decimal = t.parse().ok()?;
             let step = rust_decimal::Decimal::new(1, d.scale());
-            let up = f.max.as_ref().is_none_or(|m| m.as_f64().unwrap_or(f64::MAX) > (d + step).to_string().parse::<f64>().unwrap_or(0.0));
+            let up = f
+                .max
+                .as_ref()
+                .is_none_or(|m| m.as_f64().unwrap_or(f64::MAX) > (d + step).to_string().parse::<f64>().unwrap_or(0.0));
             Value::Number((if up { d + step } else { d - step }).to_string().parse().ok()?)
         }
-        Value::String(s) if f.ty == FieldType::JsonText => Value::String(if s == "{}" { "[]".into() } else { "{}".into() }),
+        Value::String(s) if f.ty == FieldType::JsonText => {
+            Value::String(if s == "{}" { "[]".into() } else { "{}".into() })
+        }
         Value::String(s) => {
             // Change the last character to another of the same class, so patterns still match.
             let mut chars: Vec<char> = s.chars().collect();

@@ -94,7 +94,11 @@ pub struct Mismatch {
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}]: stage `{}` differs\n  expected: {}\n  actual:   {}", self.case, self.path, self.stage, self.expected, self.actual)
+        write!(
+            f,
+            "{} [{}]: stage `{}` differs\n  expected: {}\n  actual:   {}",
+            self.case, self.path, self.stage, self.expected, self.actual
+        )
     }
 }
 
@@ -102,9 +106,26 @@ impl fmt::Display for Mismatch {
 pub trait Path {
     /// Name shown in mismatches (`interpreter`, `generated`).
     fn name(&self) -> &str;
-    fn sign(&self, op: &str, input: &Map<String, Value>, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError>;
-    fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError>;
-    fn verify_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError>;
+    fn sign(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError>;
+    fn verify_callback(
+        &self,
+        name: &str,
+        payload: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<Verified, VerifyError>;
+    fn verify_response(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<Verified, VerifyError>;
     fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError>;
 }
 
@@ -115,13 +136,30 @@ impl Path for Interpreted<'_> {
     fn name(&self) -> &str {
         "interpreter"
     }
-    fn sign(&self, op: &str, input: &Map<String, Value>, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError> {
+    fn sign(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
         payspec::Interpreter::new(self.0).sign(op, input, creds, env, clock)
     }
-    fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+    fn verify_callback(
+        &self,
+        name: &str,
+        payload: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<Verified, VerifyError> {
         payspec::Interpreter::new(self.0).verify_callback(name, payload, creds)
     }
-    fn verify_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+    fn verify_response(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<Verified, VerifyError> {
         payspec::Interpreter::new(self.0).verify_response(op, body, creds)
     }
     fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
@@ -155,8 +193,15 @@ pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
 
 /// Run `v` through `path` and compare every expected stage.
 pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
-    let miss = |stage: &str, expected: String, actual: String| Mismatch { case: v.id.clone(), path: path.name().into(), stage: stage.into(), expected, actual };
-    let creds = Credentials::from_json(spec, &v.credentials).map_err(|e| miss("credentials", "valid credentials".into(), e.to_string()))?;
+    let miss = |stage: &str, expected: String, actual: String| Mismatch {
+        case: v.id.clone(),
+        path: path.name().into(),
+        stage: stage.into(),
+        expected,
+        actual,
+    };
+    let creds = Credentials::from_json(spec, &v.credentials)
+        .map_err(|e| miss("credentials", "valid credentials".into(), e.to_string()))?;
     let clock = Clock::from_secs(v.now.unwrap_or(0));
     let env = v.env.as_deref().unwrap_or("sandbox");
     let e = &v.expected;
@@ -164,16 +209,26 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     // Counterexamples: signing must succeed and must not produce the listed signature.
     let (stages, extra): (Stages, Option<(SignedRequest, Option<String>)>) = match &v.target {
         Target::Operation(op) => {
-            let signed = path.sign(op, &v.input, &creds, env, clock).map_err(|err| miss("sign", "a signed request".into(), err.to_string()))?;
+            let signed = path
+                .sign(op, &v.input, &creds, env, clock)
+                .map_err(|err| miss("sign", "a signed request".into(), err.to_string()))?;
             let label = match v.stage.as_deref().unwrap_or("sign") {
                 "auth" => signed.stages.iter().find(|s| s.recipe.starts_with("auth:")).cloned(),
                 other => signed.stage(other).cloned(),
             };
-            let st = label.ok_or_else(|| miss("stage", format!("a `{}` recipe", v.stage.as_deref().unwrap_or("sign")), format!("{:?}", signed.stages.iter().map(|s| &s.recipe).collect::<Vec<_>>())))?;
+            let st = label.ok_or_else(|| {
+                miss(
+                    "stage",
+                    format!("a `{}` recipe", v.stage.as_deref().unwrap_or("sign")),
+                    format!("{:?}", signed.stages.iter().map(|s| &s.recipe).collect::<Vec<_>>()),
+                )
+            })?;
             (st, Some((signed, None)))
         }
         Target::Recipe(name) => {
-            let (st, value) = path.recipe(name, &creds, clock).map_err(|err| miss("sign", "a recipe value".into(), err.to_string()))?;
+            let (st, value) = path
+                .recipe(name, &creds, clock)
+                .map_err(|err| miss("sign", "a recipe value".into(), err.to_string()))?;
             let placed = st.placed.strip_prefix("header.").map(|h| (h.to_string(), value));
             if let Some((h, value)) = placed {
                 if let Some(want) = e.headers.get(&h) {
@@ -246,7 +301,11 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     Ok(())
 }
 
-fn compare_verified(v: &Vector, verified: Result<Verified, VerifyError>, miss: &dyn Fn(&str, String, String) -> Mismatch) -> Result<(), Mismatch> {
+fn compare_verified(
+    v: &Vector,
+    verified: Result<Verified, VerifyError>,
+    miss: &dyn Fn(&str, String, String) -> Mismatch,
+) -> Result<(), Mismatch> {
     let verified = match verified {
         Ok(x) if v.expect_valid => x,
         Ok(_) => return Err(miss("verify", "rejected".into(), "accepted".into())),

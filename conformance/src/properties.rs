@@ -33,18 +33,32 @@ fn runner(cases: u32, regressions: Option<&std::path::Path>, provider: &str) -> 
 
 fn no_panic<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, TestCaseError> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
-        let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
         TestCaseError::fail(format!("{what} panicked: {msg}"))
     })
 }
 
-fn outcome(target: String, property: &'static str, r: Result<(), proptest::test_runner::TestError<impl std::fmt::Debug>>) -> PropertyResult {
+fn outcome(
+    target: String,
+    property: &'static str,
+    r: Result<(), proptest::test_runner::TestError<impl std::fmt::Debug>>,
+) -> PropertyResult {
     PropertyResult { target, property, failure: r.err().map(|e| e.to_string()) }
 }
 
 /// Run every property of `spec`. `paths` are the signing implementations to hold against each other
 /// (the first is the reference; usually the interpreter, then generated code).
-pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, regressions: Option<&std::path::Path>) -> Vec<PropertyResult> {
+pub fn run(
+    spec: &Spec,
+    creds: &Credentials,
+    paths: &[&dyn Path],
+    cases: u32,
+    regressions: Option<&std::path::Path>,
+) -> Vec<PropertyResult> {
     let mut out = Vec::new();
     let clock = Clock::from_secs(NOW);
     for (name, op) in &spec.operations {
@@ -59,7 +73,13 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
                 match &first {
                     None => first = Some(signed),
                     Some(f) if f != &signed => {
-                        return Err(TestCaseError::fail(format!("{} differs from {}:\n{:#?}\nvs\n{:#?}", p.name(), paths[0].name(), signed, f)));
+                        return Err(TestCaseError::fail(format!(
+                            "{} differs from {}:\n{:#?}\nvs\n{:#?}",
+                            p.name(),
+                            paths[0].name(),
+                            signed,
+                            f
+                        )));
                     }
                     Some(_) => {}
                 }
@@ -67,19 +87,28 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
             // The provider side accepts what was signed, and rejects it with any signature changed.
             if let Some(signed) = &first {
                 let provider = Interpreter::new(spec);
-                provider.verify_request(name, signed, creds, "sandbox").map_err(|e| TestCaseError::fail(format!("signed request rejected: {e}")))?;
+                provider
+                    .verify_request(name, signed, creds, "sandbox")
+                    .map_err(|e| TestCaseError::fail(format!("signed request rejected: {e}")))?;
                 for st in &signed.stages {
                     let forged = tamper(signed, &st.placed);
                     match provider.verify_request(name, &forged, creds, "sandbox") {
                         Err(e) if e.is_bad_signature() => {}
-                        other => return Err(TestCaseError::fail(format!("request with a changed {} accepted: {other:?}", st.placed))),
+                        other => {
+                            return Err(TestCaseError::fail(format!(
+                                "request with a changed {} accepted: {other:?}",
+                                st.placed
+                            )))
+                        }
                     }
                 }
             }
             // Amounts never drift: decimal fields travel with exactly the text given.
             if let Some(signed) = &first {
                 let body = signed.body.to_json();
-                let payload: Option<Value> = body.as_object().and_then(|b| b.values().find_map(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok())));
+                let payload: Option<Value> = body
+                    .as_object()
+                    .and_then(|b| b.values().find_map(|v| v.as_str().and_then(|s| serde_json::from_str(s).ok())));
                 for (k, f) in &op.request {
                     if f.ty != FieldType::Decimal {
                         continue;
@@ -87,7 +116,8 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
                     if let Some(want) = input.get(k) {
                         let got = body.get(k).or_else(|| payload.as_ref().and_then(|p| p.get(k)));
                         if let Some(got) = got {
-                            if got.to_string() != want.to_string() {
+                            if got != want {
+                                // Numbers compare by their exact text (serde_json arbitrary_precision).
                                 return Err(TestCaseError::fail(format!("amount `{k}` drifted: {want} became {got}")));
                             }
                         }
@@ -101,7 +131,8 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
         // Any JSON at all: a typed error, never a panic.
         let mut r = runner(cases, regressions, &spec.provider);
         let keys: Vec<String> = op.request.keys().cloned().chain(["junk".to_string()]).collect();
-        let junk = proptest::collection::vec((proptest::sample::select(keys), junk_value()), 0..6).prop_map(|kv| kv.into_iter().collect::<Map<String, Value>>());
+        let junk = proptest::collection::vec((proptest::sample::select(keys), junk_value()), 0..6)
+            .prop_map(|kv| kv.into_iter().collect::<Map<String, Value>>());
         let res = r.run(&junk, |input| {
             for p in paths {
                 let _ = no_panic("sign", || p.sign(name, &input, creds, "sandbox", clock))?;
@@ -117,7 +148,8 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
         let mut r = runner(cases, regressions, &spec.provider);
         let payloads = crate::coverage::received_payload(&cb.fields, &sig_field, &cb.decode);
         let res = r.run(&payloads, |payload| {
-            let (signed, _) = no_panic("sign_callback", || interp.sign_callback(name, &payload, creds))?.map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
+            let (signed, _) = no_panic("sign_callback", || interp.sign_callback(name, &payload, creds))?
+                .map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
             for p in paths {
                 let v = no_panic("verify", || p.verify_callback(name, &signed, creds))?;
                 v.map_err(|e| TestCaseError::fail(format!("{}: signed payload rejected: {e}", p.name())))?;
@@ -126,7 +158,12 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
                 forged.insert(sig_field.clone(), Value::String(flip(&sig)));
                 match no_panic("verify", || p.verify_callback(name, &forged, creds))? {
                     Err(e) if e.is_bad_signature() => {}
-                    other => return Err(TestCaseError::fail(format!("{}: forged signature not rejected: {other:?}", p.name()))),
+                    other => {
+                        return Err(TestCaseError::fail(format!(
+                            "{}: forged signature not rejected: {other:?}",
+                            p.name()
+                        )))
+                    }
                 }
             }
             Ok(())
@@ -141,9 +178,12 @@ pub fn run(spec: &Spec, creds: &Credentials, paths: &[&dyn Path], cases: u32, re
         let mut r = runner(cases, regressions, &spec.provider);
         let bodies = crate::coverage::received_payload(&resp.fields, &sig_field, &Default::default());
         let res = r.run(&bodies, |body| {
-            let (signed, _) = interp.sign_response(name, &body, creds).map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
+            let (signed, _) = interp
+                .sign_response(name, &body, creds)
+                .map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
             for p in paths {
-                p.verify_response(name, &signed, creds).map_err(|e| TestCaseError::fail(format!("{}: signed response rejected: {e}", p.name())))?;
+                p.verify_response(name, &signed, creds)
+                    .map_err(|e| TestCaseError::fail(format!("{}: signed response rejected: {e}", p.name())))?;
             }
             Ok(())
         });
@@ -158,7 +198,8 @@ fn junk_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         proptest::arbitrary::any::<bool>().prop_map(Value::Bool),
         proptest::arbitrary::any::<i64>().prop_map(Value::from),
-        proptest::arbitrary::any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
+        proptest::arbitrary::any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
         "\\PC{0,40}".prop_map(Value::String),
         Just(serde_json::json!({"nested": [1, "x"]})),
     ]
@@ -188,14 +229,22 @@ pub fn tamper(req: &SignedRequest, placed: &str) -> SignedRequest {
             }
             payspec::Body::Form(text) => {
                 let prefix = format!("{f}=");
-                *text = text.split('&').map(|p| if p.starts_with(&prefix) { last(p) } else { p.to_string() }).collect::<Vec<_>>().join("&");
+                *text = text
+                    .split('&')
+                    .map(|p| if p.starts_with(&prefix) { last(p) } else { p.to_string() })
+                    .collect::<Vec<_>>()
+                    .join("&");
             }
             _ => {}
         },
         Some(("query", q)) => {
             let prefix = format!("{q}=");
             if let Some((base, query)) = out.url.split_once('?') {
-                let query = query.split('&').map(|p| if p.starts_with(&prefix) { last(p) } else { p.to_string() }).collect::<Vec<_>>().join("&");
+                let query = query
+                    .split('&')
+                    .map(|p| if p.starts_with(&prefix) { last(p) } else { p.to_string() })
+                    .collect::<Vec<_>>()
+                    .join("&");
                 out.url = format!("{base}?{query}");
             }
         }
@@ -225,7 +274,8 @@ pub fn flip(sig: &str) -> String {
 /// Every row of every status table is reachable (not shadowed by an earlier row) and maps to an
 /// outcome; a code in no row is reported as unmapped, not defaulted.
 fn status_total(spec: &Spec) -> Vec<PropertyResult> {
-    let mut tables: Vec<(String, &payspec_spec::StatusTable)> = spec.status_tables.iter().map(|(n, t)| (n.clone(), t)).collect();
+    let mut tables: Vec<(String, &payspec_spec::StatusTable)> =
+        spec.status_tables.iter().map(|(n, t)| (n.clone(), t)).collect();
     for (op, o) in &spec.operations {
         if let Some(payspec_spec::StatusRef::Inline(t)) = o.response.as_ref().and_then(|r| r.status.as_ref()) {
             tables.push((format!("{op} (inline)"), t));
@@ -237,21 +287,37 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
             let mut problems = Vec::new();
             for (i, row) in t.codes.iter().enumerate() {
                 // A concrete code for this row: wildcards become a value no row names.
-                let code: Vec<Option<String>> = row.values.iter().map(|v| Some(if v.is_wildcard() { "\u{2047}unlisted".into() } else { v.text() })).collect();
+                let code: Vec<Option<String>> = row
+                    .values
+                    .iter()
+                    .map(|v| Some(if v.is_wildcard() { "\u{2047}unlisted".into() } else { v.text() }))
+                    .collect();
                 match t.lookup(&code) {
                     Some(hit) if std::ptr::eq(hit, row) => {}
-                    Some(hit) => problems.push(format!("row {i} {:?} is shadowed by an earlier row {:?}", texts(&row.values), texts(&hit.values))),
+                    Some(hit) => problems.push(format!(
+                        "row {i} {:?} is shadowed by an earlier row {:?}",
+                        texts(&row.values),
+                        texts(&hit.values)
+                    )),
                     None => problems.push(format!("row {i} {:?} matches nothing", texts(&row.values))),
                 }
             }
             let unlisted: Vec<Option<String>> = t.fields.iter().map(|_| Some("\u{2047}nothing".into())).collect();
             if let Some(hit) = t.lookup(&unlisted) {
                 // A catch-all may only say "unknown: query first"; any other outcome is a silent default.
-                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_spec::Outcome::Indeterminate {
-                    problems.push(format!("a catch-all row maps every unknown code to `{}` (a silent default; use indeterminate)", hit.outcome));
+                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_spec::Outcome::Indeterminate
+                {
+                    problems.push(format!(
+                        "a catch-all row maps every unknown code to `{}` (a silent default; use indeterminate)",
+                        hit.outcome
+                    ));
                 }
             }
-            PropertyResult { target: format!("status {name}"), property: "every code maps to an outcome; unknown codes stay unmapped", failure: (!problems.is_empty()).then(|| problems.join("; ")) }
+            PropertyResult {
+                target: format!("status {name}"),
+                property: "every code maps to an outcome; unknown codes stay unmapped",
+                failure: (!problems.is_empty()).then(|| problems.join("; ")),
+            }
         })
         .collect()
 }

@@ -13,7 +13,8 @@ fn root() -> std::path::PathBuf {
 }
 
 fn run_case(file: &str) {
-    let v: Vector = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let v: Vector =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap_or_else(|e| panic!("{file}: {e}"));
     let spec_file = root().join("specs").join(format!("{}.yaml", v.provider));
     let text = std::fs::read_to_string(&spec_file).unwrap();
     let spec = payspec_spec::load_str(&spec_file.display().to_string(), &text).unwrap();
@@ -24,7 +25,11 @@ fn run_case(file: &str) {
     for p in paths {
         match (check(&spec, p, &v), known.get(&v.id)) {
             (Ok(()), None) | (Err(_), Some(_)) => {}
-            (Ok(()), Some(reason)) => panic!("{} [{}]: listed as a known failure ({reason}) but passes: remove it from known-failures.txt", v.id, p.name()),
+            (Ok(()), Some(reason)) => panic!(
+                "{} [{}]: listed as a known failure ({reason}) but passes: remove it from known-failures.txt",
+                v.id,
+                p.name()
+            ),
             (Err(m), None) => panic!("{m}"),
         }
     }
@@ -38,17 +43,34 @@ fn a_broken_stage_is_named_with_both_values() {
     let text = std::fs::read_to_string(root().join("specs/hitechpay.yaml")).unwrap();
     // Break only the `refund` operation: the text up to the next operation.
     let (refund, rest) = text.split_at(text.find("\n  query_refund:").unwrap());
-    let case: Vector = serde_json::from_str(&std::fs::read_to_string(root().join("vectors/hitechpay/hitechpay-refund-nofee-2553.json")).unwrap()).unwrap();
+    let case: Vector = serde_json::from_str(
+        &std::fs::read_to_string(root().join("vectors/hitechpay/hitechpay-refund-nofee-2553.json")).unwrap(),
+    )
+    .unwrap();
     let mac = "5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01";
     let breakages = [
         // (from, to, stage that must be named, expected value, actual value)
-        ("join: \"|\"", "join: \",\"", "string_to_sign", "\"2553|200904000000389|10000|ZaloPay Refund Demo|1599189500000\"", "\"2553,200904000000389,10000,ZaloPay Refund Demo,1599189500000\""),
+        (
+            "join: \"|\"",
+            "join: \",\"",
+            "string_to_sign",
+            "\"2553|200904000000389|10000|ZaloPay Refund Demo|1599189500000\"",
+            "\"2553,200904000000389,10000,ZaloPay Refund Demo,1599189500000\"",
+        ),
         ("alg: hmac-sha256", "alg: hmac-sha512", "digest", mac, ""),
-        ("encode: hex", "encode: HEX", "signature", mac, "5B5F0C4580FD894B78C2A13919DB43F71E624A1781757AA0B6DAC8E8E287BF01"),
+        (
+            "encode: hex",
+            "encode: HEX",
+            "signature",
+            mac,
+            "5B5F0C4580FD894B78C2A13919DB43F71E624A1781757AA0B6DAC8E8E287BF01",
+        ),
     ];
     for (from, to, stage, expected, actual) in breakages {
         assert_eq!(refund.matches(from).count(), 1, "{from}");
-        let broken = payspec_spec::load_str("hitechpay-broken.yaml", &format!("{}{rest}", refund.replacen(from, to, 1))).unwrap();
+        let broken =
+            payspec_spec::load_str("hitechpay-broken.yaml", &format!("{}{rest}", refund.replacen(from, to, 1)))
+                .unwrap();
         let m = check(&broken, &Interpreted(&broken), &case).unwrap_err();
         let shown = m.to_string();
         assert_eq!((m.case.as_str(), m.stage.as_str()), ("hitechpay-refund-nofee-2553", stage), "{shown}");

@@ -21,8 +21,7 @@ pub fn provider(input: TokenStream) -> TokenStream {
         .unwrap_or_default();
     let full = base.join(&given);
     let full = std::fs::canonicalize(&full).unwrap_or(full);
-    let error =
-        |msg: String| TokenStream::from(quote_spanned!(span=> ::core::compile_error!(#msg);));
+    let error = |msg: String| TokenStream::from(quote_spanned!(span=> ::core::compile_error!(#msg);));
     let text = match std::fs::read_to_string(&full) {
         Ok(t) => t,
         Err(e) => return error(format!("{given}: cannot read {}: {e}", full.display())),

@@ -4,8 +4,8 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use payspec_spec::Encoding;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use sha2::{Digest as _, Sha256, Sha512};
 
@@ -50,13 +50,16 @@ pub fn md5(msg: &[u8]) -> Vec<u8> {
 }
 
 fn private_key(pem: &str) -> Result<rsa::RsaPrivateKey, KeyError> {
-    rsa::RsaPrivateKey::from_pkcs8_pem(pem)
-        .or_else(|e8| rsa::RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e1| KeyError::PrivateKey(format!("PKCS#8: {e8}; PKCS#1: {e1}"))))
+    rsa::RsaPrivateKey::from_pkcs8_pem(pem).or_else(|e8| {
+        rsa::RsaPrivateKey::from_pkcs1_pem(pem)
+            .map_err(|e1| KeyError::PrivateKey(format!("PKCS#8: {e8}; PKCS#1: {e1}")))
+    })
 }
 
 fn public_key(pem: &str) -> Result<rsa::RsaPublicKey, KeyError> {
-    rsa::RsaPublicKey::from_public_key_pem(pem)
-        .or_else(|e8| rsa::RsaPublicKey::from_pkcs1_pem(pem).map_err(|e1| KeyError::PublicKey(format!("SPKI: {e8}; PKCS#1: {e1}"))))
+    rsa::RsaPublicKey::from_public_key_pem(pem).or_else(|e8| {
+        rsa::RsaPublicKey::from_pkcs1_pem(pem).map_err(|e1| KeyError::PublicKey(format!("SPKI: {e8}; PKCS#1: {e1}")))
+    })
 }
 
 /// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic).

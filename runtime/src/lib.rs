@@ -15,10 +15,10 @@ pub use interp::{Clock, Interpreter};
 pub use payspec_macros::provider;
 pub use payspec_spec as spec;
 pub use payspec_spec::Outcome;
-pub use secret::{CredentialError, CredentialValue, Credentials, Secret};
-pub use wire::{Body, DigestBytes, SignatureValue, SignedRequest, Stages, StringToSign, Verified};
 pub use scalar::Scalar;
+pub use secret::{CredentialError, CredentialValue, Credentials, Secret};
 pub use status::{StatusMatch, StatusRow};
+pub use wire::{Body, DigestBytes, SignatureValue, SignedRequest, Stages, StringToSign, Verified};
 
 // Re-exports for generated code (`payspec::provider!`), so callers need no extra dependencies.
 pub use indexmap;

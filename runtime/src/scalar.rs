@@ -76,12 +76,11 @@ impl<'de> serde::Deserialize<'de> for Scalar {
         // Through `serde_json::Value`, which understands serde_json's arbitrary-precision numbers.
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(s) => Ok(Scalar::Text(s)),
-            serde_json::Value::Number(n) => n.as_i64().map(Scalar::Int).ok_or_else(|| {
-                D::Error::custom(format!("expected a string or an integer, found number {n}"))
-            }),
-            other => Err(D::Error::custom(format!(
-                "expected a string or an integer, found {other}"
-            ))),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map(Scalar::Int)
+                .ok_or_else(|| D::Error::custom(format!("expected a string or an integer, found number {n}"))),
+            other => Err(D::Error::custom(format!("expected a string or an integer, found {other}"))),
         }
     }
 }
@@ -93,12 +92,12 @@ pub mod lenient {
 
     fn int<E: serde::de::Error>(v: serde_json::Value) -> Result<i64, E> {
         match v {
-            serde_json::Value::Number(n) => n
-                .as_i64()
-                .ok_or_else(|| E::custom(format!("expected an integer, found number {n}"))),
-            serde_json::Value::String(s) => s
-                .parse()
-                .map_err(|_| E::custom(format!("expected an integer, found string {s:?}"))),
+            serde_json::Value::Number(n) => {
+                n.as_i64().ok_or_else(|| E::custom(format!("expected an integer, found number {n}")))
+            }
+            serde_json::Value::String(s) => {
+                s.parse().map_err(|_| E::custom(format!("expected an integer, found string {s:?}")))
+            }
             other => Err(E::custom(format!("expected an integer, found {other}"))),
         }
     }
@@ -149,17 +148,8 @@ pub mod lenient {
 
         #[test]
         fn text_or_native() {
-            assert_eq!(
-                serde_json::from_str::<P>(r#"{"a": "12", "b": "true"}"#).unwrap(),
-                P {
-                    a: 12,
-                    b: Some(true)
-                }
-            );
-            assert_eq!(
-                serde_json::from_str::<P>(r#"{"a": 12}"#).unwrap(),
-                P { a: 12, b: None }
-            );
+            assert_eq!(serde_json::from_str::<P>(r#"{"a": "12", "b": "true"}"#).unwrap(), P { a: 12, b: Some(true) });
+            assert_eq!(serde_json::from_str::<P>(r#"{"a": 12}"#).unwrap(), P { a: 12, b: None });
             assert!(serde_json::from_str::<P>(r#"{"a": "x"}"#).is_err());
         }
     }

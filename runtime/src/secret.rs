@@ -113,7 +113,9 @@ impl Credentials {
                 (CredentialKind::Integer, serde_json::Value::String(s)) => {
                     CredentialValue::Integer(s.parse().map_err(|_| err(name, format!("`{s}` is not an integer")))?)
                 }
-                (CredentialKind::Integer, other) => return Err(err(name, format!("expected an integer, found {other}"))),
+                (CredentialKind::Integer, other) => {
+                    return Err(err(name, format!("expected an integer, found {other}")))
+                }
                 (_, serde_json::Value::String(s)) if def.secret => CredentialValue::Secret(Secret::new(s.clone())),
                 (_, serde_json::Value::String(s)) => CredentialValue::Public(s.clone()),
                 (_, serde_json::Value::Number(n)) if !def.secret => CredentialValue::Public(n.to_string()),

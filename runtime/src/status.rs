@@ -32,11 +32,7 @@ impl StatusRow {
     /// Whether this row matches `code` (first match wins in a table).
     pub fn matches(&self, code: &[Option<String>]) -> bool {
         self.when.len() == code.len()
-            && self
-                .when
-                .iter()
-                .zip(code)
-                .all(|(want, got)| want.is_none() || got.as_deref() == *want)
+            && self.when.iter().zip(code).all(|(want, got)| want.is_none() || got.as_deref() == *want)
     }
 }
 
@@ -61,13 +57,7 @@ impl StatusMatch {
                 meaning: Some(r.meaning),
                 retryable: r.retryable,
             },
-            None => StatusMatch {
-                code,
-                outcome: None,
-                name: None,
-                meaning: None,
-                retryable: false,
-            },
+            None => StatusMatch { code, outcome: None, name: None, meaning: None, retryable: false },
         }
     }
 

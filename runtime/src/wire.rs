@@ -63,12 +63,17 @@ impl Stages {
     /// Multi-line description with secret credential values masked as `«name»`.
     pub fn explain<'a>(&self, secrets: impl IntoIterator<Item = (&'a str, String)>) -> String {
         let secrets: Vec<_> = secrets.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        let mask = |s: &str| secrets.iter().fold(s.to_string(), |acc, (n, v)| acc.replace(v.as_str(), &format!("«{n}»")));
+        let mask =
+            |s: &str| secrets.iter().fold(s.to_string(), |acc, (n, v)| acc.replace(v.as_str(), &format!("«{n}»")));
         let mut out = format!("[{}]\n  string to sign: {:?}\n", self.recipe, mask(&self.string_to_sign.0));
         if let Some(d) = &self.digest {
             out.push_str(&format!("  digest (hex):   {d}\n"));
         }
-        out.push_str(&format!("  signature:      {}\n  placed:         {}\n", mask(&self.signature.0), mask(&self.placed)));
+        out.push_str(&format!(
+            "  signature:      {}\n  placed:         {}\n",
+            mask(&self.signature.0),
+            mask(&self.placed)
+        ));
         out
     }
 }

@@ -17,14 +17,7 @@ payspec::provider!("../specs/appotapay.yaml");
 payspec::provider!("../specs/bbmsl.yaml");
 payspec::provider!("tests/specs/kitchen_sink.yaml");
 
-const PROVIDERS: &[&str] = &[
-    "hitechpay",
-    "vietqr",
-    "ninepay",
-    "appotapay",
-    "bbmsl",
-    "kitchen_sink",
-];
+const PROVIDERS: &[&str] = &["hitechpay", "vietqr", "ninepay", "appotapay", "bbmsl", "kitchen_sink"];
 
 /// Run `$body` with `$m` bound to the generated module of provider `$name`.
 macro_rules! with_provider {
@@ -84,11 +77,7 @@ const KEY1: &str = "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL";
 const KEY2: &str = "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz";
 
 fn htp_creds() -> hitechpay::Credentials {
-    hitechpay::Credentials {
-        app_id: 2553,
-        key1: KEY1.into(),
-        key2: KEY2.into(),
-    }
+    hitechpay::Credentials { app_id: 2553, key1: KEY1.into(), key2: KEY2.into() }
 }
 
 fn htp_refund(fee: Option<i64>) -> hitechpay::RefundRequest {
@@ -106,67 +95,32 @@ fn htp_refund(fee: Option<i64>) -> hitechpay::RefundRequest {
 
 #[test]
 fn hitechpay_refund_vector_without_fee() {
-    let signed = hitechpay::sign_refund(
-        &htp_refund(None),
-        &htp_creds(),
-        hitechpay::Env::Sandbox,
-        Clock::from_secs(0),
-    )
-    .unwrap();
+    let signed =
+        hitechpay::sign_refund(&htp_refund(None), &htp_creds(), hitechpay::Env::Sandbox, Clock::from_secs(0)).unwrap();
     let st = signed.stage("sign").unwrap();
-    assert_eq!(
-        st.string_to_sign.0,
-        "2553|200904000000389|10000|ZaloPay Refund Demo|1599189500000"
-    );
-    assert_eq!(
-        st.signature.0,
-        "5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01"
-    );
+    assert_eq!(st.string_to_sign.0, "2553|200904000000389|10000|ZaloPay Refund Demo|1599189500000");
+    assert_eq!(st.signature.0, "5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01");
     assert_eq!(signed.url, "https://sb-openapi.hitechpay.vn/v2/refund");
     assert_eq!(signed.method, "POST");
-    assert_eq!(
-        signed.headers.get("Content-Type").map(String::as_str),
-        Some("application/json")
-    );
+    assert_eq!(signed.headers.get("Content-Type").map(String::as_str), Some("application/json"));
     let body = signed.body.to_json();
-    assert_eq!(
-        body["mac"],
-        "5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01"
-    );
+    assert_eq!(body["mac"], "5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01");
     assert_eq!(body["app_id"], 2553, "app_id is filled from the credential");
     assert_eq!(
         body.as_object().unwrap().keys().collect::<Vec<_>>(),
-        [
-            "app_id",
-            "m_refund_id",
-            "zp_trans_id",
-            "amount",
-            "timestamp",
-            "description",
-            "mac"
-        ],
+        ["app_id", "m_refund_id", "zp_trans_id", "amount", "timestamp", "description", "mac"],
         "wire order, absent optional fields left out, signature last"
     );
 }
 
 #[test]
 fn hitechpay_refund_vector_with_fee() {
-    let signed = hitechpay::sign_refund(
-        &htp_refund(Some(500)),
-        &htp_creds(),
-        hitechpay::Env::Sandbox,
-        Clock::from_secs(0),
-    )
-    .unwrap();
+    let signed =
+        hitechpay::sign_refund(&htp_refund(Some(500)), &htp_creds(), hitechpay::Env::Sandbox, Clock::from_secs(0))
+            .unwrap();
     let st = signed.stage("sign").unwrap();
-    assert_eq!(
-        st.string_to_sign.0,
-        "2553|200904000000389|10000|500|ZaloPay Refund Demo|1599189500000"
-    );
-    assert_eq!(
-        st.signature.0,
-        "e66c273a628d3a3a293ab98e9180e435b7acd081633b6c695cde4ac50e7c5e35"
-    );
+    assert_eq!(st.string_to_sign.0, "2553|200904000000389|10000|500|ZaloPay Refund Demo|1599189500000");
+    assert_eq!(st.signature.0, "e66c273a628d3a3a293ab98e9180e435b7acd081633b6c695cde4ac50e7c5e35");
 }
 
 #[test]
@@ -175,49 +129,23 @@ fn hitechpay_generated_equals_interpreter() {
     let creds = htp_creds();
     for fee in [None, Some(0), Some(500)] {
         let req = htp_refund(fee);
-        let generated = hitechpay::sign_refund(
-            &req,
-            &creds,
-            hitechpay::Env::Sandbox,
-            Clock::from_secs(1_700_000_000),
-        )
-        .unwrap();
+        let generated =
+            hitechpay::sign_refund(&req, &creds, hitechpay::Env::Sandbox, Clock::from_secs(1_700_000_000)).unwrap();
         let input = serde_json::to_value(&req).unwrap();
         let interpreted = Interpreter::new(&spec)
-            .sign(
-                "refund",
-                obj(&input),
-                &creds.to_runtime(),
-                "sandbox",
-                Clock::from_secs(1_700_000_000),
-            )
+            .sign("refund", obj(&input), &creds.to_runtime(), "sandbox", Clock::from_secs(1_700_000_000))
             .unwrap();
         assert_eq!(generated, interpreted);
     }
     // `from:` defaults from the clock.
-    let req = hitechpay::QueryRefundRequest::builder()
-        .m_refund_id("200904_2553_1")
-        .build()
-        .unwrap();
-    let clock = Clock {
-        now_ms: 1_599_189_500_123,
-    };
-    let generated =
-        hitechpay::sign_query_refund(&req, &creds, hitechpay::Env::Sandbox, clock).unwrap();
+    let req = hitechpay::QueryRefundRequest::builder().m_refund_id("200904_2553_1").build().unwrap();
+    let clock = Clock { now_ms: 1_599_189_500_123 };
+    let generated = hitechpay::sign_query_refund(&req, &creds, hitechpay::Env::Sandbox, clock).unwrap();
     let interpreted = Interpreter::new(&spec)
-        .sign(
-            "query_refund",
-            obj(&serde_json::to_value(&req).unwrap()),
-            &creds.to_runtime(),
-            "sandbox",
-            clock,
-        )
+        .sign("query_refund", obj(&serde_json::to_value(&req).unwrap()), &creds.to_runtime(), "sandbox", clock)
         .unwrap();
     assert_eq!(generated, interpreted);
-    assert_eq!(
-        generated.stage("sign").unwrap().string_to_sign.0,
-        "2553|200904_2553_1|1599189500123"
-    );
+    assert_eq!(generated.stage("sign").unwrap().string_to_sign.0, "2553|200904_2553_1|1599189500123");
 }
 
 #[test]
@@ -225,10 +153,7 @@ fn credentials_debug_redacts_secrets() {
     let creds = htp_creds();
     let debug = format!("{creds:?}");
     assert!(!debug.contains(KEY1) && !debug.contains(KEY2), "{debug}");
-    assert!(
-        debug.contains("2553"),
-        "public values stay visible: {debug}"
-    );
+    assert!(debug.contains("2553"), "public values stay visible: {debug}");
     let rt = creds.to_runtime();
     assert!(!format!("{rt:?}").contains(KEY1));
     let back = hitechpay::Credentials::from_runtime(&rt).unwrap();
@@ -269,15 +194,10 @@ fn builder_rejects_missing_and_overlong_fields() {
     );
     // Same error, same words as the interpreter.
     let spec = spec("hitechpay");
-    let input = json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": long, "timestamp": 1});
+    let input =
+        json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": long, "timestamp": 1});
     let interpreted = Interpreter::new(&spec)
-        .sign(
-            "refund",
-            obj(&input),
-            &htp_creds().to_runtime(),
-            "sandbox",
-            Clock::from_secs(0),
-        )
+        .sign("refund", obj(&input), &htp_creds().to_runtime(), "sandbox", Clock::from_secs(0))
         .unwrap_err();
     assert_eq!(err, interpreted);
     // Pattern and bounds.
@@ -299,10 +219,7 @@ fn builder_rejects_missing_and_overlong_fields() {
         .description("x")
         .build()
         .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "hitechpay.refund: field `amount`: 0 is below the minimum 1"
-    );
+    assert_eq!(err.to_string(), "hitechpay.refund: field `amount`: 0 is below the minimum 1");
 }
 
 #[test]
@@ -310,34 +227,22 @@ fn hitechpay_callback_published_vector() {
     let v = vector("hitechpay", "hitechpay-callback-published-2553");
     let payload = obj(&v["input"]);
     let verified = hitechpay::verify_callback(payload, &htp_creds()).unwrap();
-    assert_eq!(
-        verified.stages.signature.0,
-        "d8d33baf449b31d7f9b94fa50d7c942c08cd4d83f28fa185557da21acb104f67"
-    );
+    assert_eq!(verified.stages.signature.0, "d8d33baf449b31d7f9b94fa50d7c942c08cd4d83f28fa185557da21acb104f67");
     assert_eq!(verified.payload["data"], v["decoded"]["data"]);
     let typed = hitechpay::CallbackPayload::from_map(payload).unwrap();
     assert_eq!(typed.r#type, Some(1));
     // A tampered payload is a bad signature, not a malformed one.
     let mut tampered = payload.clone();
-    tampered.insert(
-        "data".into(),
-        Value::String(payload["data"].as_str().unwrap().replace("10000", "10001")),
-    );
+    tampered.insert("data".into(), Value::String(payload["data"].as_str().unwrap().replace("10000", "10001")));
     let err = hitechpay::verify_callback(&tampered, &htp_creds()).unwrap_err();
     assert!(err.is_bad_signature(), "{err}");
     let spec = spec("hitechpay");
-    assert_eq!(
-        Err(err),
-        Interpreter::new(&spec).verify_callback("callback", &tampered, &htp_creds().to_runtime())
-    );
+    assert_eq!(Err(err), Interpreter::new(&spec).verify_callback("callback", &tampered, &htp_creds().to_runtime()));
     // Missing signature field.
     let mut unsigned = payload.clone();
     unsigned.remove("mac");
     let err = hitechpay::verify_callback(&unsigned, &htp_creds()).unwrap_err();
-    assert_eq!(
-        Err(err),
-        Interpreter::new(&spec).verify_callback("callback", &unsigned, &htp_creds().to_runtime())
-    );
+    assert_eq!(Err(err), Interpreter::new(&spec).verify_callback("callback", &unsigned, &htp_creds().to_runtime()));
 }
 
 #[test]
@@ -362,27 +267,19 @@ fn status_tables_match_the_interpreter() {
     }
     let unmapped = hitechpay::RefundResponse::status_of(&samples[4]);
     assert!(unmapped.is_unmapped() && !unmapped.retryable);
-    assert_eq!(
-        hitechpay::RefundResponse::status_of(&samples[3]).outcome,
-        Some(Outcome::Indeterminate)
-    );
+    assert_eq!(hitechpay::RefundResponse::status_of(&samples[3]).outcome, Some(Outcome::Indeterminate));
     // Nested paths and enums (appotapay v1: data.status).
     let spec = self::spec("appotapay");
     let s = json!({"errorCode": 0, "data": {"status": "pending", "amount": 5}});
     let typed = appotapay::RefundResponse::from_json(&s).unwrap().status();
-    assert_eq!(
-        typed.code,
-        Interpreter::new(&spec).status("refund", &s).unwrap().code
-    );
+    assert_eq!(typed.code, Interpreter::new(&spec).status("refund", &s).unwrap().code);
     assert_eq!(typed.outcome, Some(Outcome::Pending));
 }
 
 // ---- the synthetic kitchen-sink spec, through the typed API -------------------------------------
 
 fn ks_creds(token: Option<&str>) -> kitchen_sink::Credentials {
-    let key = |f: &str| {
-        std::fs::read_to_string(root().join("conformance/keys").join(f)).unwrap_or_default()
-    };
+    let key = |f: &str| std::fs::read_to_string(root().join("conformance/keys").join(f)).unwrap_or_default();
     kitchen_sink::Credentials {
         merchant: "M-1".into(),
         number: 42,
@@ -399,9 +296,7 @@ fn kitchen_sink_typed_api() {
     use payspec::rust_decimal::Decimal;
     let spec = spec("kitchen_sink");
     let interp = Interpreter::new(&spec);
-    let clock = Clock {
-        now_ms: 1_700_000_000_456,
-    };
+    let clock = Clock { now_ms: 1_700_000_000_456 };
 
     // Form body, path / query / header fields, decimals kept to the byte, defaults, a query signature.
     let req = ks::FormOpRequest::builder()
@@ -415,10 +310,7 @@ fn kitchen_sink_typed_api() {
         .r#ref("AB12")
         .build()
         .unwrap();
-    assert!(
-        !format!("{req:?}").contains("Nguyễn"),
-        "sensitive fields are redacted: {req:?}"
-    );
+    assert!(!format!("{req:?}").contains("Nguyễn"), "sensitive fields are redacted: {req:?}");
     for token in [None, Some("tok")] {
         let creds = ks_creds(token);
         for env in ks::Env::ALL {
@@ -426,23 +318,9 @@ fn kitchen_sink_typed_api() {
             let input = serde_json::to_value(&req).unwrap();
             assert_eq!(
                 Ok(&signed),
-                interp
-                    .sign(
-                        "form_op",
-                        obj(&input),
-                        &creds.to_runtime(),
-                        env.name(),
-                        clock
-                    )
-                    .as_ref()
+                interp.sign("form_op", obj(&input), &creds.to_runtime(), env.name(), clock).as_ref()
             );
-            assert!(
-                signed
-                    .url
-                    .contains("/items/a%20b%2F%C3%BC/pay?page=3&lang=vi&sig="),
-                "{}",
-                signed.url
-            );
+            assert!(signed.url.contains("/items/a%20b%2F%C3%BC/pay?page=3&lang=vi&sig="), "{}", signed.url);
             let sts = &signed.stage("sign").unwrap().string_to_sign.0;
             assert!(sts.contains("\n000000010.50\n"), "{sts}");
             assert!(sts.ends_with("\n1003"), "page + 1000: {sts}");
@@ -457,26 +335,15 @@ fn kitchen_sink_typed_api() {
         }
     }
     // all_or_none names the missing members.
-    let err = ks::FormOpRequest::builder()
-        .item_id("x")
-        .amount(Decimal::ONE)
-        .flag(false)
-        .build()
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "kitchen_sink.form_op: field `note`: required together with flag, note"
-    );
+    let err = ks::FormOpRequest::builder().item_id("x").amount(Decimal::ONE).flag(false).build().unwrap_err();
+    assert_eq!(err.to_string(), "kitchen_sink.form_op: field `note`: required together with flag, note");
 
     // Nested objects, one_of, odd enum values, a keyword field name, JWT auth after the signature.
     let order = ks::JsonOpOrder {
         id: "o-1".into(),
         total: Some("12.340".parse().unwrap()),
         lines: Some(2),
-        nested: Some(ks::JsonOpOrderNested {
-            deep: Some("d".into()),
-            ok: Some(true),
-        }),
+        nested: Some(ks::JsonOpOrderNested { deep: Some("d".into()), ok: Some(true) }),
     };
     let req = ks::JsonOpRequest::builder()
         .order(order.clone())
@@ -486,37 +353,16 @@ fn kitchen_sink_typed_api() {
         .build()
         .unwrap();
     assert_eq!(ks::JsonOpKind::V3.as_str(), "3");
-    assert_eq!(
-        ks::JsonOpKind::from_wire("A_ONE"),
-        Some(ks::JsonOpKind::AOne)
-    );
+    assert_eq!(ks::JsonOpKind::from_wire("A_ONE"), Some(ks::JsonOpKind::AOne));
     let creds = ks_creds(Some("tok"));
     let signed = ks::sign_json_op(&req, &creds, ks::Env::Production, clock).unwrap();
     let input = serde_json::to_value(&req).unwrap();
-    assert_eq!(
-        Ok(&signed),
-        interp
-            .sign(
-                "json_op",
-                obj(&input),
-                &creds.to_runtime(),
-                "production",
-                clock
-            )
-            .as_ref()
-    );
+    assert_eq!(Ok(&signed), interp.sign("json_op", obj(&input), &creds.to_runtime(), "production", clock).as_ref());
     assert_eq!(
         signed.stage("sign").unwrap().string_to_sign.0,
         r#"choice_b:5;deep:d;id:o-1;kind:b-two;nested:{"deep":"d","ok":true};total:12.340;ts:1700000000456;type:t;zz:fixed"#
     );
-    assert_eq!(
-        signed
-            .stages
-            .iter()
-            .map(|s| s.recipe.as_str())
-            .collect::<Vec<_>>(),
-        ["sign", "auth:jwt"]
-    );
+    assert_eq!(signed.stages.iter().map(|s| s.recipe.as_str()).collect::<Vec<_>>(), ["sign", "auth:jwt"]);
     let (st, value) = ks::recipe_jwt(&creds, clock).unwrap();
     assert_eq!(signed.headers.get("X-Auth"), Some(&value));
     assert_eq!(st.recipe, "recipe:jwt");
@@ -527,41 +373,26 @@ fn kitchen_sink_typed_api() {
         .kind(ks::JsonOpKind::AOne)
         .build()
         .unwrap_err();
-    assert_eq!(err.to_string(), "kitchen_sink.json_op: field `choice_a|choice_b`: exactly one of these fields is required, found 2");
+    assert_eq!(
+        err.to_string(),
+        "kitchen_sink.json_op: field `choice_a|choice_b`: exactly one of these fields is required, found 2"
+    );
     let mut long = order;
-    long.nested = Some(ks::JsonOpOrderNested {
-        deep: Some("toolong".into()),
-        ok: None,
-    });
-    let err = ks::JsonOpRequest::builder()
-        .order(long)
-        .choice_a("a")
-        .kind(ks::JsonOpKind::AOne)
-        .build()
-        .unwrap_err();
+    long.nested = Some(ks::JsonOpOrderNested { deep: Some("toolong".into()), ok: None });
+    let err = ks::JsonOpRequest::builder().order(long).choice_a("a").kind(ks::JsonOpKind::AOne).build().unwrap_err();
     assert_eq!(
         err.to_string(),
         "kitchen_sink.json_op: field `order`: `nested`: `deep`: 7 characters, at most 5 allowed"
     );
 
     // Envelope body signed with RSA over the exact payload text.
-    let req = ks::EnvelopeOpRequest::builder()
-        .a("x")
-        .c("1.10".parse::<Decimal>().unwrap())
-        .build()
-        .unwrap();
+    let req = ks::EnvelopeOpRequest::builder().a("x").c("1.10".parse::<Decimal>().unwrap()).build().unwrap();
     let signed = ks::sign_envelope_op(&req, &creds, ks::Env::Sandbox, clock).unwrap();
     assert_eq!(signed.body.to_json()["request"], r#"{"a":"x","c":1.10}"#);
     assert_eq!(
         Ok(&signed),
         interp
-            .sign(
-                "envelope_op",
-                obj(&serde_json::to_value(&req).unwrap()),
-                &creds.to_runtime(),
-                "sandbox",
-                clock
-            )
+            .sign("envelope_op", obj(&serde_json::to_value(&req).unwrap()), &creds.to_runtime(), "sandbox", clock)
             .as_ref()
     );
 
@@ -570,21 +401,13 @@ fn kitchen_sink_typed_api() {
     let typed = ks::FormCbPayload::from_map(obj(&payload)).unwrap();
     assert_eq!((typed.amount, typed.ok), (5, Some(true)));
     assert_eq!(ks::FormCbPayload::status_of(&payload).name, Some("OK"));
-    let status = ks::FormOpResponse::from_json(&json!({"result": {"code": "00"}, "state": "done"}))
-        .unwrap()
-        .status();
-    assert_eq!(
-        (status.outcome, status.name),
-        (Some(Outcome::Succeeded), Some("DONE"))
-    );
+    let status = ks::FormOpResponse::from_json(&json!({"result": {"code": "00"}, "state": "done"})).unwrap().status();
+    assert_eq!((status.outcome, status.name), (Some(Outcome::Succeeded), Some("DONE")));
     let status = ks::FormOpResponse::status_of(&json!({"result": {"code": 7}, "state": "wait"}));
-    assert_eq!(
-        (status.outcome, status.retryable),
-        (Some(Outcome::Pending), true)
-    );
+    assert_eq!((status.outcome, status.retryable), (Some(Outcome::Pending), true));
 }
 
-// ---- every vector, through the generated code and the interpreter --------------------------------
+// ---- vector data (every vector runs through both paths in payspec-conformance's tests/vectors.rs) ----
 
 fn vector(provider: &str, id: &str) -> Value {
     let path = root().join(format!("vectors/{provider}/{id}.json"));
@@ -610,165 +433,6 @@ fn vectors() -> Vec<(String, Value)> {
     out
 }
 
-/// Ids listed in `vectors/<provider>/known-failures.txt`.
-fn known_failures() -> Vec<String> {
-    let mut out = Vec::new();
-    for provider in PROVIDERS {
-        let Ok(text) = std::fs::read_to_string(
-            root()
-                .join("vectors")
-                .join(provider)
-                .join("known-failures.txt"),
-        ) else {
-            continue;
-        };
-        out.extend(
-            text.lines()
-                .filter(|l| !l.trim_start().starts_with('#'))
-                .filter_map(|l| l.split(':').next())
-                .map(|id| id.trim().to_string())
-                .filter(|id| !id.is_empty()),
-        );
-    }
-    out
-}
-
-/// The checked string to sign and signature of one vector (or why there are none), by both
-/// implementations, asserted equal.
-fn run_vector(provider: &str, v: &Value) -> Result<(String, String), String> {
-    let spec = spec(provider);
-    let interp = Interpreter::new(&spec);
-    let rt = payspec::Credentials::from_json(&spec, &v["credentials"]).unwrap();
-    let clock = Clock::from_secs(v["now"].as_i64().unwrap_or(0));
-    let id = v["id"].as_str().unwrap();
-    let target = obj(&v["target"]);
-    let input = obj(&v["input"]);
-    with_provider!(provider, |m| {
-        let creds = m::Credentials::from_runtime(&rt).unwrap();
-        if let Some(op) = target.get("operation").and_then(Value::as_str) {
-            let env = m::Env::from_name("sandbox").unwrap();
-            let generated = m::dynamic::sign(op, input, &creds, env, clock);
-            let interpreted = interp.sign(op, input, &rt, "sandbox", clock);
-            assert_eq!(generated, interpreted, "{id}");
-            let signed = generated.map_err(|e| e.to_string())?;
-            let label = match v["stage"].as_str().unwrap_or("sign") {
-                "auth" => format!("auth:{}", spec.operations[op].auth.as_deref().unwrap()),
-                other => other.to_string(),
-            };
-            if v["expect_valid"] != Value::Bool(false) {
-                let e = &v["expected"];
-                if let Some(url) = e["url"].as_str() {
-                    assert_eq!(signed.url, url, "{id}");
-                }
-                if let Some(method) = e["method"].as_str() {
-                    assert_eq!(signed.method, method, "{id}");
-                }
-                for (k, want) in e["headers"].as_object().into_iter().flatten() {
-                    assert_eq!(
-                        signed.headers.get(k).map(String::as_str),
-                        want.as_str(),
-                        "{id}: header {k}"
-                    );
-                }
-                if !e["body"].is_null() {
-                    assert_eq!(signed.body.to_json(), e["body"], "{id}");
-                    assert_eq!(
-                        signed
-                            .body
-                            .to_json()
-                            .as_object()
-                            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
-                        e["body"]
-                            .as_object()
-                            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
-                        "{id}: body key order"
-                    );
-                }
-            }
-            let st = signed
-                .stage(&label)
-                .ok_or_else(|| format!("{id}: no stage {label}"))?;
-            Ok((st.string_to_sign.0.clone(), st.signature.0.clone()))
-        } else if let Some(cb) = target.get("callback").and_then(Value::as_str) {
-            let generated = m::dynamic::verify_callback(cb, input, &creds);
-            assert_eq!(generated, interp.verify_callback(cb, input, &rt), "{id}");
-            let verified = generated.map_err(|e| e.to_string())?;
-            for (k, want) in v["decoded"].as_object().into_iter().flatten() {
-                assert_eq!(&verified.payload[k], want, "{id}: decoded {k}");
-            }
-            Ok((
-                verified.stages.string_to_sign.0,
-                verified.stages.signature.0,
-            ))
-        } else if let Some(op) = target.get("response").and_then(Value::as_str) {
-            let generated = m::dynamic::verify_response(op, input, &creds);
-            assert_eq!(generated, interp.verify_response(op, input, &rt), "{id}");
-            let verified = generated.map_err(|e| e.to_string())?;
-            Ok((
-                verified.stages.string_to_sign.0,
-                verified.stages.signature.0,
-            ))
-        } else if let Some(name) = target.get("recipe").and_then(Value::as_str) {
-            let generated = m::dynamic::run_recipe(name, &creds, clock);
-            assert_eq!(generated, interp.run_recipe(name, &rt, clock), "{id}");
-            let (st, value) = generated.map_err(|e| e.to_string())?;
-            for (_, want) in v["expected"]["headers"].as_object().into_iter().flatten() {
-                assert_eq!(Some(value.as_str()), want.as_str(), "{id}: placed value");
-            }
-            Ok((st.string_to_sign.0, st.signature.0))
-        } else {
-            panic!("{id}: unknown target {target:?}")
-        }
-    })
-}
-
-#[test]
-fn every_vector_through_generated_code_and_interpreter() {
-    let all = vectors();
-    assert!(all.len() >= 12, "vectors found: {}", all.len());
-    let known = known_failures();
-    for (provider, v) in &all {
-        let id = v["id"].as_str().unwrap();
-        let result = run_vector(provider, v);
-        let e = &v["expected"];
-        if known.iter().any(|k| k == id) {
-            let reproduced = result.as_ref().is_ok_and(|(sts, sig)| {
-                Some(sts.as_str()) == e["string_to_sign"].as_str()
-                    && Some(sig.as_str()) == e["signature"].as_str()
-            });
-            assert!(
-                !reproduced,
-                "{id} is listed in known-failures.txt but passes"
-            );
-            continue;
-        }
-        let (sts, sig) = result.unwrap_or_else(|err| panic!("{id}: {err}"));
-        if v["expect_valid"] == Value::Bool(false) {
-            assert_ne!(
-                Some(sts.as_str()),
-                e["string_to_sign"].as_str(),
-                "{id}: counter-example reproduced"
-            );
-            assert_ne!(
-                Some(sig.as_str()),
-                e["signature"].as_str(),
-                "{id}: counter-example reproduced"
-            );
-        } else {
-            assert_eq!(
-                Some(sts.as_str()),
-                e["string_to_sign"].as_str(),
-                "{id}: string to sign"
-            );
-            assert_eq!(
-                Some(sig.as_str()),
-                e["signature"].as_str(),
-                "{id}: signature"
-            );
-        }
-    }
-}
-
 #[test]
 fn unknown_names_fail_like_the_interpreter() {
     let spec = spec("hitechpay");
@@ -776,37 +440,13 @@ fn unknown_names_fail_like_the_interpreter() {
     let interp = Interpreter::new(&spec);
     let empty = Map::new();
     assert_eq!(
-        hitechpay::dynamic::sign(
-            "nope",
-            &empty,
-            &creds,
-            hitechpay::Env::Sandbox,
-            Clock::from_secs(0)
-        ),
-        interp.sign(
-            "nope",
-            &empty,
-            &creds.to_runtime(),
-            "sandbox",
-            Clock::from_secs(0)
-        )
+        hitechpay::dynamic::sign("nope", &empty, &creds, hitechpay::Env::Sandbox, Clock::from_secs(0)),
+        interp.sign("nope", &empty, &creds.to_runtime(), "sandbox", Clock::from_secs(0))
     );
     let extra = json!({"zp_trans_id": "1", "amount": 1, "bogus": true});
     assert_eq!(
-        hitechpay::dynamic::sign(
-            "refund",
-            obj(&extra),
-            &creds,
-            hitechpay::Env::Sandbox,
-            Clock::from_secs(0)
-        ),
-        interp.sign(
-            "refund",
-            obj(&extra),
-            &creds.to_runtime(),
-            "sandbox",
-            Clock::from_secs(0)
-        )
+        hitechpay::dynamic::sign("refund", obj(&extra), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0)),
+        interp.sign("refund", obj(&extra), &creds.to_runtime(), "sandbox", Clock::from_secs(0))
     );
     assert_eq!(
         hitechpay::dynamic::run_recipe("nope", &creds, Clock::from_secs(0)),
@@ -820,20 +460,11 @@ fn unknown_names_fail_like_the_interpreter() {
 
 #[test]
 fn environments_and_hosts() {
-    assert_eq!(
-        appotapay::Env::Sandbox.base_url("v1"),
-        Some("https://payment.dev.appotapay.com")
-    );
-    assert_eq!(
-        appotapay::Env::Production.base_url("api"),
-        Some("https://gateway.appotapay.com")
-    );
+    assert_eq!(appotapay::Env::Sandbox.base_url("v1"), Some("https://payment.dev.appotapay.com"));
+    assert_eq!(appotapay::Env::Production.base_url("api"), Some("https://gateway.appotapay.com"));
     assert_eq!(hitechpay::Env::ALL, &[hitechpay::Env::Sandbox]);
     assert_eq!(hitechpay::Env::Sandbox.base_url("v1"), None);
-    assert_eq!(
-        ninepay::Env::from_name("production"),
-        Some(ninepay::Env::Production)
-    );
+    assert_eq!(ninepay::Env::from_name("production"), Some(ninepay::Env::Production));
 }
 
 // ---- differential properties: random inputs, valid and invalid, through both paths ----------------
@@ -850,32 +481,28 @@ mod differential {
         prop_oneof![
             proptest::string::string_regex(&format!("[a-zA-Z0-9 ]{{0,{max}}}")).unwrap(),
             proptest::string::string_regex(&format!("[0-9_]{{0,{max}}}")).unwrap(),
-            proptest::string::string_regex(&format!("[a-z|&=\\n*~%+/:#{{}}?.]{{0,{max}}}"))
-                .unwrap(),
+            proptest::string::string_regex(&format!("[a-z|&=\\n*~%+/:#{{}}?.]{{0,{max}}}")).unwrap(),
             proptest::string::string_regex(&format!("[a-zàáảãạăắđêếệôơưữỳ ]{{0,{max}}}")).unwrap(),
         ]
         .boxed()
     }
 
     fn bound(n: Option<String>, dflt: i64) -> i64 {
-        n.and_then(|t| t.parse::<f64>().ok())
-            .map(|x| x as i64)
-            .unwrap_or(dflt)
+        n.and_then(|t| t.parse::<f64>().ok()).map(|x| x as i64).unwrap_or(dflt)
     }
 
     /// A value the typed request can hold (so both paths see the same input), often outside the limits.
     fn value(f: &Field) -> BoxedStrategy<Value> {
         if !f.values.is_empty() && f.ty == FieldType::String {
-            return proptest::sample::select(f.values.clone())
-                .prop_map(Value::String)
-                .boxed();
+            return proptest::sample::select(f.values.clone()).prop_map(Value::String).boxed();
         }
         let max_len = f.max_len.unwrap_or(20);
         if let (Some(p), FieldType::String | FieldType::Scalar) = (&f.pattern, f.ty) {
             let p = p.strip_prefix('^').unwrap_or(p);
             let p = p.strip_suffix('$').unwrap_or(p);
             if let Ok(matching) = proptest::string::string_regex(p) {
-                return prop_oneof![3 => matching.prop_map(Value::String), 1 => text(max_len).prop_map(Value::String)].boxed();
+                return prop_oneof![3 => matching.prop_map(Value::String), 1 => text(max_len).prop_map(Value::String)]
+                    .boxed();
             }
         }
         match f.ty {
@@ -912,41 +539,28 @@ mod differential {
                     .boxed()
             }
             FieldType::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
-            FieldType::Scalar => prop_oneof![
-                text(max_len).prop_map(Value::String),
-                (-5i64..100).prop_map(Value::from)
-            ]
-            .boxed(),
+            FieldType::Scalar => {
+                prop_oneof![text(max_len).prop_map(Value::String), (-5i64..100).prop_map(Value::from)].boxed()
+            }
             // Required sub-fields always: a typed object cannot lack one (a deserialization error, not a check).
             FieldType::Object => object(&f.fields, 1.0).prop_map(Value::Object).boxed(),
         }
     }
 
     /// Objects with required fields usually present and optional ones sometimes.
-    fn object(
-        fields: &indexmap::IndexMap<String, Field>,
-        p_present: f64,
-    ) -> BoxedStrategy<Map<String, Value>> {
+    fn object(fields: &indexmap::IndexMap<String, Field>, p_present: f64) -> BoxedStrategy<Map<String, Value>> {
         let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = fields
             .iter()
             .map(|(n, f)| {
                 let n = n.clone();
-                let p = if f.required {
-                    p_present
-                } else {
-                    p_present.min(0.95) * 0.6 + 0.35
-                };
+                let p = if f.required { p_present } else { p_present.min(0.95) * 0.6 + 0.35 };
                 if p >= 1.0 {
                     return value(f).prop_map(move |v| Some((n.clone(), v))).boxed();
                 }
-                proptest::option::weighted(p, value(f))
-                    .prop_map(move |v| v.map(|v| (n.clone(), v)))
-                    .boxed()
+                proptest::option::weighted(p, value(f)).prop_map(move |v| v.map(|v| (n.clone(), v))).boxed()
             })
             .collect();
-        parts
-            .prop_map(|p| p.into_iter().flatten().collect())
-            .boxed()
+        parts.prop_map(|p| p.into_iter().flatten().collect()).boxed()
     }
 
     /// Credentials from the provider's vectors (real key pairs for RSA), with optional ones dropped
@@ -960,14 +574,8 @@ mod differential {
         }
         // The throwaway key pair of the RSA vectors also stands in for a gateway's signing key.
         for (kind, file) in [
-            (
-                payspec::spec::CredentialKind::PrivateKeyPem,
-                "conformance/keys/test_private_key.pem",
-            ),
-            (
-                payspec::spec::CredentialKind::PublicKeyPem,
-                "conformance/keys/test_public_key.pem",
-            ),
+            (payspec::spec::CredentialKind::PrivateKeyPem, "conformance/keys/test_private_key.pem"),
+            (payspec::spec::CredentialKind::PublicKeyPem, "conformance/keys/test_public_key.pem"),
         ] {
             if let Ok(pem) = std::fs::read_to_string(root().join(file)) {
                 for (name, def) in &spec.credentials {
@@ -983,11 +591,7 @@ mod differential {
             } else if !json.contains_key(name) {
                 json.insert(
                     name.clone(),
-                    if def.kind == payspec::spec::CredentialKind::Integer {
-                        json!(7)
-                    } else {
-                        json!("dummy-secret")
-                    },
+                    if def.kind == payspec::spec::CredentialKind::Integer { json!(7) } else { json!("dummy-secret") },
                 );
             }
         }
@@ -995,11 +599,7 @@ mod differential {
     }
 
     fn runner() -> TestRunner {
-        TestRunner::new(Config {
-            cases: 48,
-            failure_persistence: None,
-            ..Config::default()
-        })
+        TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() })
     }
 
     #[test]
@@ -1027,22 +627,11 @@ mod differential {
                         let strategy = (object(&def.request, 0.9), 0i64..2_000_000_000);
                         runner()
                             .run(&strategy, |(input, secs)| {
-                                let clock = Clock {
-                                    now_ms: secs * 1000 + 123,
-                                };
+                                let clock = Clock { now_ms: secs * 1000 + 123 };
                                 for env in m::Env::ALL {
-                                    let generated =
-                                        m::dynamic::sign(op, &input, &creds, *env, clock);
-                                    let interpreted =
-                                        interp.sign(op, &input, &rt, env.name(), clock);
-                                    prop_assert_eq!(
-                                        &generated,
-                                        &interpreted,
-                                        "{}.{} on {:?}",
-                                        provider,
-                                        op,
-                                        input
-                                    );
+                                    let generated = m::dynamic::sign(op, &input, &creds, *env, clock);
+                                    let interpreted = interp.sign(op, &input, &rt, env.name(), clock);
+                                    prop_assert_eq!(&generated, &interpreted, "{}.{} on {:?}", provider, op, input);
                                 }
                                 Ok(())
                             })
@@ -1065,45 +654,37 @@ mod differential {
                     // Encoded fields usually hold what their decode steps can decode.
                     let decode = cb.decode.clone();
                     let lenient = !matches!(cb.encoding, payspec::spec::PayloadEncoding::Json);
-                    let payloads = (
-                        object(&cb.fields, 0.95),
-                        proptest::option::weighted(0.8, (0i64..10, text(8))),
-                        any::<bool>(),
-                    )
-                        .prop_map(move |(mut p, inner, stringify)| {
-                            // Form and query payloads arrive as text.
-                            if lenient && stringify {
-                                for v in p.values_mut() {
-                                    if v.is_number() || v.is_boolean() {
-                                        *v = Value::String(v.to_string());
+                    let payloads =
+                        (object(&cb.fields, 0.95), proptest::option::weighted(0.8, (0i64..10, text(8))), any::<bool>())
+                            .prop_map(move |(mut p, inner, stringify)| {
+                                // Form and query payloads arrive as text.
+                                if lenient && stringify {
+                                    for v in p.values_mut() {
+                                        if v.is_number() || v.is_boolean() {
+                                            *v = Value::String(v.to_string());
+                                        }
                                     }
                                 }
-                            }
-                            if let Some((status, note)) = inner {
-                                for (field, steps) in &decode {
-                                    let mut v =
-                                        json!({ "status": status, "note": note }).to_string();
-                                    if steps.first() == Some(&payspec::spec::DecodeStep::Base64) {
-                                        v = payspec::crypto::encode(
-                                            payspec::spec::Encoding::Base64,
-                                            v.as_bytes(),
-                                        );
-                                    }
-                                    if p.contains_key(field) {
-                                        p.insert(field.clone(), Value::String(v));
+                                if let Some((status, note)) = inner {
+                                    for (field, steps) in &decode {
+                                        let mut v = json!({ "status": status, "note": note }).to_string();
+                                        if steps.first() == Some(&payspec::spec::DecodeStep::Base64) {
+                                            v = payspec::crypto::encode(payspec::spec::Encoding::Base64, v.as_bytes());
+                                        }
+                                        if p.contains_key(field) {
+                                            p.insert(field.clone(), Value::String(v));
+                                        }
                                     }
                                 }
-                            }
-                            p
-                        });
+                                p
+                            });
                     runner()
                         .run(&(payloads, any::<bool>()), |(payload, sign)| {
                             // Half the payloads carry a valid signature (signed as the provider would).
-                            let payload =
-                                match sign.then(|| interp.sign_callback(name, &payload, &rt)) {
-                                    Some(Ok((signed, _))) => signed,
-                                    _ => payload,
-                                };
+                            let payload = match sign.then(|| interp.sign_callback(name, &payload, &rt)) {
+                                Some(Ok((signed, _))) => signed,
+                                _ => payload,
+                            };
                             let generated = m::dynamic::verify_callback(name, &payload, &creds);
                             prop_assert_eq!(
                                 &generated,
@@ -1122,50 +703,37 @@ mod differential {
                         continue;
                     };
                     runner()
-                        .run(
-                            &(object(&resp.fields, 0.95), any::<bool>()),
-                            |(body, sign)| {
-                                if resp.verify.is_some() {
-                                    let body =
-                                        match sign.then(|| interp.sign_response(op, &body, &rt)) {
-                                            Some(Ok((signed, _))) => signed,
-                                            _ => body.clone(),
-                                        };
-                                    let generated = m::dynamic::verify_response(op, &body, &creds);
-                                    prop_assert_eq!(
-                                        &generated,
-                                        &interp.verify_response(op, &body, &rt),
-                                        "{}.{} response on {:?}",
-                                        provider,
-                                        op,
-                                        body
-                                    );
+                        .run(&(object(&resp.fields, 0.95), any::<bool>()), |(body, sign)| {
+                            if resp.verify.is_some() {
+                                let body = match sign.then(|| interp.sign_response(op, &body, &rt)) {
+                                    Some(Ok((signed, _))) => signed,
+                                    _ => body.clone(),
+                                };
+                                let generated = m::dynamic::verify_response(op, &body, &creds);
+                                prop_assert_eq!(
+                                    &generated,
+                                    &interp.verify_response(op, &body, &rt),
+                                    "{}.{} response on {:?}",
+                                    provider,
+                                    op,
+                                    body
+                                );
+                            }
+                            if resp.status.is_some() {
+                                let json = Value::Object(body.clone());
+                                let report = interp.status(op, &json).unwrap();
+                                let raw = m::dynamic::status(op, &json).unwrap();
+                                prop_assert_eq!(&raw.code, &report.code);
+                                prop_assert_eq!(raw.outcome, report.outcome());
+                                prop_assert_eq!(raw.name, report.row.and_then(|r| r.name.as_deref()));
+                                prop_assert_eq!(raw.meaning, report.row.map(|r| r.meaning.as_str()));
+                                prop_assert_eq!(raw.retryable, report.row.is_some_and(|r| r.retryable));
+                                if let Some(typed) = m::dynamic::typed_status(op, &json) {
+                                    prop_assert_eq!(&typed, &raw, "typed status of {:?}", json);
                                 }
-                                if resp.status.is_some() {
-                                    let json = Value::Object(body.clone());
-                                    let report = interp.status(op, &json).unwrap();
-                                    let raw = m::dynamic::status(op, &json).unwrap();
-                                    prop_assert_eq!(&raw.code, &report.code);
-                                    prop_assert_eq!(raw.outcome, report.outcome());
-                                    prop_assert_eq!(
-                                        raw.name,
-                                        report.row.and_then(|r| r.name.as_deref())
-                                    );
-                                    prop_assert_eq!(
-                                        raw.meaning,
-                                        report.row.map(|r| r.meaning.as_str())
-                                    );
-                                    prop_assert_eq!(
-                                        raw.retryable,
-                                        report.row.is_some_and(|r| r.retryable)
-                                    );
-                                    if let Some(typed) = m::dynamic::typed_status(op, &json) {
-                                        prop_assert_eq!(&typed, &raw, "typed status of {:?}", json);
-                                    }
-                                }
-                                Ok(())
-                            },
-                        )
+                            }
+                            Ok(())
+                        })
                         .unwrap_or_else(|e| panic!("{provider}.{op}: {e}"));
                 }
             });

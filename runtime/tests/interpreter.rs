@@ -50,7 +50,9 @@ fn pairs_sort_encode_and_omit() {
         "form",
     );
     let c = creds(&s, json!({"key": "k", "id": 1}));
-    let r = Interpreter::new(&s).sign("op", &obj(json!({"ref": "r", "a": "x*y~", "b": "", "z": "10.50"})), &c, "sandbox", Clock::from_secs(0)).unwrap();
+    let r = Interpreter::new(&s)
+        .sign("op", &obj(json!({"ref": "r", "a": "x*y~", "b": "", "z": "10.50"})), &c, "sandbox", Clock::from_secs(0))
+        .unwrap();
     assert_eq!(r.stage("sign").unwrap().string_to_sign.0, "a=x%2Ay%7E&z=10.50");
     assert!(r.url.starts_with("https://t.test/base/op/r?sig="), "{}", r.url);
     assert_eq!(r.body, payspec::Body::Form("b=&a=x%2Ay%7E&z=10.50".into()));
@@ -98,11 +100,18 @@ fn one_of_and_all_or_none_groups_are_enforced() {
 
 #[test]
 fn unknown_names_are_errors_not_defaults() {
-    let s = one_op("", "      message: ref\n      digest: { alg: md5 }\n      encode: hex\n      place: body.sig\n", "json");
+    let s = one_op(
+        "",
+        "      message: ref\n      digest: { alg: md5 }\n      encode: hex\n      place: body.sig\n",
+        "json",
+    );
     let i = Interpreter::new(&s);
     let c = creds(&s, json!({"key": "k", "id": 1}));
     assert!(matches!(i.sign("nope", &Map::new(), &c, "sandbox", Clock::from_secs(0)), Err(SignError::Unknown(_))));
-    assert!(matches!(i.sign("op", &obj(json!({"ref": "r"})), &c, "staging", Clock::from_secs(0)), Err(SignError::Unknown(_))));
+    assert!(matches!(
+        i.sign("op", &obj(json!({"ref": "r"})), &c, "staging", Clock::from_secs(0)),
+        Err(SignError::Unknown(_))
+    ));
     let e = Credentials::from_json(&s, &json!({"key": "k", "id": 1, "kee": "x"})).unwrap_err();
     assert!(e.to_string().contains("credential `kee`: unknown"), "{e}");
 }
@@ -137,29 +146,47 @@ fn callbacks_verify_decode_and_reject_forgeries() {
     assert!(i.verify_callback("cb", &obj(changed), &c).unwrap_err().is_bad_signature());
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove("sig");
-    assert!(matches!(i.verify_callback("cb", &obj(missing), &c), Err(VerifyError::Malformed { field, .. }) if field == "sig"));
+    assert!(
+        matches!(i.verify_callback("cb", &obj(missing), &c), Err(VerifyError::Malformed { field, .. }) if field == "sig")
+    );
     let bad_data = json!({"data": "%%%", "sig": sign_cb("%%%", None, "K")});
-    assert!(matches!(i.verify_callback("cb", &obj(bad_data), &c), Err(VerifyError::Malformed { field, .. }) if field == "data"));
+    assert!(
+        matches!(i.verify_callback("cb", &obj(bad_data), &c), Err(VerifyError::Malformed { field, .. }) if field == "data")
+    );
     let bad_int = json!({"data": data, "n": "five", "sig": "x"});
-    assert!(matches!(i.verify_callback("cb", &obj(bad_int), &c), Err(VerifyError::Malformed { field, .. }) if field == "n"));
+    assert!(
+        matches!(i.verify_callback("cb", &obj(bad_int), &c), Err(VerifyError::Malformed { field, .. }) if field == "n")
+    );
 }
 
 /// AppotaPay-style JWTs from the interpreter must verify with the independent `jsonwebtoken` crate,
 /// custom `cty` header included.
 #[test]
 fn jwt_recipe_is_accepted_by_jsonwebtoken() {
-    let s = payspec_spec::load_file(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/appotapay.yaml"))).unwrap();
-    let c = creds(&s, json!({"partner_code": "APPOTAPAY", "api_key": "FJcmF8uj2ISveL5FvvNk4pnp8xrhINz8", "secret_key": "XAonJgy14YhtePEITXhyBS2unjfJLAV3"}));
+    let s =
+        payspec_spec::load_file(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/appotapay.yaml")))
+            .unwrap();
+    let c = creds(
+        &s,
+        json!({"partner_code": "APPOTAPAY", "api_key": "FJcmF8uj2ISveL5FvvNk4pnp8xrhINz8", "secret_key": "XAonJgy14YhtePEITXhyBS2unjfJLAV3"}),
+    );
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let (_, header) = Interpreter::new(&s).run_recipe("jwt", &c, Clock::from_secs(now)).unwrap();
     let key = jsonwebtoken::DecodingKey::from_secret(b"XAonJgy14YhtePEITXhyBS2unjfJLAV3");
-    let data = jsonwebtoken::decode::<Value>(&header, &key, &jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256)).unwrap();
+    let data =
+        jsonwebtoken::decode::<Value>(&header, &key, &jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256))
+            .unwrap();
     assert_eq!(data.header.cty.as_deref(), Some("appotapay-api;v=1"));
     assert_eq!(data.claims["iss"], "APPOTAPAY");
     assert_eq!(data.claims["jti"], format!("FJcmF8uj2ISveL5FvvNk4pnp8xrhINz8-{now}"));
     assert_eq!(data.claims["exp"], now + 300);
     let wrong = jsonwebtoken::DecodingKey::from_secret(b"other");
-    assert!(jsonwebtoken::decode::<Value>(&header, &wrong, &jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256)).is_err());
+    assert!(jsonwebtoken::decode::<Value>(
+        &header,
+        &wrong,
+        &jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256)
+    )
+    .is_err());
 }
 
 /// BBMSL-style RSA envelopes must verify with the `openssl` command-line tool.
@@ -167,7 +194,9 @@ fn jwt_recipe_is_accepted_by_jsonwebtoken() {
 fn rsa_envelope_signature_verifies_with_openssl() {
     let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let s = payspec_spec::load_file(&root.join("specs/bbmsl.yaml")).unwrap();
-    let vector: Value = serde_json::from_str(&std::fs::read_to_string(root.join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap()).unwrap();
+    let vector: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap())
+            .unwrap();
     let c = Credentials::from_json(&s, &vector["credentials"]).unwrap();
     let input = obj(json!({"merchantId": "M-1", "merchantReference": "Hoàn tiền #1", "amount": "12.50"}));
     let r = Interpreter::new(&s).sign("refund", &input, &c, "sandbox", Clock::from_secs(0)).unwrap();
@@ -239,7 +268,15 @@ fn verify_request_accepts_what_was_signed_and_nothing_else() {
     ));
     let i = Interpreter::new(&s);
     let c = creds(&s, json!({"key": "k", "id": 4}));
-    let signed = i.sign("op", &obj(json!({"ref": "a/b", "amount": 5, "note": "x y&z"})), &c, "sandbox", Clock::from_secs(1_700_000_000)).unwrap();
+    let signed = i
+        .sign(
+            "op",
+            &obj(json!({"ref": "a/b", "amount": 5, "note": "x y&z"})),
+            &c,
+            "sandbox",
+            Clock::from_secs(1_700_000_000),
+        )
+        .unwrap();
     let fields = i.verify_request("op", &signed, &c, "sandbox").unwrap();
     assert_eq!(fields["ref"], "a/b");
     assert_eq!(fields["note"], "x y&z");

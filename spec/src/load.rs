@@ -12,12 +12,30 @@ use serde_yaml::Value;
 use std::path::Path;
 
 /// Keys whose children are user-named entries (removable one by one).
-const COLLECTIONS: &[&str] =
-    &["environments", "credentials", "recipes", "status_tables", "operations", "callbacks", "request", "fields", "codes", "decode", "reply", "headers"];
+const COLLECTIONS: &[&str] = &[
+    "environments",
+    "credentials",
+    "recipes",
+    "status_tables",
+    "operations",
+    "callbacks",
+    "request",
+    "fields",
+    "codes",
+    "decode",
+    "reply",
+    "headers",
+];
 
 /// Load and validate a spec from text. `file` names it in diagnostics.
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
-    let diag = |(line, col): (usize, usize), path: &str, message: String| Diagnostic { file: file.into(), line, col, path: path.into(), message };
+    let diag = |(line, col): (usize, usize), path: &str, message: String| Diagnostic {
+        file: file.into(),
+        line,
+        col,
+        path: path.into(),
+        message,
+    };
     let mut index = positions::index(text);
     block_mapping_starts(&mut index);
     let mut value: Value = match serde_yaml::from_str(text) {
@@ -28,7 +46,11 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
             // serde_yaml locates a duplicate key at the start of its map; the index keeps the last
             // occurrence of a key, which is the duplicate.
             if let Some((path, key)) = duplicate_key(&raw) {
-                return Err(Diagnostics(vec![diag(index.nearest(&path), &path, format!("duplicate key `{key}`; a key may appear only once in a map"))]));
+                return Err(Diagnostics(vec![diag(
+                    index.nearest(&path),
+                    &path,
+                    format!("duplicate key `{key}`; a key may appear only once in a map"),
+                )]));
             }
             let pos = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
             return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", syntax_message(&raw)))]));
@@ -49,7 +71,8 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
             Err(e) => {
                 let segs = segments(e.path());
                 let message = humanize(&strip_location(&e.inner().to_string()));
-                let unknown_key = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).map(String::from);
+                let unknown_key =
+                    message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).map(String::from);
                 // The unknown key is the last segment for most maps. Below a node deserialized through a
                 // `Value` (a message, an item, a place) serde's path stops at that node: look the key up
                 // under it, and when it is not found once, report at the node itself.
@@ -70,7 +93,10 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
                         let entry = original_path(&join(&at[..n]), &removed);
                         if at[n - 1].starts_with('[') {
                             let seq = original_path(&join(&at[..n - 1]), &removed);
-                            if let Some(i) = entry.strip_prefix(seq.as_str()).and_then(|r| r.strip_prefix('[')?.strip_suffix(']')?.parse().ok()) {
+                            if let Some(i) = entry
+                                .strip_prefix(seq.as_str())
+                                .and_then(|r| r.strip_prefix('[')?.strip_suffix(']')?.parse().ok())
+                            {
                                 removed.push((seq, i));
                             }
                         }
@@ -99,7 +125,13 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
 pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic { file: file.clone(), line: 1, col: 1, path: String::new(), message: format!("cannot read: {e}") }])
+        Diagnostics(vec![Diagnostic {
+            file: file.clone(),
+            line: 1,
+            col: 1,
+            path: String::new(),
+            message: format!("cannot read: {e}"),
+        }])
     })?;
     load_str(&file, &text)
 }
@@ -194,10 +226,12 @@ pub(crate) fn original_path(path: &str, removed: &[(String, usize)]) -> String {
 
 /// The node at `segs`, if present.
 fn node<'a>(root: &'a Value, segs: &[String]) -> Option<&'a Value> {
-    segs.iter().try_fold(root, |n, s| match (n, s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok())) {
-        (Value::Sequence(seq), Some(i)) => seq.get(i),
-        (Value::Mapping(m), None) => m.get(s.as_str()),
-        _ => None,
+    segs.iter().try_fold(root, |n, s| {
+        match (n, s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok())) {
+            (Value::Sequence(seq), Some(i)) => seq.get(i),
+            (Value::Mapping(m), None) => m.get(s.as_str()),
+            _ => None,
+        }
     })
 }
 
@@ -270,7 +304,8 @@ fn remove(root: &mut Value, segs: &[String]) -> bool {
     let Some((last, parents)) = segs.split_last() else { return false };
     let mut node = root;
     for s in parents {
-        node = match (node, s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok())) {
+        node = match (node, s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok()))
+        {
             (Value::Sequence(seq), Some(i)) => match seq.get_mut(i) {
                 Some(n) => n,
                 None => return false,
@@ -316,7 +351,8 @@ mod tests {
 
     #[test]
     fn collects_every_unknown_key_with_its_position() {
-        let text = format!("{OK}bogus: 1\n").replace("credentials: { key: { secret: true } }", "credentials:\n  key: { secret: true, sekret: 1 }");
+        let text = format!("{OK}bogus: 1\n")
+            .replace("credentials: { key: { secret: true } }", "credentials:\n  key: { secret: true, sekret: 1 }");
         let e = load_str("x.yaml", &text).unwrap_err();
         let lines: Vec<String> = e.0.iter().map(|d| d.to_string()).collect();
         assert_eq!(lines.len(), 2, "{lines:#?}");

@@ -713,14 +713,16 @@ impl TryFrom<&str> for Source {
     fn try_from(s: &str) -> Result<Self, String> {
         let ident = |v: &str| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if let Some(name) = s.strip_prefix("cred:") {
-            return if ident(name) { Ok(Source::Credential(name.into())) } else { Err(format!("bad credential name in `{s}`")) };
+            return if ident(name) {
+                Ok(Source::Credential(name.into()))
+            } else {
+                Err(format!("bad credential name in `{s}`"))
+            };
         }
         if let Some(name) = s.strip_prefix("ctx:") {
-            return Context::ALL
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, c)| Source::Context(*c))
-                .ok_or_else(|| format!("unknown context `{name}`; expected one of method, url, path, now_s, now_ms, payload"));
+            return Context::ALL.iter().find(|(n, _)| *n == name).map(|(_, c)| Source::Context(*c)).ok_or_else(|| {
+                format!("unknown context `{name}`; expected one of method, url, path, now_s, now_ms, payload")
+            });
         }
         if let Some(text) = s.strip_prefix("lit:") {
             return Ok(Source::Literal(text.into()));
@@ -803,7 +805,9 @@ impl<'de> Deserialize<'de> for Item {
                     sources.push(Ok(Source::Template(t)));
                 }
                 if sources.len() != 1 {
-                    return Err(D::Error::custom("an item needs exactly one of `field`, `cred`, `ctx`, `lit`, `template`"));
+                    return Err(D::Error::custom(
+                        "an item needs exactly one of `field`, `cred`, `ctx`, `lit`, `template`",
+                    ));
                 }
                 let source = sources.pop().expect("one source").map_err(D::Error::custom)?;
                 if m.pad_char.is_some() && m.pad_left.is_none() {
@@ -891,7 +895,13 @@ struct MessageMap {
 
 fn part(v: serde_yaml::Value) -> Result<Part, String> {
     match v {
-        serde_yaml::Value::Mapping(ref m) if !m.contains_key("field") && !m.contains_key("cred") && !m.contains_key("ctx") && !m.contains_key("lit") && !m.contains_key("template") => {
+        serde_yaml::Value::Mapping(ref m)
+            if !m.contains_key("field")
+                && !m.contains_key("cred")
+                && !m.contains_key("ctx")
+                && !m.contains_key("lit")
+                && !m.contains_key("template") =>
+        {
             let optional = m.get("optional").and_then(|o| o.as_bool()).unwrap_or(false);
             Ok(Part { message: Message::try_from(v)?, optional })
         }
@@ -962,8 +972,12 @@ impl<'de> Deserialize<'de> for Place {
             serde_yaml::Value::String(s) => match s.split_once('.') {
                 Some(("body", f)) if !f.is_empty() => Ok(Place::Body(f.into())),
                 Some(("query", f)) if !f.is_empty() => Ok(Place::Query(f.into())),
-                Some(("header", h)) if !h.is_empty() => Ok(Place::Header { name: h.into(), template: default_template() }),
-                _ => Err(D::Error::custom(format!("bad place `{s}`; expected body.<field>, query.<name>, header.<name> or {{ header, template }}"))),
+                Some(("header", h)) if !h.is_empty() => {
+                    Ok(Place::Header { name: h.into(), template: default_template() })
+                }
+                _ => Err(D::Error::custom(format!(
+                    "bad place `{s}`; expected body.<field>, query.<name>, header.<name> or {{ header, template }}"
+                ))),
             },
             serde_yaml::Value::Mapping(_) => {
                 let h: HeaderPlace = serde_yaml::from_value(v).map_err(D::Error::custom)?;
@@ -999,7 +1013,10 @@ impl StatusTable {
     pub fn lookup(&self, values: &[Option<String>]) -> Option<&Code> {
         self.codes.iter().find(|c| {
             c.values.len() == values.len()
-                && c.values.iter().zip(values).all(|(want, got)| want.is_wildcard() || got.as_deref() == Some(want.text().as_str()))
+                && c.values
+                    .iter()
+                    .zip(values)
+                    .all(|(want, got)| want.is_wildcard() || got.as_deref() == Some(want.text().as_str()))
         })
     }
 }
@@ -1013,12 +1030,18 @@ impl<'de> Deserialize<'de> for BodyEncoding {
                 "json" => Ok(BodyEncoding::Json),
                 "form" => Ok(BodyEncoding::Form),
                 "none" => Ok(BodyEncoding::None),
-                other => Err(D::Error::custom(format!("unknown body encoding `{other}`; expected json, form, none or {{ envelope: <field> }}"))),
+                other => Err(D::Error::custom(format!(
+                    "unknown body encoding `{other}`; expected json, form, none or {{ envelope: <field> }}"
+                ))),
             },
             serde_yaml::Value::Mapping(m) if m.len() == 1 => match (m.get("envelope"), m.keys().next()) {
                 (Some(serde_yaml::Value::String(f)), _) => Ok(BodyEncoding::Envelope(f.clone())),
-                (Some(other), _) => Err(D::Error::custom(format!("`envelope` takes the payload field name, found {}", kind(other)))),
-                (None, key) => Err(D::Error::custom(format!("unknown body encoding {key:?}; expected {{ envelope: <field> }}"))),
+                (Some(other), _) => {
+                    Err(D::Error::custom(format!("`envelope` takes the payload field name, found {}", kind(other))))
+                }
+                (None, key) => {
+                    Err(D::Error::custom(format!("unknown body encoding {key:?}; expected {{ envelope: <field> }}")))
+                }
             },
             other => Err(D::Error::custom(format!("expected a body encoding, found {}", kind(other)))),
         }
@@ -1032,7 +1055,10 @@ impl<'de> Deserialize<'de> for StatusRef {
         match v {
             serde_yaml::Value::String(s) => Ok(StatusRef::Named(s)),
             serde_yaml::Value::Mapping(_) => serde_yaml::from_value(v).map(StatusRef::Inline).map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!("expected a status table name or an inline table, found {}", kind(&other)))),
+            other => Err(D::Error::custom(format!(
+                "expected a status table name or an inline table, found {}",
+                kind(&other)
+            ))),
         }
     }
 }

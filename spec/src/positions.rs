@@ -101,7 +101,11 @@ impl MarkedEventReceiver for Builder {
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let p = self.value_path().unwrap_or_default();
                 self.index.values.insert(p.clone(), pos(mark));
-                self.stack.push(if matches!(ev, Event::MappingStart(..)) { Frame::Map { path: p, key: None } } else { Frame::Seq { path: p, index: 0 } });
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map { path: p, key: None }
+                } else {
+                    Frame::Seq { path: p, index: 0 }
+                });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();

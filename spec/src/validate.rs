@@ -122,7 +122,10 @@ impl Checker<'_> {
             }
         }
         if !op.path.starts_with('/') {
-            self.err(&child(path, "path"), format!("path `{}` must start with `/` (it is appended to the base URL)", op.path));
+            self.err(
+                &child(path, "path"),
+                format!("path `{}` must start with `/` (it is appended to the base URL)", op.path),
+            );
         }
         if op.path.split('{').skip(1).any(|s| !s.contains('}')) {
             self.err(&child(path, "path"), format!("unclosed `{{` in path `{}`", op.path));
@@ -132,7 +135,10 @@ impl Checker<'_> {
         for p in &params {
             match op.request.get(*p) {
                 Some(f) if f.location == Location::Path => {}
-                Some(_) => self.err(&child(&child(path, "request"), p), format!("`{p}` appears in the path, so it needs `in: path`")),
+                Some(_) => self.err(
+                    &child(&child(path, "request"), p),
+                    format!("`{p}` appears in the path, so it needs `in: path`"),
+                ),
                 None => self.err(&child(path, "path"), format!("path parameter `{{{p}}}` has no request field")),
             }
         }
@@ -160,7 +166,9 @@ impl Checker<'_> {
                     match op.request.get(f) {
                         None if self.was_pruned(&child(&child(path, "request"), f)) => {}
                         None => self.err(&mp, format!("`{f}` is not a request field")),
-                        Some(d) if d.required => self.err(&mp, format!("`{f}` is required, so it cannot be in {article} `{key}` group")),
+                        Some(d) if d.required => {
+                            self.err(&mp, format!("`{f}` is required, so it cannot be in {article} `{key}` group"))
+                        }
                         _ => {}
                     }
                 }
@@ -171,14 +179,26 @@ impl Checker<'_> {
                 self.err(&child(path, "body"), format!("envelope field `{payload}` must not also be a request field"));
             }
         }
-        let scope = Scope { fields: &op.request, at: child(path, "request"), signing: true, has_body: op.body != BodyEncoding::None, body: Some(&op.body) };
+        let scope = Scope {
+            fields: &op.request,
+            at: child(path, "request"),
+            signing: true,
+            has_body: op.body != BodyEncoding::None,
+            body: Some(&op.body),
+        };
         if let Some(r) = &op.sign {
             self.recipe(&child(path, "sign"), r, &scope);
         }
         if let Some(a) = &op.auth {
             if !spec.recipes.contains_key(a) && !self.was_pruned(&child("recipes", a)) {
                 let known: Vec<&str> = spec.recipes.keys().map(String::as_str).collect();
-                self.err(&child(path, "auth"), format!("undefined recipe `{a}` (recipes: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+                self.err(
+                    &child(path, "auth"),
+                    format!(
+                        "undefined recipe `{a}` (recipes: {})",
+                        if known.is_empty() { "none".into() } else { known.join(", ") }
+                    ),
+                );
             }
         }
         if let Some(resp) = &op.response {
@@ -187,12 +207,22 @@ impl Checker<'_> {
                 self.field(&child(&child(&rp, "fields"), name), f, false);
             }
             if let Some(v) = &resp.verify {
-                let scope = Scope { fields: &resp.fields, at: child(&rp, "fields"), signing: false, has_body: false, body: None };
+                let scope = Scope {
+                    fields: &resp.fields,
+                    at: child(&rp, "fields"),
+                    signing: false,
+                    has_body: false,
+                    body: None,
+                };
                 self.recipe(&child(&rp, "verify"), v, &scope);
             }
             if let Some(s) = &resp.status {
                 let at = child(&rp, "fields");
-                self.status_ref(&child(&rp, "status"), s, Readable { defs: &resp.fields, at: &at, what: "response field" });
+                self.status_ref(
+                    &child(&rp, "status"),
+                    s,
+                    Readable { defs: &resp.fields, at: &at, what: "response field" },
+                );
             }
         }
     }
@@ -201,7 +231,8 @@ impl Checker<'_> {
         for (name, f) in &cb.fields {
             self.field(&child(&child(path, "fields"), name), f, false);
         }
-        let scope = Scope { fields: &cb.fields, at: child(path, "fields"), signing: false, has_body: false, body: None };
+        let scope =
+            Scope { fields: &cb.fields, at: child(path, "fields"), signing: false, has_body: false, body: None };
         self.recipe(&child(path, "verify"), &cb.verify, &scope);
         for name in cb.decode.keys() {
             if !cb.fields.contains_key(name) {
@@ -227,15 +258,23 @@ impl Checker<'_> {
         let numeric = matches!(f.ty, FieldType::Integer | FieldType::Decimal);
         let ty = type_name(f.ty);
         // Located at the first offending key.
-        let first = |keys: [(&'static str, bool); 2]| keys.iter().find(|(_, set)| *set).map(|(k, _)| child(path, k)).unwrap_or_else(|| path.to_string());
+        let first = |keys: [(&'static str, bool); 2]| {
+            keys.iter().find(|(_, set)| *set).map(|(k, _)| child(path, k)).unwrap_or_else(|| path.to_string())
+        };
         if (f.max_len.is_some() || f.min_len.is_some()) && !stringy {
-            self.err(&first([("max_len", f.max_len.is_some()), ("min_len", f.min_len.is_some())]), format!("max_len/min_len apply to text fields, not {ty}"));
+            self.err(
+                &first([("max_len", f.max_len.is_some()), ("min_len", f.min_len.is_some())]),
+                format!("max_len/min_len apply to text fields, not {ty}"),
+            );
         }
         if f.pattern.is_some() && !(stringy || f.ty == FieldType::Decimal) {
             self.err(&child(path, "pattern"), format!("pattern applies to text and decimal fields, not {ty}"));
         }
         if (f.min.is_some() || f.max.is_some()) && !numeric {
-            self.err(&first([("min", f.min.is_some()), ("max", f.max.is_some())]), format!("min/max apply to integer and decimal fields, not {ty}"));
+            self.err(
+                &first([("min", f.min.is_some()), ("max", f.max.is_some())]),
+                format!("min/max apply to integer and decimal fields, not {ty}"),
+            );
         }
         if let (Some(a), Some(b)) = (f.min_len, f.max_len) {
             if a > b {
@@ -272,13 +311,17 @@ impl Checker<'_> {
                 Source::Credential(c) => {
                     self.credential(&fp, c);
                     match self.spec.credentials.get(c).map(|d| d.kind) {
-                        Some(CredentialKind::Integer) => matches!(f.ty, FieldType::Integer | FieldType::Scalar | FieldType::String),
+                        Some(CredentialKind::Integer) => {
+                            matches!(f.ty, FieldType::Integer | FieldType::Scalar | FieldType::String)
+                        }
                         Some(CredentialKind::String) => matches!(f.ty, FieldType::String | FieldType::Scalar),
                         Some(_) => false,
                         None => true,
                     }
                 }
-                Source::Context(Context::NowS | Context::NowMs) => matches!(f.ty, FieldType::Integer | FieldType::Scalar),
+                Source::Context(Context::NowS | Context::NowMs) => {
+                    matches!(f.ty, FieldType::Integer | FieldType::Scalar)
+                }
                 Source::Literal(l) => match f.ty {
                     FieldType::String | FieldType::Scalar => true,
                     FieldType::Integer => l.parse::<i64>().is_ok(),
@@ -318,7 +361,10 @@ impl Checker<'_> {
                     let fp = child(&at, seg);
                     match fields.get(seg) {
                         Some(f) if i + 1 < p.len() && f.ty != FieldType::Object => {
-                            self.err(path, format!("`{}` is not an object, so `{}` cannot go into it", seg, p.join(".")));
+                            self.err(
+                                path,
+                                format!("`{}` is not an object, so `{}` cannot go into it", seg, p.join(".")),
+                            );
                             return;
                         }
                         Some(f) => {
@@ -330,7 +376,8 @@ impl Checker<'_> {
                         None => {
                             let known: Vec<&str> = fields.keys().map(String::as_str).collect();
                             let known = if known.is_empty() { "none".into() } else { known.join(", ") };
-                            let within = if i == 0 { "fields".to_string() } else { format!("fields of `{}`", p[..i].join(".")) };
+                            let within =
+                                if i == 0 { "fields".to_string() } else { format!("fields of `{}`", p[..i].join(".")) };
                             self.err(path, format!("undefined field `{}` ({within}: {known})", p.join(".")));
                             return;
                         }
@@ -386,7 +433,10 @@ impl Checker<'_> {
                 self.item(if has(&vp) { &vp } else { path }, item, scope)
             }
             Message::Join { parts, .. } => {
-                let list = [child(path, "parts"), child(path, "concat")].into_iter().find(|p| has(p)).unwrap_or_else(|| path.to_string());
+                let list = [child(path, "parts"), child(path, "concat")]
+                    .into_iter()
+                    .find(|p| has(p))
+                    .unwrap_or_else(|| path.to_string());
                 if parts.is_empty() {
                     self.err(&list, "a join needs at least one part");
                 }
@@ -412,7 +462,10 @@ impl Checker<'_> {
                 }
                 for (i, x) in p.exclude.iter().enumerate() {
                     if !scope.fields.contains_key(x) && !self.field_pruned(&scope.at, x) {
-                        self.err(&format!("{}[{i}]", child(&pp, "exclude")), format!("excluded field `{x}` is not defined"));
+                        self.err(
+                            &format!("{}[{i}]", child(&pp, "exclude")),
+                            format!("excluded field `{x}` is not defined"),
+                        );
                     }
                 }
             }
@@ -424,7 +477,10 @@ impl Checker<'_> {
                     }
                 }
                 if j.header.contains_key("alg") || j.header.contains_key("typ") {
-                    self.err(&child(&jp, "header"), "the JWT header's `typ` and `alg` are fixed (JWT, HS256); list only extra members");
+                    self.err(
+                        &child(&jp, "header"),
+                        "the JWT header's `typ` and `alg` are fixed (JWT, HS256); list only extra members",
+                    );
                 }
             }
         }
@@ -439,13 +495,22 @@ impl Checker<'_> {
         match &r.digest {
             Some(d) => {
                 match (d.alg, &d.key, &d.public_key) {
-                    (a, None, _) if a.is_hmac() => self.err(&dp, format!("{} needs `key` (the HMAC key, e.g. cred:<name>)", alg_name(a))),
-                    (a, _, Some(_)) if a != DigestAlg::RsaSha256 => self.err(&dp, "`public_key` applies to rsa-sha256 only"),
-                    (DigestAlg::Sha256 | DigestAlg::Md5, Some(_), _) => {
-                        self.err(&dp, "sha256 and md5 take no key; put the secret into the message (e.g. concat: [.., cred:x])")
+                    (a, None, _) if a.is_hmac() => {
+                        self.err(&dp, format!("{} needs `key` (the HMAC key, e.g. cred:<name>)", alg_name(a)))
                     }
-                    (DigestAlg::RsaSha256, None, _) if scope.signing => self.err(&dp, "rsa-sha256 needs `key` (the private key) to sign"),
-                    (DigestAlg::RsaSha256, _, None) if !scope.signing => self.err(&dp, "rsa-sha256 needs `public_key` to verify"),
+                    (a, _, Some(_)) if a != DigestAlg::RsaSha256 => {
+                        self.err(&dp, "`public_key` applies to rsa-sha256 only")
+                    }
+                    (DigestAlg::Sha256 | DigestAlg::Md5, Some(_), _) => self.err(
+                        &dp,
+                        "sha256 and md5 take no key; put the secret into the message (e.g. concat: [.., cred:x])",
+                    ),
+                    (DigestAlg::RsaSha256, None, _) if scope.signing => {
+                        self.err(&dp, "rsa-sha256 needs `key` (the private key) to sign")
+                    }
+                    (DigestAlg::RsaSha256, _, None) if !scope.signing => {
+                        self.err(&dp, "rsa-sha256 needs `public_key` to verify")
+                    }
                     _ => {}
                 }
                 for (k, item) in [("key", &d.key), ("public_key", &d.public_key)] {
@@ -459,7 +524,10 @@ impl Checker<'_> {
                         };
                         if let (Some(want), Some(def)) = (want, self.spec.credentials.get(c)) {
                             if def.kind != want {
-                                self.err(&child(&dp, k), format!("credential `{c}` must be of type {} for rsa-sha256", kind_name(want)));
+                                self.err(
+                                    &child(&dp, k),
+                                    format!("credential `{c}` must be of type {} for rsa-sha256", kind_name(want)),
+                                );
                             }
                         }
                     }
@@ -467,11 +535,15 @@ impl Checker<'_> {
                 if r.encode.is_none() {
                     self.err(path, "a digest needs `encode` (hex, HEX, base64 or base64url)");
                 }
-                if matches!(r.message, Message::Jwt(_)) && (d.alg != DigestAlg::HmacSha256 || r.encode != Some(Encoding::Base64Url)) {
+                if matches!(r.message, Message::Jwt(_))
+                    && (d.alg != DigestAlg::HmacSha256 || r.encode != Some(Encoding::Base64Url))
+                {
                     self.err(&dp, "a jwt message is HS256: use hmac-sha256 with encode: base64url");
                 }
             }
-            None if matches!(r.message, Message::Jwt(_)) => self.err(path, "a jwt message needs `digest: { alg: hmac-sha256, key: … }`"),
+            None if matches!(r.message, Message::Jwt(_)) => {
+                self.err(path, "a jwt message needs `digest: { alg: hmac-sha256, key: … }`")
+            }
             None => {}
         }
         let pp = child(path, "place");
@@ -519,7 +591,13 @@ impl Checker<'_> {
                 None if self.was_pruned(&child("status_tables", n)) => {}
                 None => {
                     let known: Vec<&str> = self.spec.status_tables.keys().map(String::as_str).collect();
-                    self.err(path, format!("undefined status table `{n}` (tables: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+                    self.err(
+                        path,
+                        format!(
+                            "undefined status table `{n}` (tables: {})",
+                            if known.is_empty() { "none".into() } else { known.join(", ") }
+                        ),
+                    );
                 }
             },
             StatusRef::Inline(t) => self.status_table(path, t, Some(fields)),
@@ -563,22 +641,33 @@ impl Checker<'_> {
         for (i, code) in t.codes.iter().enumerate() {
             let cp = format!("{}[{i}]", child(path, "codes"));
             if code.values.len() != t.fields.len() {
-                self.err(&cp, format!("`when` has {} value(s) but the table has {} field(s)", code.values.len(), t.fields.len()));
+                self.err(
+                    &cp,
+                    format!("`when` has {} value(s) but the table has {} field(s)", code.values.len(), t.fields.len()),
+                );
             }
             let key: Vec<String> = code.values.iter().map(CodeValue::text).collect();
             if !seen.insert(key.clone()) {
-                self.err(&cp, format!("duplicate code [{}]: an earlier row has the same `when`, so this row never matches", key.join(", ")));
+                self.err(
+                    &cp,
+                    format!(
+                        "duplicate code [{}]: an earlier row has the same `when`, so this row never matches",
+                        key.join(", ")
+                    ),
+                );
             }
         }
         if let Some(fields) = fields {
             for f in self.unknown_status_fields(t, fields) {
                 let i = t.fields.iter().position(|x| x == f).unwrap_or(0);
-                self.err(&format!("{}[{i}]", child(path, "fields")), format!("status field `{f}` is not a {}", fields.what));
+                self.err(
+                    &format!("{}[{i}]", child(path, "fields")),
+                    format!("status field `{f}` is not a {}", fields.what),
+                );
             }
         }
     }
 }
-
 
 /// Spec spelling of a field type.
 fn type_name(t: FieldType) -> &'static str {
@@ -632,7 +721,8 @@ fn regex_problem(e: &regex::Error) -> String {
 mod tests {
     use crate::load_str;
 
-    const BASE: &str = "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\n";
+    const BASE: &str =
+        "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\n";
 
     fn errors(ops: &str) -> Vec<String> {
         match load_str("x.yaml", &format!("{BASE}{ops}")) {
@@ -649,8 +739,14 @@ mod tests {
             "operations:\n  refund:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: string }} }}\n    sign:\n      {PROV}\n      message: {{ join: \"|\", parts: [a, b] }}\n      digest: {{ alg: hmac-sha256, key: cred:nope }}\n      encode: hex\n      place: body.mac\n"
         ));
         assert_eq!(e.len(), 2, "{e:#?}");
-        assert!(e[0].starts_with("x.yaml:12:40: operations.refund.sign.message.parts[1]: undefined field `b`"), "{e:#?}");
-        assert!(e[1].starts_with("x.yaml:13:35: operations.refund.sign.digest.key: undefined credential `nope`"), "{e:#?}");
+        assert!(
+            e[0].starts_with("x.yaml:12:40: operations.refund.sign.message.parts[1]: undefined field `b`"),
+            "{e:#?}"
+        );
+        assert!(
+            e[1].starts_with("x.yaml:13:35: operations.refund.sign.digest.key: undefined credential `nope`"),
+            "{e:#?}"
+        );
     }
 
     #[test]

@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 const MIN_CASES: usize = 36;
 
 fn ui_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("ui")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("ui")
 }
 
 /// Case names (file stems of `tests/ui/*.yaml`), sorted.
@@ -22,12 +20,7 @@ fn cases() -> Vec<String> {
         .expect("tests/ui exists")
         .map(|e| e.expect("readable directory entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| {
-            p.file_stem()
-                .expect("file stem")
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|p| p.file_stem().expect("file stem").to_string_lossy().into_owned())
         .collect();
     names.sort();
     names
@@ -45,34 +38,25 @@ fn render(case: &str, text: &str) -> String {
 #[test]
 fn malformed_specs_report_the_expected_diagnostics() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1");
-    let line_shape =
-        regex::Regex::new(r"^tests/ui/[a-z0-9_]+\.yaml:\d+:\d+: ").expect("regex compiles");
+    let line_shape = regex::Regex::new(r"^tests/ui/[a-z0-9_]+\.yaml:\d+:\d+: ").expect("regex compiles");
     let names = cases();
-    assert!(
-        names.len() >= MIN_CASES,
-        "only {} cases in tests/ui, want at least {MIN_CASES}",
-        names.len()
-    );
+    assert!(names.len() >= MIN_CASES, "only {} cases in tests/ui, want at least {MIN_CASES}", names.len());
 
     let mut failures = String::new();
     for entry in std::fs::read_dir(ui_dir()).expect("tests/ui exists") {
         let path = entry.expect("readable directory entry").path();
-        if path.extension().is_some_and(|x| x == "expected")
-            && !path.with_extension("yaml").exists()
-        {
+        if path.extension().is_some_and(|x| x == "expected") && !path.with_extension("yaml").exists() {
             let _ = writeln!(failures, "--- {}: no matching .yaml case", path.display());
         }
     }
     for case in &names {
         let yaml = ui_dir().join(format!("{case}.yaml"));
         let expected_path = ui_dir().join(format!("{case}.expected"));
-        let text =
-            std::fs::read_to_string(&yaml).unwrap_or_else(|e| panic!("{}: {e}", yaml.display()));
+        let text = std::fs::read_to_string(&yaml).unwrap_or_else(|e| panic!("{}: {e}", yaml.display()));
         let actual = render(case, &text);
 
         if update {
-            std::fs::write(&expected_path, &actual)
-                .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+            std::fs::write(&expected_path, &actual).unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
         }
         let expected = match std::fs::read_to_string(&expected_path) {
             Ok(s) => s,
@@ -87,23 +71,17 @@ fn malformed_specs_report_the_expected_diagnostics() {
         };
 
         if expected.trim().is_empty() {
-            let _ = writeln!(
-                failures,
-                "--- {case}: the .expected file is empty; every case must be a malformed spec"
-            );
+            let _ = writeln!(failures, "--- {case}: the .expected file is empty; every case must be a malformed spec");
         }
         for line in expected.lines().filter(|l| !line_shape.is_match(l)) {
-            let _ = writeln!(failures, "--- {case}: expected line does not look like `tests/ui/<case>.yaml:L:C: …`: {line:?}");
-        }
-        if expected != actual {
             let _ = writeln!(
                 failures,
-                "--- {case}: expected\n{expected}--- {case}: actual\n{actual}"
+                "--- {case}: expected line does not look like `tests/ui/<case>.yaml:L:C: …`: {line:?}"
             );
         }
+        if expected != actual {
+            let _ = writeln!(failures, "--- {case}: expected\n{expected}--- {case}: actual\n{actual}");
+        }
     }
-    assert!(
-        failures.is_empty(),
-        "UI test mismatches (rerun with UPDATE_EXPECT=1 to accept):\n{failures}"
-    );
+    assert!(failures.is_empty(), "UI test mismatches (rerun with UPDATE_EXPECT=1 to accept):\n{failures}");
 }

@@ -62,7 +62,11 @@ pub fn prepare(
             Some(v) => {
                 let v = check(target, name, def, v, false).map_err(|p| {
                     // Never echo a secret credential's value in an error.
-                    let p = if secret_default { "the secret credential it defaults to does not fit (value hidden)".to_string() } else { p };
+                    let p = if secret_default {
+                        "the secret credential it defaults to does not fit (value hidden)".to_string()
+                    } else {
+                        p
+                    };
                     input_err(target, name, p)
                 })?;
                 out.insert(name.clone(), v);
@@ -74,7 +78,11 @@ pub fn prepare(
     for group in one_of {
         let present: Vec<&String> = group.iter().filter(|f| out.contains_key(*f)).collect();
         if present.len() != 1 {
-            return Err(input_err(target, &group.join("|"), format!("exactly one of these fields is required, found {}", present.len())));
+            return Err(input_err(
+                target,
+                &group.join("|"),
+                format!("exactly one of these fields is required, found {}", present.len()),
+            ));
         }
     }
     for group in all_or_none {
@@ -87,13 +95,23 @@ pub fn prepare(
     Ok(out)
 }
 
-fn default_value(target: &str, name: &str, def: &Field, creds: &Credentials, clock: Clock) -> Result<Option<Value>, SignError> {
+fn default_value(
+    target: &str,
+    name: &str,
+    def: &Field,
+    creds: &Credentials,
+    clock: Clock,
+) -> Result<Option<Value>, SignError> {
     let Some(from) = &def.from else { return Ok(None) };
     Ok(match &from.source {
         Source::Credential(c) => match creds.get(c) {
             Some(v) => Some(v.json()),
             None if def.required => {
-                return Err(input_err(target, name, format!("missing; it defaults to credential `{c}`, which is not given")));
+                return Err(input_err(
+                    target,
+                    name,
+                    format!("missing; it defaults to credential `{c}`, which is not given"),
+                ));
             }
             None => None,
         },
@@ -151,7 +169,10 @@ fn decimal(text: &str) -> Result<Number, String> {
     let ok = {
         let t = text.strip_prefix('-').unwrap_or(text);
         let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
-        !int.is_empty() && !frac.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+        !int.is_empty()
+            && !frac.is_empty()
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
     };
     if !ok {
         return Err(format!("`{text}` is not a decimal amount (digits with an optional `.` fraction)"));
@@ -234,8 +255,14 @@ fn json_kind(v: &Value) -> String {
 }
 
 /// Check a received payload (callback or response) against its field definitions.
-pub fn check_received(target: &str, defs: &IndexMap<String, Field>, payload: &Map<String, Value>, lenient: bool) -> Result<(), VerifyError> {
-    let malformed = |field: &str, problem: String| VerifyError::Malformed { target: target.into(), field: field.into(), problem };
+pub fn check_received(
+    target: &str,
+    defs: &IndexMap<String, Field>,
+    payload: &Map<String, Value>,
+    lenient: bool,
+) -> Result<(), VerifyError> {
+    let malformed =
+        |field: &str, problem: String| VerifyError::Malformed { target: target.into(), field: field.into(), problem };
     for (name, def) in defs {
         match payload.get(name) {
             None | Some(Value::Null) if def.required => return Err(malformed(name, "required but missing".into())),
@@ -259,7 +286,9 @@ pub fn decode(target: &str, field: &str, v: Value, steps: &[DecodeStep]) -> Resu
         match step {
             DecodeStep::Base64 => {
                 let bytes = crate::crypto::base64_lenient(&text).ok_or_else(|| malformed("not base64".into()))?;
-                String::from_utf8(bytes).map(Value::String).map_err(|_| malformed("base64 content is not UTF-8 text".into()))
+                String::from_utf8(bytes)
+                    .map(Value::String)
+                    .map_err(|_| malformed("base64 content is not UTF-8 text".into()))
             }
             DecodeStep::Json => serde_json::from_str(&text).map_err(|e| malformed(format!("not JSON: {e}"))),
         }

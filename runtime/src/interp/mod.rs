@@ -55,7 +55,10 @@ impl Clock {
     }
     /// The system clock.
     pub fn system() -> Self {
-        let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
         Clock { now_ms: ms }
     }
 }
@@ -87,15 +90,38 @@ impl<'s> Interpreter<'s> {
     }
 
     /// Sign operation `op` on `input` (request fields by wire name).
-    pub fn sign(&self, op: &str, input: &Map<String, Value>, creds: &Credentials, env: &str, clock: Clock) -> Result<SignedRequest, SignError> {
+    pub fn sign(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
         let spec = self.spec;
-        let operation = spec.operations.get(op).ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
+        let operation = spec
+            .operations
+            .get(op)
+            .ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
         let target = format!("{}.{op}", spec.provider);
-        let values = fields::prepare(&target, &operation.request, input, creds, clock, &operation.one_of, &operation.all_or_none)?;
+        let values = fields::prepare(
+            &target,
+            &operation.request,
+            input,
+            creds,
+            clock,
+            &operation.one_of,
+            &operation.all_or_none,
+        )?;
 
-        let hosts = spec.environments.get(env).ok_or_else(|| SignError::Unknown(unknown("environment", env, spec.environments.keys())))?;
+        let hosts = spec
+            .environments
+            .get(env)
+            .ok_or_else(|| SignError::Unknown(unknown("environment", env, spec.environments.keys())))?;
         let host = operation.host.as_deref().unwrap_or(DEFAULT_HOST);
-        let base = hosts.get(host).ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")))?;
+        let base = hosts
+            .get(host)
+            .ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")))?;
 
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
@@ -131,12 +157,16 @@ impl<'s> Interpreter<'s> {
         // Every recipe sees the unsigned request; placements are applied afterwards.
         let auth = match &operation.auth {
             Some(name) => {
-                let r = spec.recipes.get(name).ok_or_else(|| SignError::Unknown(unknown("recipe", name, spec.recipes.keys())))?;
+                let r = spec
+                    .recipes
+                    .get(name)
+                    .ok_or_else(|| SignError::Unknown(unknown("recipe", name, spec.recipes.keys())))?;
                 Some((format!("auth:{name}"), spec.locate(&format!("recipes.{name}")), r))
             }
             None => None,
         };
-        let sign = operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
+        let sign =
+            operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
         let mut stages = Vec::new();
         let mut placements = Vec::new();
         for (label, at, recipe) in sign.into_iter().chain(auth) {
@@ -181,12 +211,27 @@ impl<'s> Interpreter<'s> {
                 Body::Json(Value::Object(outer))
             }
         };
-        Ok(SignedRequest { method: operation.method.as_str().into(), url: build_url(base, &path, &query), headers, body, stages })
+        Ok(SignedRequest {
+            method: operation.method.as_str().into(),
+            url: build_url(base, &path, &query),
+            headers,
+            body,
+            stages,
+        })
     }
 
     /// Run a shared recipe on its own (e.g. produce an auth header).
-    pub fn run_recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(crate::wire::Stages, String), SignError> {
-        let recipe = self.spec.recipes.get(name).ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
+    pub fn run_recipe(
+        &self,
+        name: &str,
+        creds: &Credentials,
+        clock: Clock,
+    ) -> Result<(crate::wire::Stages, String), SignError> {
+        let recipe = self
+            .spec
+            .recipes
+            .get(name)
+            .ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
         let empty = IndexMap::new();
         let ctx = Ctx {
             target: Target::Request { fields: &empty, all: &empty },
@@ -205,13 +250,27 @@ impl<'s> Interpreter<'s> {
 
     /// Sign a callback payload as the provider would (for sandboxes and round-trip tests); any
     /// signature field already present is replaced. RSA callbacks need the provider's private key.
-    pub fn sign_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<(Map<String, Value>, crate::wire::Stages), SignError> {
-        let cb = self.spec.callbacks.get(name).ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
+    pub fn sign_callback(
+        &self,
+        name: &str,
+        payload: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<(Map<String, Value>, crate::wire::Stages), SignError> {
+        let cb = self
+            .spec
+            .callbacks
+            .get(name)
+            .ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
         recipe::sign_payload(&cb.verify, payload, creds, &self.spec.locate(&format!("callbacks.{name}.verify")))
     }
 
     /// Sign a response body of operation `op` as the provider would.
-    pub fn sign_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<(Map<String, Value>, crate::wire::Stages), SignError> {
+    pub fn sign_response(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<(Map<String, Value>, crate::wire::Stages), SignError> {
         let recipe = self
             .spec
             .operations
@@ -223,9 +282,17 @@ impl<'s> Interpreter<'s> {
     }
 
     /// Verify callback `name` on the received payload; on success return it decoded.
-    pub fn verify_callback(&self, name: &str, payload: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+    pub fn verify_callback(
+        &self,
+        name: &str,
+        payload: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<Verified, VerifyError> {
         let spec = self.spec;
-        let cb = spec.callbacks.get(name).ok_or_else(|| SignError::Unknown(unknown("callback", name, spec.callbacks.keys())))?;
+        let cb = spec
+            .callbacks
+            .get(name)
+            .ok_or_else(|| SignError::Unknown(unknown("callback", name, spec.callbacks.keys())))?;
         let target = format!("{}.{name}", spec.provider);
         let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
@@ -242,12 +309,26 @@ impl<'s> Interpreter<'s> {
     }
 
     /// Verify the signature on a response of operation `op`.
-    pub fn verify_response(&self, op: &str, body: &Map<String, Value>, creds: &Credentials) -> Result<Verified, VerifyError> {
+    pub fn verify_response(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<Verified, VerifyError> {
         let spec = self.spec;
-        let operation = spec.operations.get(op).ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
+        let operation = spec
+            .operations
+            .get(op)
+            .ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
         let target = format!("{}.{op} response", spec.provider);
-        let response = operation.response.as_ref().ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no response")))?;
-        let recipe = response.verify.as_ref().ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
+        let response = operation
+            .response
+            .as_ref()
+            .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no response")))?;
+        let recipe = response
+            .verify
+            .as_ref()
+            .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
         fields::check_received(&target, &response.fields, body, false)?;
         let at = spec.locate(&format!("operations.{op}.response.verify"));
         let stages = recipe::verify(recipe, body, creds, &target, &at)?;
@@ -258,7 +339,8 @@ impl<'s> Interpreter<'s> {
     pub fn status(&self, op: &str, response: &Value) -> Option<StatusReport<'s>> {
         let spec = self.spec;
         let table = spec.status_table(spec.operations.get(op)?.response.as_ref()?.status.as_ref()?)?;
-        let code: Vec<Option<String>> = table.fields.iter().map(|p| fields::lookup(response, p).filter(|v| !v.is_null()).map(render)).collect();
+        let code: Vec<Option<String>> =
+            table.fields.iter().map(|p| fields::lookup(response, p).filter(|v| !v.is_null()).map(render)).collect();
         let row = table.lookup(&code);
         Some(StatusReport { code, row })
     }

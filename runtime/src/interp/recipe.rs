@@ -43,34 +43,46 @@ impl Ctx<'_> {
 
     /// An item's value as JSON (`None` = absent).
     fn json(&self, item: &Item, at: &str) -> Result<Option<Value>, SignError> {
-        let v = match &item.source {
-            Source::Field(p) => self.field(p),
-            Source::Credential(c) => match self.creds.get(c) {
-                Some(v) => Some(v.json()),
-                None if item.optional => None,
-                None => {
-                    return Err(SignError::Credential {
-                        target: at.into(),
-                        source: crate::secret::CredentialError { name: c.clone(), problem: "required by this recipe but not given".into() },
-                    })
-                }
-            },
-            Source::Context(c) => Some(match c {
-                Context::Method => Value::String(self.method.into()),
-                Context::Url => Value::String(self.url.clone()),
-                Context::Path => Value::String(self.path.clone()),
-                Context::NowS => Value::from(self.clock.now_ms.div_euclid(1000)),
-                Context::NowMs => Value::from(self.clock.now_ms),
-                Context::Payload => Value::String(self.payload.clone().ok_or_else(|| stage_err(at, Stage::Select, "ctx:payload used on an operation without a body"))?),
-            }),
-            Source::Literal(l) => Some(Value::String(l.clone())),
-            Source::Template(t) => Some(Value::String(self.template(t, at, &[])?)),
-        };
+        let v =
+            match &item.source {
+                Source::Field(p) => self.field(p),
+                Source::Credential(c) => match self.creds.get(c) {
+                    Some(v) => Some(v.json()),
+                    None if item.optional => None,
+                    None => {
+                        return Err(SignError::Credential {
+                            target: at.into(),
+                            source: crate::secret::CredentialError {
+                                name: c.clone(),
+                                problem: "required by this recipe but not given".into(),
+                            },
+                        })
+                    }
+                },
+                Source::Context(c) => Some(match c {
+                    Context::Method => Value::String(self.method.into()),
+                    Context::Url => Value::String(self.url.clone()),
+                    Context::Path => Value::String(self.path.clone()),
+                    Context::NowS => Value::from(self.clock.now_ms.div_euclid(1000)),
+                    Context::NowMs => Value::from(self.clock.now_ms),
+                    Context::Payload => Value::String(self.payload.clone().ok_or_else(|| {
+                        stage_err(at, Stage::Select, "ctx:payload used on an operation without a body")
+                    })?),
+                }),
+                Source::Literal(l) => Some(Value::String(l.clone())),
+                Source::Template(t) => Some(Value::String(self.template(t, at, &[])?)),
+            };
         let Some(mut v) = v else {
-            return if item.optional { Ok(None) } else { Err(stage_err(at, Stage::Select, format!("`{item}` is absent")) ) };
+            return if item.optional {
+                Ok(None)
+            } else {
+                Err(stage_err(at, Stage::Select, format!("`{item}` is absent")))
+            };
         };
         if let Some(add) = item.add {
-            let n = render(&v).parse::<i64>().map_err(|_| stage_err(at, Stage::Select, format!("`{item}`: `add` needs an integer value")))?;
+            let n = render(&v)
+                .parse::<i64>()
+                .map_err(|_| stage_err(at, Stage::Select, format!("`{item}`: `add` needs an integer value")))?;
             v = Value::from(n + add);
         }
         if let Some(pad) = &item.pad_left {
@@ -89,7 +101,10 @@ impl Ctx<'_> {
         let mut rest = t;
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
-            let close = rest[open..].find('}').ok_or_else(|| stage_err(at, Stage::Place, format!("unclosed `{{` in template {t:?}")))? + open;
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| stage_err(at, Stage::Place, format!("unclosed `{{` in template {t:?}")))?
+                + open;
             let name = &rest[open + 1..close];
             match extra.iter().find(|(k, _)| *k == name) {
                 Some((_, v)) => out.push_str(v),
@@ -141,7 +156,10 @@ impl Ctx<'_> {
                     }
                     None => {
                         for (k, v) in self.all_fields() {
-                            if Some(k.as_str()) == exclude || p.exclude.contains(&k) || (p.omit_empty && (v.is_null() || render(&v).is_empty())) {
+                            if Some(k.as_str()) == exclude
+                                || p.exclude.contains(&k)
+                                || (p.omit_empty && (v.is_null() || render(&v).is_empty()))
+                            {
                                 continue;
                             }
                             pairs.push((k, render(&v)));
@@ -190,13 +208,18 @@ fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<V
     let digest = match &recipe.digest {
         None => None,
         Some(d) => Some(match d.alg {
-            DigestAlg::HmacSha256 => crypto::hmac_sha256(ctx.key(d.key.as_ref(), "key", at)?.as_bytes(), msg.as_bytes()),
-            DigestAlg::HmacSha512 => crypto::hmac_sha512(ctx.key(d.key.as_ref(), "key", at)?.as_bytes(), msg.as_bytes()),
+            DigestAlg::HmacSha256 => {
+                crypto::hmac_sha256(ctx.key(d.key.as_ref(), "key", at)?.as_bytes(), msg.as_bytes())
+            }
+            DigestAlg::HmacSha512 => {
+                crypto::hmac_sha512(ctx.key(d.key.as_ref(), "key", at)?.as_bytes(), msg.as_bytes())
+            }
             DigestAlg::Sha256 => crypto::sha256(msg.as_bytes()),
             DigestAlg::Md5 => crypto::md5(msg.as_bytes()),
             DigestAlg::RsaSha256 => {
                 let pem = ctx.key(d.key.as_ref(), "key", at)?;
-                crypto::rsa_sha256_sign(&pem, msg.as_bytes()).map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?
+                crypto::rsa_sha256_sign(&pem, msg.as_bytes())
+                    .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?
             }
         }),
     };
@@ -221,24 +244,48 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, 
         Place::Query(q) => format!("query.{q}"),
         Place::Header { name, .. } => format!("header.{name}"),
     };
-    Ok(Stages { recipe: label.into(), string_to_sign: StringToSign(msg), digest: digest.map(DigestBytes), signature: SignatureValue(signature), placed })
+    Ok(Stages {
+        recipe: label.into(),
+        string_to_sign: StringToSign(msg),
+        digest: digest.map(DigestBytes),
+        signature: SignatureValue(signature),
+        placed,
+    })
 }
 
 /// The value that goes to the place (header templates applied).
 pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<String, SignError> {
     match &recipe.place {
-        Place::Header { template, .. } => ctx.template(template, at, &[("signature", &st.signature.0), ("message", &st.string_to_sign.0)]),
+        Place::Header { template, .. } => {
+            ctx.template(template, at, &[("signature", &st.signature.0), ("message", &st.string_to_sign.0)])
+        }
         _ => Ok(st.signature.0.clone()),
     }
 }
 
 /// Sign a payload the way the provider does (callbacks, signed responses): the signature goes into
 /// the recipe's place field. RSA recipes sign with `key` (the provider's private key, tests only).
-pub fn sign_payload(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, at: &str) -> Result<(Map<String, Value>, Stages), SignError> {
-    let field = recipe.place.field().ok_or_else(|| stage_err(at, Stage::Place, "only body and query places can carry a payload signature"))?;
+pub fn sign_payload(
+    recipe: &Recipe,
+    payload: &Map<String, Value>,
+    creds: &Credentials,
+    at: &str,
+) -> Result<(Map<String, Value>, Stages), SignError> {
+    let field = recipe
+        .place
+        .field()
+        .ok_or_else(|| stage_err(at, Stage::Place, "only body and query places can carry a payload signature"))?;
     let mut unsigned = payload.clone();
     unsigned.remove(field);
-    let ctx = Ctx { target: Target::Received(&unsigned), creds, method: "", url: String::new(), path: String::new(), clock: Clock { now_ms: 0 }, payload: None };
+    let ctx = Ctx {
+        target: Target::Received(&unsigned),
+        creds,
+        method: "",
+        url: String::new(),
+        path: String::new(),
+        clock: Clock { now_ms: 0 },
+        payload: None,
+    };
     let st = run(&ctx, recipe, "sign", at)?;
     let mut signed = unsigned.clone();
     signed.insert(field.to_string(), Value::String(st.signature.0.clone()));
@@ -246,16 +293,43 @@ pub fn sign_payload(recipe: &Recipe, payload: &Map<String, Value>, creds: &Crede
 }
 
 /// Verify a received payload's signature with `recipe`.
-pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials, target: &str, at: &str) -> Result<Stages, VerifyError> {
-    let field = recipe.place.field().ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
+pub fn verify(
+    recipe: &Recipe,
+    payload: &Map<String, Value>,
+    creds: &Credentials,
+    target: &str,
+    at: &str,
+) -> Result<Stages, VerifyError> {
+    let field = recipe
+        .place
+        .field()
+        .ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
     let received = match payload.get(field) {
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
-            return Err(VerifyError::Malformed { target: target.into(), field: field.into(), problem: format!("signature must be a string, found {other}") })
+            return Err(VerifyError::Malformed {
+                target: target.into(),
+                field: field.into(),
+                problem: format!("signature must be a string, found {other}"),
+            })
         }
-        None => return Err(VerifyError::Malformed { target: target.into(), field: field.into(), problem: "signature field missing".into() }),
+        None => {
+            return Err(VerifyError::Malformed {
+                target: target.into(),
+                field: field.into(),
+                problem: "signature field missing".into(),
+            })
+        }
     };
-    let ctx = Ctx { target: Target::Received(payload), creds, method: "", url: String::new(), path: String::new(), clock: Clock { now_ms: 0 }, payload: None };
+    let ctx = Ctx {
+        target: Target::Received(payload),
+        creds,
+        method: "",
+        url: String::new(),
+        path: String::new(),
+        clock: Clock { now_ms: 0 },
+        payload: None,
+    };
     let exclude = Some(field);
     let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
@@ -268,12 +342,20 @@ pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials
             let d = recipe.digest.as_ref().expect("digest present");
             let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
             let pem = ctx.key(d.public_key.as_ref(), "public_key", at)?;
-            let sig = crypto::decode(enc, &received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
-            let ok = crypto::rsa_sha256_verify(&pem, msg.as_bytes(), &sig).map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
+            let sig =
+                crypto::decode(enc, &received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
+            let ok = crypto::rsa_sha256_verify(&pem, msg.as_bytes(), &sig)
+                .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
             if !ok {
                 return Err(bad(format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign")));
             }
-            Ok(Stages { recipe: "verify".into(), string_to_sign: StringToSign(msg), digest: Some(DigestBytes(sig)), signature: SignatureValue(received), placed })
+            Ok(Stages {
+                recipe: "verify".into(),
+                string_to_sign: StringToSign(msg),
+                digest: Some(DigestBytes(sig)),
+                signature: SignatureValue(received),
+                placed,
+            })
         }
         _ => {
             let (_, digest) = message_and_digest(&ctx, recipe, at)?;
@@ -281,11 +363,16 @@ pub fn verify(recipe: &Recipe, payload: &Map<String, Value>, creds: &Credentials
             if !crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {
                 return Err(bad(format!("`{field}` does not match {} of the string to sign", recipe.describe())));
             }
-            Ok(Stages { recipe: "verify".into(), string_to_sign: StringToSign(msg), digest: digest.map(DigestBytes), signature: SignatureValue(received), placed })
+            Ok(Stages {
+                recipe: "verify".into(),
+                string_to_sign: StringToSign(msg),
+                digest: digest.map(DigestBytes),
+                signature: SignatureValue(received),
+                placed,
+            })
         }
     }
 }
-
 
 /// Split a received header value along its template: the `{signature}` and `{message}` parts; every
 /// other placeholder must equal its expected value.
@@ -295,7 +382,10 @@ fn split_header(ctx: &Ctx, template: &str, received: &str, at: &str) -> Result<(
     let mut groups: Vec<String> = Vec::new();
     while let Some(open) = rest.find('{') {
         pattern.push_str(&regex::escape(&rest[..open]));
-        let close = rest[open..].find('}').map(|c| c + open).ok_or_else(|| stage_err(at, Stage::Place, "unclosed `{` in template"))?;
+        let close = rest[open..]
+            .find('}')
+            .map(|c| c + open)
+            .ok_or_else(|| stage_err(at, Stage::Place, "unclosed `{` in template"))?;
         match &rest[open + 1..close] {
             // The message (a JWT's signing input) runs to the last separator; the signature is short.
             "message" => {
@@ -316,7 +406,10 @@ fn split_header(ctx: &Ctx, template: &str, received: &str, at: &str) -> Result<(
     pattern.push_str(&regex::escape(rest));
     pattern.push('$');
     let re = regex::Regex::new(&pattern).map_err(|e| stage_err(at, Stage::Place, e.to_string()))?;
-    let caps = re.captures(received).ok_or_else(|| VerifyError::BadSignature { at: at.into(), problem: format!("header does not have the form {template:?}") })?;
+    let caps = re.captures(received).ok_or_else(|| VerifyError::BadSignature {
+        at: at.into(),
+        problem: format!("header does not have the form {template:?}"),
+    })?;
     let mut signature = None;
     let mut message = None;
     for (i, g) in groups.iter().enumerate() {
@@ -351,7 +444,11 @@ pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Re
             None => crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig),
         }
         .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
-        return if ok { Ok(()) } else { Err(bad("RSA-SHA256 signature does not verify over the string to sign".into())) };
+        return if ok {
+            Ok(())
+        } else {
+            Err(bad("RSA-SHA256 signature does not verify over the string to sign".into()))
+        };
     }
     let digest = digest_of(ctx, recipe, &msg, at)?;
     let expected = encode(recipe, &msg, digest.as_deref(), at)?;

@@ -17,24 +17,43 @@ fn form_decode(s: &str) -> String {
 }
 
 fn parse_pairs(s: &str) -> Vec<(String, String)> {
-    s.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).map(|(k, v)| (form_decode(k), form_decode(v))).collect()
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .map(|(k, v)| (form_decode(k), form_decode(v)))
+        .collect()
 }
 
 impl Interpreter<'_> {
     /// Parse `req` as a request of operation `op` in environment `env` and check every signature
     /// on it. Returns the request fields by wire name.
-    pub fn verify_request(&self, op: &str, req: &SignedRequest, creds: &Credentials, env: &str) -> Result<Map<String, Value>, VerifyError> {
+    pub fn verify_request(
+        &self,
+        op: &str,
+        req: &SignedRequest,
+        creds: &Credentials,
+        env: &str,
+    ) -> Result<Map<String, Value>, VerifyError> {
         let spec = self.spec;
         let target = format!("{}.{op} request", spec.provider);
-        let malformed = |field: &str, problem: String| VerifyError::Malformed { target: target.clone(), field: field.into(), problem };
-        let operation = spec.operations.get(op).ok_or_else(|| SignError::Unknown(format!("unknown operation `{op}`")))?;
+        let malformed = |field: &str, problem: String| VerifyError::Malformed {
+            target: target.clone(),
+            field: field.into(),
+            problem,
+        };
+        let operation =
+            spec.operations.get(op).ok_or_else(|| SignError::Unknown(format!("unknown operation `{op}`")))?;
         if req.method != operation.method.as_str() {
             return Err(malformed("method", format!("expected {}, got {}", operation.method.as_str(), req.method)));
         }
-        let hosts = spec.environments.get(env).ok_or_else(|| SignError::Unknown(format!("unknown environment `{env}`")))?;
-        let base = hosts.get(operation.host.as_deref().unwrap_or(DEFAULT_HOST)).ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no host for `{op}`")))?;
+        let hosts =
+            spec.environments.get(env).ok_or_else(|| SignError::Unknown(format!("unknown environment `{env}`")))?;
+        let base = hosts
+            .get(operation.host.as_deref().unwrap_or(DEFAULT_HOST))
+            .ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no host for `{op}`")))?;
         let base = base.trim_end_matches('/');
-        let rest = req.url.strip_prefix(base).ok_or_else(|| malformed("url", format!("`{}` is not under {base}", req.url)))?;
+        let rest =
+            req.url.strip_prefix(base).ok_or_else(|| malformed("url", format!("`{}` is not under {base}", req.url)))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
 
         // Fields from every place they travel.
@@ -47,7 +66,10 @@ impl Interpreter<'_> {
         for (t, g) in tpl.iter().zip(&got) {
             match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
                 Some(name) => {
-                    raw.insert(name.to_string(), Value::String(percent_encoding::percent_decode_str(g).decode_utf8_lossy().into_owned()));
+                    raw.insert(
+                        name.to_string(),
+                        Value::String(percent_encoding::percent_decode_str(g).decode_utf8_lossy().into_owned()),
+                    );
                 }
                 None if t == g => {}
                 None => return Err(malformed("url", format!("path `{path}` does not match {}", operation.path))),
@@ -58,10 +80,16 @@ impl Interpreter<'_> {
         let body: Map<String, Value> = match (&operation.body, &req.body) {
             (BodyEncoding::None, _) => Map::new(),
             (BodyEncoding::Json, Body::Json(Value::Object(m))) => m.clone(),
-            (BodyEncoding::Form, Body::Form(text)) => parse_pairs(text).into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
+            (BodyEncoding::Form, Body::Form(text)) => {
+                parse_pairs(text).into_iter().map(|(k, v)| (k, Value::String(v))).collect()
+            }
             (BodyEncoding::Envelope(field), Body::Json(Value::Object(outer))) => {
-                let text = outer.get(field).and_then(Value::as_str).ok_or_else(|| malformed(field, "the envelope payload must be a JSON string".into()))?;
-                let inner: Map<String, Value> = serde_json::from_str(text).map_err(|e| malformed(field, format!("payload is not a JSON object: {e}")))?;
+                let text = outer
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| malformed(field, "the envelope payload must be a JSON string".into()))?;
+                let inner: Map<String, Value> = serde_json::from_str(text)
+                    .map_err(|e| malformed(field, format!("payload is not a JSON object: {e}")))?;
                 payload_text = Some(text.to_string());
                 let mut all = inner;
                 all.extend(outer.iter().filter(|(k, _)| *k != field).map(|(k, v)| (k.clone(), v.clone())));
@@ -69,7 +97,8 @@ impl Interpreter<'_> {
             }
             (enc, _) => return Err(malformed("body", format!("expected a {enc:?} body"))),
         };
-        let header = |name: &str| req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+        let header =
+            |name: &str| req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
         let lenient = |loc: Location| loc != Location::Body || operation.body == BodyEncoding::Form;
         let mut values: IndexMap<String, Value> = IndexMap::new();
         for (name, f) in &operation.request {
@@ -88,19 +117,33 @@ impl Interpreter<'_> {
                 }
             }
         }
-        let body_fields: IndexMap<String, Value> = values.iter().filter(|(k, _)| operation.request[*k].location == Location::Body).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let body_fields: IndexMap<String, Value> = values
+            .iter()
+            .filter(|(k, _)| operation.request[*k].location == Location::Body)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         if payload_text.is_none() && operation.body != BodyEncoding::None {
-            payload_text = Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string());
+            payload_text =
+                Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string());
         }
 
         let recipes = operation.sign.iter().map(|r| (r, spec.locate(&format!("operations.{op}.sign")))).chain(
-            operation.auth.iter().filter_map(|a| spec.recipes.get(a).map(|r| (r, spec.locate(&format!("recipes.{a}"))))),
+            operation
+                .auth
+                .iter()
+                .filter_map(|a| spec.recipes.get(a).map(|r| (r, spec.locate(&format!("recipes.{a}"))))),
         );
-        let placed_query: Vec<&str> = operation.sign.iter().chain(operation.auth.iter().filter_map(|a| spec.recipes.get(a))).filter_map(|r| match &r.place {
-            Place::Query(q) => Some(q.as_str()),
-            _ => None,
-        }).collect();
-        let unsigned_query: Vec<(String, String)> = query.iter().filter(|(k, _)| !placed_query.contains(&k.as_str())).cloned().collect();
+        let placed_query: Vec<&str> = operation
+            .sign
+            .iter()
+            .chain(operation.auth.iter().filter_map(|a| spec.recipes.get(a)))
+            .filter_map(|r| match &r.place {
+                Place::Query(q) => Some(q.as_str()),
+                _ => None,
+            })
+            .collect();
+        let unsigned_query: Vec<(String, String)> =
+            query.iter().filter(|(k, _)| !placed_query.contains(&k.as_str())).cloned().collect();
         let ctx = Ctx {
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
