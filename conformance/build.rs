@@ -52,6 +52,8 @@ fn main() {
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{op}}"), source }})?;
             modules::{name}::dynamic::verify_response(op, body, &c)
         }},
+        request_round_trip: modules::{name}::dynamic::request_round_trip,
+        response_round_trip: modules::{name}::dynamic::response_round_trip,
         run_recipe: |recipe, creds, clock| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{recipe}}"), source }})?;
             modules::{name}::dynamic::run_recipe(recipe, &c, clock)

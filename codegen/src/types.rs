@@ -501,6 +501,17 @@ impl Gen<'_> {
                 }
             }
         });
+        // Typed round trips: JSON → typed struct → JSON (serde with wire names).
+        let rt_req_arms = self.plan.ops.iter().map(|op| {
+            let n = op.name;
+            let ty = &self.plan.structs[op.request].name;
+            quote!(#n => ::core::option::Option::Some(__round_trip::<super::#ty>(json)),)
+        });
+        let rt_resp_arms = self.plan.ops.iter().filter_map(|op| {
+            let n = op.name;
+            let ty = &self.plan.structs[op.response?].name;
+            Some(quote!(#n => ::core::option::Option::Some(__round_trip::<super::#ty>(json)),))
+        });
         let cb_known = known(self.plan.callbacks.iter().map(|c| c.name).collect());
         let cb_arms = self.plan.callbacks.iter().map(|cb| {
             let n = cb.name;
@@ -596,6 +607,42 @@ impl Gen<'_> {
                     let _ = json;
                     match op {
                         #(#typed_arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                fn __round_trip<T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned + ::core::cmp::PartialEq + ::core::fmt::Debug>(
+                    json: &::payspec::serde_json::Value,
+                ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
+                    let typed: T = ::payspec::serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
+                    let back = ::payspec::serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+                    let again: T = ::payspec::serde_json::from_value(back.clone()).map_err(|e| e.to_string())?;
+                    if again != typed {
+                        return ::core::result::Result::Err(::std::format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
+                    }
+                    ::core::result::Result::Ok(back)
+                }
+
+                /// Parse request fields of `op` into the typed request and serialise them back
+                /// (`None`: no such operation).
+                pub fn request_round_trip(
+                    op: &str,
+                    json: &::payspec::serde_json::Value,
+                ) -> ::core::option::Option<::core::result::Result<::payspec::serde_json::Value, ::std::string::String>> {
+                    match op {
+                        #(#rt_req_arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                /// Parse a response body of `op` into the typed response and serialise it back
+                /// (`None`: no such operation or no response fields).
+                pub fn response_round_trip(
+                    op: &str,
+                    json: &::payspec::serde_json::Value,
+                ) -> ::core::option::Option<::core::result::Result<::payspec::serde_json::Value, ::std::string::String>> {
+                    match op {
+                        #(#rt_resp_arms)*
                         _ => ::core::option::Option::None,
                     }
                 }

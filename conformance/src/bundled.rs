@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 type Fields = Map<String, Value>;
 type RecipeResult = Result<(Stages, String), SignError>;
+type RoundTrip = fn(&str, &Value) -> Option<Result<Value, String>>;
 
 /// One spec's generated functions, by name, on JSON values.
 pub struct Bundled {
@@ -17,6 +18,10 @@ pub struct Bundled {
     pub verify_callback: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
     pub verify_response: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
     pub run_recipe: fn(&str, &Credentials, Clock) -> RecipeResult,
+    /// JSON → typed request of an operation → JSON.
+    pub request_round_trip: RoundTrip,
+    /// JSON → typed response of an operation → JSON.
+    pub response_round_trip: RoundTrip,
 }
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -49,5 +54,12 @@ impl Path for Bundled {
     }
     fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
         (self.run_recipe)(name, creds, clock)
+    }
+    fn round_trip(&self, response: bool, op: &str, json: &Value) -> Option<Result<Value, String>> {
+        if response {
+            (self.response_round_trip)(op, json)
+        } else {
+            (self.request_round_trip)(op, json)
+        }
     }
 }

@@ -127,6 +127,11 @@ pub trait Path {
         creds: &Credentials,
     ) -> Result<Verified, VerifyError>;
     fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError>;
+    /// Typed paths: parse a request (or, with `response`, a response body) of `op` into its typed
+    /// form and serialise it back. `None` for untyped paths and operations without that type.
+    fn round_trip(&self, _response: bool, _op: &str, _json: &Value) -> Option<Result<Value, String>> {
+        None
+    }
 }
 
 /// The interpreter as a [`Path`].

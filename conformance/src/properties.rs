@@ -141,6 +141,30 @@ pub fn run(
         });
         out.push(outcome(target, "any input: an error or a request, never a panic", res));
     }
+    // Typed requests and responses: serialise → parse is the identity.
+    for (name, op) in &spec.operations {
+        for (response, strategy) in [(false, Some(gen::request(op))), (true, op.response.as_ref().map(|r| gen::full_object(&r.fields)))] {
+            let Some(strategy) = strategy else { continue };
+            let typed: Vec<&&dyn Path> = paths.iter().filter(|p| p.round_trip(response, name, &Value::Null).is_some()).collect();
+            if typed.is_empty() {
+                continue;
+            }
+            let mut r = runner(cases, regressions, &spec.provider);
+            let res = r.run(&strategy, |fields| {
+                let json = Value::Object(fields);
+                for p in &typed {
+                    let back = no_panic("round trip", || p.round_trip(response, name, &json))?.unwrap_or(Err("no typed form".into()));
+                    let back = back.map_err(|e| TestCaseError::fail(format!("{}: {e}", p.name())))?;
+                    if back != json {
+                        return Err(TestCaseError::fail(format!("{}: {json} came back as {back}", p.name())));
+                    }
+                }
+                Ok(())
+            });
+            let what = if response { format!("response {name}") } else { format!("operation {name}") };
+            out.push(outcome(what, "typed serialise → parse is the identity", res));
+        }
+    }
     for (name, cb) in &spec.callbacks {
         let target = format!("callback {name}");
         let interp = Interpreter::new(spec);
