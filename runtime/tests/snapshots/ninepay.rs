@@ -2957,6 +2957,89 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 _ => ::core::option::Option::None,
             }
         }
+        fn __round_trip<
+            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+                + ::core::cmp::PartialEq + ::core::fmt::Debug,
+        >(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<
+            ::payspec::serde_json::Value,
+            ::std::string::String,
+        > {
+            let typed: T = ::payspec::serde_json::from_value(json.clone())
+                .map_err(|e| e.to_string())?;
+            let back = ::payspec::serde_json::to_value(&typed)
+                .map_err(|e| e.to_string())?;
+            let again: T = ::payspec::serde_json::from_value(back.clone())
+                .map_err(|e| e.to_string())?;
+            if again != typed {
+                return ::core::result::Result::Err(
+                    ::std::format!(
+                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
+                    ),
+                );
+            }
+            ::core::result::Result::Ok(back)
+        }
+        /// Parse request fields of `op` into the typed request and serialise them back
+        /// (`None`: no such operation).
+        pub fn request_round_trip(
+            op: &str,
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::option::Option<
+            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
+        > {
+            match op {
+                "refund" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::RefundRequest>(json),
+                    )
+                }
+                "refund_inquire" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::RefundInquireRequest>(json),
+                    )
+                }
+                "payment_inquire" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::PaymentInquireRequest>(json),
+                    )
+                }
+                "payment_create" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::PaymentCreateRequest>(json),
+                    )
+                }
+                _ => ::core::option::Option::None,
+            }
+        }
+        /// Parse a response body of `op` into the typed response and serialise it back
+        /// (`None`: no such operation or no response fields).
+        pub fn response_round_trip(
+            op: &str,
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::option::Option<
+            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
+        > {
+            match op {
+                "refund" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::RefundResponse>(json),
+                    )
+                }
+                "refund_inquire" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::RefundInquireResponse>(json),
+                    )
+                }
+                "payment_inquire" => {
+                    ::core::option::Option::Some(
+                        __round_trip::<super::PaymentInquireResponse>(json),
+                    )
+                }
+                _ => ::core::option::Option::None,
+            }
+        }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
