@@ -11,6 +11,8 @@
 //! assert!(syn::parse2::<syn::File>(tokens).is_ok());
 //! ```
 
+#![deny(missing_docs)]
+
 mod checks;
 mod naming;
 mod plan;
@@ -27,14 +29,16 @@ use quote::quote;
 
 /// Something the generator cannot (or will not) generate, located in the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenError {
+pub(crate) struct GenError {
     /// Dotted spec path (`operations.refund.sign`).
-    pub at: String,
-    pub message: String,
+    pub(crate) at: String,
+    /// What cannot be generated, and why.
+    pub(crate) message: String,
 }
 
 impl GenError {
-    pub fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
+    /// An error at spec path `at`.
+    pub(crate) fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
         GenError { at: at.into(), message: message.into() }
     }
 }

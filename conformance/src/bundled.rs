@@ -14,9 +14,13 @@ pub struct Bundled {
     pub provider: &'static str,
     /// The spec text the code was generated from.
     pub spec_text: &'static str,
+    /// [`Path::sign`] through the generated typed request builder and signer.
     pub sign: fn(&str, &Fields, &Credentials, &str, Clock) -> Result<SignedRequest, SignError>,
+    /// [`Path::verify_callback`] through the generated callback verifier.
     pub verify_callback: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
+    /// [`Path::verify_response`] through the generated response verifier.
     pub verify_response: fn(&str, &Fields, &Credentials) -> Result<Verified, VerifyError>,
+    /// [`Path::recipe`] through the generated shared-recipe function.
     pub run_recipe: fn(&str, &Credentials, Clock) -> RecipeResult,
     /// JSON → typed request of an operation → JSON.
     pub request_round_trip: RoundTrip,

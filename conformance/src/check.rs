@@ -34,11 +34,16 @@ pub fn dummy_credentials(spec: &Spec) -> Credentials {
 /// A vector's expected result: pass, or a listed known failure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VectorResult {
+    /// The vector's id.
     pub id: String,
+    /// Matrix row: `operation <name>` (response vectors count under their operation), `callback <name>`
+    /// or `recipe <name>`; `known-failures.txt` for a listed id that has no vector.
     pub target: String,
+    /// [`Path::name`] of the path it ran on; `-` for a listed id that has no vector.
     pub path: String,
     /// Reason when the vector is a listed known failure.
     pub known_failure: Option<String>,
+    /// The first difference; `None` when the path reproduced the vector.
     pub mismatch: Option<Mismatch>,
 }
 
@@ -52,17 +57,25 @@ impl VectorResult {
 /// Everything `payspec check` learned about one spec.
 #[derive(Debug, Clone)]
 pub struct SpecCheck {
+    /// The spec's path, as given.
     pub file: String,
+    /// The spec's `provider:`; the file stem when the spec does not load.
     pub provider: String,
+    /// `Err` with every diagnostic when the spec does not load; then nothing else ran.
     pub lint: Result<(), Diagnostics>,
     /// Operation and callback names (rows of the matrix), `operation x` / `callback y`.
     pub targets: Vec<String>,
+    /// Every vector of the provider on every path, plus listed known failures that have no vector.
     pub vectors: Vec<VectorResult>,
+    /// Property results (see [`properties::run`]).
     pub properties: Vec<PropertyResult>,
+    /// Signature coverage of each operation, response and callback (see [`coverage::all`]).
     pub coverage: Vec<Coverage>,
 }
 
 impl SpecCheck {
+    /// Whether the spec passes: lint clean, every vector [`ok`](VectorResult::ok), every property held.
+    /// Unprotected fields in `coverage` are reported but do not fail it.
     pub fn ok(&self) -> bool {
         self.lint.is_ok()
             && self.vectors.iter().all(VectorResult::ok)

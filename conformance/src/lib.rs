@@ -3,7 +3,9 @@
 //! A [`Vector`] (one file in `vectors/<provider>/<id>.json`, format in `vectors/README.md`) names a
 //! target (operation, callback, response or shared recipe), its input, credentials and clock, and
 //! the expected stages. A [`Path`] is one implementation of the spec (the interpreter, or generated
-//! code); [`check`] runs a vector through it and reports the first stage that differs.
+//! code); [`check()`](fn@check) runs a vector through it and reports the first stage that differs.
+
+#![deny(missing_docs)]
 
 pub mod bundled;
 pub mod check;
@@ -18,22 +20,43 @@ use serde_json::{Map, Value};
 use std::fmt;
 use std::path::{Path as FsPath, PathBuf};
 
-/// One recorded test vector.
+/// One recorded test vector. Unknown keys are refused: a typo must not silently check nothing.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Vector {
+    /// Hash / MAC / signature algorithm and output encoding, as text (for readers).
+    #[serde(default)]
+    pub algorithm: Option<String>,
+    /// Where the credential values come from (public sandbox, doc example, dummy, throwaway key).
+    #[serde(default)]
+    pub credential_source: Option<String>,
+    /// Caveats and the origin of the input values.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Stable identifier, prefixed with the provider name (`hitechpay-refund-nofee-2553`).
     pub id: String,
+    /// Spec name: `specs/<provider>.yaml`, and the folder under `vectors/`.
     pub provider: String,
+    /// What the vector exercises.
     pub target: Target,
     /// Which recipe of an operation the expected stages belong to: `sign` (default) or `auth`.
     #[serde(default)]
     pub stage: Option<String>,
+    /// Where the expected values come from.
     pub provenance: Provenance,
+    /// Credential values by spec name, as a credentials file holds them (read with
+    /// [`Credentials::from_json`]).
     pub credentials: Value,
+    /// Clock, unix seconds (`ctx:now_s`); `None` = 0.
     #[serde(default)]
     pub now: Option<i64>,
+    /// Environment to sign in; `None` = `sandbox`.
     #[serde(default)]
     pub env: Option<String>,
+    /// Operations: the request fields by wire name, without the signature field. Callbacks and
+    /// responses: the received payload, signature included. Recipes: unused.
     pub input: Map<String, Value>,
+    /// The expected stages and wire values.
     pub expected: Expected,
     /// `false` marks a counterexample: a correct implementation must NOT produce `expected.signature`.
     #[serde(default = "yes")]
@@ -51,44 +74,66 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
+    /// `{"operation": "<name>"}`: build and sign a request of this operation.
     Operation(String),
+    /// `{"callback": "<name>"}`: verify a received payload of this callback.
     Callback(String),
+    /// `{"response": "<operation>"}`: verify a signed response of this operation.
     Response(String),
+    /// `{"recipe": "<name>"}`: evaluate this shared recipe (under `recipes:`) on its own.
     Recipe(String),
 }
 
 /// Where the expected values come from.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Provenance {
     /// `published` or `computed`.
     pub kind: String,
+    /// Where the value is published, or (`computed`) the formula and the documents it comes from.
     pub source: String,
+    /// `computed` vectors: the independent implementation that produced the values (Python `hmac`,
+    /// `openssl dgst`).
     #[serde(default)]
     pub tool: Option<String>,
 }
 
 /// Expected stages; absent ones are not checked.
 #[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 pub struct Expected {
+    /// The exact string to sign of the checked recipe.
     pub string_to_sign: Option<String>,
     /// Raw digest / MAC / RSA signature bytes, lowercase hex.
     pub digest_hex: Option<String>,
+    /// The value after encoding (for a header recipe: what is substituted for `{signature}`).
     pub signature: Option<String>,
+    /// Operations: the HTTP method.
     pub method: Option<String>,
+    /// Operations: the full URL, in the vector's environment.
     pub url: Option<String>,
     /// Headers that must be present with exactly these values.
     #[serde(default)]
     pub headers: Map<String, Value>,
+    /// Operations: the complete body, signature included, as [`Body::to_json`](payspec::Body::to_json)
+    /// gives it (a form body is a JSON string).
     pub body: Option<Value>,
 }
 
 /// The first stage where a path disagrees with a vector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
+    /// The vector's id.
     pub case: String,
+    /// The [`Path::name`] that disagreed.
     pub path: String,
+    /// What differs (`string_to_sign`, `digest`, `signature`, `url`, `header <name>`, `body`,
+    /// `decoded <field>`, …), or the step that failed before anything could be compared (`credentials`,
+    /// `sign`, `verify`).
     pub stage: String,
+    /// The vector's value, as text.
     pub expected: String,
+    /// What the path produced, or its error, as text.
     pub actual: String,
 }
 
@@ -106,6 +151,8 @@ impl fmt::Display for Mismatch {
 pub trait Path {
     /// Name shown in mismatches (`interpreter`, `generated`).
     fn name(&self) -> &str;
+    /// Sign operation `op` on `input` (fields by wire name) in environment `env`, as
+    /// [`Interpreter::sign`](payspec::Interpreter::sign) does.
     fn sign(
         &self,
         op: &str,
@@ -114,18 +161,24 @@ pub trait Path {
         env: &str,
         clock: Clock,
     ) -> Result<SignedRequest, SignError>;
+    /// Verify a received payload of callback `name`, as
+    /// [`Interpreter::verify_callback`](payspec::Interpreter::verify_callback) does.
     fn verify_callback(
         &self,
         name: &str,
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError>;
+    /// Verify a signed response body of operation `op`, as
+    /// [`Interpreter::verify_response`](payspec::Interpreter::verify_response) does.
     fn verify_response(
         &self,
         op: &str,
         body: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError>;
+    /// Run shared recipe `name` on its own: its stages and the value it places (header template
+    /// applied), as [`Interpreter::run_recipe`](payspec::Interpreter::run_recipe) does.
     fn recipe(&self, name: &str, creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError>;
     /// Typed paths: parse a request (or, with `response`, a response body) of `op` into its typed
     /// form and serialise it back. `None` for untyped paths and operations without that type.
@@ -197,6 +250,47 @@ pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
 }
 
 /// Run `v` through `path` and compare every expected stage.
+///
+/// `Ok` when every stage the vector lists matches (a counterexample, `expect_valid: false`, passes
+/// when the path does not produce its signature); otherwise the first stage that differs.
+///
+/// ```
+/// use payspec_conformance::{check, Interpreted, Vector};
+/// use serde_json::json;
+/// let spec = payspec_spec::load_str("x.yaml", r#"
+/// provider: x
+/// title: X
+/// environments: { sandbox: https://x.test }
+/// credentials: { key: { secret: true } }
+/// operations:
+///   refund:
+///     method: POST
+///     path: /refund
+///     request: { id: { type: string, required: true }, amount: { type: integer, required: true } }
+///     sign:
+///       provenance: { source: example, confidence: inferred }
+///       message: { join: "|", parts: [id, amount] }
+///       digest: { alg: hmac-sha256, key: cred:key }
+///       encode: hex
+///       place: body.mac
+/// "#).unwrap();
+/// // Computed independently: python3 -c 'import hmac; print(hmac.new(b"k", b"r1|100", "sha256").hexdigest())'
+/// let mac = "240a62858a48f3d78047630e0724d82dd27e5f05342ede95d2de30c61ffec33c";
+/// let vector: Vector = serde_json::from_value(json!({
+///     "id": "x-refund", "provider": "x", "target": { "operation": "refund" },
+///     "provenance": { "kind": "computed", "source": "hmac-sha256(key, id|amount)", "tool": "Python hmac" },
+///     "credentials": { "key": "k" },
+///     "input": { "id": "r1", "amount": 100 },
+///     "expected": { "string_to_sign": "r1|100", "signature": mac, "url": "https://x.test/refund" }
+/// }))
+/// .unwrap();
+/// assert_eq!(check(&spec, &Interpreted(&spec), &vector), Ok(()));
+///
+/// let mut wrong = vector.clone();
+/// wrong.expected.string_to_sign = Some("r1,100".into());
+/// let mismatch = check(&spec, &Interpreted(&spec), &wrong).unwrap_err();
+/// assert_eq!((mismatch.path.as_str(), mismatch.stage.as_str()), ("interpreter", "string_to_sign"));
+/// ```
 pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     let miss = |stage: &str, expected: String, actual: String| Mismatch {
         case: v.id.clone(),

@@ -16,6 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 pub struct PropertyResult {
     /// `operation refund`, `callback ipn`, `status refund_submit`.
     pub target: String,
+    /// The property, in words (`sign → verify round-trips; a changed signature fails`).
     pub property: &'static str,
     /// `None` when it held; else the (shrunk) counterexample.
     pub failure: Option<String>,
@@ -143,9 +144,12 @@ pub fn run(
     }
     // Typed requests and responses: serialise → parse is the identity.
     for (name, op) in &spec.operations {
-        for (response, strategy) in [(false, Some(gen::request(op))), (true, op.response.as_ref().map(|r| gen::full_object(&r.fields)))] {
+        for (response, strategy) in
+            [(false, Some(gen::request(op))), (true, op.response.as_ref().map(|r| gen::full_object(&r.fields)))]
+        {
             let Some(strategy) = strategy else { continue };
-            let typed: Vec<&&dyn Path> = paths.iter().filter(|p| p.round_trip(response, name, &Value::Null).is_some()).collect();
+            let typed: Vec<&&dyn Path> =
+                paths.iter().filter(|p| p.round_trip(response, name, &Value::Null).is_some()).collect();
             if typed.is_empty() {
                 continue;
             }
@@ -153,7 +157,8 @@ pub fn run(
             let res = r.run(&strategy, |fields| {
                 let json = Value::Object(fields);
                 for p in &typed {
-                    let back = no_panic("round trip", || p.round_trip(response, name, &json))?.unwrap_or(Err("no typed form".into()));
+                    let back = no_panic("round trip", || p.round_trip(response, name, &json))?
+                        .unwrap_or(Err("no typed form".into()));
                     let back = back.map_err(|e| TestCaseError::fail(format!("{}: {e}", p.name())))?;
                     if back != json {
                         return Err(TestCaseError::fail(format!("{}: {json} came back as {back}", p.name())));

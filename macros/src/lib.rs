@@ -3,6 +3,8 @@
 //!
 //! Spec errors become one `compile_error!` per diagnostic, each `file:line:col: message`.
 
+#![deny(missing_docs)]
+
 use proc_macro::TokenStream;
 use quote::quote_spanned;
 

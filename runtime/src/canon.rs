@@ -29,14 +29,32 @@ pub fn pad_left(value: &str, width: usize, fill: char) -> String {
     out
 }
 
-/// `base64url(json(header)) "." base64url(json(claims))`: the JWT signing input.
+/// `base64url(json(header)) "." base64url(json(claims))`: the JWT signing input. The JSON is compact
+/// and keeps the values' key order; base64url is unpadded.
+///
+/// ```
+/// use serde_json::json;
+/// let input = payspec::canon::jwt_signing_input(
+///     &json!({"alg": "HS256", "typ": "JWT"}),
+///     &json!({"sub": "1234567890", "iat": 1516239022}),
+/// );
+/// assert_eq!(input, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwiaWF0IjoxNTE2MjM5MDIyfQ");
+/// ```
 pub fn jwt_signing_input(header: &serde_json::Value, claims: &serde_json::Value) -> String {
     use base64::Engine;
     let b64 = |v: &serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     format!("{}.{}", b64(header), b64(claims))
 }
 
-/// Join `key=value` pairs.
+/// Join `key=value` pairs in the given order: `kv` between key and value, `sep` between pairs. With
+/// `form`, values (not keys) are encoded with [`form_encode`].
+///
+/// ```
+/// use payspec::canon::pairs;
+/// assert_eq!(pairs([("b", "x y"), ("a", "1")], "=", "&", false), "b=x y&a=1");
+/// assert_eq!(pairs([("b", "x y"), ("a", "1")], "=", "&", true), "b=x+y&a=1");
+/// assert_eq!(pairs([("k", "v")], ":", "\n", false), "k:v");
+/// ```
 pub fn pairs<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, kv: &str, sep: &str, form: bool) -> String {
     let mut out = String::new();
     for (i, (k, v)) in items.into_iter().enumerate() {

@@ -7,13 +7,33 @@ use crate::secret::CredentialError;
 pub enum SignError {
     /// A request field is missing, of the wrong type or out of its limits.
     #[error("{target}: field `{field}`: {problem}")]
-    Input { target: String, field: String, problem: String },
+    Input {
+        /// What was being signed: `<provider>.<operation>`.
+        target: String,
+        /// Wire name of the field.
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A credential is missing or malformed.
     #[error("{target}: {source}")]
-    Credential { target: String, source: CredentialError },
+    Credential {
+        /// What needed it: `<provider>.<operation>`, or the spec location of the recipe that reads it.
+        target: String,
+        /// Which credential, and what is wrong with it.
+        source: CredentialError,
+    },
     /// A recipe stage could not run.
     #[error("{at}: {stage} stage: {problem}")]
-    Stage { at: String, stage: Stage, problem: String },
+    Stage {
+        /// Spec location of the recipe (`file:line:col: operations.refund.sign`, see
+        /// [`Spec::locate`](payspec_spec::Spec::locate)).
+        at: String,
+        /// The stage that failed.
+        stage: Stage,
+        /// What went wrong.
+        problem: String,
+    },
     /// The operation, callback, recipe or environment does not exist in the spec.
     #[error("{0}")]
     Unknown(String),
@@ -22,10 +42,13 @@ pub enum SignError {
 /// The stages of a recipe, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Reading the recipe's items: a field, credential or context value that is absent or unusable.
     Select,
-    Canonicalise,
+    /// Hashing, MAC or RSA signing: a missing or unusable key.
     Digest,
+    /// Turning the digest into text (`encode:`).
     Encode,
+    /// Putting the value where it goes: header templates.
     Place,
 }
 
@@ -33,7 +56,6 @@ impl std::fmt::Display for Stage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Stage::Select => "select",
-            Stage::Canonicalise => "canonicalise",
             Stage::Digest => "digest",
             Stage::Encode => "encode",
             Stage::Place => "place",
@@ -46,10 +68,23 @@ impl std::fmt::Display for Stage {
 pub enum VerifyError {
     /// The payload is not what the spec describes (missing field, wrong type, undecodable).
     #[error("malformed {target}: field `{field}`: {problem}")]
-    Malformed { target: String, field: String, problem: String },
+    Malformed {
+        /// What was received: `<provider>.<callback>`, `<provider>.<operation> response` or
+        /// `<provider>.<operation> request`.
+        target: String,
+        /// Wire name of the field (for a request also `method`, `url` or `body`).
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The signature does not match.
     #[error("{at}: signature check failed: {problem}")]
-    BadSignature { at: String, problem: String },
+    BadSignature {
+        /// Spec location of the recipe the signature was checked with.
+        at: String,
+        /// Which check failed, naming the signature field.
+        problem: String,
+    },
     /// Computing the expected signature failed (e.g. a missing credential).
     #[error(transparent)]
     Sign(#[from] SignError),

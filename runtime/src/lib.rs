@@ -1,6 +1,8 @@
 //! payspec runtime: signing primitives, the recipe interpreter, credentials and the types generated
 //! code is built on.
 
+#![deny(missing_docs)]
+
 pub mod canon;
 pub mod crypto;
 pub mod error;

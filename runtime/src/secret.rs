@@ -41,8 +41,11 @@ impl From<String> for Secret {
 /// One credential value.
 #[derive(Clone)]
 pub enum CredentialValue {
+    /// Text that is not secret (`secret: false`); printed as is by `Debug`.
     Public(String),
+    /// A credential of type `integer`.
     Integer(i64),
+    /// A secret (`secret: true`): `[REDACTED]` in `Debug`, masked in explanations.
     Secret(Secret),
 }
 
@@ -72,6 +75,7 @@ impl CredentialValue {
             other => serde_json::Value::String(other.text()),
         }
     }
+    /// Whether the value is a secret (masked in printed stages).
     pub fn is_secret(&self) -> bool {
         matches!(self, CredentialValue::Secret(_))
     }
@@ -87,13 +91,42 @@ pub struct Credentials {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("credential `{name}`: {problem}")]
 pub struct CredentialError {
+    /// The credential's spec name; `*` when the credentials are not a JSON object at all.
     pub name: String,
+    /// What is wrong with it.
     pub problem: String,
 }
 
 impl Credentials {
     /// Check a JSON object of credentials against the spec: every name known, required ones present,
-    /// integers integral. Secret credentials are wrapped in [`Secret`].
+    /// integers integral. Secret credentials are wrapped in [`Secret`]. An `integer` credential may be
+    /// a JSON number or a numeric string; a non-secret string credential may also be a number. A
+    /// `credential_source` key (a note on where the values come from) is ignored.
+    ///
+    /// ```
+    /// use payspec::{CredentialValue, Credentials};
+    /// use serde_json::json;
+    /// let spec = payspec::spec::load_str("x.yaml", "\
+    /// provider: x
+    /// title: X
+    /// environments: { sandbox: https://x.test }
+    /// credentials:
+    ///   app_id: { type: integer }
+    ///   key: { secret: true }
+    ///   token: { optional: true }
+    /// operations: {}
+    /// ").unwrap();
+    ///
+    /// let creds = Credentials::from_json(&spec, &json!({"app_id": "2553", "key": "hunter2"})).unwrap();
+    /// assert!(matches!(creds.get("app_id"), Some(CredentialValue::Integer(2553))));
+    /// assert_eq!(format!("{:?}", creds.get("key").unwrap()), "[REDACTED]");
+    /// assert!(creds.get("token").is_none());
+    ///
+    /// let err = Credentials::from_json(&spec, &json!({"app_id": 2553})).unwrap_err();
+    /// assert_eq!(err.to_string(), "credential `key`: required by the spec but not given");
+    /// let err = Credentials::from_json(&spec, &json!({"app_id": 2553, "key": "k", "kye": "k"})).unwrap_err();
+    /// assert_eq!(err.name, "kye");
+    /// ```
     pub fn from_json(spec: &Spec, json: &serde_json::Value) -> Result<Self, CredentialError> {
         let err = |name: &str, problem: String| CredentialError { name: name.to_string(), problem };
         let obj = json.as_object().ok_or_else(|| err("*", "credentials must be a JSON object".into()))?;
@@ -134,6 +167,7 @@ impl Credentials {
         self.values.insert(name.into(), value);
     }
 
+    /// The credential named `name` (its spec name); `None` when it was not given.
     pub fn get(&self, name: &str) -> Option<&CredentialValue> {
         self.values.get(name)
     }

@@ -7,9 +7,13 @@ use crate::Outcome;
 pub struct StatusRow {
     /// One value per table field; `None` is the wildcard `"*"` (matches any value, and absence).
     pub when: &'static [Option<&'static str>],
+    /// The outcome the row maps to.
     pub outcome: Outcome,
+    /// Symbolic name of the code (`ACCEPTED`), if the spec gives one.
     pub name: Option<&'static str>,
+    /// What the code means, in words.
     pub meaning: &'static str,
+    /// Whether the caller may try again.
     pub retryable: bool,
 }
 

@@ -51,11 +51,14 @@ impl fmt::Display for SignatureValue {
 pub struct Stages {
     /// `sign`, `auth:<name>`, `verify` or `recipe:<name>`.
     pub recipe: String,
+    /// The message: the digest's input, or the value itself when the recipe has no digest.
     pub string_to_sign: StringToSign,
     /// Absent for recipes without a digest (HTTP Basic, bearer tokens).
     pub digest: Option<DigestBytes>,
+    /// The encoded value (after `encode:`, before any header template). When verifying: the received
+    /// value.
     pub signature: SignatureValue,
-    /// Where the value went: `body.mac`, `header Authorization: …`.
+    /// Where the value went: `body.mac`, `query.signature`, `header.Authorization`.
     pub placed: String,
 }
 
@@ -81,6 +84,7 @@ impl Stages {
 /// The HTTP body of a signed request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Body {
+    /// No body (`body: none`).
     None,
     /// JSON body (also the envelope form).
     Json(serde_json::Value),
@@ -102,9 +106,15 @@ impl Body {
 /// A request ready for the wire, with the stages that produced its signatures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignedRequest {
+    /// HTTP method (`POST`).
     pub method: String,
+    /// Full URL: the environment's base URL, the path with path fields filled in (percent-encoded),
+    /// and the form-encoded query string with any query-placed signature.
     pub url: String,
+    /// Headers in order: the operation's constant headers, header fields, header-placed values, and a
+    /// `Content-Type` for JSON and form bodies unless the spec sets one.
     pub headers: IndexMap<String, String>,
+    /// The body, with body-placed signatures.
     pub body: Body,
     /// One entry per recipe applied (`sign` first, then `auth:<name>`).
     pub stages: Vec<Stages>,
@@ -135,5 +145,6 @@ impl SignedRequest {
 pub struct Verified {
     /// The payload with encoded fields decoded (base64 → JSON, …).
     pub payload: serde_json::Value,
+    /// The check's stages: the recomputed string to sign (and digest), and the received signature.
     pub stages: Stages,
 }

@@ -5,6 +5,8 @@ use std::fmt;
 /// One problem in a spec file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The file, as named by the caller of [`load_str`](crate::load_str) or given to
+    /// [`load_file`](crate::load_file).
     pub file: String,
     /// 1-based line.
     pub line: usize,
@@ -12,6 +14,7 @@ pub struct Diagnostic {
     pub col: usize,
     /// Dotted path of the node (`operations.refund.sign.digest`), empty for the whole file.
     pub path: String,
+    /// What is wrong, in words (the location is in the other fields).
     pub message: String,
 }
 

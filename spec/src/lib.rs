@@ -5,6 +5,8 @@
 //! assert_eq!(spec.provider, "x");
 //! ```
 
+#![deny(missing_docs)]
+
 mod diag;
 mod load;
 pub mod model;

@@ -28,6 +28,27 @@ const COLLECTIONS: &[&str] = &[
 ];
 
 /// Load and validate a spec from text. `file` names it in diagnostics.
+///
+/// Returns every problem of the text at once (structural and semantic), each at its `file:line:col`.
+///
+/// ```
+/// let text = "\
+/// provider: x
+/// title: X
+/// environments: { sandbox: https://x.test }
+/// credentials: { key: { secret: true } }
+/// operations: {}
+/// ";
+/// let spec = payspec_spec::load_str("specs/x.yaml", text).unwrap();
+/// assert_eq!(spec.environments["sandbox"].get("api"), Some("https://x.test"));
+///
+/// let bad = text.replace("provider: x", "provider: X").replace("title: X", "title: X\ncolour: red");
+/// let errors = payspec_spec::load_str("specs/x.yaml", &bad).unwrap_err();
+/// assert_eq!(errors.0.len(), 2);
+/// assert_eq!(errors.0[0].to_string(), "specs/x.yaml:1:1: provider: provider name `X` must match [a-z][a-z0-9_]*");
+/// assert_eq!((errors.0[1].line, errors.0[1].col, errors.0[1].path.as_str()), (3, 1, "colour"));
+/// assert!(errors.0[1].message.starts_with("unknown field `colour`"));
+/// ```
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     let diag = |(line, col): (usize, usize), path: &str, message: String| Diagnostic {
         file: file.into(),
@@ -122,6 +143,24 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
 }
 
 /// Load and validate a spec file.
+///
+/// Diagnostics name the file as `path` displays; an unreadable file is a diagnostic at `1:1`.
+///
+/// ```
+/// let path = std::env::temp_dir().join("payspec-load-file-example.yaml");
+/// std::fs::write(
+///     &path,
+///     "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: {}\noperations: {}\n",
+/// )
+/// .unwrap();
+/// let spec = payspec_spec::load_file(&path).unwrap();
+/// assert_eq!(spec.provider, "x");
+/// assert_eq!(spec.origin.file, path.display().to_string());
+///
+/// let missing = std::path::Path::new("no/such/spec.yaml");
+/// let errors = payspec_spec::load_file(missing).unwrap_err();
+/// assert!(errors.to_string().starts_with(&format!("{}:1:1: cannot read:", missing.display())));
+/// ```
 pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {

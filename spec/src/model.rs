@@ -19,7 +19,7 @@ pub struct Spec {
     /// Documentation URL.
     #[serde(default)]
     pub docs: Option<String>,
-    /// Free text shown in `payspec docs` and generated docs.
+    /// Free text, copied into the generated module's documentation.
     #[serde(default)]
     pub about: Option<String>,
     /// Environment name (`sandbox`, `production`) → host name → base URL.
@@ -37,7 +37,9 @@ pub struct Spec {
     /// Callback (IPN / webhook) name → definition.
     #[serde(default)]
     pub callbacks: IndexMap<String, Callback>,
-    /// Business rules the sandbox enforces and clients validate.
+    /// Business rules (refund policy) as data. Lint checks `idempotency_key`; the rest documents the
+    /// provider's policy for spec readers and for a provider-side simulator, which this workspace does
+    /// not have yet.
     #[serde(default)]
     pub rules: Option<Rules>,
     /// Where the spec was loaded from, for error locations.
@@ -48,6 +50,8 @@ pub struct Spec {
 /// Source file and node positions of a loaded spec.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Origin {
+    /// Name the spec was loaded under (the `file` argument of [`load_str`](crate::load_str)); empty for
+    /// a spec built in code, and then [`Spec::locate`] names the provider instead.
     pub file: String,
     /// Dotted node path (`operations.refund.sign`) → 1-based (line, column).
     pub positions: std::collections::HashMap<String, (usize, usize)>,
@@ -91,6 +95,7 @@ pub const DEFAULT_HOST: &str = "api";
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
+    /// Value type (`type:`, default `string`).
     #[serde(default, rename = "type")]
     pub kind: CredentialKind,
     /// Secret values are redacted in `Debug` and never printed.
@@ -99,6 +104,7 @@ pub struct Credential {
     /// May be absent (e.g. a token obtained at run time).
     #[serde(default)]
     pub optional: bool,
+    /// What the credential is for; becomes the doc comment of the generated credentials field.
     #[serde(default)]
     pub doc: Option<String>,
 }
@@ -107,8 +113,11 @@ pub struct Credential {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
+    /// Text (default).
     #[default]
     String,
+    /// A whole number; a credentials file may give it as a JSON number or a numeric string. Rendered
+    /// as a JSON number in JWT claims.
     Integer,
     /// RSA private key, PEM text (PKCS#1 or PKCS#8).
     PrivateKeyPem,
@@ -122,6 +131,7 @@ pub enum CredentialKind {
 pub struct Provenance {
     /// URL or `owner/repo:path`.
     pub source: String,
+    /// How directly `source` supports the claim.
     pub confidence: Confidence,
 }
 
@@ -129,9 +139,13 @@ pub struct Provenance {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Confidence {
+    /// `official-doc`: the provider's own documentation.
     OfficialDoc,
+    /// `official-sdk`: the provider's official SDK or sample code.
     OfficialSdk,
+    /// `third-party`: someone else's SDK, plugin or transcription.
     ThirdParty,
+    /// `inferred`: deduced (e.g. from the platform the provider re-brands), not stated by any source.
     Inferred,
 }
 
@@ -139,8 +153,10 @@ pub enum Confidence {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
+    /// What the operation does; becomes the doc comment of the generated signer.
     #[serde(default)]
     pub doc: Option<String>,
+    /// HTTP method.
     pub method: Method,
     /// Path after the base URL; `{name}` segments are `in: path` fields.
     pub path: String,
@@ -168,6 +184,8 @@ pub struct Operation {
     /// The request signature.
     #[serde(default)]
     pub sign: Option<Recipe>,
+    /// The response: its fields, signature check and status table. `None` = not modelled (no typed
+    /// response, nothing to verify or map to an outcome).
     #[serde(default)]
     pub response: Option<Response>,
 }
@@ -175,13 +193,18 @@ pub struct Operation {
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub enum Method {
+    /// `GET`.
     GET,
+    /// `POST`.
     POST,
+    /// `PUT`.
     PUT,
+    /// `DELETE`.
     DELETE,
 }
 
 impl Method {
+    /// The method as written in the request line (`"POST"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Method::GET => "GET",
@@ -211,20 +234,26 @@ pub enum BodyEncoding {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
+    /// Value type (`type:`).
     #[serde(rename = "type")]
     pub ty: FieldType,
+    /// Must be present: in a request after `from:` defaults are applied; in a received payload,
+    /// present and not `null`.
     #[serde(default)]
     pub required: bool,
     /// Where the field travels (requests only).
     #[serde(default, rename = "in")]
     pub location: Location,
+    /// Maximum length of a string value, in characters (not bytes), inclusive.
     #[serde(default)]
     pub max_len: Option<usize>,
+    /// Minimum length of a string value, in characters (not bytes), inclusive.
     #[serde(default)]
     pub min_len: Option<usize>,
     /// Minimum numeric value (integer or decimal, as text).
     #[serde(default)]
     pub min: Option<serde_yaml::Number>,
+    /// Maximum numeric value, inclusive (integer or decimal).
     #[serde(default)]
     pub max: Option<serde_yaml::Number>,
     /// Regular expression the whole value must match.
@@ -239,6 +268,7 @@ pub struct Field {
     /// Personal data: redacted in `Debug`.
     #[serde(default)]
     pub sensitive: bool,
+    /// What the field is; becomes the doc comment of the generated struct field.
     #[serde(default)]
     pub doc: Option<String>,
     /// Sub-fields of an `object` field.
@@ -250,10 +280,13 @@ pub struct Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
+    /// Text.
     String,
+    /// A whole number (a JSON integer).
     Integer,
     /// Exact decimal amount; its text is kept byte for byte.
     Decimal,
+    /// `true` / `false`; signed as that text.
     Bool,
     /// Nested object with `fields:`.
     Object,
@@ -267,10 +300,14 @@ pub enum FieldType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Location {
+    /// In the body (default), encoded as the operation's `body:` says.
     #[default]
     Body,
+    /// A query-string parameter (form-encoded).
     Query,
+    /// Substituted for `{name}` in the operation's path, percent-encoded as one path segment.
     Path,
+    /// An HTTP header named after the field.
     Header,
 }
 
@@ -278,6 +315,8 @@ pub enum Location {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
+    /// Response fields by wire name; checked when a response is verified, and the typed response
+    /// struct is generated from them.
     #[serde(default)]
     pub fields: IndexMap<String, Field>,
     /// Signature the provider puts on its responses.
@@ -292,6 +331,7 @@ pub struct Response {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Callback {
+    /// What the callback reports; becomes the doc comment of the generated verifier.
     #[serde(default)]
     pub doc: Option<String>,
     /// How the payload arrives.
@@ -307,6 +347,7 @@ pub struct Callback {
     /// Replies the provider expects, by situation (`ok`, `bad_signature`, `error`).
     #[serde(default)]
     pub reply: IndexMap<String, serde_json::Value>,
+    /// Status table that maps the payload to an outcome: a name under `status_tables:` or inline.
     #[serde(default)]
     pub status: Option<StatusRef>,
 }
@@ -315,9 +356,14 @@ pub struct Callback {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PayloadEncoding {
+    /// A JSON object (default); field types are checked strictly.
     #[default]
     Json,
+    /// An `application/x-www-form-urlencoded` body: values arrive as text, so integers and booleans
+    /// are accepted in their text form.
     Form,
+    /// Query-string parameters (e.g. a redirect to the merchant's return URL); values are text, as
+    /// with [`Form`](PayloadEncoding::Form).
     Query,
 }
 
@@ -335,8 +381,11 @@ pub enum DecodeStep {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Recipe {
+    /// What the recipe is for; shown in the generated docs.
     #[serde(default)]
     pub doc: Option<String>,
+    /// Where the recipe comes from. Optional here so a spec without it still loads; validation
+    /// (`payspec lint`) reports it as an error.
     #[serde(default)]
     pub provenance: Option<Provenance>,
     /// The canonical string (string to sign).
@@ -358,7 +407,12 @@ pub enum Message {
     /// One value: `message: data` or `message: { value: cred:access_token }`.
     Value(Item),
     /// Parts joined with a separator (`concat` is `join: ""`).
-    Join { sep: String, parts: Vec<Part> },
+    Join {
+        /// Between present parts (`""` for `concat`).
+        sep: String,
+        /// The parts, in order.
+        parts: Vec<Part>,
+    },
     /// `key=value` pairs.
     Pairs(Pairs),
     /// JWT signing input: `base64url(header) "." base64url(claims)`.
@@ -369,7 +423,10 @@ pub enum Message {
 /// when absent or empty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
+    /// The part's value: an item ([`Message::Value`]) or a nested message.
     pub message: Message,
+    /// Drop the part, with its separator, when it is absent or renders empty (an item's trailing
+    /// `?`, or `optional: true` on a nested message).
     pub optional: bool,
 }
 
@@ -384,16 +441,19 @@ pub struct Pairs {
     /// Sort by key (byte order).
     #[serde(default)]
     pub sort: bool,
+    /// Between pairs (default `&`).
     #[serde(default = "default_amp")]
     pub sep: String,
+    /// Between key and value (default `=`).
     #[serde(default = "default_eq")]
     pub kv: String,
+    /// How values are encoded (default `raw`); keys are never encoded.
     #[serde(default)]
     pub encode: PairEncoding,
     /// Leave out pairs whose value is absent, null or empty.
     #[serde(default)]
     pub omit_empty: bool,
-    /// Field names never included.
+    /// Field names left out of the every-field form (only allowed without `items`).
     #[serde(default)]
     pub exclude: Vec<String>,
 }
@@ -433,6 +493,7 @@ pub struct Jwt {
 /// and a trailing `?` marks it optional. The map form adds `key`, `pad_left`, `add`, `template`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
+    /// Where the value comes from.
     pub source: Source,
     /// Absent value drops out instead of being an error.
     pub optional: bool,
@@ -447,7 +508,9 @@ pub struct Item {
 /// Left padding of a value.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PadLeft {
+    /// Target width in characters (`pad_left:`); longer values are left as they are.
     pub width: usize,
+    /// Padding character (`pad_char:`, default `0`).
     pub fill: char,
 }
 
@@ -456,8 +519,11 @@ pub struct PadLeft {
 pub enum Source {
     /// A request / payload field by wire-name path (`data.amount`).
     Field(Vec<String>),
+    /// A credential by spec name (`cred:key1`).
     Credential(String),
+    /// A value known when signing (`ctx:now_s`).
     Context(Context),
+    /// Literal text (`lit:text`; YAML numbers and booleans are literals too).
     Literal(String),
     /// Text with `{item}` placeholders, e.g. `"{cred:api_key}-{ctx:now_s}"`.
     Template(String),
@@ -481,6 +547,7 @@ pub enum Context {
 }
 
 impl Context {
+    /// Every context with its spec name (the part after `ctx:`).
     pub const ALL: [(&'static str, Context); 6] = [
         ("method", Context::Method),
         ("url", Context::Url),
@@ -489,6 +556,7 @@ impl Context {
         ("now_ms", Context::NowMs),
         ("payload", Context::Payload),
     ];
+    /// The spec name, without `ctx:` (`now_s`).
     pub fn name(self) -> &'static str {
         Self::ALL.iter().find(|(_, c)| *c == self).map(|(n, _)| *n).unwrap_or("?")
     }
@@ -498,6 +566,7 @@ impl Context {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Digest {
+    /// Algorithm.
     pub alg: DigestAlg,
     /// HMAC key, or RSA private key for signing.
     #[serde(default)]
@@ -511,9 +580,13 @@ pub struct Digest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DigestAlg {
+    /// HMAC-SHA256 keyed with `key`.
     HmacSha256,
+    /// HMAC-SHA512 keyed with `key`.
     HmacSha512,
+    /// SHA-256 of the message; no key (the secret, if any, is part of the message).
     Sha256,
+    /// MD5 of the message; no key (only where a provider requires it).
     Md5,
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     RsaSha256,
@@ -530,6 +603,7 @@ impl DigestAlg {
             DigestAlg::RsaSha256 => "rsa-sha256",
         }
     }
+    /// Whether the algorithm is an HMAC (and so needs `key`).
     pub fn is_hmac(self) -> bool {
         matches!(self, DigestAlg::HmacSha256 | DigestAlg::HmacSha512)
     }
@@ -584,13 +658,21 @@ pub enum Place {
     /// Query parameter (`query.signature`).
     Query(String),
     /// Header with a template over `{signature}`, `{message}` and items (`header.Authorization`).
-    Header { name: String, template: String },
+    Header {
+        /// Header name.
+        name: String,
+        /// The header value; `{signature}`, `{message}` and any item (`{cred:merchant_key}`) are
+        /// substituted. `header.<name>` is the template `{signature}`.
+        template: String,
+    },
 }
 
 /// A status table: which fields, which codes, which outcome.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusTable {
+    /// Where the codes come from. Optional here so a spec without it still loads; validation reports it
+    /// as an error.
     #[serde(default)]
     pub provenance: Option<Provenance>,
     /// Field paths whose values (as text) form the code, e.g. `[return_code, sub_return_code]`.
@@ -602,7 +684,9 @@ pub struct StatusTable {
 /// A status table, by name or inline.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatusRef {
+    /// `status: <name>`: a table under `status_tables:`.
     Named(String),
+    /// A table written in place.
     Inline(StatusTable),
 }
 
@@ -613,10 +697,14 @@ pub struct Code {
     /// One value per table field.
     #[serde(rename = "when")]
     pub values: Vec<CodeValue>,
+    /// What the code means for the refund.
     pub outcome: Outcome,
+    /// Symbolic name of the code (`ACCEPTED`), as the provider spells it.
     #[serde(default)]
     pub name: Option<String>,
+    /// What the code means and what to do about it, in words.
     pub meaning: String,
+    /// Whether the caller may try again (default `false`).
     #[serde(default)]
     pub retryable: bool,
 }
@@ -625,14 +713,18 @@ pub struct Code {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum CodeValue {
+    /// A YAML number (`-13`).
     Int(i64),
+    /// A YAML string; `"*"` is the wildcard.
     Text(String),
 }
 
 impl CodeValue {
+    /// Whether this is `"*"`, which matches any value and an absent one.
     pub fn is_wildcard(&self) -> bool {
         matches!(self, CodeValue::Text(t) if t == "*")
     }
+    /// The value as the text it is compared as (`-13` → `"-13"`).
     pub fn text(&self) -> String {
         match self {
             CodeValue::Int(i) => i.to_string(),
@@ -676,6 +768,7 @@ impl fmt::Display for Outcome {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
+    /// Where the rules come from.
     #[serde(default)]
     pub provenance: Option<Provenance>,
     /// Partial refunds allowed.

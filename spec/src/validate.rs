@@ -459,6 +459,9 @@ impl Checker<'_> {
                             self.err(&at, format!("pair key `{}` appears twice", item.pair_key()));
                         }
                     }
+                    if !p.exclude.is_empty() {
+                        self.err(&child(&pp, "exclude"), "`exclude` applies to pairs over every field; with `items`, list only the fields to include");
+                    }
                 }
                 for (i, x) in p.exclude.iter().enumerate() {
                     if !scope.fields.contains_key(x) && !self.field_pruned(&scope.at, x) {

@@ -165,6 +165,23 @@ pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> 
     Ok(v)
 }
 
+/// `pattern` compiled to match a whole value, cached: compiling on every check dominated signing.
+fn whole_match(pattern: &str) -> Result<regex::Regex, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re =
+        regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
 fn decimal(text: &str) -> Result<Number, String> {
     let ok = {
         let t = text.strip_prefix('-').unwrap_or(text);
@@ -199,7 +216,7 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
     }
     if let Some(p) = &def.pattern {
         let text = render(v);
-        let re = regex::Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
+        let re = whole_match(p)?;
         if !re.is_match(&text) {
             return Err(format!("`{text}` does not match pattern {p}"));
         }

@@ -45,6 +45,7 @@ use recipe::{Ctx, Target};
 /// The clock used for `ctx:now_s` / `ctx:now_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
+    /// Milliseconds since the unix epoch. `ctx:now_s` is this divided by 1000, rounded down.
     pub now_ms: i64,
 }
 
@@ -85,11 +86,65 @@ impl StatusReport<'_> {
 }
 
 impl<'s> Interpreter<'s> {
+    /// An interpreter for `spec`. Borrows it; nothing is prepared in advance.
     pub fn new(spec: &'s Spec) -> Self {
         Interpreter { spec }
     }
 
-    /// Sign operation `op` on `input` (request fields by wire name).
+    /// Sign operation `op` on `input` (request fields by wire name) for environment `env`: fill `from:`
+    /// defaults, check every field, build the URL, headers and body, and run the operation's `sign`
+    /// recipe, then its `auth` recipe (each on the unsigned request), placing their values.
+    ///
+    /// ```
+    /// use payspec::{Clock, Credentials, Interpreter, SignError};
+    /// use serde_json::json;
+    /// let spec = payspec::spec::load_str("x.yaml", r#"
+    /// provider: x
+    /// title: X
+    /// environments: { sandbox: https://x.test }
+    /// credentials: { key: { secret: true } }
+    /// operations:
+    ///   refund:
+    ///     method: POST
+    ///     path: /refund
+    ///     request:
+    ///       id: { type: string, required: true }
+    ///       amount: { type: integer, required: true, min: 1 }
+    ///       ts: { type: integer, required: true, from: ctx:now_s }
+    ///     sign:
+    ///       provenance: { source: example, confidence: inferred }
+    ///       message: { join: "|", parts: [id, amount, ts] }
+    ///       digest: { alg: hmac-sha256, key: cred:key }
+    ///       encode: hex
+    ///       place: body.mac
+    /// callbacks:
+    ///   ipn:
+    ///     fields: { data: { type: string, required: true }, mac: { type: string, required: true } }
+    ///     verify:
+    ///       provenance: { source: example, confidence: inferred }
+    ///       message: data
+    ///       digest: { alg: hmac-sha256, key: cred:key }
+    ///       encode: hex
+    ///       place: body.mac
+    ///     decode: { data: [json] }
+    /// "#).unwrap();
+    /// let creds = Credentials::from_json(&spec, &json!({"key": "k"})).unwrap();
+    /// let interp = Interpreter::new(&spec);
+    /// let input = json!({"id": "r1", "amount": 100});
+    /// let clock = Clock::from_secs(1_700_000_000);
+    /// let signed = interp.sign("refund", input.as_object().unwrap(), &creds, "sandbox", clock).unwrap();
+    ///
+    /// // `ts` was filled from the clock; `mac` is HMAC-SHA256(key, "r1|100|1700000000"), lowercase hex.
+    /// let mac = hex::encode(payspec::crypto::hmac_sha256(b"k", b"r1|100|1700000000"));
+    /// assert_eq!(signed.stage("sign").unwrap().string_to_sign.0, "r1|100|1700000000");
+    /// assert_eq!((signed.method.as_str(), signed.url.as_str()), ("POST", "https://x.test/refund"));
+    /// assert_eq!(signed.body.to_json(), json!({"id": "r1", "amount": 100, "ts": 1_700_000_000, "mac": mac}));
+    ///
+    /// // Invalid input is refused before anything is signed, naming the field.
+    /// let input = json!({"id": "r1", "amount": 0});
+    /// let err = interp.sign("refund", input.as_object().unwrap(), &creds, "sandbox", Clock::system()).unwrap_err();
+    /// assert!(matches!(err, SignError::Input { ref field, .. } if field == "amount"));
+    /// ```
     pub fn sign(
         &self,
         op: &str,
@@ -282,6 +337,57 @@ impl<'s> Interpreter<'s> {
     }
 
     /// Verify callback `name` on the received payload; on success return it decoded.
+    ///
+    /// The payload's fields are checked against the spec first (a missing or mistyped field is
+    /// [`VerifyError::Malformed`]); an HMAC or hash value is compared in constant time.
+    ///
+    /// ```
+    /// use payspec::{Credentials, Interpreter};
+    /// use serde_json::json;
+    /// # // The spec of `Interpreter::sign`'s example.
+    /// # let spec = payspec::spec::load_str("x.yaml", r#"
+    /// # provider: x
+    /// # title: X
+    /// # environments: { sandbox: https://x.test }
+    /// # credentials: { key: { secret: true } }
+    /// # operations:
+    /// #   refund:
+    /// #     method: POST
+    /// #     path: /refund
+    /// #     request:
+    /// #       id: { type: string, required: true }
+    /// #       amount: { type: integer, required: true, min: 1 }
+    /// #       ts: { type: integer, required: true, from: ctx:now_s }
+    /// #     sign:
+    /// #       provenance: { source: example, confidence: inferred }
+    /// #       message: { join: "|", parts: [id, amount, ts] }
+    /// #       digest: { alg: hmac-sha256, key: cred:key }
+    /// #       encode: hex
+    /// #       place: body.mac
+    /// # callbacks:
+    /// #   ipn:
+    /// #     fields: { data: { type: string, required: true }, mac: { type: string, required: true } }
+    /// #     verify:
+    /// #       provenance: { source: example, confidence: inferred }
+    /// #       message: data
+    /// #       digest: { alg: hmac-sha256, key: cred:key }
+    /// #       encode: hex
+    /// #       place: body.mac
+    /// #     decode: { data: [json] }
+    /// # "#).unwrap();
+    /// # let creds = Credentials::from_json(&spec, &json!({"key": "k"})).unwrap();
+    /// # let interp = Interpreter::new(&spec);
+    /// // Callback `ipn`: `mac` = HMAC-SHA256(key, data), hex; `data` is JSON text, decoded once verified.
+    /// let data = r#"{"order":"o1","amount":100}"#;
+    /// let mac = hex::encode(payspec::crypto::hmac_sha256(b"k", data.as_bytes()));
+    /// let payload = json!({"data": data, "mac": mac});
+    /// let verified = interp.verify_callback("ipn", payload.as_object().unwrap(), &creds).unwrap();
+    /// assert_eq!(verified.payload["data"]["amount"], 100);
+    ///
+    /// let forged = json!({"data": r#"{"order":"o1","amount":999}"#, "mac": mac});
+    /// let err = interp.verify_callback("ipn", forged.as_object().unwrap(), &creds).unwrap_err();
+    /// assert!(err.is_bad_signature());
+    /// ```
     pub fn verify_callback(
         &self,
         name: &str,

@@ -1,5 +1,5 @@
 //! The receiving side of a request: parse a wire request back into fields and check its signatures,
-//! as the provider does (used by the sandbox and by sign → verify round-trip properties).
+//! as the provider does (for a provider-side server, and for the sign → verify round-trip properties).
 
 use super::fields::check;
 use super::recipe::{self, Ctx, Target};
@@ -27,6 +27,59 @@ fn parse_pairs(s: &str) -> Vec<(String, String)> {
 impl Interpreter<'_> {
     /// Parse `req` as a request of operation `op` in environment `env` and check every signature
     /// on it. Returns the request fields by wire name.
+    ///
+    /// No clock is involved: the age of a timestamp field is not checked.
+    ///
+    /// ```
+    /// use payspec::{Body, Clock, Credentials, Interpreter};
+    /// use serde_json::json;
+    /// # // The spec of `Interpreter::sign`'s example.
+    /// # let spec = payspec::spec::load_str("x.yaml", r#"
+    /// # provider: x
+    /// # title: X
+    /// # environments: { sandbox: https://x.test }
+    /// # credentials: { key: { secret: true } }
+    /// # operations:
+    /// #   refund:
+    /// #     method: POST
+    /// #     path: /refund
+    /// #     request:
+    /// #       id: { type: string, required: true }
+    /// #       amount: { type: integer, required: true, min: 1 }
+    /// #       ts: { type: integer, required: true, from: ctx:now_s }
+    /// #     sign:
+    /// #       provenance: { source: example, confidence: inferred }
+    /// #       message: { join: "|", parts: [id, amount, ts] }
+    /// #       digest: { alg: hmac-sha256, key: cred:key }
+    /// #       encode: hex
+    /// #       place: body.mac
+    /// # callbacks:
+    /// #   ipn:
+    /// #     fields: { data: { type: string, required: true }, mac: { type: string, required: true } }
+    /// #     verify:
+    /// #       provenance: { source: example, confidence: inferred }
+    /// #       message: data
+    /// #       digest: { alg: hmac-sha256, key: cred:key }
+    /// #       encode: hex
+    /// #       place: body.mac
+    /// #     decode: { data: [json] }
+    /// # "#).unwrap();
+    /// # let creds = Credentials::from_json(&spec, &json!({"key": "k"})).unwrap();
+    /// # let interp = Interpreter::new(&spec);
+    /// // Operation `refund`: `mac` = HMAC-SHA256(key, "id|amount|ts") in the JSON body.
+    /// let input = json!({"id": "r1", "amount": 100});
+    /// let clock = Clock::from_secs(1_700_000_000);
+    /// let signed = interp.sign("refund", input.as_object().unwrap(), &creds, "sandbox", clock).unwrap();
+    /// let fields = interp.verify_request("refund", &signed, &creds, "sandbox").unwrap();
+    /// assert_eq!(fields["amount"], 100);
+    /// assert_eq!(fields["ts"], 1_700_000_000);
+    ///
+    /// let mut changed = signed.clone();
+    /// if let Body::Json(body) = &mut changed.body {
+    ///     body["amount"] = json!(999);
+    /// }
+    /// assert!(interp.verify_request("refund", &changed, &creds, "sandbox").unwrap_err().is_bad_signature());
+    /// ```
     pub fn verify_request(
         &self,
         op: &str,
