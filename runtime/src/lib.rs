@@ -10,6 +10,8 @@ pub mod interp;
 pub mod scalar;
 pub mod secret;
 pub mod status;
+#[doc(hidden)]
+pub mod support;
 pub mod wire;
 
 pub use error::{SignError, Stage, VerifyError};

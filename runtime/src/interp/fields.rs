@@ -5,7 +5,7 @@ use crate::error::{SignError, VerifyError};
 use crate::secret::Credentials;
 use indexmap::IndexMap;
 use payspec_spec::{Context, DecodeStep, Field, FieldType, Source};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 /// A value as text inside a string to sign: strings raw, numbers exactly as written, booleans
 /// `true`/`false`, objects and arrays as compact JSON, null as empty.
@@ -24,16 +24,7 @@ pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(root, |v, seg| v.get(seg))
 }
 
-/// Percent-encode one path segment.
-pub fn path_segment(s: &str) -> String {
-    const SEG: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SEG).to_string()
-}
-
-fn input_err(target: &str, field: &str, problem: impl Into<String>) -> SignError {
-    SignError::Input { target: target.into(), field: field.into(), problem: problem.into() }
-}
+use crate::support::input as input_err;
 
 /// Fill defaults, check every field, and return the present values in spec order.
 pub fn prepare(
@@ -133,8 +124,8 @@ pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> 
         }
         (FieldType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n),
         (FieldType::Integer, Value::String(s)) if lenient && s.parse::<i64>().is_ok() => Value::String(s),
-        (FieldType::Decimal, Value::Number(n)) => Value::Number(decimal(&n.to_string())?),
-        (FieldType::Decimal, Value::String(s)) => Value::Number(decimal(&s)?),
+        (FieldType::Decimal, Value::Number(n)) => Value::Number(crate::support::decimal_text(&n.to_string())?),
+        (FieldType::Decimal, Value::String(s)) => Value::Number(crate::support::decimal_text(&s)?),
         (FieldType::Scalar, Value::String(s)) => Value::String(s),
         (FieldType::Scalar, Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n),
         (FieldType::Bool, Value::Bool(b)) => Value::Bool(b),
@@ -158,43 +149,11 @@ pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> 
             }
             Value::Object(out)
         }
-        (ty, other) => return Err(format!("expected {}, found {}", type_name(ty), json_kind(&other))),
+        (ty, other) => return Err(format!("expected {}, found {}", type_name(ty), crate::support::json_kind(&other))),
     };
     let _ = (target, name);
     limits(def, &v)?;
     Ok(v)
-}
-
-/// `pattern` compiled to match a whole value, cached: compiling on every check dominated signing.
-fn whole_match(pattern: &str) -> Result<regex::Regex, String> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
-        return Ok(re);
-    }
-    let re =
-        regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
-    if let Ok(mut c) = cache.lock() {
-        c.insert(pattern.to_string(), re.clone());
-    }
-    Ok(re)
-}
-
-fn decimal(text: &str) -> Result<Number, String> {
-    let ok = {
-        let t = text.strip_prefix('-').unwrap_or(text);
-        let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
-        !int.is_empty()
-            && !frac.is_empty()
-            && int.bytes().all(|b| b.is_ascii_digit())
-            && frac.bytes().all(|b| b.is_ascii_digit())
-    };
-    if !ok {
-        return Err(format!("`{text}` is not a decimal amount (digits with an optional `.` fraction)"));
-    }
-    text.parse::<Number>().map_err(|e| format!("`{text}`: {e}"))
 }
 
 fn limits(def: &Field, v: &Value) -> Result<(), String> {
@@ -216,7 +175,7 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
     }
     if let Some(p) = &def.pattern {
         let text = render(v);
-        let re = whole_match(p)?;
+        let re = crate::support::whole_match(p)?;
         if !re.is_match(&text) {
             return Err(format!("`{text}` does not match pattern {p}"));
         }
@@ -227,25 +186,19 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
         _ => None,
     };
     if let Some(n) = numeric {
-        let val = to_decimal(&n)?;
+        let val = crate::support::to_decimal(&n)?;
         if let Some(min) = &def.min {
-            if val < to_decimal(&min.to_string())? {
+            if val < crate::support::to_decimal(&min.to_string())? {
                 return Err(format!("{n} is below the minimum {min}"));
             }
         }
         if let Some(max) = &def.max {
-            if val > to_decimal(&max.to_string())? {
+            if val > crate::support::to_decimal(&max.to_string())? {
                 return Err(format!("{n} is above the maximum {max}"));
             }
         }
     }
     Ok(())
-}
-
-fn to_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
-    s.parse::<rust_decimal::Decimal>()
-        .or_else(|_| rust_decimal::Decimal::from_scientific(s))
-        .map_err(|e| format!("`{s}` is out of the numeric range: {e}"))
 }
 
 fn type_name(ty: FieldType) -> &'static str {
@@ -257,17 +210,6 @@ fn type_name(ty: FieldType) -> &'static str {
         FieldType::Object => "an object",
         FieldType::JsonText => "a string of JSON text",
         FieldType::Scalar => "a string or an integer",
-    }
-}
-
-fn json_kind(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) => format!("string {s:?}"),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
     }
 }
 
@@ -298,7 +240,7 @@ pub fn decode(target: &str, field: &str, v: Value, steps: &[DecodeStep]) -> Resu
     steps.iter().try_fold(v, |v, step| {
         let text = match &v {
             Value::String(s) => s.clone(),
-            other => return Err(malformed(format!("cannot {step:?}-decode {}", json_kind(other)))),
+            other => return Err(malformed(format!("cannot {step:?}-decode {}", crate::support::json_kind(other)))),
         };
         match step {
             DecodeStep::Base64 => {

@@ -192,7 +192,9 @@ impl<'s> Interpreter<'s> {
                 Location::Header => {
                     headers.insert(name.clone(), render(v));
                 }
-                Location::Path => path = path.replace(&format!("{{{name}}}"), &fields::path_segment(&render(v))),
+                Location::Path => {
+                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_segment(&render(v)))
+                }
             }
         }
         let payload = match operation.body {
@@ -203,7 +205,7 @@ impl<'s> Interpreter<'s> {
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
             method: operation.method.as_str(),
-            url: build_url(base, &path, &query),
+            url: crate::support::build_url(base, &path, &query),
             path: path.clone(),
             clock,
             payload: payload.clone(),
@@ -268,7 +270,7 @@ impl<'s> Interpreter<'s> {
         };
         Ok(SignedRequest {
             method: operation.method.as_str().into(),
-            url: build_url(base, &path, &query),
+            url: crate::support::build_url(base, &path, &query),
             headers,
             body,
             stages,
@@ -450,15 +452,6 @@ impl<'s> Interpreter<'s> {
         let row = table.lookup(&code);
         Some(StatusReport { code, row })
     }
-}
-
-fn build_url(base: &str, path: &str, query: &[(String, String)]) -> String {
-    let mut url = format!("{}{}", base.trim_end_matches('/'), path);
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(&crate::canon::pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())), "=", "&", true));
-    }
-    url
 }
 
 fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {

@@ -28,9 +28,7 @@ pub struct Ctx<'a> {
     pub payload: Option<String>,
 }
 
-fn stage_err(at: &str, stage: Stage, problem: impl Into<String>) -> SignError {
-    SignError::Stage { at: at.into(), stage, problem: problem.into() }
-}
+use crate::support::stage as stage_err;
 
 impl Ctx<'_> {
     fn field(&self, path: &[String]) -> Option<Value> {

@@ -3,7 +3,7 @@
 
 use super::fields::check;
 use super::recipe::{self, Ctx, Target};
-use super::{build_url, Clock, Interpreter};
+use super::{Clock, Interpreter};
 use crate::error::{SignError, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{Body, SignedRequest};
@@ -201,7 +201,7 @@ impl Interpreter<'_> {
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
             method: operation.method.as_str(),
-            url: build_url(base, path, &unsigned_query),
+            url: crate::support::build_url(base, path, &unsigned_query),
             path: path.to_string(),
             clock: Clock { now_ms: 0 },
             payload: payload_text,
