@@ -1033,7 +1033,7 @@ impl TryFrom<serde_yaml::Value> for Message {
                 if let Some(j) = m.jwt {
                     forms.push(Message::Jwt(j));
                 }
-                let _ = m.optional;
+                let _ = m.optional; // read by `part()` from the raw map; accepted here so nested parts may carry it
                 match forms.len() {
                     1 => Ok(forms.pop().expect("one form")),
                     0 => Err("a message needs one of `value`, `join`+`parts`, `concat`, `pairs`, `jwt`".into()),

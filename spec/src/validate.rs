@@ -142,7 +142,6 @@ impl Checker<'_> {
                 None => self.err(&child(path, "path"), format!("path parameter `{{{p}}}` has no request field")),
             }
         }
-        let has_body_fields = op.request.values().any(|f| f.location == Location::Body);
         for (name, f) in &op.request {
             let fp = child(&child(path, "request"), name);
             if f.location == Location::Path && !params.contains(&name.as_str()) {
@@ -153,7 +152,6 @@ impl Checker<'_> {
             }
             self.field(&fp, f, true);
         }
-        let _ = has_body_fields;
         for (key, groups) in [("one_of", &op.one_of), ("all_or_none", &op.all_or_none)] {
             for (i, g) in groups.iter().enumerate() {
                 let gp = format!("{}[{i}]", child(path, key));

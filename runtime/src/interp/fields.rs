@@ -51,7 +51,7 @@ pub fn prepare(
         };
         match value {
             Some(v) => {
-                let v = check(target, name, def, v, false).map_err(|p| {
+                let v = check(def, v, false).map_err(|p| {
                     // Never echo a secret credential's value in an error.
                     let p = if secret_default {
                         "the secret credential it defaults to does not fit (value hidden)".to_string()
@@ -115,7 +115,7 @@ fn default_value(
 
 /// Check one value against its definition; returns it normalised to its wire JSON type.
 /// `lenient` accepts numbers and booleans written as strings (form-encoded payloads).
-pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> Result<Value, String> {
+pub fn check(def: &Field, v: Value, lenient: bool) -> Result<Value, String> {
     let v = match (def.ty, v) {
         (FieldType::String, Value::String(s)) => Value::String(s),
         (FieldType::JsonText, Value::String(s)) => {
@@ -135,7 +135,7 @@ pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> 
             for (k, sub) in m {
                 match def.fields.get(&k) {
                     Some(sd) => {
-                        out.insert(k.clone(), check(target, &k, sd, sub, lenient).map_err(|p| format!("`{k}`: {p}"))?);
+                        out.insert(k.clone(), check(sd, sub, lenient).map_err(|p| format!("`{k}`: {p}"))?);
                     }
                     None => {
                         out.insert(k, sub);
@@ -151,7 +151,6 @@ pub fn check(target: &str, name: &str, def: &Field, v: Value, lenient: bool) -> 
         }
         (ty, other) => return Err(format!("expected {}, found {}", type_name(ty), crate::support::json_kind(&other))),
     };
-    let _ = (target, name);
     limits(def, &v)?;
     Ok(v)
 }
@@ -227,7 +226,7 @@ pub fn check_received(
             None | Some(Value::Null) if def.required => return Err(malformed(name, "required but missing".into())),
             None | Some(Value::Null) => {}
             Some(v) => {
-                check(target, name, def, v.clone(), lenient).map_err(|p| malformed(name, p))?;
+                check(def, v.clone(), lenient).map_err(|p| malformed(name, p))?;
             }
         }
     }

@@ -165,7 +165,7 @@ impl Interpreter<'_> {
                 Some(Value::Null) | None if f.required => return Err(malformed(name, "required but missing".into())),
                 Some(Value::Null) | None => {}
                 Some(v) => {
-                    let v = check(&target, name, f, v, lenient(f.location)).map_err(|p| malformed(name, p))?;
+                    let v = check(f, v, lenient(f.location)).map_err(|p| malformed(name, p))?;
                     values.insert(name.clone(), v);
                 }
             }
