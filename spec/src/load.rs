@@ -83,6 +83,8 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     // serde (and from validation) are mapped back to the indexes of the file before locating them.
     let mut removed: Vec<(String, usize)> = Vec::new();
     let mut spec = None;
+    // Keys filled with placeholders after a "missing field" error, and how many kinds were tried.
+    let mut filled: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for _ in 0..500 {
         match serde_path_to_error::deserialize::<_, Spec>(value.clone()) {
             Ok(s) => {
@@ -107,7 +109,37 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
                     }
                 }
                 let path = original_path(&join(&at), &removed);
+                // A placeholder of the wrong type: try the next kind, silently.
+                if let Some(tries) = filled.get_mut(&join(&at)) {
+                    *tries += 1;
+                    if *tries < PLACEHOLDERS && set(&mut value, &at, placeholder(*tries)) {
+                        continue;
+                    }
+                    // No placeholder fits (an enum, say): drop the entry that lacks the key instead.
+                    filled.remove(&join(&at));
+                    match removable(&at) {
+                        Some(n) => {
+                            pruned.push(original_path(&join(&at[..n]), &removed));
+                            if remove(&mut value, &at[..n]) {
+                                continue;
+                            }
+                            break;
+                        }
+                        None => break,
+                    }
+                }
                 diags.push(diag(index.nearest(&path), &path, message.clone()));
+                // A missing required key: put a placeholder in so the rest of the file is still checked.
+                let missing =
+                    message.strip_prefix("missing required key `").and_then(|r| r.split('`').next()).map(String::from);
+                if let Some(k) = missing {
+                    let mut key_path = at.clone();
+                    key_path.push(k);
+                    if set(&mut value, &key_path, placeholder(0)) {
+                        filled.insert(join(&key_path), 0);
+                        continue;
+                    }
+                }
                 let removed_key = unknown_key.as_ref().is_some_and(|k| at.last() == Some(k) && remove(&mut value, &at));
                 let ok = removed_key
                     || removable(&at).is_some_and(|n| {
@@ -132,13 +164,60 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     }
     if let Some(s) = spec.as_mut() {
         s.origin = origin(file, &index);
-        diags.extend(validate::validate(s, &index, &pruned, &removed));
+        // Checks on placeholders would only repeat the "missing field" error.
+        let from_placeholder =
+            |d: &Diagnostic| filled.keys().any(|f| d.path == *f || d.path.starts_with(&format!("{f}.")));
+        diags.extend(validate::validate(s, &index, &pruned, &removed).into_iter().filter(|d| !from_placeholder(d)));
     }
     diags.sort_by_key(|d| (d.line, d.col));
     diags.dedup();
     match spec {
         Some(s) if diags.is_empty() => Ok(s),
         _ => Err(Diagnostics(diags)),
+    }
+}
+
+/// How many kinds of placeholder [`placeholder`] offers.
+const PLACEHOLDERS: usize = 4;
+
+/// The `n`th kind of placeholder for a missing key: a map, a string, a list, a boolean.
+fn placeholder(n: usize) -> Value {
+    match n {
+        0 => Value::Mapping(Default::default()),
+        1 => Value::String("placeholder".into()),
+        2 => Value::Sequence(Vec::new()),
+        _ => Value::Bool(false),
+    }
+}
+
+/// Set the node at `segs` (its parent must be a map); false when the parent is not there.
+fn set(root: &mut Value, segs: &[String], v: Value) -> bool {
+    let Some((last, parents)) = segs.split_last() else { return false };
+    let mut node = root;
+    for s in parents {
+        node = match node {
+            Value::Mapping(m) => match m.get_mut(s.as_str()) {
+                Some(n) => n,
+                None => return false,
+            },
+            Value::Sequence(seq) => match s
+                .strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| seq.get_mut(i))
+            {
+                Some(n) => n,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match node {
+        Value::Mapping(m) => {
+            m.insert(Value::String(last.clone()), v);
+            true
+        }
+        _ => false,
     }
 }
 
@@ -231,7 +310,8 @@ fn humanize(msg: &str) -> String {
     if msg.contains("untagged enum Hosts") {
         return "expected a base URL or a map of host name to base URL".into();
     }
-    msg.replace("expected usize", "expected a non-negative integer")
+    msg.replace("missing field `", "missing required key `")
+        .replace("expected usize", "expected a non-negative integer")
         .replace("expected u32", "expected a non-negative integer")
         .replace("expected u64", "expected a non-negative integer")
         .replace("expected i64", "expected an integer")
