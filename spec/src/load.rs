@@ -108,6 +108,18 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
                         }
                     }
                 }
+                // Errors raised inside a node parsed from a raw value (a message's item) name the bad text,
+                // not its position: find the one scalar under the node that holds it.
+                if unknown_key.is_none() {
+                    if let Some(n) = node(&value, &at) {
+                        let mut hits: Vec<Vec<String>> =
+                            backticked(&message).iter().flat_map(|t| find_scalar(n, t)).collect();
+                        hits.dedup();
+                        if let [only] = hits.as_slice() {
+                            at.extend(only.iter().cloned());
+                        }
+                    }
+                }
                 let path = original_path(&join(&at), &removed);
                 // A placeholder of the wrong type: try the next kind, silently.
                 if let Some(tries) = filled.get_mut(&join(&at)) {
@@ -355,6 +367,40 @@ fn node<'a>(root: &'a Value, segs: &[String]) -> Option<&'a Value> {
 }
 
 /// Relative paths of the map keys named `key` below `v`; the direct one alone when `v` has it.
+/// The `backticked` words of a message.
+fn backticked(msg: &str) -> Vec<String> {
+    msg.split('`').skip(1).step_by(2).map(String::from).collect()
+}
+
+/// Paths (below `v`) of string scalars that are `text` or carry it after a `prefix:` (`ctx:nope`).
+fn find_scalar(v: &Value, text: &str) -> Vec<Vec<String>> {
+    let matches = |s: &str| s == text || s.trim_end_matches('?').split_once(':').is_some_and(|(_, rest)| rest == text);
+    match v {
+        Value::String(s) if matches(s) => vec![vec![]],
+        Value::Mapping(m) => m
+            .iter()
+            .filter_map(|(k, c)| k.as_str().map(|k| (k.to_string(), c)))
+            .flat_map(|(k, c)| {
+                find_scalar(c, text).into_iter().map(move |mut p| {
+                    p.insert(0, k.clone());
+                    p
+                })
+            })
+            .collect(),
+        Value::Sequence(seq) => seq
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                find_scalar(c, text).into_iter().map(move |mut p| {
+                    p.insert(0, format!("[{i}]"));
+                    p
+                })
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
 fn find_key(v: &Value, key: &str) -> Vec<Vec<String>> {
     match v {
         Value::Mapping(m) if m.contains_key(key) => vec![vec![key.to_string()]],

@@ -808,8 +808,10 @@ impl TryFrom<&str> for Source {
         if let Some(name) = s.strip_prefix("cred:") {
             return if ident(name) {
                 Ok(Source::Credential(name.into()))
+            } else if name.is_empty() {
+                Err("no credential name after `cred:`".to_string())
             } else {
-                Err(format!("bad credential name in `{s}`"))
+                Err(format!("bad credential name in `{s}` (letters, digits, `_`, `-`)"))
             };
         }
         if let Some(name) = s.strip_prefix("ctx:") {
