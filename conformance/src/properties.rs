@@ -197,7 +197,20 @@ pub fn run(
             }
             Ok(())
         });
-        out.push(outcome(target, "sign → verify round-trips; a changed signature fails", res));
+        out.push(outcome(target.clone(), "sign → verify round-trips; a changed signature fails", res));
+
+        // Any received payload at all: a verdict or a typed error, never a panic.
+        let mut r = runner(cases, regressions, &spec.provider);
+        let keys: Vec<String> = cb.fields.keys().cloned().chain(["junk".to_string()]).collect();
+        let junk = proptest::collection::vec((proptest::sample::select(keys), junk_value()), 0..6)
+            .prop_map(|kv| kv.into_iter().collect::<Map<String, Value>>());
+        let res = r.run(&junk, |payload| {
+            for p in paths {
+                let _ = no_panic("verify", || p.verify_callback(name, &payload, creds))?;
+            }
+            Ok(())
+        });
+        out.push(outcome(target, "any payload: a verdict or an error, never a panic", res));
     }
     for (name, op) in &spec.operations {
         let Some(resp) = &op.response else { continue };
