@@ -47,7 +47,10 @@ impl fmt::Display for SignatureValue {
 }
 
 /// Every stage of one recipe run.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` redacts the string to sign and the value of recipes without a digest (HTTP Basic, bearer
+/// tokens): there they are credential material, not a signature.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Stages {
     /// `sign`, `auth:<name>`, `verify` or `recipe:<name>`.
     pub recipe: String,
@@ -104,7 +107,9 @@ impl Body {
 }
 
 /// A request ready for the wire, with the stages that produced its signatures.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// `Debug` redacts headers that carry credential material (placed by a recipe without a digest).
+#[derive(Clone, PartialEq)]
 pub struct SignedRequest {
     /// HTTP method (`POST`).
     pub method: String,
@@ -147,4 +152,45 @@ pub struct Verified {
     pub payload: serde_json::Value,
     /// The check's stages: the recomputed string to sign (and digest), and the received signature.
     pub stages: Stages,
+}
+
+impl Stages {
+    /// True when the value is credential material (no digest: HTTP Basic, a bearer token).
+    pub fn is_credential(&self) -> bool {
+        self.digest.is_none()
+    }
+}
+
+impl fmt::Debug for Stages {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Stages");
+        d.field("recipe", &self.recipe);
+        if self.is_credential() {
+            d.field("string_to_sign", &"[REDACTED]").field("digest", &self.digest).field("signature", &"[REDACTED]");
+        } else {
+            d.field("string_to_sign", &self.string_to_sign)
+                .field("digest", &self.digest)
+                .field("signature", &self.signature);
+        }
+        d.field("placed", &self.placed).finish()
+    }
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = |name: &str| {
+            self.stages.iter().any(|s| {
+                s.is_credential() && s.placed.strip_prefix("header.").is_some_and(|h| h.eq_ignore_ascii_case(name))
+            })
+        };
+        let headers: IndexMap<&str, &str> =
+            self.headers.iter().map(|(k, v)| (k.as_str(), if secret(k) { "[REDACTED]" } else { v.as_str() })).collect();
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .field("stages", &self.stages)
+            .finish()
+    }
 }

@@ -301,3 +301,16 @@ fn credentials_must_include_every_required_one() {
     assert_eq!(e.to_string(), "credential `id`: required by the spec but not given");
     assert!(Credentials::from_json(&s, &json!({"key": "k", "id": 1})).is_ok(), "`token` is optional");
 }
+
+#[test]
+fn debug_output_redacts_credential_material() {
+    let s = spec(&format!(
+        "recipes:\n  bearer:\n    {PROV}\n    message: cred:token\n    place: {{ header: Authorization, template: \"Bearer {{signature}}\" }}\noperations:\n  op:\n    method: GET\n    path: /g\n    body: none\n    auth: bearer\n"
+    ));
+    let c = creds(&s, json!({"key": "k", "id": 1, "token": "T0P-SECRET"}));
+    let r = Interpreter::new(&s).sign("op", &Map::new(), &c, "sandbox", Clock::from_secs(0)).unwrap();
+    assert_eq!(r.headers["Authorization"], "Bearer T0P-SECRET", "the wire request itself is intact");
+    let shown = format!("{r:?}");
+    assert!(!shown.contains("T0P-SECRET"), "{shown}");
+    assert!(shown.contains("[REDACTED]"), "{shown}");
+}
