@@ -7,19 +7,6 @@ use payspec_spec::{Context, CredentialKind, Field, FieldType, Source};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-/// The interpreter's name of a type in "expected …" messages.
-pub fn type_name(ty: FieldType) -> &'static str {
-    match ty {
-        FieldType::String => "a string",
-        FieldType::Integer => "an integer",
-        FieldType::Decimal => "a decimal amount",
-        FieldType::Bool => "a boolean",
-        FieldType::Object => "an object",
-        FieldType::JsonText => "a string of JSON text",
-        FieldType::Scalar => "a string or an integer",
-    }
-}
-
 /// The pattern check on the rendered text `text: &str` (every type, as the interpreter's `limits`).
 fn pattern_check(def: &Field, text: &TokenStream) -> TokenStream {
     let Some(p) = &def.pattern else {
@@ -454,7 +441,7 @@ impl Gen<'_> {
         let from = f.def.from.as_ref()?;
         let target = self.target(op);
         let wire = &f.wire;
-        let tname = type_name(f.def.ty);
+        let tname = f.def.ty.described();
         let mismatch = |found: TokenStream| quote!(::core::result::Result::Err(__input(#target, #wire, ::std::format!("expected {}, found {}", #tname, #found))));
         let ok = |v: TokenStream| quote!(::core::result::Result::Ok(::core::option::Option::Some(#v)));
         // Conversion of an integer `v: i64`.
@@ -630,7 +617,7 @@ impl Gen<'_> {
                 });
             }
         }
-        let tname = type_name(def.ty);
+        let tname = def.ty.described();
         self.extra(quote! {
             #[allow(unused_variables, clippy::needless_return)]
             fn #name(v: &::payspec::serde_json::Value) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {

@@ -296,6 +296,21 @@ pub enum FieldType {
     Scalar,
 }
 
+impl FieldType {
+    /// The type as messages name it: "an integer", "a decimal amount".
+    pub fn described(self) -> &'static str {
+        match self {
+            FieldType::String => "a string",
+            FieldType::Integer => "an integer",
+            FieldType::Decimal => "a decimal amount",
+            FieldType::Bool => "a boolean",
+            FieldType::Object => "an object",
+            FieldType::JsonText => "a string of JSON text",
+            FieldType::Scalar => "a string or an integer",
+        }
+    }
+}
+
 /// Where a request field travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -149,7 +149,7 @@ pub fn check(def: &Field, v: Value, lenient: bool) -> Result<Value, String> {
             }
             Value::Object(out)
         }
-        (ty, other) => return Err(format!("expected {}, found {}", type_name(ty), crate::support::json_kind(&other))),
+        (ty, other) => return Err(format!("expected {}, found {}", ty.described(), crate::support::json_kind(&other))),
     };
     limits(def, &v)?;
     Ok(v)
@@ -198,18 +198,6 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn type_name(ty: FieldType) -> &'static str {
-    match ty {
-        FieldType::String => "a string",
-        FieldType::Integer => "an integer",
-        FieldType::Decimal => "a decimal amount",
-        FieldType::Bool => "a boolean",
-        FieldType::Object => "an object",
-        FieldType::JsonText => "a string of JSON text",
-        FieldType::Scalar => "a string or an integer",
-    }
 }
 
 /// Check a received payload (callback or response) against its field definitions.

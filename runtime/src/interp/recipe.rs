@@ -30,6 +30,21 @@ pub struct Ctx<'a> {
 
 use crate::support::stage as stage_err;
 
+impl<'a> Ctx<'a> {
+    /// The context of a received payload: only its fields and the credentials.
+    pub fn received(payload: &'a Map<String, Value>, creds: &'a Credentials) -> Self {
+        Ctx {
+            target: Target::Received(payload),
+            creds,
+            method: "",
+            url: String::new(),
+            path: String::new(),
+            clock: Clock { now_ms: 0 },
+            payload: None,
+        }
+    }
+}
+
 impl Ctx<'_> {
     fn field(&self, path: &[String]) -> Option<Value> {
         let first = match &self.target {
@@ -275,15 +290,7 @@ pub fn sign_payload(
         .ok_or_else(|| stage_err(at, Stage::Place, "only body and query places can carry a payload signature"))?;
     let mut unsigned = payload.clone();
     unsigned.remove(field);
-    let ctx = Ctx {
-        target: Target::Received(&unsigned),
-        creds,
-        method: "",
-        url: String::new(),
-        path: String::new(),
-        clock: Clock { now_ms: 0 },
-        payload: None,
-    };
+    let ctx = Ctx::received(&unsigned, creds);
     let st = run(&ctx, recipe, "sign", at)?;
     let mut signed = unsigned.clone();
     signed.insert(field.to_string(), Value::String(st.signature.0.clone()));
@@ -319,15 +326,7 @@ pub fn verify(
             })
         }
     };
-    let ctx = Ctx {
-        target: Target::Received(payload),
-        creds,
-        method: "",
-        url: String::new(),
-        path: String::new(),
-        clock: Clock { now_ms: 0 },
-        payload: None,
-    };
+    let ctx = Ctx::received(payload, creds);
     let exclude = Some(field);
     let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
