@@ -35,6 +35,14 @@ enum Command {
         /// Where to write the Markdown report.
         #[arg(long, default_value = "target/payspec-check.md")]
         report: PathBuf,
+        /// Folder holding `<provider>/*.json` vectors; default: `vectors/` next to each spec's folder
+        /// (`<spec dir>/../vectors`).
+        #[arg(long)]
+        vectors: Option<PathBuf>,
+        /// Exit 0 even when some operation or callback has no passing vector (it is still shown as
+        /// unverified).
+        #[arg(long)]
+        allow_unverified: bool,
     },
     /// Sign a request with the interpreter and print it as JSON.
     Sign {
@@ -58,19 +66,23 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
-    /// Verify a received callback; print its decoded payload.
+    /// Verify a received callback (or, with `--response`, a signed response); print its decoded payload.
     Verify {
         /// Provider name or spec file.
         provider: String,
         /// Callback name.
-        callback: String,
-        /// JSON object of the received fields.
+        #[arg(required_unless_present = "response", conflicts_with = "response")]
+        callback: Option<String>,
+        /// Verify a signed response of this operation instead of a callback.
+        #[arg(long, value_name = "OPERATION")]
+        response: Option<String>,
+        /// JSON object of the received fields (for a response: its body).
         #[arg(long)]
         payload: PathBuf,
         /// JSON object of credentials by spec name.
         #[arg(long)]
         credentials: PathBuf,
-        /// Print the stages to stderr (secret credentials masked).
+        /// Print the stages to stderr (secret credentials masked), also when the check fails.
         #[arg(long)]
         explain: bool,
     },
@@ -103,13 +115,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint { specs } => lint(&specs),
-        Command::Check { specs, cases, report } => check(&specs, cases, &report),
+        Command::Check { specs, cases, report, vectors, allow_unverified } => {
+            check(&specs, cases, &report, vectors.as_deref(), allow_unverified)
+        }
         Command::Sign { provider, operation, request, credentials, now, env, explain } => {
             sign(&provider, &operation, &request, &credentials, now, &env, explain)
         }
-        Command::Verify { provider, callback, payload, credentials, explain } => {
-            verify(&provider, &callback, &payload, &credentials, explain)
-        }
+        Command::Verify { provider, callback, response, payload, credentials, explain } => match (callback, response) {
+            (_, Some(op)) => verify(&provider, &Received::Response(op), &payload, &credentials, explain),
+            (Some(cb), None) => verify(&provider, &Received::Callback(cb), &payload, &credentials, explain),
+            (None, None) => Err(fail(2, "name a callback, or a signed response with --response <operation>")),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -198,11 +214,17 @@ fn lint(specs: &[String]) -> Result<(), Failure> {
     }
 }
 
-fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
+fn check(
+    specs: &[String],
+    cases: u32,
+    report: &Path,
+    vectors: Option<&Path>,
+    allow_unverified: bool,
+) -> Result<(), Failure> {
     use payspec_conformance::check;
     let mut checks = Vec::new();
     for path in spec_files(specs)? {
-        let c = check::check_spec(&path, Path::new("vectors"), cases);
+        let c = check::check_spec(&path, vectors, cases);
         emit!("{}", check::progress(&c));
         checks.push(c);
     }
@@ -213,10 +235,20 @@ fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
     std::fs::write(report, check::markdown(&checks))
         .map_err(|e| fail(2, format!("cannot write {}: {e}", report.display())))?;
     emit!("report: {}", report.display());
-    if checks.iter().all(check::SpecCheck::ok) {
-        Ok(())
+    let failed = checks.iter().filter(|c| !c.ok()).count();
+    let unverified: usize = checks.iter().map(|c| c.unverified.len()).sum();
+    if failed > 0 {
+        Err(fail(1, format!("{failed} spec(s) failed the check")))
+    } else if unverified > 0 && !allow_unverified {
+        Err(fail(
+            1,
+            format!(
+                "{unverified} target(s) unverified: no passing vector checks them (add vectors, or pass \
+                 --allow-unverified to accept that)"
+            ),
+        ))
     } else {
-        Err(fail(1, format!("{} spec(s) failed the check", checks.iter().filter(|c| !c.ok()).count())))
+        Ok(())
     }
 }
 
@@ -243,11 +275,24 @@ fn sign(
     Ok(())
 }
 
-fn verify(provider: &str, callback: &str, payload: &Path, creds: &Path, explain: bool) -> Result<(), Failure> {
+/// What `payspec verify` checks.
+enum Received {
+    /// A callback, by name.
+    Callback(String),
+    /// A signed response of an operation.
+    Response(String),
+}
+
+fn verify(provider: &str, target: &Received, payload: &Path, creds: &Path, explain: bool) -> Result<(), Failure> {
     let spec = load(provider)?;
     let payload = read_object("payload", payload)?;
     let creds = credentials(&spec, creds)?;
-    match Interpreter::new(&spec).verify_callback(callback, &payload, &creds) {
+    let interp = Interpreter::new(&spec);
+    let result = match target {
+        Received::Callback(cb) => interp.verify_callback(cb, &payload, &creds),
+        Received::Response(op) => interp.verify_response(op, &payload, &creds),
+    };
+    match result {
         Ok(v) => {
             if explain {
                 eprint!("{}", v.stages.explain(creds.secrets()));
@@ -255,7 +300,39 @@ fn verify(provider: &str, callback: &str, payload: &Path, creds: &Path, explain:
             emit!("{}", serde_json::to_string_pretty(&v.payload).expect("JSON values serialize"));
             Ok(())
         }
-        Err(e @ VerifyError::BadSignature { .. }) => Err(fail(1, format!("invalid signature: {e}"))),
-        Err(e) => Err(fail(2, e.to_string())),
+        Err(e) => {
+            if explain {
+                explain_refused(&interp, target, &payload, &creds);
+            }
+            match e {
+                VerifyError::BadSignature { .. } => Err(fail(1, format!("invalid signature: {e}"))),
+                e => Err(fail(2, e.to_string())),
+            }
+        }
+    }
+}
+
+/// The string to sign of a refused payload, next to the signature received. The signature the key
+/// would give is not printed: for a payload someone else chose it would be a valid forgery.
+fn explain_refused(
+    interp: &Interpreter,
+    target: &Received,
+    payload: &serde_json::Map<String, serde_json::Value>,
+    creds: &Credentials,
+) {
+    let recomputed = match target {
+        Received::Callback(cb) => interp.recompute_callback(cb, payload, creds),
+        Received::Response(op) => interp.recompute_response(op, payload, creds),
+    };
+    match recomputed {
+        Ok(mut st) => {
+            let field = st.placed.split_once('.').map_or("", |(_, f)| f);
+            let received = payload.get(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            st.digest = None;
+            st.signature = payspec::SignatureValue(received);
+            st.recipe = "verify (refused; the expected signature is not shown)".into();
+            eprint!("{}", st.explain(creds.secrets()));
+        }
+        Err(e) => eprintln!("[verify] no string to sign: {e}"),
     }
 }

@@ -7,7 +7,7 @@ use crate::{check as check_vector, load_vectors, Interpreted, Mismatch, Path, Ta
 use payspec::{CredentialValue, Credentials, Secret};
 use payspec_spec::{CredentialKind, Diagnostics, Spec};
 use std::collections::BTreeMap;
-use std::path::Path as FsPath;
+use std::path::{Path as FsPath, PathBuf};
 
 /// Throwaway RSA key pair for synthesized credentials (test only; never registered anywhere).
 pub const TEST_PRIVATE_KEY: &str = include_str!("../keys/test_private_key.pem");
@@ -39,6 +39,9 @@ pub struct VectorResult {
     /// Matrix row: `operation <name>` (response vectors count under their operation), `callback <name>`
     /// or `recipe <name>`; `known-failures.txt` for a listed id that has no vector.
     pub target: String,
+    /// The recipe the vector checks: `sign`, `auth`, `response` (a signed response), `callback`, or
+    /// `recipe:<name>` (a shared recipe on its own).
+    pub checks: String,
     /// [`Path::name`] of the path it ran on; `-` for a listed id that has no vector.
     pub path: String,
     /// Reason when the vector is a listed known failure.
@@ -51,6 +54,11 @@ impl VectorResult {
     /// Passed, or failed as a listed known failure. A known failure that passes is a failure.
     pub fn ok(&self) -> bool {
         self.known_failure.is_some() == self.mismatch.is_some()
+    }
+
+    /// Reproduced, and not a listed known failure: evidence that the recipe is right.
+    pub fn passed(&self) -> bool {
+        self.known_failure.is_none() && self.mismatch.is_none()
     }
 }
 
@@ -65,8 +73,14 @@ pub struct SpecCheck {
     pub lint: Result<(), Diagnostics>,
     /// Operation and callback names (rows of the matrix), `operation x` / `callback y`.
     pub targets: Vec<String>,
+    /// The folder searched for this provider's vectors, and whether it exists.
+    pub vectors_dir: (PathBuf, bool),
+    /// The signing paths the vectors and properties ran on (`interpreter`, `generated`).
+    pub paths: Vec<String>,
     /// Every vector of the provider on every path, plus listed known failures that have no vector.
     pub vectors: Vec<VectorResult>,
+    /// Targets that no passing vector checks, with the reason: not ✓ even when nothing failed.
+    pub unverified: BTreeMap<String, String>,
     /// Property results (see [`properties::run`]).
     pub properties: Vec<PropertyResult>,
     /// Signature coverage of each operation, response and callback (see [`coverage::all`]).
@@ -74,12 +88,18 @@ pub struct SpecCheck {
 }
 
 impl SpecCheck {
-    /// Whether the spec passes: lint clean, every vector [`ok`](VectorResult::ok), every property held.
-    /// Unprotected fields in `coverage` are reported but do not fail it.
+    /// Whether nothing failed: lint clean, every vector [`ok`](VectorResult::ok), every property held.
+    /// Unverified targets and unprotected fields are reported but do not count here (see
+    /// [`verified`](Self::verified)).
     pub fn ok(&self) -> bool {
         self.lint.is_ok()
             && self.vectors.iter().all(VectorResult::ok)
             && self.properties.iter().all(|p| p.failure.is_none())
+    }
+
+    /// Whether every target is checked by a passing vector.
+    pub fn verified(&self) -> bool {
+        self.lint.is_ok() && self.unverified.is_empty()
     }
 
     /// Problems of one matrix row (`operation refund`), empty when it passes.
@@ -90,7 +110,7 @@ impl SpecCheck {
                 (Some(reason), None) => {
                     out.push(format!("known failure {} now passes ({reason}): remove it from the list", v.id))
                 }
-                (_, Some(m)) => out.push(format!("vector {} [{}]: stage `{}` differs", v.id, v.path, m.stage)),
+                (_, Some(m)) => out.push(format!("vector {} [{}]: {}", v.id, v.path, m.summary())),
                 _ => {}
             }
         }
@@ -104,6 +124,18 @@ impl SpecCheck {
             }
         }
         out
+    }
+
+    /// `✓`, `✗ <problems>` or `? unverified: <reason>` for one matrix row.
+    fn mark(&self, target: &str, sep: &str) -> String {
+        let problems = self.problems(target);
+        if !problems.is_empty() {
+            format!("✗ {}", problems.join(sep))
+        } else if let Some(why) = self.unverified.get(target) {
+            format!("? unverified: {why}")
+        } else {
+            "✓".to_string()
+        }
     }
 }
 
@@ -125,21 +157,43 @@ fn target_name(t: &Target) -> String {
     }
 }
 
-/// Check the spec at `path`. `vectors_dir` holds `<provider>/*.json`. Bundled specs (compiled into
-/// this crate, unmodified) run through generated code as well as the interpreter.
-pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck {
+fn checks_name(v: &Vector) -> String {
+    match &v.target {
+        Target::Operation(_) => v.stage.clone().unwrap_or_else(|| "sign".into()),
+        Target::Response(_) => "response".into(),
+        Target::Callback(_) => "callback".into(),
+        Target::Recipe(r) => format!("recipe:{r}"),
+    }
+}
+
+/// The vector folder of a spec: `<spec dir>/../vectors` (a project keeps `specs/` and `vectors/` side by
+/// side), never the current directory.
+pub fn default_vectors_dir(spec_path: &FsPath) -> PathBuf {
+    spec_path.parent().unwrap_or(FsPath::new("")).join("..").join("vectors")
+}
+
+/// Check the spec at `path` with the vectors in `vectors_dir/<provider>/` (default:
+/// [`default_vectors_dir`]). Bundled specs (compiled into this crate, unmodified) run through generated
+/// code as well as the interpreter.
+pub fn check_spec(path: &FsPath, vectors_dir: Option<&FsPath>, cases: u32) -> SpecCheck {
     let file = path.display().to_string();
+    let root = vectors_dir.map(FsPath::to_path_buf).unwrap_or_else(|| default_vectors_dir(path));
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let spec = match payspec_spec::load_file(path) {
         Ok(s) => s,
         Err(d) => {
             let provider = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = root.join(&provider);
+            let found = dir.is_dir();
             return SpecCheck {
                 file,
                 provider,
                 lint: Err(d),
                 targets: vec![],
+                vectors_dir: (dir, found),
+                paths: vec![],
                 vectors: vec![],
+                unverified: BTreeMap::new(),
                 properties: vec![],
                 coverage: vec![],
             };
@@ -153,15 +207,17 @@ pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck 
         paths.push(generated);
     }
 
-    let dir = vectors_dir.join(&spec.provider);
+    let dir = root.join(&spec.provider);
+    let found = dir.is_dir();
     let known = known_failures(&dir);
-    let vectors: Vec<Vector> = if dir.is_dir() { load_vectors_in(&dir) } else { vec![] };
+    let vectors: Vec<Vector> = if found { load_vectors_in(&dir) } else { vec![] };
     let mut results = Vec::new();
     for v in &vectors {
         for p in &paths {
             results.push(VectorResult {
                 id: v.id.clone(),
                 target: target_name(&v.target),
+                checks: checks_name(v),
                 path: p.name().to_string(),
                 known_failure: known.get(&v.id).cloned(),
                 mismatch: check_vector(&spec, *p, v).err(),
@@ -172,6 +228,7 @@ pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck 
         results.push(VectorResult {
             id: id.clone(),
             target: "known-failures.txt".into(),
+            checks: "-".into(),
             path: "-".into(),
             known_failure: None,
             mismatch: Some(Mismatch {
@@ -183,10 +240,80 @@ pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck 
             }),
         });
     }
+    let unverified = unverified(&spec, &results);
     let creds = dummy_credentials(&spec);
     let properties = properties::run(&spec, &creds, &paths, cases, None);
     let coverage = coverage::all(&spec, &creds, 16);
-    SpecCheck { file, provider: spec.provider.clone(), lint: Ok(()), targets, vectors: results, properties, coverage }
+    SpecCheck {
+        file,
+        provider: spec.provider.clone(),
+        lint: Ok(()),
+        targets,
+        vectors_dir: (dir, found),
+        paths: paths.iter().map(|p| p.name().to_string()).collect(),
+        vectors: results,
+        unverified,
+        properties,
+        coverage,
+    }
+}
+
+/// Targets some recipe of which no passing vector checks. An operation's `sign` recipe is checked by an
+/// operation vector (stage `sign`), its `auth` recipe by one with stage `auth` or by a vector of the
+/// shared recipe itself, a signed response by a response vector, a callback by a callback vector; an
+/// operation without recipes needs one operation vector. A vector passes when it reproduced on every
+/// path and is not a listed known failure.
+fn unverified(spec: &Spec, results: &[VectorResult]) -> BTreeMap<String, String> {
+    let passing = |target: &str, checks: &str| {
+        let runs: Vec<&VectorResult> = results.iter().filter(|r| r.target == target && r.checks == checks).collect();
+        let mut ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+        ids.dedup();
+        ids.iter().any(|id| runs.iter().filter(|r| r.id == *id).all(|r| r.passed()))
+    };
+    let describe = |target: &str| {
+        let all: Vec<&VectorResult> = results.iter().filter(|r| r.target == target).collect();
+        if all.is_empty() {
+            "no vectors".to_string()
+        } else if all.iter().all(|r| r.known_failure.is_some()) {
+            let ids: std::collections::BTreeSet<&str> = all.iter().map(|r| r.id.as_str()).collect();
+            format!("all {} of its vectors are known failures", ids.len())
+        } else {
+            String::new()
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (name, op) in &spec.operations {
+        let target = format!("operation {name}");
+        let mut missing: Vec<String> = Vec::new();
+        if op.sign.is_some() && !passing(&target, "sign") {
+            missing.push("its `sign` recipe".into());
+        }
+        if let Some(auth) = &op.auth {
+            if !passing(&target, "auth") && !passing(&format!("recipe {auth}"), &format!("recipe:{auth}")) {
+                missing.push(format!("its `auth: {auth}` recipe"));
+            }
+        }
+        if op.response.as_ref().is_some_and(|r| r.verify.is_some()) && !passing(&target, "response") {
+            missing.push("its signed response".into());
+        }
+        let no_recipes = op.sign.is_none() && op.auth.is_none();
+        if no_recipes && !results.iter().any(|r| r.target == target && r.passed()) {
+            missing.push("the request".into());
+        }
+        if !missing.is_empty() {
+            let why = describe(&target);
+            let lead = if why.is_empty() { String::new() } else { format!("{why}; ") };
+            out.insert(target, format!("{lead}no passing vector checks {}", missing.join(", ")));
+        }
+    }
+    for name in spec.callbacks.keys() {
+        let target = format!("callback {name}");
+        if !passing(&target, "callback") {
+            let why = describe(&target);
+            out.insert(target, if why.is_empty() { "no passing vector".into() } else { why });
+        }
+    }
+    out
 }
 
 fn load_vectors_in(dir: &FsPath) -> Vec<Vector> {
@@ -196,28 +323,52 @@ fn load_vectors_in(dir: &FsPath) -> Vec<Vector> {
     load_vectors(parent).unwrap_or_default().into_iter().filter(|v| v.provider == name).collect()
 }
 
-/// One-line progress summary.
+/// One-line progress summary: lint, vectors (passed / known failures / failed, and the paths they ran
+/// on), properties, unverified targets, and the verdict (`✓`, `✗`, or `?` when nothing failed but some
+/// target is unverified).
 pub fn progress(c: &SpecCheck) -> String {
     match &c.lint {
         Err(d) => format!("{}: lint failed ({} error(s))", c.provider, d.0.len()),
         Ok(()) => {
-            let vec_ok = c.vectors.iter().filter(|v| v.ok()).count();
-            let prop_ok = c.properties.iter().filter(|p| p.failure.is_none()).count();
-            let mut paths: Vec<&str> = Vec::new();
-            for p in c.vectors.iter().map(|v| v.path.as_str()).filter(|p| *p != "-") {
-                if !paths.contains(&p) {
-                    paths.push(p);
-                }
+            // Per vector, over every path it ran on: failed on any path, else known failure, else passed.
+            let mut by_id: BTreeMap<&str, Vec<&VectorResult>> = BTreeMap::new();
+            for v in &c.vectors {
+                by_id.entry(&v.id).or_default().push(v);
             }
+            let failed = by_id.values().filter(|runs| runs.iter().any(|v| !v.ok())).count();
+            let known = by_id.values().filter(|runs| runs.iter().all(|v| v.ok() && v.known_failure.is_some())).count();
+            let passed = by_id.len() - failed - known;
+            let prop_ok = c.properties.iter().filter(|p| p.failure.is_none()).count();
+            let vectors = if c.vectors_dir.1 {
+                format!("vectors {passed} passed, {known} known failures, {failed} failed")
+            } else {
+                format!("vectors: none found in {}", c.vectors_dir.0.display())
+            };
+            let unverified =
+                if c.unverified.is_empty() { String::new() } else { format!(" · {} unverified", c.unverified.len()) };
             format!(
-                "{}: lint ok · vectors {vec_ok}/{} ({}) · properties {prop_ok}/{} · {}",
+                "{}: lint ok · {vectors} ({}) · properties {prop_ok}/{}{unverified} · {}",
                 c.provider,
-                c.vectors.len(),
-                if paths.is_empty() { "none".to_string() } else { paths.join(" + ") },
+                paths_note(c),
                 c.properties.len(),
-                if c.ok() { "✓" } else { "✗" }
+                if !c.ok() {
+                    "✗"
+                } else if !c.verified() {
+                    "?"
+                } else {
+                    "✓"
+                }
             )
         }
+    }
+}
+
+/// The paths exercised: `interpreter + generated`, or `interpreter only` for a spec that is not bundled.
+fn paths_note(c: &SpecCheck) -> String {
+    if c.paths.len() == 1 {
+        format!("{} only: generated code exists only for the specs bundled at build time", c.paths[0])
+    } else {
+        c.paths.join(" + ")
     }
 }
 
@@ -245,8 +396,7 @@ pub fn matrix(checks: &[SpecCheck]) -> String {
             continue;
         }
         for t in &c.targets {
-            let problems = c.problems(t);
-            let mark = if problems.is_empty() { "✓".to_string() } else { format!("✗ {}", problems.join("; ")) };
+            let mark = c.mark(t, "; ");
             let open = unprotected(c, t);
             let open = if open.is_empty() { String::new() } else { format!("  unprotected: {}", open.join(", ")) };
             out.push_str(&format!("{:<10} {:<32} {mark}{open}\n", c.provider, t));
@@ -264,22 +414,27 @@ pub fn markdown(checks: &[SpecCheck]) -> String {
             continue;
         }
         for t in &c.targets {
-            let problems = c.problems(t);
-            let mark = if problems.is_empty() { "✓".to_string() } else { format!("✗ {}", problems.join("<br>")) };
+            let mark = c.mark(t, "<br>");
             out.push_str(&format!("| {} | {t} | {mark} | {} |\n", c.provider, unprotected(c, t).join(", ")));
         }
     }
     for c in checks.iter().filter(|c| c.lint.is_ok()) {
-        out.push_str(&format!("\n## {}\n\nSpec: `{}`\n\n### Vectors\n\n", c.provider, c.file));
+        out.push_str(&format!(
+            "\n## {}\n\nSpec: `{}`\n\nPaths: {}\n\n### Vectors\n\nFrom `{}`.\n\n",
+            c.provider,
+            c.file,
+            paths_note(c),
+            c.vectors_dir.0.display()
+        ));
         if c.vectors.is_empty() {
-            out.push_str("No vectors.\n");
+            out.push_str(if c.vectors_dir.1 { "No vectors.\n" } else { "No vectors: the folder does not exist.\n" });
         }
         for v in &c.vectors {
             let status = match (&v.known_failure, &v.mismatch) {
                 (None, None) => "✓".to_string(),
                 (Some(r), Some(_)) => format!("known failure ({r})"),
                 (Some(r), None) => format!("✗ known failure now passes ({r})"),
-                (None, Some(m)) => format!("✗ stage `{}`: expected `{}`, got `{}`", m.stage, m.expected, m.actual),
+                (None, Some(m)) => format!("✗ {}", m.summary()),
             };
             out.push_str(&format!("- `{}` [{}] {status}\n", v.id, v.path));
         }

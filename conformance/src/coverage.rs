@@ -75,7 +75,7 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
     let clock = Clock::from_secs(NOW);
     let sign = |input: &Map<String, Value>| {
         interp
-            .sign(op, input, creds, "sandbox", clock)
+            .sign(op, input, creds, crate::default_env(spec), clock)
             .ok()
             .map(|r| r.stages.into_iter().map(|s| s.signature.0).collect::<Vec<_>>())
     };

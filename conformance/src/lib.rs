@@ -50,7 +50,7 @@ pub struct Vector {
     /// Clock, unix seconds (`ctx:now_s`); `None` = 0.
     #[serde(default)]
     pub now: Option<i64>,
-    /// Environment to sign in; `None` = `sandbox`.
+    /// Environment to sign in; `None` = the spec's first environment ([`default_env`]).
     #[serde(default)]
     pub env: Option<String>,
     /// Operations: the request fields by wire name, without the signature field. Callbacks and
@@ -135,6 +135,29 @@ pub struct Mismatch {
     pub expected: String,
     /// What the path produced, or its error, as text.
     pub actual: String,
+}
+
+impl Mismatch {
+    /// One line for a matrix cell: the differing stage with both values (each cut to 120 characters),
+    /// or the step that failed before anything could be compared.
+    pub fn summary(&self) -> String {
+        let cut = |s: &str| {
+            let mut t: String = s.chars().take(120).collect();
+            if t.len() < s.len() {
+                t.push('…');
+            }
+            t.replace('\n', "\\n")
+        };
+        match self.stage.as_str() {
+            "stage" => format!("vector `stage`: expected {}; {}", self.expected, self.actual),
+            "credentials" | "sign" | "verify" => {
+                format!("{} failed: expected {}, got {}", self.stage, cut(&self.expected), cut(&self.actual))
+            }
+            stage => {
+                format!("stage `{stage}` differs: expected {}, computed {}", cut(&self.expected), cut(&self.actual))
+            }
+        }
+    }
 }
 
 impl fmt::Display for Mismatch {
@@ -225,6 +248,12 @@ impl Path for Interpreted<'_> {
     }
 }
 
+/// The environment vectors, properties and coverage run in when none is named: the spec's first
+/// (lint requires at least one; a spec need not publish a `sandbox`).
+pub fn default_env(spec: &Spec) -> &str {
+    spec.environments.keys().next().map(String::as_str).unwrap_or_default()
+}
+
 /// Every vector under `dir/<provider>/*.json`, sorted by id.
 pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
     let mut files: Vec<PathBuf> = Vec::new();
@@ -302,7 +331,7 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     let creds = Credentials::from_json(spec, &v.credentials)
         .map_err(|e| miss("credentials", "valid credentials".into(), e.to_string()))?;
     let clock = Clock::from_secs(v.now.unwrap_or(0));
-    let env = v.env.as_deref().unwrap_or("sandbox");
+    let env = v.env.as_deref().unwrap_or(default_env(spec));
     let e = &v.expected;
 
     // Counterexamples: signing must succeed and must not produce the listed signature.
@@ -316,10 +345,23 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
                 other => signed.stage(other).cloned(),
             };
             let st = label.ok_or_else(|| {
+                let wanted = v.stage.as_deref().unwrap_or("sign");
+                let has: Vec<&str> = signed.stages.iter().map(|s| s.recipe.as_str()).collect();
+                let hint = if v.stage.is_none() && has.iter().any(|r| r.starts_with("auth:")) {
+                    "; add `\"stage\": \"auth\"` to the vector to check its auth recipe"
+                } else {
+                    ""
+                };
                 miss(
                     "stage",
-                    format!("a `{}` recipe", v.stage.as_deref().unwrap_or("sign")),
-                    format!("{:?}", signed.stages.iter().map(|s| &s.recipe).collect::<Vec<_>>()),
+                    format!(
+                        "operation `{op}` to have a `{wanted}` recipe (the vector's `stage`{})",
+                        if v.stage.is_none() { ", default `sign`" } else { "" }
+                    ),
+                    format!(
+                        "its recipes are: {}{hint}",
+                        if has.is_empty() { "none".to_string() } else { has.join(", ") }
+                    ),
                 )
             })?;
             (st, Some((signed, None)))
@@ -341,11 +383,13 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
         }
         Target::Callback(name) => {
             let verified = path.verify_callback(name, &v.input, &creds);
-            return compare_verified(v, verified, &miss);
+            let recompute = || payspec::Interpreter::new(spec).recompute_callback(name, &v.input, &creds);
+            return compare_verified(v, verified, &recompute, &miss);
         }
         Target::Response(op) => {
             let verified = path.verify_response(op, &v.input, &creds);
-            return compare_verified(v, verified, &miss);
+            let recompute = || payspec::Interpreter::new(spec).recompute_response(op, &v.input, &creds);
+            return compare_verified(v, verified, &recompute, &miss);
         }
     };
 
@@ -400,33 +444,69 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     Ok(())
 }
 
+/// Compare a verification result with the vector. When a valid vector is refused, the stages the
+/// interpreter recomputes from the payload are compared with the expected ones, so the first differing
+/// stage is named with both values, as for signed requests.
 fn compare_verified(
     v: &Vector,
     verified: Result<Verified, VerifyError>,
+    recompute: &dyn Fn() -> Result<Stages, VerifyError>,
     miss: &dyn Fn(&str, String, String) -> Mismatch,
 ) -> Result<(), Mismatch> {
     let verified = match verified {
         Ok(x) if v.expect_valid => x,
         Ok(_) => return Err(miss("verify", "rejected".into(), "accepted".into())),
-        Err(e) if v.expect_valid => return Err(miss("verify", "valid".into(), e.to_string())),
-        Err(_) => return Ok(()),
+        Err(_) if !v.expect_valid => return Ok(()),
+        Err(e) => {
+            let refused = format!("refused: {e}");
+            if let Ok(computed) = recompute() {
+                let note = |m: Mismatch| Mismatch { actual: format!("{} (then {refused})", m.actual), ..m };
+                compare_stages(v, &computed, true, miss).map_err(note)?;
+            }
+            return Err(miss("verify", "accepted".into(), refused));
+        }
     };
-    if let Some(want) = &v.expected.string_to_sign {
-        if want != &verified.stages.string_to_sign.0 {
-            return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", verified.stages.string_to_sign.0)));
-        }
-    }
-    if let Some(want) = &v.expected.digest_hex {
-        let got = verified.stages.digest.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "<no digest>".into());
-        if want != &got {
-            return Err(miss("digest", want.clone(), got));
-        }
-    }
+    compare_stages(v, &verified.stages, false, miss)?;
     if let Some(decoded) = &v.decoded {
         for (k, want) in decoded {
             let got = verified.payload.get(k).cloned().unwrap_or(Value::Null);
             if want != &got {
                 return Err(miss(&format!("decoded {k}"), want.to_string(), got.to_string()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The expected string to sign and digest of a callback or response vector against `stages`; with
+/// `recomputed`, also the expected signature against the one the verifier computed (HMAC / hash).
+fn compare_stages(
+    v: &Vector,
+    stages: &Stages,
+    recomputed: bool,
+    miss: &dyn Fn(&str, String, String) -> Mismatch,
+) -> Result<(), Mismatch> {
+    if let Some(want) = &v.expected.string_to_sign {
+        if want != &stages.string_to_sign.0 {
+            return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
+        }
+    }
+    if let Some(want) = &v.expected.digest_hex {
+        if let Some(got) = stages.digest.as_ref().map(|d| d.to_string()) {
+            if want != &got {
+                return Err(miss("digest", want.clone(), got));
+            }
+        } else if !recomputed {
+            return Err(miss("digest", want.clone(), "<no digest>".into()));
+        }
+    }
+    if recomputed && stages.digest.is_some() {
+        let field = stages.placed.split_once('.').map_or("", |(_, f)| f);
+        let want =
+            v.expected.signature.clone().or_else(|| v.input.get(field).and_then(|s| s.as_str()).map(String::from));
+        if let Some(want) = want {
+            if want != stages.signature.0 {
+                return Err(miss("signature", want, stages.signature.0.clone()));
             }
         }
     }

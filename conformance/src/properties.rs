@@ -69,7 +69,7 @@ pub fn run(
         let res = r.run(&gen::request(op), |input| {
             let mut first: Option<SignedRequest> = None;
             for p in paths {
-                let signed = no_panic("sign", || p.sign(name, &input, creds, "sandbox", clock))?
+                let signed = no_panic("sign", || p.sign(name, &input, creds, crate::default_env(spec), clock))?
                     .map_err(|e| TestCaseError::fail(format!("{}: valid input refused: {e}", p.name())))?;
                 match &first {
                     None => first = Some(signed),
@@ -89,11 +89,11 @@ pub fn run(
             if let Some(signed) = &first {
                 let provider = Interpreter::new(spec);
                 provider
-                    .verify_request(name, signed, creds, "sandbox")
+                    .verify_request(name, signed, creds, crate::default_env(spec))
                     .map_err(|e| TestCaseError::fail(format!("signed request rejected: {e}")))?;
                 for st in &signed.stages {
                     let forged = tamper(signed, &st.placed);
-                    match provider.verify_request(name, &forged, creds, "sandbox") {
+                    match provider.verify_request(name, &forged, creds, crate::default_env(spec)) {
                         Err(e) if e.is_bad_signature() => {}
                         other => {
                             return Err(TestCaseError::fail(format!(
@@ -136,7 +136,7 @@ pub fn run(
             .prop_map(|kv| kv.into_iter().collect::<Map<String, Value>>());
         let res = r.run(&junk, |input| {
             for p in paths {
-                let _ = no_panic("sign", || p.sign(name, &input, creds, "sandbox", clock))?;
+                let _ = no_panic("sign", || p.sign(name, &input, creds, crate::default_env(spec), clock))?;
             }
             Ok(())
         });

@@ -396,15 +396,9 @@ impl<'s> Interpreter<'s> {
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        let spec = self.spec;
-        let cb = spec
-            .callbacks
-            .get(name)
-            .ok_or_else(|| SignError::Unknown(unknown("callback", name, spec.callbacks.keys())))?;
-        let target = format!("{}.{name}", spec.provider);
+        let (cb, target, at) = self.callback(name)?;
         let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
-        let at = spec.locate(&format!("callbacks.{name}.verify"));
         let stages = recipe::verify(&cb.verify, payload, creds, &target, &at)?;
         let mut decoded = payload.clone();
         for (field, steps) in &cb.decode {
@@ -423,12 +417,60 @@ impl<'s> Interpreter<'s> {
         body: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
+        let (response, recipe, target, at) = self.signed_response(op)?;
+        fields::check_received(&target, &response.fields, body, false)?;
+        let stages = recipe::verify(recipe, body, creds, &target, &at)?;
+        Ok(Verified { payload: Value::Object(body.clone()), stages })
+    }
+
+    /// What verifying callback `name` computes from `payload`, without comparing: the string to sign
+    /// and, for HMAC / hash recipes, the expected digest and signature (RSA: the received signature,
+    /// no digest). For explaining a failed check (`payspec verify --explain`) and vector mismatches.
+    /// The payload's fields are not checked, so a malformed payload still shows its string to sign.
+    ///
+    /// The expected signature of a payload someone else chose is a valid signature for it: show it
+    /// only to whoever holds the key.
+    pub fn recompute_callback(
+        &self,
+        name: &str,
+        payload: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<crate::wire::Stages, VerifyError> {
+        let (cb, target, at) = self.callback(name)?;
+        recipe::recompute(&cb.verify, payload, creds, &target, &at)
+    }
+
+    /// [`recompute_callback`](Self::recompute_callback) for a signed response of operation `op`.
+    pub fn recompute_response(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+        creds: &Credentials,
+    ) -> Result<crate::wire::Stages, VerifyError> {
+        let (_, recipe, target, at) = self.signed_response(op)?;
+        recipe::recompute(recipe, body, creds, &target, &at)
+    }
+
+    /// A callback by name, its error-message target and the spec location of its verify recipe.
+    fn callback(&self, name: &str) -> Result<(&'s payspec_spec::Callback, String, String), SignError> {
+        let spec = self.spec;
+        let cb = spec
+            .callbacks
+            .get(name)
+            .ok_or_else(|| SignError::Unknown(unknown("callback", name, spec.callbacks.keys())))?;
+        Ok((cb, format!("{}.{name}", spec.provider), spec.locate(&format!("callbacks.{name}.verify"))))
+    }
+
+    /// The response of operation `op` with its verify recipe, error-message target and spec location.
+    fn signed_response(
+        &self,
+        op: &str,
+    ) -> Result<(&'s payspec_spec::Response, &'s payspec_spec::Recipe, String, String), SignError> {
         let spec = self.spec;
         let operation = spec
             .operations
             .get(op)
             .ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
-        let target = format!("{}.{op} response", spec.provider);
         let response = operation
             .response
             .as_ref()
@@ -437,10 +479,12 @@ impl<'s> Interpreter<'s> {
             .verify
             .as_ref()
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
-        fields::check_received(&target, &response.fields, body, false)?;
-        let at = spec.locate(&format!("operations.{op}.response.verify"));
-        let stages = recipe::verify(recipe, body, creds, &target, &at)?;
-        Ok(Verified { payload: Value::Object(body.clone()), stages })
+        Ok((
+            response,
+            recipe,
+            format!("{}.{op} response", spec.provider),
+            spec.locate(&format!("operations.{op}.response.verify")),
+        ))
     }
 
     /// Map a response of operation `op` onto its status table. `None` when the operation has none.

@@ -298,6 +298,61 @@ pub fn sign_payload(
 }
 
 /// Verify a received payload's signature with `recipe`.
+/// The received signature of a payload: the string in the recipe's signature field.
+fn received_signature<'p>(
+    recipe: &Recipe,
+    payload: &'p Map<String, Value>,
+    target: &str,
+    at: &str,
+) -> Result<(&'p str, &'p str), VerifyError> {
+    let field = recipe
+        .place
+        .field()
+        .ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
+    let malformed = |problem: String| VerifyError::Malformed { target: target.into(), field: field.into(), problem };
+    match payload.get_key_value(field) {
+        Some((name, Value::String(s))) => Ok((name.as_str(), s.as_str())),
+        Some((_, other)) => Err(malformed(format!("signature must be a string, found {other}"))),
+        None => Err(malformed("signature field missing".into())),
+    }
+}
+
+/// What a verifier computes from a received payload, without comparing: the string to sign and, for
+/// HMAC / hash recipes, the expected digest and encoded signature. RSA recipes cannot recompute a
+/// signature (that needs the signer's private key): their `signature` is the received value and
+/// `digest` is absent.
+pub fn recompute(
+    recipe: &Recipe,
+    payload: &Map<String, Value>,
+    creds: &Credentials,
+    target: &str,
+    at: &str,
+) -> Result<Stages, VerifyError> {
+    let (field, received) = received_signature(recipe, payload, target, at)?;
+    let ctx = Ctx::received(payload, creds);
+    let msg = ctx.message(&recipe.message, Some(field), at)?.unwrap_or_default();
+    let placed = match &recipe.place {
+        Place::Query(q) => format!("query.{q}"),
+        _ => format!("body.{field}"),
+    };
+    let (digest, signature) = if recipe.digest.as_ref().is_some_and(|d| d.alg == DigestAlg::RsaSha256) {
+        (None, received.to_string())
+    } else {
+        let digest = digest_of(&ctx, recipe, &msg, at)?;
+        let expected = encode(recipe, &msg, digest.as_deref(), at)?;
+        (digest, expected)
+    };
+    Ok(Stages {
+        recipe: "verify".into(),
+        string_to_sign: StringToSign(msg),
+        digest: digest.map(DigestBytes),
+        signature: SignatureValue(signature),
+        placed,
+    })
+}
+
+/// Verify a received payload's signature: [`recompute`], then compare (constant-time for HMAC /
+/// hash values; RSA verifies with the public key). On success the stages carry the received signature.
 pub fn verify(
     recipe: &Recipe,
     payload: &Map<String, Value>,
@@ -305,70 +360,24 @@ pub fn verify(
     target: &str,
     at: &str,
 ) -> Result<Stages, VerifyError> {
-    let field = recipe
-        .place
-        .field()
-        .ok_or_else(|| SignError::Unknown(format!("{at}: only body and query places can be verified")))?;
-    let received = match payload.get(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => {
-            return Err(VerifyError::Malformed {
-                target: target.into(),
-                field: field.into(),
-                problem: format!("signature must be a string, found {other}"),
-            })
-        }
-        None => {
-            return Err(VerifyError::Malformed {
-                target: target.into(),
-                field: field.into(),
-                problem: "signature field missing".into(),
-            })
-        }
-    };
-    let ctx = Ctx::received(payload, creds);
-    let exclude = Some(field);
-    let msg = ctx.message(&recipe.message, exclude, at)?.unwrap_or_default();
+    let (field, received) = received_signature(recipe, payload, target, at)?;
+    let mut stages = recompute(recipe, payload, creds, target, at)?;
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
-    let placed = match &recipe.place {
-        Place::Query(q) => format!("query.{q}"),
-        _ => format!("body.{field}"),
-    };
-    match recipe.digest.as_ref().map(|d| d.alg) {
-        Some(DigestAlg::RsaSha256) => {
-            let d = recipe.digest.as_ref().expect("digest present");
-            let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
-            let pem = ctx.key(d.public_key.as_ref(), "public_key", at)?;
-            let sig =
-                crypto::decode(enc, &received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
-            let ok = crypto::rsa_sha256_verify(&pem, msg.as_bytes(), &sig)
-                .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
-            if !ok {
-                return Err(bad(format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign")));
-            }
-            Ok(Stages {
-                recipe: "verify".into(),
-                string_to_sign: StringToSign(msg),
-                digest: Some(DigestBytes(sig)),
-                signature: SignatureValue(received),
-                placed,
-            })
+    if let Some(d) = recipe.digest.as_ref().filter(|d| d.alg == DigestAlg::RsaSha256) {
+        let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
+        let pem = Ctx::received(payload, creds).key(d.public_key.as_ref(), "public_key", at)?;
+        let sig = crypto::decode(enc, received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
+        let ok = crypto::rsa_sha256_verify(&pem, stages.string_to_sign.0.as_bytes(), &sig)
+            .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
+        if !ok {
+            return Err(bad(format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign")));
         }
-        _ => {
-            let (_, digest) = message_and_digest(&ctx, recipe, at)?;
-            let expected = encode(recipe, &msg, digest.as_deref(), at)?;
-            if !crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {
-                return Err(bad(format!("`{field}` does not match {} of the string to sign", recipe.describe())));
-            }
-            Ok(Stages {
-                recipe: "verify".into(),
-                string_to_sign: StringToSign(msg),
-                digest: digest.map(DigestBytes),
-                signature: SignatureValue(received),
-                placed,
-            })
-        }
+        stages.digest = Some(DigestBytes(sig));
+    } else if !crypto::ct_eq(stages.signature.0.as_bytes(), received.as_bytes()) {
+        return Err(bad(format!("`{field}` does not match {} of the string to sign", recipe.describe())));
     }
+    stages.signature = SignatureValue(received.to_string());
+    Ok(stages)
 }
 
 /// Split a received header value along its template: the `{signature}` and `{message}` parts; every
