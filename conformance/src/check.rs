@@ -129,8 +129,10 @@ fn target_name(t: &Target) -> String {
 /// this crate, unmodified) run through generated code as well as the interpreter.
 pub fn check_spec(path: &FsPath, vectors_dir: &FsPath, cases: u32) -> SpecCheck {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let spec = match payspec_spec::load_file(path) {
+    // Read once, through the loader's checks (regular files only, bounded size).
+    let (spec, text) = match payspec_spec::read_spec_file(path)
+        .and_then(|text| payspec_spec::load_str(&file, &text).map(|s| (s, text)))
+    {
         Ok(s) => s,
         Err(d) => {
             let provider = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
