@@ -461,9 +461,7 @@ fn control_characters_never_reach_a_header() {
     let creds = ks_creds(Some("tok\nX-Admin: 1"));
     let err = ks_sign_both("form_op", form("fine"), &creds).unwrap_err();
     assert!(err.to_string().contains("recipes.bearer: place stage: header `Authorization`: the header value would contain control character U+000A"), "{err}");
-    for e in [&err] {
-        assert!(!e.to_string().contains("X-Admin") && !e.to_string().contains("tok"), "the value is never quoted: {e}");
-    }
+    assert!(!err.to_string().contains("X-Admin") && !err.to_string().contains("tok"), "never quoted: {err}");
     // …and `run_recipe` on its own refuses it the same way.
     let spec = spec("kitchen_sink");
     let clock = Clock::from_secs(0);
