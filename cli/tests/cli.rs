@@ -88,6 +88,56 @@ fn lint_reports_every_error_of_a_file_together() {
     assert!(stdout.contains("unknown field `bogus`"), "{stdout}");
 }
 
+/// `payspec` as a child process, killed (and the test failed) when it has not finished in 20 s.
+fn payspec_within(args: &[&str]) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(args)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("payspec runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("payspec {args:?} did not finish within 20 s (blocked or reading forever)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn lint_check_and_sign_refuse_a_spec_path_that_is_not_a_regular_file() {
+    let fifo = std::env::temp_dir().join(format!("payspec-cli-{}-spec.fifo", std::process::id()));
+    let _ = std::fs::remove_file(&fifo);
+    let have_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    if !have_fifo {
+        eprintln!("SKIPPED the FIFO part: mkfifo is unavailable here");
+    }
+    let mut paths = vec!["/dev/zero".to_string()];
+    if have_fifo {
+        paths.push(fifo.display().to_string());
+    }
+    for p in &paths {
+        let kind = if p == "/dev/zero" { "a character device" } else { "a FIFO" };
+        let want = format!("{p}:1:1: cannot read: not a regular file ({kind})");
+        let out = payspec_within(&["lint", p]);
+        assert_eq!(out.status.code(), Some(1), "lint {p}");
+        assert!(text(&out.stdout).contains(&want), "lint {p}: {}", text(&out.stdout));
+        let report = std::env::temp_dir().join(format!("payspec-cli-{}-report.md", std::process::id()));
+        let out = payspec_within(&["check", p, "--report", report.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "check {p}");
+        assert!(text(&out.stdout).contains(kind), "check {p}: {}", text(&out.stdout));
+        let out = payspec_within(&["sign", p, "refund", "--request", "x.json", "--credentials", "y.json"]);
+        assert_eq!(out.status.code(), Some(2), "sign {p}");
+        assert!(text(&out.stderr).contains(&want), "sign {p}: {}", text(&out.stderr));
+    }
+    let _ = std::fs::remove_file(&fifo);
+}
+
 /// `payspec sign` for every operation of every spec: with a vector's input where one exists (and
 /// then its expected stages must match), else with `cli/tests/requests/<provider>.<op>.json`.
 #[test]

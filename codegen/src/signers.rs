@@ -703,11 +703,15 @@ impl Gen<'_> {
         let sig = self.encoded(cx, recipe, has_digest);
         let placed = placed_label(&recipe.place);
         let value = match &recipe.place {
-            Place::Header { template, .. } => self.template(
-                cx,
-                template,
-                &[("signature", quote!(__sig.as_str())), ("message", quote!(__msg.as_str()))],
-            ),
+            Place::Header { name, template } => {
+                let t = self.template(
+                    cx,
+                    template,
+                    &[("signature", quote!(__sig.as_str())), ("message", quote!(__msg.as_str()))],
+                );
+                let at = &cx.at;
+                quote!(__header_placed(#at, #name, #t)?)
+            }
             _ => quote!(::core::clone::Clone::clone(&__sig)),
         };
         let digest = if has_digest {
@@ -763,7 +767,8 @@ impl Gen<'_> {
                 }
                 Location::Header => {
                     let t = to_text(raw.ty, &v);
-                    quote!(__headers.insert(#wire.to_string(), #t);)
+                    let target = format!("{}.{}", self.spec.provider, op.name);
+                    quote!(__headers.insert(#wire.to_string(), __header_field(#target, #wire, #t)?);)
                 }
                 Location::Body if has_body => {
                     let j = to_json(raw.ty, &v);

@@ -178,8 +178,10 @@ pub fn default_vectors_dir(spec_path: &FsPath) -> PathBuf {
 pub fn check_spec(path: &FsPath, vectors_dir: Option<&FsPath>, cases: u32) -> SpecCheck {
     let file = path.display().to_string();
     let root = vectors_dir.map(FsPath::to_path_buf).unwrap_or_else(|| default_vectors_dir(path));
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let spec = match payspec_spec::load_file(path) {
+    // Read once, through the loader's checks (regular files only, bounded size).
+    let (spec, text) = match payspec_spec::read_spec_file(path)
+        .and_then(|text| payspec_spec::load_str(&file, &text).map(|s| (s, text)))
+    {
         Ok(s) => s,
         Err(d) => {
             let provider = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

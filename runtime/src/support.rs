@@ -73,10 +73,60 @@ pub fn json_kind(v: &Value) -> String {
 }
 
 /// Percent-encode one path segment (unreserved characters kept).
+///
+/// A value that is exactly `.` or `..` is encoded in full (`%2E`, `%2E%2E`): left as is, it is a dot
+/// segment, which URL normalisation (RFC 3986 §5.2.4, every HTTP client and server) resolves to
+/// another path — `/refunds/../admin` is `/admin`.
+///
+/// ```
+/// use payspec::support::path_segment;
+/// assert_eq!(path_segment("a b/c"), "a%20b%2Fc");
+/// assert_eq!(path_segment(".."), "%2E%2E");
+/// assert_eq!(path_segment("."), "%2E");
+/// assert_eq!(path_segment("v1.2"), "v1.2");
+/// ```
 pub fn path_segment(s: &str) -> String {
     const SEG: &percent_encoding::AsciiSet =
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    if s == "." || s == ".." {
+        return s.replace('.', "%2E");
+    }
     percent_encoding::utf8_percent_encode(s, SEG).to_string()
+}
+
+/// Why `value` cannot be an HTTP header value, if it cannot: a CR, LF or any other control character
+/// (tab aside) would end the header line and let the rest start a header of its own (header injection).
+/// The value is never quoted: it may hold a secret.
+///
+/// ```
+/// assert_eq!(payspec::support::header_problem("Bearer abc\tdef"), None);
+/// assert!(payspec::support::header_problem("abc\r\nX-Admin: 1").unwrap().contains("U+000D"));
+/// ```
+pub fn header_problem(value: &str) -> Option<String> {
+    value.chars().find(|c| c.is_control() && *c != '\t').map(|c| {
+        format!(
+            "the header value would contain control character U+{:04X}; CR, LF and other control characters cannot be sent in a header (header injection)",
+            c as u32
+        )
+    })
+}
+
+/// The value of request field `field` of `target` that travels as a header, or an input error naming the
+/// field when it cannot be a header value ([`header_problem`]).
+pub fn header_field(target: &str, field: &str, value: String) -> Result<String, SignError> {
+    match header_problem(&value) {
+        None => Ok(value),
+        Some(p) => Err(input(target, field, p)),
+    }
+}
+
+/// The value a recipe at spec location `at` places into header `name`, or a place-stage error when it
+/// cannot be a header value ([`header_problem`]).
+pub fn header_placed(at: &str, name: &str, value: String) -> Result<String, SignError> {
+    match header_problem(&value) {
+        None => Ok(value),
+        Some(p) => Err(stage(at, Stage::Place, format!("header `{name}`: {p}"))),
+    }
 }
 
 /// Base URL (trailing `/` dropped) + path + form-encoded query.

@@ -407,6 +407,91 @@ fn kitchen_sink_typed_api() {
     assert_eq!((status.outcome, status.retryable), (Some(Outcome::Pending), true));
 }
 
+/// Sign `op` of the kitchen-sink spec on both paths, assert they agree, and return the result.
+fn ks_sign_both(
+    op: &str,
+    input: Value,
+    creds: &kitchen_sink::Credentials,
+) -> Result<payspec::SignedRequest, SignError> {
+    let spec = spec("kitchen_sink");
+    let clock = Clock::from_secs(1_700_000_000);
+    let generated = kitchen_sink::dynamic::sign(op, obj(&input), creds, kitchen_sink::Env::Sandbox, clock);
+    let interpreted = Interpreter::new(&spec).sign(op, obj(&input), &creds.to_runtime(), "sandbox", clock);
+    assert_eq!(generated, interpreted, "{op} on {input}");
+    generated
+}
+
+/// Header injection is impossible: a CR, LF or other control character reaching a header — through a
+/// request field `in: header`, a `from: cred:` default into a header, a credential in a header
+/// template or a bearer token — is a typed error on both paths that names the field or the recipe and
+/// never quotes the value.
+#[test]
+fn control_characters_never_reach_a_header() {
+    let injected = "a\r\nX-Admin: 1";
+    let form = |note: &str| json!({"item_id": "x", "amount": 10.5, "X-Note": note});
+    let problem = "the header value would contain control character U+000D; CR, LF and other control characters cannot be sent in a header (header injection)";
+
+    // A request field `in: header`.
+    let err = ks_sign_both("form_op", form(injected), &ks_creds(None)).unwrap_err();
+    assert_eq!(err.to_string(), format!("kitchen_sink.form_op: field `X-Note`: {problem}"));
+    for bad in ["a\nb", "a\rb", "a\u{0}b", "a\u{7f}b", "a\u{85}b"] {
+        let err = ks_sign_both("form_op", form(bad), &ks_creds(None)).unwrap_err();
+        assert!(matches!(&err, SignError::Input { field, .. } if field == "X-Note"), "{bad:?}: {err}");
+    }
+    // Tab is allowed in a header value; the value travels unchanged.
+    let signed = ks_sign_both("form_op", form("a\tb"), &ks_creds(None)).unwrap();
+    assert_eq!(signed.headers.get("X-Note").map(String::as_str), Some("a\tb"));
+
+    // A credential filled into a header field by `from: cred:merchant`.
+    let mut creds = ks_creds(Some("tok"));
+    creds.merchant = injected.into();
+    let json_op = json!({"order": {"id": "o-1"}, "choice_a": "a", "kind": "A_ONE"});
+    let err = ks_sign_both("json_op", json_op.clone(), &creds).unwrap_err();
+    assert_eq!(err.to_string(), format!("kitchen_sink.json_op: field `X-Merchant`: {problem}"));
+
+    // A credential in a header template (`X-Sig: "v1 {signature} {cred:merchant} {ctx:now_s}"`).
+    let err = ks_sign_both("get_op", json!({"id": "1"}), &creds).unwrap_err();
+    assert!(matches!(&err, SignError::Stage { stage: payspec::Stage::Place, .. }), "{err}");
+    assert!(
+        err.to_string().ends_with(&format!("operations.get_op.sign: place stage: header `X-Sig`: {problem}")),
+        "{err}"
+    );
+
+    // A bearer token with a line break (`auth: bearer`, `Authorization: Bearer {signature}`).
+    let creds = ks_creds(Some("tok\nX-Admin: 1"));
+    let err = ks_sign_both("form_op", form("fine"), &creds).unwrap_err();
+    assert!(err.to_string().contains("recipes.bearer: place stage: header `Authorization`: the header value would contain control character U+000A"), "{err}");
+    assert!(!err.to_string().contains("X-Admin") && !err.to_string().contains("tok"), "never quoted: {err}");
+    // …and `run_recipe` on its own refuses it the same way.
+    let spec = spec("kitchen_sink");
+    let clock = Clock::from_secs(0);
+    assert_eq!(
+        kitchen_sink::recipe_bearer(&creds, clock).map(|(_, v)| v),
+        Interpreter::new(&spec).run_recipe("bearer", &creds.to_runtime(), clock).map(|(_, v)| v)
+    );
+    assert!(kitchen_sink::recipe_bearer(&creds, clock).is_err());
+}
+
+/// A path field whose value is `.` or `..` is encoded (`%2E`, `%2E%2E`) on both paths, so the URL
+/// cannot normalise to another path; the provider side reads the value back unchanged.
+#[test]
+fn dot_segments_in_path_values_are_encoded() {
+    let spec = spec("kitchen_sink");
+    let creds = ks_creds(Some("tok"));
+    for (id, seg) in [("..", "%2E%2E"), (".", "%2E"), ("...", "..."), ("a..b", "a..b"), ("../x", "..%2Fx")] {
+        let signed = ks_sign_both("get_op", json!({ "id": id }), &creds).unwrap();
+        assert_eq!(signed.url, format!("https://api.sandbox.test/base/get/{seg}/x"), "{id}");
+        let form = json!({"item_id": id, "amount": 1});
+        let signed = ks_sign_both("form_op", form, &creds).unwrap();
+        assert!(signed.url.starts_with(&format!("https://files.sandbox.test/items/{seg}/pay?")), "{}", signed.url);
+        // `ctx:path` is signed as sent.
+        assert!(signed.stage("sign").unwrap().string_to_sign.0.contains(&format!("\n/items/{seg}/pay\n")));
+        let fields =
+            Interpreter::new(&spec).verify_request("form_op", &signed, &creds.to_runtime(), "sandbox").unwrap();
+        assert_eq!(fields["item_id"], id);
+    }
+}
+
 // ---- vector data (every vector runs through both paths in payspec-conformance's tests/vectors.rs) ----
 
 fn vector(provider: &str, id: &str) -> Value {

@@ -14,5 +14,5 @@ mod positions;
 mod validate;
 
 pub use diag::{Diagnostic, Diagnostics};
-pub use load::{load_file, load_str};
+pub use load::{load_file, load_str, read_spec_file, MAX_ERRORS, MAX_SPEC_BYTES};
 pub use model::*;

@@ -50,6 +50,9 @@ const COLLECTIONS: &[&str] = &[
 /// assert!(errors.0[1].message.starts_with("unknown field `colour`"));
 /// ```
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
+    // A UTF-8 byte order mark (Windows editors write one) is not YAML content: drop it. Both parsers
+    // then see the same text, so positions stay right (line 1 counts columns after the mark).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let diag = |(line, col): (usize, usize), path: &str, message: String| Diagnostic {
         file: file.into(),
         line,
@@ -85,7 +88,9 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     let mut spec = None;
     // Keys filled with placeholders after a "missing field" error, and how many kinds were tried.
     let mut filled: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for _ in 0..500 {
+    // Where collection stopped with errors left unreported (the cap was reached), if it did.
+    let mut stopped: Option<(usize, usize)> = None;
+    for pass in 0.. {
         match serde_path_to_error::deserialize::<_, Spec>(value.clone()) {
             Ok(s) => {
                 spec = Some(s);
@@ -93,6 +98,10 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
             }
             Err(e) => {
                 let segs = segments(e.path());
+                if diags.len() >= MAX_ERRORS || pass >= MAX_PASSES {
+                    stopped = Some(index.nearest(&original_path(&join(&segs), &removed)));
+                    break;
+                }
                 let message = humanize(&strip_location(&e.inner().to_string()));
                 let unknown_key =
                     message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()).map(String::from);
@@ -168,9 +177,24 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
                         pruned.push(entry);
                         remove(&mut value, &at[..n])
                     });
-                if !ok {
-                    break;
+                if ok {
+                    continue;
                 }
+                // Not inside a removable entry: the error is in a top-level value (`operations: 5`) or
+                // in `rules`. Drop an optional top-level key, or put a placeholder in for a required
+                // one (further kinds are tried silently as above), so the rest of the file is checked.
+                let Some(top) = at.first() else { break };
+                let top = top.clone();
+                pruned.push(top.clone());
+                if OPTIONAL_TOP.contains(&top.as_str()) {
+                    if remove(&mut value, &at[..1]) {
+                        continue;
+                    }
+                } else if set(&mut value, &at[..1], placeholder(0)) {
+                    filled.insert(top, 0);
+                    continue;
+                }
+                break;
             }
         }
     }
@@ -183,11 +207,35 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     }
     diags.sort_by_key(|d| (d.line, d.col));
     diags.dedup();
+    if let Some(pos) = stopped {
+        let n = diags.len();
+        diags.push(diag(pos, "", format!("stopped after {n} errors; fix these and run again to see the rest")));
+    } else if diags.len() > MAX_ERRORS {
+        let rest = diags.split_off(MAX_ERRORS);
+        let first = (rest[0].line, rest[0].col);
+        diags.push(diag(
+            first,
+            "",
+            format!("… and {} more errors not shown (at most {MAX_ERRORS} are listed)", rest.len()),
+        ));
+    }
     match spec {
         Some(s) if diags.is_empty() => Ok(s),
         _ => Err(Diagnostics(diags)),
     }
 }
+
+/// Most errors reported for one file; past it, a last diagnostic says how collection stopped.
+pub const MAX_ERRORS: usize = 500;
+
+/// Most deserialization passes (each reports one error or tries one placeholder).
+const MAX_PASSES: usize = MAX_ERRORS * (PLACEHOLDERS + 1);
+
+/// Top-level keys that may be left out (a wrong-typed one is dropped to check the rest of the file).
+const OPTIONAL_TOP: &[&str] = &["docs", "about", "recipes", "status_tables", "callbacks", "rules"];
+
+/// Largest spec file [`load_file`] reads (16 MiB).
+pub const MAX_SPEC_BYTES: u64 = 16 * 1024 * 1024;
 
 /// How many kinds of placeholder [`placeholder`] offers.
 const PLACEHOLDERS: usize = 4;
@@ -235,7 +283,8 @@ fn set(root: &mut Value, segs: &[String], v: Value) -> bool {
 
 /// Load and validate a spec file.
 ///
-/// Diagnostics name the file as `path` displays; an unreadable file is a diagnostic at `1:1`.
+/// Diagnostics name the file as `path` displays; a file that cannot be read (see [`read_spec_file`])
+/// is a diagnostic at `1:1`.
 ///
 /// ```
 /// let path = std::env::temp_dir().join("payspec-load-file-example.yaml");
@@ -253,17 +302,82 @@ fn set(root: &mut Value, segs: &[String], v: Value) -> bool {
 /// assert!(errors.to_string().starts_with(&format!("{}:1:1: cannot read:", missing.display())));
 /// ```
 pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
+    let text = read_spec_file(path)?;
+    load_str(&path.display().to_string(), &text)
+}
+
+/// Read a spec file's text: a regular file of at most [`MAX_SPEC_BYTES`], in UTF-8.
+///
+/// A directory, FIFO, device or socket is refused before it is opened (reading a FIFO blocks, a device
+/// like `/dev/zero` never ends), and no more than the limit is ever read. Problems are one diagnostic
+/// at `1:1` naming the file.
+///
+/// ```
+/// let errors = payspec_spec::read_spec_file(&std::env::temp_dir()).unwrap_err();
+/// assert!(errors.to_string().contains("not a regular file (a directory)"), "{errors}");
+/// ```
+pub fn read_spec_file(path: &Path) -> Result<String, Diagnostics> {
+    use std::io::Read as _;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic {
-            file: file.clone(),
-            line: 1,
-            col: 1,
-            path: String::new(),
-            message: format!("cannot read: {e}"),
-        }])
-    })?;
-    load_str(&file, &text)
+    let fail = |message: String| {
+        Diagnostics(vec![Diagnostic { file: file.clone(), line: 1, col: 1, path: String::new(), message }])
+    };
+    let regular = |meta: &std::fs::Metadata| -> Result<(), Diagnostics> {
+        if meta.is_file() {
+            return Ok(());
+        }
+        Err(fail(format!(
+            "cannot read: not a regular file ({}); a spec must be a regular .yaml file",
+            file_kind(&meta.file_type())
+        )))
+    };
+    let too_big = || {
+        fail(format!("cannot read: the file is larger than {MAX_SPEC_BYTES} bytes (16 MiB), the most a spec may be"))
+    };
+    // Checked before opening: opening a FIFO for reading blocks until something writes to it.
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    regular(&meta)?;
+    if meta.len() > MAX_SPEC_BYTES {
+        return Err(too_big());
+    }
+    let f = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    // Checked again on the open file, in case the path was replaced in between.
+    regular(&f.metadata().map_err(|e| fail(format!("cannot read: {e}")))?)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SPEC_BYTES + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!("cannot read: not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    })
+}
+
+/// What a non-regular file is, in words.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "an unknown kind of file"
+    }
 }
 
 fn origin(file: &str, index: &Index) -> Origin {
@@ -523,5 +637,81 @@ mod tests {
         assert_eq!(lines.len(), 2, "{lines:#?}");
         assert!(lines[0].starts_with("x.yaml:5:24: credentials.key.sekret: unknown field `sekret`"), "{lines:#?}");
         assert!(lines[1].starts_with("x.yaml:7:1: bogus: unknown field `bogus`"), "{lines:#?}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted_and_positions_stay_right() {
+        let spec = load_str("x.yaml", &format!("\u{feff}{OK}")).unwrap();
+        assert_eq!(spec.provider, "x");
+        let e = load_str("x.yaml", &format!("\u{feff}{OK}").replace("provider: x", "provider: X")).unwrap_err();
+        assert_eq!(e.to_string(), "x.yaml:1:1: provider: provider name `X` must match [a-z][a-z0-9_]*");
+        let e = load_str("x.yaml", &format!("\u{feff}{OK}colour: red\n")).unwrap_err();
+        assert_eq!((e.0.len(), e.0[0].line, e.0[0].col), (1, 6, 1), "{e}");
+    }
+
+    /// A spec with `n` unknown keys in one credential, each its own error.
+    fn with_unknown_keys(n: usize) -> String {
+        let keys: String = (0..n).map(|i| format!("    k{i}: 1\n")).collect();
+        OK.replace("credentials: { key: { secret: true } }", &format!("credentials:\n  key:\n    secret: true\n{keys}"))
+    }
+
+    #[test]
+    fn the_error_cap_is_announced() {
+        let e = load_str("x.yaml", &with_unknown_keys(MAX_ERRORS + 20)).unwrap_err();
+        assert_eq!(e.0.len(), MAX_ERRORS + 1, "every error up to the cap, then a note");
+        assert!(e.0[..MAX_ERRORS].iter().all(|d| d.message.starts_with("unknown field `k")), "{e}");
+        let last = &e.0[MAX_ERRORS];
+        assert_eq!(last.message, format!("stopped after {MAX_ERRORS} errors; fix these and run again to see the rest"));
+        // Located at an error that was not reported (one of the keys on lines 8..528).
+        assert!((8..8 + MAX_ERRORS + 20).contains(&last.line) && last.col == 5, "{last}");
+        assert!(e.0[..MAX_ERRORS].iter().all(|d| d.line != last.line), "{last}");
+
+        // At the cap exactly, every error is shown and there is nothing more to say.
+        let e = load_str("x.yaml", &with_unknown_keys(MAX_ERRORS)).unwrap_err();
+        assert_eq!(e.0.len(), MAX_ERRORS);
+        assert!(e.0.iter().all(|d| d.message.starts_with("unknown field")), "{e}");
+    }
+
+    #[test]
+    fn a_top_level_wrong_type_does_not_stop_collection() {
+        let text = format!("{OK}callbacks: 5\nrules: [x]\ncolour: red\n")
+            .replace("operations: {}", "operations: 5")
+            .replace("provider: x", "provider: X");
+        let e = load_str("x.yaml", &text).unwrap_err();
+        let lines: Vec<String> = e.0.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                "x.yaml:1:1: provider: provider name `X` must match [a-z][a-z0-9_]*",
+                "x.yaml:5:1: operations: invalid type: integer `5`, expected a map",
+                "x.yaml:6:1: callbacks: invalid type: integer `5`, expected a map",
+                "x.yaml:7:1: rules: invalid type: sequence, expected struct Rules",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(lines.last().filter(|l| l.contains("colour")).cloned())
+            .collect::<Vec<_>>(),
+        );
+        assert!(
+            lines.last().is_some_and(|l| l.starts_with("x.yaml:8:1: colour: unknown field `colour`")),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn semantic_errors_past_the_cap_are_counted() {
+        let fields: String = (0..MAX_ERRORS + 7).map(|i| format!("      f{i}: {{ type: string, min: 1 }}\n")).collect();
+        let text = OK.replace(
+            "operations: {}",
+            &format!("operations:\n  r:\n    method: POST\n    path: /r\n    request:\n{fields}"),
+        );
+        let e = load_str("x.yaml", &text).unwrap_err();
+        assert_eq!(e.0.len(), MAX_ERRORS + 1);
+        assert!(e.0[..MAX_ERRORS].iter().all(|d| d.message.starts_with("min/max apply to")), "{e}");
+        // The first error not shown is field f500, on line 10 + 500.
+        assert_eq!(
+            e.0[MAX_ERRORS].to_string(),
+            format!("x.yaml:{}:29: … and 7 more errors not shown (at most {MAX_ERRORS} are listed)", 10 + MAX_ERRORS)
+        );
     }
 }

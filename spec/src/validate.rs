@@ -51,9 +51,12 @@ impl Checker<'_> {
         self.out.push(Diagnostic { file: self.spec.origin.file.clone(), line, col, path, message: message.into() });
     }
 
-    /// True when `path` was removed after a structural error (its references are not re-reported).
+    /// True when `path`, or an entry containing it, was removed after a structural error (its
+    /// references are not re-reported).
     fn was_pruned(&self, path: &str) -> bool {
-        self.pruned.iter().any(|p| p == path)
+        self.pruned
+            .iter()
+            .any(|p| p == path || path.strip_prefix(p.as_str()).is_some_and(|r| r.starts_with(['.', '['])))
     }
 
     /// True when field `name` of the fields at `at` was removed after a structural error (so a
@@ -104,6 +107,9 @@ impl Checker<'_> {
             self.callback(&child("callbacks", name), cb);
         }
         if let Some(rules) = &spec.rules {
+            if let Some(n) = rules.min_amount.as_ref().filter(|n| !finite(n)) {
+                self.err("rules.min_amount", format!("min_amount `{n}` is not a finite number"));
+            }
             if let Some(key) = &rules.idempotency_key {
                 if !spec.operations.values().any(|op| op.request.contains_key(key)) {
                     self.err("rules.idempotency_key", format!("`{key}` is not a request field of any operation"));
@@ -172,6 +178,11 @@ impl Checker<'_> {
                 }
             }
         }
+        self.repeated_in_groups(&child(path, "one_of"), &op.one_of);
+        self.repeated_in_groups(&child(path, "all_or_none"), &op.all_or_none);
+        self.envelope_is_signature_field(path, op);
+        self.header_text(path, op);
+        self.headers_set_twice(path, op);
         if let BodyEncoding::Envelope(payload) = &op.body {
             if op.request.contains_key(payload) {
                 self.err(&child(path, "body"), format!("envelope field `{payload}` must not also be a request field"));
@@ -237,6 +248,7 @@ impl Checker<'_> {
                 self.err(&child(&child(path, "decode"), name), format!("`{name}` is not a callback field"));
             }
         }
+        self.decoded_signature_field(path, cb);
         if let Some(s) = &cb.status {
             // Status fields may reach into decoded JSON, whose shape the spec does not describe.
             let mut fields = cb.fields.clone();
@@ -279,6 +291,7 @@ impl Checker<'_> {
                 self.err(&child(path, "min_len"), format!("min_len {a} is greater than max_len {b}"));
             }
         }
+        self.finite_bounds(path, f);
         if let (Some(a), Some(b)) = (&f.min, &f.max) {
             if a.as_f64().unwrap_or(0.0) > b.as_f64().unwrap_or(0.0) {
                 self.err(&child(path, "min"), format!("min {a} is greater than max {b}"));
@@ -548,6 +561,7 @@ impl Checker<'_> {
             None => {}
         }
         let pp = child(path, "place");
+        self.header_name_of_place(&pp, &r.place);
         match &r.place {
             Place::Header { template, .. } => {
                 // `{ header, template }` locates problems at the template, `header.X` at the place.
@@ -668,6 +682,159 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+impl Checker<'_> {
+    /// `min: .nan`, `max: .inf`: no value compares meaningfully against a bound that is not a finite number.
+    fn finite_bounds(&mut self, path: &str, f: &Field) {
+        for (key, bound) in [("min", &f.min), ("max", &f.max)] {
+            if let Some(n) = bound.as_ref().filter(|n| !finite(n)) {
+                self.err(
+                    &child(path, key),
+                    format!("{key} `{n}` is not a finite number; a bound must be a number (leave it out for no bound)"),
+                );
+            }
+        }
+    }
+
+    /// A field listed twice in one group (`one_of: [[a, a]]` is a group of one field). `path` is the
+    /// list of groups (`operations.refund.one_of`); applies to every group kind.
+    fn repeated_in_groups(&mut self, path: &str, groups: &[Vec<String>]) {
+        for (i, g) in groups.iter().enumerate() {
+            let mut seen = HashSet::new();
+            for (j, f) in g.iter().enumerate() {
+                if !seen.insert(f) {
+                    self.err(
+                        &format!("{path}[{i}][{j}]"),
+                        format!(
+                            "`{f}` appears twice in this group; a group lists at least two different fields, each once"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// `body: { envelope: request }` with the signature placed at `body.request`: the signature would
+    /// replace the enveloped body.
+    fn envelope_is_signature_field(&mut self, path: &str, op: &Operation) {
+        let BodyEncoding::Envelope(payload) = &op.body else { return };
+        if let Some(Place::Body(f)) = op.sign.as_ref().map(|r| &r.place) {
+            if f == payload {
+                self.err(
+                    &child(&child(path, "sign"), "place"),
+                    format!(
+                        "signature field `{f}` is the envelope field (`body: {{ envelope: {payload} }}`): the signature would replace the body"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `decode:` on a callback's signature field: the signature is compared as received.
+    fn decoded_signature_field(&mut self, path: &str, cb: &Callback) {
+        if let Place::Body(f) | Place::Query(f) = &cb.verify.place {
+            if cb.decode.contains_key(f) {
+                self.err(
+                    &child(&child(path, "decode"), f),
+                    format!(
+                        "`{f}` is the signature field (verify.place); it is checked as received and cannot be decoded"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Constant headers must be valid HTTP header lines: a token as name, no CR, LF or other control
+    /// character in the value (it would end the header and start another: header injection).
+    /// Names of `in: header` fields must be tokens too.
+    fn header_text(&mut self, path: &str, op: &Operation) {
+        for (name, value) in &op.headers {
+            let hp = child(&child(path, "headers"), name);
+            self.header_name(&hp, name);
+            if let Some((i, c)) = value.chars().enumerate().find(|(_, c)| forbidden_in_header(*c)) {
+                self.err(
+                    &hp,
+                    format!(
+                        "header value has control character U+{:04X} at character {}; CR, LF and other control characters would break the header (header injection)",
+                        c as u32,
+                        i + 1
+                    ),
+                );
+            }
+        }
+        for (name, f) in &op.request {
+            if f.location == Location::Header {
+                self.header_name(&child(&child(path, "request"), name), name);
+            }
+        }
+    }
+
+    /// The header name of a `place: header.<name>` / `{ header: <name> }`.
+    fn header_name_of_place(&mut self, place: &str, p: &Place) {
+        if let Place::Header { name, .. } = p {
+            let np = child(place, "header");
+            let at = if self.index.values.contains_key(&np) { np } else { place.to_string() };
+            self.header_name(&at, name);
+        }
+    }
+
+    fn header_name(&mut self, path: &str, name: &str) {
+        let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(tchar) {
+            self.err(path, format!("{name:?} is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"));
+        }
+    }
+
+    /// One header set by two places of an operation: constant `headers:`, `in: header` fields, the
+    /// `sign` placement and the `auth` recipe's placement. Names compare case-insensitively (HTTP
+    /// header names are), and the later place is reported, naming the earlier.
+    fn headers_set_twice(&mut self, path: &str, op: &Operation) {
+        // (header name, where to report, what sets it)
+        let mut setters: Vec<(&str, String, String)> = Vec::new();
+        for name in op.headers.keys() {
+            let at = child(&child(path, "headers"), name);
+            setters.push((name, at.clone(), format!("the constant header {at}")));
+        }
+        for (name, f) in &op.request {
+            if f.location == Location::Header {
+                let at = child(&child(path, "request"), name);
+                setters.push((name, at.clone(), format!("the `in: header` field {at}")));
+            }
+        }
+        if let Some(Place::Header { name, .. }) = op.sign.as_ref().map(|r| &r.place) {
+            let at = child(&child(path, "sign"), "place");
+            setters.push((name, at.clone(), format!("the signature placement {at}")));
+        }
+        if let Some((a, Place::Header { name, .. })) =
+            op.auth.as_ref().and_then(|a| self.spec.recipes.get(a).map(|r| (a, &r.place)))
+        {
+            setters.push((name, child(path, "auth"), format!("the placement recipes.{a}.place of recipe `{a}`")));
+        }
+        for (i, (name, at, what)) in setters.iter().enumerate() {
+            if let Some((first, first_at, first_what)) =
+                setters[..i].iter().find(|(n, ..)| n.eq_ignore_ascii_case(name))
+            {
+                let (line, col) = self.index.nearest(first_at);
+                self.err(
+                    at,
+                    format!(
+                        "header `{name}` is set twice: by {what} and by {first_what} (`{first}`, line {line} column {col}); HTTP header names are case-insensitive, so one would overwrite the other"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A finite number (not `.nan`, `.inf` or `-.inf`).
+fn finite(n: &serde_yaml::Number) -> bool {
+    !(n.is_nan() || n.is_infinite())
+}
+
+/// A character that may not appear in an HTTP header value: every control character but tab.
+fn forbidden_in_header(c: char) -> bool {
+    c.is_control() && c != '\t'
 }
 
 /// Spec spelling of a field type.

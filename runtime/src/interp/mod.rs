@@ -190,7 +190,7 @@ impl<'s> Interpreter<'s> {
                 }
                 Location::Query => query.push((name.clone(), render(v))),
                 Location::Header => {
-                    headers.insert(name.clone(), render(v));
+                    headers.insert(name.clone(), crate::support::header_field(&target, name, render(v))?);
                 }
                 Location::Path => {
                     path = path.replace(&format!("{{{name}}}"), &crate::support::path_segment(&render(v)))

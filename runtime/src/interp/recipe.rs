@@ -269,9 +269,11 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, 
 /// The value that goes to the place (header templates applied).
 pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<String, SignError> {
     match &recipe.place {
-        Place::Header { template, .. } => {
-            ctx.template(template, at, &[("signature", &st.signature.0), ("message", &st.string_to_sign.0)])
-        }
+        Place::Header { name, template } => crate::support::header_placed(
+            at,
+            name,
+            ctx.template(template, at, &[("signature", &st.signature.0), ("message", &st.string_to_sign.0)])?,
+        ),
         _ => Ok(st.signature.0.clone()),
     }
 }

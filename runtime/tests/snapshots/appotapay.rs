@@ -15,10 +15,11 @@ pub mod appotapay {
     #[allow(unused_imports)]
     use ::payspec::support::{
         bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text, input as __input,
-        json as __json, json_kind as __json_kind, malformed as __malformed,
-        path_segment as __seg, pattern as __pattern, stage as __stage,
-        to_decimal as __to_decimal,
+        decimal_json as __dec_json, decimal_text as __decimal_text,
+        header_field as __header_field, header_placed as __header_placed,
+        input as __input, json as __json, json_kind as __json_kind,
+        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        stage as __stage, to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -2397,14 +2398,18 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt_bearer".to_string(),
@@ -2560,14 +2565,18 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt_bearer".to_string(),
@@ -2635,13 +2644,33 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         > = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
         if let ::core::option::Option::Some(__v) = __req.x_request_id.as_ref() {
-            __headers.insert("X-Request-ID".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "X-Request-ID".to_string(),
+                    __header_field(
+                        "appotapay.refund_v2",
+                        "X-Request-ID",
+                        __v.to_string(),
+                    )?,
+                );
         }
         if let ::core::option::Option::Some(__v) = __req.x_language.as_ref() {
-            __headers.insert("X-Language".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "X-Language".to_string(),
+                    __header_field("appotapay.refund_v2", "X-Language", __v.to_string())?,
+                );
         }
         if let ::core::option::Option::Some(__v) = __req.x_account_ref_id.as_ref() {
-            __headers.insert("X-Account-Ref-ID".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "X-Account-Ref-ID".to_string(),
+                    __header_field(
+                        "appotapay.refund_v2",
+                        "X-Account-Ref-ID",
+                        __v.to_string(),
+                    )?,
+                );
         }
         let mut __body: ::payspec::serde_json::Map<
             ::std::string::String,
@@ -2767,13 +2796,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:28:3: recipes.jwt",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt".to_string(),
@@ -2845,13 +2878,37 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         > = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
         if let ::core::option::Option::Some(__v) = __req.x_request_id.as_ref() {
-            __headers.insert("X-Request-ID".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "X-Request-ID".to_string(),
+                    __header_field(
+                        "appotapay.refund_v2_status",
+                        "X-Request-ID",
+                        __v.to_string(),
+                    )?,
+                );
         }
         if let ::core::option::Option::Some(__v) = __req.x_language.as_ref() {
-            __headers.insert("X-Language".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "X-Language".to_string(),
+                    __header_field(
+                        "appotapay.refund_v2_status",
+                        "X-Language",
+                        __v.to_string(),
+                    )?,
+                );
         }
         if let ::core::option::Option::Some(__v) = __req.x_account_ref_id.as_ref() {
-            __headers.insert("X-Account-Ref-ID".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "X-Account-Ref-ID".to_string(),
+                    __header_field(
+                        "appotapay.refund_v2_status",
+                        "X-Account-Ref-ID",
+                        __v.to_string(),
+                    )?,
+                );
         }
         let __url: ::std::string::String = __build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
@@ -2937,13 +2994,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:28:3: recipes.jwt",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt".to_string(),
@@ -3698,13 +3759,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:28:3: recipes.jwt",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "recipe:jwt".to_string(),
@@ -3812,14 +3877,18 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "recipe:jwt_bearer".to_string(),
@@ -3904,14 +3973,18 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::spec::Encoding::Base64Url,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__msg.as_str());
-                __t.push('.');
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "recipe:jwt_legacy".to_string(),

@@ -15,10 +15,11 @@ pub mod hitechpay {
     #[allow(unused_imports)]
     use ::payspec::support::{
         bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text, input as __input,
-        json as __json, json_kind as __json_kind, malformed as __malformed,
-        path_segment as __seg, pattern as __pattern, stage as __stage,
-        to_decimal as __to_decimal,
+        decimal_json as __dec_json, decimal_text as __decimal_text,
+        header_field as __header_field, header_placed as __header_placed,
+        input as __input, json as __json, json_kind as __json_kind,
+        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        stage as __stage, to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

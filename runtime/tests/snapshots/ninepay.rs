@@ -15,10 +15,11 @@ pub mod ninepay {
     #[allow(unused_imports)]
     use ::payspec::support::{
         bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text, input as __input,
-        json as __json, json_kind as __json_kind, malformed as __malformed,
-        path_segment as __seg, pattern as __pattern, stage as __stage,
-        to_decimal as __to_decimal,
+        decimal_json as __dec_json, decimal_text as __decimal_text,
+        header_field as __header_field, header_placed as __header_placed,
+        input as __input, json as __json, json_kind as __json_kind,
+        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        stage as __stage, to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1697,7 +1698,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
         {
             let __v = __f_date;
-            __headers.insert("Date".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "Date".to_string(),
+                    __header_field("ninepay.refund", "Date", __v.to_string())?,
+                );
         }
         let mut __body: ::payspec::serde_json::Map<
             ::std::string::String,
@@ -1859,19 +1864,23 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 ::payspec::spec::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Signature Algorithm=HS256,Credential=");
-                __t.push_str(
-                    &{
-                        let __v = creds.merchant_key.as_str();
-                        __v.to_string()
-                    },
-                );
-                __t.push_str(",SignedHeaders=,Signature=");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/ninepay.yaml:106:5: operations.refund.sign",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Signature Algorithm=HS256,Credential=");
+                    __t.push_str(
+                        &{
+                            let __v = creds.merchant_key.as_str();
+                            __v.to_string()
+                        },
+                    );
+                    __t.push_str(",SignedHeaders=,Signature=");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
@@ -1948,7 +1957,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         > = ::payspec::indexmap::IndexMap::new();
         {
             let __v = __f_date;
-            __headers.insert("Date".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "Date".to_string(),
+                    __header_field("ninepay.refund_inquire", "Date", __v.to_string())?,
+                );
         }
         let __url: ::std::string::String = __build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
@@ -1985,19 +1998,23 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 ::payspec::spec::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Signature Algorithm=HS256,Credential=");
-                __t.push_str(
-                    &{
-                        let __v = creds.merchant_key.as_str();
-                        __v.to_string()
-                    },
-                );
-                __t.push_str(",SignedHeaders=,Signature=");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/ninepay.yaml:136:5: operations.refund_inquire.sign",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Signature Algorithm=HS256,Credential=");
+                    __t.push_str(
+                        &{
+                            let __v = creds.merchant_key.as_str();
+                            __v.to_string()
+                        },
+                    );
+                    __t.push_str(",SignedHeaders=,Signature=");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
@@ -2069,7 +2086,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         > = ::payspec::indexmap::IndexMap::new();
         {
             let __v = __f_date;
-            __headers.insert("Date".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "Date".to_string(),
+                    __header_field("ninepay.payment_inquire", "Date", __v.to_string())?,
+                );
         }
         let __url: ::std::string::String = __build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
@@ -2106,19 +2127,23 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 ::payspec::spec::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Signature Algorithm=HS256,Credential=");
-                __t.push_str(
-                    &{
-                        let __v = creds.merchant_key.as_str();
-                        __v.to_string()
-                    },
-                );
-                __t.push_str(",SignedHeaders=,Signature=");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/ninepay.yaml:166:5: operations.payment_inquire.sign",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Signature Algorithm=HS256,Credential=");
+                    __t.push_str(
+                        &{
+                            let __v = creds.merchant_key.as_str();
+                            __v.to_string()
+                        },
+                    );
+                    __t.push_str(",SignedHeaders=,Signature=");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
@@ -2207,7 +2232,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
         {
             let __v = __f_date;
-            __headers.insert("Date".to_string(), __v.to_string());
+            __headers
+                .insert(
+                    "Date".to_string(),
+                    __header_field("ninepay.payment_create", "Date", __v.to_string())?,
+                );
         }
         let mut __body: ::payspec::serde_json::Map<
             ::std::string::String,
@@ -2348,19 +2377,23 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 ::payspec::spec::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Signature Algorithm=HS256,Credential=");
-                __t.push_str(
-                    &{
-                        let __v = creds.merchant_key.as_str();
-                        __v.to_string()
-                    },
-                );
-                __t.push_str(",SignedHeaders=,Signature=");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/ninepay.yaml:209:5: operations.payment_create.sign",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Signature Algorithm=HS256,Credential=");
+                    __t.push_str(
+                        &{
+                            let __v = creds.merchant_key.as_str();
+                            __v.to_string()
+                        },
+                    );
+                    __t.push_str(",SignedHeaders=,Signature=");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),

@@ -15,10 +15,11 @@ pub mod vietqr {
     #[allow(unused_imports)]
     use ::payspec::support::{
         bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text, input as __input,
-        json as __json, json_kind as __json_kind, malformed as __malformed,
-        path_segment as __seg, pattern as __pattern, stage as __stage,
-        to_decimal as __to_decimal,
+        decimal_json as __dec_json, decimal_text as __decimal_text,
+        header_field as __header_field, header_placed as __header_placed,
+        input as __input, json as __json, json_kind as __json_kind,
+        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        stage as __stage, to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1572,12 +1573,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 ::payspec::spec::Encoding::Base64,
                 __msg.as_bytes(),
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Basic ");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/vietqr.yaml:30:3: recipes.basic",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Basic ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:basic".to_string(),
@@ -1761,12 +1766,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             };
             let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/vietqr.yaml:38:3: recipes.bearer",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:bearer".to_string(),
@@ -1908,12 +1917,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             };
             let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/vietqr.yaml:38:3: recipes.bearer",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:bearer".to_string(),
@@ -2055,12 +2068,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             };
             let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/vietqr.yaml:38:3: recipes.bearer",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "auth:bearer".to_string(),
@@ -2450,12 +2467,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 ::payspec::spec::Encoding::Base64,
                 __msg.as_bytes(),
             );
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Basic ");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/vietqr.yaml:30:3: recipes.basic",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Basic ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "recipe:basic".to_string(),
@@ -2496,12 +2517,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             };
             let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = {
-                let mut __t = ::std::string::String::new();
-                __t.push_str("Bearer ");
-                __t.push_str(__sig.as_str());
-                __t
-            };
+            let __value: ::std::string::String = __header_placed(
+                "specs/vietqr.yaml:38:3: recipes.bearer",
+                "Authorization",
+                {
+                    let mut __t = ::std::string::String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
             (
                 ::payspec::Stages {
                     recipe: "recipe:bearer".to_string(),
