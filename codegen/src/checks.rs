@@ -17,7 +17,7 @@ fn pattern_check(def: &Field, text: &TokenStream) -> TokenStream {
             static RE: ::std::sync::OnceLock<::core::result::Result<::payspec::regex::Regex, ::std::string::String>> = ::std::sync::OnceLock::new();
             let __text: &str = #text;
             if !__pattern(&RE, #p)?.is_match(__text) {
-                return ::core::result::Result::Err(::std::format!("`{}` does not match pattern {}", __text, #p));
+                return ::core::result::Result::Err(::std::format!("`{}` does not match pattern {}", ::payspec::support::echo(__text), #p));
             }
         }
     }
@@ -56,7 +56,7 @@ fn str_checks(def: &Field, s: &Ident, json_text: bool, enum_check: bool) -> Opti
         let joined = def.values.join(", ");
         out.extend(quote! {
             if ![#(#values),*].contains(&#s) {
-                return ::core::result::Result::Err(::std::format!("`{}` is not one of {}", #s, #joined));
+                return ::core::result::Result::Err(::std::format!("`{}` is not one of {}", ::payspec::support::echo(#s), #joined));
             }
         });
     }
@@ -74,7 +74,7 @@ fn num_checks_text(def: &Field, text: TokenStream) -> Option<TokenStream> {
         let m = min.to_string();
         out.extend(quote! {
             if __val < __to_decimal(#m)? {
-                return ::core::result::Result::Err(::std::format!("{} is below the minimum {}", #text, #m));
+                return ::core::result::Result::Err(::std::format!("{} is below the minimum {}", ::payspec::support::echo(#text), #m));
             }
         });
     }
@@ -82,7 +82,7 @@ fn num_checks_text(def: &Field, text: TokenStream) -> Option<TokenStream> {
         let m = max.to_string();
         out.extend(quote! {
             if __val > __to_decimal(#m)? {
-                return ::core::result::Result::Err(::std::format!("{} is above the maximum {}", #text, #m));
+                return ::core::result::Result::Err(::std::format!("{} is above the maximum {}", ::payspec::support::echo(#text), #m));
             }
         });
     }
@@ -468,7 +468,7 @@ impl Gen<'_> {
                             ::core::result::Result::Err(p) => ::core::result::Result::Err(__input(#target, #wire, p)),
                             ::core::result::Result::Ok(()) => match #ename::from_wire(#v) {
                                 ::core::option::Option::Some(e) => ::core::result::Result::Ok(::core::option::Option::Some(e)),
-                                ::core::option::Option::None => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is not one of {}", #v, #joined))),
+                                ::core::option::Option::None => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is not one of {}", ::payspec::support::echo(#v), #joined))),
                             },
                         }
                     }
@@ -477,12 +477,12 @@ impl Gen<'_> {
                     match __decimal_text(#v) {
                         ::core::result::Result::Ok(n) => match n.to_string().parse::<::payspec::rust_decimal::Decimal>() {
                             ::core::result::Result::Ok(d) => ::core::result::Result::Ok(::core::option::Option::Some(d)),
-                            ::core::result::Result::Err(e) => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is out of the numeric range: {}", #v, e))),
+                            ::core::result::Result::Err(e) => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is out of the numeric range: {}", ::payspec::support::echo(#v), e))),
                         },
                         ::core::result::Result::Err(p) => ::core::result::Result::Err(__input(#target, #wire, p)),
                     }
                 },
-                _ => mismatch(quote!(::std::format!("string {:?}", #v))),
+                _ => mismatch(quote!(::std::format!("string \"{}\"", ::payspec::support::echo(#v)))),
             }
         };
         Some(match &from.source {

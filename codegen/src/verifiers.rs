@@ -27,7 +27,7 @@ impl Gen<'_> {
             let __received: ::std::string::String = match payload.get(#field) {
                 ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => s.clone(),
                 ::core::option::Option::Some(other) => {
-                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", other)))
+                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", __json_kind(other))))
                 }
                 ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "signature field missing")),
             };

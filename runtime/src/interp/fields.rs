@@ -169,14 +169,14 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
             }
         }
         if !def.values.is_empty() && !def.values.iter().any(|e| e == s) {
-            return Err(format!("`{s}` is not one of {}", def.values.join(", ")));
+            return Err(format!("`{}` is not one of {}", crate::support::echo(s), def.values.join(", ")));
         }
     }
     if let Some(p) = &def.pattern {
         let text = render(v);
         let re = crate::support::whole_match(p)?;
         if !re.is_match(&text) {
-            return Err(format!("`{text}` does not match pattern {p}"));
+            return Err(format!("`{}` does not match pattern {p}", crate::support::echo(&text)));
         }
     }
     let numeric = match v {
@@ -188,12 +188,12 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
         let val = crate::support::to_decimal(&n)?;
         if let Some(min) = &def.min {
             if val < crate::support::to_decimal(&min.to_string())? {
-                return Err(format!("{n} is below the minimum {min}"));
+                return Err(format!("{} is below the minimum {min}", crate::support::echo(&n)));
             }
         }
         if let Some(max) = &def.max {
             if val > crate::support::to_decimal(&max.to_string())? {
-                return Err(format!("{n} is above the maximum {max}"));
+                return Err(format!("{} is above the maximum {max}", crate::support::echo(&n)));
             }
         }
     }

@@ -259,9 +259,9 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, 
     };
     Ok(Stages {
         recipe: label.into(),
-        string_to_sign: StringToSign(msg),
+        string_to_sign: StringToSign::new(msg),
         digest: digest.map(DigestBytes),
-        signature: SignatureValue(signature),
+        signature: SignatureValue::new(signature),
         placed,
     })
 }
@@ -283,6 +283,7 @@ pub fn sign_payload(
     payload: &Map<String, Value>,
     creds: &Credentials,
     at: &str,
+    structural: bool,
 ) -> Result<(Map<String, Value>, Stages), SignError> {
     let field = recipe
         .place
@@ -291,7 +292,8 @@ pub fn sign_payload(
     let mut unsigned = payload.clone();
     unsigned.remove(field);
     let ctx = Ctx::received(&unsigned, creds);
-    let st = run(&ctx, recipe, "sign", at)?;
+    let mut st = run(&ctx, recipe, "sign", at)?;
+    seal(&mut st, creds, structural);
     let mut signed = unsigned.clone();
     signed.insert(field.to_string(), Value::String(st.signature.0.clone()));
     Ok((signed, st))
@@ -299,6 +301,26 @@ pub fn sign_payload(
 
 /// Verify a received payload's signature with `recipe`.
 pub fn verify(
+    recipe: &Recipe,
+    payload: &Map<String, Value>,
+    creds: &Credentials,
+    target: &str,
+    at: &str,
+    structural: bool,
+) -> Result<Stages, VerifyError> {
+    let mut st = verify_unsealed(recipe, payload, creds, target, at)?;
+    seal(&mut st, creds, structural);
+    Ok(st)
+}
+
+/// Attach the redactor of `creds` (plus the stage's value when it is secret material) to a stage.
+pub fn seal(st: &mut Stages, creds: &Credentials, structural: bool) {
+    let mut r = crate::redact::Redactor::from_credentials(creds);
+    r.stage_done(st, structural);
+    st.seal(&r);
+}
+
+fn verify_unsealed(
     recipe: &Recipe,
     payload: &Map<String, Value>,
     creds: &Credentials,
@@ -315,7 +337,7 @@ pub fn verify(
             return Err(VerifyError::Malformed {
                 target: target.into(),
                 field: field.into(),
-                problem: format!("signature must be a string, found {other}"),
+                problem: format!("signature must be a string, found {}", crate::support::json_kind(other)),
             })
         }
         None => {
@@ -348,9 +370,9 @@ pub fn verify(
             }
             Ok(Stages {
                 recipe: "verify".into(),
-                string_to_sign: StringToSign(msg),
+                string_to_sign: StringToSign::new(msg),
                 digest: Some(DigestBytes(sig)),
-                signature: SignatureValue(received),
+                signature: SignatureValue::new(received),
                 placed,
             })
         }
@@ -362,9 +384,9 @@ pub fn verify(
             }
             Ok(Stages {
                 recipe: "verify".into(),
-                string_to_sign: StringToSign(msg),
+                string_to_sign: StringToSign::new(msg),
                 digest: digest.map(DigestBytes),
-                signature: SignatureValue(received),
+                signature: SignatureValue::new(received),
                 placed,
             })
         }
