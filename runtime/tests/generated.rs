@@ -285,6 +285,7 @@ fn ks_creds(token: Option<&str>) -> kitchen_sink::Credentials {
         number: 42,
         secret: "s3cret".into(),
         token: token.map(Into::into),
+        pin: Some(918_273.into()),
         rsa_private: key("test_private_key.pem").into(),
         rsa_public: key("test_public_key.pem"),
     }
