@@ -211,13 +211,15 @@ impl Redactor {
         let c = self.compiled();
         let (re, raw) = if secrets_only { (&c.secrets, &c.raw_secrets) } else { (&c.all, &c.raw_all) };
         let Some(re) = re else { return text.to_string() };
-        let out = re.replace_all(text, |m: &regex::Captures| format!("«{}»", self.label_of(&m[0], secrets_only)));
-        match raw {
-            Some(raw) => base64_backstop(&out, |bytes| {
+        // Whole base64 tokens that decode to a secret first (HTTP Basic `user:password` at any
+        // alignment), then every derived form.
+        let text = match raw {
+            Some(raw) => base64_backstop(text, |bytes| {
                 raw.find(bytes).map(|m| self.label_of_raw(m.as_bytes(), secrets_only).to_string())
             }),
-            None => out.into_owned(),
-        }
+            None => text.to_string(),
+        };
+        re.replace_all(&text, |m: &regex::Captures| format!("«{}»", self.label_of(&m[0], secrets_only))).into_owned()
     }
 
     /// `text` with every secret and sensitive value, in every derived form, replaced by `«label»`

@@ -76,6 +76,11 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub gateway_private_key: ::core::option::Option<::payspec::Secret>,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -328,7 +333,8 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
                 if !__pattern(&RE, "^[0-9]{1,7}(\\.[0-9]{1,2})?$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text,
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text),
                             "^[0-9]{1,7}(\\.[0-9]{1,2})?$"
                         ),
                     );
@@ -1537,11 +1543,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -1564,13 +1570,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 );
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
 
@@ -1655,11 +1667,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -1682,13 +1694,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 );
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `void`: Cancel a paid hosted order before settlement (instead of a refund).
 
@@ -1773,11 +1791,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -1800,13 +1818,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 );
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify callback `notification` (json payload): Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`NotificationPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -1916,7 +1940,9 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     __malformed(
                         "bbmsl.notification",
                         "signature",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -1988,10 +2014,17 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.signature".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let __decoded = payload.clone();
         ::core::result::Result::Ok(::payspec::Verified {

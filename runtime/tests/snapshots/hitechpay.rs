@@ -69,6 +69,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub key2: ::payspec::Secret,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -95,6 +100,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                     ::core::option::Option::Some(v) => {
                         match v {
                             ::payspec::CredentialValue::Integer(i) => *i,
+                            ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
                             other => {
                                 other
                                     .text()
@@ -213,8 +219,8 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
                 if !__pattern(&RE, "^[0-9]{6}_[0-9]+_.+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text,
-                            "^[0-9]{6}_[0-9]+_.+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]{6}_[0-9]+_.+$"
                         ),
                     );
                 }
@@ -242,7 +248,8 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
                 if !__pattern(&RE, "^[0-9]+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[0-9]+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]+$"
                         ),
                     );
                 }
@@ -533,7 +540,8 @@ Wire name `refund_id`; optional.*/
                 if !__pattern(&RE, "^[0-9]{6}_.+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[0-9]{6}_.+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]{6}_.+$"
                         ),
                     );
                 }
@@ -2056,11 +2064,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2073,13 +2081,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
@@ -2196,11 +2210,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2213,13 +2227,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `create_order`: Create a payment order (context for refunds).
 
@@ -2407,11 +2427,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2424,13 +2444,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
@@ -2525,11 +2551,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2542,13 +2568,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -2597,7 +2629,9 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                     __malformed(
                         "hitechpay.callback",
                         "mac",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -2647,10 +2681,17 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.mac".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let mut __decoded = payload.clone();
         if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
@@ -3118,12 +3159,18 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 let __val = __to_decimal(&__t)?;
                 if __val < __to_decimal("1")? {
                     return ::core::result::Result::Err(
-                        ::std::format!("{} is below the minimum {}", & __t, "1"),
+                        ::std::format!(
+                            "{} is below the minimum {}", ::payspec::support::echo(&
+                            __t), "1"
+                        ),
                     );
                 }
                 if __val > __to_decimal("2")? {
                     return ::core::result::Result::Err(
-                        ::std::format!("{} is above the maximum {}", & __t, "2"),
+                        ::std::format!(
+                            "{} is above the maximum {}", ::payspec::support::echo(&
+                            __t), "2"
+                        ),
                     );
                 }
                 ::core::result::Result::Ok(Value::Number(n.clone()))
