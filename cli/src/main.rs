@@ -36,7 +36,8 @@ enum Command {
         #[arg(long, default_value = "target/payspec-check.md")]
         report: PathBuf,
     },
-    /// Sign a request with the interpreter and print it as JSON.
+    /// Sign a request with the interpreter and print it as JSON (secrets masked as «name» unless
+    /// --reveal-secrets).
     Sign {
         /// Provider name or spec file.
         provider: String,
@@ -57,6 +58,11 @@ enum Command {
         /// Print every stage to stderr (secret credentials masked).
         #[arg(long)]
         explain: bool,
+        /// Print secret credentials and values derived from them (HTTP Basic, bearer tokens, fields
+        /// filled from secrets) as they are. Without it they are masked as «name» and the printed
+        /// request cannot be sent as is.
+        #[arg(long)]
+        reveal_secrets: bool,
     },
     /// Verify a received callback; print its decoded payload.
     Verify {
@@ -104,8 +110,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Lint { specs } => lint(&specs),
         Command::Check { specs, cases, report } => check(&specs, cases, &report),
-        Command::Sign { provider, operation, request, credentials, now, env, explain } => {
-            sign(&provider, &operation, &request, &credentials, now, &env, explain)
+        Command::Sign { provider, operation, request, credentials, now, env, explain, reveal_secrets } => {
+            sign(&provider, &operation, &request, &credentials, now, &env, Shown { explain, reveal: reveal_secrets })
         }
         Command::Verify { provider, callback, payload, credentials, explain } => {
             verify(&provider, &callback, &payload, &credentials, explain)
@@ -220,6 +226,18 @@ fn check(specs: &[String], cases: u32, report: &Path) -> Result<(), Failure> {
     }
 }
 
+/// What `payspec sign` prints besides the request.
+struct Shown {
+    /// Every stage to stderr.
+    explain: bool,
+    /// Secrets as they are (`--reveal-secrets`).
+    reveal: bool,
+}
+
+/// The masking note `payspec sign` prints to stderr when it masked something.
+const MASKED_NOTE: &str =
+    "note: secret values are masked as «name»; this request cannot be sent as printed (--reveal-secrets prints them)";
+
 fn sign(
     provider: &str,
     op: &str,
@@ -227,19 +245,34 @@ fn sign(
     creds: &Path,
     now: Option<i64>,
     env: &str,
-    explain: bool,
+    shown: Shown,
 ) -> Result<(), Failure> {
     let spec = load(provider)?;
     let input = read_object("request", request)?;
     let creds = credentials(&spec, creds)?;
     let clock = now.map(Clock::from_secs).unwrap_or_else(Clock::system);
-    let signed = Interpreter::new(&spec).sign(op, &input, &creds, env, clock).map_err(|e| fail(2, e.to_string()))?;
-    if explain {
+    // Errors never carry secret values; mask anyway in case an input field holds one.
+    let redactor = payspec::Redactor::from_credentials(&creds);
+    let signed = Interpreter::new(&spec)
+        .sign(op, &input, &creds, env, clock)
+        .map_err(|e| fail(2, redactor.mask_secrets(&e.to_string())))?;
+    if shown.explain {
         for st in &signed.stages {
-            eprint!("{}", st.explain(creds.secrets()));
+            if shown.reveal {
+                eprint!("{}", st.explain_revealed());
+            } else {
+                eprint!("{}", st.explain(creds.secrets()));
+            }
         }
     }
-    emit!("{}", serde_json::to_string_pretty(&signed.to_json()).expect("JSON values serialize"));
+    let mut json = if shown.reveal { signed.to_json() } else { signed.to_json_masked() };
+    if json != signed.to_json() {
+        // Marked in the output itself too, so a saved copy says it is not the wire request.
+        let labels: Vec<&str> = signed.redactor.labels().into_iter().filter(|l| json.to_string().contains(&format!("«{l}»"))).collect();
+        json["masked"] = serde_json::json!(labels);
+        eprintln!("{MASKED_NOTE}");
+    }
+    emit!("{}", serde_json::to_string_pretty(&json).expect("JSON values serialize"));
     Ok(())
 }
 

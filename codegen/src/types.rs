@@ -510,7 +510,7 @@ impl Gen<'_> {
                 #n => {
                     const KNOWN: &[&str] = &[#(#wires),*];
                     if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-                        return ::core::result::Result::Err(super::__input(#target, extra, ::std::format!("unknown field (expected one of: {})", #known)));
+                        return ::core::result::Result::Err(super::__input(#target, &::payspec::support::echo(extra), ::std::format!("unknown field (expected one of: {})", #known)));
                     }
                     let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
                         .map_err(|e| super::__input(#target, "*", e.to_string()))?;

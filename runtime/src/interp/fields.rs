@@ -38,7 +38,8 @@ pub fn prepare(
 ) -> Result<IndexMap<String, Value>, SignError> {
     if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
-        return Err(input_err(target, extra, format!("unknown field (expected one of: {})", known.join(", "))));
+        let extra = crate::support::echo(extra);
+        return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
     }
     let mut out = IndexMap::new();
     for (name, def) in defs {
