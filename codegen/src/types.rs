@@ -513,7 +513,7 @@ impl Gen<'_> {
                         return ::core::result::Result::Err(super::__input(#target, &::payspec::support::echo(extra), ::std::format!("unknown field (expected one of: {})", #known)));
                     }
                     let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
-                        .map_err(|e| super::__input(#target, "*", e.to_string()))?;
+                        .map_err(|e| super::__input(#target, "*", ::payspec::support::echo(&e.to_string())))?;
                     let req = b.__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::#f(&req, creds, env, clock)
                 }
