@@ -268,7 +268,8 @@ fn sign(
     let mut json = if shown.reveal { signed.to_json() } else { signed.to_json_masked() };
     if json != signed.to_json() {
         // Marked in the output itself too, so a saved copy says it is not the wire request.
-        let labels: Vec<&str> = signed.redactor.labels().into_iter().filter(|l| json.to_string().contains(&format!("«{l}»"))).collect();
+        let labels: Vec<&str> =
+            signed.redactor.labels().into_iter().filter(|l| json.to_string().contains(&format!("«{l}»"))).collect();
         json["masked"] = serde_json::json!(labels);
         eprintln!("{MASKED_NOTE}");
     }

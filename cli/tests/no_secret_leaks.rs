@@ -207,8 +207,9 @@ fn no_command_prints_a_secret() {
             for (label, payload) in [("signed", &signed), ("forged", &forged), ("missing", &missing)] {
                 let f = tmp(&format!("{name}.{cb}.{label}.json"), &payload.to_string());
                 for extra in [&[][..], &["--explain"][..]] {
-                    let args = [&["verify", &name, cb, "--payload", f.to_str().unwrap(), "--credentials", cred][..], extra]
-                        .concat();
+                    let args =
+                        [&["verify", &name, cb, "--payload", f.to_str().unwrap(), "--credentials", cred][..], extra]
+                            .concat();
                     let out = payspec(&args);
                     scan(&format!("verify {name} {cb} {label} {extra:?}"), &all(&out), &secrets);
                     scanned += 1;
@@ -259,7 +260,10 @@ fn check_output_and_report_mask_the_vector_secrets() {
         .iter()
         .flat_map(|n| {
             let spec = payspec_spec::load_file(&root().join("specs").join(format!("{n}.yaml"))).unwrap();
-            vectors().into_iter().filter(|v| v["provider"] == n.as_str()).flat_map(move |v| secrets_of(&spec, &v["credentials"]))
+            vectors()
+                .into_iter()
+                .filter(|v| v["provider"] == n.as_str())
+                .flat_map(move |v| secrets_of(&spec, &v["credentials"]))
         })
         .collect();
     scan("check (shipped)", &all(&out), &shipped);

@@ -297,7 +297,11 @@ pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     match Credentials::from_json(spec, &v.credentials) {
         Ok(creds) => {
             let r = payspec::Redactor::from_credentials(&creds);
-            result.map_err(|m| Mismatch { expected: r.mask_secrets(&m.expected), actual: r.mask_secrets(&m.actual), ..m })
+            result.map_err(|m| Mismatch {
+                expected: r.mask_secrets(&m.expected),
+                actual: r.mask_secrets(&m.actual),
+                ..m
+            })
         }
         Err(_) => result,
     }

@@ -71,10 +71,7 @@ struct Scanner {
 
 impl Scanner {
     fn new(secrets: &[(String, String)]) -> Self {
-        Scanner {
-            secrets: secrets.iter().map(|(n, v)| (n.clone(), forbidden(v), v.clone())).collect(),
-            scanned: 0,
-        }
+        Scanner { secrets: secrets.iter().map(|(n, v)| (n.clone(), forbidden(v), v.clone())).collect(), scanned: 0 }
     }
 
     fn scan(&mut self, what: &str, text: &str) {
@@ -110,7 +107,10 @@ impl Scanner {
 #[test]
 fn the_scanner_finds_each_form() {
     let secret = "Zq7k-s3cr3t+/~* é&=";
-    for form in forbidden(secret).into_iter().chain([base64::engine::general_purpose::STANDARD.encode(format!("user:{secret}"))]) {
+    for form in forbidden(secret)
+        .into_iter()
+        .chain([base64::engine::general_purpose::STANDARD.encode(format!("user:{secret}"))])
+    {
         let text = format!("x {form} y");
         let hit = std::panic::catch_unwind(|| Scanner::new(&[("k".into(), secret.into())]).scan("self-check", &text));
         assert!(hit.is_err(), "form {form} not detected");
@@ -140,10 +140,8 @@ fn nothing_printed_shows_a_secret() {
         let interp = Interpreter::new(&spec);
         let generated = bundled::generated_for(&spec.provider, &text).expect("bundled generated code");
         let paths: [&dyn Path; 2] = [&Interpreted(&spec), generated];
-        let mut runner = TestRunner::new_with_rng(
-            Config::default(),
-            TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
-        );
+        let mut runner =
+            TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
         let clock = Clock::from_secs(1_700_000_000);
 
         for (op_name, op) in &spec.operations {

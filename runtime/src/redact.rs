@@ -253,9 +253,11 @@ impl Redactor {
                 }
             }
             Value::Array(a) => Value::Array(a.iter().map(|x| self.mask_json_with(x, secrets_only)).collect()),
-            Value::Object(o) => {
-                Value::Object(o.iter().map(|(k, x)| (self.mask_with(k, secrets_only), self.mask_json_with(x, secrets_only))).collect())
-            }
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, x)| (self.mask_with(k, secrets_only), self.mask_json_with(x, secrets_only)))
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }

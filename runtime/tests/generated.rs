@@ -762,7 +762,8 @@ fn secret_values_never_appear_in_debug_on_either_path() {
     let shown = format!("{req:?}");
     assert!(!shown.contains("s3cret") && !shown.contains("payer@example.test"), "{shown}");
 
-    let generated = ks::sign_secret_op(&ks::SecretOpRequest::builder().build().unwrap(), &creds, ks::Env::Sandbox, clock);
+    let generated =
+        ks::sign_secret_op(&ks::SecretOpRequest::builder().build().unwrap(), &creds, ks::Env::Sandbox, clock);
     let input = json!({"payer": {"email": "payer@example.test", "id": "p-1"}});
     let signed = Interpreter::new(&spec).sign("secret_op", obj(&input), &creds.to_runtime(), "sandbox", clock).unwrap();
     let typed = ks::SecretOpRequest::builder()
@@ -826,10 +827,13 @@ fn echoed_values_are_bounded_and_escaped() {
     let spec = spec("hitechpay");
     let creds = htp_creds();
     let huge = format!("\u{1b}[2J\n{}", "9".repeat(50_000_000));
-    for (field, value) in [("m_refund_id", json!(huge)), ("amount", json!(huge)), ("zp_trans_id", json!("a\nb\u{202e}"))] {
+    for (field, value) in
+        [("m_refund_id", json!(huge)), ("amount", json!(huge)), ("zp_trans_id", json!("a\nb\u{202e}"))]
+    {
         let mut input = json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d"});
         input[field] = value;
-        let i = Interpreter::new(&spec).sign("refund", obj(&input), &creds.to_runtime(), "sandbox", Clock::from_secs(0));
+        let i =
+            Interpreter::new(&spec).sign("refund", obj(&input), &creds.to_runtime(), "sandbox", Clock::from_secs(0));
         let g = hitechpay::dynamic::sign("refund", obj(&input), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0));
         for e in [i.unwrap_err(), g.unwrap_err()] {
             let msg = e.to_string();

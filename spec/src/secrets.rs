@@ -28,9 +28,8 @@ impl Spec {
         match &item.source {
             Source::Credential(c) => self.is_secret_credential(c),
             Source::Template(t) => template_names(t).any(|name| {
-                Item::try_from(name.to_string()).is_ok_and(|i| {
-                    !matches!(i.source, Source::Template(_)) && self.item_reads_secret(&i, fields)
-                })
+                Item::try_from(name.to_string())
+                    .is_ok_and(|i| !matches!(i.source, Source::Template(_)) && self.item_reads_secret(&i, fields))
             }),
             Source::Field(path) => fields.and_then(|f| f.get(&path[0])).is_some_and(|f| self.field_is_secret(f)),
             Source::Context(_) | Source::Literal(_) => false,

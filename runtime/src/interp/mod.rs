@@ -332,7 +332,13 @@ impl<'s> Interpreter<'s> {
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
         let structural = self.spec.recipe_value_is_secret(&cb.verify, None);
-        recipe::sign_payload(&cb.verify, payload, creds, &self.spec.locate(&format!("callbacks.{name}.verify")), structural)
+        recipe::sign_payload(
+            &cb.verify,
+            payload,
+            creds,
+            &self.spec.locate(&format!("callbacks.{name}.verify")),
+            structural,
+        )
     }
 
     /// Sign a response body of operation `op` as the provider would.
@@ -350,7 +356,13 @@ impl<'s> Interpreter<'s> {
             .and_then(|r| r.verify.as_ref())
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
         let structural = self.spec.recipe_value_is_secret(recipe, None);
-        recipe::sign_payload(recipe, body, creds, &self.spec.locate(&format!("operations.{op}.response.verify")), structural)
+        recipe::sign_payload(
+            recipe,
+            body,
+            creds,
+            &self.spec.locate(&format!("operations.{op}.response.verify")),
+            structural,
+        )
     }
 
     /// Verify callback `name` on the received payload; on success return it decoded.

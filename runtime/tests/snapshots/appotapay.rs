@@ -4038,7 +4038,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "refundId, appotapayTransId, amount, reason"
@@ -4052,7 +4052,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4067,7 +4067,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund_status",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})", "refundId"
                                 ),
@@ -4080,7 +4080,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund_status",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4104,7 +4104,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund_v2",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "X-Request-ID, X-Language, X-Account-Ref-ID, partnerRefId, transactionId, amount, currency, reason"
@@ -4118,7 +4118,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund_v2",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4139,7 +4139,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund_v2_status",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "X-Request-ID, X-Language, X-Account-Ref-ID, refundRefId, type"
@@ -4153,7 +4153,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund_v2_status",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;

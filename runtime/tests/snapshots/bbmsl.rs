@@ -2063,7 +2063,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         return ::core::result::Result::Err(
                             super::__input(
                                 "bbmsl.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "merchantId, orderId, merchantReference, amount"
@@ -2077,7 +2077,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         .map_err(|e| super::__input(
                             "bbmsl.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2096,7 +2096,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         return ::core::result::Result::Err(
                             super::__input(
                                 "bbmsl.query",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "merchantId, orderId, merchantReference"
@@ -2107,7 +2107,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     let b: super::QueryRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input("bbmsl.query", "*", e.to_string()))?;
+                        .map_err(|e| super::__input(
+                            "bbmsl.query",
+                            "*",
+                            ::payspec::support::echo(&e.to_string()),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_query(&req, creds, env, clock)
@@ -2125,7 +2129,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         return ::core::result::Result::Err(
                             super::__input(
                                 "bbmsl.void",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "merchantId, orderId, merchantReference"
@@ -2136,7 +2140,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     let b: super::VoidRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input("bbmsl.void", "*", e.to_string()))?;
+                        .map_err(|e| super::__input(
+                            "bbmsl.void",
+                            "*",
+                            ::payspec::support::echo(&e.to_string()),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_void(&req, creds, env, clock)

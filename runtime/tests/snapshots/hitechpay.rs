@@ -2766,7 +2766,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, m_refund_id, zp_trans_id, amount, refund_fee_amount, timestamp, description"
@@ -2780,7 +2780,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2795,7 +2795,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.query_refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, m_refund_id, timestamp"
@@ -2809,7 +2809,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.query_refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2837,7 +2837,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.create_order",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, app_user, app_trans_id, app_time, expire_duration_seconds, amount, description, callback_url, sub_app_id, item, embed_data, bank_code"
@@ -2851,7 +2851,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.create_order",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2866,7 +2866,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.query_order",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, app_trans_id"
@@ -2880,7 +2880,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.query_order",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;

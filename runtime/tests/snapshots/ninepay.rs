@@ -2643,7 +2643,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "Date, request_id, payment_no, amount, description, bank, account_number, customer_name"
@@ -2657,7 +2657,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2672,7 +2672,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.refund_inquire",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})", "Date, request_id"
                                 ),
@@ -2685,7 +2685,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.refund_inquire",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2700,7 +2700,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.payment_inquire",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})", "Date, invoice_no"
                                 ),
@@ -2713,7 +2713,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.payment_inquire",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2736,7 +2736,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.payment_create",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "Date, merchantKey, time, invoice_no, amount, description, return_url"
@@ -2750,7 +2750,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.payment_create",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;

@@ -289,15 +289,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     #[derive(
         Clone,
         PartialEq,
-        Debug,
         ::payspec::serde::Serialize,
         ::payspec::serde::Deserialize
     )]
     #[serde(crate = "::payspec::serde")]
     pub struct TokenResponse {
-        /**Bearer token (an HS512 JWT; treat as opaque)
+        /**Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`
 
-Wire name `access_token`; optional.*/
+Wire name `access_token`; optional; personal data, redacted in `Debug`.*/
         #[serde(
             rename = "access_token",
             default,
@@ -324,6 +323,17 @@ Wire name `status`; optional.*/
 Wire name `message`; optional.*/
         #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
         pub message: ::core::option::Option<::std::string::String>,
+    }
+    impl ::core::fmt::Debug for TokenResponse {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.debug_struct("TokenResponse")
+                .field("access_token", &self.access_token.as_ref().map(|_| "[REDACTED]"))
+                .field("token_type", &self.token_type)
+                .field("expires_in", &self.expires_in)
+                .field("status", &self.status)
+                .field("message", &self.message)
+                .finish()
+        }
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
     #[derive(
@@ -2594,7 +2604,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.token",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!("unknown field (expected one of: {})", ""),
                             ),
                         );
@@ -2605,7 +2615,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.token",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2629,7 +2639,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "bankCode, bankAccount, referenceNumber, amount, content, multiTimes, terminalCode, subTerminalCode"
@@ -2643,7 +2653,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2658,7 +2668,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.check_order",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "bankAccount, type, value"
@@ -2672,7 +2682,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.check_order",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2687,7 +2697,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.check_order_h2c",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "bankAccount, type, value"
@@ -2701,7 +2711,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.check_order_h2c",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
