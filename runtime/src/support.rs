@@ -41,13 +41,11 @@ pub const ECHO_MAX: usize = 80;
 /// ```
 pub fn echo(value: &str) -> String {
     let mut out = String::new();
-    let mut n = 0;
-    for c in value.chars() {
+    for (n, c) in value.chars().enumerate() {
         if n == ECHO_MAX {
             out.push_str(&format!("… ({} characters)", value.chars().count()));
             return out;
         }
-        n += 1;
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
