@@ -44,7 +44,8 @@ enum Command {
         #[arg(long)]
         allow_unverified: bool,
     },
-    /// Sign a request with the interpreter and print it as JSON.
+    /// Sign a request with the interpreter and print it as JSON (secrets masked as «name» unless
+    /// --reveal-secrets).
     Sign {
         /// Provider name or spec file.
         provider: String,
@@ -65,6 +66,11 @@ enum Command {
         /// Print every stage to stderr (secret credentials masked).
         #[arg(long)]
         explain: bool,
+        /// Print secret credentials and values derived from them (HTTP Basic, bearer tokens, fields
+        /// filled from secrets) as they are. Without it they are masked as «name» and the printed
+        /// request cannot be sent as is.
+        #[arg(long)]
+        reveal_secrets: bool,
     },
     /// Verify a received callback (or, with `--response`, a signed response); print its decoded payload.
     Verify {
@@ -118,8 +124,8 @@ fn main() -> ExitCode {
         Command::Check { specs, cases, report, vectors, allow_unverified } => {
             check(&specs, cases, &report, vectors.as_deref(), allow_unverified)
         }
-        Command::Sign { provider, operation, request, credentials, now, env, explain } => {
-            sign(&provider, &operation, &request, &credentials, now, &env, explain)
+        Command::Sign { provider, operation, request, credentials, now, env, explain, reveal_secrets } => {
+            sign(&provider, &operation, &request, &credentials, now, &env, Shown { explain, reveal: reveal_secrets })
         }
         Command::Verify { provider, callback, response, payload, credentials, explain } => match (callback, response) {
             (_, Some(op)) => verify(&provider, &Received::Response(op), &payload, &credentials, explain),
@@ -252,6 +258,18 @@ fn check(
     }
 }
 
+/// What `payspec sign` prints besides the request.
+struct Shown {
+    /// Every stage to stderr.
+    explain: bool,
+    /// Secrets as they are (`--reveal-secrets`).
+    reveal: bool,
+}
+
+/// The masking note `payspec sign` prints to stderr when it masked something.
+const MASKED_NOTE: &str =
+    "note: secret values are masked as «name»; this request cannot be sent as printed (--reveal-secrets prints them)";
+
 fn sign(
     provider: &str,
     op: &str,
@@ -259,19 +277,35 @@ fn sign(
     creds: &Path,
     now: Option<i64>,
     env: &str,
-    explain: bool,
+    shown: Shown,
 ) -> Result<(), Failure> {
     let spec = load(provider)?;
     let input = read_object("request", request)?;
     let creds = credentials(&spec, creds)?;
     let clock = now.map(Clock::from_secs).unwrap_or_else(Clock::system);
-    let signed = Interpreter::new(&spec).sign(op, &input, &creds, env, clock).map_err(|e| fail(2, e.to_string()))?;
-    if explain {
+    // Errors never carry secret values; mask anyway in case an input field holds one.
+    let redactor = payspec::Redactor::from_credentials(&creds);
+    let signed = Interpreter::new(&spec)
+        .sign(op, &input, &creds, env, clock)
+        .map_err(|e| fail(2, redactor.mask_secrets(&e.to_string())))?;
+    if shown.explain {
         for st in &signed.stages {
-            eprint!("{}", st.explain(creds.secrets()));
+            if shown.reveal {
+                eprint!("{}", st.explain_revealed());
+            } else {
+                eprint!("{}", st.explain(creds.secrets()));
+            }
         }
     }
-    emit!("{}", serde_json::to_string_pretty(&signed.to_json()).expect("JSON values serialize"));
+    let mut json = if shown.reveal { signed.to_json() } else { signed.to_json_masked() };
+    if json != signed.to_json() {
+        // Marked in the output itself too, so a saved copy says it is not the wire request.
+        let labels: Vec<&str> =
+            signed.redactor.labels().into_iter().filter(|l| json.to_string().contains(&format!("«{l}»"))).collect();
+        json["masked"] = serde_json::json!(labels);
+        eprintln!("{MASKED_NOTE}");
+    }
+    emit!("{}", serde_json::to_string_pretty(&json).expect("JSON values serialize"));
     Ok(())
 }
 
@@ -329,7 +363,7 @@ fn explain_refused(
             let field = st.placed.split_once('.').map_or("", |(_, f)| f);
             let received = payload.get(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             st.digest = None;
-            st.signature = payspec::SignatureValue(received);
+            st.signature = payspec::SignatureValue::new(received);
             st.recipe = "verify (refused; the expected signature is not shown)".into();
             eprint!("{}", st.explain(creds.secrets()));
         }

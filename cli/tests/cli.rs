@@ -178,6 +178,7 @@ fn sign_works_for_every_operation() {
                 "--now",
                 &now,
                 "--explain",
+                "--reveal-secrets",
             ]);
             assert!(out.status.success(), "{name}.{op}: {}", text(&out.stderr));
             let signed: Value = serde_json::from_slice(&out.stdout).unwrap();

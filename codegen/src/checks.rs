@@ -7,6 +7,9 @@ use payspec_spec::{Context, CredentialKind, Field, FieldType, Source};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+/// The problem of a field filled from a secret credential that does not fit (its value is hidden).
+const HIDDEN: &str = "the secret credential it defaults to does not fit (value hidden)";
+
 /// The pattern check on the rendered text `text: &str` (every type, as the interpreter's `limits`).
 fn pattern_check(def: &Field, text: &TokenStream) -> TokenStream {
     let Some(p) = &def.pattern else {
@@ -17,7 +20,7 @@ fn pattern_check(def: &Field, text: &TokenStream) -> TokenStream {
             static RE: ::std::sync::OnceLock<::core::result::Result<::payspec::regex::Regex, ::std::string::String>> = ::std::sync::OnceLock::new();
             let __text: &str = #text;
             if !__pattern(&RE, #p)?.is_match(__text) {
-                return ::core::result::Result::Err(::std::format!("`{}` does not match pattern {}", __text, #p));
+                return ::core::result::Result::Err(::std::format!("`{}` does not match pattern {}", ::payspec::support::echo(__text), #p));
             }
         }
     }
@@ -56,7 +59,7 @@ fn str_checks(def: &Field, s: &Ident, json_text: bool, enum_check: bool) -> Opti
         let joined = def.values.join(", ");
         out.extend(quote! {
             if ![#(#values),*].contains(&#s) {
-                return ::core::result::Result::Err(::std::format!("`{}` is not one of {}", #s, #joined));
+                return ::core::result::Result::Err(::std::format!("`{}` is not one of {}", ::payspec::support::echo(#s), #joined));
             }
         });
     }
@@ -74,7 +77,7 @@ fn num_checks_text(def: &Field, text: TokenStream) -> Option<TokenStream> {
         let m = min.to_string();
         out.extend(quote! {
             if __val < __to_decimal(#m)? {
-                return ::core::result::Result::Err(::std::format!("{} is below the minimum {}", #text, #m));
+                return ::core::result::Result::Err(::std::format!("{} is below the minimum {}", ::payspec::support::echo(#text), #m));
             }
         });
     }
@@ -82,7 +85,7 @@ fn num_checks_text(def: &Field, text: TokenStream) -> Option<TokenStream> {
         let m = max.to_string();
         out.extend(quote! {
             if __val > __to_decimal(#m)? {
-                return ::core::result::Result::Err(::std::format!("{} is above the maximum {}", #text, #m));
+                return ::core::result::Result::Err(::std::format!("{} is above the maximum {}", ::payspec::support::echo(#text), #m));
             }
         });
     }
@@ -319,6 +322,9 @@ impl Gen<'_> {
             steps.push(quote!(let #mutable #id = self.#id;));
             if let Some(d) = default {
                 any_from = true;
+                if self.spec.field_is_secret(f.def) {
+                    steps.push(quote!(let __secret_default = #id.is_none() && fill.is_some();));
+                }
                 steps.push(quote! {
                     if #id.is_none() {
                         if let ::core::option::Option::Some((__creds, __clock)) = fill {
@@ -330,9 +336,15 @@ impl Gen<'_> {
             }
             if self.needs_check(f) {
                 let call = self.check_call(&owner, f, quote!(__v));
+                // A value filled from a secret credential is never echoed (as the interpreter).
+                let problem = if self.spec.field_is_secret(f.def) && f.def.from.is_some() {
+                    quote!(if __secret_default { ::std::string::String::from(#HIDDEN) } else { p })
+                } else {
+                    quote!(p)
+                };
                 steps.push(quote! {
                     if let ::core::option::Option::Some(__v) = &#id {
-                        #call.map_err(|p| __input(#target, #wire, p))?;
+                        #call.map_err(|p| __input(#target, #wire, #problem))?;
                     }
                 });
             }
@@ -468,7 +480,7 @@ impl Gen<'_> {
                             ::core::result::Result::Err(p) => ::core::result::Result::Err(__input(#target, #wire, p)),
                             ::core::result::Result::Ok(()) => match #ename::from_wire(#v) {
                                 ::core::option::Option::Some(e) => ::core::result::Result::Ok(::core::option::Option::Some(e)),
-                                ::core::option::Option::None => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is not one of {}", #v, #joined))),
+                                ::core::option::Option::None => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is not one of {}", ::payspec::support::echo(#v), #joined))),
                             },
                         }
                     }
@@ -477,12 +489,12 @@ impl Gen<'_> {
                     match __decimal_text(#v) {
                         ::core::result::Result::Ok(n) => match n.to_string().parse::<::payspec::rust_decimal::Decimal>() {
                             ::core::result::Result::Ok(d) => ::core::result::Result::Ok(::core::option::Option::Some(d)),
-                            ::core::result::Result::Err(e) => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is out of the numeric range: {}", #v, e))),
+                            ::core::result::Result::Err(e) => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is out of the numeric range: {}", ::payspec::support::echo(#v), e))),
                         },
                         ::core::result::Result::Err(p) => ::core::result::Result::Err(__input(#target, #wire, p)),
                     }
                 },
-                _ => mismatch(quote!(::std::format!("string {:?}", #v))),
+                _ => mismatch(quote!(::std::format!("string \"{}\"", ::payspec::support::echo(#v)))),
             }
         };
         Some(match &from.source {
@@ -498,10 +510,22 @@ impl Gen<'_> {
                     Some(cp) => {
                         let id = &cp.ident;
                         let int = cp.def.kind == CredentialKind::Integer;
+                        let hidden = cp.def.secret;
                         let (value, conv) = match (int, cp.def.secret) {
-                            (true, _) => (quote!(__creds.#id), from_int(quote!(__c))),
+                            (true, true) => (quote!(__creds.#id), from_int(quote!(__c.expose()))),
+                            (true, false) => (quote!(__creds.#id), from_int(quote!(__c))),
                             (false, true) => (quote!(__creds.#id), from_text(quote!(__c.expose()))),
                             (false, false) => (quote!(__creds.#id), from_text(quote!(__c.as_str()))),
+                        };
+                        // Never echo a secret credential's value in an error (as the interpreter).
+                        let conv = if hidden {
+                            let t = self.rust_ty(f.ty);
+                            quote!({
+                                let __r: ::core::result::Result<::core::option::Option<#t>, ::payspec::SignError> = #conv;
+                                __r.map_err(|_| __input(#target, #wire, #HIDDEN))
+                            })
+                        } else {
+                            conv
                         };
                         if cp.def.optional {
                             let bind = if int { quote!(__c) } else { quote!(ref __c) };

@@ -726,9 +726,9 @@ impl Gen<'_> {
             (
                 ::payspec::Stages {
                     recipe: #label.to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: #digest,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: #placed.to_string(),
                 },
                 __value,
@@ -824,6 +824,7 @@ impl Gen<'_> {
             }
         }
         let mut placements = Vec::new();
+        let mut seals = Vec::new();
         let mut stage_ids = Vec::new();
         let mut envelope_sigs = Vec::new();
         for (i, (label, at, recipe)) in recipes.iter().enumerate() {
@@ -833,6 +834,8 @@ impl Gen<'_> {
                 RCtx { target: Target::Request(op), at: at.clone(), exclude: recipe.place.field().map(String::from) };
             let block = self.recipe_block(&cx, recipe, label);
             runs.push(quote!(let (#st, #pv) = #block;));
+            let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
+            seals.push(quote!(__redactor.stage_done(&#st, #structural);));
             match &recipe.place {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
@@ -884,6 +887,12 @@ impl Gen<'_> {
         } else {
             quote!()
         };
+        let sensitive_paths = payspec_spec::sensitive_paths(&o.request);
+        let sensitive = if sensitive_paths.is_empty() {
+            quote!()
+        } else {
+            quote!(__redactor.sensitive_paths(&::payspec::support::json(&__req), &[#(#sensitive_paths),*]);)
+        };
         let doc = format!(
             "Sign `{}`{}\n\n`{method} {path}` on host `{host}`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.",
             op.name,
@@ -921,13 +930,17 @@ impl Gen<'_> {
                 #(#runs)*
                 #(#placements)*
                 let __b: ::payspec::Body = #body;
+                let mut __redactor = creds.redactor();
+                #sensitive
+                #(#seals)*
                 ::core::result::Result::Ok(::payspec::SignedRequest {
                     method: #method.to_string(),
                     url: __build_url(__base, &__path, &__query),
                     headers: __headers,
                     body: __b,
                     stages: ::std::vec![#(#stage_ids),*],
-                })
+                    redactor: ::core::default::Default::default(),
+                }.redacted_by(__redactor))
             }
         }
     }
@@ -941,6 +954,7 @@ impl Gen<'_> {
             exclude: r.recipe.place.field().map(String::from),
         };
         let block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
+        let structural = self.spec.recipe_value_is_secret(r.recipe, None);
         let doc = format!(
             "Run shared recipe `{}` on its own{} Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.",
             r.name,
@@ -951,7 +965,11 @@ impl Gen<'_> {
             #[allow(unused_variables, clippy::let_and_return)]
             pub fn #f(creds: &Credentials, clock: ::payspec::Clock) -> ::core::result::Result<(::payspec::Stages, ::std::string::String), ::payspec::SignError> {
                 let __clock = clock;
-                ::core::result::Result::Ok(#block)
+                let (mut __st, __value) = #block;
+                let mut __redactor = creds.redactor();
+                __redactor.stage_done(&__st, #structural);
+                __st.seal(&__redactor);
+                ::core::result::Result::Ok((__st, __value))
             }
         }
     }

@@ -158,7 +158,8 @@ impl Gen<'_> {
             let id = &c.ident;
             let name = c.name;
             let (ty, variant) = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, _) => (quote!(i64), quote!(Integer)),
+                (CredentialKind::Integer, true) => (quote!(::payspec::SecretInteger), quote!(SecretInteger)),
+                (CredentialKind::Integer, false) => (quote!(i64), quote!(Integer)),
                 (_, true) => (quote!(::payspec::Secret), quote!(Secret)),
                 (_, false) => (quote!(::std::string::String), quote!(Public)),
             };
@@ -169,14 +170,23 @@ impl Gen<'_> {
             }
             doc.push('.');
             let conv = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, _) => quote!(::payspec::CredentialValue::Integer(*v)),
+                (CredentialKind::Integer, true) => quote!(::payspec::CredentialValue::SecretInteger(*v)),
+                (CredentialKind::Integer, false) => quote!(::payspec::CredentialValue::Integer(*v)),
                 (_, true) => quote!(::payspec::CredentialValue::Secret(v.clone())),
                 (_, false) => quote!(::payspec::CredentialValue::Public(v.clone())),
             };
             let read = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, _) => quote! {
+                (CredentialKind::Integer, true) => quote! {
+                    match v {
+                        ::payspec::CredentialValue::SecretInteger(i) => *i,
+                        ::payspec::CredentialValue::Integer(i) => ::payspec::SecretInteger::new(*i),
+                        other => ::payspec::SecretInteger::new(other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?),
+                    }
+                },
+                (CredentialKind::Integer, false) => quote! {
                     match v {
                         ::payspec::CredentialValue::Integer(i) => *i,
+                        ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
                         other => other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?,
                     }
                 },
@@ -234,6 +244,12 @@ impl Gen<'_> {
             }
 
             impl Credentials {
+                /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+                /// stages, `payspec sign`).
+                pub fn redactor(&self) -> ::payspec::Redactor {
+                    ::payspec::Redactor::from_credentials(&self.to_runtime())
+                }
+
                 /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
                 pub fn to_runtime(&self) -> ::payspec::Credentials {
                     let #mutable c = ::payspec::Credentials::default();
@@ -352,14 +368,16 @@ impl Gen<'_> {
                 pub #id: #ty,
             });
         }
-        let sensitive = s.fields.iter().any(|f| f.def.sensitive);
+        // `sensitive` fields and fields filled from a secret credential are redacted in `Debug`.
+        let redacted = |f: &FieldPlan| f.def.sensitive || self.spec.field_is_secret(f.def);
+        let sensitive = s.fields.iter().any(redacted);
         let deny = if s.top_request { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
             let entries = s.fields.iter().map(|f| {
                 let id = &f.ident;
                 let wire = &f.wire;
-                match (f.def.sensitive, f.optional) {
+                match (redacted(f), f.optional) {
                     (true, true) => quote!(.field(#wire, &self.#id.as_ref().map(|_| "[REDACTED]"))),
                     (true, false) => quote!(.field(#wire, &"[REDACTED]")),
                     (false, _) => quote!(.field(#wire, &self.#id)),
@@ -492,10 +510,10 @@ impl Gen<'_> {
                 #n => {
                     const KNOWN: &[&str] = &[#(#wires),*];
                     if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-                        return ::core::result::Result::Err(super::__input(#target, extra, ::std::format!("unknown field (expected one of: {})", #known)));
+                        return ::core::result::Result::Err(super::__input(#target, &::payspec::support::echo(extra), ::std::format!("unknown field (expected one of: {})", #known)));
                     }
                     let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
-                        .map_err(|e| super::__input(#target, "*", e.to_string()))?;
+                        .map_err(|e| super::__input(#target, "*", ::payspec::support::echo(&e.to_string())))?;
                     let req = b.__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::#f(&req, creds, env, clock)
                 }

@@ -27,7 +27,7 @@ impl Gen<'_> {
             let __received: ::std::string::String = match payload.get(#field) {
                 ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => s.clone(),
                 ::core::option::Option::Some(other) => {
-                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", other)))
+                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", __json_kind(other))))
                 }
                 ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "signature field missing")),
             };
@@ -59,9 +59,9 @@ impl Gen<'_> {
                     }
                     let __stages = ::payspec::Stages {
                         recipe: "verify".to_string(),
-                        string_to_sign: ::payspec::StringToSign(__msg),
+                        string_to_sign: ::payspec::StringToSign::new(__msg),
                         digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
-                        signature: ::payspec::SignatureValue(__received),
+                        signature: ::payspec::SignatureValue::new(__received),
                         placed: #placed.to_string(),
                     };
                 }
@@ -84,18 +84,26 @@ impl Gen<'_> {
                     }
                     let __stages = ::payspec::Stages {
                         recipe: "verify".to_string(),
-                        string_to_sign: ::payspec::StringToSign(__msg),
+                        string_to_sign: ::payspec::StringToSign::new(__msg),
                         digest: #digest_val,
-                        signature: ::payspec::SignatureValue(__received),
+                        signature: ::payspec::SignatureValue::new(__received),
                         placed: #placed.to_string(),
                     };
                 }
             }
         };
+        let structural = self.spec.recipe_value_is_secret(recipe, None);
         quote! {
             #received
             #msg
             #check
+            let __stages: ::payspec::Stages = {
+                let mut __s = __stages;
+                let mut __redactor = creds.redactor();
+                __redactor.stage_done(&__s, #structural);
+                __s.seal(&__redactor);
+                __s
+            };
         }
     }
 

@@ -321,6 +321,22 @@ pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
 /// assert_eq!((mismatch.path.as_str(), mismatch.stage.as_str()), ("interpreter", "string_to_sign"));
 /// ```
 pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
+    // Expected and actual values are printed (matrix, report): secret credentials masked as «name».
+    let result = check_unmasked(spec, path, v);
+    match Credentials::from_json(spec, &v.credentials) {
+        Ok(creds) => {
+            let r = payspec::Redactor::from_credentials(&creds);
+            result.map_err(|m| Mismatch {
+                expected: r.mask_secrets(&m.expected),
+                actual: r.mask_secrets(&m.actual),
+                ..m
+            })
+        }
+        Err(_) => result,
+    }
+}
+
+fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     let miss = |stage: &str, expected: String, actual: String| Mismatch {
         case: v.id.clone(),
         path: path.name().into(),

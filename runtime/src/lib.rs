@@ -7,6 +7,7 @@ pub mod canon;
 pub mod crypto;
 pub mod error;
 pub mod interp;
+pub mod redact;
 pub mod scalar;
 pub mod secret;
 pub mod status;
@@ -19,8 +20,9 @@ pub use interp::{Clock, Interpreter};
 pub use payspec_macros::provider;
 pub use payspec_spec as spec;
 pub use payspec_spec::Outcome;
+pub use redact::Redactor;
 pub use scalar::Scalar;
-pub use secret::{CredentialError, CredentialValue, Credentials, Secret};
+pub use secret::{CredentialError, CredentialValue, Credentials, Secret, SecretInteger};
 pub use status::{StatusMatch, StatusRow};
 pub use wire::{Body, DigestBytes, SignatureValue, SignedRequest, Stages, StringToSign, Verified};
 

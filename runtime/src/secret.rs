@@ -38,6 +38,33 @@ impl From<String> for Secret {
     }
 }
 
+/// A secret integer credential (`type: integer, secret: true`). `Debug` prints `[REDACTED]`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretInteger(i64);
+
+impl SecretInteger {
+    /// Wrap a secret integer.
+    pub fn new(value: i64) -> Self {
+        SecretInteger(value)
+    }
+    /// The value, for signing only.
+    pub fn expose(&self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Debug for SecretInteger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
+
+impl From<i64> for SecretInteger {
+    fn from(v: i64) -> Self {
+        SecretInteger(v)
+    }
+}
+
 /// One credential value.
 #[derive(Clone)]
 pub enum CredentialValue {
@@ -47,6 +74,8 @@ pub enum CredentialValue {
     Integer(i64),
     /// A secret (`secret: true`): `[REDACTED]` in `Debug`, masked in explanations.
     Secret(Secret),
+    /// A credential of type `integer` marked `secret: true`: `[REDACTED]` in `Debug`, masked in output.
+    SecretInteger(SecretInteger),
 }
 
 impl fmt::Debug for CredentialValue {
@@ -55,6 +84,7 @@ impl fmt::Debug for CredentialValue {
             CredentialValue::Public(s) => write!(f, "{s:?}"),
             CredentialValue::Integer(i) => write!(f, "{i}"),
             CredentialValue::Secret(s) => write!(f, "{s:?}"),
+            CredentialValue::SecretInteger(s) => write!(f, "{s:?}"),
         }
     }
 }
@@ -66,18 +96,20 @@ impl CredentialValue {
             CredentialValue::Public(s) => s.clone(),
             CredentialValue::Integer(i) => i.to_string(),
             CredentialValue::Secret(s) => s.expose().to_string(),
+            CredentialValue::SecretInteger(i) => i.expose().to_string(),
         }
     }
     /// The value as JSON (integers stay numbers).
     pub fn json(&self) -> serde_json::Value {
         match self {
             CredentialValue::Integer(i) => serde_json::Value::from(*i),
+            CredentialValue::SecretInteger(i) => serde_json::Value::from(i.expose()),
             other => serde_json::Value::String(other.text()),
         }
     }
     /// Whether the value is a secret (masked in printed stages).
     pub fn is_secret(&self) -> bool {
-        matches!(self, CredentialValue::Secret(_))
+        matches!(self, CredentialValue::Secret(_) | CredentialValue::SecretInteger(_))
     }
 }
 
@@ -139,20 +171,35 @@ impl Credentials {
                 let known: Vec<_> = spec.credentials.keys().map(String::as_str).collect();
                 err(name, format!("unknown for provider {} (expected one of: {})", spec.provider, known.join(", ")))
             })?;
+            // A received value is echoed (bounded, escaped) only for a credential that is not secret.
+            let shown = |v: &dyn fmt::Display| {
+                if def.secret {
+                    "the value (hidden: the credential is secret)".to_string()
+                } else {
+                    format!("`{}`", crate::support::echo(&v.to_string()))
+                }
+            };
+            let int = |i: i64| {
+                if def.secret {
+                    CredentialValue::SecretInteger(SecretInteger(i))
+                } else {
+                    CredentialValue::Integer(i)
+                }
+            };
             let v = match (def.kind, value) {
                 (CredentialKind::Integer, serde_json::Value::Number(n)) => {
-                    CredentialValue::Integer(n.as_i64().ok_or_else(|| err(name, format!("`{n}` is not an integer")))?)
+                    int(n.as_i64().ok_or_else(|| err(name, format!("{} is not an integer", shown(n))))?)
                 }
                 (CredentialKind::Integer, serde_json::Value::String(s)) => {
-                    CredentialValue::Integer(s.parse().map_err(|_| err(name, format!("`{s}` is not an integer")))?)
+                    int(s.parse().map_err(|_| err(name, format!("{} is not an integer", shown(s))))?)
                 }
                 (CredentialKind::Integer, other) => {
-                    return Err(err(name, format!("expected an integer, found {other}")))
+                    return Err(err(name, format!("expected an integer, found {}", kind_of(other))))
                 }
                 (_, serde_json::Value::String(s)) if def.secret => CredentialValue::Secret(Secret::new(s.clone())),
                 (_, serde_json::Value::String(s)) => CredentialValue::Public(s.clone()),
                 (_, serde_json::Value::Number(n)) if !def.secret => CredentialValue::Public(n.to_string()),
-                (_, _) => return Err(err(name, "expected a string".into())),
+                (_, other) => return Err(err(name, format!("expected a string, found {}", kind_of(other)))),
             };
             values.insert(name.clone(), v);
         }
@@ -172,9 +219,22 @@ impl Credentials {
         self.values.get(name)
     }
 
-    /// Secret values, to mask them in printed stages.
+    /// Secret values (strings, keys and integers marked `secret: true`), to mask them in printed
+    /// output; see [`Redactor`](crate::redact::Redactor).
     pub fn secrets(&self) -> impl Iterator<Item = (&str, String)> {
         self.values.iter().filter(|(_, v)| v.is_secret()).map(|(k, v)| (k.as_str(), v.text()))
+    }
+}
+
+/// A JSON value's kind, without its content (a credential's value is never echoed).
+fn kind_of(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
@@ -189,5 +249,26 @@ mod tests {
         assert_eq!(s.expose(), "hunter2");
         let v = CredentialValue::Secret(s);
         assert!(!format!("{v:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn credential_errors_never_echo_a_secret_value() {
+        let spec = payspec_spec::load_str(
+            "x.yaml",
+            "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials:\n  pin: { type: integer, secret: true }\n  id: { type: integer }\n  key: { secret: true, optional: true }\noperations: {}\n",
+        )
+        .unwrap();
+        let e = Credentials::from_json(&spec, &serde_json::json!({"pin": "12x-SECRET", "id": 1})).unwrap_err();
+        assert!(!e.to_string().contains("12x-SECRET"), "{e}");
+        assert_eq!(e.to_string(), "credential `pin`: the value (hidden: the credential is secret) is not an integer");
+        let e = Credentials::from_json(&spec, &serde_json::json!({"pin": 1, "id": 1, "key": ["SECRET-IN-ARRAY"]}))
+            .unwrap_err();
+        assert!(!e.to_string().contains("SECRET-IN-ARRAY"), "{e}");
+        let e = Credentials::from_json(&spec, &serde_json::json!({"pin": 1, "id": "x\u{1b}[31m"})).unwrap_err();
+        assert_eq!(e.to_string(), "credential `id`: `x\\u{1b}[31m` is not an integer");
+        let c = Credentials::from_json(&spec, &serde_json::json!({"pin": 918273, "id": 1})).unwrap();
+        assert!(c.get("pin").unwrap().is_secret());
+        assert_eq!(format!("{c:?}").matches("918273").count(), 0, "{c:?}");
+        assert_eq!(c.secrets().collect::<Vec<_>>(), [("pin", "918273".to_string())]);
     }
 }

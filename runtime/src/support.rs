@@ -24,11 +24,51 @@ pub fn bad_signature(at: &str, problem: String) -> VerifyError {
     VerifyError::BadSignature { at: at.into(), problem }
 }
 
+/// How many characters of a received value [`echo`] shows.
+pub const ECHO_MAX: usize = 80;
+
+/// A received or given value as it may appear in an error message: at most [`ECHO_MAX`] characters
+/// (then `…` and the full length), with `\` and every control or invisible formatting character
+/// escaped (`\n`, `\u{1b}`, `\u{202e}`), so an error never carries a raw newline, a terminal
+/// escape or megabytes of input. Interpreter and generated code format values into errors with it.
+///
+/// ```
+/// use payspec::support::echo;
+/// assert_eq!(echo("ok 1"), "ok 1");
+/// assert_eq!(echo("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
+/// let long = "x".repeat(50_000_000);
+/// assert_eq!(echo(&long), format!("{}… (50000000 characters)", "x".repeat(80)));
+/// ```
+pub fn echo(value: &str) -> String {
+    let mut out = String::new();
+    for (n, c) in value.chars().enumerate() {
+        if n == ECHO_MAX {
+            out.push_str(&format!("… ({} characters)", value.chars().count()));
+            return out;
+        }
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Zero-width, bidirectional-override and other formatting characters that change how a terminal
+/// shows text.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32, 0x00ad | 0x061c | 0x180e | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2069 | 0xfeff | 0xfff9..=0xfffb)
+}
+
 /// A numeric text as a decimal, for `min` / `max` checks.
 pub fn to_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
     s.parse::<rust_decimal::Decimal>()
         .or_else(|_| rust_decimal::Decimal::from_scientific(s))
-        .map_err(|e| format!("`{s}` is out of the numeric range: {e}"))
+        .map_err(|e| format!("`{}` is out of the numeric range: {e}", echo(s)))
 }
 
 /// A decimal amount (digits with an optional `.` fraction) as a JSON number with exactly this text.
@@ -45,9 +85,9 @@ pub fn decimal_text(text: &str) -> Result<Number, String> {
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit());
     if !ok {
-        return Err(format!("`{text}` is not a decimal amount (digits with an optional `.` fraction)"));
+        return Err(format!("`{}` is not a decimal amount (digits with an optional `.` fraction)", echo(text)));
     }
-    text.parse::<Number>().map_err(|e| format!("`{text}`: {e}"))
+    text.parse::<Number>().map_err(|e| format!("`{}`: {e}", echo(text)))
 }
 
 /// A typed decimal as an exact JSON number (its scale kept: `10.50` stays `10.50`).
@@ -60,13 +100,13 @@ pub fn json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-/// How a JSON value is described in messages.
+/// How a JSON value is described in messages (its text bounded and escaped by [`echo`]).
 pub fn json_kind(v: &Value) -> String {
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) => format!("string {s:?}"),
+        Value::Number(n) => format!("number {}", echo(&n.to_string())),
+        Value::String(s) => format!("string \"{}\"", echo(s)),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
     }

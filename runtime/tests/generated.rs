@@ -285,6 +285,7 @@ fn ks_creds(token: Option<&str>) -> kitchen_sink::Credentials {
         number: 42,
         secret: "s3cret".into(),
         token: token.map(Into::into),
+        pin: Some(918_273.into()),
         rsa_private: key("test_private_key.pem").into(),
         rsa_public: key("test_public_key.pem"),
     }
@@ -822,6 +823,107 @@ mod differential {
                         .unwrap_or_else(|e| panic!("{provider}.{op}: {e}"));
                 }
             });
+        }
+    }
+}
+
+// ---- secrets never shown -------------------------------------------------------------------------
+
+/// Values copied from secret credentials (`from: cred:`: an `x-api-key` header, a `password` body
+/// field, a secret integer), an unkeyed digest over them, HTTP Basic and a sensitive nested field:
+/// the wire request carries them, `Debug` of the typed request, the signed request (both paths) and
+/// its stages never shows them; the masked JSON keeps the sensitive field but not the secrets.
+#[test]
+fn secret_values_never_appear_in_debug_on_either_path() {
+    use kitchen_sink as ks;
+    let spec = spec("kitchen_sink");
+    let creds = ks_creds(Some("T0KEN-pass~word"));
+    let clock = Clock::from_secs(1_700_000_000);
+    let req = ks::SecretOpRequest::builder()
+        .x_api_key("s3cret")
+        .payer(ks::SecretOpPayer { email: Some("payer@example.test".into()), id: Some("p-1".into()) })
+        .build()
+        .unwrap();
+    let shown = format!("{req:?}");
+    assert!(!shown.contains("s3cret") && !shown.contains("payer@example.test"), "{shown}");
+
+    let generated =
+        ks::sign_secret_op(&ks::SecretOpRequest::builder().build().unwrap(), &creds, ks::Env::Sandbox, clock);
+    let input = json!({"payer": {"email": "payer@example.test", "id": "p-1"}});
+    let signed = Interpreter::new(&spec).sign("secret_op", obj(&input), &creds.to_runtime(), "sandbox", clock).unwrap();
+    let typed = ks::SecretOpRequest::builder()
+        .payer(ks::SecretOpPayer { email: Some("payer@example.test".into()), id: Some("p-1".into()) })
+        .build()
+        .unwrap();
+    assert_eq!(ks::sign_secret_op(&typed, &creds, ks::Env::Sandbox, clock).as_ref(), Ok(&signed), "both paths agree");
+    assert!(generated.is_ok());
+
+    // The wire request is intact.
+    assert_eq!(signed.headers["x-api-key"], "s3cret");
+    let body = signed.body.to_json();
+    assert_eq!((body["password"].as_str(), body["pin"].as_i64()), (Some("T0KEN-pass~word"), Some(918_273)));
+    let sts = &signed.stage("sign").unwrap().string_to_sign.0;
+    assert!(sts.contains("password=T0KEN-pass~word") && sts.contains("pin=918273"), "{sts}");
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode("M-1:s3cret");
+    assert_eq!(signed.headers["Authorization"], format!("Basic {basic}"));
+
+    for text in [
+        format!("{signed:?}"),
+        format!("{signed:#?}"),
+        format!("{:?}", signed.stages),
+        signed.stages.iter().map(|s| format!("{} {}", s.string_to_sign, s.signature)).collect(),
+        signed.to_json_masked().to_string(),
+    ] {
+        for secret in ["s3cret", "T0KEN-pass~word", "T0KEN-pass%7Eword", "918273", basic.as_str()] {
+            assert!(!text.contains(secret), "{secret} shown in {text}");
+        }
+    }
+    let debug = format!("{signed:?}");
+    assert!(!debug.contains("payer@example.test"), "sensitive fields are redacted in Debug: {debug}");
+    assert!(debug.contains("\"x-api-key\": \"«secret»\"") && debug.contains("Basic «secret»"), "{debug}");
+    assert!(debug.contains("pin=«pin»"), "secret integers are masked: {debug}");
+    let masked = signed.to_json_masked();
+    assert_eq!(masked["body"]["payer"]["email"], "payer@example.test", "the CLI form keeps personal data");
+    assert_eq!(masked["body"]["pin"], "«pin»");
+    // The md5 checksum is not secret.
+    assert_eq!(masked["body"]["checksum"], body["checksum"]);
+}
+
+/// A value filled from a secret credential that fails the field's check is never echoed, on either
+/// path (the same error).
+#[test]
+fn a_secret_default_that_does_not_fit_is_not_echoed() {
+    let yaml = "provider: s\ntitle: S\nenvironments: { sandbox: https://s.test }\ncredentials:\n  key: { secret: true }\noperations:\n  op:\n    method: POST\n    path: /p\n    request:\n      k: { type: string, required: true, max_len: 4, from: cred:key }\n";
+    let spec = payspec::spec::load_str("s.yaml", yaml).unwrap();
+    let creds = payspec::Credentials::from_json(&spec, &json!({"key": "LONG-SECRET-VALUE"})).unwrap();
+    let e = Interpreter::new(&spec).sign("op", &Map::new(), &creds, "sandbox", Clock::from_secs(0)).unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("LONG-SECRET"), "{e}");
+    assert_eq!(e.to_string(), "s.op: field `k`: the secret credential it defaults to does not fit (value hidden)");
+    // Generated code (kitchen sink `x-api-key` has no limits; the check is the interpreter's message).
+    let tokens = payspec_codegen::pretty(&payspec_codegen::generate(&spec, "s.yaml"));
+    assert!(tokens.contains("the secret credential it defaults to does not fit (value hidden)"), "{tokens}");
+}
+
+/// Received values echoed in errors are bounded and escaped on both paths: a 50 MB value gives a
+/// short message without raw newlines, terminal escapes or bidi overrides.
+#[test]
+fn echoed_values_are_bounded_and_escaped() {
+    let spec = spec("hitechpay");
+    let creds = htp_creds();
+    let huge = format!("\u{1b}[2J\n{}", "9".repeat(50_000_000));
+    for (field, value) in
+        [("m_refund_id", json!(huge)), ("amount", json!(huge)), ("zp_trans_id", json!("a\nb\u{202e}"))]
+    {
+        let mut input = json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d"});
+        input[field] = value;
+        let i =
+            Interpreter::new(&spec).sign("refund", obj(&input), &creds.to_runtime(), "sandbox", Clock::from_secs(0));
+        let g = hitechpay::dynamic::sign("refund", obj(&input), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0));
+        for e in [i.unwrap_err(), g.unwrap_err()] {
+            let msg = e.to_string();
+            assert!(msg.len() < 400, "{field}: {} bytes", msg.len());
+            assert!(!msg.contains('\n') && !msg.contains('\u{1b}') && !msg.contains('\u{202e}'), "{field}: {msg:?}");
         }
     }
 }

@@ -11,8 +11,10 @@ mod diag;
 mod load;
 pub mod model;
 mod positions;
+mod secrets;
 mod validate;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use load::{load_file, load_str, read_spec_file, MAX_ERRORS, MAX_SPEC_BYTES};
 pub use model::*;
+pub use secrets::sensitive_paths;

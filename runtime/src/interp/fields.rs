@@ -38,7 +38,8 @@ pub fn prepare(
 ) -> Result<IndexMap<String, Value>, SignError> {
     if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
-        return Err(input_err(target, extra, format!("unknown field (expected one of: {})", known.join(", "))));
+        let extra = crate::support::echo(extra);
+        return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
     }
     let mut out = IndexMap::new();
     for (name, def) in defs {
@@ -169,14 +170,14 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
             }
         }
         if !def.values.is_empty() && !def.values.iter().any(|e| e == s) {
-            return Err(format!("`{s}` is not one of {}", def.values.join(", ")));
+            return Err(format!("`{}` is not one of {}", crate::support::echo(s), def.values.join(", ")));
         }
     }
     if let Some(p) = &def.pattern {
         let text = render(v);
         let re = crate::support::whole_match(p)?;
         if !re.is_match(&text) {
-            return Err(format!("`{text}` does not match pattern {p}"));
+            return Err(format!("`{}` does not match pattern {p}", crate::support::echo(&text)));
         }
     }
     let numeric = match v {
@@ -188,12 +189,12 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
         let val = crate::support::to_decimal(&n)?;
         if let Some(min) = &def.min {
             if val < crate::support::to_decimal(&min.to_string())? {
-                return Err(format!("{n} is below the minimum {min}"));
+                return Err(format!("{} is below the minimum {min}", crate::support::echo(&n)));
             }
         }
         if let Some(max) = &def.max {
             if val > crate::support::to_decimal(&max.to_string())? {
-                return Err(format!("{n} is above the maximum {max}"));
+                return Err(format!("{} is above the maximum {max}", crate::support::echo(&n)));
             }
         }
     }

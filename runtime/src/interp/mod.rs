@@ -33,6 +33,7 @@ mod recipe;
 mod request;
 
 use crate::error::{SignError, VerifyError};
+use crate::redact::Redactor;
 use crate::secret::Credentials;
 use crate::wire::{Body, SignedRequest, Verified};
 use indexmap::IndexMap;
@@ -224,11 +225,20 @@ impl<'s> Interpreter<'s> {
         };
         let sign =
             operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
+        // What `Debug` and masked output hide: secret credentials, `sensitive` fields, and the value
+        // of every recipe that is secret material.
+        let mut redactor = Redactor::from_credentials(creds);
+        let sensitive = payspec_spec::sensitive_paths(&operation.request);
+        if !sensitive.is_empty() {
+            let all = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+            redactor.sensitive_paths(&all, &sensitive);
+        }
         let mut stages = Vec::new();
         let mut placements = Vec::new();
         for (label, at, recipe) in sign.into_iter().chain(auth) {
             let st = recipe::run(&ctx, recipe, &label, &at)?;
             placements.push((&recipe.place, recipe::place_value(&ctx, recipe, &st, &at)?));
+            redactor.stage_done(&st, spec.recipe_value_is_secret(recipe, Some(&operation.request)));
             stages.push(st);
         }
         drop(ctx);
@@ -274,7 +284,9 @@ impl<'s> Interpreter<'s> {
             headers,
             body,
             stages,
-        })
+            redactor: Redactor::default(),
+        }
+        .redacted_by(redactor))
     }
 
     /// Run a shared recipe on its own (e.g. produce an auth header).
@@ -300,8 +312,9 @@ impl<'s> Interpreter<'s> {
             payload: None,
         };
         let at = self.spec.locate(&format!("recipes.{name}"));
-        let st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
+        let mut st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
         let value = recipe::place_value(&ctx, recipe, &st, &at)?;
+        recipe::seal(&mut st, creds, self.spec.recipe_value_is_secret(recipe, None));
         Ok((st, value))
     }
 
@@ -318,7 +331,14 @@ impl<'s> Interpreter<'s> {
             .callbacks
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
-        recipe::sign_payload(&cb.verify, payload, creds, &self.spec.locate(&format!("callbacks.{name}.verify")))
+        let structural = self.spec.recipe_value_is_secret(&cb.verify, None);
+        recipe::sign_payload(
+            &cb.verify,
+            payload,
+            creds,
+            &self.spec.locate(&format!("callbacks.{name}.verify")),
+            structural,
+        )
     }
 
     /// Sign a response body of operation `op` as the provider would.
@@ -335,7 +355,14 @@ impl<'s> Interpreter<'s> {
             .and_then(|o| o.response.as_ref())
             .and_then(|r| r.verify.as_ref())
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
-        recipe::sign_payload(recipe, body, creds, &self.spec.locate(&format!("operations.{op}.response.verify")))
+        let structural = self.spec.recipe_value_is_secret(recipe, None);
+        recipe::sign_payload(
+            recipe,
+            body,
+            creds,
+            &self.spec.locate(&format!("operations.{op}.response.verify")),
+            structural,
+        )
     }
 
     /// Verify callback `name` on the received payload; on success return it decoded.
@@ -399,7 +426,14 @@ impl<'s> Interpreter<'s> {
         let (cb, target, at) = self.callback(name)?;
         let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
-        let stages = recipe::verify(&cb.verify, payload, creds, &target, &at)?;
+        let stages = recipe::verify(
+            &cb.verify,
+            payload,
+            creds,
+            &target,
+            &at,
+            self.spec.recipe_value_is_secret(&cb.verify, None),
+        )?;
         let mut decoded = payload.clone();
         for (field, steps) in &cb.decode {
             if let Some(v) = decoded.get(field).cloned() {
@@ -419,7 +453,7 @@ impl<'s> Interpreter<'s> {
     ) -> Result<Verified, VerifyError> {
         let (response, recipe, target, at) = self.signed_response(op)?;
         fields::check_received(&target, &response.fields, body, false)?;
-        let stages = recipe::verify(recipe, body, creds, &target, &at)?;
+        let stages = recipe::verify(recipe, body, creds, &target, &at, self.spec.recipe_value_is_secret(recipe, None))?;
         Ok(Verified { payload: Value::Object(body.clone()), stages })
     }
 
@@ -437,7 +471,7 @@ impl<'s> Interpreter<'s> {
         creds: &Credentials,
     ) -> Result<crate::wire::Stages, VerifyError> {
         let (cb, target, at) = self.callback(name)?;
-        recipe::recompute(&cb.verify, payload, creds, &target, &at)
+        recipe::recompute(&cb.verify, payload, creds, &target, &at, self.spec.recipe_value_is_secret(&cb.verify, None))
     }
 
     /// [`recompute_callback`](Self::recompute_callback) for a signed response of operation `op`.
@@ -448,7 +482,7 @@ impl<'s> Interpreter<'s> {
         creds: &Credentials,
     ) -> Result<crate::wire::Stages, VerifyError> {
         let (_, recipe, target, at) = self.signed_response(op)?;
-        recipe::recompute(recipe, body, creds, &target, &at)
+        recipe::recompute(recipe, body, creds, &target, &at, self.spec.recipe_value_is_secret(recipe, None))
     }
 
     /// A callback by name, its error-message target and the spec location of its verify recipe.

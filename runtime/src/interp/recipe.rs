@@ -259,9 +259,9 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, 
     };
     Ok(Stages {
         recipe: label.into(),
-        string_to_sign: StringToSign(msg),
+        string_to_sign: StringToSign::new(msg),
         digest: digest.map(DigestBytes),
-        signature: SignatureValue(signature),
+        signature: SignatureValue::new(signature),
         placed,
     })
 }
@@ -285,6 +285,7 @@ pub fn sign_payload(
     payload: &Map<String, Value>,
     creds: &Credentials,
     at: &str,
+    structural: bool,
 ) -> Result<(Map<String, Value>, Stages), SignError> {
     let field = recipe
         .place
@@ -293,13 +294,13 @@ pub fn sign_payload(
     let mut unsigned = payload.clone();
     unsigned.remove(field);
     let ctx = Ctx::received(&unsigned, creds);
-    let st = run(&ctx, recipe, "sign", at)?;
+    let mut st = run(&ctx, recipe, "sign", at)?;
+    seal(&mut st, creds, structural);
     let mut signed = unsigned.clone();
     signed.insert(field.to_string(), Value::String(st.signature.0.clone()));
     Ok((signed, st))
 }
 
-/// Verify a received payload's signature with `recipe`.
 /// The received signature of a payload: the string in the recipe's signature field.
 fn received_signature<'p>(
     recipe: &Recipe,
@@ -314,7 +315,9 @@ fn received_signature<'p>(
     let malformed = |problem: String| VerifyError::Malformed { target: target.into(), field: field.into(), problem };
     match payload.get_key_value(field) {
         Some((name, Value::String(s))) => Ok((name.as_str(), s.as_str())),
-        Some((_, other)) => Err(malformed(format!("signature must be a string, found {other}"))),
+        Some((_, other)) => {
+            Err(malformed(format!("signature must be a string, found {}", crate::support::json_kind(other))))
+        }
         None => Err(malformed("signature field missing".into())),
     }
 }
@@ -322,8 +325,22 @@ fn received_signature<'p>(
 /// What a verifier computes from a received payload, without comparing: the string to sign and, for
 /// HMAC / hash recipes, the expected digest and encoded signature. RSA recipes cannot recompute a
 /// signature (that needs the signer's private key): their `signature` is the received value and
-/// `digest` is absent.
+/// `digest` is absent. `structural` says whether the recipe's value is secret material (see
+/// [`seal`]).
 pub fn recompute(
+    recipe: &Recipe,
+    payload: &Map<String, Value>,
+    creds: &Credentials,
+    target: &str,
+    at: &str,
+    structural: bool,
+) -> Result<Stages, VerifyError> {
+    let mut st = recompute_unsealed(recipe, payload, creds, target, at)?;
+    seal(&mut st, creds, structural);
+    Ok(st)
+}
+
+fn recompute_unsealed(
     recipe: &Recipe,
     payload: &Map<String, Value>,
     creds: &Credentials,
@@ -346,9 +363,9 @@ pub fn recompute(
     };
     Ok(Stages {
         recipe: "verify".into(),
-        string_to_sign: StringToSign(msg),
+        string_to_sign: StringToSign::new(msg),
         digest: digest.map(DigestBytes),
-        signature: SignatureValue(signature),
+        signature: SignatureValue::new(signature),
         placed,
     })
 }
@@ -361,9 +378,10 @@ pub fn verify(
     creds: &Credentials,
     target: &str,
     at: &str,
+    structural: bool,
 ) -> Result<Stages, VerifyError> {
     let (field, received) = received_signature(recipe, payload, target, at)?;
-    let mut stages = recompute(recipe, payload, creds, target, at)?;
+    let mut stages = recompute_unsealed(recipe, payload, creds, target, at)?;
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
     if let Some(d) = recipe.digest.as_ref().filter(|d| d.alg == DigestAlg::RsaSha256) {
         let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
@@ -378,8 +396,16 @@ pub fn verify(
     } else if !crypto::ct_eq(stages.signature.0.as_bytes(), received.as_bytes()) {
         return Err(bad(format!("`{field}` does not match {} of the string to sign", recipe.describe())));
     }
-    stages.signature = SignatureValue(received.to_string());
+    stages.signature = SignatureValue::new(received);
+    seal(&mut stages, creds, structural);
     Ok(stages)
+}
+
+/// Attach the redactor of `creds` (plus the stage's value when it is secret material) to a stage.
+pub fn seal(st: &mut Stages, creds: &Credentials, structural: bool) {
+    let mut r = crate::redact::Redactor::from_credentials(creds);
+    r.stage_done(st, structural);
+    st.seal(&r);
 }
 
 /// Split a received header value along its template: the `{signature}` and `{message}` parts; every

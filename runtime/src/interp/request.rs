@@ -97,7 +97,10 @@ impl Interpreter<'_> {
         let operation =
             spec.operations.get(op).ok_or_else(|| SignError::Unknown(format!("unknown operation `{op}`")))?;
         if req.method != operation.method.as_str() {
-            return Err(malformed("method", format!("expected {}, got {}", operation.method.as_str(), req.method)));
+            return Err(malformed(
+                "method",
+                format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(&req.method)),
+            ));
         }
         let hosts =
             spec.environments.get(env).ok_or_else(|| SignError::Unknown(format!("unknown environment `{env}`")))?;
@@ -105,8 +108,10 @@ impl Interpreter<'_> {
             .get(operation.host.as_deref().unwrap_or(DEFAULT_HOST))
             .ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no host for `{op}`")))?;
         let base = base.trim_end_matches('/');
-        let rest =
-            req.url.strip_prefix(base).ok_or_else(|| malformed("url", format!("`{}` is not under {base}", req.url)))?;
+        let rest = req
+            .url
+            .strip_prefix(base)
+            .ok_or_else(|| malformed("url", format!("`{}` is not under {base}", crate::support::echo(&req.url))))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
 
         // Fields from every place they travel.
@@ -114,7 +119,10 @@ impl Interpreter<'_> {
         let tpl: Vec<&str> = operation.path.split('/').collect();
         let got: Vec<&str> = path.split('/').collect();
         if tpl.len() != got.len() {
-            return Err(malformed("url", format!("path `{path}` does not match {}", operation.path)));
+            return Err(malformed(
+                "url",
+                format!("path `{}` does not match {}", crate::support::echo(path), operation.path),
+            ));
         }
         for (t, g) in tpl.iter().zip(&got) {
             match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
@@ -125,7 +133,12 @@ impl Interpreter<'_> {
                     );
                 }
                 None if t == g => {}
-                None => return Err(malformed("url", format!("path `{path}` does not match {}", operation.path))),
+                None => {
+                    return Err(malformed(
+                        "url",
+                        format!("path `{}` does not match {}", crate::support::echo(path), operation.path),
+                    ))
+                }
             }
         }
         let query = parse_pairs(query);

@@ -83,6 +83,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub secret_key: ::payspec::Secret,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -828,7 +833,9 @@ Wire name `reason`; required; at most 100 characters.*/
         ) -> ::core::result::Result<(), ::std::string::String> {
             if !["vi", "en"].contains(&v) {
                 return ::core::result::Result::Err(
-                    ::std::format!("`{}` is not one of {}", v, "vi, en"),
+                    ::std::format!(
+                        "`{}` is not one of {}", ::payspec::support::echo(v), "vi, en"
+                    ),
                 );
             }
             ::core::result::Result::Ok(())
@@ -854,7 +861,8 @@ Wire name `reason`; required; at most 100 characters.*/
                 if !__pattern(&RE, "^[A-Za-z0-9]+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[A-Za-z0-9]+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[A-Za-z0-9]+$"
                         ),
                     );
                 }
@@ -876,7 +884,8 @@ Wire name `reason`; required; at most 100 characters.*/
                 if !__pattern(&RE, "^[A-Za-z0-9]+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[A-Za-z0-9]+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[A-Za-z0-9]+$"
                         ),
                     );
                 }
@@ -898,7 +907,9 @@ Wire name `reason`; required; at most 100 characters.*/
         ) -> ::core::result::Result<(), ::std::string::String> {
             if !["VND"].contains(&v) {
                 return ::core::result::Result::Err(
-                    ::std::format!("`{}` is not one of {}", v, "VND"),
+                    ::std::format!(
+                        "`{}` is not one of {}", ::payspec::support::echo(v), "VND"
+                    ),
                 );
             }
             ::core::result::Result::Ok(())
@@ -1060,7 +1071,9 @@ Wire name `type`; optional; sent in the query string.*/
         ) -> ::core::result::Result<(), ::std::string::String> {
             if !["vi", "en"].contains(&v) {
                 return ::core::result::Result::Err(
-                    ::std::format!("`{}` is not one of {}", v, "vi, en"),
+                    ::std::format!(
+                        "`{}` is not one of {}", ::payspec::support::echo(v), "vi, en"
+                    ),
                 );
             }
             ::core::result::Result::Ok(())
@@ -1070,7 +1083,8 @@ Wire name `type`; optional; sent in the query string.*/
             if !["TRANSACTION_ID", "PARTNER_ORDER_ID"].contains(&v) {
                 return ::core::result::Result::Err(
                     ::std::format!(
-                        "`{}` is not one of {}", v, "TRANSACTION_ID, PARTNER_ORDER_ID"
+                        "`{}` is not one of {}", ::payspec::support::echo(v),
+                        "TRANSACTION_ID, PARTNER_ORDER_ID"
                     ),
                 );
             }
@@ -1629,7 +1643,10 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                                         __input(
                                             "appotapay.refund_v2",
                                             "currency",
-                                            ::std::format!("`{}` is not one of {}", "VND", "VND"),
+                                            ::std::format!(
+                                                "`{}` is not one of {}", ::payspec::support::echo("VND"),
+                                                "VND"
+                                            ),
                                         ),
                                     )
                                 }
@@ -2305,11 +2322,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -2413,11 +2430,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
@@ -2435,13 +2452,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0, __st1],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        __redactor.stage_done(&__st1, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0, __st1],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
 
@@ -2580,11 +2604,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
@@ -2592,13 +2616,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         };
         __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
         let __b: ::payspec::Body = ::payspec::Body::None;
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "GET".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "GET".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
 
@@ -2810,11 +2840,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
@@ -2827,13 +2857,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `refund_v2_status`: v2 refund detail.
 
@@ -3008,11 +3044,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "auth:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
@@ -3020,13 +3056,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         };
         __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
         let __b: ::payspec::Body = ::payspec::Body::None;
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "GET".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "GET".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
     #[allow(unused_variables)]
@@ -3099,7 +3141,9 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     __malformed(
                         "appotapay.refund response",
                         "signature",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -3289,10 +3333,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.signature".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         ::core::result::Result::Ok(::payspec::Verified {
             payload: ::payspec::serde_json::Value::Object(body.clone()),
@@ -3346,7 +3397,9 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     __malformed(
                         "appotapay.ipn",
                         "signature",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -3396,10 +3449,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.signature".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let mut __decoded = payload.clone();
         if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
@@ -3530,7 +3590,9 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     __malformed(
                         "appotapay.redirect",
                         "signature",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -3584,10 +3646,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "query.signature".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let mut __decoded = payload.clone();
         if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
@@ -3676,7 +3745,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ::payspec::SignError,
     > {
         let __clock = clock;
-        ::core::result::Result::Ok({
+        let (mut __st, __value) = {
             let __msg: ::std::string::String = {
                 let mut __h = ::payspec::serde_json::Map::new();
                 __h.insert(
@@ -3773,16 +3842,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "recipe:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
             )
-        })
+        };
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st, false);
+        __st.seal(&__redactor);
+        ::core::result::Result::Ok((__st, __value))
     }
     ///Run shared recipe `jwt_bearer` on its own: X-APPOTAPAY-AUTH: Bearer <JWT> — the form the v1 refund page shows. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
@@ -3794,7 +3867,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ::payspec::SignError,
     > {
         let __clock = clock;
-        ::core::result::Result::Ok({
+        let (mut __st, __value) = {
             let __msg: ::std::string::String = {
                 let mut __h = ::payspec::serde_json::Map::new();
                 __h.insert(
@@ -3892,16 +3965,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "recipe:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
             )
-        })
+        };
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st, false);
+        __st.seal(&__redactor);
+        ::core::result::Result::Ok((__st, __value))
     }
     ///Run shared recipe `jwt_legacy` on its own: Older token shape without jti, sent with Bearer to v1 APIs; reproduces the token published in third-party code. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
@@ -3913,7 +3990,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ::payspec::SignError,
     > {
         let __clock = clock;
-        ::core::result::Result::Ok({
+        let (mut __st, __value) = {
             let __msg: ::std::string::String = {
                 let mut __h = ::payspec::serde_json::Map::new();
                 __h.insert(
@@ -3988,16 +4065,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             (
                 ::payspec::Stages {
                     recipe: "recipe:jwt_legacy".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.X-APPOTAPAY-AUTH".to_string(),
                 },
                 __value,
             )
-        })
+        };
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st, false);
+        __st.seal(&__redactor);
+        ::core::result::Result::Ok((__st, __value))
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
@@ -4030,7 +4111,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "refundId, appotapayTransId, amount, reason"
@@ -4044,7 +4125,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4059,7 +4140,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund_status",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})", "refundId"
                                 ),
@@ -4072,7 +4153,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund_status",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4096,7 +4177,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund_v2",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "X-Request-ID, X-Language, X-Account-Ref-ID, partnerRefId, transactionId, amount, currency, reason"
@@ -4110,7 +4191,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund_v2",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4131,7 +4212,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         return ::core::result::Result::Err(
                             super::__input(
                                 "appotapay.refund_v2_status",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "X-Request-ID, X-Language, X-Account-Ref-ID, refundRefId, type"
@@ -4145,7 +4226,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         .map_err(|e| super::__input(
                             "appotapay.refund_v2_status",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -4527,7 +4608,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 if !["pending", "processing", "success", "error"].contains(&s) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` is not one of {}", s,
+                            "`{}` is not one of {}", ::payspec::support::echo(s),
                             "pending, processing, success, error"
                         ),
                     );

@@ -77,6 +77,11 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub gateway_private_key: ::core::option::Option<::payspec::Secret>,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -329,7 +334,8 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
                 if !__pattern(&RE, "^[0-9]{1,7}(\\.[0-9]{1,2})?$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text,
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text),
                             "^[0-9]{1,7}(\\.[0-9]{1,2})?$"
                         ),
                     );
@@ -1538,11 +1544,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -1565,13 +1571,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 );
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
 
@@ -1656,11 +1668,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -1683,13 +1695,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 );
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `void`: Cancel a paid hosted order before settlement (instead of a refund).
 
@@ -1774,11 +1792,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.signature".to_string(),
                 },
                 __value,
@@ -1801,13 +1819,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 );
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify callback `notification` (json payload): Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`NotificationPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -1917,7 +1941,9 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     __malformed(
                         "bbmsl.notification",
                         "signature",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -1989,10 +2015,17 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.signature".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let __decoded = payload.clone();
         ::core::result::Result::Ok(::payspec::Verified {
@@ -2031,7 +2064,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         return ::core::result::Result::Err(
                             super::__input(
                                 "bbmsl.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "merchantId, orderId, merchantReference, amount"
@@ -2045,7 +2078,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         .map_err(|e| super::__input(
                             "bbmsl.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2064,7 +2097,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         return ::core::result::Result::Err(
                             super::__input(
                                 "bbmsl.query",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "merchantId, orderId, merchantReference"
@@ -2075,7 +2108,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     let b: super::QueryRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input("bbmsl.query", "*", e.to_string()))?;
+                        .map_err(|e| super::__input(
+                            "bbmsl.query",
+                            "*",
+                            ::payspec::support::echo(&e.to_string()),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_query(&req, creds, env, clock)
@@ -2093,7 +2130,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         return ::core::result::Result::Err(
                             super::__input(
                                 "bbmsl.void",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "merchantId, orderId, merchantReference"
@@ -2104,7 +2141,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     let b: super::VoidRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input("bbmsl.void", "*", e.to_string()))?;
+                        .map_err(|e| super::__input(
+                            "bbmsl.void",
+                            "*",
+                            ::payspec::support::echo(&e.to_string()),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_void(&req, creds, env, clock)

@@ -70,6 +70,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub key2: ::payspec::Secret,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -96,6 +101,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                     ::core::option::Option::Some(v) => {
                         match v {
                             ::payspec::CredentialValue::Integer(i) => *i,
+                            ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
                             other => {
                                 other
                                     .text()
@@ -214,8 +220,8 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
                 if !__pattern(&RE, "^[0-9]{6}_[0-9]+_.+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text,
-                            "^[0-9]{6}_[0-9]+_.+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]{6}_[0-9]+_.+$"
                         ),
                     );
                 }
@@ -243,7 +249,8 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
                 if !__pattern(&RE, "^[0-9]+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[0-9]+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]+$"
                         ),
                     );
                 }
@@ -534,7 +541,8 @@ Wire name `refund_id`; optional.*/
                 if !__pattern(&RE, "^[0-9]{6}_.+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[0-9]{6}_.+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]{6}_.+$"
                         ),
                     );
                 }
@@ -2057,11 +2065,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2074,13 +2082,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
@@ -2197,11 +2211,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2214,13 +2228,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `create_order`: Create a payment order (context for refunds).
 
@@ -2408,11 +2428,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2425,13 +2445,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
@@ -2526,11 +2552,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.mac".to_string(),
                 },
                 __value,
@@ -2543,13 +2569,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -2598,7 +2630,9 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                     __malformed(
                         "hitechpay.callback",
                         "mac",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -2648,10 +2682,17 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.mac".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let mut __decoded = payload.clone();
         if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
@@ -2726,7 +2767,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, m_refund_id, zp_trans_id, amount, refund_fee_amount, timestamp, description"
@@ -2740,7 +2781,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2755,7 +2796,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.query_refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, m_refund_id, timestamp"
@@ -2769,7 +2810,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.query_refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2797,7 +2838,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.create_order",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, app_user, app_trans_id, app_time, expire_duration_seconds, amount, description, callback_url, sub_app_id, item, embed_data, bank_code"
@@ -2811,7 +2852,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.create_order",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2826,7 +2867,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         return ::core::result::Result::Err(
                             super::__input(
                                 "hitechpay.query_order",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "app_id, app_trans_id"
@@ -2840,7 +2881,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         .map_err(|e| super::__input(
                             "hitechpay.query_order",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -3119,12 +3160,18 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 let __val = __to_decimal(&__t)?;
                 if __val < __to_decimal("1")? {
                     return ::core::result::Result::Err(
-                        ::std::format!("{} is below the minimum {}", & __t, "1"),
+                        ::std::format!(
+                            "{} is below the minimum {}", ::payspec::support::echo(&
+                            __t), "1"
+                        ),
                     );
                 }
                 if __val > __to_decimal("2")? {
                     return ::core::result::Result::Err(
-                        ::std::format!("{} is above the maximum {}", & __t, "2"),
+                        ::std::format!(
+                            "{} is above the maximum {}", ::payspec::support::echo(&
+                            __t), "2"
+                        ),
                     );
                 }
                 ::core::result::Result::Ok(Value::Number(n.clone()))

@@ -77,6 +77,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub checksum_key: ::payspec::Secret,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -1884,11 +1889,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -1901,13 +1906,24 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor
+            .sensitive_paths(
+                &::payspec::support::json(&__req),
+                &["account_number", "customer_name"],
+            );
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `refund_inquire`: Status of a refund by request_id.
 
@@ -2018,11 +2034,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -2030,13 +2046,19 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         };
         __headers.insert("Authorization".to_string(), __pv0);
         let __b: ::payspec::Body = ::payspec::Body::None;
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "GET".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "GET".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
 
@@ -2147,11 +2169,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -2159,13 +2181,19 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         };
         __headers.insert("Authorization".to_string(), __pv0);
         let __b: ::payspec::Body = ::payspec::Body::None;
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "GET".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "GET".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
 
@@ -2397,11 +2425,11 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -2414,13 +2442,19 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -2469,7 +2503,9 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     __malformed(
                         "ninepay.ipn",
                         "checksum",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -2516,10 +2552,17 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.checksum".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let mut __decoded = payload.clone();
         if let ::core::option::Option::Some(__v) = __decoded.get("result").cloned() {
@@ -2633,7 +2676,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "Date, request_id, payment_no, amount, description, bank, account_number, customer_name"
@@ -2647,7 +2690,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2662,7 +2705,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.refund_inquire",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})", "Date, request_id"
                                 ),
@@ -2675,7 +2718,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.refund_inquire",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2690,7 +2733,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.payment_inquire",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})", "Date, invoice_no"
                                 ),
@@ -2703,7 +2746,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.payment_inquire",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2726,7 +2769,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         return ::core::result::Result::Err(
                             super::__input(
                                 "ninepay.payment_create",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "Date, merchantKey, time, invoice_no, amount, description, return_url"
@@ -2740,7 +2783,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         .map_err(|e| super::__input(
                             "ninepay.payment_create",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;

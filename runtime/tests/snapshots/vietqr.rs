@@ -85,6 +85,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub sync_secret: ::core::option::Option<::payspec::Secret>,
     }
     impl Credentials {
+        /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
+        /// stages, `payspec sign`).
+        pub fn redactor(&self) -> ::payspec::Redactor {
+            ::payspec::Redactor::from_credentials(&self.to_runtime())
+        }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
@@ -285,15 +290,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     #[derive(
         Clone,
         PartialEq,
-        Debug,
         ::payspec::serde::Serialize,
         ::payspec::serde::Deserialize
     )]
     #[serde(crate = "::payspec::serde")]
     pub struct TokenResponse {
-        /**Bearer token (an HS512 JWT; treat as opaque)
+        /**Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`
 
-Wire name `access_token`; optional.*/
+Wire name `access_token`; optional; personal data, redacted in `Debug`.*/
         #[serde(
             rename = "access_token",
             default,
@@ -320,6 +324,17 @@ Wire name `status`; optional.*/
 Wire name `message`; optional.*/
         #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
         pub message: ::core::option::Option<::std::string::String>,
+    }
+    impl ::core::fmt::Debug for TokenResponse {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.debug_struct("TokenResponse")
+                .field("access_token", &self.access_token.as_ref().map(|_| "[REDACTED]"))
+                .field("token_type", &self.token_type)
+                .field("expires_in", &self.expires_in)
+                .field("status", &self.status)
+                .field("message", &self.message)
+                .finish()
+        }
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
     #[derive(
@@ -395,7 +410,8 @@ Wire name `subTerminalCode`; optional.*/
                 if !__pattern(&RE, "^[0-9]+$")?.is_match(__text) {
                     return ::core::result::Result::Err(
                         ::std::format!(
-                            "`{}` does not match pattern {}", __text, "^[0-9]+$"
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[0-9]+$"
                         ),
                     );
                 }
@@ -494,7 +510,8 @@ Wire name `value`; required.*/
                         if !__pattern(&RE, "^[01]$")?.is_match(__text) {
                             return ::core::result::Result::Err(
                                 ::std::format!(
-                                    "`{}` does not match pattern {}", __text, "^[01]$"
+                                    "`{}` does not match pattern {}",
+                                    ::payspec::support::echo(__text), "^[01]$"
                                 ),
                             );
                         }
@@ -513,7 +530,8 @@ Wire name `value`; required.*/
                         if !__pattern(&RE, "^[01]$")?.is_match(__text) {
                             return ::core::result::Result::Err(
                                 ::std::format!(
-                                    "`{}` does not match pattern {}", __text, "^[01]$"
+                                    "`{}` does not match pattern {}",
+                                    ::payspec::support::echo(__text), "^[01]$"
                                 ),
                             );
                         }
@@ -607,7 +625,8 @@ Wire name `type`; required; matches `^[01]$`.*/
                         if !__pattern(&RE, "^[01]$")?.is_match(__text) {
                             return ::core::result::Result::Err(
                                 ::std::format!(
-                                    "`{}` does not match pattern {}", __text, "^[01]$"
+                                    "`{}` does not match pattern {}",
+                                    ::payspec::support::echo(__text), "^[01]$"
                                 ),
                             );
                         }
@@ -626,7 +645,8 @@ Wire name `type`; required; matches `^[01]$`.*/
                         if !__pattern(&RE, "^[01]$")?.is_match(__text) {
                             return ::core::result::Result::Err(
                                 ::std::format!(
-                                    "`{}` does not match pattern {}", __text, "^[01]$"
+                                    "`{}` does not match pattern {}",
+                                    ::payspec::support::echo(__text), "^[01]$"
                                 ),
                             );
                         }
@@ -1586,9 +1606,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "auth:basic".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -1596,13 +1616,19 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         };
         __headers.insert("Authorization".to_string(), __pv0);
         let __b: ::payspec::Body = ::payspec::Body::None;
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, true);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
 
@@ -1738,11 +1764,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.checkSum".to_string(),
                 },
                 __value,
@@ -1779,9 +1805,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -1796,13 +1822,20 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0, __st1],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        __redactor.stage_done(&__st1, true);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0, __st1],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
 
@@ -1889,11 +1922,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.checkSum".to_string(),
                 },
                 __value,
@@ -1930,9 +1963,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -1947,13 +1980,20 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0, __st1],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        __redactor.stage_done(&__st1, true);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0, __st1],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     /**Sign `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
 
@@ -2040,11 +2080,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::Some(
                         ::payspec::DigestBytes(__digest),
                     ),
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.checkSum".to_string(),
                 },
                 __value,
@@ -2081,9 +2121,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
@@ -2098,13 +2138,20 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .or_insert_with(|| "application/json".to_string());
             ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
         };
-        ::core::result::Result::Ok(::payspec::SignedRequest {
-            method: "POST".to_string(),
-            url: __build_url(__base, &__path, &__query),
-            headers: __headers,
-            body: __b,
-            stages: ::std::vec![__st0, __st1],
-        })
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st0, false);
+        __redactor.stage_done(&__st1, true);
+        ::core::result::Result::Ok(
+            ::payspec::SignedRequest {
+                method: "POST".to_string(),
+                url: __build_url(__base, &__path, &__query),
+                headers: __headers,
+                body: __b,
+                stages: ::std::vec![__st0, __st1],
+                redactor: ::core::default::Default::default(),
+            }
+                .redacted_by(__redactor),
+        )
     }
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -2316,7 +2363,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     __malformed(
                         "vietqr.transaction_sync",
                         "signature",
-                        ::std::format!("signature must be a string, found {}", other),
+                        ::std::format!(
+                            "signature must be a string, found {}", __json_kind(other)
+                        ),
                     ),
                 );
             }
@@ -2430,10 +2479,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         }
         let __stages = ::payspec::Stages {
             recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign(__msg),
+            string_to_sign: ::payspec::StringToSign::new(__msg),
             digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue(__received),
+            signature: ::payspec::SignatureValue::new(__received),
             placed: "body.signature".to_string(),
+        };
+        let __stages: ::payspec::Stages = {
+            let mut __s = __stages;
+            let mut __redactor = creds.redactor();
+            __redactor.stage_done(&__s, false);
+            __s.seal(&__redactor);
+            __s
         };
         let __decoded = payload.clone();
         ::core::result::Result::Ok(::payspec::Verified {
@@ -2451,7 +2507,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         ::payspec::SignError,
     > {
         let __clock = clock;
-        ::core::result::Result::Ok({
+        let (mut __st, __value) = {
             let __msg: ::std::string::String = [
                 {
                     let __v = creds.username.as_str();
@@ -2480,14 +2536,18 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "recipe:basic".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
             )
-        })
+        };
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st, true);
+        __st.seal(&__redactor);
+        ::core::result::Result::Ok((__st, __value))
     }
     ///Run shared recipe `bearer` on its own: The access_token from `token`, sent as a Bearer token. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
@@ -2499,7 +2559,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         ::payspec::SignError,
     > {
         let __clock = clock;
-        ::core::result::Result::Ok({
+        let (mut __st, __value) = {
             let __msg: ::std::string::String = match creds
                 .access_token
                 .as_ref()
@@ -2530,14 +2590,18 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             (
                 ::payspec::Stages {
                     recipe: "recipe:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign(__msg),
+                    string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue(__sig),
+                    signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
             )
-        })
+        };
+        let mut __redactor = creds.redactor();
+        __redactor.stage_done(&__st, true);
+        __st.seal(&__redactor);
+        ::core::result::Result::Ok((__st, __value))
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
@@ -2565,7 +2629,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.token",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!("unknown field (expected one of: {})", ""),
                             ),
                         );
@@ -2576,7 +2640,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.token",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2600,7 +2664,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.refund",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "bankCode, bankAccount, referenceNumber, amount, content, multiTimes, terminalCode, subTerminalCode"
@@ -2614,7 +2678,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.refund",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2629,7 +2693,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.check_order",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "bankAccount, type, value"
@@ -2643,7 +2707,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.check_order",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -2658,7 +2722,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         return ::core::result::Result::Err(
                             super::__input(
                                 "vietqr.check_order_h2c",
-                                extra,
+                                &::payspec::support::echo(extra),
                                 ::std::format!(
                                     "unknown field (expected one of: {})",
                                     "bankAccount, type, value"
@@ -2672,7 +2736,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         .map_err(|e| super::__input(
                             "vietqr.check_order_h2c",
                             "*",
-                            e.to_string(),
+                            ::payspec::support::echo(&e.to_string()),
                         ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
@@ -3010,7 +3074,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 let s: &str = s.as_str();
                 if !["C", "D"].contains(&s) {
                     return ::core::result::Result::Err(
-                        ::std::format!("`{}` is not one of {}", s, "C, D"),
+                        ::std::format!(
+                            "`{}` is not one of {}", ::payspec::support::echo(s), "C, D"
+                        ),
                     );
                 }
                 ::core::result::Result::Ok(Value::String(s.to_string()))
