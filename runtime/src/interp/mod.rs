@@ -318,7 +318,8 @@ impl<'s> Interpreter<'s> {
             .callbacks
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
-        recipe::sign_payload(&cb.verify, payload, creds, &self.spec.locate(&format!("callbacks.{name}.verify")))
+        let target = format!("{}.{name}", self.spec.provider);
+        recipe::sign_payload(&cb.verify, payload, creds, &target, &self.spec.locate(&format!("callbacks.{name}.verify")))
     }
 
     /// Sign a response body of operation `op` as the provider would.
@@ -335,7 +336,8 @@ impl<'s> Interpreter<'s> {
             .and_then(|o| o.response.as_ref())
             .and_then(|r| r.verify.as_ref())
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
-        recipe::sign_payload(recipe, body, creds, &self.spec.locate(&format!("operations.{op}.response.verify")))
+        let target = format!("{}.{op} response", self.spec.provider);
+        recipe::sign_payload(recipe, body, creds, &target, &self.spec.locate(&format!("operations.{op}.response.verify")))
     }
 
     /// Verify callback `name` on the received payload; on success return it decoded.
@@ -404,6 +406,7 @@ impl<'s> Interpreter<'s> {
         let target = format!("{}.{name}", spec.provider);
         let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
+        recipe::check_canonical(&cb.verify, payload, &target)?;
         let at = spec.locate(&format!("callbacks.{name}.verify"));
         let stages = recipe::verify(&cb.verify, payload, creds, &target, &at)?;
         let mut decoded = payload.clone();
@@ -438,6 +441,7 @@ impl<'s> Interpreter<'s> {
             .as_ref()
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
         fields::check_received(&target, &response.fields, body, false)?;
+        recipe::check_canonical(recipe, body, &target)?;
         let at = spec.locate(&format!("operations.{op}.response.verify"));
         let stages = recipe::verify(recipe, body, creds, &target, &at)?;
         Ok(Verified { payload: Value::Object(body.clone()), stages })
