@@ -45,7 +45,10 @@ pub fn refuse_separators(target: &str, field: &str, text: &str, seps: &[&str]) -
         Some(sep) => Err(malformed(
             target,
             field,
-            format!("contains `{}`, a separator of the signed message, so it could stand for other fields; refused", sep.escape_debug()),
+            format!(
+                "contains `{}`, a separator of the signed message, so it could stand for other fields; refused",
+                sep.escape_debug()
+            ),
         )),
         None => Ok(()),
     }

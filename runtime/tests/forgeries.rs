@@ -80,12 +80,9 @@ fn vietqr_amount_shift_forgery_is_refused_on_both_paths() {
     let key = b"YWN0aXZlX3NpZ24ga2V5LiBLZWVwIGl0IHNlY3JldCE=";
     assert_eq!(hex::encode(payspec::crypto::hmac_sha256(key, message.as_bytes())), forged["signature"]);
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &forged, &rt).unwrap_err();
-    let generated = vietqr::dynamic::verify_callback(
-        "transaction_sync",
-        &forged,
-        &vietqr::Credentials::from_runtime(&rt).unwrap(),
-    )
-    .unwrap_err();
+    let generated =
+        vietqr::dynamic::verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
+            .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "transactionId", "{interp}");
 }
@@ -98,12 +95,9 @@ fn vietqr_order_id_shift_forgery_is_refused_on_both_paths() {
     let order = forged["orderId"].as_str().unwrap().to_string();
     forged.insert("orderId".into(), json!(format!("3{order}")));
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &forged, &rt).unwrap_err();
-    let generated = vietqr::dynamic::verify_callback(
-        "transaction_sync",
-        &forged,
-        &vietqr::Credentials::from_runtime(&rt).unwrap(),
-    )
-    .unwrap_err();
+    let generated =
+        vietqr::dynamic::verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
+            .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "transactionTime", "{interp}");
 }
@@ -116,12 +110,9 @@ fn vietqr_amount_wider_than_its_pad_is_refused() {
     let (spec, rt, mut forged) = vietqr_published();
     forged.insert("amount".into(), json!(10_000_000_000i64));
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &forged, &rt).unwrap_err();
-    let generated = vietqr::dynamic::verify_callback(
-        "transaction_sync",
-        &forged,
-        &vietqr::Credentials::from_runtime(&rt).unwrap(),
-    )
-    .unwrap_err();
+    let generated =
+        vietqr::dynamic::verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
+            .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "amount", "{interp}");
 }
@@ -170,7 +161,10 @@ callbacks:
     let e = interp
         .sign("op", json!({"amount": 12345}).as_object().unwrap(), &rt, "sandbox", payspec::Clock::from_secs(0))
         .unwrap_err();
-    assert!(matches!(&e, SignError::Stage { problem, .. } if problem.contains("wider than its pad_left width 4")), "{e}");
+    assert!(
+        matches!(&e, SignError::Stage { problem, .. } if problem.contains("wider than its pad_left width 4")),
+        "{e}"
+    );
     let ok = interp
         .sign("op", json!({"amount": 1234}).as_object().unwrap(), &rt, "sandbox", payspec::Clock::from_secs(0))
         .unwrap();

@@ -319,7 +319,13 @@ impl<'s> Interpreter<'s> {
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
         let target = format!("{}.{name}", self.spec.provider);
-        recipe::sign_payload(&cb.verify, payload, creds, &target, &self.spec.locate(&format!("callbacks.{name}.verify")))
+        recipe::sign_payload(
+            &cb.verify,
+            payload,
+            creds,
+            &target,
+            &self.spec.locate(&format!("callbacks.{name}.verify")),
+        )
     }
 
     /// Sign a response body of operation `op` as the provider would.
@@ -337,7 +343,13 @@ impl<'s> Interpreter<'s> {
             .and_then(|r| r.verify.as_ref())
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
         let target = format!("{}.{op} response", self.spec.provider);
-        recipe::sign_payload(recipe, body, creds, &target, &self.spec.locate(&format!("operations.{op}.response.verify")))
+        recipe::sign_payload(
+            recipe,
+            body,
+            creds,
+            &target,
+            &self.spec.locate(&format!("operations.{op}.response.verify")),
+        )
     }
 
     /// Verify callback `name` on the received payload; on success return it decoded.
