@@ -345,7 +345,15 @@ impl Gen<'_> {
                     let t = to_text(ty, &v);
                     let w = pad.width;
                     let fill = pad.fill;
-                    steps.extend(quote!(let __v: ::std::string::String = ::payspec::canon::pad_left(&#t, #w, #fill);));
+                    let msg = format!("`{item}` is wider than its pad_left width {w}");
+                    let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
+                    steps.extend(quote! {
+                        let __v: ::std::string::String = match ::payspec::canon::pad_fixed(&#t, #w, #fill) {
+                            ::core::option::Option::Some(s) => s,
+                            ::core::option::Option::None => #r,
+                        };
+                    });
+                    fallible = true;
                     ty = RawTy::Str;
                 }
                 let conv = match want {

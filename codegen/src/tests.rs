@@ -244,10 +244,12 @@ fn constructs_the_loader_rejects_still_generate_runtime_errors() {
       place: {{ header: X, template: "v {{signature}}" }}
 callbacks:
   cb:
-    fields: {{ s: {{ type: string, required: true }} }}
+    fields: {{ d: {{ type: string, required: true }}, s: {{ type: string, required: true }} }}
     verify:
       provenance: {{ source: t, confidence: inferred }}
-      message: s
+      message: d
+      digest: {{ alg: hmac-sha256, key: cred:key }}
+      encode: hex
       place: body.s
 "#
     ));

@@ -9,6 +9,40 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 impl Gen<'_> {
+    /// Statements refusing a received payload that breaks the message's boundaries, in the order of
+    /// [`payspec_spec::canonical::received_rules`] (as the interpreter's `check_canonical`).
+    fn canonical_checks(&self, recipe: &Recipe, target: &str) -> TokenStream {
+        use payspec_spec::canonical::{received_rules, ReceivedRule};
+        let steps = received_rules(recipe).into_iter().map(|rule| match rule {
+            ReceivedRule::NoSeparator { field, seps } => {
+                let name = field.join(".");
+                quote! {
+                    if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(payload, &[#(#field),*]) {
+                        ::payspec::support::refuse_separators(#target, #name, &__t, &[#(#seps),*])?;
+                    }
+                }
+            }
+            ReceivedRule::NoSeparatorAnyField { exclude, seps } => quote! {
+                for (__k, __v) in payload.iter() {
+                    if [#(#exclude),*].contains(&__k.as_str()) {
+                        continue;
+                    }
+                    ::payspec::support::refuse_separators(#target, __k, __k, &[#(#seps),*])?;
+                    ::payspec::support::refuse_separators(#target, __k, &::payspec::interp::render(__v), &[#(#seps),*])?;
+                }
+            },
+            ReceivedRule::MaxWidth { field, width } => {
+                let name = field.join(".");
+                quote! {
+                    if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(payload, &[#(#field),*]) {
+                        ::payspec::support::refuse_wider(#target, #name, &__t, #width)?;
+                    }
+                }
+            }
+        });
+        quote!(#(#steps)*)
+    }
+
     /// Statements checking the signature of `payload` with `recipe` and binding `__stages`.
     fn verify_stages(&self, recipe: &Recipe, target: &str, at: &str) -> TokenStream {
         let stages_ty = quote!(::payspec::Stages);
@@ -114,6 +148,7 @@ impl Gen<'_> {
         let at = self.spec.locate(&format!("callbacks.{}.verify", cb.name));
         let lenient = !matches!(cb.cb.encoding, PayloadEncoding::Json);
         let check = self.check_received(&target, &cb.cb.fields, lenient);
+        let canonical = self.canonical_checks(&cb.cb.verify, &target);
         let verify = self.verify_stages(&cb.cb.verify, &target, &at);
         let mut decodes = Vec::new();
         for (field, steps) in &cb.cb.decode {
@@ -170,6 +205,7 @@ impl Gen<'_> {
                 creds: &Credentials,
             ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
                 #check
+                #canonical
                 #verify
                 let #mutable __decoded = payload.clone();
                 #(#decodes)*
@@ -189,6 +225,7 @@ impl Gen<'_> {
         let target = format!("{}.{} response", self.spec.provider, op.name);
         let at = self.spec.locate(&format!("operations.{}.response.verify", op.name));
         let check = self.check_received(&target, &resp.fields, false);
+        let canonical = self.canonical_checks(recipe, &target);
         let verify = self.verify_stages(recipe, &target, &at);
         let doc = format!(
             "Verify the signature on a response of `{}` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.",
@@ -203,6 +240,7 @@ impl Gen<'_> {
             ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
                 let payload = body;
                 #check
+                #canonical
                 #verify
                 ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(body.clone()), stages: __stages })
             }

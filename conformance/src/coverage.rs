@@ -19,6 +19,9 @@ pub struct Coverage {
     pub unprotected: Vec<String>,
     /// Fields no generated sample could exercise (never present, or no valid mutation).
     pub untested: Vec<String>,
+    /// Pairs of signed fields between which characters can move (the end of one to the start of the
+    /// other, or back) with every signature still valid: the signed string does not tell them apart.
+    pub ambiguous: Vec<(String, String)>,
 }
 
 impl fmt::Display for Coverage {
@@ -27,6 +30,10 @@ impl fmt::Display for Coverage {
         write!(f, "{}: unprotected: {}", self.target, list(&self.unprotected))?;
         if !self.untested.is_empty() {
             write!(f, "; untested: {}", list(&self.untested))?;
+        }
+        if !self.ambiguous.is_empty() {
+            let pairs: Vec<String> = self.ambiguous.iter().map(|(a, b)| format!("{a}↔{b}")).collect();
+            write!(f, "; ambiguous: {}", pairs.join(", "))?;
         }
         Ok(())
     }
@@ -255,7 +262,71 @@ fn classify(
             untested.push(name.clone());
         }
     }
-    Coverage { target, unprotected, untested }
+    let signed: Vec<&String> =
+        fields.iter().map(|(n, _)| n).filter(|n| !unprotected.contains(n) && !untested.contains(n)).collect();
+    let ambiguous = shiftable(&signed, samples, &observe);
+    Coverage { target, unprotected, untested, ambiguous }
+}
+
+/// Samples tried per pair of fields by the shifting mutation.
+const SHIFT_SAMPLES: usize = 3;
+
+/// The two-field shifting mutation: for each pair of signed fields, move one character from the end
+/// of one to the start of the other (and from the start of one to the end of the other, both ways);
+/// a pair is ambiguous when some such shift leaves `observe` unchanged.
+fn shiftable(
+    fields: &[&String],
+    samples: &[(Map<String, Value>, Vec<String>)],
+    observe: &impl Fn(&Map<String, Value>) -> Option<Vec<String>>,
+) -> Vec<(String, String)> {
+    let base: Vec<(&Map<String, Value>, Vec<String>)> =
+        samples.iter().filter_map(|(s, _)| observe(s).map(|b| (s, b))).take(SHIFT_SAMPLES).collect();
+    let mut out = Vec::new();
+    for (i, a) in fields.iter().enumerate() {
+        for b in &fields[i + 1..] {
+            let hit = base.iter().any(|(sample, before)| {
+                let (Some(va), Some(vb)) = (get_path(sample, a), get_path(sample, b)) else { return false };
+                [(a, va, b, vb), (b, vb, a, va)].into_iter().any(|(x, vx, y, vy)| {
+                    [true, false].into_iter().any(|end_to_start| {
+                        let Some((nx, ny)) = shift(vx, vy, end_to_start) else { return false };
+                        let mut changed = (*sample).clone();
+                        set_path(&mut changed, x, nx);
+                        set_path(&mut changed, y, ny);
+                        observe(&changed).as_ref() == Some(before)
+                    })
+                })
+            });
+            if hit {
+                out.push(((*a).clone(), (*b).clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `x`, `y` after moving one character: the last of `x` to the front of `y` (`end_to_start`), or
+/// the first of `y` to the end of `x`. Each keeps its JSON kind (a number stays a number); `None`
+/// when the shift is impossible.
+fn shift(x: &Value, y: &Value, end_to_start: bool) -> Option<(Value, Value)> {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let (mut tx, mut ty) = (text(x)?, text(y)?);
+    if end_to_start {
+        let c = tx.pop()?;
+        ty.insert(0, c);
+    } else {
+        let c = ty.chars().next()?;
+        ty.drain(..c.len_utf8());
+        tx.push(c);
+    }
+    let back = |like: &Value, t: String| match like {
+        Value::Number(_) => serde_json::from_str::<Value>(&t).ok().filter(Value::is_number),
+        _ => Some(Value::String(t)),
+    };
+    Some((back(x, tx)?, back(y, ty)?))
 }
 
 /// Coverage of every operation, signed response and callback of a spec.

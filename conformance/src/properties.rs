@@ -4,7 +4,7 @@
 //! when a directory is given (committed, so a found failure is replayed on every run).
 
 use crate::{gen, Path};
-use payspec::{Clock, Credentials, Interpreter, SignedRequest};
+use payspec::{Clock, Credentials, Interpreter, SignError, SignedRequest};
 use payspec_spec::{CodeValue, FieldType, Spec};
 use proptest::strategy::{Just, Strategy};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
@@ -177,8 +177,17 @@ pub fn run(
         let mut r = runner(cases, regressions, &spec.provider);
         let payloads = crate::coverage::received_payload(&cb.fields, &sig_field, &cb.decode);
         let res = r.run(&payloads, |payload| {
-            let (signed, _) = no_panic("sign_callback", || interp.sign_callback(name, &payload, creds))?
-                .map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
+            let (signed, _) = match no_panic("sign_callback", || interp.sign_callback(name, &payload, creds))? {
+                Ok(s) => s,
+                // A value holding a separator of the signed message: refused by signer and verifiers
+                // alike (checked below), never signed.
+                Err(SignError::Input { .. }) => {
+                    let mut unsignable = payload.clone();
+                    unsignable.insert(sig_field.clone(), Value::String("0".into()));
+                    return refused_everywhere(paths, |p| p.verify_callback(name, &unsignable, creds));
+                }
+                Err(e) => return Err(TestCaseError::fail(format!("cannot sign: {e}"))),
+            };
             for p in paths {
                 let v = no_panic("verify", || p.verify_callback(name, &signed, creds))?;
                 v.map_err(|e| TestCaseError::fail(format!("{}: signed payload rejected: {e}", p.name())))?;
@@ -220,9 +229,15 @@ pub fn run(
         let mut r = runner(cases, regressions, &spec.provider);
         let bodies = crate::coverage::received_payload(&resp.fields, &sig_field, &Default::default());
         let res = r.run(&bodies, |body| {
-            let (signed, _) = interp
-                .sign_response(name, &body, creds)
-                .map_err(|e| TestCaseError::fail(format!("cannot sign: {e}")))?;
+            let (signed, _) = match interp.sign_response(name, &body, creds) {
+                Ok(s) => s,
+                Err(SignError::Input { .. }) => {
+                    let mut unsignable = body.clone();
+                    unsignable.insert(sig_field.clone(), Value::String("0".into()));
+                    return refused_everywhere(paths, |p| p.verify_response(name, &unsignable, creds));
+                }
+                Err(e) => return Err(TestCaseError::fail(format!("cannot sign: {e}"))),
+            };
             for p in paths {
                 p.verify_response(name, &signed, creds)
                     .map_err(|e| TestCaseError::fail(format!("{}: signed response rejected: {e}", p.name())))?;
@@ -233,6 +248,21 @@ pub fn run(
     }
     out.extend(status_total(spec));
     out
+}
+
+/// A payload the simulator refused to sign (a value holding a separator of the signed message) must
+/// be refused as malformed by every verification path too, whatever signature it carries.
+fn refused_everywhere<P>(
+    paths: &[P],
+    verify: impl Fn(&P) -> Result<payspec::Verified, payspec::VerifyError>,
+) -> Result<(), TestCaseError> {
+    for p in paths {
+        match verify(p) {
+            Err(payspec::VerifyError::Malformed { .. }) => {}
+            other => return Err(TestCaseError::fail(format!("an unsignable payload was not refused: {other:?}"))),
+        }
+    }
+    Ok(())
 }
 
 fn junk_value() -> impl Strategy<Value = Value> {

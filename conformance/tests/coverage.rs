@@ -25,3 +25,65 @@ fn signature_coverage_matches_the_pinned_report() {
     let expected = std::fs::read_to_string(&expected_file).unwrap_or_default();
     assert_eq!(report, expected, "signature coverage changed; review and rerun with UPDATE_EXPECT=1");
 }
+
+/// The two-field shifting mutation finds a concat whose parts can trade characters, and finds
+/// nothing where a separator or fixed widths keep the parts apart.
+#[test]
+fn shifting_mutation_reports_ambiguous_pairs() {
+    let spec = payspec_spec::load_str(
+        "shift.yaml",
+        r#"
+provider: shift
+title: Shift
+environments: { sandbox: https://x.test }
+credentials: { key: { secret: true } }
+operations:
+  concat:
+    method: POST
+    path: /a
+    request:
+      id: { type: string, required: true, pattern: '^[a-z0-9]{1,12}$' }
+      amount: { type: string, required: true, pattern: '^[0-9]{1,9}$' }
+    sign:
+      provenance: { source: test, confidence: inferred }
+      message: { concat: [cred:key, id, amount] }
+      digest: { alg: md5 }
+      encode: hex
+      place: body.checksum
+  separated:
+    method: POST
+    path: /b
+    request:
+      id: { type: string, required: true, pattern: '^[a-z0-9]{1,12}$' }
+      amount: { type: string, required: true, pattern: '^[0-9]{1,9}$' }
+    sign:
+      provenance: { source: test, confidence: inferred }
+      message: { join: "|", parts: [cred:key, id, amount] }
+      digest: { alg: md5 }
+      encode: hex
+      place: body.checksum
+  fixed:
+    method: POST
+    path: /c
+    request:
+      id: { type: string, required: true, pattern: '^[a-z0-9]{12}$' }
+      amount: { type: string, required: true, pattern: '^[0-9]{1,9}$' }
+    sign:
+      provenance: { source: test, confidence: inferred }
+      message: { concat: [cred:key, id, amount] }
+      digest: { alg: md5 }
+      encode: hex
+      place: body.checksum
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let creds = payspec_conformance::check::dummy_credentials(&spec);
+    let concat = payspec_conformance::coverage::operation(&spec, "concat", &creds, 24);
+    assert_eq!(concat.ambiguous, [("id".to_string(), "amount".to_string())], "{concat}");
+    assert!(concat.to_string().ends_with("; ambiguous: id↔amount"), "{concat}");
+    for op in ["separated", "fixed"] {
+        let c = payspec_conformance::coverage::operation(&spec, op, &creds, 24);
+        assert!(c.ambiguous.is_empty(), "{c}");
+        assert!(c.unprotected.is_empty(), "{c}");
+    }
+}

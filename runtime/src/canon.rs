@@ -29,6 +29,17 @@ pub fn pad_left(value: &str, width: usize, fill: char) -> String {
     out
 }
 
+/// Left-pad `value` with `fill` to exactly `width` characters; `None` when it is longer (a padded
+/// part of a signed message has a fixed width, so a longer value is refused rather than signed as is).
+///
+/// ```
+/// assert_eq!(payspec::canon::pad_fixed("100000", 10, '0').as_deref(), Some("0000100000"));
+/// assert_eq!(payspec::canon::pad_fixed("12345678901", 10, '0'), None);
+/// ```
+pub fn pad_fixed(value: &str, width: usize, fill: char) -> Option<String> {
+    (value.chars().count() <= width).then(|| pad_left(value, width, fill))
+}
+
 /// `base64url(json(header)) "." base64url(json(claims))`: the JWT signing input. The JSON is compact
 /// and keeps the values' key order; base64url is unpadded.
 ///

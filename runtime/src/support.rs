@@ -64,6 +64,56 @@ fn is_invisible(c: char) -> bool {
     matches!(c as u32, 0x00ad | 0x061c | 0x180e | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x2069 | 0xfeff | 0xfff9..=0xfffb)
 }
 
+/// The text of a received field at `path` (into objects), as a string to sign renders it; `None`
+/// when absent or `null`.
+pub fn received_text(payload: &serde_json::Map<String, Value>, path: &[&str]) -> Option<String> {
+    let (first, rest) = path.split_first()?;
+    let v = rest.iter().try_fold(payload.get(*first)?, |v, seg| v.get(seg))?;
+    (!v.is_null()).then(|| crate::interp::render(v))
+}
+
+/// Refuse a received value (or field name) that contains a separator of the message it is signed in:
+/// it could carry a neighbouring field's text (`status = "SUCCESS&updateTime=…"` in `a=x&b=y` pairs).
+///
+/// ```
+/// let e = payspec::support::refuse_separators("x.ipn", "status", "SUCCESS&updateTime=1", &["&", "="]).unwrap_err();
+/// assert_eq!(e.to_string(), "malformed x.ipn: field `status`: contains `&`, a separator of the signed message, so it could stand for other fields; refused");
+/// assert!(payspec::support::refuse_separators("x.ipn", "status", "SUCCESS", &["&", "="]).is_ok());
+/// ```
+pub fn refuse_separators(target: &str, field: &str, text: &str, seps: &[&str]) -> Result<(), VerifyError> {
+    match seps.iter().find(|s| !s.is_empty() && text.contains(**s)) {
+        Some(sep) => Err(malformed(
+            target,
+            field,
+            format!(
+                "contains `{}`, a separator of the signed message, so it could stand for other fields; refused",
+                sep.escape_debug()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Refuse a received value wider than the `pad_left` width it is signed at: padding would not fix its
+/// width, so characters could move between it and its neighbour.
+///
+/// ```
+/// assert!(payspec::support::refuse_wider("x.ipn", "amount", "0100000202", 10).is_ok());
+/// assert!(payspec::support::refuse_wider("x.ipn", "amount", "01000002020", 10).is_err());
+/// ```
+pub fn refuse_wider(target: &str, field: &str, text: &str, width: usize) -> Result<(), VerifyError> {
+    let len = text.chars().count();
+    if len > width {
+        Err(malformed(
+            target,
+            field,
+            format!("{len} characters, wider than the {width} it is padded to in the signed message; refused"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A numeric text as a decimal, for `min` / `max` checks.
 pub fn to_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
     s.parse::<rust_decimal::Decimal>()

@@ -118,12 +118,16 @@ fn unknown_names_are_errors_not_defaults() {
 
 fn callback_spec() -> Spec {
     spec(&format!(
-        "operations: {{}}\ncallbacks:\n  cb:\n    encoding: form\n    fields:\n      data: {{ type: string, required: true }}\n      n: {{ type: integer }}\n      sig: {{ type: string, required: true }}\n    verify:\n      {PROV}\n      message: {{ concat: [data, \"n?\", cred:key] }}\n      digest: {{ alg: sha256 }}\n      encode: HEX\n      place: body.sig\n    decode: {{ data: [base64, json] }}\n"
+        "operations: {{}}\ncallbacks:\n  cb:\n    encoding: form\n    fields:\n      data: {{ type: string, required: true }}\n      n: {{ type: integer }}\n      sig: {{ type: string, required: true }}\n    verify:\n      {PROV}\n      message: {{ join: \"|\", parts: [data, \"n?\", cred:key] }}\n      digest: {{ alg: sha256 }}\n      encode: HEX\n      place: body.sig\n    decode: {{ data: [base64, json] }}\n"
     ))
 }
 
 fn sign_cb(data: &str, n: Option<&str>, key: &str) -> String {
-    let msg = format!("{data}{}{key}", n.unwrap_or(""));
+    // `data|n|key` (`n` drops out with its separator); a concat would let `data` absorb `n`.
+    let msg = match n {
+        Some(n) => format!("{data}|{n}|{key}"),
+        None => format!("{data}|{key}"),
+    };
     hex::encode_upper(payspec::crypto::sha256(msg.as_bytes()))
 }
 
@@ -136,7 +140,7 @@ fn callbacks_verify_decode_and_reject_forgeries() {
     let good = json!({"data": data, "n": "5", "sig": sign_cb(data, Some("5"), "K")});
     let v = i.verify_callback("cb", &obj(good.clone()), &c).unwrap();
     assert_eq!(v.payload["data"], json!({"a": 1}));
-    assert_eq!(v.stages.string_to_sign.0, format!("{data}5K"));
+    assert_eq!(v.stages.string_to_sign.0, format!("{data}|5|K"));
 
     let mut lower = good.clone();
     lower["sig"] = json!(sign_cb(data, Some("5"), "K").to_lowercase());

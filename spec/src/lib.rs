@@ -7,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod canonical;
 mod diag;
 mod load;
 pub mod model;

@@ -523,7 +523,8 @@ pub struct Item {
 /// Left padding of a value.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct PadLeft {
-    /// Target width in characters (`pad_left:`); longer values are left as they are.
+    /// Target width in characters (`pad_left:`); longer values are refused (a signing error, or a
+    /// malformed received payload), never signed as they are.
     pub width: usize,
     /// Padding character (`pad_char:`, default `0`).
     pub fill: char,

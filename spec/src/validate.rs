@@ -504,6 +504,10 @@ impl Checker<'_> {
         if r.provenance.is_none() {
             self.err(path, "a recipe needs `provenance: { source, confidence }`");
         }
+        if !scope.signing {
+            self.verify_depends_on_secret(path, r);
+            self.verify_unambiguous(&child(path, "message"), &r.message, scope);
+        }
         self.message(&child(path, "message"), &r.message, scope);
         let dp = child(path, "digest");
         match &r.digest {
@@ -835,6 +839,169 @@ fn finite(n: &serde_yaml::Number) -> bool {
 /// A character that may not appear in an HTTP header value: every control character but tab.
 fn forbidden_in_header(c: char) -> bool {
     c.is_control() && c != '\t'
+}
+
+/// Verify recipes (callbacks, `response.verify`): the result must depend on a secret, and the
+/// message must parse back into its fields one way only.
+impl Checker<'_> {
+    /// Whether credential `c` is secret (an undefined one counts as secret: it is reported already).
+    fn secret_credential(&self, c: &str) -> bool {
+        self.spec.credentials.get(c).is_none_or(|d| d.secret)
+    }
+
+    /// Whether `item` carries a secret credential (directly or in a template).
+    fn item_has_secret(&self, item: &Item) -> bool {
+        match &item.source {
+            Source::Credential(c) => self.secret_credential(c),
+            Source::Template(t) => template_items(t).iter().any(|i| self.item_has_secret(i)),
+            _ => false,
+        }
+    }
+
+    /// Whether the message carries a secret credential.
+    fn message_has_secret(&self, m: &Message) -> bool {
+        match m {
+            Message::Value(item) => self.item_has_secret(item),
+            Message::Join { parts, .. } => parts.iter().any(|p| self.message_has_secret(&p.message)),
+            Message::Pairs(p) => p.items.as_ref().is_some_and(|items| items.iter().any(|i| self.item_has_secret(i))),
+            Message::Jwt(j) => j.header.values().chain(j.claims.values()).any(|i| self.item_has_secret(i)),
+        }
+    }
+
+    /// A verify recipe whose result anyone could compute is refused: no digest, a constant message,
+    /// an HMAC key that is not a secret credential, an RSA public key that is not a credential, a
+    /// keyless hash without a secret in its message.
+    fn verify_depends_on_secret(&mut self, path: &str, r: &Recipe) {
+        if !message_has_field(&r.message) {
+            self.err(
+                &child(path, "message"),
+                "this verify recipe's message holds no received field: its signature is the same for every payload, so it proves nothing about one",
+            );
+        }
+        let dp = child(path, "digest");
+        let Some(d) = &r.digest else {
+            self.err(
+                path,
+                "this verify recipe has no digest, so anyone can compute the value it checks; use an HMAC keyed with a secret credential, rsa-sha256 with the provider's public key, or sha256/md5 over a message holding a secret credential",
+            );
+            return;
+        };
+        match d.alg {
+            a if a.is_hmac() => {
+                let Some(key) = &d.key else { return }; // reported by `recipe`
+                let kp = child(&dp, "key");
+                match &key.source {
+                    Source::Literal(l) if l.is_empty() => self.err(
+                        &kp,
+                        format!("this verify recipe's {} key is empty, so anyone can compute the signature; use a secret credential (cred:<name> with `secret: true`)", alg_name(a)),
+                    ),
+                    Source::Credential(c) if !self.secret_credential(c) => self.err(
+                        &kp,
+                        format!("credential `{c}` is not `secret: true`, so an {} keyed with it proves nothing; the key of a verify recipe must be a secret credential", alg_name(a)),
+                    ),
+                    Source::Field(_) => self.err(
+                        &kp,
+                        format!("this verify recipe takes its {} key from the received payload, which the sender chooses; use a secret credential", alg_name(a)),
+                    ),
+                    Source::Credential(_) => {}
+                    _ if self.item_has_secret(key) => {}
+                    _ => self.err(
+                        &kp,
+                        format!("this verify recipe's {} key is a literal written in the spec, so anyone can compute the signature; use a secret credential (cred:<name> with `secret: true`)", alg_name(a)),
+                    ),
+                }
+            }
+            DigestAlg::RsaSha256 => {
+                // Only the holder of the private key can sign; the public key must be configured.
+                if let Some(k) = &d.public_key {
+                    if !matches!(k.source, Source::Credential(_)) {
+                        self.err(
+                            &child(&dp, "public_key"),
+                            "the public key of a verify recipe must be a credential (cred:<name> of type public_key_pem), not a literal or a received value",
+                        );
+                    }
+                }
+            }
+            a => {
+                if !self.message_has_secret(&r.message) {
+                    self.err(
+                        &dp,
+                        format!("this verify recipe hashes ({}) received fields only, so anyone can recompute it; put a secret credential into the message (e.g. concat: [.., cred:x]) or use an HMAC", alg_name(a)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// In a `concat` (a `join` with separator `""`) every received part followed by another
+    /// received part must have a fixed width (see [`crate::canonical`]); nested messages are checked
+    /// the same way. `path` is the message node.
+    fn verify_unambiguous(&mut self, path: &str, m: &Message, scope: &Scope) {
+        let Message::Join { sep, parts } = m else { return };
+        let index = self.index;
+        let list = [child(path, "parts"), child(path, "concat")]
+            .into_iter()
+            .find(|p| index.values.contains_key(p))
+            .unwrap_or_else(|| path.to_string());
+        if sep.is_empty() {
+            use crate::canonical::{part_width, Width};
+            let widths: Vec<Width> = parts.iter().map(|p| part_width(&p.message, p.optional, scope.fields)).collect();
+            let received: Vec<usize> = (0..parts.len()).filter(|i| widths[*i] != Width::Constant).collect();
+            for pair in received.windows(2) {
+                let (i, next) = (pair[0], pair[1]);
+                if widths[i] == Width::Variable {
+                    self.err(
+                        &format!("{list}[{i}]"),
+                        format!(
+                            "{} has no fixed width but is followed by {} in a concat, so characters can move from one into the other without changing the signed string; fix its width (a `pattern` of fixed length such as '^[0-9]{{10}}$', `min_len` = `max_len`, `pad_left`) or sign with a separator",
+                            part_name(&parts[i]),
+                            part_name(&parts[next])
+                        ),
+                    );
+                }
+            }
+        }
+        for (i, p) in parts.iter().enumerate() {
+            self.verify_unambiguous(&format!("{list}[{i}]"), &p.message, scope);
+        }
+    }
+}
+
+/// Whether a message holds a received (or request) field; `pairs` without `items` covers every field.
+fn message_has_field(m: &Message) -> bool {
+    let item = |i: &Item| match &i.source {
+        Source::Field(_) => true,
+        Source::Template(t) => template_items(t).iter().any(|i| matches!(i.source, Source::Field(_))),
+        _ => false,
+    };
+    match m {
+        Message::Value(i) => item(i),
+        Message::Join { parts, .. } => parts.iter().any(|p| message_has_field(&p.message)),
+        Message::Pairs(p) => p.items.as_ref().is_none_or(|items| items.iter().any(item)),
+        Message::Jwt(j) => j.header.values().chain(j.claims.values()).any(item),
+    }
+}
+
+/// The items of a template's placeholders (unparsable ones are reported elsewhere).
+fn template_items(t: &str) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else { break };
+        if let Ok(i) = Item::try_from(rest[open + 1..close].to_string()) {
+            out.push(i);
+        }
+        rest = &rest[close + 1..];
+    }
+    out
+}
+
+/// A concat part as messages name it: `` `amount` `` or "a nested message".
+fn part_name(p: &Part) -> String {
+    match &p.message {
+        Message::Value(i) => format!("`{i}`"),
+        _ => "a nested message".to_string(),
+    }
 }
 
 /// Spec spelling of a field type.

@@ -332,10 +332,12 @@ impl<'s> Interpreter<'s> {
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("callback", name, self.spec.callbacks.keys())))?;
         let structural = self.spec.recipe_value_is_secret(&cb.verify, None);
+        let target = format!("{}.{name}", self.spec.provider);
         recipe::sign_payload(
             &cb.verify,
             payload,
             creds,
+            &target,
             &self.spec.locate(&format!("callbacks.{name}.verify")),
             structural,
         )
@@ -356,10 +358,12 @@ impl<'s> Interpreter<'s> {
             .and_then(|r| r.verify.as_ref())
             .ok_or_else(|| SignError::Unknown(format!("operation `{op}` has no signed response")))?;
         let structural = self.spec.recipe_value_is_secret(recipe, None);
+        let target = format!("{}.{op} response", self.spec.provider);
         recipe::sign_payload(
             recipe,
             body,
             creds,
+            &target,
             &self.spec.locate(&format!("operations.{op}.response.verify")),
             structural,
         )
@@ -426,6 +430,7 @@ impl<'s> Interpreter<'s> {
         let (cb, target, at) = self.callback(name)?;
         let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
+        recipe::check_canonical(&cb.verify, payload, &target)?;
         let stages = recipe::verify(
             &cb.verify,
             payload,
@@ -453,6 +458,7 @@ impl<'s> Interpreter<'s> {
     ) -> Result<Verified, VerifyError> {
         let (response, recipe, target, at) = self.signed_response(op)?;
         fields::check_received(&target, &response.fields, body, false)?;
+        recipe::check_canonical(recipe, body, &target)?;
         let stages = recipe::verify(recipe, body, creds, &target, &at, self.spec.recipe_value_is_secret(recipe, None))?;
         Ok(Verified { payload: Value::Object(body.clone()), stages })
     }

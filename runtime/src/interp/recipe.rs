@@ -99,7 +99,9 @@ impl Ctx<'_> {
             v = Value::from(n + add);
         }
         if let Some(pad) = &item.pad_left {
-            v = Value::String(crate::canon::pad_left(&render(&v), pad.width, pad.fill));
+            v = Value::String(crate::canon::pad_fixed(&render(&v), pad.width, pad.fill).ok_or_else(|| {
+                stage_err(at, Stage::Select, format!("`{item}` is wider than its pad_left width {}", pad.width))
+            })?);
         }
         Ok(Some(v))
     }
@@ -278,12 +280,49 @@ pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<
     }
 }
 
+/// Apply the rules a received payload must satisfy before its signature over `recipe` is checked
+/// ([`payspec_spec::canonical::received_rules`]): no separator of the message inside a value, no value
+/// wider than its `pad_left` width. The generated verifiers apply the same rules in the same order.
+pub fn check_canonical(recipe: &Recipe, payload: &Map<String, Value>, target: &str) -> Result<(), VerifyError> {
+    use crate::support::{received_text, refuse_separators, refuse_wider};
+    use payspec_spec::canonical::ReceivedRule;
+    for rule in payspec_spec::canonical::received_rules(recipe) {
+        match rule {
+            ReceivedRule::NoSeparator { field, seps } => {
+                let path: Vec<&str> = field.iter().map(String::as_str).collect();
+                let seps: Vec<&str> = seps.iter().map(String::as_str).collect();
+                if let Some(t) = received_text(payload, &path) {
+                    refuse_separators(target, &field.join("."), &t, &seps)?;
+                }
+            }
+            ReceivedRule::NoSeparatorAnyField { exclude, seps } => {
+                let seps: Vec<&str> = seps.iter().map(String::as_str).collect();
+                for (k, v) in payload {
+                    if exclude.contains(k) {
+                        continue;
+                    }
+                    refuse_separators(target, k, k, &seps)?;
+                    refuse_separators(target, k, &render(v), &seps)?;
+                }
+            }
+            ReceivedRule::MaxWidth { field, width } => {
+                let path: Vec<&str> = field.iter().map(String::as_str).collect();
+                if let Some(t) = received_text(payload, &path) {
+                    refuse_wider(target, &field.join("."), &t, width)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Sign a payload the way the provider does (callbacks, signed responses): the signature goes into
 /// the recipe's place field. RSA recipes sign with `key` (the provider's private key, tests only).
 pub fn sign_payload(
     recipe: &Recipe,
     payload: &Map<String, Value>,
     creds: &Credentials,
+    target: &str,
     at: &str,
     structural: bool,
 ) -> Result<(Map<String, Value>, Stages), SignError> {
@@ -293,6 +332,12 @@ pub fn sign_payload(
         .ok_or_else(|| stage_err(at, Stage::Place, "only body and query places can carry a payload signature"))?;
     let mut unsigned = payload.clone();
     unsigned.remove(field);
+    // A payload the verifier would refuse as ambiguous is not signed either.
+    check_canonical(recipe, &unsigned, target).map_err(|e| match e {
+        VerifyError::Malformed { target, field, problem } => SignError::Input { target, field, problem },
+        VerifyError::Sign(e) => e,
+        other => SignError::Unknown(other.to_string()),
+    })?;
     let ctx = Ctx::received(&unsigned, creds);
     let mut st = run(&ctx, recipe, "sign", at)?;
     seal(&mut st, creds, structural);

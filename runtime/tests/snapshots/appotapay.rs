@@ -3132,6 +3132,94 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     ))?;
             }
         }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "amount"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.amount",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "appotapayTransId"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.appotapayTransId",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["errorCode"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "errorCode",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "reason"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.reason",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "refundId"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.refundId",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "refundOriginalId"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.refundOriginalId",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "status"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.status",
+                &__t,
+                &["&", "="],
+            )?;
+        }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["data", "transactionTs"],
+        ) {
+            ::payspec::support::refuse_separators(
+                "appotapay.refund response",
+                "data.transactionTs",
+                &__t,
+                &["&", "="],
+            )?;
+        }
         let __received: ::std::string::String = match payload.get("signature") {
             ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
                 s.clone()

@@ -1932,6 +1932,23 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 __rc7(v).map_err(|p| __malformed("bbmsl.notification", "signature", p))?;
             }
         }
+        for (__k, __v) in payload.iter() {
+            if ["signature", "signature"].contains(&__k.as_str()) {
+                continue;
+            }
+            ::payspec::support::refuse_separators(
+                "bbmsl.notification",
+                __k,
+                __k,
+                &["&", "="],
+            )?;
+            ::payspec::support::refuse_separators(
+                "bbmsl.notification",
+                __k,
+                &::payspec::interp::render(__v),
+                &["&", "="],
+            )?;
+        }
         let __received: ::std::string::String = match payload.get("signature") {
             ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
                 s.clone()

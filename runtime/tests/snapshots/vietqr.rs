@@ -704,12 +704,14 @@ Wire name `type`; required; matches `^[01]$`.*/
     )]
     #[serde(crate = "::payspec::serde")]
     pub struct TransactionSyncPayload {
-        ///Wire name `transactionId`; required.
+        /**A UUID (36 characters), as in the partner doc example
+
+Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.*/
         #[serde(rename = "transactionId")]
         pub transaction_id: ::std::string::String,
-        /**As sent, e.g. 2024-05-1701:53
+        /**yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53
 
-Wire name `transactionTime`; required.*/
+Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.*/
         #[serde(rename = "transactionTime")]
         pub transaction_time: ::std::string::String,
         ///Wire name `referencenumber`; optional.
@@ -719,9 +721,9 @@ Wire name `transactionTime`; required.*/
             skip_serializing_if = "Option::is_none"
         )]
         pub referencenumber: ::core::option::Option<::std::string::String>,
-        /**Long in the generic spec; a string in the partner doc example
+        /**Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10
 
-Wire name `amount`; required.*/
+Wire name `amount`; required; matches `^[0-9]{1,10}$`.*/
         #[serde(rename = "amount")]
         pub amount: ::payspec::Scalar,
         ///Wire name `content`; required.
@@ -2354,6 +2356,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     ))?;
             }
         }
+        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
+            payload,
+            &["amount"],
+        ) {
+            ::payspec::support::refuse_wider(
+                "vietqr.transaction_sync",
+                "amount",
+                &__t,
+                10usize,
+            )?;
+        }
         let __received: ::std::string::String = match payload.get("signature") {
             ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
                 s.clone()
@@ -2386,7 +2399,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
                             __stage(
-                                "specs/vietqr.yaml:228:5: callbacks.transaction_sync.verify",
+                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`transactionId` is absent",
                             ),
@@ -2396,18 +2409,31 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             },
             match payload.get("amount").filter(|v| !v.is_null()) {
                 ::core::option::Option::Some(__v) => {
-                    let __v: ::std::string::String = ::payspec::canon::pad_left(
+                    let __v: ::std::string::String = match ::payspec::canon::pad_fixed(
                         &::payspec::interp::render(__v),
                         10usize,
                         '0',
-                    );
+                    ) {
+                        ::core::option::Option::Some(s) => s,
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(
+                                ::core::convert::From::from(
+                                    __stage(
+                                        "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                        ::payspec::Stage::Select,
+                                        "`amount` is wider than its pad_left width 10",
+                                    ),
+                                ),
+                            );
+                        }
+                    };
                     __v.to_string()
                 }
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
                             __stage(
-                                "specs/vietqr.yaml:228:5: callbacks.transaction_sync.verify",
+                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`amount` is absent",
                             ),
@@ -2421,7 +2447,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
                             __stage(
-                                "specs/vietqr.yaml:228:5: callbacks.transaction_sync.verify",
+                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`transactionTime` is absent",
                             ),
@@ -2435,7 +2461,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
                             __stage(
-                                "specs/vietqr.yaml:228:5: callbacks.transaction_sync.verify",
+                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`orderId` is absent",
                             ),
@@ -2451,7 +2477,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(::payspec::SignError::Credential {
-                            target: "specs/vietqr.yaml:228:5: callbacks.transaction_sync.verify"
+                            target: "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify"
                                 .into(),
                             source: ::payspec::CredentialError {
                                 name: "sync_secret".into(),
@@ -2471,7 +2497,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
             return ::core::result::Result::Err(
                 __bad_signature(
-                    "specs/vietqr.yaml:228:5: callbacks.transaction_sync.verify",
+                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                     "`signature` does not match the hmac-sha256 (hex) of the string to sign"
                         .to_string(),
                 ),
@@ -2953,6 +2979,29 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
+                {
+                    static RE: ::std::sync::OnceLock<
+                        ::core::result::Result<
+                            ::payspec::regex::Regex,
+                            ::std::string::String,
+                        >,
+                    > = ::std::sync::OnceLock::new();
+                    let __text: &str = s;
+                    if !__pattern(
+                            &RE,
+                            "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+                        )?
+                        .is_match(__text)
+                    {
+                        return ::core::result::Result::Err(
+                            ::std::format!(
+                                "`{}` does not match pattern {}",
+                                ::payspec::support::echo(__text),
+                                "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+                            ),
+                        );
+                    }
+                }
                 ::core::result::Result::Ok(Value::String(s.to_string()))
             }
             other => {
@@ -2972,6 +3021,26 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
+                {
+                    static RE: ::std::sync::OnceLock<
+                        ::core::result::Result<
+                            ::payspec::regex::Regex,
+                            ::std::string::String,
+                        >,
+                    > = ::std::sync::OnceLock::new();
+                    let __text: &str = s;
+                    if !__pattern(&RE, "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$")?
+                        .is_match(__text)
+                    {
+                        return ::core::result::Result::Err(
+                            ::std::format!(
+                                "`{}` does not match pattern {}",
+                                ::payspec::support::echo(__text),
+                                "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$"
+                            ),
+                        );
+                    }
+                }
                 ::core::result::Result::Ok(Value::String(s.to_string()))
             }
             other => {
@@ -3010,10 +3079,44 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
+                {
+                    static RE: ::std::sync::OnceLock<
+                        ::core::result::Result<
+                            ::payspec::regex::Regex,
+                            ::std::string::String,
+                        >,
+                    > = ::std::sync::OnceLock::new();
+                    let __text: &str = s;
+                    if !__pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
+                        return ::core::result::Result::Err(
+                            ::std::format!(
+                                "`{}` does not match pattern {}",
+                                ::payspec::support::echo(__text), "^[0-9]{1,10}$"
+                            ),
+                        );
+                    }
+                }
                 ::core::result::Result::Ok(Value::String(s.to_string()))
             }
             Value::Number(n) if n.is_i64() || n.is_u64() => {
                 let __t = n.to_string();
+                {
+                    static RE: ::std::sync::OnceLock<
+                        ::core::result::Result<
+                            ::payspec::regex::Regex,
+                            ::std::string::String,
+                        >,
+                    > = ::std::sync::OnceLock::new();
+                    let __text: &str = &__t;
+                    if !__pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
+                        return ::core::result::Result::Err(
+                            ::std::format!(
+                                "`{}` does not match pattern {}",
+                                ::payspec::support::echo(__text), "^[0-9]{1,10}$"
+                            ),
+                        );
+                    }
+                }
                 ::core::result::Result::Ok(Value::Number(n.clone()))
             }
             other => {
