@@ -175,9 +175,16 @@ pub struct Operation {
     /// Groups of fields of which exactly one must be present.
     #[serde(default)]
     pub one_of: Vec<Vec<String>>,
+    /// Groups of fields of which at least one must be present (any number of them may be).
+    #[serde(default)]
+    pub any_of: Vec<Vec<String>>,
     /// Groups of fields that are present together or not at all.
     #[serde(default)]
     pub all_or_none: Vec<Vec<String>>,
+    /// An optional request field given as empty text (`""`) is treated as absent: left out of the
+    /// body, query and headers and of every signature (PHP SDKs drop empty values before sending).
+    #[serde(default)]
+    pub omit_empty: bool,
     /// Name of a shared recipe (under `recipes:`) applied after `sign`, e.g. a JWT header.
     #[serde(default)]
     pub auth: Option<String>,

@@ -152,15 +152,19 @@ impl Checker<'_> {
             }
             self.field(&fp, f, true);
         }
-        for (key, groups) in [("one_of", &op.one_of), ("all_or_none", &op.all_or_none)] {
+        for (key, groups) in [("one_of", &op.one_of), ("any_of", &op.any_of), ("all_or_none", &op.all_or_none)] {
             for (i, g) in groups.iter().enumerate() {
                 let gp = format!("{}[{i}]", child(path, key));
                 if g.len() < 2 {
                     self.err(&gp, "a group needs at least two fields");
                 }
-                let article = if key == "all_or_none" { "an" } else { "a" };
+                let article = if key == "one_of" { "a" } else { "an" };
                 for (j, f) in g.iter().enumerate() {
                     let mp = format!("{gp}[{j}]");
+                    if key == "any_of" && g[..j].contains(f) {
+                        self.err(&mp, format!("`{f}` appears twice in this `any_of` group"));
+                        continue;
+                    }
                     match op.request.get(f) {
                         None if self.was_pruned(&child(&child(path, "request"), f)) => {}
                         None => self.err(&mp, format!("`{f}` is not a request field")),

@@ -165,8 +165,12 @@ impl<'s> Interpreter<'s> {
             input,
             creds,
             clock,
-            &operation.one_of,
-            &operation.all_or_none,
+            fields::RequestRules {
+                one_of: &operation.one_of,
+                any_of: &operation.any_of,
+                all_or_none: &operation.all_or_none,
+                omit_empty: operation.omit_empty,
+            },
         )?;
 
         let hosts = spec
