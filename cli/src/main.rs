@@ -232,7 +232,10 @@ fn sign(
     let spec = load(provider)?;
     let input = read_object("request", request)?;
     let creds = credentials(&spec, creds)?;
-    let clock = now.map(Clock::from_secs).unwrap_or_else(Clock::system);
+    let clock = match now {
+        Some(secs) => Clock::try_from_secs(secs).map_err(|e| fail(2, format!("--now: {e}")))?,
+        None => Clock::system(),
+    };
     let signed = Interpreter::new(&spec).sign(op, &input, &creds, env, clock).map_err(|e| fail(2, e.to_string()))?;
     if explain {
         for st in &signed.stages {

@@ -443,11 +443,15 @@ impl Gen<'_> {
     fn response_impl(&self, op: &crate::plan::OpPlan, r: usize) -> TokenStream {
         let name = &self.plan.structs[r].name;
         let status = self.response_status(op, r);
+        let target = format!("{}.{} response", self.spec.provider, op.name);
         quote! {
             impl #name {
-                /// Parse a response body.
-                pub fn from_json(body: &::payspec::serde_json::Value) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-                    <Self as ::payspec::serde::Deserialize>::deserialize(body)
+                /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+                /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
+                pub fn from_json(body: &::payspec::serde_json::Value) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+                    let __body = __response_object(#target, body)?;
+                    <Self as ::payspec::serde::Deserialize>::deserialize(::payspec::serde_json::Value::Object(__body.clone()))
+                        .map_err(|e| __malformed(#target, "body", e.to_string()))
                 }
                 #status
             }
@@ -533,10 +537,12 @@ impl Gen<'_> {
                 Some((op.name, &self.plan.structs[r].name))
             })
             .collect();
-        let status_arms =
-            with_status.iter().map(|(n, ty)| quote!(#n => ::core::option::Option::Some(super::#ty::status_of(json)),));
-        let typed_arms =
-            with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::from_json(json).ok().map(|r| r.status()),));
+        let status_arms = with_status
+            .iter()
+            .map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(::core::option::Option::Some),));
+        let typed_arms = with_status
+            .iter()
+            .map(|(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| ::core::option::Option::Some(r.status())),));
         let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
         let rc_arms = self.plan.recipes.iter().map(|r| {
             let n = r.name;
@@ -592,22 +598,23 @@ impl Gen<'_> {
                     }
                 }
 
-                /// Map a response body of operation `op` onto its status table; `None` when it has none
-                /// (as `payspec::Interpreter::status`).
-                pub fn status(op: &str, json: &::payspec::serde_json::Value) -> ::core::option::Option<::payspec::StatusMatch> {
+                /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+                /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
+                pub fn status(op: &str, json: &::payspec::serde_json::Value) -> ::core::result::Result<::core::option::Option<::payspec::StatusMatch>, ::payspec::VerifyError> {
                     let _ = json;
                     match op {
                         #(#status_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => ::core::result::Result::Ok(::core::option::Option::None),
                     }
                 }
 
-                /// Like [`status`], through the typed response (`None` also when the body does not parse).
-                pub fn typed_status(op: &str, json: &::payspec::serde_json::Value) -> ::core::option::Option<::payspec::StatusMatch> {
+                /// Like [`status`], through the typed response (an error also when the body does not
+                /// parse into it).
+                pub fn typed_status(op: &str, json: &::payspec::serde_json::Value) -> ::core::result::Result<::core::option::Option<::payspec::StatusMatch>, ::payspec::VerifyError> {
                     let _ = json;
                     match op {
                         #(#typed_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => ::core::result::Result::Ok(::core::option::Option::None),
                     }
                 }
 

@@ -24,6 +24,16 @@ pub fn bad_signature(at: &str, problem: String) -> VerifyError {
     VerifyError::BadSignature { at: at.into(), problem }
 }
 
+/// A response body as the JSON object it must be (`target` is `<provider>.<operation> response`);
+/// an array, string, number or `null` is malformed (field `body`), on both signing paths alike.
+pub fn response_object<'v>(
+    target: &str,
+    body: &'v Value,
+) -> Result<&'v serde_json::Map<String, Value>, VerifyError> {
+    body.as_object()
+        .ok_or_else(|| malformed(target, "body", format!("expected a JSON object, found {}", json_kind(body))))
+}
+
 /// A numeric text as a decimal, for `min` / `max` checks.
 pub fn to_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
     s.parse::<rust_decimal::Decimal>()

@@ -150,6 +150,9 @@ impl Checker<'_> {
             if f.location == Location::Body && op.body == BodyEncoding::None {
                 self.err(&fp, "a body field on an operation with `body: none`");
             }
+            if f.location == Location::Path && spec.signs_path(op) && !self.was_pruned(&fp) {
+                self.signed_path_field(&fp, name, f);
+            }
             self.field(&fp, f, true);
         }
         for (key, groups) in [("one_of", &op.one_of), ("any_of", &op.any_of), ("all_or_none", &op.all_or_none)] {
@@ -346,6 +349,37 @@ impl Checker<'_> {
         }
     }
 
+    /// A path field of an operation that signs its URL or path must only take values that need no
+    /// percent-encoding: the URL carries `%XX` where SDKs sign the raw value, so the two would differ.
+    fn signed_path_field(&mut self, path: &str, name: &str, f: &Field) {
+        let why = "so the signed URL and the raw value the provider's SDKs sign agree";
+        if !f.values.is_empty() {
+            if let Some(v) = f.values.iter().find(|v| v.is_empty() || !v.chars().all(is_unreserved)) {
+                self.err(
+                    &child(path, "enum"),
+                    format!("`{name}` goes into a signed URL path, so its values must be non-empty A-Z a-z 0-9 - . _ ~ ({why}); `{v}` is not"),
+                );
+            }
+            return;
+        }
+        match &f.pattern {
+            None => self.err(
+                path,
+                format!("`{name}` goes into a signed URL path: give it a `pattern` (or `enum`) allowing only A-Z a-z 0-9 - . _ ~, e.g. '^[A-Za-z0-9._~-]+$' ({why})"),
+            ),
+            Some(p) => {
+                // A pattern that does not compile is reported by `field`.
+                let Ok(hir) = regex_syntax::Parser::new().parse(p) else { return };
+                if !only_unreserved(&hir) {
+                    self.err(
+                        &child(path, "pattern"),
+                        format!("`{name}` goes into a signed URL path, so its pattern must allow only A-Z a-z 0-9 - . _ ~ ({why}); `{p}` allows more"),
+                    );
+                }
+            }
+        }
+    }
+
     fn credential(&mut self, path: &str, name: &str) {
         if !self.spec.credentials.contains_key(name) && !self.was_pruned(&child("credentials", name)) {
             let known: Vec<&str> = self.spec.credentials.keys().map(String::as_str).collect();
@@ -398,6 +432,12 @@ impl Checker<'_> {
         }
         if item.add.is_some() && matches!(item.source, Source::Literal(_)) {
             self.err(path, "`add` needs a numeric field, credential or clock value");
+        }
+        if let Some(add) = item.add.filter(|a| a.unsigned_abs() > MAX_ADD.unsigned_abs()) {
+            self.err(path, format!("`add: {add}` is out of range: at most {MAX_ADD} either way (ten years in milliseconds)"));
+        }
+        if let Some(pad) = item.pad_left.as_ref().filter(|p| p.width > MAX_PAD_LEFT) {
+            self.err(path, format!("`pad_left: {}` is too wide: at most {MAX_PAD_LEFT}", pad.width));
         }
     }
 
@@ -671,6 +711,23 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+/// Whether every string `hir` matches consists of unreserved characters (and is not empty-only).
+fn only_unreserved(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let byte_ok = |b: u8| b.is_ascii() && is_unreserved(b as char);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => l.0.iter().all(|b| byte_ok(*b)),
+        HirKind::Class(Class::Unicode(c)) => {
+            c.ranges().iter().all(|r| (r.start()..=r.end()).all(is_unreserved))
+        }
+        HirKind::Class(Class::Bytes(c)) => c.ranges().iter().all(|r| (r.start()..=r.end()).all(byte_ok)),
+        HirKind::Repetition(r) => only_unreserved(&r.sub),
+        HirKind::Capture(c) => only_unreserved(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().all(only_unreserved),
     }
 }
 
