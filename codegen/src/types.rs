@@ -340,9 +340,9 @@ impl Gen<'_> {
             }
             if f.ty == Ty::Dec {
                 let with = if f.optional {
-                    "::payspec::rust_decimal::serde::arbitrary_precision_option"
+                    "::payspec::support::exact_decimal_option"
                 } else {
-                    "::payspec::rust_decimal::serde::arbitrary_precision"
+                    "::payspec::support::exact_decimal"
                 };
                 attrs.push(quote!(with = #with));
             }
@@ -397,7 +397,7 @@ impl Gen<'_> {
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
             let with = (f.ty == Ty::Dec)
-                .then(|| quote!(, with = "::payspec::rust_decimal::serde::arbitrary_precision_option"));
+                .then(|| quote!(, with = "::payspec::support::exact_decimal_option"));
             quote! {
                 #[serde(rename = #wire, default #with)]
                 #id: ::core::option::Option<#t>,
@@ -492,14 +492,25 @@ impl Gen<'_> {
             let target = format!("{provider}.{n}");
             let wires: Vec<&str> = self.plan.structs[op.request].fields.iter().map(|f| f.wire.as_str()).collect();
             let known = wires.join(", ");
+            let decimals: Vec<&str> = self.plan.structs[op.request]
+                .fields
+                .iter()
+                .filter(|f| f.ty == Ty::Dec)
+                .map(|f| f.wire.as_str())
+                .collect();
             quote! {
                 #n => {
                     const KNOWN: &[&str] = &[#(#wires),*];
                     if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
                         return ::core::result::Result::Err(super::__input(#target, extra, ::std::format!("unknown field (expected one of: {})", #known)));
                     }
+                    const DECIMALS: &[&str] = &[#(#decimals),*];
                     let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
-                        .map_err(|e| super::__input(#target, "*", e.to_string()))?;
+                        .map_err(|e| match ::payspec::support::first_bad_decimal(input, DECIMALS) {
+                            // The field the interpreter names, with its words.
+                            ::core::option::Option::Some((field, problem)) => super::__input(#target, field, problem),
+                            ::core::option::Option::None => super::__input(#target, "*", e.to_string()),
+                        })?;
                     let req = b.__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::#f(&req, creds, env, clock)
                 }
