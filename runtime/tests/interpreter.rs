@@ -264,21 +264,21 @@ proptest! {
 #[test]
 fn verify_request_accepts_what_was_signed_and_nothing_else() {
     let s = spec(&format!(
-        "operations:\n  op:\n    method: POST\n    path: /op/{{ref}}\n    body: form\n    request:\n      ref: {{ type: string, in: path, required: true }}\n      Date: {{ type: integer, in: header, required: true, from: ctx:now_s }}\n      amount: {{ type: integer, required: true }}\n      note: {{ type: string }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url, Date, {{ pairs: {{ sort: true, encode: form }} }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: base64\n      place: {{ header: Authorization, template: \"Sig id={{cred:id}},s={{signature}}\" }}\n"
+        "operations:\n  op:\n    method: POST\n    path: /op/{{ref}}\n    body: form\n    request:\n      ref: {{ type: string, in: path, required: true, pattern: '^[a-z._~-]+$' }}\n      Date: {{ type: integer, in: header, required: true, from: ctx:now_s }}\n      amount: {{ type: integer, required: true }}\n      note: {{ type: string }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url, Date, {{ pairs: {{ sort: true, encode: form }} }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: base64\n      place: {{ header: Authorization, template: \"Sig id={{cred:id}},s={{signature}}\" }}\n"
     ));
     let i = Interpreter::new(&s);
     let c = creds(&s, json!({"key": "k", "id": 4}));
     let signed = i
         .sign(
             "op",
-            &obj(json!({"ref": "a/b", "amount": 5, "note": "x y&z"})),
+            &obj(json!({"ref": "a.b~c", "amount": 5, "note": "x y&z"})),
             &c,
             "sandbox",
             Clock::from_secs(1_700_000_000),
         )
         .unwrap();
     let fields = i.verify_request("op", &signed, &c, "sandbox").unwrap();
-    assert_eq!(fields["ref"], "a/b");
+    assert_eq!(fields["ref"], "a.b~c");
     assert_eq!(fields["note"], "x y&z");
     assert_eq!(fields["Date"], "1700000000");
 

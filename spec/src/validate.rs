@@ -833,6 +833,63 @@ mod tests {
         assert!(all.contains("undefined recipe `missing`"), "{all}");
     }
 
+    /// An operation whose signature covers `ctx:url`, with path field `id` defined as `id_def`.
+    fn signed_path(id_def: &str) -> Vec<String> {
+        errors(&format!(
+            "operations:\n  get:\n    method: GET\n    path: /r/{{id}}\n    body: none\n    request: {{ id: {id_def} }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: hex\n      place: query.sig\n"
+        ))
+    }
+
+    #[test]
+    fn path_fields_of_a_signed_url_take_only_unreserved_characters() {
+        for ok in [
+            "{ type: string, in: path, required: true, pattern: '^[A-Za-z0-9._~-]+$' }",
+            "{ type: string, in: path, required: true, pattern: '[0-9]{1,8}(-[a-z]+)?' }",
+            "{ type: string, in: path, required: true, enum: [a-1, B_2] }",
+        ] {
+            assert_eq!(signed_path(ok), Vec::<String>::new(), "{ok}");
+        }
+        let e = signed_path("{ type: string, in: path, required: true }").join("\n");
+        assert!(e.contains("x.yaml:8:27: operations.get.request.id: `id` goes into a signed URL path: give it a `pattern`"), "{e}");
+        for (bad, what) in [
+            ("{ type: string, in: path, required: true, pattern: '.+' }", "`.+` allows more"),
+            ("{ type: string, in: path, required: true, pattern: '[a-z ]+' }", "allows more"),
+            ("{ type: string, in: path, required: true, pattern: 'a/b' }", "allows more"),
+            ("{ type: string, in: path, required: true, pattern: '\\w+' }", "allows more"),
+            ("{ type: string, in: path, required: true, enum: [a, 'b c'] }", "`b c` is not"),
+        ] {
+            let e = signed_path(bad).join("\n");
+            assert!(e.contains("goes into a signed URL path") && e.contains(what), "{bad}: {e}");
+        }
+        // Without ctx:url / ctx:path in any recipe, the path may be encoded freely.
+        let e = errors(&format!(
+            "operations:\n  get:\n    method: GET\n    path: /r/{{id}}\n    body: none\n    request: {{ id: {{ type: string, in: path }} }}\n    sign:\n      {PROV}\n      message: id\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: hex\n      place: query.sig\n"
+        ));
+        assert_eq!(e, Vec::<String>::new());
+    }
+
+    #[test]
+    fn add_and_pad_left_are_bounded() {
+        let e = errors(&format!(
+            "operations:\n  op:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: integer }} }}\n    sign:\n      {PROV}\n      message: {{ join: \"|\", parts: [{{ field: a, pad_left: 1000000000000 }}, {{ ctx: now_s, add: 9000000000000000000 }}, {{ ctx: now_ms, add: -315360000000 }}, {{ field: a, pad_left: 256 }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: hex\n      place: body.mac\n"
+        ));
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(e[0].contains("parts[0]: `pad_left: 1000000000000` is too wide: at most 256"), "{e:#?}");
+        assert!(e[1].contains("parts[1]: `add: 9000000000000000000` is out of range: at most 315360000000"), "{e:#?}");
+    }
+
+    #[test]
+    fn any_of_groups_are_checked_like_the_others() {
+        let e = errors(&format!(
+            "operations:\n  op:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: string }}, b: {{ type: string, required: true }} }}\n    any_of: [[a, a], [a, b], [a, c], [a]]\n    sign:\n      {PROV}\n      message: ctx:payload\n      digest: {{ alg: md5 }}\n      encode: hex\n      place: body.mac\n"
+        ));
+        let all = e.join("\n");
+        assert!(all.contains("any_of[0][1]: `a` appears twice in this `any_of` group"), "{all}");
+        assert!(all.contains("any_of[1][1]: `b` is required, so it cannot be in an `any_of` group"), "{all}");
+        assert!(all.contains("any_of[2][1]: `c` is not a request field"), "{all}");
+        assert!(all.contains("any_of[3]: a group needs at least two fields"), "{all}");
+    }
+
     #[test]
     fn bad_status_tables_are_errors() {
         let e = errors(&format!(

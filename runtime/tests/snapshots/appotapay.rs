@@ -17,7 +17,8 @@ pub mod appotapay {
         bad_signature as __bad_signature, build_url as __build_url,
         decimal_json as __dec_json, decimal_text as __decimal_text, input as __input,
         json as __json, json_kind as __json_kind, malformed as __malformed,
-        path_segment as __seg, pattern as __pattern, stage as __stage,
+        path_segment as __seg, pattern as __pattern,
+        response_object as __response_object, stage as __stage,
         to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
@@ -560,9 +561,11 @@ Wire name `appotapayTransId`; required.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
@@ -674,9 +677,11 @@ Wire name `refundId`; required; sent in the path.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundStatusRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundStatusRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundStatusRequest> for RefundStatusRequestBuilder {
@@ -918,9 +923,11 @@ Wire name `reason`; required; at most 100 characters.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundV2RequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundV2RequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundV2Request> for RefundV2RequestBuilder {
@@ -1081,9 +1088,11 @@ Wire name `type`; optional; sent in the query string.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundV2StatusRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundV2StatusRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
@@ -1250,7 +1259,7 @@ Wire name `appotapayTransId`; required.*/
             self.reason = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*/
         pub fn build(
@@ -1324,11 +1333,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
         }
     }
     impl RefundResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1341,16 +1359,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V1,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("data").and_then(| v | v
-                    .get("status")).filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V1,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("data").and_then(| v | v.get("status"))
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1372,7 +1394,7 @@ Wire name `refundId`; required; sent in the path.*/
             self.refund_id = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.*/
         pub fn build(
@@ -1410,11 +1432,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
         }
     }
     impl RefundStatusResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund_status response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund_status response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1427,16 +1458,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V1,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("data").and_then(| v | v
-                    .get("status")).filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund_status response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V1,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("data").and_then(| v | v.get("status"))
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1535,7 +1570,7 @@ Wire name `reason`; required; at most 100 characters.*/
             self.reason = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.*/
         pub fn build(
@@ -1678,11 +1713,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
     }
     impl RefundV2Response {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund_v2 response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund_v2 response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1694,15 +1738,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V2,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("status").filter(| v | ! v
-                    .is_null()).map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund_v2 response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V2,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("status").and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1766,7 +1814,7 @@ Wire name `type`; optional; sent in the query string.*/
             self.r#type = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.*/
         pub fn build(
@@ -1834,11 +1882,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
     }
     impl RefundV2StatusResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund_v2_status response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund_v2_status response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1850,15 +1907,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V2,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("status").filter(| v | ! v
-                    .is_null()).map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund_v2_status response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V2,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("status").and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -2375,7 +2436,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -2538,7 +2613,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -2745,7 +2834,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -2915,7 +3018,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -3676,7 +3793,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -3790,7 +3921,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -3882,7 +4027,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -3965,14 +4124,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund",
-                            "*",
-                            e.to_string(),
-                        ))?;
+                        .map_err(|e| match ::payspec::support::first_bad_decimal(
+                            input,
+                            DECIMALS,
+                        ) {
+                            ::core::option::Option::Some((field, problem)) => {
+                                super::__input("appotapay.refund", field, problem)
+                            }
+                            ::core::option::Option::None => {
+                                super::__input("appotapay.refund", "*", e.to_string())
+                            }
+                        })?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
@@ -3993,14 +4159,25 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
                     let b: super::RefundStatusRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund_status",
-                            "*",
-                            e.to_string(),
-                        ))?;
+                        .map_err(|e| match ::payspec::support::first_bad_decimal(
+                            input,
+                            DECIMALS,
+                        ) {
+                            ::core::option::Option::Some((field, problem)) => {
+                                super::__input("appotapay.refund_status", field, problem)
+                            }
+                            ::core::option::Option::None => {
+                                super::__input(
+                                    "appotapay.refund_status",
+                                    "*",
+                                    e.to_string(),
+                                )
+                            }
+                        })?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_status(&req, creds, env, clock)
@@ -4031,14 +4208,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
                     let b: super::RefundV2RequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund_v2",
-                            "*",
-                            e.to_string(),
-                        ))?;
+                        .map_err(|e| match ::payspec::support::first_bad_decimal(
+                            input,
+                            DECIMALS,
+                        ) {
+                            ::core::option::Option::Some((field, problem)) => {
+                                super::__input("appotapay.refund_v2", field, problem)
+                            }
+                            ::core::option::Option::None => {
+                                super::__input("appotapay.refund_v2", "*", e.to_string())
+                            }
+                        })?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_v2(&req, creds, env, clock)
@@ -4066,14 +4250,25 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
                     let b: super::RefundV2StatusRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund_v2_status",
-                            "*",
-                            e.to_string(),
-                        ))?;
+                        .map_err(|e| match ::payspec::support::first_bad_decimal(
+                            input,
+                            DECIMALS,
+                        ) {
+                            ::core::option::Option::Some((field, problem)) => {
+                                super::__input("appotapay.refund_v2_status", field, problem)
+                            }
+                            ::core::option::Option::None => {
+                                super::__input(
+                                    "appotapay.refund_v2_status",
+                                    "*",
+                                    e.to_string(),
+                                )
+                            }
+                        })?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_v2_status(&req, creds, env, clock)
@@ -4141,57 +4336,64 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 }
             }
         }
-        /// Map a response body of operation `op` onto its status table; `None` when it has none
-        /// (as `payspec::Interpreter::status`).
+        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    ::core::option::Option::Some(super::RefundResponse::status_of(json))
+                    super::RefundResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_status" => {
-                    ::core::option::Option::Some(
-                        super::RefundStatusResponse::status_of(json),
-                    )
+                    super::RefundStatusResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_v2" => {
-                    ::core::option::Option::Some(
-                        super::RefundV2Response::status_of(json),
-                    )
+                    super::RefundV2Response::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_v2_status" => {
-                    ::core::option::Option::Some(
-                        super::RefundV2StatusResponse::status_of(json),
-                    )
+                    super::RefundV2StatusResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
-        /// Like [`status`], through the typed response (`None` also when the body does not parse).
+        /// Like [`status`], through the typed response (an error also when the body does not
+        /// parse into it).
         pub fn typed_status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_status" => {
-                    super::RefundStatusResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundStatusResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_v2" => {
-                    super::RefundV2Response::from_json(json).ok().map(|r| r.status())
+                    super::RefundV2Response::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_v2_status" => {
                     super::RefundV2StatusResponse::from_json(json)
-                        .ok()
-                        .map(|r| r.status())
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
         fn __round_trip<
