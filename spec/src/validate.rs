@@ -850,7 +850,7 @@ mod tests {
             assert_eq!(signed_path(ok), Vec::<String>::new(), "{ok}");
         }
         let e = signed_path("{ type: string, in: path, required: true }").join("\n");
-        assert!(e.contains("x.yaml:8:27: operations.get.request.id: `id` goes into a signed URL path: give it a `pattern`"), "{e}");
+        assert!(e.contains("x.yaml:10:16: operations.get.request.id: `id` goes into a signed URL path: give it a `pattern`"), "{e}");
         for (bad, what) in [
             ("{ type: string, in: path, required: true, pattern: '.+' }", "`.+` allows more"),
             ("{ type: string, in: path, required: true, pattern: '[a-z ]+' }", "allows more"),
