@@ -492,25 +492,20 @@ impl Gen<'_> {
             let target = format!("{provider}.{n}");
             let wires: Vec<&str> = self.plan.structs[op.request].fields.iter().map(|f| f.wire.as_str()).collect();
             let known = wires.join(", ");
-            let decimals: Vec<&str> = self.plan.structs[op.request]
-                .fields
-                .iter()
-                .filter(|f| f.ty == Ty::Dec)
-                .map(|f| f.wire.as_str())
-                .collect();
+            let decimals = self.decimal_paths(op.request, "");
             quote! {
                 #n => {
                     const KNOWN: &[&str] = &[#(#wires),*];
                     if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
                         return ::core::result::Result::Err(super::__input(#target, extra, ::std::format!("unknown field (expected one of: {})", #known)));
                     }
+                    // Decimals first, on their JSON text: typed parsing would lose it (`-0`, extra digits).
                     const DECIMALS: &[&str] = &[#(#decimals),*];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(input, DECIMALS) {
+                        return ::core::result::Result::Err(super::__input(#target, field, problem));
+                    }
                     let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(input, DECIMALS) {
-                            // The field the interpreter names, with its words.
-                            ::core::option::Option::Some((field, problem)) => super::__input(#target, field, problem),
-                            ::core::option::Option::None => super::__input(#target, "*", e.to_string()),
-                        })?;
+                        .map_err(|e| super::__input(#target, "*", e.to_string()))?;
                     let req = b.__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::#f(&req, creds, env, clock)
                 }
@@ -680,6 +675,20 @@ impl Gen<'_> {
                 }
             }
         }
+    }
+
+    /// Dotted wire paths of every decimal field of struct `sidx` and its objects, in spec order.
+    fn decimal_paths(&self, sidx: usize, prefix: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in &self.plan.structs[sidx].fields {
+            let path = format!("{prefix}{}", f.wire);
+            match f.ty {
+                Ty::Dec => out.push(path),
+                Ty::Obj(i) => out.extend(self.decimal_paths(i, &format!("{path}."))),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// A fresh-named helper for a struct: `__check_<field>`.

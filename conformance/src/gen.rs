@@ -188,7 +188,17 @@ pub fn full_object(fields: &IndexMap<String, Field>) -> BoxedStrategy<Map<String
 
 /// A strategy for valid request inputs of `op`.
 pub fn request(op: &Operation) -> BoxedStrategy<Map<String, Value>> {
-    object(&op.request, &op.one_of, &op.any_of, &op.all_or_none)
+    if !op.omit_empty {
+        return object(&op.request, &op.one_of, &op.any_of, &op.all_or_none);
+    }
+    // `omit_empty`: an empty optional text value counts as absent, so a present one is not empty.
+    let mut fields = op.request.clone();
+    for f in fields.values_mut() {
+        if !f.required && matches!(f.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar) {
+            f.min_len = Some(f.min_len.unwrap_or(0).max(1));
+        }
+    }
+    object(&fields, &op.one_of, &op.any_of, &op.all_or_none)
 }
 
 /// Fields that travel on the wire (everything but pure local values).

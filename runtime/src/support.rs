@@ -45,7 +45,7 @@ pub fn to_decimal(s: &str) -> Result<rust_decimal::Decimal, String> {
 ///
 /// The text must be one a typed decimal (`rust_decimal`, 28 significant digits) holds exactly, so the
 /// interpreter (which keeps the text) and generated code (which keeps a `Decimal`) sign the same value:
-/// more digits are refused on both paths rather than rounded on one.
+/// more digits, and a negative zero, are refused on both paths rather than changed on one.
 ///
 /// ```
 /// assert_eq!(payspec::support::decimal_text("10.50").unwrap().to_string(), "10.50");
@@ -70,6 +70,7 @@ fn exact_decimal_text(text: &str) -> Result<rust_decimal::Decimal, String> {
     }
     match text.parse::<rust_decimal::Decimal>() {
         Ok(d) if d.to_string() == text => Ok(d),
+        Ok(d) if d.is_zero() => Err(format!("`{text}` is a negative zero, which a decimal amount cannot hold")),
         _ => Err(format!(
             "`{text}` cannot be held exactly as a decimal amount (at most 28 significant digits)"
         )),
@@ -85,15 +86,24 @@ pub fn exact_decimal_value(v: &Value) -> Result<rust_decimal::Decimal, String> {
     }
 }
 
-/// The first of the top-level `decimals` of `input` that is not an exact decimal amount, with the
-/// problem (generated code reports it by field, as the interpreter does, when typed parsing fails).
+/// The first decimal field of `input` (dotted paths into objects, in spec order) that is not an exact
+/// decimal amount: its top-level field and the problem, worded as the interpreter words it (a nested
+/// one as "`total`: …"). Generated code checks these before typed parsing, which would lose the text.
 pub fn first_bad_decimal<'a>(
     input: &serde_json::Map<String, Value>,
     decimals: &[&'a str],
 ) -> Option<(&'a str, String)> {
-    decimals.iter().find_map(|d| match input.get(*d) {
-        None | Some(Value::Null) => None,
-        Some(v) => exact_decimal_value(v).err().map(|p| (*d, p)),
+    decimals.iter().find_map(|d| {
+        let mut segs = d.split('.');
+        let first = segs.next()?;
+        let rest: Vec<&str> = segs.collect();
+        let v = rest.iter().try_fold(input.get(first)?, |v, seg| v.as_object()?.get(*seg))?;
+        if v.is_null() {
+            return None;
+        }
+        let problem = exact_decimal_value(v).err()?;
+        let problem = rest.iter().rev().fold(problem, |p, seg| format!("`{seg}`: {p}"));
+        Some((first, problem))
     })
 }
 

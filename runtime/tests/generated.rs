@@ -916,13 +916,23 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
             "{c}: {interpreted:?}"
         );
     }
-    // Negative zero: whatever the typed decimal makes of it, both paths agree.
+    // Negative zero: typed parsing would read it as 0 while the interpreter kept `-0`; both refuse it.
     for c in ["-0", "-0.0", "-0.00"] {
         let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
         let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
         let generated = kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
         assert_eq!(generated, interpreted, "{c}");
+        assert!(interpreted.unwrap_err().to_string().contains("negative zero"), "{c}");
     }
+    // Inside an object, named as the interpreter names it.
+    let input = json!({"order": {"id": "o", "total": "1.00000000000000000000000000001"}, "choice_a": "a", "kind": "A_ONE"});
+    let interpreted = interp.sign("json_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
+    let generated = kitchen_sink::dynamic::sign("json_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+    assert_eq!(generated, interpreted);
+    assert!(
+        matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "order" && problem.starts_with("`total`: ")),
+        "{interpreted:?}"
+    );
     // 28 significant digits are kept to the byte on both paths.
     let input: Value = serde_json::from_str(r#"{"a": "x", "c": 1.000000000000000000000000001}"#).unwrap();
     let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock).unwrap();

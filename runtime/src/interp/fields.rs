@@ -52,7 +52,7 @@ pub fn prepare(
     let mut out = IndexMap::new();
     for (name, def) in defs {
         // `omit_empty`: an optional field given as "" is left out, as if absent (body and signature alike).
-        let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(v)));
+        let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
         let (value, secret_default) = match given {
             Some(Value::Null) | None => {
                 let secret = matches!(&def.from, Some(payspec_spec::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));
@@ -102,9 +102,10 @@ pub fn prepare(
     Ok(out)
 }
 
-/// A value that renders as empty text: `""` (string, JSON-text, scalar and enum fields alike).
-fn is_empty_text(v: &Value) -> bool {
-    matches!(v, Value::String(s) if s.is_empty())
+/// An empty text value (`""`) of a text field: string (enum too), JSON-text or scalar.
+fn is_empty_text(def: &Field, v: &Value) -> bool {
+    matches!(def.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar)
+        && matches!(v, Value::String(s) if s.is_empty())
 }
 
 fn default_value(
