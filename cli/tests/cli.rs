@@ -404,7 +404,11 @@ fn out_of_range_now_is_refused() {
             now,
         ]);
         assert_eq!(out.status.code(), Some(2), "{now}: {}", text(&out.stderr));
-        assert!(text(&out.stderr).contains(&format!("--now: {now} unix seconds is out of range")), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(&format!("--now: {now} unix seconds is out of range")),
+            "{}",
+            text(&out.stderr)
+        );
         assert!(out.stdout.is_empty());
     }
 }

@@ -135,7 +135,9 @@ fn dec_checks(def: &Field, v: &Ident) -> TokenStream {
 fn empty_text(ty: Ty) -> Option<TokenStream> {
     match ty {
         Ty::Str | Ty::JsonText => Some(quote!(|v: &::std::string::String| v.is_empty())),
-        Ty::Scalar => Some(quote!(|v: &::payspec::Scalar| ::core::matches!(v, ::payspec::Scalar::Text(t) if t.is_empty()))),
+        Ty::Scalar => {
+            Some(quote!(|v: &::payspec::Scalar| ::core::matches!(v, ::payspec::Scalar::Text(t) if t.is_empty())))
+        }
         Ty::Enum(_) => Some(quote!(|v| v.as_str().is_empty())),
         Ty::Int | Ty::Dec | Ty::Bool | Ty::Obj(_) => None,
     }

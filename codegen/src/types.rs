@@ -396,8 +396,7 @@ impl Gen<'_> {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
-            let with = (f.ty == Ty::Dec)
-                .then(|| quote!(, with = "::payspec::support::exact_decimal_option"));
+            let with = (f.ty == Ty::Dec).then(|| quote!(, with = "::payspec::support::exact_decimal_option"));
             quote! {
                 #[serde(rename = #wire, default #with)]
                 #id: ::core::option::Option<#t>,
@@ -546,9 +545,9 @@ impl Gen<'_> {
         let status_arms = with_status
             .iter()
             .map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(::core::option::Option::Some),));
-        let typed_arms = with_status
-            .iter()
-            .map(|(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| ::core::option::Option::Some(r.status())),));
+        let typed_arms = with_status.iter().map(
+            |(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| ::core::option::Option::Some(r.status())),),
+        );
         let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
         let rc_arms = self.plan.recipes.iter().map(|r| {
             let n = r.name;

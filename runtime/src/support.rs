@@ -26,10 +26,7 @@ pub fn bad_signature(at: &str, problem: String) -> VerifyError {
 
 /// A response body as the JSON object it must be (`target` is `<provider>.<operation> response`);
 /// an array, string, number or `null` is malformed (field `body`), on both signing paths alike.
-pub fn response_object<'v>(
-    target: &str,
-    body: &'v Value,
-) -> Result<&'v serde_json::Map<String, Value>, VerifyError> {
+pub fn response_object<'v>(target: &str, body: &'v Value) -> Result<&'v serde_json::Map<String, Value>, VerifyError> {
     body.as_object()
         .ok_or_else(|| malformed(target, "body", format!("expected a JSON object, found {}", json_kind(body))))
 }
@@ -71,9 +68,7 @@ fn exact_decimal_text(text: &str) -> Result<rust_decimal::Decimal, String> {
     match text.parse::<rust_decimal::Decimal>() {
         Ok(d) if d.to_string() == text => Ok(d),
         Ok(d) if d.is_zero() => Err(format!("`{text}` is a negative zero, which a decimal amount cannot hold")),
-        _ => Err(format!(
-            "`{text}` cannot be held exactly as a decimal amount (at most 28 significant digits)"
-        )),
+        _ => Err(format!("`{text}` cannot be held exactly as a decimal amount (at most 28 significant digits)")),
     }
 }
 
@@ -129,9 +124,7 @@ pub mod exact_decimal_option {
     use serde::{Deserialize, Serialize};
 
     /// Deserialize an optional exact decimal.
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<rust_decimal::Decimal>, D::Error> {
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<rust_decimal::Decimal>, D::Error> {
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::Null => Ok(None),
             v => super::exact_decimal_value(&v).map(Some).map_err(serde::de::Error::custom),

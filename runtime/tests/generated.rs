@@ -909,7 +909,8 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
     for c in ["1.00000000000000000000000000001", "0.123456789012345678901234567891", "99999999999999999999999999999"] {
         let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
         let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
-        let generated = kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+        let generated =
+            kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
         assert_eq!(generated, interpreted, "{c}");
         assert!(
             matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "c" && problem.contains("cannot be held exactly")),
@@ -920,12 +921,14 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
     for c in ["-0", "-0.0", "-0.00"] {
         let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
         let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
-        let generated = kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+        let generated =
+            kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
         assert_eq!(generated, interpreted, "{c}");
         assert!(interpreted.unwrap_err().to_string().contains("negative zero"), "{c}");
     }
     // Inside an object, named as the interpreter names it.
-    let input = json!({"order": {"id": "o", "total": "1.00000000000000000000000000001"}, "choice_a": "a", "kind": "A_ONE"});
+    let input =
+        json!({"order": {"id": "o", "total": "1.00000000000000000000000000001"}, "choice_a": "a", "kind": "A_ONE"});
     let interpreted = interp.sign("json_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
     let generated = kitchen_sink::dynamic::sign("json_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
     assert_eq!(generated, interpreted);

@@ -314,3 +314,30 @@ fn debug_output_redacts_credential_material() {
     assert!(!shown.contains("T0P-SECRET"), "{shown}");
     assert!(shown.contains("[REDACTED]"), "{shown}");
 }
+
+/// A `pad_left` wider than lint allows (a spec built in code skips lint) is a stage error, never a huge
+/// allocation that aborts the process.
+#[test]
+fn a_huge_pad_left_is_an_error_not_an_abort() {
+    let mut s = one_op(
+        "      a: { type: integer, required: true }\n",
+        "      message: { join: \"|\", parts: [{ field: a, pad_left: 12 }] }\n      digest: { alg: md5 }\n      encode: hex\n      place: body.sig\n",
+        "json",
+    );
+    let c = creds(&s, json!({"key": "k", "id": 1}));
+    let input = obj(json!({"ref": "r", "a": 5}));
+    let ok = Interpreter::new(&s).sign("op", &input, &c, "sandbox", Clock::from_secs(0)).unwrap();
+    assert_eq!(ok.stage("sign").unwrap().string_to_sign.0, "000000000005");
+    let Some(payspec::spec::Recipe { message: payspec::spec::Message::Join { parts, .. }, .. }) =
+        s.operations.get_mut("op").and_then(|o| o.sign.as_mut())
+    else {
+        panic!("a join message");
+    };
+    let payspec::spec::Message::Value(item) = &mut parts[0].message else { panic!("an item") };
+    item.pad_left = Some(payspec::spec::PadLeft { width: usize::MAX / 2, fill: '0' });
+    let e = Interpreter::new(&s).sign("op", &input, &c, "sandbox", Clock::from_secs(0)).unwrap_err();
+    assert!(
+        matches!(&e, SignError::Stage { stage: payspec::Stage::Select, problem, .. } if problem.contains("is wider than 256")),
+        "{e}"
+    );
+}

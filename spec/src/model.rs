@@ -1171,9 +1171,10 @@ impl Spec {
     /// Whether a recipe of operation `op` (`sign`, or its `auth` recipe) signs the URL or the path
     /// (`ctx:url`, `ctx:path`): then a path field's value is signed as it appears in the URL.
     pub fn signs_path(&self, op: &Operation) -> bool {
-        op.sign.iter().chain(op.auth.as_ref().and_then(|a| self.recipes.get(a))).any(|r| {
-            r.reads_context(Context::Url) || r.reads_context(Context::Path)
-        })
+        op.sign
+            .iter()
+            .chain(op.auth.as_ref().and_then(|a| self.recipes.get(a)))
+            .any(|r| r.reads_context(Context::Url) || r.reads_context(Context::Path))
     }
 
     /// Resolve a status reference to its table.

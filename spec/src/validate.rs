@@ -434,7 +434,10 @@ impl Checker<'_> {
             self.err(path, "`add` needs a numeric field, credential or clock value");
         }
         if let Some(add) = item.add.filter(|a| a.unsigned_abs() > MAX_ADD.unsigned_abs()) {
-            self.err(path, format!("`add: {add}` is out of range: at most {MAX_ADD} either way (ten years in milliseconds)"));
+            self.err(
+                path,
+                format!("`add: {add}` is out of range: at most {MAX_ADD} either way (ten years in milliseconds)"),
+            );
         }
         if let Some(pad) = item.pad_left.as_ref().filter(|p| p.width > MAX_PAD_LEFT) {
             self.err(path, format!("`pad_left: {}` is too wide: at most {MAX_PAD_LEFT}", pad.width));
@@ -721,9 +724,7 @@ fn only_unreserved(hir: &regex_syntax::hir::Hir) -> bool {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => true,
         HirKind::Literal(l) => l.0.iter().all(|b| byte_ok(*b)),
-        HirKind::Class(Class::Unicode(c)) => {
-            c.ranges().iter().all(|r| (r.start()..=r.end()).all(is_unreserved))
-        }
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| (r.start()..=r.end()).all(is_unreserved)),
         HirKind::Class(Class::Bytes(c)) => c.ranges().iter().all(|r| (r.start()..=r.end()).all(byte_ok)),
         HirKind::Repetition(r) => only_unreserved(&r.sub),
         HirKind::Capture(c) => only_unreserved(&c.sub),
@@ -850,7 +851,12 @@ mod tests {
             assert_eq!(signed_path(ok), Vec::<String>::new(), "{ok}");
         }
         let e = signed_path("{ type: string, in: path, required: true }").join("\n");
-        assert!(e.contains("x.yaml:10:16: operations.get.request.id: `id` goes into a signed URL path: give it a `pattern`"), "{e}");
+        assert!(
+            e.contains(
+                "x.yaml:10:16: operations.get.request.id: `id` goes into a signed URL path: give it a `pattern`"
+            ),
+            "{e}"
+        );
         for (bad, what) in [
             ("{ type: string, in: path, required: true, pattern: '.+' }", "`.+` allows more"),
             ("{ type: string, in: path, required: true, pattern: '[a-z ]+' }", "allows more"),

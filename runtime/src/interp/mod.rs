@@ -487,11 +487,8 @@ impl<'s> Interpreter<'s> {
             return Ok(None);
         };
         crate::support::response_object(&format!("{}.{op} response", spec.provider), response)?;
-        let code: Vec<Option<String>> = table
-            .fields
-            .iter()
-            .map(|p| fields::lookup(response, p).and_then(crate::status::code_text))
-            .collect();
+        let code: Vec<Option<String>> =
+            table.fields.iter().map(|p| fields::lookup(response, p).and_then(crate::status::code_text)).collect();
         let row = table.lookup(&code);
         Ok(Some(StatusReport { code, row }))
     }

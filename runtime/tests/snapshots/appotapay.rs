@@ -4125,20 +4125,22 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("appotapay.refund", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("appotapay.refund", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "appotapay.refund",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
@@ -4160,24 +4162,22 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund_status", field, problem),
+                        );
+                    }
                     let b: super::RefundStatusRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("appotapay.refund_status", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input(
-                                    "appotapay.refund_status",
-                                    "*",
-                                    e.to_string(),
-                                )
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "appotapay.refund_status",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_status(&req, creds, env, clock)
@@ -4209,20 +4209,22 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund_v2", field, problem),
+                        );
+                    }
                     let b: super::RefundV2RequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("appotapay.refund_v2", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("appotapay.refund_v2", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "appotapay.refund_v2",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_v2(&req, creds, env, clock)
@@ -4251,24 +4253,22 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund_v2_status", field, problem),
+                        );
+                    }
                     let b: super::RefundV2StatusRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("appotapay.refund_v2_status", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input(
-                                    "appotapay.refund_v2_status",
-                                    "*",
-                                    e.to_string(),
-                                )
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "appotapay.refund_v2_status",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_v2_status(&req, creds, env, clock)

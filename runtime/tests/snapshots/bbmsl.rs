@@ -2045,20 +2045,22 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         );
                     }
                     const DECIMALS: &[&str] = &["amount"];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("bbmsl.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("bbmsl.refund", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("bbmsl.refund", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "bbmsl.refund",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
@@ -2085,20 +2087,18 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("bbmsl.query", field, problem),
+                        );
+                    }
                     let b: super::QueryRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("bbmsl.query", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("bbmsl.query", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input("bbmsl.query", "*", e.to_string()))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_query(&req, creds, env, clock)
@@ -2125,20 +2125,18 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("bbmsl.void", field, problem),
+                        );
+                    }
                     let b: super::VoidRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("bbmsl.void", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("bbmsl.void", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input("bbmsl.void", "*", e.to_string()))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_void(&req, creds, env, clock)

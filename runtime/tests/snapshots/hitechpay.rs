@@ -2789,20 +2789,22 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("hitechpay.refund", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("hitechpay.refund", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "hitechpay.refund",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
@@ -2825,20 +2827,22 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.query_refund", field, problem),
+                        );
+                    }
                     let b: super::QueryRefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("hitechpay.query_refund", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("hitechpay.query_refund", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "hitechpay.query_refund",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_query_refund(&req, creds, env, clock)
@@ -2874,20 +2878,22 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.create_order", field, problem),
+                        );
+                    }
                     let b: super::CreateOrderRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("hitechpay.create_order", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("hitechpay.create_order", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "hitechpay.create_order",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_create_order(&req, creds, env, clock)
@@ -2910,20 +2916,22 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.query_order", field, problem),
+                        );
+                    }
                     let b: super::QueryOrderRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("hitechpay.query_order", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("hitechpay.query_order", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "hitechpay.query_order",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_query_order(&req, creds, env, clock)

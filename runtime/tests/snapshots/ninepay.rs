@@ -2712,20 +2712,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("ninepay.refund", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("ninepay.refund", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "ninepay.refund",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
@@ -2747,20 +2749,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.refund_inquire", field, problem),
+                        );
+                    }
                     let b: super::RefundInquireRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("ninepay.refund_inquire", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("ninepay.refund_inquire", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "ninepay.refund_inquire",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund_inquire(&req, creds, env, clock)
@@ -2782,24 +2786,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.payment_inquire", field, problem),
+                        );
+                    }
                     let b: super::PaymentInquireRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("ninepay.payment_inquire", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input(
-                                    "ninepay.payment_inquire",
-                                    "*",
-                                    e.to_string(),
-                                )
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "ninepay.payment_inquire",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_payment_inquire(&req, creds, env, clock)
@@ -2830,20 +2832,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.payment_create", field, problem),
+                        );
+                    }
                     let b: super::PaymentCreateRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("ninepay.payment_create", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("ninepay.payment_create", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "ninepay.payment_create",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_payment_create(&req, creds, env, clock)

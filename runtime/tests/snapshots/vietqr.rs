@@ -2591,20 +2591,22 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("vietqr.token", field, problem),
+                        );
+                    }
                     let b: super::TokenRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("vietqr.token", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("vietqr.token", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "vietqr.token",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_token(&req, creds, env, clock)
@@ -2636,20 +2638,22 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("vietqr.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("vietqr.refund", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("vietqr.refund", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "vietqr.refund",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
@@ -2672,20 +2676,22 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("vietqr.check_order", field, problem),
+                        );
+                    }
                     let b: super::CheckOrderRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("vietqr.check_order", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("vietqr.check_order", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "vietqr.check_order",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_check_order(&req, creds, env, clock)
@@ -2708,20 +2714,22 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("vietqr.check_order_h2c", field, problem),
+                        );
+                    }
                     let b: super::CheckOrderH2cRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
-                        .map_err(|e| match ::payspec::support::first_bad_decimal(
-                            input,
-                            DECIMALS,
-                        ) {
-                            ::core::option::Option::Some((field, problem)) => {
-                                super::__input("vietqr.check_order_h2c", field, problem)
-                            }
-                            ::core::option::Option::None => {
-                                super::__input("vietqr.check_order_h2c", "*", e.to_string())
-                            }
-                        })?;
+                        .map_err(|e| super::__input(
+                            "vietqr.check_order_h2c",
+                            "*",
+                            e.to_string(),
+                        ))?;
                     let req = b
                         .__run(::core::option::Option::Some((creds, clock)), false)?;
                     super::sign_check_order_h2c(&req, creds, env, clock)
