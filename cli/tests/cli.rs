@@ -400,8 +400,7 @@ fn out_of_range_now_is_refused() {
             req.to_str().unwrap(),
             "--credentials",
             creds.to_str().unwrap(),
-            "--now",
-            now,
+            &format!("--now={now}"),
         ]);
         assert_eq!(out.status.code(), Some(2), "{now}: {}", text(&out.stderr));
         assert!(
