@@ -229,7 +229,7 @@ fn unknown_references_become_compile_errors_not_panics() {
 #[test]
 fn a_pad_left_wider_than_lint_allows_is_a_compile_error() {
     let mut spec = load(&format!(
-        "{BASE}operations:\n  op:\n    method: POST\n    path: /x\n    request: {{ a: {{ type: integer }} }}\n    sign:\n      provenance: {{ source: t, confidence: inferred }}\n      message: {{ field: a, pad_left: 8 }}\n      digest: {{ alg: md5 }}\n      encode: hex\n      place: body.sig\n"
+        "{BASE}operations:\n  op:\n    method: POST\n    path: /x\n    request: {{ a: {{ type: integer }} }}\n    sign:\n      provenance: {{ source: t, confidence: inferred }}\n      message: {{ value: {{ field: a, pad_left: 8 }} }}\n      digest: {{ alg: md5 }}\n      encode: hex\n      place: body.sig\n"
     ));
     let recipe = spec.operations.get_mut("op").unwrap().sign.as_mut().unwrap();
     let payspec_spec::Message::Value(item) = &mut recipe.message else { panic!("an item") };
