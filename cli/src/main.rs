@@ -282,7 +282,10 @@ fn sign(
     let spec = load(provider)?;
     let input = read_object("request", request)?;
     let creds = credentials(&spec, creds)?;
-    let clock = now.map(Clock::from_secs).unwrap_or_else(Clock::system);
+    let clock = match now {
+        Some(secs) => Clock::try_from_secs(secs).map_err(|e| fail(2, format!("--now: {e}")))?,
+        None => Clock::system(),
+    };
     // Errors never carry secret values; mask anyway in case an input field holds one.
     let redactor = payspec::Redactor::from_credentials(&creds);
     let signed = Interpreter::new(&spec)

@@ -436,3 +436,32 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
     }
 }
+
+/// `--now` whose milliseconds do not fit a 64-bit integer is refused (exit 2), not wrapped.
+#[test]
+fn out_of_range_now_is_refused() {
+    let creds = tmp("ht-creds-now.json", r#"{"app_id": 2553, "key1": "k1", "key2": "k2"}"#);
+    let req = tmp(
+        "now-req.json",
+        &json!({"m_refund_id": "200904_2553_1", "zp_trans_id": "1", "amount": 1, "description": "d"}).to_string(),
+    );
+    for now in ["9223372036854775807", "-9223372036854776"] {
+        let out = payspec(&[
+            "sign",
+            "hitechpay",
+            "refund",
+            "--request",
+            req.to_str().unwrap(),
+            "--credentials",
+            creds.to_str().unwrap(),
+            &format!("--now={now}"),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{now}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(&format!("--now: {now} unix seconds is out of range")),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+}

@@ -133,6 +133,19 @@ fn dec_checks(def: &Field, v: &Ident) -> TokenStream {
     out
 }
 
+/// A closure `|v: &&T| -> bool` telling whether a present value renders as empty text (`omit_empty`);
+/// `None` for types that never do.
+fn empty_text(ty: Ty) -> Option<TokenStream> {
+    match ty {
+        Ty::Str | Ty::JsonText => Some(quote!(|v: &::std::string::String| v.is_empty())),
+        Ty::Scalar => {
+            Some(quote!(|v: &::payspec::Scalar| ::core::matches!(v, ::payspec::Scalar::Text(t) if t.is_empty())))
+        }
+        Ty::Enum(_) => Some(quote!(|v| v.as_str().is_empty())),
+        Ty::Int | Ty::Dec | Ty::Bool | Ty::Obj(_) => None,
+    }
+}
+
 impl Gen<'_> {
     /// Whether a request-side field has anything to check.
     pub fn needs_check(&self, f: &FieldPlan) -> bool {
@@ -257,7 +270,7 @@ impl Gen<'_> {
         format!("{}.{}", self.spec.provider, op.name)
     }
 
-    /// Group checks (`one_of`, `all_or_none`) with `present(wire)` giving a presence expression.
+    /// Group checks (`one_of`, `any_of`, `all_or_none`) with `present(wire)` giving a presence expression.
     fn groups(&self, op: &OpPlan, present: &dyn Fn(&str) -> Option<TokenStream>, skip_from: bool) -> TokenStream {
         let s = &self.plan.structs[op.request];
         let target = self.target(op);
@@ -278,6 +291,18 @@ impl Gen<'_> {
                     if __n != 1 {
                         return ::core::result::Result::Err(__input(#target, #field, ::std::format!("exactly one of these fields is required, found {}", __n)));
                     }
+                }
+            });
+        }
+        for g in &op.op.any_of {
+            if skip_from && has_from(g) {
+                continue;
+            }
+            let p = flags(g);
+            let field = g.join("|");
+            out.extend(quote! {
+                if ![#(#p),*].contains(&true) {
+                    return ::core::result::Result::Err(__input(#target, #field, "at least one of these fields is required, found none"));
                 }
             });
         }
@@ -319,7 +344,17 @@ impl Gen<'_> {
             let wire = &f.wire;
             let default = self.default_expr(op, f);
             let mutable = if default.is_some() { quote!(mut) } else { quote!() };
+            let empty = if op.op.omit_empty && f.optional && !f.def.required { empty_text(f.ty) } else { None };
+            let mutable = if empty.is_some() { quote!(mut) } else { mutable };
             steps.push(quote!(let #mutable #id = self.#id;));
+            if let Some(is_empty) = empty {
+                // `omit_empty`: an optional field given as "" is left out, as if absent.
+                steps.push(quote! {
+                    if #id.as_ref().is_some_and(#is_empty) {
+                        #id = ::core::option::Option::None;
+                    }
+                });
+            }
             if let Some(d) = default {
                 any_from = true;
                 if self.spec.field_is_secret(f.def) {
@@ -390,7 +425,7 @@ impl Gen<'_> {
         let ids = s.fields.iter().map(|f| &f.ident);
         let fill = if any_from { quote!(fill) } else { quote!(_fill) };
         let doc = format!(
-            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.\n\nErrors are `SignError::Input` naming the wire field, target `{target}`."
+            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.\n\nErrors are `SignError::Input` naming the wire field, target `{target}`."
         );
         quote! {
             #[doc = #doc]
@@ -423,7 +458,7 @@ impl Gen<'_> {
                 quote!(#id: ::core::option::Option::Some(r.#id),)
             }
         });
-        let doc = format!("Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `{target}`.");
+        let doc = format!("Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`.");
         let bdoc = format!("A builder holding every field of a `{}` request.", op.name);
         let inner = quote! {
             fn __prepare(&self, fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>) -> ::core::result::Result<Self, ::payspec::SignError> {
@@ -432,7 +467,8 @@ impl Gen<'_> {
 
             #[doc = #doc]
             pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-                self.__prepare(::core::option::Option::None).map(|_| ())
+                // As `build()`: a field a `from:` default fills when signing is not missing yet.
+                #builder::from(self.clone()).__run(::core::option::Option::None, true).map(|_| ())
             }
         };
         let outer = quote! {

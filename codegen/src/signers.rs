@@ -326,22 +326,38 @@ impl Gen<'_> {
                 if let Some(add) = item.add {
                     let msg = format!("`{item}`: `add` needs an integer value");
                     let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
-                    let next = if ty == RawTy::Int {
-                        quote!(#v + #add)
+                    // Checked in every build profile: an overflow is an error, never a wrapped value.
+                    let overflow = format!("`{item}`: {{}} + {add} is out of the integer range");
+                    let o = ret(cx, stage_err(at, "Select", quote!(::std::format!(#overflow, __n))));
+                    fallible = true;
+                    let n = if ty == RawTy::Int {
+                        quote!(#v)
                     } else {
-                        fallible = true;
                         let t = to_text(ty, &v);
                         quote! {
                             match #t.parse::<i64>() {
-                                ::core::result::Result::Ok(n) => n + #add,
+                                ::core::result::Result::Ok(n) => n,
                                 ::core::result::Result::Err(_) => #r,
                             }
                         }
                     };
-                    steps.extend(quote!(let __v: i64 = #next;));
+                    steps.extend(quote! {
+                        let __n: i64 = #n;
+                        let __v: i64 = match __n.checked_add(#add) {
+                            ::core::option::Option::Some(n) => n,
+                            ::core::option::Option::None => #o,
+                        };
+                    });
                     ty = RawTy::Int;
                 }
                 if let Some(pad) = &item.pad_left {
+                    if pad.width > payspec_spec::MAX_PAD_LEFT {
+                        // `cx.at` is located (`file:line:col: <path>`); the error takes the dotted path.
+                        self.error(
+                            cx.at.rsplit(": ").next().unwrap_or_default().to_string(),
+                            format!("`{item}`: pad_left {} is wider than {}", pad.width, payspec_spec::MAX_PAD_LEFT),
+                        );
+                    }
                     let t = to_text(ty, &v);
                     let w = pad.width;
                     let fill = pad.fill;

@@ -38,12 +38,12 @@ fn rows(table: &StatusTable) -> TokenStream {
     quote!(&[#(#rows)*])
 }
 
-/// `json.get(a).and_then(|v| v.get(b))…` filtered to non-null, rendered as text.
+/// `json.get(a).and_then(|v| v.get(b))…` as code text (`None` for absent or null; integers canonical).
 fn json_code(path: &str) -> TokenStream {
     let mut segs = path.split('.');
     let first = segs.next().unwrap_or_default();
     let rest = segs.map(|s| quote!(.and_then(|v| v.get(#s))));
-    quote!(json.get(#first) #(#rest)* .filter(|v| !v.is_null()).map(::payspec::interp::render))
+    quote!(json.get(#first) #(#rest)* .and_then(::payspec::status::code_text))
 }
 
 impl Gen<'_> {
@@ -123,9 +123,10 @@ impl Gen<'_> {
         });
         let json = t.fields.iter().map(|p| json_code(p));
         let fields = t.fields.join(", ");
+        let target = format!("{}.{} response", self.spec.provider, op.name);
         let doc = format!("Map this response onto its status table (fields {fields}). `outcome: None` means the code is unmapped: never a silent default.");
         let doc_json = format!(
-            "Map a raw response body onto the status table (fields {fields}), as `payspec::Interpreter::status`."
+            "Map a raw response body onto the status table (fields {fields}), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup."
         );
         quote! {
             #[doc = #doc]
@@ -134,8 +135,9 @@ impl Gen<'_> {
             }
 
             #[doc = #doc_json]
-            pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*])
+            pub fn status_of(json: &::payspec::serde_json::Value) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+                __response_object(#target, json)?;
+                ::core::result::Result::Ok(::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*]))
             }
         }
     }

@@ -227,6 +227,19 @@ fn unknown_references_become_compile_errors_not_panics() {
 }
 
 #[test]
+fn a_pad_left_wider_than_lint_allows_is_a_compile_error() {
+    let mut spec = load(&format!(
+        "{BASE}operations:\n  op:\n    method: POST\n    path: /x\n    request: {{ a: {{ type: integer }} }}\n    sign:\n      provenance: {{ source: t, confidence: inferred }}\n      message: {{ value: {{ field: a, pad_left: 8 }} }}\n      digest: {{ alg: md5 }}\n      encode: hex\n      place: body.sig\n"
+    ));
+    let recipe = spec.operations.get_mut("op").unwrap().sign.as_mut().unwrap();
+    let payspec_spec::Message::Value(item) = &mut recipe.message else { panic!("an item") };
+    item.pad_left = Some(payspec_spec::PadLeft { width: 1 << 40, fill: '0' });
+    let text = generate(&spec, "/abs/inline.yaml").to_string();
+    assert!(text.contains("compile_error"), "{text}");
+    assert!(text.contains("operations.op.sign: `a`: pad_left 1099511627776 is wider than 256"), "{text}");
+}
+
+#[test]
 fn constructs_the_loader_rejects_still_generate_runtime_errors() {
     // A header place on a verified recipe, an unclosed template, a digest without encoding: the
     // interpreter reports these when run, so the generated code does too.

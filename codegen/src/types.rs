@@ -356,9 +356,9 @@ impl Gen<'_> {
             }
             if f.ty == Ty::Dec {
                 let with = if f.optional {
-                    "::payspec::rust_decimal::serde::arbitrary_precision_option"
+                    "::payspec::support::exact_decimal_option"
                 } else {
-                    "::payspec::rust_decimal::serde::arbitrary_precision"
+                    "::payspec::support::exact_decimal"
                 };
                 attrs.push(quote!(with = #with));
             }
@@ -414,8 +414,7 @@ impl Gen<'_> {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
-            let with = (f.ty == Ty::Dec)
-                .then(|| quote!(, with = "::payspec::rust_decimal::serde::arbitrary_precision_option"));
+            let with = (f.ty == Ty::Dec).then(|| quote!(, with = "::payspec::support::exact_decimal_option"));
             quote! {
                 #[serde(rename = #wire, default #with)]
                 #id: ::core::option::Option<#t>,
@@ -461,11 +460,15 @@ impl Gen<'_> {
     fn response_impl(&self, op: &crate::plan::OpPlan, r: usize) -> TokenStream {
         let name = &self.plan.structs[r].name;
         let status = self.response_status(op, r);
+        let target = format!("{}.{} response", self.spec.provider, op.name);
         quote! {
             impl #name {
-                /// Parse a response body.
-                pub fn from_json(body: &::payspec::serde_json::Value) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-                    <Self as ::payspec::serde::Deserialize>::deserialize(body)
+                /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+                /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
+                pub fn from_json(body: &::payspec::serde_json::Value) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+                    let __body = __response_object(#target, body)?;
+                    <Self as ::payspec::serde::Deserialize>::deserialize(::payspec::serde_json::Value::Object(__body.clone()))
+                        .map_err(|e| __malformed(#target, "body", e.to_string()))
                 }
                 #status
             }
@@ -506,11 +509,17 @@ impl Gen<'_> {
             let target = format!("{provider}.{n}");
             let wires: Vec<&str> = self.plan.structs[op.request].fields.iter().map(|f| f.wire.as_str()).collect();
             let known = wires.join(", ");
+            let decimals = self.decimal_paths(op.request, "");
             quote! {
                 #n => {
                     const KNOWN: &[&str] = &[#(#wires),*];
                     if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
                         return ::core::result::Result::Err(super::__input(#target, &::payspec::support::echo(extra), ::std::format!("unknown field (expected one of: {})", #known)));
+                    }
+                    // Decimals first, on their JSON text: typed parsing would lose it (`-0`, extra digits).
+                    const DECIMALS: &[&str] = &[#(#decimals),*];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(input, DECIMALS) {
+                        return ::core::result::Result::Err(super::__input(#target, field, problem));
                     }
                     let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
                         .map_err(|e| super::__input(#target, "*", ::payspec::support::echo(&e.to_string())))?;
@@ -551,10 +560,12 @@ impl Gen<'_> {
                 Some((op.name, &self.plan.structs[r].name))
             })
             .collect();
-        let status_arms =
-            with_status.iter().map(|(n, ty)| quote!(#n => ::core::option::Option::Some(super::#ty::status_of(json)),));
-        let typed_arms =
-            with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::from_json(json).ok().map(|r| r.status()),));
+        let status_arms = with_status
+            .iter()
+            .map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(::core::option::Option::Some),));
+        let typed_arms = with_status.iter().map(
+            |(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| ::core::option::Option::Some(r.status())),),
+        );
         let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
         let rc_arms = self.plan.recipes.iter().map(|r| {
             let n = r.name;
@@ -610,22 +621,23 @@ impl Gen<'_> {
                     }
                 }
 
-                /// Map a response body of operation `op` onto its status table; `None` when it has none
-                /// (as `payspec::Interpreter::status`).
-                pub fn status(op: &str, json: &::payspec::serde_json::Value) -> ::core::option::Option<::payspec::StatusMatch> {
+                /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+                /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
+                pub fn status(op: &str, json: &::payspec::serde_json::Value) -> ::core::result::Result<::core::option::Option<::payspec::StatusMatch>, ::payspec::VerifyError> {
                     let _ = json;
                     match op {
                         #(#status_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => ::core::result::Result::Ok(::core::option::Option::None),
                     }
                 }
 
-                /// Like [`status`], through the typed response (`None` also when the body does not parse).
-                pub fn typed_status(op: &str, json: &::payspec::serde_json::Value) -> ::core::option::Option<::payspec::StatusMatch> {
+                /// Like [`status`], through the typed response (an error also when the body does not
+                /// parse into it).
+                pub fn typed_status(op: &str, json: &::payspec::serde_json::Value) -> ::core::result::Result<::core::option::Option<::payspec::StatusMatch>, ::payspec::VerifyError> {
                     let _ = json;
                     match op {
                         #(#typed_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => ::core::result::Result::Ok(::core::option::Option::None),
                     }
                 }
 
@@ -680,6 +692,20 @@ impl Gen<'_> {
                 }
             }
         }
+    }
+
+    /// Dotted wire paths of every decimal field of struct `sidx` and its objects, in spec order.
+    fn decimal_paths(&self, sidx: usize, prefix: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in &self.plan.structs[sidx].fields {
+            let path = format!("{prefix}{}", f.wire);
+            match f.ty {
+                Ty::Dec => out.push(path),
+                Ty::Obj(i) => out.extend(self.decimal_paths(i, &format!("{path}."))),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// A fresh-named helper for a struct: `__check_<field>`.

@@ -102,19 +102,21 @@ fn any_value(f: &Field) -> BoxedStrategy<Value> {
         .prop_filter("length limits", move |s| len_ok(&field, s))
         .prop_map(Value::String)
         .boxed(),
-        FieldType::Object => object(&f.fields, &[], &[]).prop_map(Value::Object).boxed(),
+        FieldType::Object => object(&f.fields, &[], &[], &[]).prop_map(Value::Object).boxed(),
     }
 }
 
 /// A strategy for an object of `fields`: required fields always, optional ones sometimes, one field
-/// of each `one_of` group, all or none of each `all_or_none` group. Fields with a `from:` default
+/// of each `one_of` group, at least one of each `any_of` group, all or none of each `all_or_none`
+/// group. Fields with a `from:` default
 /// are sometimes left to their default.
 pub fn object(
     fields: &IndexMap<String, Field>,
     one_of: &[Vec<String>],
+    any_of: &[Vec<String>],
     all_or_none: &[Vec<String>],
 ) -> BoxedStrategy<Map<String, Value>> {
-    let in_group = |n: &String| one_of.iter().chain(all_or_none).any(|g| g.contains(n));
+    let in_group = |n: &String| one_of.iter().chain(any_of).chain(all_or_none).any(|g| g.contains(n));
     let mut parts: Vec<BoxedStrategy<Vec<(String, Value)>>> = Vec::new();
     for (name, f) in fields {
         if in_group(name) {
@@ -137,6 +139,29 @@ pub fn object(
         if !choices.is_empty() {
             parts.push(proptest::strategy::Union::new(choices).boxed());
         }
+    }
+    for g in any_of {
+        // Each member sometimes; when none is drawn, the first member is there.
+        let members: Vec<(String, BoxedStrategy<Value>)> =
+            g.iter().filter_map(|n| fields.get(n).map(|f| (n.clone(), value(f)))).collect();
+        let Some((first, first_value)) = members.first().cloned() else {
+            continue;
+        };
+        let draws: Vec<BoxedStrategy<Option<(String, Value)>>> = members
+            .into_iter()
+            .map(|(name, v)| proptest::option::of(v).prop_map(move |v| v.map(|v| (name.clone(), v))).boxed())
+            .collect();
+        parts.push(
+            (draws, first_value)
+                .prop_map(move |(drawn, v)| {
+                    let mut present: Vec<(String, Value)> = drawn.into_iter().flatten().collect();
+                    if present.is_empty() {
+                        present.push((first.clone(), v));
+                    }
+                    present
+                })
+                .boxed(),
+        );
     }
     for g in all_or_none {
         let members: Vec<BoxedStrategy<(String, Value)>> = g
@@ -175,7 +200,17 @@ pub fn full_object(fields: &IndexMap<String, Field>) -> BoxedStrategy<Map<String
 
 /// A strategy for valid request inputs of `op`.
 pub fn request(op: &Operation) -> BoxedStrategy<Map<String, Value>> {
-    object(&op.request, &op.one_of, &op.all_or_none)
+    if !op.omit_empty {
+        return object(&op.request, &op.one_of, &op.any_of, &op.all_or_none);
+    }
+    // `omit_empty`: an empty optional text value counts as absent, so a present one is not empty.
+    let mut fields = op.request.clone();
+    for f in fields.values_mut() {
+        if !f.required && matches!(f.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar) {
+            f.min_len = Some(f.min_len.unwrap_or(0).max(1));
+        }
+    }
+    object(&fields, &op.one_of, &op.any_of, &op.all_or_none)
 }
 
 /// Fields that travel on the wire (everything but pure local values).

@@ -346,7 +346,8 @@ fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismat
     };
     let creds = Credentials::from_json(spec, &v.credentials)
         .map_err(|e| miss("credentials", "valid credentials".into(), e.to_string()))?;
-    let clock = Clock::from_secs(v.now.unwrap_or(0));
+    let clock =
+        Clock::try_from_secs(v.now.unwrap_or(0)).map_err(|e| miss("now", "a clock in range".into(), e.to_string()))?;
     let env = v.env.as_deref().unwrap_or(default_env(spec));
     let e = &v.expected;
 

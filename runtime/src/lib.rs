@@ -16,7 +16,7 @@ pub mod support;
 pub mod wire;
 
 pub use error::{SignError, Stage, VerifyError};
-pub use interp::{Clock, Interpreter};
+pub use interp::{Clock, ClockRangeError, Interpreter};
 pub use payspec_macros::provider;
 pub use payspec_spec as spec;
 pub use payspec_spec::Outcome;

@@ -32,6 +32,29 @@ pub struct StatusMatch {
     pub retryable: bool,
 }
 
+/// A status code value as the text rows are compared with: strings as they are, booleans
+/// `true`/`false`, integers in canonical base 10 (`-0` and `0` are both `"0"`, as a typed integer
+/// field reads them), other numbers as written; `None` for `null`. Objects and arrays as compact JSON.
+///
+/// ```
+/// use payspec::serde_json::json;
+/// assert_eq!(payspec::status::code_text(&json!(-13)).as_deref(), Some("-13"));
+/// assert_eq!(payspec::status::code_text(&"-0".parse().unwrap()).as_deref(), Some("0"));
+/// assert_eq!(payspec::status::code_text(&json!("-0")).as_deref(), Some("-0"));
+/// assert_eq!(payspec::status::code_text(&json!(null)), None);
+/// ```
+pub fn code_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::Number(n) => Some(match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(u)) => u.to_string(),
+            (None, None) => n.to_string(),
+        }),
+        other => Some(crate::interp::render(other)),
+    }
+}
+
 impl StatusRow {
     /// Whether this row matches `code` (first match wins in a table).
     pub fn matches(&self, code: &[Option<String>]) -> bool {

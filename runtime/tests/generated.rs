@@ -257,22 +257,22 @@ fn status_tables_match_the_interpreter() {
         json!({"return_code": 7}),
     ];
     for s in &samples {
-        let report = interp.status("refund", s).unwrap();
+        let report = interp.status("refund", s).unwrap().unwrap();
         let typed = hitechpay::RefundResponse::from_json(s).unwrap().status();
-        let raw = hitechpay::RefundResponse::status_of(s);
+        let raw = hitechpay::RefundResponse::status_of(s).unwrap();
         assert_eq!(typed, raw);
         assert_eq!(typed.code, report.code);
         assert_eq!(typed.outcome, report.outcome());
         assert_eq!(typed.name, report.row.and_then(|r| r.name.as_deref()));
     }
-    let unmapped = hitechpay::RefundResponse::status_of(&samples[4]);
+    let unmapped = hitechpay::RefundResponse::status_of(&samples[4]).unwrap();
     assert!(unmapped.is_unmapped() && !unmapped.retryable);
-    assert_eq!(hitechpay::RefundResponse::status_of(&samples[3]).outcome, Some(Outcome::Indeterminate));
+    assert_eq!(hitechpay::RefundResponse::status_of(&samples[3]).unwrap().outcome, Some(Outcome::Indeterminate));
     // Nested paths and enums (appotapay v1: data.status).
     let spec = self::spec("appotapay");
     let s = json!({"errorCode": 0, "data": {"status": "pending", "amount": 5}});
     let typed = appotapay::RefundResponse::from_json(&s).unwrap().status();
-    assert_eq!(typed.code, Interpreter::new(&spec).status("refund", &s).unwrap().code);
+    assert_eq!(typed.code, Interpreter::new(&spec).status("refund", &s).unwrap().unwrap().code);
     assert_eq!(typed.outcome, Some(Outcome::Pending));
 }
 
@@ -301,7 +301,7 @@ fn kitchen_sink_typed_api() {
 
     // Form body, path / query / header fields, decimals kept to the byte, defaults, a query signature.
     let req = ks::FormOpRequest::builder()
-        .item_id("a b/ü")
+        .item_id("a-b.C~1")
         .page(3)
         .x_trace("t-1")
         .amount("10.50".parse::<Decimal>().unwrap())
@@ -321,7 +321,7 @@ fn kitchen_sink_typed_api() {
                 Ok(&signed),
                 interp.sign("form_op", obj(&input), &creds.to_runtime(), env.name(), clock).as_ref()
             );
-            assert!(signed.url.contains("/items/a%20b%2F%C3%BC/pay?page=3&lang=vi&sig="), "{}", signed.url);
+            assert!(signed.url.contains("/items/a-b.C~1/pay?page=3&lang=vi&sig="), "{}", signed.url);
             let sts = &signed.stage("sign").unwrap().string_to_sign.0;
             assert!(sts.contains("\n000000010.50\n"), "{sts}");
             assert!(sts.ends_with("\n1003"), "page + 1000: {sts}");
@@ -404,7 +404,7 @@ fn kitchen_sink_typed_api() {
     assert_eq!(ks::FormCbPayload::status_of(&payload).name, Some("OK"));
     let status = ks::FormOpResponse::from_json(&json!({"result": {"code": "00"}, "state": "done"})).unwrap().status();
     assert_eq!((status.outcome, status.name), (Some(Outcome::Succeeded), Some("DONE")));
-    let status = ks::FormOpResponse::status_of(&json!({"result": {"code": 7}, "state": "wait"}));
+    let status = ks::FormOpResponse::status_of(&json!({"result": {"code": 7}, "state": "wait"})).unwrap();
     assert_eq!((status.outcome, status.retryable), (Some(Outcome::Pending), true));
 }
 
@@ -483,6 +483,11 @@ fn dot_segments_in_path_values_are_encoded() {
         let signed = ks_sign_both("get_op", json!({ "id": id }), &creds).unwrap();
         assert_eq!(signed.url, format!("https://api.sandbox.test/base/get/{seg}/x"), "{id}");
         let form = json!({"item_id": id, "amount": 1});
+        if id.contains('/') {
+            // `form_op` signs `ctx:path`: its path field takes unreserved characters only.
+            assert!(matches!(ks_sign_both("form_op", form, &creds), Err(SignError::Input { .. })), "{id}");
+            continue;
+        }
         let signed = ks_sign_both("form_op", form, &creds).unwrap();
         assert!(signed.url.starts_with(&format!("https://files.sandbox.test/items/{seg}/pay?")), "{}", signed.url);
         // `ctx:path` is signed as sent.
@@ -807,15 +812,16 @@ mod differential {
                             }
                             if resp.status.is_some() {
                                 let json = Value::Object(body.clone());
-                                let report = interp.status(op, &json).unwrap();
-                                let raw = m::dynamic::status(op, &json).unwrap();
+                                let report = interp.status(op, &json).unwrap().unwrap();
+                                let raw = m::dynamic::status(op, &json).unwrap().unwrap();
                                 prop_assert_eq!(&raw.code, &report.code);
                                 prop_assert_eq!(raw.outcome, report.outcome());
                                 prop_assert_eq!(raw.name, report.row.and_then(|r| r.name.as_deref()));
                                 prop_assert_eq!(raw.meaning, report.row.map(|r| r.meaning.as_str()));
                                 prop_assert_eq!(raw.retryable, report.row.is_some_and(|r| r.retryable));
-                                if let Some(typed) = m::dynamic::typed_status(op, &json) {
-                                    prop_assert_eq!(&typed, &raw, "typed status of {:?}", json);
+                                // A body the typed response cannot hold is an error there, not a status.
+                                if let Ok(typed) = m::dynamic::typed_status(op, &json) {
+                                    prop_assert_eq!(typed.as_ref(), Some(&raw), "typed status of {:?}", json);
                                 }
                             }
                             Ok(())
@@ -926,4 +932,233 @@ fn echoed_values_are_bounded_and_escaped() {
             assert!(!msg.contains('\n') && !msg.contains('\u{1b}') && !msg.contains('\u{202e}'), "{field}: {msg:?}");
         }
     }
+}
+
+// ---- spec fixes found against the official SDKs (issue 6, section 5) -----------------------------
+
+/// Runtime credentials of a provider's vector, and the generated module's typed ones.
+fn vector_creds(provider: &str, id: &str) -> (payspec::spec::Spec, payspec::Credentials) {
+    let spec = spec(provider);
+    let creds = payspec::Credentials::from_json(&spec, &vector(provider, id)["credentials"]).unwrap();
+    (spec, creds)
+}
+
+#[test]
+fn bbmsl_refund_and_void_take_both_order_references() {
+    let (spec, rt) = vector_creds("bbmsl", "bbmsl-refund-request");
+    let creds = bbmsl::Credentials::from_runtime(&rt).unwrap();
+    let interp = Interpreter::new(&spec);
+    let clock = Clock::from_secs(0);
+    // As the official plugin sends them: orderId and merchantReference together.
+    let both = json!({"merchantId": "3", "orderId": "4922", "merchantReference": "REF-1", "amount": 10});
+    let req = bbmsl::RefundRequest::builder()
+        .merchant_id("3")
+        .order_id("4922")
+        .merchant_reference("REF-1")
+        .amount(payspec::rust_decimal::Decimal::from(10))
+        .build()
+        .expect("both references are accepted");
+    let generated = bbmsl::sign_refund(&req, &creds, bbmsl::Env::Sandbox, clock).unwrap();
+    assert_eq!(Ok(&generated), interp.sign("refund", obj(&both), &rt, "sandbox", clock).as_ref());
+    assert_eq!(
+        generated.body.to_json()["request"],
+        r#"{"merchantId":"3","orderId":"4922","merchantReference":"REF-1","amount":10}"#
+    );
+    let void = json!({"merchantId": "3", "orderId": 4922, "merchantReference": "REF-1"});
+    let generated = bbmsl::dynamic::sign("void", obj(&void), &creds, bbmsl::Env::Sandbox, clock);
+    assert!(generated.is_ok(), "{generated:?}");
+    assert_eq!(generated, interp.sign("void", obj(&void), &rt, "sandbox", clock));
+    // Neither: refused on both paths, naming the group.
+    let neither_err = SignError::Input {
+        target: "bbmsl.refund".into(),
+        field: "orderId|merchantReference".into(),
+        problem: "at least one of these fields is required, found none".into(),
+    };
+    let built = bbmsl::RefundRequest::builder().merchant_id("3").amount(payspec::rust_decimal::Decimal::ONE).build();
+    assert_eq!(built.unwrap_err(), neither_err);
+    let neither = json!({"merchantId": "3", "amount": 1});
+    assert_eq!(interp.sign("refund", obj(&neither), &rt, "sandbox", clock).unwrap_err(), neither_err);
+    assert_eq!(bbmsl::dynamic::sign("refund", obj(&neither), &creds, bbmsl::Env::Sandbox, clock), Err(neither_err));
+    // Query still takes exactly one.
+    let e = interp.sign("query", obj(&void), &rt, "sandbox", clock).unwrap_err();
+    assert!(e.to_string().contains("exactly one of these fields is required, found 2"), "{e}");
+}
+
+#[test]
+fn ninepay_empty_optional_field_is_neither_sent_nor_signed() {
+    let (spec, rt) = vector_creds("ninepay", "ninepay-refund-create-minimal");
+    let creds = ninepay::Credentials::from_runtime(&rt).unwrap();
+    let clock = Clock::from_secs(1_700_000_000);
+    let input = json!({"request_id": "RF_1", "payment_no": 42, "amount": 1000, "description": "x", "bank": ""});
+    let interpreted = Interpreter::new(&spec).sign("refund", obj(&input), &rt, "sandbox", clock).unwrap();
+    let generated = ninepay::dynamic::sign("refund", obj(&input), &creds, ninepay::Env::Sandbox, clock).unwrap();
+    assert_eq!(generated, interpreted);
+    let typed = ninepay::RefundRequest::builder()
+        .request_id("RF_1")
+        .payment_no(42)
+        .amount(1000)
+        .description("x")
+        .bank("")
+        .build()
+        .unwrap();
+    assert_eq!(ninepay::sign_refund(&typed, &creds, ninepay::Env::Sandbox, clock).unwrap(), interpreted);
+    let body = interpreted.body.to_json();
+    assert!(body.get("bank").is_none(), "an empty optional field is not sent: {body}");
+    let sts = &interpreted.stage("sign").unwrap().string_to_sign.0;
+    assert!(!sts.contains("bank"), "nor signed: {sts}");
+    // The same request as if `bank` were left out.
+    let mut without = obj(&input).clone();
+    without.remove("bank");
+    assert_eq!(Interpreter::new(&spec).sign("refund", &without, &rt, "sandbox", clock).unwrap(), interpreted);
+}
+
+#[test]
+fn ninepay_path_ids_that_need_encoding_are_refused_on_both_paths() {
+    let (spec, rt) = vector_creds("ninepay", "ninepay-refund-inquire");
+    let creds = ninepay::Credentials::from_runtime(&rt).unwrap();
+    let clock = Clock::from_secs(1_700_000_000);
+    for id in ["HĐ-001", "a/b", "a b", "RF%2F1"] {
+        let input = json!({ "request_id": id });
+        let interpreted = Interpreter::new(&spec).sign("refund_inquire", obj(&input), &rt, "sandbox", clock);
+        let generated = ninepay::dynamic::sign("refund_inquire", obj(&input), &creds, ninepay::Env::Sandbox, clock);
+        assert_eq!(generated, interpreted);
+        assert!(
+            matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "request_id" && problem.contains("does not match pattern")),
+            "{interpreted:?}"
+        );
+    }
+    // An id of unreserved characters is signed as it is, as every SDK signs it.
+    let input = json!({ "request_id": "RF_1.a~b-c" });
+    let signed = Interpreter::new(&spec).sign("refund_inquire", obj(&input), &rt, "sandbox", clock).unwrap();
+    assert!(signed.stage("sign").unwrap().string_to_sign.0.contains("/v2/refunds/RF_1.a~b-c/inquire\n"));
+}
+
+#[test]
+fn validate_accepts_what_build_accepted_with_from_defaults() {
+    // `timestamp` defaults to the clock, `app_id` to a credential: both filled when signing.
+    let req = hitechpay::QueryRefundRequest::builder().m_refund_id("200904_2553_1").build().unwrap();
+    assert_eq!(req.validate(), Ok(()));
+    let req = ninepay::RefundInquireRequest::builder().request_id("RF_1").build().unwrap();
+    assert_eq!(req.validate(), Ok(()));
+    // A real problem is still reported.
+    let mut bad = ninepay::RefundInquireRequest::builder().request_id("RF_1").build().unwrap();
+    bad.request_id = "x".repeat(31);
+    assert!(bad.validate().unwrap_err().to_string().contains("31 characters, at most 30 allowed"));
+}
+
+#[test]
+fn typed_responses_refuse_non_objects_as_the_interpreter_does() {
+    let spec = spec("hitechpay");
+    let interp = Interpreter::new(&spec);
+    for body in [json!([1]), json!("1"), json!(1), json!(null), json!([{"return_code": 1}])] {
+        let typed = hitechpay::QueryRefundResponse::from_json(&body);
+        let expected = payspec::VerifyError::Malformed {
+            target: "hitechpay.query_refund response".into(),
+            field: "body".into(),
+            problem: format!("expected a JSON object, found {}", payspec::support::json_kind(&body)),
+        };
+        assert_eq!(typed.map(|r| r.status()), Err(expected.clone()), "{body}");
+        assert_eq!(interp.status("query_refund", &body), Err(expected.clone()));
+        assert_eq!(hitechpay::QueryRefundResponse::status_of(&body), Err(expected.clone()));
+        assert_eq!(hitechpay::dynamic::status("query_refund", &body), Err(expected.clone()));
+        assert_eq!(hitechpay::dynamic::typed_status("query_refund", &body), Err(expected));
+    }
+    // An object still maps.
+    let ok = json!({"return_code": 1});
+    assert_eq!(hitechpay::QueryRefundResponse::status_of(&ok).unwrap().outcome, Some(Outcome::Succeeded));
+}
+
+#[test]
+fn minus_zero_status_codes_are_compared_canonically_on_every_path() {
+    let spec = spec("hitechpay");
+    let interp = Interpreter::new(&spec);
+    for text in [r#"{"return_code": -0}"#, r#"{"return_code": 0}"#, r#"{"return_code": 2, "sub_return_code": -0}"#] {
+        let body: Value = serde_json::from_str(text).unwrap();
+        let report = interp.status("refund", &body).unwrap().unwrap();
+        let raw = hitechpay::RefundResponse::status_of(&body).unwrap();
+        let typed = hitechpay::RefundResponse::from_json(&body).unwrap().status();
+        assert_eq!(raw, typed, "{text}");
+        assert_eq!(raw.code, report.code, "{text}");
+        assert_eq!(raw.outcome, report.outcome(), "{text}");
+        assert!(!raw.code.contains(&Some("-0".to_string())), "{text}: {:?}", raw.code);
+    }
+    // `[2, 0]` of refund_query matches a received `-0` on every path.
+    let body: Value = serde_json::from_str(r#"{"return_code": 2, "sub_return_code": -0}"#).unwrap();
+    let report = interp.status("query_refund", &body).unwrap().unwrap();
+    assert_eq!(report.row.and_then(|r| r.name.as_deref()), Some("REFUND_FAILED"));
+    let typed = hitechpay::QueryRefundResponse::from_json(&body).unwrap().status();
+    assert_eq!((typed.outcome, typed.name), (Some(Outcome::Failed), Some("REFUND_FAILED")));
+    assert_eq!(hitechpay::QueryRefundResponse::status_of(&body).unwrap(), typed);
+}
+
+#[test]
+fn decimals_beyond_28_digits_are_refused_on_both_paths() {
+    let spec = spec("kitchen_sink");
+    let interp = Interpreter::new(&spec);
+    let creds = ks_creds(None);
+    let clock = Clock::from_secs(0);
+    // `c` has no limits: before, the interpreter signed the exact text and generated code a rounded one.
+    for c in ["1.00000000000000000000000000001", "0.123456789012345678901234567891", "99999999999999999999999999999"] {
+        let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
+        let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
+        let generated =
+            kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+        assert_eq!(generated, interpreted, "{c}");
+        assert!(
+            matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "c" && problem.contains("cannot be held exactly")),
+            "{c}: {interpreted:?}"
+        );
+    }
+    // Negative zero: typed parsing would read it as 0 while the interpreter kept `-0`; both refuse it.
+    for c in ["-0", "-0.0", "-0.00"] {
+        let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
+        let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
+        let generated =
+            kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+        assert_eq!(generated, interpreted, "{c}");
+        assert!(interpreted.unwrap_err().to_string().contains("negative zero"), "{c}");
+    }
+    // Inside an object, named as the interpreter names it.
+    let input =
+        json!({"order": {"id": "o", "total": "1.00000000000000000000000000001"}, "choice_a": "a", "kind": "A_ONE"});
+    let interpreted = interp.sign("json_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
+    let generated = kitchen_sink::dynamic::sign("json_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+    assert_eq!(generated, interpreted);
+    assert!(
+        matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "order" && problem.starts_with("`total`: ")),
+        "{interpreted:?}"
+    );
+    // 28 significant digits are kept to the byte on both paths.
+    let input: Value = serde_json::from_str(r#"{"a": "x", "c": 1.000000000000000000000000001}"#).unwrap();
+    let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock).unwrap();
+    let generated =
+        kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock).unwrap();
+    assert_eq!(generated, interpreted);
+    assert_eq!(interpreted.body.to_json()["request"], r#"{"a":"x","c":1.000000000000000000000000001}"#);
+    // Received decimals too (BBMSL notification amounts).
+    let typed = bbmsl::NotificationPayload::from_map(obj(&json!({
+        "amount": "0.123456789012345678901234567891", "merchantReference": "R", "orderId": 1, "status": "SUCCESS", "signature": "x"
+    })));
+    assert!(typed.unwrap_err().to_string().contains("cannot be held exactly"));
+}
+
+#[test]
+fn add_offsets_overflow_into_an_error_on_both_paths() {
+    let spec = spec("kitchen_sink");
+    let interp = Interpreter::new(&spec);
+    let creds = ks_creds(Some("tok"));
+    // `nbf_ms: { ctx: now_ms, add: -1000 }` at the bottom of the clock: checked in every build profile.
+    let clock = Clock { now_ms: i64::MIN + 10 };
+    let generated = kitchen_sink::recipe_jwt(&creds, clock);
+    let interpreted = interp.run_recipe("jwt", &creds.to_runtime(), clock);
+    assert_eq!(generated, interpreted);
+    assert!(
+        matches!(&interpreted, Err(SignError::Stage { problem, .. }) if problem.contains("ctx:now_ms`: -9223372036854775798 + -1000 is out of the integer range")),
+        "{interpreted:?}"
+    );
+    assert!(interp.run_recipe("jwt", &creds.to_runtime(), Clock { now_ms: 0 }).is_ok());
+    // A clock from seconds whose milliseconds do not fit is refused, not wrapped.
+    assert!(Clock::try_from_secs(i64::MAX).is_err());
+    assert!(Clock::try_from_secs(i64::MIN / 1000 - 1).is_err());
+    assert_eq!(Clock::try_from_secs(-5).unwrap().now_ms, -5000);
 }

@@ -268,21 +268,21 @@ proptest! {
 #[test]
 fn verify_request_accepts_what_was_signed_and_nothing_else() {
     let s = spec(&format!(
-        "operations:\n  op:\n    method: POST\n    path: /op/{{ref}}\n    body: form\n    request:\n      ref: {{ type: string, in: path, required: true }}\n      Date: {{ type: integer, in: header, required: true, from: ctx:now_s }}\n      amount: {{ type: integer, required: true }}\n      note: {{ type: string }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url, Date, {{ pairs: {{ sort: true, encode: form }} }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: base64\n      place: {{ header: Authorization, template: \"Sig id={{cred:id}},s={{signature}}\" }}\n"
+        "operations:\n  op:\n    method: POST\n    path: /op/{{ref}}\n    body: form\n    request:\n      ref: {{ type: string, in: path, required: true, pattern: '^[a-z._~-]+$' }}\n      Date: {{ type: integer, in: header, required: true, from: ctx:now_s }}\n      amount: {{ type: integer, required: true }}\n      note: {{ type: string }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url, Date, {{ pairs: {{ sort: true, encode: form }} }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: base64\n      place: {{ header: Authorization, template: \"Sig id={{cred:id}},s={{signature}}\" }}\n"
     ));
     let i = Interpreter::new(&s);
     let c = creds(&s, json!({"key": "k", "id": 4}));
     let signed = i
         .sign(
             "op",
-            &obj(json!({"ref": "a/b", "amount": 5, "note": "x y&z"})),
+            &obj(json!({"ref": "a.b~c", "amount": 5, "note": "x y&z"})),
             &c,
             "sandbox",
             Clock::from_secs(1_700_000_000),
         )
         .unwrap();
     let fields = i.verify_request("op", &signed, &c, "sandbox").unwrap();
-    assert_eq!(fields["ref"], "a/b");
+    assert_eq!(fields["ref"], "a.b~c");
     assert_eq!(fields["note"], "x y&z");
     assert_eq!(fields["Date"], "1700000000");
 
@@ -317,4 +317,31 @@ fn debug_output_redacts_credential_material() {
     let shown = format!("{r:?}");
     assert!(!shown.contains("T0P-SECRET"), "{shown}");
     assert!(shown.contains("Bearer «token»"), "{shown}");
+}
+
+/// A `pad_left` wider than lint allows (a spec built in code skips lint) is a stage error, never a huge
+/// allocation that aborts the process.
+#[test]
+fn a_huge_pad_left_is_an_error_not_an_abort() {
+    let mut s = one_op(
+        "      a: { type: integer, required: true }\n",
+        "      message: { join: \"|\", parts: [{ field: a, pad_left: 12 }] }\n      digest: { alg: md5 }\n      encode: hex\n      place: body.sig\n",
+        "json",
+    );
+    let c = creds(&s, json!({"key": "k", "id": 1}));
+    let input = obj(json!({"ref": "r", "a": 5}));
+    let ok = Interpreter::new(&s).sign("op", &input, &c, "sandbox", Clock::from_secs(0)).unwrap();
+    assert_eq!(ok.stage("sign").unwrap().string_to_sign.0, "000000000005");
+    let Some(payspec::spec::Recipe { message: payspec::spec::Message::Join { parts, .. }, .. }) =
+        s.operations.get_mut("op").and_then(|o| o.sign.as_mut())
+    else {
+        panic!("a join message");
+    };
+    let payspec::spec::Message::Value(item) = &mut parts[0].message else { panic!("an item") };
+    item.pad_left = Some(payspec::spec::PadLeft { width: usize::MAX / 2, fill: '0' });
+    let e = Interpreter::new(&s).sign("op", &input, &c, "sandbox", Clock::from_secs(0)).unwrap_err();
+    assert!(
+        matches!(&e, SignError::Stage { stage: payspec::Stage::Select, problem, .. } if problem.contains("is wider than 256")),
+        "{e}"
+    );
 }

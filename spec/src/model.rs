@@ -175,9 +175,16 @@ pub struct Operation {
     /// Groups of fields of which exactly one must be present.
     #[serde(default)]
     pub one_of: Vec<Vec<String>>,
+    /// Groups of fields of which at least one must be present (any number of them may be).
+    #[serde(default)]
+    pub any_of: Vec<Vec<String>>,
     /// Groups of fields that are present together or not at all.
     #[serde(default)]
     pub all_or_none: Vec<Vec<String>>,
+    /// An optional request field given as empty text (`""`) is treated as absent: left out of the
+    /// body, query and headers and of every signature (PHP SDKs drop empty values before sending).
+    #[serde(default)]
+    pub omit_empty: bool,
     /// Name of a shared recipe (under `recipes:`) applied after `sign`, e.g. a JWT header.
     #[serde(default)]
     pub auth: Option<String>,
@@ -1109,7 +1116,68 @@ impl Place {
     }
 }
 
+/// Whether `c` goes into a URL path segment as it is: RFC 3986 unreserved (`A-Z a-z 0-9 - . _ ~`).
+pub fn is_unreserved(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+}
+
+/// Widest `pad_left:` lint accepts and the runtime pads to (wider is an error, never an allocation).
+pub const MAX_PAD_LEFT: usize = 256;
+
+/// Largest `|add:|` lint accepts: ten 365-day years in milliseconds (`ctx:now_ms` offsets included).
+pub const MAX_ADD: i64 = 315_360_000_000;
+
+impl Item {
+    /// Whether this item, or a placeholder of its template, reads context value `c`.
+    pub fn reads_context(&self, c: Context) -> bool {
+        match &self.source {
+            Source::Context(x) => *x == c,
+            Source::Template(t) => template_reads_context(t, c),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a `{…}` placeholder of template `t` reads context value `c`.
+fn template_reads_context(t: &str, c: Context) -> bool {
+    t.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .filter_map(|name| Item::try_from(name.to_string()).ok())
+        .any(|item| item.reads_context(c))
+}
+
+impl Message {
+    /// Whether any item of the message reads context value `c`.
+    pub fn reads_context(&self, c: Context) -> bool {
+        match self {
+            Message::Value(item) => item.reads_context(c),
+            Message::Join { parts, .. } => parts.iter().any(|p| p.message.reads_context(c)),
+            Message::Pairs(p) => p.items.iter().flatten().any(|i| i.reads_context(c)),
+            Message::Jwt(j) => j.header.values().chain(j.claims.values()).any(|i| i.reads_context(c)),
+        }
+    }
+}
+
+impl Recipe {
+    /// Whether the recipe (message, keys or header template) reads context value `c`.
+    pub fn reads_context(&self, c: Context) -> bool {
+        self.message.reads_context(c)
+            || self.digest.iter().flat_map(|d| d.key.iter().chain(&d.public_key)).any(|i| i.reads_context(c))
+            || matches!(&self.place, Place::Header { template, .. } if template_reads_context(template, c))
+    }
+}
+
 impl Spec {
+    /// Whether a recipe of operation `op` (`sign`, or its `auth` recipe) signs the URL or the path
+    /// (`ctx:url`, `ctx:path`): then a path field's value is signed as it appears in the URL.
+    pub fn signs_path(&self, op: &Operation) -> bool {
+        op.sign
+            .iter()
+            .chain(op.auth.as_ref().and_then(|a| self.recipes.get(a)))
+            .any(|r| r.reads_context(Context::Url) || r.reads_context(Context::Path))
+    }
+
     /// Resolve a status reference to its table.
     pub fn status_table<'a>(&'a self, r: &'a StatusRef) -> Option<&'a StatusTable> {
         match r {

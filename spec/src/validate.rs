@@ -156,17 +156,23 @@ impl Checker<'_> {
             if f.location == Location::Body && op.body == BodyEncoding::None {
                 self.err(&fp, "a body field on an operation with `body: none`");
             }
+            if f.location == Location::Path && spec.signs_path(op) && !self.was_pruned(&fp) {
+                self.signed_path_field(&fp, name, f);
+            }
             self.field(&fp, f, true);
         }
-        for (key, groups) in [("one_of", &op.one_of), ("all_or_none", &op.all_or_none)] {
+        for (key, groups) in [("one_of", &op.one_of), ("any_of", &op.any_of), ("all_or_none", &op.all_or_none)] {
             for (i, g) in groups.iter().enumerate() {
                 let gp = format!("{}[{i}]", child(path, key));
                 if g.len() < 2 {
                     self.err(&gp, "a group needs at least two fields");
                 }
-                let article = if key == "all_or_none" { "an" } else { "a" };
+                let article = if key == "one_of" { "a" } else { "an" };
                 for (j, f) in g.iter().enumerate() {
                     let mp = format!("{gp}[{j}]");
+                    if g[..j].contains(f) {
+                        continue; // reported by `repeated_in_groups`
+                    }
                     match op.request.get(f) {
                         None if self.was_pruned(&child(&child(path, "request"), f)) => {}
                         None => self.err(&mp, format!("`{f}` is not a request field")),
@@ -179,6 +185,7 @@ impl Checker<'_> {
             }
         }
         self.repeated_in_groups(&child(path, "one_of"), &op.one_of);
+        self.repeated_in_groups(&child(path, "any_of"), &op.any_of);
         self.repeated_in_groups(&child(path, "all_or_none"), &op.all_or_none);
         self.envelope_is_signature_field(path, op);
         self.header_text(path, op);
@@ -355,6 +362,37 @@ impl Checker<'_> {
         }
     }
 
+    /// A path field of an operation that signs its URL or path must only take values that need no
+    /// percent-encoding: the URL carries `%XX` where SDKs sign the raw value, so the two would differ.
+    fn signed_path_field(&mut self, path: &str, name: &str, f: &Field) {
+        let why = "so the signed URL and the raw value the provider's SDKs sign agree";
+        if !f.values.is_empty() {
+            if let Some(v) = f.values.iter().find(|v| v.is_empty() || !v.chars().all(is_unreserved)) {
+                self.err(
+                    &child(path, "enum"),
+                    format!("`{name}` goes into a signed URL path, so its values must be non-empty A-Z a-z 0-9 - . _ ~ ({why}); `{v}` is not"),
+                );
+            }
+            return;
+        }
+        match &f.pattern {
+            None => self.err(
+                path,
+                format!("`{name}` goes into a signed URL path: give it a `pattern` (or `enum`) allowing only A-Z a-z 0-9 - . _ ~, e.g. '^[A-Za-z0-9._~-]+$' ({why})"),
+            ),
+            Some(p) => {
+                // A pattern that does not compile is reported by `field`.
+                let Ok(hir) = regex_syntax::Parser::new().parse(p) else { return };
+                if !only_unreserved(&hir) {
+                    self.err(
+                        &child(path, "pattern"),
+                        format!("`{name}` goes into a signed URL path, so its pattern must allow only A-Z a-z 0-9 - . _ ~ ({why}); `{p}` allows more"),
+                    );
+                }
+            }
+        }
+    }
+
     fn credential(&mut self, path: &str, name: &str) {
         if !self.spec.credentials.contains_key(name) && !self.was_pruned(&child("credentials", name)) {
             let known: Vec<&str> = self.spec.credentials.keys().map(String::as_str).collect();
@@ -407,6 +445,15 @@ impl Checker<'_> {
         }
         if item.add.is_some() && matches!(item.source, Source::Literal(_)) {
             self.err(path, "`add` needs a numeric field, credential or clock value");
+        }
+        if let Some(add) = item.add.filter(|a| a.unsigned_abs() > MAX_ADD.unsigned_abs()) {
+            self.err(
+                path,
+                format!("`add: {add}` is out of range: at most {MAX_ADD} either way (ten years in milliseconds)"),
+            );
+        }
+        if let Some(pad) = item.pad_left.as_ref().filter(|p| p.width > MAX_PAD_LEFT) {
+            self.err(path, format!("`pad_left: {}` is too wide: at most {MAX_PAD_LEFT}", pad.width));
         }
     }
 
@@ -1004,6 +1051,21 @@ fn part_name(p: &Part) -> String {
     }
 }
 
+/// Whether every string `hir` matches consists of unreserved characters (and is not empty-only).
+fn only_unreserved(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    let byte_ok = |b: u8| b.is_ascii() && is_unreserved(b as char);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => l.0.iter().all(|b| byte_ok(*b)),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().all(|r| (r.start()..=r.end()).all(is_unreserved)),
+        HirKind::Class(Class::Bytes(c)) => c.ranges().iter().all(|r| (r.start()..=r.end()).all(byte_ok)),
+        HirKind::Repetition(r) => only_unreserved(&r.sub),
+        HirKind::Capture(c) => only_unreserved(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().all(only_unreserved),
+    }
+}
+
 /// Spec spelling of a field type.
 fn type_name(t: FieldType) -> &'static str {
     match t {
@@ -1104,6 +1166,68 @@ mod tests {
         let all = e.join("\n");
         assert!(all.contains("unknown variant `strin`"), "{all}");
         assert!(all.contains("undefined recipe `missing`"), "{all}");
+    }
+
+    /// An operation whose signature covers `ctx:url`, with path field `id` defined as `id_def`.
+    fn signed_path(id_def: &str) -> Vec<String> {
+        errors(&format!(
+            "operations:\n  get:\n    method: GET\n    path: /r/{{id}}\n    body: none\n    request: {{ id: {id_def} }}\n    sign:\n      {PROV}\n      message: {{ join: \"\\n\", parts: [ctx:method, ctx:url] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: hex\n      place: query.sig\n"
+        ))
+    }
+
+    #[test]
+    fn path_fields_of_a_signed_url_take_only_unreserved_characters() {
+        for ok in [
+            "{ type: string, in: path, required: true, pattern: '^[A-Za-z0-9._~-]+$' }",
+            "{ type: string, in: path, required: true, pattern: '[0-9]{1,8}(-[a-z]+)?' }",
+            "{ type: string, in: path, required: true, enum: [a-1, B_2] }",
+        ] {
+            assert_eq!(signed_path(ok), Vec::<String>::new(), "{ok}");
+        }
+        let e = signed_path("{ type: string, in: path, required: true }").join("\n");
+        assert!(
+            e.contains(
+                "x.yaml:10:16: operations.get.request.id: `id` goes into a signed URL path: give it a `pattern`"
+            ),
+            "{e}"
+        );
+        for (bad, what) in [
+            ("{ type: string, in: path, required: true, pattern: '.+' }", "`.+` allows more"),
+            ("{ type: string, in: path, required: true, pattern: '[a-z ]+' }", "allows more"),
+            ("{ type: string, in: path, required: true, pattern: 'a/b' }", "allows more"),
+            ("{ type: string, in: path, required: true, pattern: '\\w+' }", "allows more"),
+            ("{ type: string, in: path, required: true, enum: [a, 'b c'] }", "`b c` is not"),
+        ] {
+            let e = signed_path(bad).join("\n");
+            assert!(e.contains("goes into a signed URL path") && e.contains(what), "{bad}: {e}");
+        }
+        // Without ctx:url / ctx:path in any recipe, the path may be encoded freely.
+        let e = errors(&format!(
+            "operations:\n  get:\n    method: GET\n    path: /r/{{id}}\n    body: none\n    request: {{ id: {{ type: string, in: path }} }}\n    sign:\n      {PROV}\n      message: id\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: hex\n      place: query.sig\n"
+        ));
+        assert_eq!(e, Vec::<String>::new());
+    }
+
+    #[test]
+    fn add_and_pad_left_are_bounded() {
+        let e = errors(&format!(
+            "operations:\n  op:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: integer }} }}\n    sign:\n      {PROV}\n      message: {{ join: \"|\", parts: [{{ field: a, pad_left: 1000000000000 }}, {{ ctx: now_s, add: 9000000000000000000 }}, {{ ctx: now_ms, add: -315360000000 }}, {{ field: a, pad_left: 256 }}] }}\n      digest: {{ alg: hmac-sha256, key: cred:key }}\n      encode: hex\n      place: body.mac\n"
+        ));
+        assert_eq!(e.len(), 2, "{e:#?}");
+        assert!(e[0].contains("parts[0]: `pad_left: 1000000000000` is too wide: at most 256"), "{e:#?}");
+        assert!(e[1].contains("parts[1]: `add: 9000000000000000000` is out of range: at most 315360000000"), "{e:#?}");
+    }
+
+    #[test]
+    fn any_of_groups_are_checked_like_the_others() {
+        let e = errors(&format!(
+            "operations:\n  op:\n    method: POST\n    path: /r\n    request: {{ a: {{ type: string }}, b: {{ type: string, required: true }} }}\n    any_of: [[a, a], [a, b], [a, c], [a]]\n    sign:\n      {PROV}\n      message: ctx:payload\n      digest: {{ alg: md5 }}\n      encode: hex\n      place: body.mac\n"
+        ));
+        let all = e.join("\n");
+        assert!(all.contains("any_of[0][1]: `a` appears twice in this group"), "{all}");
+        assert!(all.contains("any_of[1][1]: `b` is required, so it cannot be in an `any_of` group"), "{all}");
+        assert!(all.contains("any_of[2][1]: `c` is not a request field"), "{all}");
+        assert!(all.contains("any_of[3]: a group needs at least two fields"), "{all}");
     }
 
     #[test]

@@ -26,6 +26,16 @@ pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
 
 use crate::support::input as input_err;
 
+/// What an operation says about its request as a whole: its field groups and `omit_empty`.
+#[derive(Clone, Copy)]
+pub struct RequestRules<'a> {
+    pub one_of: &'a [Vec<String>],
+    pub any_of: &'a [Vec<String>],
+    pub all_or_none: &'a [Vec<String>],
+    /// `omit_empty: true`: an empty optional value counts as absent.
+    pub omit_empty: bool,
+}
+
 /// Fill defaults, check every field, and return the present values in spec order.
 pub fn prepare(
     target: &str,
@@ -33,8 +43,7 @@ pub fn prepare(
     input: &Map<String, Value>,
     creds: &Credentials,
     clock: Clock,
-    one_of: &[Vec<String>],
-    all_or_none: &[Vec<String>],
+    rules: RequestRules<'_>,
 ) -> Result<IndexMap<String, Value>, SignError> {
     if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
@@ -43,7 +52,9 @@ pub fn prepare(
     }
     let mut out = IndexMap::new();
     for (name, def) in defs {
-        let (value, secret_default) = match input.get(name) {
+        // `omit_empty`: an optional field given as "" is left out, as if absent (body and signature alike).
+        let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
+        let (value, secret_default) = match given {
             Some(Value::Null) | None => {
                 let secret = matches!(&def.from, Some(payspec_spec::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));
                 (default_value(target, name, def, creds, clock)?, secret)
@@ -67,7 +78,7 @@ pub fn prepare(
             None => {}
         }
     }
-    for group in one_of {
+    for group in rules.one_of {
         let present: Vec<&String> = group.iter().filter(|f| out.contains_key(*f)).collect();
         if present.len() != 1 {
             return Err(input_err(
@@ -77,7 +88,12 @@ pub fn prepare(
             ));
         }
     }
-    for group in all_or_none {
+    for group in rules.any_of {
+        if !group.iter().any(|f| out.contains_key(f)) {
+            return Err(input_err(target, &group.join("|"), "at least one of these fields is required, found none"));
+        }
+    }
+    for group in rules.all_or_none {
         let present = group.iter().filter(|f| out.contains_key(*f)).count();
         if present != 0 && present != group.len() {
             let missing: Vec<&str> = group.iter().filter(|f| !out.contains_key(*f)).map(String::as_str).collect();
@@ -85,6 +101,12 @@ pub fn prepare(
         }
     }
     Ok(out)
+}
+
+/// An empty text value (`""`) of a text field: string (enum too), JSON-text or scalar.
+fn is_empty_text(def: &Field, v: &Value) -> bool {
+    matches!(def.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar)
+        && matches!(v, Value::String(s) if s.is_empty())
 }
 
 fn default_value(

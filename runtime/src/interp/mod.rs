@@ -50,16 +50,41 @@ pub struct Clock {
     pub now_ms: i64,
 }
 
+/// A time in unix seconds whose milliseconds do not fit an `i64` (see [`Clock::try_from_secs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{secs} unix seconds is out of range: at most {} either way", i64::MAX / 1000)]
+pub struct ClockRangeError {
+    /// The seconds given.
+    pub secs: i64,
+}
+
 impl Clock {
     /// A fixed time, unix seconds.
+    ///
+    /// # Panics
+    ///
+    /// When `secs * 1000` does not fit an `i64` (beyond about ±292 million years); use
+    /// [`Clock::try_from_secs`] for a time that comes from input.
     pub fn from_secs(secs: i64) -> Self {
-        Clock { now_ms: secs * 1000 }
+        Self::try_from_secs(secs).unwrap_or_else(|e| panic!("Clock::from_secs: {e}"))
     }
+
+    /// A fixed time, unix seconds; an error when its milliseconds do not fit an `i64`.
+    ///
+    /// ```
+    /// use payspec::Clock;
+    /// assert_eq!(Clock::try_from_secs(1_700_000_000).unwrap().now_ms, 1_700_000_000_000);
+    /// assert!(Clock::try_from_secs(i64::MAX).is_err());
+    /// ```
+    pub fn try_from_secs(secs: i64) -> Result<Self, ClockRangeError> {
+        secs.checked_mul(1000).map(|now_ms| Clock { now_ms }).ok_or(ClockRangeError { secs })
+    }
+
     /// The system clock.
     pub fn system() -> Self {
         let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         Clock { now_ms: ms }
     }
@@ -166,8 +191,12 @@ impl<'s> Interpreter<'s> {
             input,
             creds,
             clock,
-            &operation.one_of,
-            &operation.all_or_none,
+            fields::RequestRules {
+                one_of: &operation.one_of,
+                any_of: &operation.any_of,
+                all_or_none: &operation.all_or_none,
+                omit_empty: operation.omit_empty,
+            },
         )?;
 
         let hosts = spec
@@ -527,14 +556,25 @@ impl<'s> Interpreter<'s> {
         ))
     }
 
-    /// Map a response of operation `op` onto its status table. `None` when the operation has none.
-    pub fn status(&self, op: &str, response: &Value) -> Option<StatusReport<'s>> {
+    /// Map a response of operation `op` onto its status table. `Ok(None)` when the operation has none;
+    /// [`VerifyError::Malformed`] (field `body`) when the response is not a JSON object. Integer codes
+    /// are compared in canonical form ([`code_text`](crate::status::code_text): `-0` is `0`).
+    pub fn status(&self, op: &str, response: &Value) -> Result<Option<StatusReport<'s>>, VerifyError> {
         let spec = self.spec;
-        let table = spec.status_table(spec.operations.get(op)?.response.as_ref()?.status.as_ref()?)?;
+        let Some(table) = spec
+            .operations
+            .get(op)
+            .and_then(|o| o.response.as_ref())
+            .and_then(|r| r.status.as_ref())
+            .and_then(|s| spec.status_table(s))
+        else {
+            return Ok(None);
+        };
+        crate::support::response_object(&format!("{}.{op} response", spec.provider), response)?;
         let code: Vec<Option<String>> =
-            table.fields.iter().map(|p| fields::lookup(response, p).filter(|v| !v.is_null()).map(render)).collect();
+            table.fields.iter().map(|p| fields::lookup(response, p).and_then(crate::status::code_text)).collect();
         let row = table.lookup(&code);
-        Some(StatusReport { code, row })
+        Ok(Some(StatusReport { code, row }))
     }
 }
 

@@ -96,9 +96,21 @@ impl Ctx<'_> {
             let n = render(&v)
                 .parse::<i64>()
                 .map_err(|_| stage_err(at, Stage::Select, format!("`{item}`: `add` needs an integer value")))?;
-            v = Value::from(n + add);
+            // Checked in every build profile: an overflow is an error, never a wrapped value.
+            let sum = n.checked_add(add).ok_or_else(|| {
+                stage_err(at, Stage::Select, format!("`{item}`: {n} + {add} is out of the integer range"))
+            })?;
+            v = Value::from(sum);
         }
         if let Some(pad) = &item.pad_left {
+            // Lint bounds the width; a spec built in code is refused here rather than allocating.
+            if pad.width > payspec_spec::MAX_PAD_LEFT {
+                return Err(stage_err(
+                    at,
+                    Stage::Select,
+                    format!("`{item}`: pad_left {} is wider than {}", pad.width, payspec_spec::MAX_PAD_LEFT),
+                ));
+            }
             v = Value::String(crate::canon::pad_fixed(&render(&v), pad.width, pad.fill).ok_or_else(|| {
                 stage_err(at, Stage::Select, format!("`{item}` is wider than its pad_left width {}", pad.width))
             })?);

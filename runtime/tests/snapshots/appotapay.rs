@@ -19,7 +19,8 @@ pub mod appotapay {
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
         malformed as __malformed, path_segment as __seg, pattern as __pattern,
-        stage as __stage, to_decimal as __to_decimal,
+        response_object as __response_object, stage as __stage,
+        to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -566,9 +567,11 @@ Wire name `appotapayTransId`; required.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
@@ -680,9 +683,11 @@ Wire name `refundId`; required; sent in the path.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundStatusRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundStatusRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundStatusRequest> for RefundStatusRequestBuilder {
@@ -930,9 +935,11 @@ Wire name `reason`; required; at most 100 characters.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundV2RequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundV2RequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundV2Request> for RefundV2RequestBuilder {
@@ -1096,9 +1103,11 @@ Wire name `type`; optional; sent in the query string.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundV2StatusRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundV2StatusRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
@@ -1265,7 +1274,7 @@ Wire name `appotapayTransId`; required.*/
             self.reason = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*/
         pub fn build(
@@ -1339,11 +1348,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
         }
     }
     impl RefundResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1356,16 +1374,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V1,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("data").and_then(| v | v
-                    .get("status")).filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V1,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("data").and_then(| v | v.get("status"))
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1387,7 +1409,7 @@ Wire name `refundId`; required; sent in the path.*/
             self.refund_id = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.*/
         pub fn build(
@@ -1425,11 +1447,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
         }
     }
     impl RefundStatusResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund_status response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund_status response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1442,16 +1473,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V1,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("data").and_then(| v | v
-                    .get("status")).filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund_status response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V1,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("data").and_then(| v | v.get("status"))
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1550,7 +1585,7 @@ Wire name `reason`; required; at most 100 characters.*/
             self.reason = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.*/
         pub fn build(
@@ -1696,11 +1731,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
     }
     impl RefundV2Response {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund_v2 response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund_v2 response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1712,15 +1756,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V2,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("status").filter(| v | ! v
-                    .is_null()).map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund_v2 response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V2,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("status").and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1784,7 +1832,7 @@ Wire name `type`; optional; sent in the query string.*/
             self.r#type = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.*/
         pub fn build(
@@ -1852,11 +1900,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         }
     }
     impl RefundV2StatusResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("appotapay.refund_v2_status response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "appotapay.refund_v2_status response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1868,15 +1925,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_V2,
-                ::std::vec![
-                    json.get("errorCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("status").filter(| v | ! v
-                    .is_null()).map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("appotapay.refund_v2_status response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_V2,
+                    ::std::vec![
+                        json.get("errorCode").and_then(::payspec::status::code_text),
+                        json.get("status").and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -2393,7 +2454,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -2567,7 +2642,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -2804,7 +2893,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -3008,7 +3111,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -3894,7 +4011,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -4016,7 +4147,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -4116,7 +4261,21 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     {
                         let __v = __clock.now_ms.div_euclid(1000);
                         {
-                            let __v: i64 = __v + 300i64;
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                ::core::option::Option::Some(n) => n,
+                                ::core::option::Option::None => {
+                                    return ::core::result::Result::Err(
+                                        __stage(
+                                            "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
+                                            ::payspec::Stage::Select,
+                                            ::std::format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
                             ::payspec::serde_json::Value::from(__v)
                         }
                     },
@@ -4207,6 +4366,15 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -4233,6 +4401,15 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                                     "unknown field (expected one of: {})", "refundId"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund_status", field, problem),
                         );
                     }
                     let b: super::RefundStatusRequestBuilder = ::payspec::serde_json::from_value(
@@ -4273,6 +4450,15 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund_v2", field, problem),
+                        );
+                    }
                     let b: super::RefundV2RequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -4306,6 +4492,15 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                                     "X-Request-ID, X-Language, X-Account-Ref-ID, refundRefId, type"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("appotapay.refund_v2_status", field, problem),
                         );
                     }
                     let b: super::RefundV2StatusRequestBuilder = ::payspec::serde_json::from_value(
@@ -4383,57 +4578,64 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 }
             }
         }
-        /// Map a response body of operation `op` onto its status table; `None` when it has none
-        /// (as `payspec::Interpreter::status`).
+        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    ::core::option::Option::Some(super::RefundResponse::status_of(json))
+                    super::RefundResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_status" => {
-                    ::core::option::Option::Some(
-                        super::RefundStatusResponse::status_of(json),
-                    )
+                    super::RefundStatusResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_v2" => {
-                    ::core::option::Option::Some(
-                        super::RefundV2Response::status_of(json),
-                    )
+                    super::RefundV2Response::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_v2_status" => {
-                    ::core::option::Option::Some(
-                        super::RefundV2StatusResponse::status_of(json),
-                    )
+                    super::RefundV2StatusResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
-        /// Like [`status`], through the typed response (`None` also when the body does not parse).
+        /// Like [`status`], through the typed response (an error also when the body does not
+        /// parse into it).
         pub fn typed_status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_status" => {
-                    super::RefundStatusResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundStatusResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_v2" => {
-                    super::RefundV2Response::from_json(json).ok().map(|r| r.status())
+                    super::RefundV2Response::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_v2_status" => {
                     super::RefundV2StatusResponse::from_json(json)
-                        .ok()
-                        .map(|r| r.status())
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
         fn __round_trip<

@@ -19,7 +19,8 @@ pub mod bbmsl {
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
         malformed as __malformed, path_segment as __seg, pattern as __pattern,
-        stage as __stage, to_decimal as __to_decimal,
+        response_object as __response_object, stage as __stage,
+        to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -300,10 +301,7 @@ Wire name `merchantReference`; optional; at most 64 characters.*/
         /**Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount
 
 Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.*/
-        #[serde(
-            rename = "amount",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision"
-        )]
+        #[serde(rename = "amount", with = "::payspec::support::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
     }
     impl RefundRequest {
@@ -359,9 +357,11 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
@@ -439,7 +439,7 @@ Wire name `currency`; optional.*/
             rename = "amount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         /**Order amount minus refunds
@@ -449,7 +449,7 @@ Wire name `netAmount`; optional.*/
             rename = "netAmount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub net_amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
@@ -517,7 +517,7 @@ Wire name `type`; optional.*/
             rename = "amount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         /**In the example, missing from the table
@@ -581,9 +581,11 @@ Wire name `stan`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             QueryRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            QueryRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<QueryRequest> for QueryRequestBuilder {
@@ -647,7 +649,7 @@ Wire name `stan`; optional.*/
             rename = "amount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
@@ -655,7 +657,7 @@ Wire name `stan`; optional.*/
             rename = "netAmount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub net_amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
@@ -739,9 +741,11 @@ Wire name `stan`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             VoidRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            VoidRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<VoidRequest> for VoidRequestBuilder {
@@ -807,7 +811,7 @@ Wire name `stan`; optional.*/
             rename = "amount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
@@ -835,7 +839,7 @@ Wire name `stan`; optional.*/
             rename = "amount",
             default,
             skip_serializing_if = "Option::is_none",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
@@ -855,10 +859,7 @@ Wire name `stan`; optional.*/
         /**A string such as "699.00" in the new docs; signed as received
 
 Wire name `amount`; required.*/
-        #[serde(
-            rename = "amount",
-            with = "::payspec::rust_decimal::serde::arbitrary_precision"
-        )]
+        #[serde(rename = "amount", with = "::payspec::support::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
         #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
@@ -895,7 +896,7 @@ Wire name `amount`; required.*/
         #[serde(
             rename = "amount",
             default,
-            with = "::payspec::rust_decimal::serde::arbitrary_precision_option"
+            with = "::payspec::support::exact_decimal_option"
         )]
         amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
     }
@@ -940,7 +941,7 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
             self.amount = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
         pub fn build(
@@ -983,23 +984,14 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
                     );
                 }
             };
-            {
-                let __p: [bool; 2usize] = [
-                    order_id.is_some(),
-                    merchant_reference.is_some(),
-                ];
-                let __n = __p.iter().filter(|b| **b).count();
-                if __n != 1 {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "bbmsl.refund",
-                            "orderId|merchantReference",
-                            ::std::format!(
-                                "exactly one of these fields is required, found {}", __n
-                            ),
-                        ),
-                    );
-                }
+            if ![order_id.is_some(), merchant_reference.is_some()].contains(&true) {
+                return ::core::result::Result::Err(
+                    __input(
+                        "bbmsl.refund",
+                        "orderId|merchantReference",
+                        "at least one of these fields is required, found none",
+                    ),
+                );
             }
             ::core::result::Result::Ok(RefundRequest {
                 merchant_id,
@@ -1016,11 +1008,16 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
         }
     }
     impl RefundResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("bbmsl.refund response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed("bbmsl.refund response", "body", e.to_string()))
         }
         ///Map this response onto its status table (fields responseCode, transaction.status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1033,16 +1030,20 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields responseCode, transaction.status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND,
-                ::std::vec![
-                    json.get("responseCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("transaction").and_then(| v
-                    | v.get("status")).filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields responseCode, transaction.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("bbmsl.refund response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND,
+                    ::std::vec![
+                        json.get("responseCode").and_then(::payspec::status::code_text),
+                        json.get("transaction").and_then(| v | v.get("status"))
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1082,7 +1083,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
             self.merchant_reference = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
         pub fn build(
@@ -1144,11 +1145,16 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
         }
     }
     impl QueryResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("bbmsl.query response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed("bbmsl.query response", "body", e.to_string()))
         }
         ///Map this response onto its status table (fields responseCode, order.status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1161,16 +1167,20 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields responseCode, order.status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_ORDER,
-                ::std::vec![
-                    json.get("responseCode").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("order").and_then(| v | v
-                    .get("status")).filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields responseCode, order.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("bbmsl.query response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_ORDER,
+                    ::std::vec![
+                        json.get("responseCode").and_then(::payspec::status::code_text),
+                        json.get("order").and_then(| v | v.get("status"))
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1210,7 +1220,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
             self.merchant_reference = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         pub fn build(self) -> ::core::result::Result<VoidRequest, ::payspec::SignError> {
@@ -1238,23 +1248,14 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 VoidRequest::__check_merchant_reference((__v).as_str())
                     .map_err(|p| __input("bbmsl.void", "merchantReference", p))?;
             }
-            {
-                let __p: [bool; 2usize] = [
-                    order_id.is_some(),
-                    merchant_reference.is_some(),
-                ];
-                let __n = __p.iter().filter(|b| **b).count();
-                if __n != 1 {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "bbmsl.void",
-                            "orderId|merchantReference",
-                            ::std::format!(
-                                "exactly one of these fields is required, found {}", __n
-                            ),
-                        ),
-                    );
-                }
+            if ![order_id.is_some(), merchant_reference.is_some()].contains(&true) {
+                return ::core::result::Result::Err(
+                    __input(
+                        "bbmsl.void",
+                        "orderId|merchantReference",
+                        "at least one of these fields is required, found none",
+                    ),
+                );
             }
             ::core::result::Result::Ok(VoidRequest {
                 merchant_id,
@@ -1270,11 +1271,16 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         }
     }
     impl VoidResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("bbmsl.void response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed("bbmsl.void response", "body", e.to_string()))
         }
     }
     impl NotificationPayload {
@@ -1532,7 +1538,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     __msg.as_bytes(),
                 )
                 .map_err(|e| __stage(
-                    "specs/bbmsl.yaml:77:5: operations.refund.sign",
+                    "specs/bbmsl.yaml:79:5: operations.refund.sign",
                     ::payspec::Stage::Digest,
                     e.to_string(),
                 ))?;
@@ -1656,7 +1662,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     __msg.as_bytes(),
                 )
                 .map_err(|e| __stage(
-                    "specs/bbmsl.yaml:129:5: operations.query.sign",
+                    "specs/bbmsl.yaml:131:5: operations.query.sign",
                     ::payspec::Stage::Digest,
                     e.to_string(),
                 ))?;
@@ -1780,7 +1786,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     __msg.as_bytes(),
                 )
                 .map_err(|e| __stage(
-                    "specs/bbmsl.yaml:169:5: operations.void.sign",
+                    "specs/bbmsl.yaml:172:5: operations.void.sign",
                     ::payspec::Stage::Digest,
                     e.to_string(),
                 ))?;
@@ -2005,7 +2011,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             ::core::option::Option::None => {
                 return ::core::result::Result::Err(
                     __bad_signature(
-                        "specs/bbmsl.yaml:213:5: callbacks.notification.verify",
+                        "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
                         "`signature` is not valid Base64 text".to_string(),
                     ),
                 );
@@ -2017,14 +2023,14 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 &__sig_bytes,
             )
             .map_err(|e| __stage(
-                "specs/bbmsl.yaml:213:5: callbacks.notification.verify",
+                "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
                 ::payspec::Stage::Digest,
                 e.to_string(),
             ))?;
         if !__ok {
             return ::core::result::Result::Err(
                 __bad_signature(
-                    "specs/bbmsl.yaml:213:5: callbacks.notification.verify",
+                    "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
                     "RSA-SHA256 signature in `signature` does not verify over the string to sign"
                         .to_string(),
                 ),
@@ -2089,6 +2095,15 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &["amount"];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("bbmsl.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -2122,6 +2137,15 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("bbmsl.query", field, problem),
+                        );
+                    }
                     let b: super::QueryRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -2153,6 +2177,15 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                                     "merchantId, orderId, merchantReference"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("bbmsl.void", field, problem),
                         );
                     }
                     let b: super::VoidRequestBuilder = ::payspec::serde_json::from_value(
@@ -2228,35 +2261,48 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 }
             }
         }
-        /// Map a response body of operation `op` onto its status table; `None` when it has none
-        /// (as `payspec::Interpreter::status`).
+        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    ::core::option::Option::Some(super::RefundResponse::status_of(json))
+                    super::RefundResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "query" => {
-                    ::core::option::Option::Some(super::QueryResponse::status_of(json))
+                    super::QueryResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
-        /// Like [`status`], through the typed response (`None` also when the body does not parse).
+        /// Like [`status`], through the typed response (an error also when the body does not
+        /// parse into it).
         pub fn typed_status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
-                "query" => super::QueryResponse::from_json(json).ok().map(|r| r.status()),
-                _ => ::core::option::Option::None,
+                "query" => {
+                    super::QueryResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
+                }
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
         fn __round_trip<

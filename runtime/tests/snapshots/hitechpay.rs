@@ -19,7 +19,8 @@ pub mod hitechpay {
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
         malformed as __malformed, path_segment as __seg, pattern as __pattern,
-        stage as __stage, to_decimal as __to_decimal,
+        response_object as __response_object, stage as __stage,
+        to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -295,9 +296,11 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
@@ -395,9 +398,11 @@ Wire name `refund_id`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             QueryRefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            QueryRefundRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<QueryRefundRequest> for QueryRefundRequestBuilder {
@@ -645,9 +650,11 @@ Wire name `refund_id`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             CreateOrderRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            CreateOrderRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<CreateOrderRequest> for CreateOrderRequestBuilder {
@@ -762,9 +769,11 @@ Wire name `refund_id`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             QueryOrderRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            QueryOrderRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<QueryOrderRequest> for QueryOrderRequestBuilder {
@@ -942,7 +951,7 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
             self.description = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*/
         pub fn build(
@@ -1073,11 +1082,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
         }
     }
     impl RefundResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("hitechpay.refund response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "hitechpay.refund response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1089,15 +1107,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_SUBMIT,
-                ::std::vec![
-                    json.get("return_code").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("sub_return_code").filter(|
-                    v | ! v.is_null()).map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("hitechpay.refund response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_SUBMIT,
+                    ::std::vec![
+                        json.get("return_code").and_then(::payspec::status::code_text),
+                        json.get("sub_return_code")
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1131,7 +1154,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
             self.timestamp = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.*/
         pub fn build(
@@ -1210,11 +1233,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
         }
     }
     impl QueryRefundResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("hitechpay.query_refund response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "hitechpay.query_refund response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1226,15 +1258,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_QUERY,
-                ::std::vec![
-                    json.get("return_code").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render), json.get("sub_return_code").filter(|
-                    v | ! v.is_null()).map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("hitechpay.query_refund response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_QUERY,
+                    ::std::vec![
+                        json.get("return_code").and_then(::payspec::status::code_text),
+                        json.get("sub_return_code")
+                        .and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1355,7 +1392,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
             self.bank_code = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.*/
         pub fn build(
@@ -1540,11 +1577,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
         }
     }
     impl CreateOrderResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("hitechpay.create_order response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "hitechpay.create_order response",
+                    "body",
+                    e.to_string(),
+                ))
         }
     }
     ///Builder of [`QueryOrderRequest`]: set fields, then [`build`](QueryOrderRequestBuilder::build) validates them.
@@ -1570,7 +1616,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
             self.app_trans_id = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.*/
         pub fn build(
@@ -1630,11 +1676,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         }
     }
     impl QueryOrderResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("hitechpay.query_order response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "hitechpay.query_order response",
+                    "body",
+                    e.to_string(),
+                ))
         }
     }
     impl CallbackPayload {
@@ -2775,6 +2830,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -2802,6 +2866,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                                     "app_id, m_refund_id, timestamp"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.query_refund", field, problem),
                         );
                     }
                     let b: super::QueryRefundRequestBuilder = ::payspec::serde_json::from_value(
@@ -2846,6 +2919,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.create_order", field, problem),
+                        );
+                    }
                     let b: super::CreateOrderRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -2873,6 +2955,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                                     "app_id, app_trans_id"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("hitechpay.query_order", field, problem),
                         );
                     }
                     let b: super::QueryOrderRequestBuilder = ::payspec::serde_json::from_value(
@@ -2948,39 +3039,48 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 }
             }
         }
-        /// Map a response body of operation `op` onto its status table; `None` when it has none
-        /// (as `payspec::Interpreter::status`).
+        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    ::core::option::Option::Some(super::RefundResponse::status_of(json))
+                    super::RefundResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "query_refund" => {
-                    ::core::option::Option::Some(
-                        super::QueryRefundResponse::status_of(json),
-                    )
+                    super::QueryRefundResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
-        /// Like [`status`], through the typed response (`None` also when the body does not parse).
+        /// Like [`status`], through the typed response (an error also when the body does not
+        /// parse into it).
         pub fn typed_status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "query_refund" => {
-                    super::QueryRefundResponse::from_json(json).ok().map(|r| r.status())
+                    super::QueryRefundResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
         fn __round_trip<

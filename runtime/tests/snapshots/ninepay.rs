@@ -19,7 +19,8 @@ pub mod ninepay {
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
         malformed as __malformed, path_segment as __seg, pattern as __pattern,
-        stage as __stage, to_decimal as __to_decimal,
+        response_object as __response_object, stage as __stage,
+        to_decimal as __to_decimal,
     };
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -351,9 +352,11 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
@@ -432,7 +435,7 @@ Wire name `refund_no`; optional.*/
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
         #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
         pub date: ::core::option::Option<i64>,
-        ///Wire name `request_id`; required; sent in the path; at most 30 characters.
+        ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         #[serde(rename = "request_id")]
         pub request_id: ::std::string::String,
     }
@@ -447,6 +450,23 @@ Wire name `refund_no`; optional.*/
                     ::std::format!("{} characters, at most {} allowed", __len, 30usize),
                 );
             }
+            {
+                static RE: ::std::sync::OnceLock<
+                    ::core::result::Result<
+                        ::payspec::regex::Regex,
+                        ::std::string::String,
+                    >,
+                > = ::std::sync::OnceLock::new();
+                let __text: &str = v;
+                if !__pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
+                    return ::core::result::Result::Err(
+                        ::std::format!(
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[A-Za-z0-9._~-]+$"
+                        ),
+                    );
+                }
+            }
             ::core::result::Result::Ok(())
         }
         fn __prepare(
@@ -455,9 +475,11 @@ Wire name `refund_no`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             RefundInquireRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            RefundInquireRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<RefundInquireRequest> for RefundInquireRequestBuilder {
@@ -530,20 +552,45 @@ Wire name `refund_no`; optional.*/
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
         #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
         pub date: ::core::option::Option<i64>,
-        ///Wire name `invoice_no`; required; sent in the path.
+        ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         #[serde(rename = "invoice_no")]
         pub invoice_no: ::std::string::String,
     }
     impl PaymentInquireRequest {
+        #[allow(unused_variables)]
+        fn __check_invoice_no(
+            v: &str,
+        ) -> ::core::result::Result<(), ::std::string::String> {
+            {
+                static RE: ::std::sync::OnceLock<
+                    ::core::result::Result<
+                        ::payspec::regex::Regex,
+                        ::std::string::String,
+                    >,
+                > = ::std::sync::OnceLock::new();
+                let __text: &str = v;
+                if !__pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
+                    return ::core::result::Result::Err(
+                        ::std::format!(
+                            "`{}` does not match pattern {}",
+                            ::payspec::support::echo(__text), "^[A-Za-z0-9._~-]+$"
+                        ),
+                    );
+                }
+            }
+            ::core::result::Result::Ok(())
+        }
         fn __prepare(
             &self,
             fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             PaymentInquireRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            PaymentInquireRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
@@ -681,9 +728,11 @@ Wire name `status`; optional.*/
         ) -> ::core::result::Result<Self, ::payspec::SignError> {
             PaymentCreateRequestBuilder::from(self.clone()).__run(fill, false)
         }
-        ///Check every field as signing does (`from:` defaults are not filled here). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
+        ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            self.__prepare(::core::option::Option::None).map(|_| ())
+            PaymentCreateRequestBuilder::from(self.clone())
+                .__run(::core::option::Option::None, true)
+                .map(|_| ())
         }
     }
     impl ::core::convert::From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
@@ -818,7 +867,7 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
             self.customer_name = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
         pub fn build(
@@ -899,13 +948,28 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
                     );
                 }
             };
-            let bank = self.bank;
-            let account_number = self.account_number;
+            let mut bank = self.bank;
+            if bank.as_ref().is_some_and(|v: &::std::string::String| v.is_empty()) {
+                bank = ::core::option::Option::None;
+            }
+            let mut account_number = self.account_number;
+            if account_number
+                .as_ref()
+                .is_some_and(|v: &::std::string::String| v.is_empty())
+            {
+                account_number = ::core::option::Option::None;
+            }
             if let ::core::option::Option::Some(__v) = &account_number {
                 RefundRequest::__check_account_number((__v).as_str())
                     .map_err(|p| __input("ninepay.refund", "account_number", p))?;
             }
-            let customer_name = self.customer_name;
+            let mut customer_name = self.customer_name;
+            if customer_name
+                .as_ref()
+                .is_some_and(|v: &::std::string::String| v.is_empty())
+            {
+                customer_name = ::core::option::Option::None;
+            }
             if let ::core::option::Option::Some(__v) = &customer_name {
                 RefundRequest::__check_customer_name((__v).as_str())
                     .map_err(|p| __input("ninepay.refund", "customer_name", p))?;
@@ -957,11 +1021,20 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
         }
     }
     impl RefundResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("ninepay.refund response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "ninepay.refund response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -973,14 +1046,18 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_STATUS,
-                ::std::vec![
-                    json.get("status").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("ninepay.refund response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_STATUS,
+                    ::std::vec![
+                        json.get("status").and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -999,7 +1076,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
             self.date = ::core::option::Option::Some(value.into());
             self
         }
-        ///Set `request_id`. Wire name `request_id`; required; sent in the path; at most 30 characters.
+        ///Set `request_id`. Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         pub fn request_id(
             mut self,
             value: impl ::core::convert::Into<::std::string::String>,
@@ -1007,7 +1084,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
             self.request_id = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.*/
         pub fn build(
@@ -1066,11 +1143,20 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
         }
     }
     impl RefundInquireResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("ninepay.refund_inquire response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "ninepay.refund_inquire response",
+                    "body",
+                    e.to_string(),
+                ))
         }
         ///Map this response onto its status table (fields status). `outcome: None` means the code is unmapped: never a silent default.
         pub fn status(&self) -> ::payspec::StatusMatch {
@@ -1082,14 +1168,18 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
                 ],
             )
         }
-        ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_STATUS,
-                ::std::vec![
-                    json.get("status").filter(| v | ! v.is_null())
-                    .map(::payspec::interp::render)
-                ],
+        ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        pub fn status_of(
+            json: &::payspec::serde_json::Value,
+        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
+            __response_object("ninepay.refund_inquire response", json)?;
+            ::core::result::Result::Ok(
+                ::payspec::StatusMatch::lookup(
+                    STATUS_REFUND_STATUS,
+                    ::std::vec![
+                        json.get("status").and_then(::payspec::status::code_text)
+                    ],
+                ),
             )
         }
     }
@@ -1108,7 +1198,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
             self.date = ::core::option::Option::Some(value.into());
             self
         }
-        ///Set `invoice_no`. Wire name `invoice_no`; required; sent in the path.
+        ///Set `invoice_no`. Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         pub fn invoice_no(
             mut self,
             value: impl ::core::convert::Into<::std::string::String>,
@@ -1116,7 +1206,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
             self.invoice_no = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.*/
         pub fn build(
@@ -1146,6 +1236,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
                 );
             }
             let invoice_no = self.invoice_no;
+            if let ::core::option::Option::Some(__v) = &invoice_no {
+                PaymentInquireRequest::__check_invoice_no((__v).as_str())
+                    .map_err(|p| __input("ninepay.payment_inquire", "invoice_no", p))?;
+            }
             let invoice_no = match invoice_no {
                 ::core::option::Option::Some(v) => v,
                 ::core::option::Option::None => {
@@ -1171,11 +1265,20 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
         }
     }
     impl PaymentInquireResponse {
-        /// Parse a response body.
+        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
+        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(
             body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(body)
+        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
+            let __body = __response_object("ninepay.payment_inquire response", body)?;
+            <Self as ::payspec::serde::Deserialize>::deserialize(
+                    ::payspec::serde_json::Value::Object(__body.clone()),
+                )
+                .map_err(|e| __malformed(
+                    "ninepay.payment_inquire response",
+                    "body",
+                    e.to_string(),
+                ))
         }
     }
     ///Builder of [`PaymentCreateRequest`]: set fields, then [`build`](PaymentCreateRequestBuilder::build) validates them.
@@ -1245,7 +1348,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
             self.return_url = ::core::option::Option::Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
+        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.*/
         pub fn build(
@@ -1405,8 +1508,8 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             ::payspec::StatusMatch::lookup(
                 STATUS_REFUND_IPN_STATUS,
                 ::std::vec![
-                    json.get("result").and_then(| v | v.get("status")).filter(| v | ! v
-                    .is_null()).map(::payspec::interp::render)
+                    json.get("result").and_then(| v | v.get("status"))
+                    .and_then(::payspec::status::code_text)
                 ],
             )
         }
@@ -1870,7 +1973,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:106:5: operations.refund.sign",
+                "specs/ninepay.yaml:109:5: operations.refund.sign",
                 "Authorization",
                 {
                     let mut __t = ::std::string::String::new();
@@ -2015,7 +2118,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:136:5: operations.refund_inquire.sign",
+                "specs/ninepay.yaml:141:5: operations.refund_inquire.sign",
                 "Authorization",
                 {
                     let mut __t = ::std::string::String::new();
@@ -2150,7 +2253,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:166:5: operations.payment_inquire.sign",
+                "specs/ninepay.yaml:172:5: operations.payment_inquire.sign",
                 "Authorization",
                 {
                     let mut __t = ::std::string::String::new();
@@ -2406,7 +2509,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:209:5: operations.payment_create.sign",
+                "specs/ninepay.yaml:216:5: operations.payment_create.sign",
                 "Authorization",
                 {
                     let mut __t = ::std::string::String::new();
@@ -2522,7 +2625,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
                             __stage(
-                                "specs/ninepay.yaml:232:5: callbacks.ipn.verify",
+                                "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
                                 ::payspec::Stage::Select,
                                 "`result` is absent",
                             ),
@@ -2544,7 +2647,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
             return ::core::result::Result::Err(
                 __bad_signature(
-                    "specs/ninepay.yaml:232:5: callbacks.ipn.verify",
+                    "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
                     "`checksum` does not match the sha256 (HEX) of the string to sign"
                         .to_string(),
                 ),
@@ -2684,6 +2787,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.refund", field, problem),
+                        );
+                    }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -2712,6 +2824,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             ),
                         );
                     }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.refund_inquire", field, problem),
+                        );
+                    }
                     let b: super::RefundInquireRequestBuilder = ::payspec::serde_json::from_value(
                             ::payspec::serde_json::Value::Object(input.clone()),
                         )
@@ -2738,6 +2859,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                     "unknown field (expected one of: {})", "Date, invoice_no"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.payment_inquire", field, problem),
                         );
                     }
                     let b: super::PaymentInquireRequestBuilder = ::payspec::serde_json::from_value(
@@ -2775,6 +2905,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                     "Date, merchantKey, time, invoice_no, amount, description, return_url"
                                 ),
                             ),
+                        );
+                    }
+                    const DECIMALS: &[&str] = &[];
+                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                        input,
+                        DECIMALS,
+                    ) {
+                        return ::core::result::Result::Err(
+                            super::__input("ninepay.payment_create", field, problem),
                         );
                     }
                     let b: super::PaymentCreateRequestBuilder = ::payspec::serde_json::from_value(
@@ -2850,41 +2989,48 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
             }
         }
-        /// Map a response body of operation `op` onto its status table; `None` when it has none
-        /// (as `payspec::Interpreter::status`).
+        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
+        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    ::core::option::Option::Some(super::RefundResponse::status_of(json))
+                    super::RefundResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
                 "refund_inquire" => {
-                    ::core::option::Option::Some(
-                        super::RefundInquireResponse::status_of(json),
-                    )
+                    super::RefundInquireResponse::status_of(json)
+                        .map(::core::option::Option::Some)
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
-        /// Like [`status`], through the typed response (`None` also when the body does not parse).
+        /// Like [`status`], through the typed response (an error also when the body does not
+        /// parse into it).
         pub fn typed_status(
             op: &str,
             json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<::payspec::StatusMatch> {
+        ) -> ::core::result::Result<
+            ::core::option::Option<::payspec::StatusMatch>,
+            ::payspec::VerifyError,
+        > {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json).ok().map(|r| r.status())
+                    super::RefundResponse::from_json(json)
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
                 "refund_inquire" => {
                     super::RefundInquireResponse::from_json(json)
-                        .ok()
-                        .map(|r| r.status())
+                        .map(|r| ::core::option::Option::Some(r.status()))
                 }
-                _ => ::core::option::Option::None,
+                _ => ::core::result::Result::Ok(::core::option::Option::None),
             }
         }
         fn __round_trip<
