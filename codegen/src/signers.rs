@@ -783,7 +783,8 @@ impl Gen<'_> {
                 Location::Path => {
                     let ph = format!("{{{wire}}}");
                     let t = to_text(raw.ty, &v);
-                    quote!(__path = __path.replace(#ph, &__seg(&#t));)
+                    let target = format!("{}.{}", self.spec.provider, op.name);
+                    quote!(__path = __path.replace(#ph, &__path_field(#target, #wire, &#t)?);)
                 }
                 Location::Query => {
                     let t = to_text(raw.ty, &v);

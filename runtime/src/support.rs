@@ -276,6 +276,21 @@ pub fn path_segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEG).to_string()
 }
 
+/// The path segment of request field `field` of `target` ([`path_segment`]), or an input error naming
+/// the field when the value is empty: the URL would get an empty segment (`/refund//status`), which
+/// servers normalise away or route elsewhere.
+///
+/// ```
+/// assert_eq!(payspec::support::path_field("x.op", "id", "a b").unwrap(), "a%20b");
+/// assert!(payspec::support::path_field("x.op", "id", "").is_err());
+/// ```
+pub fn path_field(target: &str, field: &str, value: &str) -> Result<String, SignError> {
+    if value.is_empty() {
+        return Err(input(target, field, "a path value cannot be empty (the URL would get an empty segment)"));
+    }
+    Ok(path_segment(value))
+}
+
 /// Why `value` cannot be an HTTP header value, if it cannot: a CR, LF or any other control character
 /// (tab aside) would end the header line and let the rest start a header of its own (header injection).
 /// The value is never quoted: it may hold a secret.

@@ -498,6 +498,19 @@ fn dot_segments_in_path_values_are_encoded() {
     }
 }
 
+/// An empty path value is refused on both paths, naming the field: `/get//x` would route elsewhere.
+#[test]
+fn an_empty_path_value_is_refused() {
+    let creds = ks_creds(Some("tok"));
+    match ks_sign_both("get_op", json!({ "id": "" }), &creds) {
+        Err(SignError::Input { field, problem, .. }) => {
+            assert_eq!(field, "id");
+            assert!(problem.contains("cannot be empty"), "{problem}");
+        }
+        other => panic!("accepted or wrong error: {other:?}"),
+    }
+}
+
 // ---- vector data (every vector runs through both paths in payspec-conformance's tests/vectors.rs) ----
 
 fn vector(provider: &str, id: &str) -> Value {

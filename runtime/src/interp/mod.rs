@@ -223,7 +223,7 @@ impl<'s> Interpreter<'s> {
                     headers.insert(name.clone(), crate::support::header_field(&target, name, render(v))?);
                 }
                 Location::Path => {
-                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_segment(&render(v)))
+                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(&target, name, &render(v))?)
                 }
             }
         }

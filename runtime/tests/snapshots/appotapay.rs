@@ -18,7 +18,7 @@ pub mod appotapay {
         decimal_json as __dec_json, decimal_text as __decimal_text,
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        malformed as __malformed, path_field as __path_field, pattern as __pattern,
         response_object as __response_object, stage as __stage,
         to_decimal as __to_decimal,
     };
@@ -2572,7 +2572,15 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         );
         {
             let __v = &__req.refund_id;
-            __path = __path.replace("{refundId}", &__seg(&__v.to_string()));
+            __path = __path
+                .replace(
+                    "{refundId}",
+                    &__path_field(
+                        "appotapay.refund_status",
+                        "refundId",
+                        &__v.to_string(),
+                    )?,
+                );
         }
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut __headers: ::payspec::indexmap::IndexMap<
@@ -3005,7 +3013,15 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         );
         {
             let __v = &__req.refund_ref_id;
-            __path = __path.replace("{refundRefId}", &__seg(&__v.to_string()));
+            __path = __path
+                .replace(
+                    "{refundRefId}",
+                    &__path_field(
+                        "appotapay.refund_v2_status",
+                        "refundRefId",
+                        &__v.to_string(),
+                    )?,
+                );
         }
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         if let ::core::option::Option::Some(__v) = __req.r#type.as_ref() {

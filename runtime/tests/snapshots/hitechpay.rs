@@ -18,7 +18,7 @@ pub mod hitechpay {
         decimal_json as __dec_json, decimal_text as __decimal_text,
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        malformed as __malformed, path_field as __path_field, pattern as __pattern,
         response_object as __response_object, stage as __stage,
         to_decimal as __to_decimal,
     };

@@ -18,7 +18,7 @@ pub mod ninepay {
         decimal_json as __dec_json, decimal_text as __decimal_text,
         header_field as __header_field, header_placed as __header_placed,
         input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_segment as __seg, pattern as __pattern,
+        malformed as __malformed, path_field as __path_field, pattern as __pattern,
         response_object as __response_object, stage as __stage,
         to_decimal as __to_decimal,
     };
@@ -2067,7 +2067,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         );
         {
             let __v = &__req.request_id;
-            __path = __path.replace("{request_id}", &__seg(&__v.to_string()));
+            __path = __path
+                .replace(
+                    "{request_id}",
+                    &__path_field(
+                        "ninepay.refund_inquire",
+                        "request_id",
+                        &__v.to_string(),
+                    )?,
+                );
         }
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut __headers: ::payspec::indexmap::IndexMap<
@@ -2202,7 +2210,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         );
         {
             let __v = &__req.invoice_no;
-            __path = __path.replace("{invoice_no}", &__seg(&__v.to_string()));
+            __path = __path
+                .replace(
+                    "{invoice_no}",
+                    &__path_field(
+                        "ninepay.payment_inquire",
+                        "invoice_no",
+                        &__v.to_string(),
+                    )?,
+                );
         }
         let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
         let mut __headers: ::payspec::indexmap::IndexMap<
