@@ -46,7 +46,7 @@ pub enum KeyError {
     #[error("not an RSA public key in PEM (SPKI or PKCS#1): {0}")]
     PublicKey(String),
     /// The modulus is shorter than [`RSA_MIN_BITS`].
-    #[error("the RSA {kind} key is {bits} bits; at least {RSA_MIN_BITS} are required")]
+    #[error("the RSA {kind} key is {bits} bits; at least {min} are required", min = RSA_MIN_BITS)]
     TooShort {
         /// Private or public.
         kind: KeyKind,
@@ -54,7 +54,7 @@ pub enum KeyError {
         bits: usize,
     },
     /// The modulus is longer than [`RSA_MAX_BITS`].
-    #[error("the RSA {kind} key is {bits} bits; at most {RSA_MAX_BITS} are supported")]
+    #[error("the RSA {kind} key is {bits} bits; at most {max} are supported", max = RSA_MAX_BITS)]
     TooLong {
         /// Private or public.
         kind: KeyKind,

@@ -212,7 +212,7 @@ pub(super) mod aws_lc {
 pub(super) mod rust_crypto {
     use super::{PrivateDer, PublicDer};
     use crate::crypto::{KeyError, RSA_MAX_BITS};
-    use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+    use rsa::pkcs1::DecodeRsaPrivateKey;
     use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
     use rsa::pkcs8::DecodePrivateKey;
     use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
