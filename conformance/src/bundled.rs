@@ -1,7 +1,7 @@
 //! Generated code of the specs in `specs/`, compiled into this crate (see `build.rs`), as a [`Path`].
 
 use crate::Path;
-use payspec::{Clock, Credentials, SignError, SignedRequest, StatusMatch, Stages, Verified, VerifyError};
+use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, StatusMatch, Verified, VerifyError};
 use serde_json::{Map, Value};
 
 type Fields = Map<String, Value>;

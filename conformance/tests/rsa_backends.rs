@@ -72,7 +72,12 @@ fn every_rsa_vector_passes_on_every_backend_and_path() {
                 match (result, known.get(&v.id)) {
                     (Ok(()), None) | (Err(_), Some(_)) => {}
                     (Ok(()), Some(reason)) => {
-                        panic!("{} [{} on {}]: listed as known failure ({reason}) but passes", v.id, p.name(), backend.name())
+                        panic!(
+                            "{} [{} on {}]: listed as known failure ({reason}) but passes",
+                            v.id,
+                            p.name(),
+                            backend.name()
+                        )
                     }
                     (Err(m), None) => panic!("on backend {}: {m}", backend.name()),
                 }
@@ -94,10 +99,9 @@ fn truncated_key() -> String {
 fn scope_routes_both_paths_to_the_chosen_backend() {
     let (spec, text) = spec_of("bbmsl");
     let generated = generated_for(&spec.provider, &text).unwrap();
-    let v: Vector = serde_json::from_str(
-        &std::fs::read_to_string(root().join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap(),
-    )
-    .unwrap();
+    let v: Vector =
+        serde_json::from_str(&std::fs::read_to_string(root().join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap())
+            .unwrap();
     let mut creds_json = v.credentials.clone();
     creds_json["private_key"] = truncated_key().into();
     let creds = payspec::Credentials::from_json(&spec, &creds_json).unwrap();
@@ -221,7 +225,10 @@ fn keys_under_2048_bits_are_refused_on_both_backends_and_paths() {
         // A BBMSL refund signed with the short key: a typed error at the digest stage, on both paths.
         let (spec, text) = spec_of("bbmsl");
         let generated = generated_for(&spec.provider, &text).unwrap();
-        let v: Vector = serde_json::from_str(&std::fs::read_to_string(root().join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap()).unwrap();
+        let v: Vector = serde_json::from_str(
+            &std::fs::read_to_string(root().join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap(),
+        )
+        .unwrap();
         let mut creds_json = v.credentials.clone();
         creds_json["private_key"] = read(&k).into();
         let creds = payspec::Credentials::from_json(&spec, &creds_json).unwrap();

@@ -44,7 +44,8 @@ fuzz_target!(|data: &[u8]| {
             let by_interp = interp.verify_callback(name, &payload, &l.creds);
             let by_generated = l.bundled.verify_callback(name, &payload, &l.creds);
             assert_eq!(
-                by_interp, by_generated,
+                by_interp,
+                by_generated,
                 "{}.{name}: interpreter vs generated on {}",
                 l.spec.provider,
                 Value::Object(payload.clone())

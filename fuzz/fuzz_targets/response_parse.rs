@@ -48,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
                     };
                     let by_interp = interp.verify_response(op, &map, &l.creds);
                     let by_generated = l.bundled.verify_response(op, &map, &l.creds);
-                    assert_eq!(by_interp, by_generated, "{}.{op} response: interpreter vs generated on {json}", l.spec.provider);
+                    assert_eq!(
+                        by_interp, by_generated,
+                        "{}.{op} response: interpreter vs generated on {json}",
+                        l.spec.provider
+                    );
                     json = Value::Object(map);
                 }
             }
@@ -66,7 +70,9 @@ fuzz_target!(|data: &[u8]| {
                         assert_eq!(typed, raw, "typed vs raw {at}");
                     }
                 }
-                (a, b) => panic!("{}.{op}: interpreter status {:?} vs generated {:?}", l.spec.provider, a.map(|r| r.code), b),
+                (a, b) => {
+                    panic!("{}.{op}: interpreter status {:?} vs generated {:?}", l.spec.provider, a.map(|r| r.code), b)
+                }
             }
         }
     }
