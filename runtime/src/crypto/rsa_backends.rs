@@ -29,7 +29,7 @@ fn pem_block(pem: &str) -> Result<(String, Zeroizing<Vec<u8>>), pem_rfc7468::Err
 /// Decode a private key's PEM and check its modulus size. Messages name the PEM label or the parse
 /// error, never key material.
 pub(super) fn private_der(pem: &str) -> Result<PrivateDer, KeyError> {
-    let bad = |m: String| KeyError::PrivateKey(m);
+    let bad = KeyError::PrivateKey;
     let (label, der) = pem_block(pem).map_err(|e| bad(format!("not PEM text: {e}")))?;
     let der = match label.as_str() {
         "PRIVATE KEY" => PrivateDer::Pkcs8(der),
@@ -49,7 +49,7 @@ pub(super) fn private_der(pem: &str) -> Result<PrivateDer, KeyError> {
 
 /// Decode a public key's PEM and check its modulus size.
 pub(super) fn public_der(pem: &str) -> Result<PublicDer, KeyError> {
-    let bad = |m: String| KeyError::PublicKey(m);
+    let bad = KeyError::PublicKey;
     let (label, der) = pem_block(pem).map_err(|e| bad(format!("not PEM text: {e}")))?;
     let der = match label.as_str() {
         "PUBLIC KEY" => PublicDer::Spki(der.to_vec()),
@@ -229,7 +229,7 @@ pub(super) mod rust_crypto {
     }
 
     fn public_key(der: &PublicDer) -> Result<RsaPublicKey, KeyError> {
-        let bad = |m: String| KeyError::PublicKey(m);
+        let bad = KeyError::PublicKey;
         // `RsaPublicKey::from_*_der` caps the modulus at 4096 bits; build it with the common cap.
         let key = match der {
             PublicDer::Spki(d) => {
