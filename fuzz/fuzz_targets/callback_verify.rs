@@ -23,7 +23,11 @@ fn specs() -> &'static [Loaded] {
         BUNDLED
             .iter()
             .map(|b| {
-                let spec = payspec_spec::load_str(b.provider, b.spec_text).expect("bundled specs load");
+                // Named as `provider!` named it (the canonical path), so error locations compare equal.
+                let file =
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", b.provider));
+                let name = std::fs::canonicalize(&file).map_or(b.provider.to_string(), |p| p.display().to_string());
+                let spec = payspec_spec::load_str(&name, b.spec_text).expect("bundled specs load");
                 let creds = dummy_credentials(&spec);
                 Loaded { spec, bundled: b, creds }
             })
