@@ -54,6 +54,8 @@ fn main() {
         }},
         request_round_trip: modules::{name}::dynamic::request_round_trip,
         response_round_trip: modules::{name}::dynamic::response_round_trip,
+        status: modules::{name}::dynamic::status,
+        typed_status: modules::{name}::dynamic::typed_status,
         run_recipe: |recipe, creds, clock| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{recipe}}"), source }})?;
             modules::{name}::dynamic::run_recipe(recipe, &c, clock)

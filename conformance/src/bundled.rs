@@ -1,12 +1,13 @@
 //! Generated code of the specs in `specs/`, compiled into this crate (see `build.rs`), as a [`Path`].
 
 use crate::Path;
-use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
+use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, StatusMatch, Verified, VerifyError};
 use serde_json::{Map, Value};
 
 type Fields = Map<String, Value>;
 type RecipeResult = Result<(Stages, String), SignError>;
 type RoundTrip = fn(&str, &Value) -> Option<Result<Value, String>>;
+type Status = fn(&str, &Value) -> Option<StatusMatch>;
 
 /// One spec's generated functions, by name, on JSON values.
 pub struct Bundled {
@@ -26,6 +27,11 @@ pub struct Bundled {
     pub request_round_trip: RoundTrip,
     /// JSON → typed response of an operation → JSON.
     pub response_round_trip: RoundTrip,
+    /// A raw response body of an operation onto its status table, as
+    /// [`Interpreter::status`](payspec::Interpreter::status) (`None`: no status table).
+    pub status: Status,
+    /// The same through the typed response (`None` also when the body does not parse).
+    pub typed_status: Status,
 }
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));

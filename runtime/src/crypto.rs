@@ -3,24 +3,192 @@
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use payspec_spec::Encoding;
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use sha2::{Digest as _, Sha256, Sha512};
 
-/// A key could not be used.
+mod rsa_backends;
+
+#[cfg(not(any(feature = "aws-lc-rs", feature = "rsa-rustcrypto")))]
+compile_error!(
+    "payspec needs an RSA backend: enable the feature `aws-lc-rs` (the default, constant-time) or \
+     `rsa-rustcrypto` (pure Rust, for builds without a C compiler; not constant-time)"
+);
+
+/// The smallest RSA modulus accepted, in bits, for private and public keys, on every backend.
+pub const RSA_MIN_BITS: usize = 2048;
+/// The largest RSA modulus accepted, in bits (aws-lc's limit), on every backend.
+pub const RSA_MAX_BITS: usize = 8192;
+
+/// Which half of a key pair an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A private key (`private_key_pem`).
+    Private,
+    /// A public key (`public_key_pem`).
+    Public,
+}
+
+impl std::fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyKind::Private => "private",
+            KeyKind::Public => "public",
+        })
+    }
+}
+
+/// A key could not be used. No variant carries key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    /// Not an RSA private key in PEM (PKCS#8 or PKCS#1); carries both parsers' errors.
+    /// Not an RSA private key in PEM (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`); says why.
     #[error("not an RSA private key in PEM (PKCS#1 or PKCS#8): {0}")]
     PrivateKey(String),
-    /// Not an RSA public key in PEM (SPKI or PKCS#1); carries both parsers' errors.
+    /// Not an RSA public key in PEM (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY`); says why.
     #[error("not an RSA public key in PEM (SPKI or PKCS#1): {0}")]
     PublicKey(String),
-    /// The key parsed but signing failed (e.g. a modulus too short for a SHA-256 PKCS#1 v1.5 signature).
+    /// The modulus is shorter than [`RSA_MIN_BITS`].
+    #[error("the RSA {kind} key is {bits} bits; at least {min} are required", min = RSA_MIN_BITS)]
+    TooShort {
+        /// Private or public.
+        kind: KeyKind,
+        /// The modulus length.
+        bits: usize,
+    },
+    /// The modulus is longer than [`RSA_MAX_BITS`].
+    #[error("the RSA {kind} key is {bits} bits; at most {max} are supported", max = RSA_MAX_BITS)]
+    TooLong {
+        /// Private or public.
+        kind: KeyKind,
+        /// The modulus length.
+        bits: usize,
+    },
+    /// The key parsed but signing failed.
     #[error("RSA signing failed: {0}")]
     Sign(String),
+}
+
+/// An RSA implementation. Both compute the same bytes (PKCS#1 v1.5 signatures are deterministic) and
+/// accept the same keys; they differ in how they are built and in side-channel resistance.
+///
+/// [`rsa_sha256_sign`] and the verify functions (which the interpreter and generated code call) use
+/// [`RsaBackend::current`]: [`RsaBackend::DEFAULT`] unless a thread runs inside [`RsaBackend::scope`].
+///
+/// ```
+/// use payspec::crypto::RsaBackend;
+/// # #[cfg(feature = "aws-lc-rs")]
+/// assert_eq!(RsaBackend::DEFAULT, RsaBackend::AwsLc);
+/// assert!(RsaBackend::ALL.contains(&RsaBackend::current()));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RsaBackend {
+    /// aws-lc-rs (AWS-LC, C): constant-time, blinded. Feature `aws-lc-rs` (default).
+    #[cfg(feature = "aws-lc-rs")]
+    AwsLc,
+    /// The pure-Rust `rsa` crate. Feature `rsa-rustcrypto`, for builds without a C compiler. NOT
+    /// constant-time (RUSTSEC-2023-0071, no fixed release); signing is blinded with the OS RNG.
+    #[cfg(feature = "rsa-rustcrypto")]
+    RustCrypto,
+}
+
+thread_local! {
+    static BACKEND: std::cell::Cell<Option<RsaBackend>> = const { std::cell::Cell::new(None) };
+}
+
+impl RsaBackend {
+    /// aws-lc-rs when compiled in, else the `rsa` crate.
+    #[cfg(feature = "aws-lc-rs")]
+    pub const DEFAULT: RsaBackend = RsaBackend::AwsLc;
+    /// aws-lc-rs when compiled in, else the `rsa` crate.
+    #[cfg(not(feature = "aws-lc-rs"))]
+    pub const DEFAULT: RsaBackend = RsaBackend::RustCrypto;
+
+    /// Every backend compiled in, the default first.
+    pub const ALL: &'static [RsaBackend] = &[
+        #[cfg(feature = "aws-lc-rs")]
+        RsaBackend::AwsLc,
+        #[cfg(feature = "rsa-rustcrypto")]
+        RsaBackend::RustCrypto,
+    ];
+
+    /// The backend this thread uses: the innermost [`scope`](Self::scope), else [`DEFAULT`](Self::DEFAULT).
+    pub fn current() -> RsaBackend {
+        BACKEND.with(|b| b.get()).unwrap_or(RsaBackend::DEFAULT)
+    }
+
+    /// Run `f` with this backend as [`current`](Self::current) on this thread (restored afterwards,
+    /// also on panic): every RSA operation inside, interpreter or generated code, uses it.
+    ///
+    /// ```
+    /// use payspec::crypto::{rsa_sha256_sign, RsaBackend};
+    /// const KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+    /// let sigs: Vec<Vec<u8>> =
+    ///     RsaBackend::ALL.iter().map(|b| b.scope(|| rsa_sha256_sign(KEY, b"abc").unwrap())).collect();
+    /// assert!(sigs.windows(2).all(|w| w[0] == w[1]), "deterministic: every backend, the same bytes");
+    /// assert_eq!(RsaBackend::current(), RsaBackend::DEFAULT);
+    /// ```
+    pub fn scope<T>(self, f: impl FnOnce() -> T) -> T {
+        struct Restore(Option<RsaBackend>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                BACKEND.with(|b| b.set(self.0));
+            }
+        }
+        let _restore = Restore(BACKEND.with(|b| b.replace(Some(self))));
+        f()
+    }
+
+    /// Short name: `aws-lc-rs` or `rsa`.
+    pub fn name(self) -> &'static str {
+        match self {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => "aws-lc-rs",
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => "rsa",
+        }
+    }
+
+    /// Whether private-key operations are constant-time (only aws-lc-rs).
+    pub fn is_constant_time(self) -> bool {
+        match self {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => true,
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => false,
+        }
+    }
+
+    /// [`rsa_sha256_sign`] on this backend.
+    pub fn sign_sha256(self, private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let der = rsa_backends::private_der(private_pem)?;
+        match self {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => rsa_backends::aws_lc::sign(&der, msg),
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => rsa_backends::rust_crypto::sign(&der, msg),
+        }
+    }
+
+    /// [`rsa_sha256_verify`] on this backend.
+    pub fn verify_sha256(self, public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+        let der = rsa_backends::public_der(public_pem)?;
+        match self {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => rsa_backends::aws_lc::verify(&der, msg, sig),
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => rsa_backends::rust_crypto::verify(&der, msg, sig),
+        }
+    }
+
+    /// [`rsa_sha256_verify_with_private`] on this backend.
+    pub fn verify_sha256_with_private(self, private_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+        let der = rsa_backends::private_der(private_pem)?;
+        match self {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => rsa_backends::aws_lc::verify_with_private(&der, msg, sig),
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => rsa_backends::rust_crypto::verify_with_private(&der, msg, sig),
+        }
+    }
 }
 
 /// HMAC-SHA256.
@@ -69,111 +237,82 @@ pub fn md5(msg: &[u8]) -> Vec<u8> {
     md5::Md5::digest(msg).to_vec()
 }
 
-fn private_key(pem: &str) -> Result<rsa::RsaPrivateKey, KeyError> {
-    rsa::RsaPrivateKey::from_pkcs8_pem(pem).or_else(|e8| {
-        rsa::RsaPrivateKey::from_pkcs1_pem(pem)
-            .map_err(|e1| KeyError::PrivateKey(format!("PKCS#8: {e8}; PKCS#1: {e1}")))
-    })
-}
-
-fn public_key(pem: &str) -> Result<rsa::RsaPublicKey, KeyError> {
-    rsa::RsaPublicKey::from_public_key_pem(pem).or_else(|e8| {
-        rsa::RsaPublicKey::from_pkcs1_pem(pem).map_err(|e1| KeyError::PublicKey(format!("SPKI: {e8}; PKCS#1: {e1}")))
-    })
-}
-
-/// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic). `private_pem` is PKCS#8 or PKCS#1 PEM text; the
-/// signature is as long as the modulus.
+/// RSASSA-PKCS1-v1_5 with SHA-256 (deterministic) on [`RsaBackend::current`]. `private_pem` is PKCS#8
+/// (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`) PEM text of a 2048- to 8192-bit key; the signature
+/// is as long as the modulus.
 ///
 /// ```
-/// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError};
-/// # // Throwaway 512-bit key pair, for this example only.
-/// # const PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----
-/// # MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAyhk00jq5ZSbW7ZmC
-/// # jHXsbHuTEvZyaXCb4Dp2svMeuONMijIKD5gxjayu4JGbjsRjMDVTl+0CvJJm6Gua
-/// # 3DAUnQIDAQABAkEAqS0yj23DNo6typX/t68ba7CCbJRLMEKo6apnJOPp6uA2Wuw/
-/// # Js8tLn8CK3nVOBsFSjDq6Ky4dLpIYaeeaG2bYQIhAOy1xfaWABTDJgw7bQefjweJ
-/// # Rxj1NFjpTMam7cIv3s85AiEA2pFeZhByMG24jEznBCtiaOAf+ygbDqOx+SP6HFW1
-/// # zIUCIQDCcMZ+udSzOWJlpeL34h+RZziZzcIETxAcFj8zxjLWMQIgeqmSvN0F+L/b
-/// # DoIqNGDUvd7qk92SMckUnKngN/6yJLECIFDoSk1ApSu46VV8acCUESfJ3Dc/MRCt
-/// # j7KrTVJgL3M9
-/// # -----END PRIVATE KEY-----";
-/// # const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
-/// # MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMoZNNI6uWUm1u2Zgox17Gx7kxL2cmlw
-/// # m+A6drLzHrjjTIoyCg+YMY2sruCRm47EYzA1U5ftArySZuhrmtwwFJ0CAwEAAQ==
-/// # -----END PUBLIC KEY-----";
+/// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError, KeyKind};
+/// // The throwaway 2048-bit test key pair of the conformance suite.
+/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+/// const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
-/// // The same bytes as `printf abc | openssl dgst -sha256 -sign key.pem`.
+/// // The same bytes as `printf abc | openssl dgst -sha256 -sign test_private_key.pem | xxd -p`.
 /// assert_eq!(
 ///     hex::encode(&sig),
-///     "67d9e07470e5b847c5f826a963244d69949bec73f5544a5901896c0db4a12a62890b250964eba2067f80bbf0c74d0558a938118b723686502b9a5af36740613d"
+///     "43908517e824e784c26c99897852bb0ce84b420e1fcf0bdea327fcaa1b98aaa97238095f9ec40fb495fd61082d1edcf69566342bd444899ec64ccc17c24133752d77c121fdeb7482e7822b276949a0a5484183f76e64818bb4f28bca12014bb84d5ea9e238478fa22f3f47eb3360eec8475e187f613f1691b6ff75f7b0f2c62503e86f3818917cd3335c598008f3c53421fd81f360e1adcf3dd457e2b3664e999b6095c26ed85ac72a539b34e1be5fd07c5728830502acebea1fbf3d4e18c444ea364bc20c2893a327d1e416403ecd7f4ed0269c1e96c19e8ca6960d6149ea76d32141c43baf9e47abfd74322ae15d1bc77cdd672a3af6e249a2a42c93f0291d"
 /// );
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"abc", &sig), Ok(true));
 /// assert!(matches!(rsa_sha256_sign("not a key", b"abc"), Err(KeyError::PrivateKey(_))));
+///
+/// // Keys under 2048 bits are refused (this one is a throwaway 512-bit key).
+/// const SHORT_KEY: &str = "-----BEGIN PRIVATE KEY-----
+/// MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAyhk00jq5ZSbW7ZmC
+/// jHXsbHuTEvZyaXCb4Dp2svMeuONMijIKD5gxjayu4JGbjsRjMDVTl+0CvJJm6Gua
+/// 3DAUnQIDAQABAkEAqS0yj23DNo6typX/t68ba7CCbJRLMEKo6apnJOPp6uA2Wuw/
+/// Js8tLn8CK3nVOBsFSjDq6Ky4dLpIYaeeaG2bYQIhAOy1xfaWABTDJgw7bQefjweJ
+/// Rxj1NFjpTMam7cIv3s85AiEA2pFeZhByMG24jEznBCtiaOAf+ygbDqOx+SP6HFW1
+/// zIUCIQDCcMZ+udSzOWJlpeL34h+RZziZzcIETxAcFj8zxjLWMQIgeqmSvN0F+L/b
+/// DoIqNGDUvd7qk92SMckUnKngN/6yJLECIFDoSk1ApSu46VV8acCUESfJ3Dc/MRCt
+/// j7KrTVJgL3M9
+/// -----END PRIVATE KEY-----";
+/// let err = rsa_sha256_sign(SHORT_KEY, b"abc").unwrap_err();
+/// assert_eq!(err, KeyError::TooShort { kind: KeyKind::Private, bits: 512 });
+/// assert_eq!(err.to_string(), "the RSA private key is 512 bits; at least 2048 are required");
 /// ```
 pub fn rsa_sha256_sign(private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-    let key = SigningKey::<Sha256>::new(private_key(private_pem)?);
-    let sig = key.try_sign(msg).map_err(|e| KeyError::Sign(e.to_string()))?;
-    Ok(sig.to_vec())
+    RsaBackend::current().sign_sha256(private_pem, msg)
 }
 
-/// Verify an RSASSA-PKCS1-v1_5 SHA-256 signature. `Ok(false)` for a wrong signature (including one of
-/// the wrong length); `Err` only when `public_pem` is not an RSA public key (SPKI or PKCS#1 PEM).
+/// Verify an RSASSA-PKCS1-v1_5 SHA-256 signature on [`RsaBackend::current`]. `Ok(false)` for a wrong
+/// signature (including one of the wrong length); `Err` only when `public_pem` is not a usable RSA
+/// public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY` PEM, 2048 to 8192 bits).
 ///
 /// ```
-/// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify};
-/// # const PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----
-/// # MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAyhk00jq5ZSbW7ZmC
-/// # jHXsbHuTEvZyaXCb4Dp2svMeuONMijIKD5gxjayu4JGbjsRjMDVTl+0CvJJm6Gua
-/// # 3DAUnQIDAQABAkEAqS0yj23DNo6typX/t68ba7CCbJRLMEKo6apnJOPp6uA2Wuw/
-/// # Js8tLn8CK3nVOBsFSjDq6Ky4dLpIYaeeaG2bYQIhAOy1xfaWABTDJgw7bQefjweJ
-/// # Rxj1NFjpTMam7cIv3s85AiEA2pFeZhByMG24jEznBCtiaOAf+ygbDqOx+SP6HFW1
-/// # zIUCIQDCcMZ+udSzOWJlpeL34h+RZziZzcIETxAcFj8zxjLWMQIgeqmSvN0F+L/b
-/// # DoIqNGDUvd7qk92SMckUnKngN/6yJLECIFDoSk1ApSu46VV8acCUESfJ3Dc/MRCt
-/// # j7KrTVJgL3M9
-/// # -----END PRIVATE KEY-----";
-/// # const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
-/// # MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMoZNNI6uWUm1u2Zgox17Gx7kxL2cmlw
-/// # m+A6drLzHrjjTIoyCg+YMY2sruCRm47EYzA1U5ftArySZuhrmtwwFJ0CAwEAAQ==
-/// # -----END PUBLIC KEY-----";
+/// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError, KeyKind};
+/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+/// const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"amount=100").unwrap();
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=100", &sig), Ok(true));
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=999", &sig), Ok(false));
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=100", b"short"), Ok(false));
+///
+/// // The public half of a throwaway 512-bit key: refused, not "does not verify".
+/// const SHORT_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
+/// MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMoZNNI6uWUm1u2Zgox17Gx7kxL2cmlw
+/// m+A6drLzHrjjTIoyCg+YMY2sruCRm47EYzA1U5ftArySZuhrmtwwFJ0CAwEAAQ==
+/// -----END PUBLIC KEY-----";
+/// assert_eq!(
+///     rsa_sha256_verify(SHORT_PUBLIC_KEY, b"amount=100", &sig),
+///     Err(KeyError::TooShort { kind: KeyKind::Public, bits: 512 })
+/// );
 /// ```
 pub fn rsa_sha256_verify(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-    let key = VerifyingKey::<Sha256>::new(public_key(public_pem)?);
-    let Ok(sig) = Signature::try_from(sig) else { return Ok(false) };
-    Ok(key.verify(msg, &sig).is_ok())
+    RsaBackend::current().verify_sha256(public_pem, msg, sig)
 }
 
 /// Verify with the public half of a private key (a server that holds the merchant's key pair).
-/// Same results as [`rsa_sha256_verify`]; `Err` when `private_pem` is not an RSA private key.
+/// Same results as [`rsa_sha256_verify`]; `Err` when `private_pem` is not a usable RSA private key.
 ///
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify_with_private};
-/// # const PRIVATE_KEY: &str = "-----BEGIN PRIVATE KEY-----
-/// # MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAyhk00jq5ZSbW7ZmC
-/// # jHXsbHuTEvZyaXCb4Dp2svMeuONMijIKD5gxjayu4JGbjsRjMDVTl+0CvJJm6Gua
-/// # 3DAUnQIDAQABAkEAqS0yj23DNo6typX/t68ba7CCbJRLMEKo6apnJOPp6uA2Wuw/
-/// # Js8tLn8CK3nVOBsFSjDq6Ky4dLpIYaeeaG2bYQIhAOy1xfaWABTDJgw7bQefjweJ
-/// # Rxj1NFjpTMam7cIv3s85AiEA2pFeZhByMG24jEznBCtiaOAf+ygbDqOx+SP6HFW1
-/// # zIUCIQDCcMZ+udSzOWJlpeL34h+RZziZzcIETxAcFj8zxjLWMQIgeqmSvN0F+L/b
-/// # DoIqNGDUvd7qk92SMckUnKngN/6yJLECIFDoSk1ApSu46VV8acCUESfJ3Dc/MRCt
-/// # j7KrTVJgL3M9
-/// # -----END PRIVATE KEY-----";
-/// # const PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----
-/// # MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMoZNNI6uWUm1u2Zgox17Gx7kxL2cmlw
-/// # m+A6drLzHrjjTIoyCg+YMY2sruCRm47EYzA1U5ftArySZuhrmtwwFJ0CAwEAAQ==
-/// # -----END PUBLIC KEY-----";
+/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
 /// assert_eq!(rsa_sha256_verify_with_private(PRIVATE_KEY, b"abc", &sig), Ok(true));
 /// assert_eq!(rsa_sha256_verify_with_private(PRIVATE_KEY, b"abd", &sig), Ok(false));
 /// ```
 pub fn rsa_sha256_verify_with_private(private_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-    let key = VerifyingKey::<Sha256>::new(private_key(private_pem)?.to_public_key());
-    let Ok(sig) = Signature::try_from(sig) else { return Ok(false) };
-    Ok(key.verify(msg, &sig).is_ok())
+    RsaBackend::current().verify_sha256_with_private(private_pem, msg, sig)
 }
 
 /// Encode bytes as text: `hex` lowercase, `HEX` uppercase, `base64` standard and padded, `base64url`
