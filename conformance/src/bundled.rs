@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 type Fields = Map<String, Value>;
 type RecipeResult = Result<(Stages, String), SignError>;
 type RoundTrip = fn(&str, &Value) -> Option<Result<Value, String>>;
-type Status = fn(&str, &Value) -> Option<StatusMatch>;
+type Status = fn(&str, &Value) -> Result<Option<StatusMatch>, VerifyError>;
 
 /// One spec's generated functions, by name, on JSON values.
 pub struct Bundled {

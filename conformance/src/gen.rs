@@ -200,13 +200,12 @@ pub fn full_object(fields: &IndexMap<String, Field>) -> BoxedStrategy<Map<String
 
 /// A strategy for valid request inputs of `op`.
 pub fn request(op: &Operation) -> BoxedStrategy<Map<String, Value>> {
-    if !op.omit_empty {
-        return object(&op.request, &op.one_of, &op.any_of, &op.all_or_none);
-    }
-    // `omit_empty`: an empty optional text value counts as absent, so a present one is not empty.
+    // A path value is never empty; with `omit_empty`, an empty optional text value counts as absent,
+    // so a present one is not empty either.
     let mut fields = op.request.clone();
     for f in fields.values_mut() {
-        if !f.required && matches!(f.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar) {
+        let text = matches!(f.ty, FieldType::String | FieldType::JsonText | FieldType::Scalar);
+        if text && (f.location == Location::Path || (op.omit_empty && !f.required)) {
             f.min_len = Some(f.min_len.unwrap_or(0).max(1));
         }
     }

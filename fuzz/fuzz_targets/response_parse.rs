@@ -62,20 +62,21 @@ fuzz_target!(|data: &[u8]| {
             }
             let _ = l.bundled.round_trip(true, op, &json);
             match (interp.status(op, &json), (l.bundled.status)(op, &json)) {
-                (None, None) => {}
-                (Some(report), Some(raw)) => {
+                (Ok(None), Ok(None)) => {}
+                (Ok(Some(report)), Ok(Some(raw))) => {
                     let at = format!("{}.{op} status of {json}", l.spec.provider);
                     assert_eq!(raw.code, report.code, "{at}");
                     assert_eq!(raw.outcome, report.outcome(), "{at}");
                     assert_eq!(raw.name, report.row.and_then(|r| r.name.as_deref()), "{at}");
                     assert_eq!(raw.meaning, report.row.map(|r| r.meaning.as_str()), "{at}");
                     assert_eq!(raw.retryable, report.row.is_some_and(|r| r.retryable), "{at}");
-                    if let Some(typed) = (l.bundled.typed_status)(op, &json) {
+                    if let Ok(Some(typed)) = (l.bundled.typed_status)(op, &json) {
                         assert_eq!(typed, raw, "typed vs raw {at}");
                     }
                 }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{}.{op}: status errors differ on {json}", l.spec.provider),
                 (a, b) => {
-                    panic!("{}.{op}: interpreter status {:?} vs generated {:?}", l.spec.provider, a.map(|r| r.code), b)
+                    panic!("{}.{op}: interpreter status {:?} vs generated {:?}", l.spec.provider, a.map(|r| r.map(|r| r.code)), b)
                 }
             }
         }
