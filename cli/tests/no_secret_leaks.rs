@@ -5,8 +5,8 @@
 //! percent-encoded, JSON-escaped, and base64 tokens decoding to one (HTTP Basic).
 //! `--reveal-secrets` is the one way to print them.
 
-use base64::Engine as _;
 use payspec::{Credentials, Interpreter};
+use payspec_conformance::leaks::Scanner;
 use payspec_spec::{CredentialKind, Spec};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
@@ -88,48 +88,9 @@ fn secrets(spec: &Spec, creds: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn forbidden(secret: &str) -> Vec<String> {
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let b = secret.as_bytes();
-    let mut out = vec![
-        secret.to_string(),
-        hex::encode(b),
-        hex::encode_upper(b),
-        STANDARD.encode(b),
-        STANDARD_NO_PAD.encode(b),
-        URL_SAFE.encode(b),
-        URL_SAFE_NO_PAD.encode(b),
-        payspec::canon::form_encode(secret),
-        payspec::support::path_segment(secret),
-        serde_json::to_string(secret).unwrap().trim_matches('"').to_string(),
-    ];
-    out.extend(secret.lines().filter(|l| l.len() >= 40).map(str::to_string));
-    out
-}
-
 /// Fail when `text` shows any of `secrets` in any form.
 fn scan(what: &str, text: &str, secrets: &[(String, String)]) {
-    for (name, raw) in secrets {
-        for f in forbidden(raw) {
-            assert!(!text.contains(&f), "{what}: shows secret `{name}` (form {f:?}):\n{text}");
-        }
-        for tok in text.split(|c: char| !(c.is_ascii_alphanumeric() || "+/_-=".contains(c))) {
-            if tok.len() < 8 {
-                continue;
-            }
-            let cfg = base64::engine::GeneralPurposeConfig::new()
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-                .with_decode_allow_trailing_bits(true);
-            for alpha in [&base64::alphabet::STANDARD, &base64::alphabet::URL_SAFE] {
-                if let Ok(bytes) = base64::engine::GeneralPurpose::new(alpha, cfg).decode(tok.trim_end_matches('=')) {
-                    assert!(
-                        !String::from_utf8_lossy(&bytes).contains(raw.as_str()),
-                        "{what}: base64 token {tok} decodes to secret `{name}`:\n{text}"
-                    );
-                }
-            }
-        }
-    }
+    Scanner::new(secrets).scan(what, text);
 }
 
 fn all(out: &Output) -> String {

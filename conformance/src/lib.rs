@@ -11,6 +11,7 @@ pub mod bundled;
 pub mod check;
 pub mod coverage;
 pub mod gen;
+pub mod leaks;
 pub mod properties;
 
 use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};

@@ -8,6 +8,7 @@
 
 use base64::Engine;
 use payspec::{Clock, CredentialValue, Credentials, Interpreter, Secret};
+use payspec_conformance::leaks::{forbidden, Scanner};
 use payspec_conformance::{bundled, gen, Interpreted, Path};
 use payspec_spec::{CredentialKind, Spec};
 use proptest::strategy::{Strategy, ValueTree};
@@ -41,66 +42,6 @@ fn credentials(spec: &Spec) -> (Credentials, Vec<(String, String)>) {
         c.insert(name, v);
     }
     (c, secrets)
-}
-
-/// Every form of a secret that must never be printed.
-fn forbidden(secret: &str) -> Vec<String> {
-    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let b = secret.as_bytes();
-    let mut out = vec![
-        secret.to_string(),
-        hex::encode(b),
-        hex::encode_upper(b),
-        STANDARD.encode(b),
-        STANDARD_NO_PAD.encode(b),
-        URL_SAFE.encode(b),
-        URL_SAFE_NO_PAD.encode(b),
-        payspec::canon::form_encode(secret),
-        payspec::support::path_segment(secret),
-        serde_json::to_string(secret).unwrap().trim_matches('"').to_string(),
-    ];
-    // A PEM key: every line of its body on its own too.
-    out.extend(secret.lines().filter(|l| l.len() >= 40).map(str::to_string));
-    out
-}
-
-struct Scanner {
-    secrets: Vec<(String, Vec<String>, String)>,
-    scanned: usize,
-}
-
-impl Scanner {
-    fn new(secrets: &[(String, String)]) -> Self {
-        Scanner { secrets: secrets.iter().map(|(n, v)| (n.clone(), forbidden(v), v.clone())).collect(), scanned: 0 }
-    }
-
-    fn scan(&mut self, what: &str, text: &str) {
-        self.scanned += 1;
-        for (name, forms, raw) in &self.secrets {
-            for f in forms {
-                assert!(!text.contains(f.as_str()), "{what}: shows secret `{name}` (form {f:?}):\n{text}");
-            }
-            // Base64 tokens decoding to the secret (HTTP Basic `user:password`, JWT claims).
-            for tok in text.split(|c: char| !(c.is_ascii_alphanumeric() || "+/_-=".contains(c))) {
-                if tok.len() < 8 {
-                    continue;
-                }
-                let t = tok.trim_end_matches('=');
-                let e = base64::engine::GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-                    .with_decode_allow_trailing_bits(true);
-                for alpha in [&base64::alphabet::STANDARD, &base64::alphabet::URL_SAFE] {
-                    if let Ok(bytes) = base64::engine::GeneralPurpose::new(alpha, e).decode(t) {
-                        let decoded = String::from_utf8_lossy(&bytes);
-                        assert!(
-                            !decoded.contains(raw.as_str()),
-                            "{what}: base64 token {tok} decodes to secret `{name}`:\n{text}"
-                        );
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The scanner itself finds every form, and a base64 composite.
