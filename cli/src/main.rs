@@ -60,9 +60,9 @@ enum Command {
         /// Fix the clock (unix seconds).
         #[arg(long)]
         now: Option<i64>,
-        /// Environment.
-        #[arg(long, default_value = "sandbox")]
-        env: String,
+        /// Environment (a name under the spec's `environments:`); default: the spec's first.
+        #[arg(long)]
+        env: Option<String>,
         /// Print every stage to stderr (secret credentials masked).
         #[arg(long)]
         explain: bool,
@@ -124,9 +124,15 @@ fn main() -> ExitCode {
         Command::Check { specs, cases, report, vectors, allow_unverified } => {
             check(&specs, cases, &report, vectors.as_deref(), allow_unverified)
         }
-        Command::Sign { provider, operation, request, credentials, now, env, explain, reveal_secrets } => {
-            sign(&provider, &operation, &request, &credentials, now, &env, Shown { explain, reveal: reveal_secrets })
-        }
+        Command::Sign { provider, operation, request, credentials, now, env, explain, reveal_secrets } => sign(
+            &provider,
+            &operation,
+            &request,
+            &credentials,
+            now,
+            env.as_deref(),
+            Shown { explain, reveal: reveal_secrets },
+        ),
         Command::Verify { provider, callback, response, payload, credentials, explain } => match (callback, response) {
             (_, Some(op)) => verify(&provider, &Received::Response(op), &payload, &credentials, explain),
             (Some(cb), None) => verify(&provider, &Received::Callback(cb), &payload, &credentials, explain),
@@ -276,10 +282,11 @@ fn sign(
     request: &Path,
     creds: &Path,
     now: Option<i64>,
-    env: &str,
+    env: Option<&str>,
     shown: Shown,
 ) -> Result<(), Failure> {
     let spec = load(provider)?;
+    let env = env.unwrap_or_else(|| spec.environments.keys().next().map(String::as_str).unwrap_or_default());
     let input = read_object("request", request)?;
     let creds = credentials(&spec, creds)?;
     let clock = match now {

@@ -231,3 +231,18 @@ fn verify_explains_a_refused_callback_and_checks_signed_responses() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("string to sign: \"hellp\""));
 }
+
+#[test]
+fn sign_defaults_to_the_specs_first_environment() {
+    let dir = project("sign-env", &[], "");
+    std::fs::write(dir.join("creds.json"), r#"{"key": "k"}"#).unwrap();
+    std::fs::write(dir.join("req.json"), r#"{"id": "r1", "amount": 100}"#).unwrap();
+    let out = payspec(
+        &dir,
+        &["sign", "specs/mini.yaml", "refund", "--request", "req.json", "--credentials", "creds.json", "--reveal-secrets"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let signed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(signed["url"], "https://mini.test/refund");
+    assert_eq!(signed["body"]["mac"], REFUND_MAC);
+}
