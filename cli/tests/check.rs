@@ -239,7 +239,16 @@ fn sign_defaults_to_the_specs_first_environment() {
     std::fs::write(dir.join("req.json"), r#"{"id": "r1", "amount": 100}"#).unwrap();
     let out = payspec(
         &dir,
-        &["sign", "specs/mini.yaml", "refund", "--request", "req.json", "--credentials", "creds.json", "--reveal-secrets"],
+        &[
+            "sign",
+            "specs/mini.yaml",
+            "refund",
+            "--request",
+            "req.json",
+            "--credentials",
+            "creds.json",
+            "--reveal-secrets",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let signed: Value = serde_json::from_slice(&out.stdout).unwrap();

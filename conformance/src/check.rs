@@ -374,14 +374,20 @@ fn paths_note(c: &SpecCheck) -> String {
     }
 }
 
+/// The coverage of a matrix row (an operation's response counts under the operation).
+fn coverage_of<'a>(c: &'a SpecCheck, target: &str) -> impl Iterator<Item = &'a Coverage> {
+    let response = target.replace("operation ", "response ");
+    let target = target.to_string();
+    c.coverage.iter().filter(move |cov| cov.target == target || cov.target == response)
+}
+
 fn unprotected<'a>(c: &'a SpecCheck, target: &str) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for cov in
-        c.coverage.iter().filter(|cov| cov.target == target || cov.target == target.replace("operation ", "response "))
-    {
-        out.extend(cov.unprotected.iter().map(String::as_str));
-    }
-    out
+    coverage_of(c, target).flat_map(|cov| cov.unprotected.iter().map(String::as_str)).collect()
+}
+
+/// Pairs of fields that can trade characters without any signature noticing, as `a↔b`.
+fn ambiguous(c: &SpecCheck, target: &str) -> Vec<String> {
+    coverage_of(c, target).flat_map(|cov| cov.ambiguous.iter().map(|(a, b)| format!("{a}↔{b}"))).collect()
 }
 
 /// The provider × operation matrix as text.
@@ -401,7 +407,9 @@ pub fn matrix(checks: &[SpecCheck]) -> String {
             let mark = c.mark(t, "; ");
             let open = unprotected(c, t);
             let open = if open.is_empty() { String::new() } else { format!("  unprotected: {}", open.join(", ")) };
-            out.push_str(&format!("{:<10} {:<32} {mark}{open}\n", c.provider, t));
+            let shift = ambiguous(c, t);
+            let shift = if shift.is_empty() { String::new() } else { format!("  ambiguous: {}", shift.join(", ")) };
+            out.push_str(&format!("{:<10} {:<32} {mark}{open}{shift}\n", c.provider, t));
         }
     }
     out
@@ -409,15 +417,24 @@ pub fn matrix(checks: &[SpecCheck]) -> String {
 
 /// The full Markdown report.
 pub fn markdown(checks: &[SpecCheck]) -> String {
-    let mut out = String::from("# payspec check\n\n| provider | target | result | fields not protected by any signature |\n|---|---|---|---|\n");
+    let mut out = String::from("# payspec check\n\n| provider | target | result | fields not protected by any signature | fields that can trade characters |\n|---|---|---|---|---|\n");
     for c in checks {
         if let Err(d) = &c.lint {
-            out.push_str(&format!("| {} | (spec) | ✗ lint: {} | |\n", c.provider, d.to_string().replace('\n', "<br>")));
+            out.push_str(&format!(
+                "| {} | (spec) | ✗ lint: {} | | |\n",
+                c.provider,
+                d.to_string().replace('\n', "<br>")
+            ));
             continue;
         }
         for t in &c.targets {
             let mark = c.mark(t, "<br>");
-            out.push_str(&format!("| {} | {t} | {mark} | {} |\n", c.provider, unprotected(c, t).join(", ")));
+            out.push_str(&format!(
+                "| {} | {t} | {mark} | {} | {} |\n",
+                c.provider,
+                unprotected(c, t).join(", "),
+                ambiguous(c, t).join(", ")
+            ));
         }
     }
     for c in checks.iter().filter(|c| c.lint.is_ok()) {
