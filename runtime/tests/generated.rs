@@ -509,6 +509,11 @@ fn an_empty_path_value_is_refused() {
         }
         other => panic!("accepted or wrong error: {other:?}"),
     }
+    // With a bad header listed before it, both paths still report the path value first.
+    match ks_sign_both("get_op", json!({ "X-Trace": "a\nb", "id": "" }), &creds) {
+        Err(SignError::Input { field, .. }) => assert_eq!(field, "id"),
+        other => panic!("accepted or wrong error: {other:?}"),
+    }
 }
 
 // ---- vector data (every vector runs through both paths in payspec-conformance's tests/vectors.rs) ----

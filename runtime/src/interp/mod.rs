@@ -212,7 +212,11 @@ impl<'s> Interpreter<'s> {
         let mut query: Vec<(String, String)> = Vec::new();
         let mut headers: IndexMap<String, String> = operation.headers.clone();
         let mut body_fields: IndexMap<String, Value> = IndexMap::new();
-        for (name, field) in &operation.request {
+        // Path values first, then query, headers and body, each in field order: generated code checks
+        // them in this order too, so both report the same first error.
+        let order = [Location::Path, Location::Query, Location::Header, Location::Body];
+        for (name, field) in order.iter().flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
+        {
             let Some(v) = values.get(name) else { continue };
             match field.location {
                 Location::Body => {
