@@ -284,9 +284,10 @@ fn invalid_sign_input_names_the_field() {
 #[test]
 fn verify_contract_for_every_callback() {
     let mut seen = Vec::new();
-    // Callbacks without a vector of their own have a payload fixture in cli/tests/payloads/.
+    // A callback without a vector of its own needs a payload fixture in cli/tests/payloads/ (today every
+    // callback has a vector, so the folder does not exist).
     let mut cases: Vec<Value> = vectors().into_iter().filter(|v| v["target"]["callback"].is_string()).collect();
-    for f in std::fs::read_dir(root().join("cli/tests/payloads")).unwrap() {
+    for f in std::fs::read_dir(root().join("cli/tests/payloads")).into_iter().flatten() {
         let f = f.unwrap().path();
         let name = f.file_stem().unwrap().to_string_lossy().into_owned();
         let (provider, cb) = name.split_once('.').unwrap();
