@@ -6,35 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use payspec_conformance::bundled::BUNDLED;
-use payspec_conformance::check::dummy_credentials;
 use payspec_conformance::Path;
+use payspec_fuzz::specs;
 use serde_json::Value;
-use std::sync::OnceLock;
-
-struct Loaded {
-    spec: payspec_spec::Spec,
-    bundled: &'static payspec_conformance::bundled::Bundled,
-    creds: payspec::Credentials,
-}
-
-fn specs() -> &'static [Loaded] {
-    static SPECS: OnceLock<Vec<Loaded>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        BUNDLED
-            .iter()
-            .map(|b| {
-                // Named as `provider!` named it (the canonical path), so error locations compare equal.
-                let file =
-                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", b.provider));
-                let name = std::fs::canonicalize(&file).map_or(b.provider.to_string(), |p| p.display().to_string());
-                let spec = payspec_spec::load_str(&name, b.spec_text).expect("bundled specs load");
-                let creds = dummy_credentials(&spec);
-                Loaded { spec, bundled: b, creds }
-            })
-            .collect()
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, json)) = data.split_first() else { return };
@@ -76,7 +50,12 @@ fuzz_target!(|data: &[u8]| {
                 }
                 (Err(a), Err(b)) => assert_eq!(a, b, "{}.{op}: status errors differ on {json}", l.spec.provider),
                 (a, b) => {
-                    panic!("{}.{op}: interpreter status {:?} vs generated {:?}", l.spec.provider, a.map(|r| r.map(|r| r.code)), b)
+                    panic!(
+                        "{}.{op}: interpreter status {:?} vs generated {:?}",
+                        l.spec.provider,
+                        a.map(|r| r.map(|r| r.code)),
+                        b
+                    )
                 }
             }
         }
