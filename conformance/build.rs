@@ -41,7 +41,7 @@ fn main() {
         spec_text: include_str!({path:?}),
         sign: |op, input, creds, env, clock| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{op}}"), source }})?;
-            let e = modules::{name}::Env::from_name(env).ok_or_else(|| payspec::SignError::Unknown(format!("unknown environment `{{env}}`")))?;
+            let e = modules::{name}::Env::from_name(env).ok_or_else(|| payspec::SignError::Unknown(format!("unknown environment `{{}}`", payspec::support::echo(env))))?;
             modules::{name}::dynamic::sign(op, input, &c, e, clock)
         }},
         verify_callback: |cb, payload, creds| {{

@@ -589,7 +589,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#op_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown operation `{}` (known: {})", other, #op_known))),
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown operation `{}` (known: {})", ::payspec::support::echo(other), #op_known))),
                     }
                 }
 
@@ -603,7 +603,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#cb_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown callback `{}` (known: {})", other, #cb_known)).into()),
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown callback `{}` (known: {})", ::payspec::support::echo(other), #cb_known)).into()),
                     }
                 }
 
@@ -687,7 +687,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#rc_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown recipe `{}` (known: {})", other, #rc_known))),
+                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown recipe `{}` (known: {})", ::payspec::support::echo(other), #rc_known))),
                     }
                 }
             }

@@ -516,6 +516,17 @@ fn an_empty_path_value_is_refused() {
     }
 }
 
+/// An unknown operation name (here 10 000 characters with a newline) is echoed bounded and escaped, the
+/// same on both paths.
+#[test]
+fn unknown_names_are_echoed_bounded_and_escaped() {
+    let creds = ks_creds(Some("tok"));
+    let name = format!("x\n{}", "y".repeat(10_000));
+    let e = ks_sign_both(&name, json!({}), &creds).unwrap_err().to_string();
+    assert!(e.starts_with("unknown operation `x\\nyyy"), "{e}");
+    assert!(e.contains("… (10002 characters)") && !e.contains('\n') && e.len() < 400, "{e}");
+}
+
 // ---- vector data (every vector runs through both paths in payspec-conformance's tests/vectors.rs) ----
 
 fn vector(provider: &str, id: &str) -> Value {

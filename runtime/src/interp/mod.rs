@@ -584,5 +584,6 @@ impl<'s> Interpreter<'s> {
 
 fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) -> String {
     let known: Vec<&str> = known.map(String::as_str).collect();
-    format!("unknown {what} `{name}` (known: {})", if known.is_empty() { "none".to_string() } else { known.join(", ") })
+    let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+    format!("unknown {what} `{}` (known: {known})", crate::support::echo(name))
 }

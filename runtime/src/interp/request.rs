@@ -94,16 +94,20 @@ impl Interpreter<'_> {
             field: field.into(),
             problem,
         };
-        let operation =
-            spec.operations.get(op).ok_or_else(|| SignError::Unknown(format!("unknown operation `{op}`")))?;
+        let operation = spec
+            .operations
+            .get(op)
+            .ok_or_else(|| SignError::Unknown(format!("unknown operation `{}`", crate::support::echo(op))))?;
         if req.method != operation.method.as_str() {
             return Err(malformed(
                 "method",
                 format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(&req.method)),
             ));
         }
-        let hosts =
-            spec.environments.get(env).ok_or_else(|| SignError::Unknown(format!("unknown environment `{env}`")))?;
+        let hosts = spec
+            .environments
+            .get(env)
+            .ok_or_else(|| SignError::Unknown(format!("unknown environment `{}`", crate::support::echo(env))))?;
         let base = hosts
             .get(operation.host.as_deref().unwrap_or(DEFAULT_HOST))
             .ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no host for `{op}`")))?;

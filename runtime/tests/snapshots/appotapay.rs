@@ -4535,7 +4535,8 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown operation `{}` (known: {})", other,
+                                "unknown operation `{}` (known: {})",
+                                ::payspec::support::echo(other),
                                 "refund, refund_status, refund_v2, refund_v2_status"
                             ),
                         ),
@@ -4561,7 +4562,8 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                                 ::std::format!(
-                                    "unknown callback `{}` (known: {})", other, "ipn, redirect"
+                                    "unknown callback `{}` (known: {})",
+                                    ::payspec::support::echo(other), "ipn, redirect"
                                 ),
                             )
                             .into(),
@@ -4761,7 +4763,8 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown recipe `{}` (known: {})", other,
+                                "unknown recipe `{}` (known: {})",
+                                ::payspec::support::echo(other),
                                 "jwt, jwt_bearer, jwt_legacy"
                             ),
                         ),

@@ -2204,8 +2204,8 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown operation `{}` (known: {})", other,
-                                "refund, query, void"
+                                "unknown operation `{}` (known: {})",
+                                ::payspec::support::echo(other), "refund, query, void"
                             ),
                         ),
                     )
@@ -2229,7 +2229,8 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                                 ::std::format!(
-                                    "unknown callback `{}` (known: {})", other, "notification"
+                                    "unknown callback `{}` (known: {})",
+                                    ::payspec::support::echo(other), "notification"
                                 ),
                             )
                             .into(),
@@ -2399,7 +2400,8 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown recipe `{}` (known: {})", other, "none"
+                                "unknown recipe `{}` (known: {})",
+                                ::payspec::support::echo(other), "none"
                             ),
                         ),
                     )

@@ -2982,7 +2982,8 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown operation `{}` (known: {})", other,
+                                "unknown operation `{}` (known: {})",
+                                ::payspec::support::echo(other),
                                 "refund, query_refund, create_order, query_order"
                             ),
                         ),
@@ -3007,7 +3008,8 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                                 ::std::format!(
-                                    "unknown callback `{}` (known: {})", other, "callback"
+                                    "unknown callback `{}` (known: {})",
+                                    ::payspec::support::echo(other), "callback"
                                 ),
                             )
                             .into(),
@@ -3187,7 +3189,8 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown recipe `{}` (known: {})", other, "none"
+                                "unknown recipe `{}` (known: {})",
+                                ::payspec::support::echo(other), "none"
                             ),
                         ),
                     )

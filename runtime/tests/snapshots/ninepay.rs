@@ -2948,7 +2948,8 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown operation `{}` (known: {})", other,
+                                "unknown operation `{}` (known: {})",
+                                ::payspec::support::echo(other),
                                 "refund, refund_inquire, payment_inquire, payment_create"
                             ),
                         ),
@@ -2973,7 +2974,8 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                                 ::std::format!(
-                                    "unknown callback `{}` (known: {})", other, "ipn"
+                                    "unknown callback `{}` (known: {})",
+                                    ::payspec::support::echo(other), "ipn"
                                 ),
                             )
                             .into(),
@@ -3148,7 +3150,8 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown recipe `{}` (known: {})", other, "none"
+                                "unknown recipe `{}` (known: {})",
+                                ::payspec::support::echo(other), "none"
                             ),
                         ),
                     )

@@ -2853,7 +2853,8 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown operation `{}` (known: {})", other,
+                                "unknown operation `{}` (known: {})",
+                                ::payspec::support::echo(other),
                                 "token, refund, check_order, check_order_h2c"
                             ),
                         ),
@@ -2878,8 +2879,8 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                                 ::std::format!(
-                                    "unknown callback `{}` (known: {})", other,
-                                    "transaction_sync"
+                                    "unknown callback `{}` (known: {})",
+                                    ::payspec::support::echo(other), "transaction_sync"
                                 ),
                             )
                             .into(),
@@ -3053,7 +3054,8 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     ::core::result::Result::Err(
                         ::payspec::SignError::Unknown(
                             ::std::format!(
-                                "unknown recipe `{}` (known: {})", other, "basic, bearer"
+                                "unknown recipe `{}` (known: {})",
+                                ::payspec::support::echo(other), "basic, bearer"
                             ),
                         ),
                     )
