@@ -65,6 +65,13 @@ struct Inner {
     compiled: OnceLock<Compiled>,
 }
 
+/// A copy recompiles its patterns on first use (it is about to get another entry).
+impl Clone for Inner {
+    fn clone(&self) -> Self {
+        Inner { entries: self.entries.clone(), compiled: OnceLock::new() }
+    }
+}
+
 /// The secret (and sensitive) values of one signing or verification run, for masking output.
 ///
 /// Cheap to clone (shared); `Debug` lists the labels, never the values. Two redactors are equal when
@@ -90,10 +97,7 @@ impl Redactor {
         if value.is_empty() {
             return;
         }
-        if Arc::get_mut(&mut self.0).is_none() {
-            self.0 = Arc::new(Inner { entries: self.0.entries.clone(), compiled: OnceLock::new() });
-        }
-        let inner = Arc::get_mut(&mut self.0).expect("unique after the copy");
+        let inner = Arc::make_mut(&mut self.0);
         if inner.entries.iter().any(|e| e.kind == kind && e.value.expose() == value) {
             return;
         }
