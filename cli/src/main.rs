@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use payspec::{Clock, Credentials, Interpreter, VerifyError};
-use payspec_spec::Spec;
+use payspec_model::Spec;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -165,7 +165,7 @@ fn load(provider: &str) -> Result<Spec, Failure> {
     if !path.exists() {
         return Err(fail(2, format!("no spec for `{provider}`: {} does not exist", path.display())));
     }
-    payspec_spec::load_file(&path)
+    payspec_model::load_file(&path)
         .map_err(|d| fail(2, format!("{d}\n{}: spec has errors; run `payspec lint`", path.display())))
 }
 
@@ -206,7 +206,7 @@ fn lint(specs: &[String]) -> Result<(), Failure> {
     let paths = spec_files(specs)?;
     let mut errors = 0;
     for path in &paths {
-        match payspec_spec::load_file(path) {
+        match payspec_model::load_file(path) {
             Ok(spec) => emit!(
                 "{}: ok ({} operations, {} callbacks)",
                 path.display(),

@@ -144,7 +144,7 @@ fn lint_check_and_sign_refuse_a_spec_path_that_is_not_a_regular_file() {
 fn sign_works_for_every_operation() {
     let vectors = vectors();
     for name in spec_names() {
-        let spec = payspec_spec::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
+        let spec = payspec_model::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         let provider_vectors: Vec<&Value> = vectors.iter().filter(|v| v["provider"] == name.as_str()).collect();
         let creds = provider_vectors
             .iter()
@@ -319,7 +319,7 @@ fn verify_contract_for_every_callback() {
             assert_eq!(&decoded[k], want, "{id}: decoded {k}");
         }
 
-        let spec = payspec_spec::load_file(&root().join("specs").join(format!("{provider}.yaml"))).unwrap();
+        let spec = payspec_model::load_file(&root().join("specs").join(format!("{provider}.yaml"))).unwrap();
         let sig_field = spec.callbacks[cb].verify.place.field().unwrap().to_string();
         let mut forged = v["input"].as_object().unwrap().clone();
         let sig = forged[&sig_field].as_str().unwrap().to_string();
@@ -380,7 +380,7 @@ fn verify_contract_for_every_callback() {
         assert_eq!(out.status.code(), Some(2), "{id} garbage");
     }
     for name in spec_names() {
-        let spec = payspec_spec::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
+        let spec = payspec_model::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         for cb in spec.callbacks.keys() {
             assert!(
                 seen.contains(&format!("{name}.{cb}")),

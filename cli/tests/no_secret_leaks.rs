@@ -7,7 +7,7 @@
 
 use payspec::{Credentials, Interpreter};
 use payspec_conformance::leaks::Scanner;
-use payspec_spec::{CredentialKind, Spec};
+use payspec_model::{CredentialKind, Spec};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -102,7 +102,7 @@ fn no_command_prints_a_secret() {
     let vectors = vectors();
     let mut scanned = 0;
     for name in spec_names() {
-        let spec = payspec_spec::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
+        let spec = payspec_model::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         let creds_json = credentials(&spec);
         let secrets = secrets(&spec, &creds_json);
         let cred_file = tmp(&format!("{name}.cred.json"), &creds_json.to_string());
@@ -195,7 +195,7 @@ fn check_output_and_report_mask_the_vector_secrets() {
     let broken = text.replacen("referenceNumber, amount, bankAccount]", "referenceNumber, bankAccount, amount]", 1);
     assert_ne!(broken, text, "the refund checksum message is where this test expects it");
     std::fs::write(dir.join("specs/vietqr.yaml"), &broken).unwrap();
-    let spec = payspec_spec::load_str("specs/vietqr.yaml", &text).unwrap();
+    let spec = payspec_model::load_str("specs/vietqr.yaml", &text).unwrap();
     let mut secrets = Vec::new();
     for e in std::fs::read_dir(root().join("vectors/vietqr")).unwrap() {
         let p = e.unwrap().path();
@@ -220,7 +220,7 @@ fn check_output_and_report_mask_the_vector_secrets() {
     let shipped: Vec<(String, String)> = spec_names()
         .iter()
         .flat_map(|n| {
-            let spec = payspec_spec::load_file(&root().join("specs").join(format!("{n}.yaml"))).unwrap();
+            let spec = payspec_model::load_file(&root().join("specs").join(format!("{n}.yaml"))).unwrap();
             vectors()
                 .into_iter()
                 .filter(|v| v["provider"] == n.as_str())

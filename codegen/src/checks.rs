@@ -3,7 +3,7 @@
 
 use crate::plan::{FieldPlan, OpPlan, Ty};
 use crate::Gen;
-use payspec_spec::{Context, CredentialKind, Field, FieldType, Source};
+use payspec_model::{Context, CredentialKind, Field, FieldType, Source};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 

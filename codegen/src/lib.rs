@@ -6,7 +6,7 @@
 //! kinds. Nothing here knows any provider: everything is derived from the spec.
 //!
 //! ```
-//! let spec = payspec_spec::load_str("x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\noperations: {}\n").unwrap();
+//! let spec = payspec_model::load_str("x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\noperations: {}\n").unwrap();
 //! let tokens = payspec_codegen::generate(&spec, "/abs/x.yaml");
 //! assert!(syn::parse2::<syn::File>(tokens).is_ok());
 //! ```
@@ -22,7 +22,7 @@ mod support;
 mod types;
 mod verifiers;
 
-use payspec_spec::Spec;
+use payspec_model::Spec;
 use plan::Plan;
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -2,7 +2,7 @@
 
 use crate::naming::{ident, pascal, snake, Namer};
 use crate::GenError;
-use payspec_spec::{Callback, Credential, Field, FieldType, Operation, Spec};
+use payspec_model::{Callback, Credential, Field, FieldType, Operation, Spec};
 use proc_macro2::Ident;
 
 /// The Rust type of a field.
@@ -105,7 +105,7 @@ pub struct CbPlan<'s> {
 
 pub struct RecipePlan<'s> {
     pub name: &'s str,
-    pub recipe: &'s payspec_spec::Recipe,
+    pub recipe: &'s payspec_model::Recipe,
     pub func: Ident,
 }
 
@@ -294,7 +294,7 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
     for (name, cb, p, payload) in cb_tops {
         let at = format!("callbacks.{name}");
         let doc = doc_or(&cb.doc, format!("Payload of callback `{name}`."));
-        let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
+        let lenient = !matches!(cb.encoding, payspec_model::PayloadEncoding::Json);
         let payload = b.structure(
             payload,
             &format!("{p}Payload"),

@@ -3,7 +3,7 @@
 
 use crate::plan::{OpPlan, RecipePlan, Ty};
 use crate::Gen;
-use payspec_spec::{
+use payspec_model::{
     BodyEncoding, Context, CredentialKind, DigestAlg, Encoding, Item, Location, Message, PairEncoding, Place, Recipe,
     Source, DEFAULT_HOST,
 };
@@ -137,10 +137,10 @@ fn filled_local(f: &crate::plan::FieldPlan) -> proc_macro2::Ident {
 
 pub fn encoding_tokens(e: Encoding) -> TokenStream {
     match e {
-        Encoding::Hex => quote!(::payspec::spec::Encoding::Hex),
-        Encoding::HexUpper => quote!(::payspec::spec::Encoding::HexUpper),
-        Encoding::Base64 => quote!(::payspec::spec::Encoding::Base64),
-        Encoding::Base64Url => quote!(::payspec::spec::Encoding::Base64Url),
+        Encoding::Hex => quote!(::payspec::model::Encoding::Hex),
+        Encoding::HexUpper => quote!(::payspec::model::Encoding::HexUpper),
+        Encoding::Base64 => quote!(::payspec::model::Encoding::Base64),
+        Encoding::Base64Url => quote!(::payspec::model::Encoding::Base64Url),
     }
 }
 
@@ -351,11 +351,11 @@ impl Gen<'_> {
                     ty = RawTy::Int;
                 }
                 if let Some(pad) = &item.pad_left {
-                    if pad.width > payspec_spec::MAX_PAD_LEFT {
+                    if pad.width > payspec_model::MAX_PAD_LEFT {
                         // `cx.at` is located (`file:line:col: <path>`); the error takes the dotted path.
                         self.error(
                             cx.at.rsplit(": ").next().unwrap_or_default().to_string(),
-                            format!("`{item}`: pad_left {} is wider than {}", pad.width, payspec_spec::MAX_PAD_LEFT),
+                            format!("`{item}`: pad_left {} is wider than {}", pad.width, payspec_model::MAX_PAD_LEFT),
                         );
                     }
                     let t = to_text(ty, &v);
@@ -532,7 +532,7 @@ impl Gen<'_> {
         }
     }
 
-    fn pairs(&self, cx: &RCtx, p: &payspec_spec::Pairs) -> TokenStream {
+    fn pairs(&self, cx: &RCtx, p: &payspec_model::Pairs) -> TokenStream {
         let kv = &p.kv;
         let sep = &p.sep;
         let form = matches!(p.encode, PairEncoding::Form);
@@ -912,7 +912,7 @@ impl Gen<'_> {
         } else {
             quote!()
         };
-        let sensitive_paths = payspec_spec::sensitive_paths(&o.request);
+        let sensitive_paths = payspec_model::sensitive_paths(&o.request);
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
         } else {

@@ -4,7 +4,7 @@ use crate::naming::upper;
 use crate::plan::{CbPlan, OpPlan};
 use crate::signers::to_text;
 use crate::Gen;
-use payspec_spec::{StatusRef, StatusTable};
+use payspec_model::{StatusRef, StatusTable};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 

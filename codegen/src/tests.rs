@@ -2,10 +2,10 @@
 //! what cannot be generated is a `compile_error!` naming the spec location, never a panic.
 
 use crate::{generate, pretty};
-use payspec_spec::Spec;
+use payspec_model::Spec;
 
 fn load(yaml: &str) -> Spec {
-    payspec_spec::load_str("inline.yaml", yaml).unwrap_or_else(|e| panic!("{e}"))
+    payspec_model::load_str("inline.yaml", yaml).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Generate, check that the tokens parse as a file, and return the formatted source.
@@ -217,7 +217,7 @@ fn unknown_references_become_compile_errors_not_panics() {
     let mut spec = load(&format!("{BASE}operations:\n  op: {{ method: GET, path: /x, body: none, response: {{ fields: {{ c: {{ type: integer }} }} }} }}\n"));
     let op = spec.operations.get_mut("op").unwrap();
     op.auth = Some("nope".into());
-    op.response.as_mut().unwrap().status = Some(payspec_spec::StatusRef::Named("missing".into()));
+    op.response.as_mut().unwrap().status = Some(payspec_model::StatusRef::Named("missing".into()));
     let tokens = generate(&spec, "/abs/inline.yaml");
     let text = tokens.to_string();
     assert!(text.contains("compile_error"), "{text}");
@@ -232,8 +232,8 @@ fn a_pad_left_wider_than_lint_allows_is_a_compile_error() {
         "{BASE}operations:\n  op:\n    method: POST\n    path: /x\n    request: {{ a: {{ type: integer }} }}\n    sign:\n      provenance: {{ source: t, confidence: inferred }}\n      message: {{ value: {{ field: a, pad_left: 8 }} }}\n      digest: {{ alg: md5 }}\n      encode: hex\n      place: body.sig\n"
     ));
     let recipe = spec.operations.get_mut("op").unwrap().sign.as_mut().unwrap();
-    let payspec_spec::Message::Value(item) = &mut recipe.message else { panic!("an item") };
-    item.pad_left = Some(payspec_spec::PadLeft { width: 1 << 40, fill: '0' });
+    let payspec_model::Message::Value(item) = &mut recipe.message else { panic!("an item") };
+    item.pad_left = Some(payspec_model::PadLeft { width: 1 << 40, fill: '0' });
     let text = generate(&spec, "/abs/inline.yaml").to_string();
     assert!(text.contains("compile_error"), "{text}");
     assert!(text.contains("operations.op.sign: `a`: pad_left 1099511627776 is wider than 256"), "{text}");
@@ -268,9 +268,9 @@ callbacks:
     ));
     let recipe = spec.operations.get_mut("op").unwrap().sign.as_mut().unwrap();
     recipe.encode = None;
-    recipe.place = payspec_spec::Place::Header { name: "X".into(), template: "v {signature".into() };
+    recipe.place = payspec_model::Place::Header { name: "X".into(), template: "v {signature".into() };
     spec.callbacks.get_mut("cb").unwrap().verify.place =
-        payspec_spec::Place::Header { name: "X".into(), template: "{signature}".into() };
+        payspec_model::Place::Header { name: "X".into(), template: "{signature}".into() };
     let out = gen_spec(&spec);
     assert!(out.contains("a digest needs an encoding"));
     assert!(out.contains("unclosed `{` in template"));
@@ -295,7 +295,7 @@ fn shipped_specs_generate_parseable_code() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let Ok(spec) = payspec_spec::load_str(&path.display().to_string(), &text) else {
+            let Ok(spec) = payspec_model::load_str(&path.display().to_string(), &text) else {
                 continue;
             };
             let tokens = generate(&spec, &path.display().to_string());

@@ -2,7 +2,7 @@
 
 use crate::plan::{FieldPlan, Side, StructPlan, Ty};
 use crate::Gen;
-use payspec_spec::{CredentialKind, Field, Hosts, Location, Source};
+use payspec_model::{CredentialKind, Field, Hosts, Location, Source};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -93,7 +93,7 @@ impl Gen<'_> {
             let v = &e.variant;
             match &self.spec.environments[&e.name] {
                 Hosts::One(url) => {
-                    let host = payspec_spec::DEFAULT_HOST;
+                    let host = payspec_model::DEFAULT_HOST;
                     arms.push(quote!((Env::#v, #host) => ::core::option::Option::Some(#url),));
                 }
                 Hosts::Named(map) => {

@@ -4,15 +4,15 @@
 use crate::plan::{CbPlan, OpPlan};
 use crate::signers::{encoding_tokens, stage_err, RCtx, Target};
 use crate::Gen;
-use payspec_spec::{DecodeStep, DigestAlg, PayloadEncoding, Recipe};
+use payspec_model::{DecodeStep, DigestAlg, PayloadEncoding, Recipe};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 impl Gen<'_> {
     /// Statements refusing a received payload that breaks the message's boundaries, in the order of
-    /// [`payspec_spec::canonical::received_rules`] (as the interpreter's `check_canonical`).
+    /// [`payspec_model::canonical::received_rules`] (as the interpreter's `check_canonical`).
     fn canonical_checks(&self, recipe: &Recipe, target: &str) -> TokenStream {
-        use payspec_spec::canonical::{received_rules, ReceivedRule};
+        use payspec_model::canonical::{received_rules, ReceivedRule};
         let steps = received_rules(recipe).into_iter().map(|rule| match rule {
             ReceivedRule::NoSeparator { field, seps } => {
                 let name = field.join(".");
@@ -53,7 +53,7 @@ impl Gen<'_> {
             };
         };
         let placed = match &recipe.place {
-            payspec_spec::Place::Query(q) => format!("query.{q}"),
+            payspec_model::Place::Query(q) => format!("query.{q}"),
             _ => format!("body.{field}"),
         };
         let cx = RCtx { target: Target::Received, at: at.to_string(), exclude: Some(field.to_string()) };

@@ -5,7 +5,7 @@ use crate::coverage::{self, Coverage};
 use crate::properties::{self, PropertyResult};
 use crate::{check as check_vector, load_vectors, Interpreted, Mismatch, Path, Target, Vector};
 use payspec::{CredentialValue, Credentials, Secret};
-use payspec_spec::{CredentialKind, Diagnostics, Spec};
+use payspec_model::{CredentialKind, Diagnostics, Spec};
 use std::collections::BTreeMap;
 use std::path::{Path as FsPath, PathBuf};
 
@@ -179,8 +179,8 @@ pub fn check_spec(path: &FsPath, vectors_dir: Option<&FsPath>, cases: u32) -> Sp
     let file = path.display().to_string();
     let root = vectors_dir.map(FsPath::to_path_buf).unwrap_or_else(|| default_vectors_dir(path));
     // Read once, through the loader's checks (regular files only, bounded size).
-    let (spec, text) = match payspec_spec::read_spec_file(path)
-        .and_then(|text| payspec_spec::load_str(&file, &text).map(|s| (s, text)))
+    let (spec, text) = match payspec_model::read_spec_file(path)
+        .and_then(|text| payspec_model::load_str(&file, &text).map(|s| (s, text)))
     {
         Ok(s) => s,
         Err(d) => {

@@ -4,7 +4,7 @@
 
 use crate::gen;
 use payspec::{Clock, Credentials, Interpreter};
-use payspec_spec::{Context, DecodeStep, Field, Source, Spec};
+use payspec_model::{Context, DecodeStep, Field, Source, Spec};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 use serde_json::{Map, Value};
@@ -101,7 +101,7 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
 fn received_value(f: &Field, steps: Option<&Vec<DecodeStep>>) -> proptest::strategy::BoxedStrategy<Value> {
     match steps.map(Vec::as_slice) {
         Some([DecodeStep::Base64, ..]) => gen::value(&Field {
-            ty: payspec_spec::FieldType::JsonText,
+            ty: payspec_model::FieldType::JsonText,
             max_len: None,
             min_len: None,
             pattern: None,

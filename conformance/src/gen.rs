@@ -2,7 +2,7 @@
 //! separators (`|`, `&`, `=`, `\n`) and empty optionals — plus single-field mutations.
 
 use indexmap::IndexMap;
-use payspec_spec::{Field, FieldType, Location, Operation};
+use payspec_model::{Field, FieldType, Location, Operation};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Number, Value};

@@ -15,7 +15,7 @@ pub mod leaks;
 pub mod properties;
 
 use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
-use payspec_spec::Spec;
+use payspec_model::Spec;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -287,7 +287,7 @@ pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
 /// ```
 /// use payspec_conformance::{check, Interpreted, Vector};
 /// use serde_json::json;
-/// let spec = payspec_spec::load_str("x.yaml", r#"
+/// let spec = payspec_model::load_str("x.yaml", r#"
 /// provider: x
 /// title: X
 /// environments: { sandbox: https://x.test }

@@ -5,7 +5,7 @@
 
 use crate::{gen, Path};
 use payspec::{Clock, Credentials, Interpreter, SignError, SignedRequest};
-use payspec_spec::{CodeValue, FieldType, Spec};
+use payspec_model::{CodeValue, FieldType, Spec};
 use proptest::strategy::{Just, Strategy};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use serde_json::{Map, Value};
@@ -346,10 +346,10 @@ pub fn flip(sig: &str) -> String {
 /// Every row of every status table is reachable (not shadowed by an earlier row) and maps to an
 /// outcome; a code in no row is reported as unmapped, not defaulted.
 fn status_total(spec: &Spec) -> Vec<PropertyResult> {
-    let mut tables: Vec<(String, &payspec_spec::StatusTable)> =
+    let mut tables: Vec<(String, &payspec_model::StatusTable)> =
         spec.status_tables.iter().map(|(n, t)| (n.clone(), t)).collect();
     for (op, o) in &spec.operations {
-        if let Some(payspec_spec::StatusRef::Inline(t)) = o.response.as_ref().and_then(|r| r.status.as_ref()) {
+        if let Some(payspec_model::StatusRef::Inline(t)) = o.response.as_ref().and_then(|r| r.status.as_ref()) {
             tables.push((format!("{op} (inline)"), t));
         }
     }
@@ -377,7 +377,7 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
             let unlisted: Vec<Option<String>> = t.fields.iter().map(|_| Some("\u{2047}nothing".into())).collect();
             if let Some(hit) = t.lookup(&unlisted) {
                 // A catch-all may only say "unknown: query first"; any other outcome is a silent default.
-                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_spec::Outcome::Indeterminate
+                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_model::Outcome::Indeterminate
                 {
                     problems.push(format!(
                         "a catch-all row maps every unknown code to `{}` (a silent default; use indeterminate)",

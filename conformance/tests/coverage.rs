@@ -11,7 +11,7 @@ fn signature_coverage_matches_the_pinned_report() {
     let mut names: Vec<_> = std::fs::read_dir(root.join("specs")).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
     for path in names {
-        let spec = payspec_spec::load_file(&path).unwrap();
+        let spec = payspec_model::load_file(&path).unwrap();
         let creds = payspec_conformance::check::dummy_credentials(&spec);
         for c in payspec_conformance::coverage::all(&spec, &creds, 24) {
             report.push_str(&format!("{}.{c}\n", spec.provider));
@@ -30,7 +30,7 @@ fn signature_coverage_matches_the_pinned_report() {
 /// nothing where a separator or fixed widths keep the parts apart.
 #[test]
 fn shifting_mutation_reports_ambiguous_pairs() {
-    let spec = payspec_spec::load_str(
+    let spec = payspec_model::load_str(
         "shift.yaml",
         r#"
 provider: shift

@@ -10,7 +10,7 @@ use base64::Engine;
 use payspec::{Clock, CredentialValue, Credentials, Interpreter, Secret};
 use payspec_conformance::leaks::{forbidden, Scanner};
 use payspec_conformance::{bundled, gen, Interpreted, Path};
-use payspec_spec::{CredentialKind, Spec};
+use payspec_model::{CredentialKind, Spec};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value};
@@ -74,7 +74,7 @@ fn nothing_printed_shows_a_secret() {
     for file in names {
         let text = std::fs::read_to_string(&file).unwrap();
         let rel = format!("specs/{}", file.file_name().unwrap().to_string_lossy());
-        let spec = payspec_spec::load_str(&rel, &text).unwrap();
+        let spec = payspec_model::load_str(&rel, &text).unwrap();
         let (creds, secrets) = credentials(&spec);
         assert!(!secrets.is_empty(), "{rel} has secret credentials");
         let mut sc = Scanner::new(&secrets);

@@ -15,7 +15,7 @@ fn every_property_holds_for_every_shipped_spec() {
     names.sort();
     for path in names {
         let text = std::fs::read_to_string(&path).unwrap();
-        let spec = payspec_spec::load_str(&path.display().to_string(), &text).unwrap();
+        let spec = payspec_model::load_str(&path.display().to_string(), &text).unwrap();
         let generated = payspec_conformance::bundled::generated_for(&spec.provider, &text).expect("bundled");
         let creds = payspec_conformance::check::dummy_credentials(&spec);
         for r in properties::run(&spec, &creds, &[&Interpreted(&spec), generated], cases, Some(&regressions)) {

@@ -6,7 +6,7 @@ use payspec::crypto::{KeyError, KeyKind, RsaBackend};
 use payspec_conformance::bundled::generated_for;
 use payspec_conformance::check::{known_failures, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY};
 use payspec_conformance::{check, load_vectors, Interpreted, Path, Target, Vector};
-use payspec_spec::{DigestAlg, Recipe, Spec};
+use payspec_model::{DigestAlg, Recipe, Spec};
 use std::path::{Path as FsPath, PathBuf};
 use std::process::Command;
 
@@ -34,7 +34,7 @@ fn uses_rsa(spec: &Spec, v: &Vector) -> bool {
 fn spec_of(provider: &str) -> (Spec, String) {
     let file = root().join("specs").join(format!("{provider}.yaml"));
     let text = std::fs::read_to_string(&file).unwrap();
-    (payspec_spec::load_str(&file.display().to_string(), &text).unwrap(), text)
+    (payspec_model::load_str(&file.display().to_string(), &text).unwrap(), text)
 }
 
 fn rsa_vectors() -> Vec<Vector> {

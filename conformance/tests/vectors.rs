@@ -17,7 +17,7 @@ fn run_case(file: &str) {
         serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap_or_else(|e| panic!("{file}: {e}"));
     let spec_file = root().join("specs").join(format!("{}.yaml", v.provider));
     let text = std::fs::read_to_string(&spec_file).unwrap();
-    let spec = payspec_spec::load_str(&spec_file.display().to_string(), &text).unwrap();
+    let spec = payspec_model::load_str(&spec_file.display().to_string(), &text).unwrap();
     let generated = generated_for(&spec.provider, &text).expect("every shipped spec has generated code");
     let known = known_failures(&root().join("vectors").join(&v.provider));
     let interp = Interpreted(&spec);
@@ -69,7 +69,7 @@ fn a_broken_stage_is_named_with_both_values() {
     for (from, to, stage, expected, actual) in breakages {
         assert_eq!(refund.matches(from).count(), 1, "{from}");
         let broken =
-            payspec_spec::load_str("hitechpay-broken.yaml", &format!("{}{rest}", refund.replacen(from, to, 1)))
+            payspec_model::load_str("hitechpay-broken.yaml", &format!("{}{rest}", refund.replacen(from, to, 1)))
                 .unwrap();
         let m = check(&broken, &Interpreted(&broken), &case).unwrap_err();
         let shown = m.to_string();

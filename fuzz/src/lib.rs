@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 /// One bundled spec as the targets use it.
 pub struct Loaded {
     /// The spec, loaded under the name `provider!` used.
-    pub spec: payspec_spec::Spec,
+    pub spec: payspec_model::Spec,
     /// Its generated code.
     pub bundled: &'static Bundled,
     /// Dummy credentials of the right types (RSA from the throwaway test pair).
@@ -26,7 +26,7 @@ pub fn specs() -> &'static [Loaded] {
                 let file =
                     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../specs/{}.yaml", b.provider));
                 let name = std::fs::canonicalize(&file).map_or(b.provider.to_string(), |p| p.display().to_string());
-                let spec = payspec_spec::load_str(&name, b.spec_text).expect("bundled specs load");
+                let spec = payspec_model::load_str(&name, b.spec_text).expect("bundled specs load");
                 let creds = dummy_credentials(&spec);
                 Loaded { spec, bundled: b, creds }
             })

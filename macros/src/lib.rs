@@ -31,7 +31,7 @@ pub fn provider(input: TokenStream) -> TokenStream {
     let Some(full) = full.to_str() else {
         return error(format!("{given}: the spec path is not UTF-8"));
     };
-    match payspec_spec::load_str(&given, &text) {
+    match payspec_model::load_str(&given, &text) {
         Ok(spec) => payspec_codegen::generate(&spec, full).into(),
         Err(diags) => diags
             .0

@@ -15,10 +15,10 @@ fn root(rel: &str) -> std::path::PathBuf {
 fn benches(c: &mut Criterion) {
     let text = std::fs::read_to_string(root("specs/hitechpay.yaml")).unwrap();
     c.bench_function("load+validate hitechpay.yaml", |b| {
-        b.iter(|| payspec::spec::load_str("hitechpay.yaml", black_box(&text)).unwrap())
+        b.iter(|| payspec::model::load_str("hitechpay.yaml", black_box(&text)).unwrap())
     });
 
-    let spec = payspec::spec::load_str("hitechpay.yaml", &text).unwrap();
+    let spec = payspec::model::load_str("hitechpay.yaml", &text).unwrap();
     let creds_json =
         json!({"app_id": 2553, "key1": "PcY4iZIKFCIdgZvA6ueMcMHHUbRLYjPL", "key2": "kLtgPl8HHhfvMuDHPwKfgfsY4Ydm9eIz"});
     let rt = Credentials::from_json(&spec, &creds_json).unwrap();
@@ -55,7 +55,7 @@ fn benches(c: &mut Criterion) {
     });
 
     let bbmsl_text = std::fs::read_to_string(root("specs/bbmsl.yaml")).unwrap();
-    let bbmsl = payspec::spec::load_str("bbmsl.yaml", &bbmsl_text).unwrap();
+    let bbmsl = payspec::model::load_str("bbmsl.yaml", &bbmsl_text).unwrap();
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root("vectors/bbmsl/bbmsl-refund-request.json")).unwrap())
             .unwrap();

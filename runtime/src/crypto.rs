@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use payspec_spec::Encoding;
+use payspec_model::Encoding;
 use sha2::{Digest as _, Sha256, Sha512};
 
 mod rsa_backends;
@@ -320,7 +320,7 @@ pub fn rsa_sha256_verify_with_private(private_pem: &str, msg: &[u8], sig: &[u8])
 ///
 /// ```
 /// use payspec::crypto::encode;
-/// use payspec::spec::Encoding;
+/// use payspec::model::Encoding;
 /// let bytes = [0xde, 0xad, 0xfb, 0xff];
 /// assert_eq!(encode(Encoding::Hex, &bytes), "deadfbff");
 /// assert_eq!(encode(Encoding::HexUpper, &bytes), "DEADFBFF");
@@ -342,7 +342,7 @@ pub fn encode(enc: Encoding, bytes: &[u8]) -> String {
 ///
 /// ```
 /// use payspec::crypto::decode;
-/// use payspec::spec::Encoding;
+/// use payspec::model::Encoding;
 /// assert_eq!(decode(Encoding::Hex, "deadfbff"), Some(vec![0xde, 0xad, 0xfb, 0xff]));
 /// assert_eq!(decode(Encoding::Hex, "DEADFBFF"), None);
 /// assert_eq!(decode(Encoding::Base64Url, "3q37_w"), Some(vec![0xde, 0xad, 0xfb, 0xff]));

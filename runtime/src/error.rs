@@ -27,7 +27,7 @@ pub enum SignError {
     #[error("{at}: {stage} stage: {problem}")]
     Stage {
         /// Spec location of the recipe (`file:line:col: operations.refund.sign`, see
-        /// [`Spec::locate`](payspec_spec::Spec::locate)).
+        /// [`Spec::locate`](payspec_model::Spec::locate)).
         at: String,
         /// The stage that failed.
         stage: Stage,

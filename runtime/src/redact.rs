@@ -4,7 +4,7 @@
 //! A [`Redactor`] knows the secret values of one signing run: every `secret: true` credential
 //! (strings and integers), the value of every recipe without a one-way digest whose message reads a
 //! secret (HTTP Basic `base64(user:password)`, bearer tokens; see
-//! [`Spec::recipe_value_is_secret`](payspec_spec::Spec::recipe_value_is_secret)), and — for `Debug`
+//! [`Spec::recipe_value_is_secret`](payspec_model::Spec::recipe_value_is_secret)), and — for `Debug`
 //! only — the values of `sensitive: true` fields. [`Redactor::mask`] replaces each of them, and each
 //! derived form of it, by `«name»`:
 //!
@@ -117,7 +117,7 @@ impl Redactor {
     }
 
     /// Add the value at each dotted path of `root` (a request's fields by wire name) as sensitive.
-    /// Used with [`payspec_spec::sensitive_paths`] by the interpreter and generated code alike.
+    /// Used with [`payspec_model::sensitive_paths`] by the interpreter and generated code alike.
     pub fn sensitive_paths<S: AsRef<str>>(&mut self, root: &serde_json::Value, paths: &[S]) {
         for path in paths {
             let path = path.as_ref();
@@ -130,7 +130,7 @@ impl Redactor {
     }
 
     /// A signing stage is done: when its value is secret material — `structural` (the recipe has no
-    /// digest and reads a secret, [`Spec::recipe_value_is_secret`](payspec_spec::Spec::recipe_value_is_secret)),
+    /// digest and reads a secret, [`Spec::recipe_value_is_secret`](payspec_model::Spec::recipe_value_is_secret)),
     /// or it has no digest and its message contains a known secret — add the value as a secret
     /// labelled with the recipe.
     pub fn stage_done(&mut self, stage: &crate::wire::Stages, structural: bool) {

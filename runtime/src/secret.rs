@@ -1,7 +1,7 @@
 //! Credentials: secret values are redacted in `Debug` and only exposed on purpose.
 
 use indexmap::IndexMap;
-use payspec_spec::{CredentialKind, Spec};
+use payspec_model::{CredentialKind, Spec};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 
@@ -138,7 +138,7 @@ impl Credentials {
     /// ```
     /// use payspec::{CredentialValue, Credentials};
     /// use serde_json::json;
-    /// let spec = payspec::spec::load_str("x.yaml", "\
+    /// let spec = payspec::model::load_str("x.yaml", "\
     /// provider: x
     /// title: X
     /// environments: { sandbox: https://x.test }
@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn credential_errors_never_echo_a_secret_value() {
-        let spec = payspec_spec::load_str(
+        let spec = payspec_model::load_str(
             "x.yaml",
             "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials:\n  pin: { type: integer, secret: true }\n  id: { type: integer }\n  key: { secret: true, optional: true }\noperations: {}\n",
         )

@@ -13,10 +13,10 @@ fn root() -> PathBuf {
 }
 
 /// The spec as the `provider!` calls name it, so errors carry the same locations on both paths.
-fn spec(provider: &str) -> payspec::spec::Spec {
+fn spec(provider: &str) -> payspec::model::Spec {
     let given = format!("../specs/{provider}.yaml");
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&given)).unwrap();
-    payspec::spec::load_str(&given, &text).unwrap_or_else(|e| panic!("{e}"))
+    payspec::model::load_str(&given, &text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn vector(provider: &str, id: &str) -> Value {
@@ -24,7 +24,7 @@ fn vector(provider: &str, id: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
-fn creds(spec: &payspec::spec::Spec, v: &Value) -> Credentials {
+fn creds(spec: &payspec::model::Spec, v: &Value) -> Credentials {
     Credentials::from_json(spec, &v["credentials"]).unwrap()
 }
 
@@ -37,7 +37,7 @@ fn malformed_field(e: &VerifyError) -> &str {
 
 // ---- VietQR transaction_sync ---------------------------------------------------------------------
 
-fn vietqr_published() -> (payspec::spec::Spec, Credentials, Map<String, Value>) {
+fn vietqr_published() -> (payspec::model::Spec, Credentials, Map<String, Value>) {
     let spec = spec("vietqr");
     let v = vector("vietqr", "vietqr-transaction-sync-signature-published");
     let c = creds(&spec, &v);
@@ -119,7 +119,7 @@ fn vietqr_amount_wider_than_its_pad_is_refused() {
 
 #[test]
 fn pad_left_width_is_enforced_when_verifying_and_signing() {
-    let spec = payspec::spec::load_str(
+    let spec = payspec::model::load_str(
         "pad.yaml",
         r#"
 provider: pad
@@ -173,7 +173,7 @@ callbacks:
 
 // ---- BBMSL notification (raw pairs over every received field) -------------------------------------
 
-fn bbmsl_synthetic() -> (payspec::spec::Spec, Credentials, Map<String, Value>) {
+fn bbmsl_synthetic() -> (payspec::model::Spec, Credentials, Map<String, Value>) {
     let spec = spec("bbmsl");
     let v = vector("bbmsl", "bbmsl-notification-synthetic");
     let mut c = v["credentials"].as_object().unwrap().clone();
@@ -212,7 +212,7 @@ fn bbmsl_status_absorbing_update_time_is_refused_on_both_paths() {
     let canonical = pairs.join("&");
     let v = vector("bbmsl", "bbmsl-notification-synthetic");
     assert_eq!(canonical, v["expected"]["string_to_sign"]);
-    let sig = payspec::crypto::decode(payspec::spec::Encoding::Base64, forged["signature"].as_str().unwrap()).unwrap();
+    let sig = payspec::crypto::decode(payspec::model::Encoding::Base64, forged["signature"].as_str().unwrap()).unwrap();
     let public = v["credentials"]["gateway_public_key"].as_str().unwrap();
     assert!(payspec::crypto::rsa_sha256_verify(public, canonical.as_bytes(), &sig).unwrap());
     let interp = Interpreter::new(&spec).verify_callback("notification", &forged, &rt).unwrap_err();

@@ -58,13 +58,13 @@ fn root() -> PathBuf {
 
 /// The spec for the interpreter, named as the `provider!` calls name it: errors then carry the same
 /// `file:line:col` locations in both implementations.
-fn spec(provider: &str) -> payspec::spec::Spec {
+fn spec(provider: &str) -> payspec::model::Spec {
     let given = match provider {
         "kitchen_sink" => "tests/specs/kitchen_sink.yaml".to_string(),
         p => format!("../specs/{p}.yaml"),
     };
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&given)).unwrap();
-    payspec::spec::load_str(&given, &text).unwrap_or_else(|e| panic!("{e}"))
+    payspec::model::load_str(&given, &text).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn obj(v: &Value) -> &Map<String, Value> {
@@ -591,7 +591,7 @@ fn environments_and_hosts() {
 
 mod differential {
     use super::*;
-    use payspec::spec::{Field, FieldType, Spec};
+    use payspec::model::{Field, FieldType, Spec};
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
 
@@ -694,8 +694,8 @@ mod differential {
         }
         // The throwaway key pair of the RSA vectors also stands in for a gateway's signing key.
         for (kind, file) in [
-            (payspec::spec::CredentialKind::PrivateKeyPem, "conformance/keys/test_private_key.pem"),
-            (payspec::spec::CredentialKind::PublicKeyPem, "conformance/keys/test_public_key.pem"),
+            (payspec::model::CredentialKind::PrivateKeyPem, "conformance/keys/test_private_key.pem"),
+            (payspec::model::CredentialKind::PublicKeyPem, "conformance/keys/test_public_key.pem"),
         ] {
             if let Ok(pem) = std::fs::read_to_string(root().join(file)) {
                 for (name, def) in &spec.credentials {
@@ -711,7 +711,7 @@ mod differential {
             } else if !json.contains_key(name) {
                 json.insert(
                     name.clone(),
-                    if def.kind == payspec::spec::CredentialKind::Integer { json!(7) } else { json!("dummy-secret") },
+                    if def.kind == payspec::model::CredentialKind::Integer { json!(7) } else { json!("dummy-secret") },
                 );
             }
         }
@@ -773,7 +773,7 @@ mod differential {
                 for (name, cb) in &spec.callbacks {
                     // Encoded fields usually hold what their decode steps can decode.
                     let decode = cb.decode.clone();
-                    let lenient = !matches!(cb.encoding, payspec::spec::PayloadEncoding::Json);
+                    let lenient = !matches!(cb.encoding, payspec::model::PayloadEncoding::Json);
                     let payloads =
                         (object(&cb.fields, 0.95), proptest::option::weighted(0.8, (0i64..10, text(8))), any::<bool>())
                             .prop_map(move |(mut p, inner, stringify)| {
@@ -788,8 +788,8 @@ mod differential {
                                 if let Some((status, note)) = inner {
                                     for (field, steps) in &decode {
                                         let mut v = json!({ "status": status, "note": note }).to_string();
-                                        if steps.first() == Some(&payspec::spec::DecodeStep::Base64) {
-                                            v = payspec::crypto::encode(payspec::spec::Encoding::Base64, v.as_bytes());
+                                        if steps.first() == Some(&payspec::model::DecodeStep::Base64) {
+                                            v = payspec::crypto::encode(payspec::model::Encoding::Base64, v.as_bytes());
                                         }
                                         if p.contains_key(field) {
                                             p.insert(field.clone(), Value::String(v));
@@ -930,7 +930,7 @@ fn secret_values_never_appear_in_debug_on_either_path() {
 #[test]
 fn a_secret_default_that_does_not_fit_is_not_echoed() {
     let yaml = "provider: s\ntitle: S\nenvironments: { sandbox: https://s.test }\ncredentials:\n  key: { secret: true }\noperations:\n  op:\n    method: POST\n    path: /p\n    request:\n      k: { type: string, required: true, max_len: 4, from: cred:key }\n";
-    let spec = payspec::spec::load_str("s.yaml", yaml).unwrap();
+    let spec = payspec::model::load_str("s.yaml", yaml).unwrap();
     let creds = payspec::Credentials::from_json(&spec, &json!({"key": "LONG-SECRET-VALUE"})).unwrap();
     let e = Interpreter::new(&spec).sign("op", &Map::new(), &creds, "sandbox", Clock::from_secs(0)).unwrap_err();
     assert!(!format!("{e} {e:?}").contains("LONG-SECRET"), "{e}");
@@ -966,7 +966,7 @@ fn echoed_values_are_bounded_and_escaped() {
 // ---- spec fixes found against the official SDKs (issue 6, section 5) -----------------------------
 
 /// Runtime credentials of a provider's vector, and the generated module's typed ones.
-fn vector_creds(provider: &str, id: &str) -> (payspec::spec::Spec, payspec::Credentials) {
+fn vector_creds(provider: &str, id: &str) -> (payspec::model::Spec, payspec::Credentials) {
     let spec = spec(provider);
     let creds = payspec::Credentials::from_json(&spec, &vector(provider, id)["credentials"]).unwrap();
     (spec, creds)

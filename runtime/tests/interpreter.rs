@@ -1,7 +1,7 @@
 //! Interpreter semantics on small inline specs, plus cross-checks against independent implementations.
 
 use payspec::{Clock, Credentials, Interpreter, SignError, VerifyError};
-use payspec_spec::{load_str, Spec};
+use payspec_model::{load_str, Spec};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -168,7 +168,7 @@ fn callbacks_verify_decode_and_reject_forgeries() {
 #[test]
 fn jwt_recipe_is_accepted_by_jsonwebtoken() {
     let s =
-        payspec_spec::load_file(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/appotapay.yaml")))
+        payspec_model::load_file(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/appotapay.yaml")))
             .unwrap();
     let c = creds(
         &s,
@@ -197,7 +197,7 @@ fn jwt_recipe_is_accepted_by_jsonwebtoken() {
 #[test]
 fn rsa_envelope_signature_verifies_with_openssl() {
     let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let s = payspec_spec::load_file(&root.join("specs/bbmsl.yaml")).unwrap();
+    let s = payspec_model::load_file(&root.join("specs/bbmsl.yaml")).unwrap();
     let vector: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap())
             .unwrap();
@@ -209,7 +209,7 @@ fn rsa_envelope_signature_verifies_with_openssl() {
     assert_eq!(payload, r#"{"merchantId":"M-1","merchantReference":"Hoàn tiền #1","amount":12.50}"#);
     let dir = std::env::temp_dir().join(format!("payspec-rsa-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let sig = payspec::crypto::decode(payspec_spec::Encoding::Base64, body["signature"].as_str().unwrap()).unwrap();
+    let sig = payspec::crypto::decode(payspec_model::Encoding::Base64, body["signature"].as_str().unwrap()).unwrap();
     std::fs::write(dir.join("msg"), payload).unwrap();
     std::fs::write(dir.join("sig"), &sig).unwrap();
     let public = vector["credentials"]["gateway_public_key"].as_str().unwrap();
@@ -332,13 +332,13 @@ fn a_huge_pad_left_is_an_error_not_an_abort() {
     let input = obj(json!({"ref": "r", "a": 5}));
     let ok = Interpreter::new(&s).sign("op", &input, &c, "sandbox", Clock::from_secs(0)).unwrap();
     assert_eq!(ok.stage("sign").unwrap().string_to_sign.0, "000000000005");
-    let Some(payspec::spec::Recipe { message: payspec::spec::Message::Join { parts, .. }, .. }) =
+    let Some(payspec::model::Recipe { message: payspec::model::Message::Join { parts, .. }, .. }) =
         s.operations.get_mut("op").and_then(|o| o.sign.as_mut())
     else {
         panic!("a join message");
     };
-    let payspec::spec::Message::Value(item) = &mut parts[0].message else { panic!("an item") };
-    item.pad_left = Some(payspec::spec::PadLeft { width: usize::MAX / 2, fill: '0' });
+    let payspec::model::Message::Value(item) = &mut parts[0].message else { panic!("an item") };
+    item.pad_left = Some(payspec::model::PadLeft { width: usize::MAX / 2, fill: '0' });
     let e = Interpreter::new(&s).sign("op", &input, &c, "sandbox", Clock::from_secs(0)).unwrap_err();
     assert!(
         matches!(&e, SignError::Stage { stage: payspec::Stage::Select, problem, .. } if problem.contains("is wider than 256")),

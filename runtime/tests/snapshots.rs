@@ -33,7 +33,7 @@ fn generated_code_matches_the_snapshots() {
     let mut stale = Vec::new();
     for p in PROVIDERS {
         let rel = format!("specs/{p}.yaml");
-        let spec = payspec::spec::load_str(&rel, &std::fs::read_to_string(root.join(&rel)).unwrap()).unwrap();
+        let spec = payspec::model::load_str(&rel, &std::fs::read_to_string(root.join(&rel)).unwrap()).unwrap();
         // include_str! in the snapshot resolves relative to tests/snapshots/.
         let code = payspec_codegen::pretty(&payspec_codegen::generate(&spec, &format!("../../../{rel}")));
         let code =

@@ -4,7 +4,7 @@ use super::Clock;
 use crate::error::{SignError, VerifyError};
 use crate::secret::Credentials;
 use indexmap::IndexMap;
-use payspec_spec::{Context, DecodeStep, Field, FieldType, Source};
+use payspec_model::{Context, DecodeStep, Field, FieldType, Source};
 use serde_json::{Map, Value};
 
 /// A value as text inside a string to sign: strings raw, numbers exactly as written, booleans
@@ -56,7 +56,7 @@ pub fn prepare(
         let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
         let (value, secret_default) = match given {
             Some(Value::Null) | None => {
-                let secret = matches!(&def.from, Some(payspec_spec::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));
+                let secret = matches!(&def.from, Some(payspec_model::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));
                 (default_value(target, name, def, creds, clock)?, secret)
             }
             Some(v) => (Some(v.clone()), false),

@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use payspec::{Clock, Credentials, Interpreter};
-//! let spec = payspec::spec::load_str("x.yaml", r#"
+//! let spec = payspec::model::load_str("x.yaml", r#"
 //! provider: x
 //! title: X
 //! environments: { sandbox: https://x.test }
@@ -37,7 +37,7 @@ use crate::redact::Redactor;
 use crate::secret::Credentials;
 use crate::wire::{Body, SignedRequest, Verified};
 use indexmap::IndexMap;
-use payspec_spec::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
+use payspec_model::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
 use serde_json::{Map, Value};
 
 pub use fields::render;
@@ -124,7 +124,7 @@ impl<'s> Interpreter<'s> {
     /// ```
     /// use payspec::{Clock, Credentials, Interpreter, SignError};
     /// use serde_json::json;
-    /// let spec = payspec::spec::load_str("x.yaml", r#"
+    /// let spec = payspec::model::load_str("x.yaml", r#"
     /// provider: x
     /// title: X
     /// environments: { sandbox: https://x.test }
@@ -261,7 +261,7 @@ impl<'s> Interpreter<'s> {
         // What `Debug` and masked output hide: secret credentials, `sensitive` fields, and the value
         // of every recipe that is secret material.
         let mut redactor = Redactor::from_credentials(creds);
-        let sensitive = payspec_spec::sensitive_paths(&operation.request);
+        let sensitive = payspec_model::sensitive_paths(&operation.request);
         if !sensitive.is_empty() {
             let all = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
             redactor.sensitive_paths(&all, &sensitive);
@@ -277,11 +277,11 @@ impl<'s> Interpreter<'s> {
         drop(ctx);
         for (place, value) in placements {
             match place {
-                payspec_spec::Place::Body(f) => {
+                payspec_model::Place::Body(f) => {
                     body_fields.insert(f.clone(), Value::String(value));
                 }
-                payspec_spec::Place::Query(q) => query.push((q.clone(), value)),
-                payspec_spec::Place::Header { name, .. } => {
+                payspec_model::Place::Query(q) => query.push((q.clone(), value)),
+                payspec_model::Place::Header { name, .. } => {
                     headers.insert(name.clone(), value);
                 }
             }
@@ -411,7 +411,7 @@ impl<'s> Interpreter<'s> {
     /// use payspec::{Credentials, Interpreter};
     /// use serde_json::json;
     /// # // The spec of `Interpreter::sign`'s example.
-    /// # let spec = payspec::spec::load_str("x.yaml", r#"
+    /// # let spec = payspec::model::load_str("x.yaml", r#"
     /// # provider: x
     /// # title: X
     /// # environments: { sandbox: https://x.test }
@@ -461,7 +461,7 @@ impl<'s> Interpreter<'s> {
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
         let (cb, target, at) = self.callback(name)?;
-        let lenient = !matches!(cb.encoding, payspec_spec::PayloadEncoding::Json);
+        let lenient = !matches!(cb.encoding, payspec_model::PayloadEncoding::Json);
         fields::check_received(&target, &cb.fields, payload, lenient)?;
         recipe::check_canonical(&cb.verify, payload, &target)?;
         let stages = recipe::verify(
@@ -525,7 +525,7 @@ impl<'s> Interpreter<'s> {
     }
 
     /// A callback by name, its error-message target and the spec location of its verify recipe.
-    fn callback(&self, name: &str) -> Result<(&'s payspec_spec::Callback, String, String), SignError> {
+    fn callback(&self, name: &str) -> Result<(&'s payspec_model::Callback, String, String), SignError> {
         let spec = self.spec;
         let cb = spec
             .callbacks
@@ -538,7 +538,7 @@ impl<'s> Interpreter<'s> {
     fn signed_response(
         &self,
         op: &str,
-    ) -> Result<(&'s payspec_spec::Response, &'s payspec_spec::Recipe, String, String), SignError> {
+    ) -> Result<(&'s payspec_model::Response, &'s payspec_model::Recipe, String, String), SignError> {
         let spec = self.spec;
         let operation = spec
             .operations

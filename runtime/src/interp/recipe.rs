@@ -7,7 +7,7 @@ use crate::error::{SignError, Stage, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{DigestBytes, SignatureValue, Stages, StringToSign};
 use indexmap::IndexMap;
-use payspec_spec::{Context, DigestAlg, Item, Message, Place, Recipe, Source};
+use payspec_model::{Context, DigestAlg, Item, Message, Place, Recipe, Source};
 use serde_json::{Map, Value};
 
 /// What the recipe's field items read from.
@@ -104,11 +104,11 @@ impl Ctx<'_> {
         }
         if let Some(pad) = &item.pad_left {
             // Lint bounds the width; a spec built in code is refused here rather than allocating.
-            if pad.width > payspec_spec::MAX_PAD_LEFT {
+            if pad.width > payspec_model::MAX_PAD_LEFT {
                 return Err(stage_err(
                     at,
                     Stage::Select,
-                    format!("`{item}`: pad_left {} is wider than {}", pad.width, payspec_spec::MAX_PAD_LEFT),
+                    format!("`{item}`: pad_left {} is wider than {}", pad.width, payspec_model::MAX_PAD_LEFT),
                 ));
             }
             v = Value::String(crate::canon::pad_fixed(&render(&v), pad.width, pad.fill).ok_or_else(|| {
@@ -196,7 +196,7 @@ impl Ctx<'_> {
                 if p.sort {
                     pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
                 }
-                let form = matches!(p.encode, payspec_spec::PairEncoding::Form);
+                let form = matches!(p.encode, payspec_model::PairEncoding::Form);
                 Some(crate::canon::pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &p.kv, &p.sep, form))
             }
             Message::Jwt(j) => {
@@ -293,12 +293,12 @@ pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<
 }
 
 /// Apply the rules a received payload must satisfy before its signature over `recipe` is checked
-/// ([`payspec_spec::canonical::received_rules`]): no separator of the message inside a value, no value
+/// ([`payspec_model::canonical::received_rules`]): no separator of the message inside a value, no value
 /// wider than its `pad_left` width. The generated verifiers apply the same rules in the same order.
 pub fn check_canonical(recipe: &Recipe, payload: &Map<String, Value>, target: &str) -> Result<(), VerifyError> {
     use crate::support::{received_text, refuse_separators, refuse_wider};
-    use payspec_spec::canonical::ReceivedRule;
-    for rule in payspec_spec::canonical::received_rules(recipe) {
+    use payspec_model::canonical::ReceivedRule;
+    for rule in payspec_model::canonical::received_rules(recipe) {
         match rule {
             ReceivedRule::NoSeparator { field, seps } => {
                 let path: Vec<&str> = field.iter().map(String::as_str).collect();

@@ -8,7 +8,7 @@ use crate::error::{SignError, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{Body, SignedRequest};
 use indexmap::IndexMap;
-use payspec_spec::{BodyEncoding, Location, Place, DEFAULT_HOST};
+use payspec_model::{BodyEncoding, Location, Place, DEFAULT_HOST};
 use serde_json::{Map, Value};
 
 /// PHP `urldecode`: `+` is a space, `%XX` a byte.
@@ -34,7 +34,7 @@ impl Interpreter<'_> {
     /// use payspec::{Body, Clock, Credentials, Interpreter};
     /// use serde_json::json;
     /// # // The spec of `Interpreter::sign`'s example.
-    /// # let spec = payspec::spec::load_str("x.yaml", r#"
+    /// # let spec = payspec::model::load_str("x.yaml", r#"
     /// # provider: x
     /// # title: X
     /// # environments: { sandbox: https://x.test }

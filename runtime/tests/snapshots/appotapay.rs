@@ -2376,7 +2376,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2487,7 +2487,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -2683,7 +2683,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -2934,7 +2934,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -3160,7 +3160,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -3540,7 +3540,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             __msg.as_bytes(),
         );
         let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::spec::Encoding::Hex,
+            ::payspec::model::Encoding::Hex,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
@@ -3656,7 +3656,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             __msg.as_bytes(),
         );
         let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::spec::Encoding::Hex,
+            ::payspec::model::Encoding::Hex,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
@@ -3853,7 +3853,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             __msg.as_bytes(),
         );
         let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::spec::Encoding::Hex,
+            ::payspec::model::Encoding::Hex,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
@@ -4060,7 +4060,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -4196,7 +4196,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -4310,7 +4310,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64Url,
+                ::payspec::model::Encoding::Base64Url,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(

@@ -1543,7 +1543,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     e.to_string(),
                 ))?;
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -1667,7 +1667,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     e.to_string(),
                 ))?;
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -1791,7 +1791,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                     e.to_string(),
                 ))?;
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2004,7 +2004,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             __v.to_string()
         };
         let __sig_bytes: ::std::vec::Vec<u8> = match ::payspec::crypto::decode(
-            ::payspec::spec::Encoding::Base64,
+            ::payspec::model::Encoding::Base64,
             &__received,
         ) {
             ::core::option::Option::Some(b) => b,

@@ -2113,7 +2113,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2259,7 +2259,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2476,7 +2476,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2600,7 +2600,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2723,7 +2723,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             __msg.as_bytes(),
         );
         let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::spec::Encoding::Hex,
+            ::payspec::model::Encoding::Hex,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {

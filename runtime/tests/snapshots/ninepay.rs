@@ -1969,7 +1969,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -2122,7 +2122,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -2265,7 +2265,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -2521,7 +2521,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 __msg.as_bytes(),
             );
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 &__digest,
             );
             let __value: ::std::string::String = __header_placed(
@@ -2657,7 +2657,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             .join("");
         let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::sha256(__msg.as_bytes());
         let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::spec::Encoding::HexUpper,
+            ::payspec::model::Encoding::HexUpper,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {

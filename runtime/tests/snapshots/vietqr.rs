@@ -1637,7 +1637,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             ]
                 .join(":");
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 __msg.as_bytes(),
             );
             let __value: ::std::string::String = __header_placed(
@@ -1804,7 +1804,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .join("");
             let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -1962,7 +1962,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .join("");
             let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2120,7 +2120,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .join("");
             let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Hex,
+                ::payspec::model::Encoding::Hex,
                 &__digest,
             );
             let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
@@ -2536,7 +2536,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             __msg.as_bytes(),
         );
         let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::spec::Encoding::Hex,
+            ::payspec::model::Encoding::Hex,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
@@ -2591,7 +2591,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             ]
                 .join(":");
             let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::spec::Encoding::Base64,
+                ::payspec::model::Encoding::Base64,
                 __msg.as_bytes(),
             );
             let __value: ::std::string::String = __header_placed(

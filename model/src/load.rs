@@ -39,11 +39,11 @@ const COLLECTIONS: &[&str] = &[
 /// credentials: { key: { secret: true } }
 /// operations: {}
 /// ";
-/// let spec = payspec_spec::load_str("specs/x.yaml", text).unwrap();
+/// let spec = payspec_model::load_str("specs/x.yaml", text).unwrap();
 /// assert_eq!(spec.environments["sandbox"].get("api"), Some("https://x.test"));
 ///
 /// let bad = text.replace("provider: x", "provider: X").replace("title: X", "title: X\ncolour: red");
-/// let errors = payspec_spec::load_str("specs/x.yaml", &bad).unwrap_err();
+/// let errors = payspec_model::load_str("specs/x.yaml", &bad).unwrap_err();
 /// assert_eq!(errors.0.len(), 2);
 /// assert_eq!(errors.0[0].to_string(), "specs/x.yaml:1:1: provider: provider name `X` must match [a-z][a-z0-9_]*");
 /// assert_eq!((errors.0[1].line, errors.0[1].col, errors.0[1].path.as_str()), (3, 1, "colour"));
@@ -293,12 +293,12 @@ fn set(root: &mut Value, segs: &[String], v: Value) -> bool {
 ///     "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: {}\noperations: {}\n",
 /// )
 /// .unwrap();
-/// let spec = payspec_spec::load_file(&path).unwrap();
+/// let spec = payspec_model::load_file(&path).unwrap();
 /// assert_eq!(spec.provider, "x");
 /// assert_eq!(spec.origin.file, path.display().to_string());
 ///
 /// let missing = std::path::Path::new("no/such/spec.yaml");
-/// let errors = payspec_spec::load_file(missing).unwrap_err();
+/// let errors = payspec_model::load_file(missing).unwrap_err();
 /// assert!(errors.to_string().starts_with(&format!("{}:1:1: cannot read:", missing.display())));
 /// ```
 pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
@@ -313,7 +313,7 @@ pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
 /// at `1:1` naming the file.
 ///
 /// ```
-/// let errors = payspec_spec::read_spec_file(&std::env::temp_dir()).unwrap_err();
+/// let errors = payspec_model::read_spec_file(&std::env::temp_dir()).unwrap_err();
 /// assert!(errors.to_string().contains("not a regular file (a directory)"), "{errors}");
 /// ```
 pub fn read_spec_file(path: &Path) -> Result<String, Diagnostics> {

@@ -1,7 +1,7 @@
 //! UI tests for malformed specs: every `tests/ui/<case>.yaml` is loaded and its diagnostics, one per
 //! line exactly as `Display` prints them, must equal `tests/ui/<case>.expected`.
 //!
-//! `UPDATE_EXPECT=1 cargo test -p payspec-spec --test ui` rewrites the `.expected` files; read every
+//! `UPDATE_EXPECT=1 cargo test -p payspec-model --test ui` rewrites the `.expected` files; read every
 //! changed one before keeping it.
 
 use std::fmt::Write as _;
@@ -29,7 +29,7 @@ fn cases() -> Vec<String> {
 /// All diagnostics of a case, one per line (empty when the spec loads).
 fn render(case: &str, text: &str) -> String {
     let file = format!("tests/ui/{case}.yaml");
-    match payspec_spec::load_str(&file, text) {
+    match payspec_model::load_str(&file, text) {
         Ok(_) => String::new(),
         Err(diags) => diags.0.iter().map(|d| format!("{d}\n")).collect(),
     }

@@ -19,8 +19,8 @@ impl Spec {
     /// or a field of `fields` whose `from:` default is a secret credential.
     ///
     /// ```
-    /// let spec = payspec_spec::load_str("x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { user: {}, pass: { secret: true } }\noperations: {}\n").unwrap();
-    /// let item = |s: &str| payspec_spec::Item::try_from(s.to_string()).unwrap();
+    /// let spec = payspec_model::load_str("x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { user: {}, pass: { secret: true } }\noperations: {}\n").unwrap();
+    /// let item = |s: &str| payspec_model::Item::try_from(s.to_string()).unwrap();
     /// assert!(spec.item_reads_secret(&item("cred:pass"), None));
     /// assert!(!spec.item_reads_secret(&item("cred:user"), None));
     /// ```
@@ -68,8 +68,8 @@ impl Spec {
 /// Dotted wire paths of every `sensitive: true` field (sub-fields of objects included), in spec order.
 ///
 /// ```
-/// let spec = payspec_spec::load_str("x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: {}\noperations:\n  op:\n    method: POST\n    path: /p\n    request:\n      name: { type: string, sensitive: true }\n      payer: { type: object, fields: { email: { type: string, sensitive: true }, id: { type: string } } }\n").unwrap();
-/// assert_eq!(payspec_spec::sensitive_paths(&spec.operations["op"].request), ["name", "payer.email"]);
+/// let spec = payspec_model::load_str("x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: {}\noperations:\n  op:\n    method: POST\n    path: /p\n    request:\n      name: { type: string, sensitive: true }\n      payer: { type: object, fields: { email: { type: string, sensitive: true }, id: { type: string } } }\n").unwrap();
+/// assert_eq!(payspec_model::sensitive_paths(&spec.operations["op"].request), ["name", "payer.email"]);
 /// ```
 pub fn sensitive_paths(fields: &IndexMap<String, Field>) -> Vec<String> {
     let mut out = Vec::new();

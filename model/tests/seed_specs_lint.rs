@@ -15,7 +15,7 @@ fn shipped_specs_lint_clean() {
     paths.sort();
     let mut problems = String::new();
     for p in &paths {
-        if let Err(d) = payspec_spec::load_file(p) {
+        if let Err(d) = payspec_model::load_file(p) {
             problems.push_str(&format!("{d}\n"));
         }
     }

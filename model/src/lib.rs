@@ -1,7 +1,7 @@
 //! The payspec spec language: model, loading with source positions, validation.
 //!
 //! ```
-//! let spec = payspec_spec::load_str("specs/x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\noperations: {}\n").unwrap();
+//! let spec = payspec_model::load_str("specs/x.yaml", "provider: x\ntitle: X\nenvironments: { sandbox: https://x.test }\ncredentials: { key: { secret: true } }\noperations: {}\n").unwrap();
 //! assert_eq!(spec.provider, "x");
 //! ```
 

@@ -1,7 +1,7 @@
 //! `load_file` reads regular files only, and never more than `MAX_SPEC_BYTES`: a FIFO, a device or a
 //! directory given as a spec path is a clear error, not a blocked or endless read.
 
-use payspec_spec::{load_file, read_spec_file, MAX_SPEC_BYTES};
+use payspec_model::{load_file, read_spec_file, MAX_SPEC_BYTES};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
