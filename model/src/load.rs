@@ -60,26 +60,35 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
         path: path.into(),
         message,
     };
-    let mut index = positions::index(text);
-    block_mapping_starts(&mut index);
-    let mut value: Value = match serde_yaml::from_str(text) {
-        Ok(Value::Null) => return Err(Diagnostics(vec![diag((1, 1), "", "empty spec".into())])),
-        Ok(v) => v,
-        Err(e) => {
-            let raw = e.to_string();
-            // serde_yaml locates a duplicate key at the start of its map; the index keeps the last
-            // occurrence of a key, which is the duplicate.
-            if let Some((path, key)) = duplicate_key(&raw) {
-                return Err(Diagnostics(vec![diag(
-                    index.nearest(&path),
-                    &path,
-                    format!("duplicate key `{key}`; a key may appear only once in a map"),
-                )]));
+    // One parse for the value tree and the positions; what that parse leaves aside (a syntax error, an
+    // anchor, a tag, …) is parsed by serde_yaml, whose words and positions the diagnostics keep.
+    let (mut value, mut index) = match positions::parse(text) {
+        Some(parsed) => parsed,
+        None => {
+            let index = positions::index(text);
+            match serde_yaml::from_str(text) {
+                Ok(v) => (v, index),
+                Err(e) => {
+                    let raw = e.to_string();
+                    // serde_yaml locates a duplicate key at the start of its map; the index keeps the
+                    // last occurrence of a key, which is the duplicate.
+                    if let Some((path, key)) = duplicate_key(&raw) {
+                        return Err(Diagnostics(vec![diag(
+                            index.nearest(&path),
+                            &path,
+                            format!("duplicate key `{key}`; a key may appear only once in a map"),
+                        )]));
+                    }
+                    let pos = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                    return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", syntax_message(&raw)))]));
+                }
             }
-            let pos = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-            return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", syntax_message(&raw)))]));
         }
     };
+    if value.is_null() {
+        return Err(Diagnostics(vec![diag((1, 1), "", "empty spec".into())]));
+    }
+    block_mapping_starts(&mut index);
     let mut diags = Vec::new();
     let mut pruned = Vec::new();
     // Sequence elements removed so far, by original index: later elements shift down, so paths from
@@ -713,5 +722,36 @@ mod tests {
             e.0[MAX_ERRORS].to_string(),
             format!("x.yaml:{}:29: … and 7 more errors not shown (at most {MAX_ERRORS} are listed)", 10 + MAX_ERRORS)
         );
+    }
+}
+
+#[cfg(test)]
+mod phase_timing {
+    #[test]
+    #[ignore]
+    fn phases() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/hitechpay.yaml")).unwrap();
+        let n: usize = std::env::var("N").map(|v| v.parse().unwrap()).unwrap_or(200);
+        let phase = std::env::var("PHASE").unwrap();
+        struct Nop;
+        impl yaml_rust2::parser::MarkedEventReceiver for Nop { fn on_event(&mut self, _: yaml_rust2::Event, _: yaml_rust2::scanner::Marker) {} }
+        let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        let spec = serde_path_to_error::deserialize::<_, crate::Spec>(v.clone()).unwrap();
+        let (_, mut ix) = super::positions::parse(&text).unwrap();
+        for _ in 0..n {
+            match phase.as_str() {
+                "none" => {}
+                "raw" => { let _ = yaml_rust2::parser::Parser::new_from_str(&text).load(&mut Nop, false); }
+                "index" => { let _ = super::positions::index(&text); }
+                "parse" => { let _ = super::positions::parse(&text).unwrap(); }
+                "serde_yaml" => { let _: serde_yaml::Value = serde_yaml::from_str(&text).unwrap(); }
+                "deser" => { let _ = serde_path_to_error::deserialize::<_, crate::Spec>(v.clone()).unwrap(); }
+                "bms" => super::block_mapping_starts(&mut ix),
+                "origin" => { let _ = super::origin("x", &ix); }
+                "validate" => { let _ = super::validate::validate(&spec, &ix, &[], &[]); }
+                "total" => { let _ = super::load_str("x", &text).unwrap(); }
+                _ => panic!(),
+            }
+        }
     }
 }
