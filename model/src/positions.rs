@@ -9,33 +9,37 @@
 use std::collections::HashMap;
 use serde_yaml::{Mapping, Value};
 use std::num::ParseIntError;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-/// Path → positions (1-based line, column).
+/// Path → position (1-based line, column) of every node: where its key starts, or for a node without
+/// a key (a list element, the document) where its value starts.
 #[derive(Debug, Default, Clone)]
 pub struct Index {
-    /// Where the key of a map entry starts.
-    pub keys: HashMap<String, (usize, usize)>,
-    /// Where a node's value starts.
-    pub values: HashMap<String, (usize, usize)>,
+    /// Dotted node path → position.
+    pub positions: HashMap<String, (usize, usize)>,
 }
 
 impl Index {
     /// Best position for a node: its key if it has one, else its value.
     pub fn at(&self, path: &str) -> Option<(usize, usize)> {
-        self.keys.get(path).or_else(|| self.values.get(path)).copied()
+        self.positions.get(path).copied()
+    }
+
+    /// Whether the text has a node at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.positions.contains_key(path)
     }
 
     /// Position of a node, falling back to its nearest ancestor, then to the file start.
     pub fn nearest(&self, path: &str) -> (usize, usize) {
-        let mut p = path.to_string();
+        let mut p = path;
         loop {
-            if let Some(pos) = self.at(&p) {
+            if let Some(pos) = self.at(p) {
                 return pos;
             }
             match p.rfind(['.', '[']) {
-                Some(i) => p.truncate(i),
+                Some(i) => p = &p[..i],
                 None => return (1, 1),
             }
         }
@@ -47,218 +51,249 @@ pub fn child(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_string()
     } else {
-        format!("{parent}.{key}")
+        let mut p = String::with_capacity(parent.len() + 1 + key.len());
+        p.push_str(parent);
+        p.push('.');
+        p.push_str(key);
+        p
     }
-}
-
-enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, index: usize },
-}
-
-#[derive(Default)]
-struct Builder {
-    stack: Vec<Frame>,
-    index: Index,
 }
 
 fn pos(m: Marker) -> (usize, usize) {
     (m.line().max(1), m.col() + 1)
 }
 
-impl Builder {
-    /// The path of the value about to start, or `None` when a map key is expected.
-    fn value_path(&mut self) -> Option<String> {
-        match self.stack.last_mut() {
-            None => Some(String::new()),
-            Some(Frame::Map { key: None, .. }) => None,
-            Some(Frame::Map { path, key: Some(k) }) => Some(child(path, k)),
-            Some(Frame::Seq { path, index }) => {
-                let p = format!("{path}[{index}]");
-                *index += 1;
-                Some(p)
-            }
-        }
-    }
-
-    fn value_done(&mut self) {
-        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
-            *key = None;
-        }
-    }
-}
-
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        match ev {
-            Event::Scalar(text, ..) => match self.value_path() {
-                None => {
-                    if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
-                        self.index.keys.insert(child(path, &text), pos(mark));
-                        *key = Some(text);
-                    }
-                }
-                Some(p) => {
-                    self.index.values.insert(p, pos(mark));
-                    self.value_done();
-                }
-            },
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
-                let p = self.value_path().unwrap_or_default();
-                self.index.values.insert(p.clone(), pos(mark));
-                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
-                    Frame::Map { path: p, key: None }
-                } else {
-                    Frame::Seq { path: p, index: 0 }
-                });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                self.stack.pop();
-                self.value_done();
-            }
-            Event::Alias(_) => {
-                if let Some(p) = self.value_path() {
-                    self.index.values.insert(p, pos(mark));
-                }
-                self.value_done();
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Index a YAML text. A text that does not parse yields what was seen before the error.
+/// Index a YAML text. A text that does not parse yields what was seen before the error; where a key
+/// appears twice, the index has its last occurrence.
 ///
-/// The slow path of [`parse`]: used with serde_yaml's own parse when a text needs what [`parse`] leaves
-/// to serde_yaml.
+/// The slow path of [`parse`]: used alongside serde_yaml's own parse when a text needs what [`parse`]
+/// leaves to serde_yaml.
 pub fn index(text: &str) -> Index {
-    let mut b = Builder::default();
-    let _ = Parser::new_from_str(text).load(&mut b, false);
-    b.index
-}
-
-/// Deepest nesting [`parse`] builds; deeper texts go to serde_yaml, whose recursion limit (128) then
-/// reports them as it always has.
-const MAX_DEPTH: usize = 100;
-
-/// A container being built, with the path and position bookkeeping of its entries.
-enum Node {
-    Map {
-        path: String,
-        map: Mapping,
-        /// The key read, waiting for its value: (key as a value, its text).
-        key: Option<(Value, String)>,
-    },
-    Seq {
-        path: String,
-        seq: Vec<Value>,
-    },
+    match walk(text, false) {
+        Walk::Done(_, index) | Walk::Stopped(index) => index,
+    }
 }
 
 /// Parse a YAML text once into serde_yaml's value tree and the position index of its nodes.
 ///
 /// `None` when the text uses what only serde_yaml's own parse reproduces exactly: it does not parse
 /// here (serde_yaml's libyaml words and position for the error), several documents, anchors and
-/// aliases, tags, a duplicate key, an integer wider than 64 bits, or nesting deeper than
-/// [`MAX_DEPTH`]. The caller then parses with serde_yaml and builds the index with [`index`].
+/// aliases, tags, a key that is not a scalar, a duplicate key, an integer wider than 64 bits, or
+/// nesting deeper than [`MAX_DEPTH`]. The caller then parses with serde_yaml and builds the index
+/// with [`index`].
 ///
 /// Scalars resolve as serde_yaml resolves them (YAML 1.2 core schema: `null`/`~`/empty, `true`/`false`
 /// in three spellings, decimal/`0x`/`0o`/`0b` integers, floats with `.inf`/`.nan`, quoted and block
 /// scalars always strings), so the tree is the value `serde_yaml::from_str` returns.
 pub fn parse(text: &str) -> Option<(Value, Index)> {
+    match walk(text, true) {
+        Walk::Done(Some(value), index) => Some((value, index)),
+        Walk::Done(None, _) | Walk::Stopped(_) => None,
+    }
+}
+
+/// Deepest nesting [`parse`] builds; deeper texts go to serde_yaml, whose recursion limit (128) then
+/// reports them as it always has.
+const MAX_DEPTH: usize = 100;
+
+/// A container being read: its path and (when building) its value.
+enum Node {
+    Map {
+        path: String,
+        /// Entries read so far (when building).
+        map: Mapping,
+        /// The key read, waiting for its value: the key's full path and (when building) its value.
+        key: Option<(String, Value)>,
+        /// No key read yet.
+        first: bool,
+    },
+    Seq {
+        path: String,
+        len: usize,
+        seq: Vec<Value>,
+    },
+}
+
+enum Walk {
+    /// The whole text was read; the value when building (and nothing was left to serde_yaml).
+    Done(Option<Value>, Index),
+    /// Reading stopped at a syntax error (or, when building, at something left to serde_yaml).
+    Stopped(Index),
+}
+
+/// Read the text's events once, recording every node's position and, when `build`, its value.
+fn walk(text: &str, build: bool) -> Walk {
     let mut parser = Parser::new_from_str(text);
-    let mut index = Index::default();
+    // About one node per 16 bytes of a spec: sized once instead of grown.
+    let mut index = Index { positions: HashMap::with_capacity(text.len() / 16) };
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Value> = None;
     let mut documents = 0;
-    loop {
-        let (ev, mark) = parser.next_token().ok()?;
-        // The path of a value about to start (a map's key is read first).
-        let value_path = |stack: &mut Vec<Node>| -> Option<String> {
-            match stack.last_mut() {
-                None => Some(String::new()),
-                Some(Node::Map { key: None, .. }) => None,
-                Some(Node::Map { path, key: Some((_, k)), .. }) => Some(child(path, k)),
-                Some(Node::Seq { path, seq }) => Some(format!("{path}[{}]", seq.len())),
+    // Leave the text to serde_yaml (when building).
+    macro_rules! aside {
+        () => {
+            if build {
+                return Walk::Stopped(index);
             }
         };
+    }
+    loop {
+        let Ok((ev, mark)) = parser.next_token() else { return Walk::Stopped(index) };
         match ev {
             Event::StreamEnd => break,
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
-                    return None;
+                    // Only the first document is indexed (serde_yaml refuses several).
+                    if build {
+                        return Walk::Stopped(index);
+                    }
+                    break;
                 }
             }
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(text, style, anchor, ref tag) => {
                 if anchor != 0 || tag.is_some() {
-                    return None;
+                    aside!();
                 }
-                let value = resolve(&text, style)?;
-                match value_path(&mut stack) {
-                    None => {
-                        let Some(Node::Map { path, map, key }) = stack.last_mut() else { return None };
-                        if map.contains_key(&value) {
-                            return None;
-                        }
-                        index.keys.insert(child(path, &text), pos(mark));
-                        *key = Some((value, text));
+                let key_path = match stack.last() {
+                    Some(Node::Map { path, key: None, .. }) => Some(child(path, &text)),
+                    _ => None,
+                };
+                let value = if build {
+                    match resolve(text, style) {
+                        Some(v) => v,
+                        None => return Walk::Stopped(index),
                     }
-                    Some(p) => {
-                        index.values.insert(p, pos(mark));
-                        attach(&mut stack, &mut root, value)?;
+                } else {
+                    Value::Null
+                };
+                match (stack.last_mut(), key_path) {
+                    (Some(Node::Map { path, key: key @ None, first, .. }), Some(key_path)) => {
+                        index.positions.insert(key_path.clone(), pos(mark));
+                        // A block mapping starts at its first key (yaml-rust2 marks it at the `:`).
+                        if std::mem::take(first) {
+                            starts_at_first_key(&mut index, path, pos(mark));
+                        }
+                        *key = Some((key_path, value));
+                    }
+                    _ => {
+                        let (p, keyed) = value_path(&mut stack);
+                        if !keyed {
+                            index.positions.insert(p, pos(mark));
+                        }
+                        if !build {
+                            done(&mut stack);
+                        } else if !attach(&mut stack, &mut root, value) {
+                            return Walk::Stopped(index);
+                        }
                     }
                 }
             }
             Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
                 if anchor != 0 || tag.is_some() || stack.len() >= MAX_DEPTH {
-                    return None;
+                    aside!();
                 }
-                let path = value_path(&mut stack).unwrap_or_default();
-                index.values.insert(path.clone(), pos(mark));
+                if matches!(stack.last(), Some(Node::Map { key: None, .. })) {
+                    // A map or list as a key: left to serde_yaml; indexed as before (as the document).
+                    aside!();
+                }
+                let (path, keyed) = value_path(&mut stack);
+                if !keyed {
+                    index.positions.insert(path.clone(), pos(mark));
+                }
                 stack.push(match ev {
-                    Event::MappingStart(..) => Node::Map { path, map: Mapping::new(), key: None },
-                    _ => Node::Seq { path, seq: Vec::new() },
+                    Event::MappingStart(..) => Node::Map { path, map: Mapping::new(), key: None, first: true },
+                    _ => Node::Seq { path, len: 0, seq: Vec::new() },
                 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                let value = match stack.pop()? {
-                    Node::Map { map, key: None, .. } => Value::Mapping(map),
-                    Node::Seq { seq, .. } => Value::Sequence(seq),
-                    Node::Map { key: Some(_), .. } => return None,
+                let value = match stack.pop() {
+                    Some(Node::Map { map, key: None, .. }) => Value::Mapping(map),
+                    Some(Node::Seq { seq, .. }) => Value::Sequence(seq),
+                    _ => return Walk::Stopped(index),
                 };
-                attach(&mut stack, &mut root, value)?;
+                if build {
+                    if !attach(&mut stack, &mut root, value) {
+                        return Walk::Stopped(index);
+                    }
+                } else {
+                    done(&mut stack);
+                }
             }
-            Event::Alias(_) => return None,
+            Event::Alias(_) => {
+                aside!();
+                let (p, keyed) = value_path(&mut stack);
+                if !keyed {
+                    index.positions.insert(p, pos(mark));
+                }
+                done(&mut stack);
+            }
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
         }
     }
     if !stack.is_empty() {
-        return None;
+        return Walk::Stopped(index);
     }
-    Some((root.unwrap_or(Value::Null), index))
+    Walk::Done(build.then(|| root.unwrap_or(Value::Null)), index)
 }
 
-/// Put a finished value into its parent (or make it the root).
-fn attach(stack: &mut [Node], root: &mut Option<Value>, value: Value) -> Option<()> {
+/// A map in a list or at the top has no key: it is located where its first key starts.
+fn starts_at_first_key(index: &mut Index, map_path: &str, key_pos: (usize, usize)) {
+    if let Some(p) = index.positions.get_mut(map_path) {
+        *p = (*p).min(key_pos);
+    }
+}
+
+/// The path of the value about to start, and whether it sits under a key (then the key's position
+/// stands for it). Counts a list element.
+fn value_path(stack: &mut [Node]) -> (String, bool) {
+    match stack.last_mut() {
+        None => (String::new(), false),
+        Some(Node::Map { key: Some((p, _)), .. }) => (p.clone(), true),
+        // A value where a key is expected does not happen in a well-formed event stream.
+        Some(Node::Map { path, key: None, .. }) => (path.clone(), true),
+        Some(Node::Seq { path, len, .. }) => {
+            let mut p = String::with_capacity(path.len() + 4);
+            p.push_str(path);
+            p.push('[');
+            p.push_str(&len.to_string());
+            p.push(']');
+            *len += 1;
+            (p, false)
+        }
+    }
+}
+
+/// A value is finished (not building): its map waits for the next key.
+fn done(stack: &mut [Node]) {
+    if let Some(Node::Map { key, .. }) = stack.last_mut() {
+        *key = None;
+    }
+}
+
+/// Put a finished value into its parent (or make it the root); false on a duplicate key.
+fn attach(stack: &mut [Node], root: &mut Option<Value>, value: Value) -> bool {
     match stack.last_mut() {
         None if root.is_none() => *root = Some(value),
-        None => return None,
+        None => return false,
         Some(Node::Map { map, key, .. }) => {
-            let (k, _) = key.take()?;
-            map.insert(k, value);
+            let Some((_, k)) = key.take() else { return false };
+            if map.insert(k, value).is_some() {
+                return false;
+            }
         }
         Some(Node::Seq { seq, .. }) => seq.push(value),
     }
-    Some(())
+    true
 }
 
 /// A scalar as serde_yaml 0.9 resolves it into a [`Value`] (its `de.rs`, `visit_untagged_scalar`);
 /// `None` for an integer wider than 64 bits, left to serde_yaml.
-fn resolve(text: &str, style: TScalarStyle) -> Option<Value> {
+fn resolve(owned: String, style: TScalarStyle) -> Option<Value> {
     if style != TScalarStyle::Plain {
-        return Some(Value::String(text.to_string()));
+        return Some(Value::String(owned));
     }
+    let text = owned.as_str();
     if text.is_empty() || matches!(text, "null" | "Null" | "NULL" | "~") {
         return Some(Value::Null);
     }
@@ -282,7 +317,7 @@ fn resolve(text: &str, style: TScalarStyle) -> Option<Value> {
             return Some(Value::Number(f.into()));
         }
     }
-    Some(Value::String(text.to_string()))
+    Some(Value::String(owned))
 }
 
 // serde_yaml 0.9.34's number resolution, verbatim in behaviour (MIT OR Apache-2.0, David Tolnay).
@@ -349,12 +384,42 @@ mod tests {
 
     #[test]
     fn indexes_keys_values_and_sequences() {
-        let ix = index("a:\n  b: 1\n  c: [x, {d: 2}]\ne: { f: g }\n");
-        assert_eq!(ix.keys["a.b"], (2, 3));
-        assert_eq!(ix.values["a.b"], (2, 6));
-        assert_eq!(ix.values["a.c[0]"], (3, 7));
-        assert_eq!(ix.keys["a.c[1].d"], (3, 11));
-        assert_eq!(ix.keys["e.f"], (4, 6));
-        assert_eq!(ix.nearest("a.c[1].d.zz"), (3, 11));
+        let text = "a:\n  b: 1\n  c: [x, {d: 2}]\ne: { f: g }\nl:\n  - k: 1\n    m: 2\n";
+        for ix in [index(text), parse(text).unwrap().1] {
+            assert_eq!(ix.at("a.b"), Some((2, 3)));
+            assert_eq!(ix.at("a.c[0]"), Some((3, 7)));
+            assert_eq!(ix.at("a.c[1].d"), Some((3, 11)));
+            assert_eq!(ix.at("e.f"), Some((4, 6)));
+            // A block mapping in a list starts at its first key.
+            assert_eq!(ix.at("l[0]"), Some((6, 5)));
+            assert_eq!(ix.nearest("a.c[1].d.zz"), (3, 11));
+        }
+    }
+
+    #[test]
+    fn the_tree_is_serde_yamls_value() {
+        let text = "a: [1, -2, 0x1f, 0o17, 017, +3, 1.5, .inf, -.Inf, .nan, ~, null, '', true, False, 'true', x]\n\
+                    b: |\n  line\n  next\nc: >-\n  folded\n  text\n\"d\": \"q\\u00e9\"\n1: one\n";
+        let (value, _) = parse(text).unwrap();
+        let expected: Value = serde_yaml::from_str(text).unwrap();
+        // NaN is not equal to itself: compare the text of both trees.
+        assert_eq!(format!("{value:?}"), format!("{expected:?}"));
+    }
+
+    #[test]
+    fn what_serde_yaml_reads_differently_is_left_to_it() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !tag 1\n",
+            "a: 1\na: 2\n",
+            "a: 1\n---\nb: 2\n",
+            "a: 340282366920938463463374607431768211455\n",
+            "? [a]\n: 1\n",
+            "a: [unclosed\n",
+        ] {
+            assert!(parse(text).is_none(), "{text}");
+        }
+        let deep = format!("{}1{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(parse(&deep).is_none());
     }
 }
