@@ -702,32 +702,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod phase_timing {
-    #[test]
-    #[ignore]
-    fn phases() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/hitechpay.yaml")).unwrap();
-        let n: usize = std::env::var("N").map(|v| v.parse().unwrap()).unwrap_or(200);
-        let phase = std::env::var("PHASE").unwrap();
-        struct Nop;
-        impl yaml_rust2::parser::MarkedEventReceiver for Nop { fn on_event(&mut self, _: yaml_rust2::Event, _: yaml_rust2::scanner::Marker) {} }
-        let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        let spec = serde_path_to_error::deserialize::<_, crate::Spec>(v.clone()).unwrap();
-        let (_, ix) = super::positions::parse(&text).unwrap();
-        for _ in 0..n {
-            match phase.as_str() {
-                "none" => {}
-                "raw" => { let _ = yaml_rust2::parser::Parser::new_from_str(&text).load(&mut Nop, false); }
-                "index" => { let _ = super::positions::index(&text); }
-                "parse" => { let _ = super::positions::parse(&text).unwrap(); }
-                "serde_yaml" => { let _: serde_yaml::Value = serde_yaml::from_str(&text).unwrap(); }
-                "deser" => { let _ = serde_path_to_error::deserialize::<_, crate::Spec>(v.clone()).unwrap(); }
-                "validate" => { let _ = super::validate::validate(&spec, &ix, &[], &[]); }
-                "total" => { let _ = super::load_str("x", &text).unwrap(); }
-                _ => panic!(),
-            }
-        }
-    }
-}
