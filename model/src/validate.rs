@@ -879,8 +879,8 @@ impl Checker<'_> {
 }
 
 /// A finite number (not `.nan`, `.inf` or `-.inf`).
-fn finite(n: &serde_yaml::Number) -> bool {
-    !(n.is_nan() || n.is_infinite())
+fn finite(n: &crate::model::Number) -> bool {
+    n.is_finite()
 }
 
 /// A character that may not appear in an HTTP header value: every control character but tab.
