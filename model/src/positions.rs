@@ -6,8 +6,8 @@
 //! `codes[2]`) to where its key and value start. Texts it leaves aside (syntax errors, anchors, tags,
 //! duplicate keys, …) are parsed by serde_yaml as before, with [`index`] alongside.
 
-use std::collections::HashMap;
 use serde_yaml::{Mapping, Value};
+use std::collections::HashMap;
 use std::num::ParseIntError;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -255,7 +255,8 @@ fn walk(text: &str, build: bool) -> Walk {
 /// A plain scalar ending in `:` or starting with an indicator character (`[a, |b]`, `:x`): yaml-rust2
 /// reads some of these where libyaml refuses them.
 fn plain_is_unusual(text: &str) -> bool {
-    text.ends_with(':') || text.starts_with([':', '?', '|', '>', '%', '@', '`', '!', '&', '*', '#', '\'', '"', '[', ']', '{', '}', ','])
+    text.ends_with(':')
+        || text.starts_with([':', '?', '|', '>', '%', '@', '`', '!', '&', '*', '#', '\'', '"', '[', ']', '{', '}', ','])
 }
 
 /// An empty key, or one with a space (a key folded from several lines has one): read by serde_yaml.
@@ -335,7 +336,8 @@ fn resolve(owned: String, style: TScalarStyle) -> Option<Value> {
     if let Some(n) = parse_negative_int(text, i64::from_str_radix) {
         return Some(Value::Number(n.into()));
     }
-    if parse_unsigned_int(text, u128::from_str_radix).is_some() || parse_negative_int(text, i128::from_str_radix).is_some()
+    if parse_unsigned_int(text, u128::from_str_radix).is_some()
+        || parse_negative_int(text, i128::from_str_radix).is_some()
     {
         return None;
     }
@@ -490,9 +492,14 @@ mod tests {
             paths.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
             paths.sort();
             // `load_str` drops a byte order mark before parsing.
-            paths.iter().map(|p| std::fs::read_to_string(p).unwrap().trim_start_matches('\u{feff}').to_string()).collect()
+            paths
+                .iter()
+                .map(|p| std::fs::read_to_string(p).unwrap().trim_start_matches('\u{feff}').to_string())
+                .collect()
         };
         let seeds = read(root.join("../specs"));
+        // Every shipped spec is read by the single parse alone.
+        assert!(seeds.iter().all(|s| parse(s).is_some()));
         let mut texts: Vec<String> = seeds.iter().cloned().chain(read(root.join("tests/ui"))).collect();
         // Deterministic mutations of small valid pieces of the seeds (small texts keep this quick): a
         // character removed, or one of the characters YAML is picky about inserted.
@@ -522,14 +529,18 @@ mod tests {
                     let (a, b) = (format!("{a:?}"), format!("{b:?}"));
                     if a != b {
                         let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-                        let ctx = |s: &str| s.get(at.saturating_sub(80)..(at + 80).min(s.len())).unwrap_or("").to_string();
+                        let ctx =
+                            |s: &str| s.get(at.saturating_sub(80)..(at + 80).min(s.len())).unwrap_or("").to_string();
                         panic!("the trees differ:\n ours:   …{}…\n theirs: …{}…", ctx(&a), ctx(&b));
                     }
                     built += 1;
                 }
                 (Some(_), Err(e)) => {
                     let line = e.location().map_or(0, |l| l.line() - 1);
-                    panic!("serde_yaml refuses ({e}) what the single parse reads:\n{}", text.lines().nth(line).unwrap_or(""));
+                    panic!(
+                        "serde_yaml refuses ({e}) what the single parse reads:\n{}",
+                        text.lines().nth(line).unwrap_or("")
+                    );
                 }
                 (None, Ok(_)) => aside += 1,
                 (None, Err(_)) => refused += 1,

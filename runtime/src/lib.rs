@@ -21,8 +21,8 @@ pub mod status;
 pub mod support;
 pub mod wire;
 
-pub use error::{SignError, Stage, VerifyError};
 pub use clock::{Clock, ClockRangeError};
+pub use error::{SignError, Stage, VerifyError};
 #[cfg(feature = "interpreter")]
 pub use interp::Interpreter;
 pub use payspec_macros::provider;

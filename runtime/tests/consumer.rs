@@ -63,7 +63,18 @@ fn a_generated_code_only_crate_has_no_yaml_parser_and_no_interpreter() {
     // at compile time (it parses the spec with the YAML parser, which is allowed).
     let (ok, tree, err) = run(
         &cargo,
-        &["tree", "--offline", "-p", "payspec-consumer", "-e", "normal,no-proc-macro", "--prefix", "none", "-f", "{p} [{f}]"],
+        &[
+            "tree",
+            "--offline",
+            "-p",
+            "payspec-consumer",
+            "-e",
+            "normal,no-proc-macro",
+            "--prefix",
+            "none",
+            "-f",
+            "{p} [{f}]",
+        ],
         Duration::from_secs(120),
     );
     assert!(ok, "cargo tree failed:\n{err}");
