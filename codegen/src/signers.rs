@@ -84,7 +84,7 @@ pub fn to_text(ty: RawTy, v: &TokenStream) -> TokenStream {
             quote!(#v.to_string())
         }
         RawTy::Obj => quote!(__json(#v).to_string()),
-        RawTy::JsonRef => quote!(::payspec::interp::render(#v)),
+        RawTy::JsonRef => quote!(::payspec::canon::render(#v)),
     }
 }
 
@@ -383,7 +383,7 @@ impl Gen<'_> {
                     (false, false) => (quote!({ let __v = #expr; #body }), false),
                     (false, true) => (quote!(::core::option::Option::Some({ let __v = #expr; #body })), true),
                     (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {
-                        (quote!(#expr.map(::payspec::interp::render)), true)
+                        (quote!(#expr.map(::payspec::canon::render)), true)
                     }
                     (true, true) if !fallible => (quote!(#expr.map(|__v| #body)), true),
                     (true, true) => (
@@ -621,7 +621,7 @@ impl Gen<'_> {
                     names.retain(|n| seen.insert(*n));
                     let mut skip: Vec<TokenStream> = names.iter().map(|x| quote!(__k == #x)).collect();
                     if omit {
-                        skip.push(quote!(__v.is_null() || ::payspec::interp::render(__v).is_empty()));
+                        skip.push(quote!(__v.is_null() || ::payspec::canon::render(__v).is_empty()));
                     }
                     let skip = if skip.is_empty() { quote!() } else { quote!(if #(#skip)||* { continue; }) };
                     let sort = if p.sort {
@@ -634,7 +634,7 @@ impl Gen<'_> {
                         for (__k, __v) in payload.iter() {
                             let __k: &str = __k.as_str();
                             #skip
-                            __pairs.push((__k.to_string(), ::payspec::interp::render(__v)));
+                            __pairs.push((__k.to_string(), ::payspec::canon::render(__v)));
                         }
                         #sort
                         #join
@@ -887,7 +887,7 @@ impl Gen<'_> {
                     .entry("Content-Type".to_string())
                     .or_insert_with(|| "application/x-www-form-urlencoded".to_string());
                 let __form: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
-                    __body.iter().map(|(k, v)| (k.clone(), ::payspec::interp::render(v))).collect();
+                    __body.iter().map(|(k, v)| (k.clone(), ::payspec::canon::render(v))).collect();
                 ::payspec::Body::Form(::payspec::canon::pairs(
                     __form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
                     "=",

@@ -28,7 +28,7 @@ impl Gen<'_> {
                         continue;
                     }
                     ::payspec::support::refuse_separators(#target, __k, __k, &[#(#seps),*])?;
-                    ::payspec::support::refuse_separators(#target, __k, &::payspec::interp::render(__v), &[#(#seps),*])?;
+                    ::payspec::support::refuse_separators(#target, __k, &::payspec::canon::render(__v), &[#(#seps),*])?;
                 }
             },
             ReceivedRule::MaxWidth { field, width } => {

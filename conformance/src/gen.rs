@@ -24,7 +24,7 @@ fn len_ok(f: &Field, s: &str) -> bool {
     f.max_len.is_none_or(|m| n <= m) && f.min_len.is_none_or(|m| n >= m)
 }
 
-fn number(n: &serde_yaml::Number) -> i64 {
+fn number(n: &payspec_model::Number) -> i64 {
     n.as_i64().unwrap_or_else(|| n.as_f64().unwrap_or(0.0).ceil() as i64)
 }
 

@@ -5,8 +5,8 @@
 //! or the unknown key itself, and deserialize again. Semantic checks then run on what is left.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Origin, Spec};
-use crate::positions::{self, Index};
+use crate::model::Spec;
+use crate::positions;
 use crate::validate;
 use serde_yaml::Value;
 use std::path::Path;
@@ -60,26 +60,34 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
         path: path.into(),
         message,
     };
-    let mut index = positions::index(text);
-    block_mapping_starts(&mut index);
-    let mut value: Value = match serde_yaml::from_str(text) {
-        Ok(Value::Null) => return Err(Diagnostics(vec![diag((1, 1), "", "empty spec".into())])),
-        Ok(v) => v,
-        Err(e) => {
-            let raw = e.to_string();
-            // serde_yaml locates a duplicate key at the start of its map; the index keeps the last
-            // occurrence of a key, which is the duplicate.
-            if let Some((path, key)) = duplicate_key(&raw) {
-                return Err(Diagnostics(vec![diag(
-                    index.nearest(&path),
-                    &path,
-                    format!("duplicate key `{key}`; a key may appear only once in a map"),
-                )]));
+    // One parse for the value tree and the positions; what that parse leaves aside (a syntax error, an
+    // anchor, a tag, …) is parsed by serde_yaml, whose words and positions the diagnostics keep.
+    let (mut value, index) = match positions::parse(text) {
+        Some(parsed) => parsed,
+        None => {
+            let index = positions::index(text);
+            match serde_yaml::from_str(text) {
+                Ok(v) => (v, index),
+                Err(e) => {
+                    let raw = e.to_string();
+                    // serde_yaml locates a duplicate key at the start of its map; the index keeps the
+                    // last occurrence of a key, which is the duplicate.
+                    if let Some((path, key)) = duplicate_key(&raw) {
+                        return Err(Diagnostics(vec![diag(
+                            index.nearest(&path),
+                            &path,
+                            format!("duplicate key `{key}`; a key may appear only once in a map"),
+                        )]));
+                    }
+                    let pos = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+                    return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", syntax_message(&raw)))]));
+                }
             }
-            let pos = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-            return Err(Diagnostics(vec![diag(pos, "", format!("YAML syntax: {}", syntax_message(&raw)))]));
         }
     };
+    if value.is_null() {
+        return Err(Diagnostics(vec![diag((1, 1), "", "empty spec".into())]));
+    }
     let mut diags = Vec::new();
     let mut pruned = Vec::new();
     // Sequence elements removed so far, by original index: later elements shift down, so paths from
@@ -91,7 +99,7 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     // Where collection stopped with errors left unreported (the cap was reached), if it did.
     let mut stopped: Option<(usize, usize)> = None;
     for pass in 0.. {
-        match serde_path_to_error::deserialize::<_, Spec>(value.clone()) {
+        match serde_path_to_error::deserialize::<_, Spec>(&value) {
             Ok(s) => {
                 spec = Some(s);
                 break;
@@ -199,11 +207,12 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
         }
     }
     if let Some(s) = spec.as_mut() {
-        s.origin = origin(file, &index);
+        s.origin.file = file.into();
         // Checks on placeholders would only repeat the "missing field" error.
         let from_placeholder =
             |d: &Diagnostic| filled.keys().any(|f| d.path == *f || d.path.starts_with(&format!("{f}.")));
         diags.extend(validate::validate(s, &index, &pruned, &removed).into_iter().filter(|d| !from_placeholder(d)));
+        s.origin.positions = index.positions;
     }
     diags.sort_by_key(|d| (d.line, d.col));
     diags.dedup();
@@ -377,28 +386,6 @@ fn file_kind(t: &std::fs::FileType) -> &'static str {
         "a symbolic link"
     } else {
         "an unknown kind of file"
-    }
-}
-
-fn origin(file: &str, index: &Index) -> Origin {
-    let mut positions = index.values.clone();
-    positions.extend(index.keys.iter().map(|(k, v)| (k.clone(), *v)));
-    Origin { file: file.into(), positions }
-}
-
-/// yaml-rust2 marks a block mapping as starting at the `:` of its first key (`- when: [1]` at `:`);
-/// make it start at that key instead, like a flow mapping starts at its `{`.
-fn block_mapping_starts(index: &mut Index) {
-    let mut first: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
-    for (key, &pos) in &index.keys {
-        let parent = key.rfind('.').map_or("", |i| &key[..i]);
-        let e = first.entry(parent.to_string()).or_insert(pos);
-        *e = (*e).min(pos);
-    }
-    for (map, pos) in first {
-        if let Some(v) = index.values.get_mut(&map) {
-            *v = (*v).min(pos);
-        }
     }
 }
 

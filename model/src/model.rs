@@ -5,45 +5,47 @@
 //! serde error at its own position.
 
 use indexmap::IndexMap;
+#[cfg(feature = "load")]
 use serde::Deserialize;
 use std::fmt;
 
 /// One provider: the whole truth about its API, loaded from `specs/<provider>.yaml`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Spec {
     /// Machine name; also the generated module name (`[a-z][a-z0-9_]*`).
     pub provider: String,
     /// Human name.
     pub title: String,
     /// Documentation URL.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub docs: Option<String>,
     /// Free text, copied into the generated module's documentation.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub about: Option<String>,
     /// Environment name (`sandbox`, `production`) → host name → base URL.
     pub environments: IndexMap<String, Hosts>,
     /// Credential name → definition.
     pub credentials: IndexMap<String, Credential>,
     /// Shared recipes (authentication schemes) referenced by name from operations.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub recipes: IndexMap<String, Recipe>,
     /// Shared status tables referenced by name.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub status_tables: IndexMap<String, StatusTable>,
     /// Operation name → definition.
     pub operations: IndexMap<String, Operation>,
     /// Callback (IPN / webhook) name → definition.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub callbacks: IndexMap<String, Callback>,
     /// Business rules (refund policy) as data. Lint checks `idempotency_key`; the rest documents the
     /// provider's policy for spec readers and for a provider-side simulator, which this workspace does
     /// not have yet.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub rules: Option<Rules>,
     /// Where the spec was loaded from, for error locations.
-    #[serde(skip)]
+    #[cfg_attr(feature = "load", serde(skip))]
     pub origin: Origin,
 }
 
@@ -68,9 +70,92 @@ impl Spec {
     }
 }
 
+/// A number as a spec writes it (`min`, `max`, `min_amount`): an integer or a float, shown as
+/// serde_yaml shows it (`10`, `-5`, `1.5`, `.inf`, `.nan`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Number(NumberRepr);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NumberRepr {
+    PosInt(u64),
+    NegInt(i64),
+    Float(f64),
+}
+
+impl Number {
+    /// The value as an `i64`, when it is an integer that fits.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.0 {
+            NumberRepr::PosInt(n) => i64::try_from(n).ok(),
+            NumberRepr::NegInt(n) => Some(n),
+            NumberRepr::Float(_) => None,
+        }
+    }
+
+    /// The value as an `f64` (integers converted, perhaps rounded).
+    pub fn as_f64(&self) -> Option<f64> {
+        Some(match self.0 {
+            NumberRepr::PosInt(n) => n as f64,
+            NumberRepr::NegInt(n) => n as f64,
+            NumberRepr::Float(f) => f,
+        })
+    }
+
+    /// Neither infinite nor NaN.
+    pub fn is_finite(&self) -> bool {
+        !matches!(self.0, NumberRepr::Float(f) if !f.is_finite())
+    }
+}
+
+impl From<i64> for Number {
+    fn from(n: i64) -> Self {
+        Number(if n < 0 { NumberRepr::NegInt(n) } else { NumberRepr::PosInt(n as u64) })
+    }
+}
+
+impl From<u64> for Number {
+    fn from(n: u64) -> Self {
+        Number(NumberRepr::PosInt(n))
+    }
+}
+
+impl From<f64> for Number {
+    fn from(f: f64) -> Self {
+        Number(NumberRepr::Float(f))
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            NumberRepr::PosInt(n) => write!(f, "{n}"),
+            NumberRepr::NegInt(n) => write!(f, "{n}"),
+            NumberRepr::Float(x) if x.is_nan() => f.write_str(".nan"),
+            NumberRepr::Float(x) if x.is_infinite() => f.write_str(if x < 0.0 { "-.inf" } else { ".inf" }),
+            NumberRepr::Float(x) => f.write_str(ryu::Buffer::new().format_finite(x)),
+        }
+    }
+}
+
+/// Read through serde_yaml's own number, so messages stay serde_yaml's ("expected a number").
+#[cfg(feature = "load")]
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = serde_yaml::Number::deserialize(d)?;
+        Ok(if let Some(u) = n.as_u64() {
+            Number::from(u)
+        } else if let Some(i) = n.as_i64() {
+            Number::from(i)
+        } else {
+            Number::from(n.as_f64().unwrap_or(f64::NAN))
+        })
+    }
+}
+
 /// Base URLs of one environment: a single URL (host `api`) or named hosts.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(untagged))]
 pub enum Hosts {
     /// `sandbox: https://…` — shorthand for `{ api: https://… }`.
     One(String),
@@ -92,26 +177,28 @@ impl Hosts {
 pub const DEFAULT_HOST: &str = "api";
 
 /// A credential the merchant holds.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Credential {
     /// Value type (`type:`, default `string`).
-    #[serde(default, rename = "type")]
+    #[cfg_attr(feature = "load", serde(default, rename = "type"))]
     pub kind: CredentialKind,
     /// Secret values are redacted in `Debug` and never printed.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub secret: bool,
     /// May be absent (e.g. a token obtained at run time).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub optional: bool,
     /// What the credential is for; becomes the doc comment of the generated credentials field.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub doc: Option<String>,
 }
 
 /// Value type of a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum CredentialKind {
     /// Text (default).
     #[default]
@@ -126,8 +213,9 @@ pub enum CredentialKind {
 }
 
 /// Where a claim comes from: published by the provider, or inferred.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Provenance {
     /// URL or `owner/repo:path`.
     pub source: String,
@@ -136,8 +224,9 @@ pub struct Provenance {
 }
 
 /// Confidence labels of the provider references.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "kebab-case"))]
 pub enum Confidence {
     /// `official-doc`: the provider's own documentation.
     OfficialDoc,
@@ -150,55 +239,57 @@ pub enum Confidence {
 }
 
 /// An API operation (one HTTP request/response exchange).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Operation {
     /// What the operation does; becomes the doc comment of the generated signer.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub doc: Option<String>,
     /// HTTP method.
     pub method: Method,
     /// Path after the base URL; `{name}` segments are `in: path` fields.
     pub path: String,
     /// Named host of the environment (default `api`).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub host: Option<String>,
     /// Body encoding.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub body: BodyEncoding,
     /// Constant headers sent with every request.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub headers: IndexMap<String, String>,
     /// Request fields by wire name, in wire order.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub request: IndexMap<String, Field>,
     /// Groups of fields of which exactly one must be present.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub one_of: Vec<Vec<String>>,
     /// Groups of fields of which at least one must be present (any number of them may be).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub any_of: Vec<Vec<String>>,
     /// Groups of fields that are present together or not at all.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub all_or_none: Vec<Vec<String>>,
     /// An optional request field given as empty text (`""`) is treated as absent: left out of the
     /// body, query and headers and of every signature (PHP SDKs drop empty values before sending).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub omit_empty: bool,
     /// Name of a shared recipe (under `recipes:`) applied after `sign`, e.g. a JWT header.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub auth: Option<String>,
     /// The request signature.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub sign: Option<Recipe>,
     /// The response: its fields, signature check and status table. `None` = not modelled (no typed
     /// response, nothing to verify or map to an outcome).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub response: Option<Response>,
 }
 
 /// HTTP method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
 pub enum Method {
     /// `GET`.
     GET,
@@ -238,54 +329,56 @@ pub enum BodyEncoding {
 }
 
 /// One field of a request, response or callback.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Field {
     /// Value type (`type:`).
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "load", serde(rename = "type"))]
     pub ty: FieldType,
     /// Must be present: in a request after `from:` defaults are applied; in a received payload,
     /// present and not `null`.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub required: bool,
     /// Where the field travels (requests only).
-    #[serde(default, rename = "in")]
+    #[cfg_attr(feature = "load", serde(default, rename = "in"))]
     pub location: Location,
     /// Maximum length of a string value, in characters (not bytes), inclusive.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub max_len: Option<usize>,
     /// Minimum length of a string value, in characters (not bytes), inclusive.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub min_len: Option<usize>,
     /// Minimum numeric value (integer or decimal, as text).
-    #[serde(default)]
-    pub min: Option<serde_yaml::Number>,
+    #[cfg_attr(feature = "load", serde(default))]
+    pub min: Option<Number>,
     /// Maximum numeric value, inclusive (integer or decimal).
-    #[serde(default)]
-    pub max: Option<serde_yaml::Number>,
+    #[cfg_attr(feature = "load", serde(default))]
+    pub max: Option<Number>,
     /// Regular expression the whole value must match.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub pattern: Option<String>,
     /// Allowed values; a Rust enum is generated for string fields.
-    #[serde(default, rename = "enum")]
+    #[cfg_attr(feature = "load", serde(default, rename = "enum"))]
     pub values: Vec<String>,
     /// Fills the field when the caller leaves it out: `cred:<name>`, `ctx:now_s`, `ctx:now_ms`, `lit:<text>`.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub from: Option<Item>,
     /// Personal data: redacted in `Debug`.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub sensitive: bool,
     /// What the field is; becomes the doc comment of the generated struct field.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub doc: Option<String>,
     /// Sub-fields of an `object` field.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub fields: IndexMap<String, Field>,
 }
 
 /// Value type of a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum FieldType {
     /// Text.
     String,
@@ -319,8 +412,9 @@ impl FieldType {
 }
 
 /// Where a request field travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum Location {
     /// In the body (default), encoded as the operation's `body:` says.
     #[default]
@@ -334,49 +428,52 @@ pub enum Location {
 }
 
 /// A response: its fields, an optional signature check and the status table that maps it to an outcome.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Response {
     /// Response fields by wire name; checked when a response is verified, and the typed response
     /// struct is generated from them.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub fields: IndexMap<String, Field>,
     /// Signature the provider puts on its responses.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub verify: Option<Recipe>,
     /// Status table: a name under `status_tables:` or inline.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub status: Option<StatusRef>,
 }
 
 /// A callback (IPN / webhook) the provider sends to the merchant.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Callback {
     /// What the callback reports; becomes the doc comment of the generated verifier.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub doc: Option<String>,
     /// How the payload arrives.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub encoding: PayloadEncoding,
     /// Fields of the received payload.
     pub fields: IndexMap<String, Field>,
     /// How its signature is checked.
     pub verify: Recipe,
     /// Field → decode steps applied after verification (e.g. `[base64, json]`).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub decode: IndexMap<String, Vec<DecodeStep>>,
     /// Replies the provider expects, by situation (`ok`, `bad_signature`, `error`).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub reply: IndexMap<String, serde_json::Value>,
     /// Status table that maps the payload to an outcome: a name under `status_tables:` or inline.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub status: Option<StatusRef>,
 }
 
 /// Encoding of a received callback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum PayloadEncoding {
     /// A JSON object (default); field types are checked strictly.
     #[default]
@@ -390,8 +487,9 @@ pub enum PayloadEncoding {
 }
 
 /// One decode step of a callback field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum DecodeStep {
     /// Standard or URL-safe base64, padded or not.
     Base64,
@@ -400,31 +498,33 @@ pub enum DecodeStep {
 }
 
 /// A signature recipe, as named stages: message (select + canonicalise) → digest → encode → place.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Recipe {
     /// What the recipe is for; shown in the generated docs.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub doc: Option<String>,
     /// Where the recipe comes from. Optional here so a spec without it still loads; validation
     /// (`payspec lint`) reports it as an error.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub provenance: Option<Provenance>,
     /// The canonical string (string to sign).
     pub message: Message,
     /// Absent: the message itself is the value (e.g. HTTP Basic, a bearer token).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub digest: Option<Digest>,
     /// Text encoding of the digest; required with a digest.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub encode: Option<Encoding>,
     /// Where the value goes (or, when verifying, where it is read from).
     pub place: Place,
 }
 
 /// How the string to sign is built.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "serde_yaml::Value")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(try_from = "serde_yaml::Value"))]
 pub enum Message {
     /// One value: `message: data` or `message: { value: cred:access_token }`.
     Value(Item),
@@ -453,43 +553,47 @@ pub struct Part {
 }
 
 /// `key=value` pairs over fields.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Pairs {
     /// Explicit items (key = last path segment unless `key:` is given). Absent: every body field
     /// of the request (or every received field of a callback) except the signature field.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub items: Option<Vec<Item>>,
     /// Sort by key (byte order).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub sort: bool,
     /// Between pairs (default `&`).
-    #[serde(default = "default_amp")]
+    #[cfg_attr(feature = "load", serde(default = "default_amp"))]
     pub sep: String,
     /// Between key and value (default `=`).
-    #[serde(default = "default_eq")]
+    #[cfg_attr(feature = "load", serde(default = "default_eq"))]
     pub kv: String,
     /// How values are encoded (default `raw`); keys are never encoded.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub encode: PairEncoding,
     /// Leave out pairs whose value is absent, null or empty.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub omit_empty: bool,
     /// Field names left out of the every-field form (only allowed without `items`).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub exclude: Vec<String>,
 }
 
+#[cfg(feature = "load")]
 fn default_amp() -> String {
     "&".into()
 }
+#[cfg(feature = "load")]
 fn default_eq() -> String {
     "=".into()
 }
 
 /// Value encoding inside pairs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum PairEncoding {
     /// Values as they are.
     #[default]
@@ -499,11 +603,12 @@ pub enum PairEncoding {
 }
 
 /// JWT header extras and claims.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Jwt {
     /// Header members after `typ` and `alg` (e.g. `cty`), in order.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub header: IndexMap<String, Item>,
     /// Claims in order.
     pub claims: IndexMap<String, Item>,
@@ -528,7 +633,8 @@ pub struct Item {
 }
 
 /// Left padding of a value.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
 pub struct PadLeft {
     /// Target width in characters (`pad_left:`); longer values are refused (a signing error, or a
     /// malformed received payload), never signed as they are.
@@ -586,22 +692,24 @@ impl Context {
 }
 
 /// Digest stage.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Digest {
     /// Algorithm.
     pub alg: DigestAlg,
     /// HMAC key, or RSA private key for signing.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub key: Option<Item>,
     /// RSA public key for verifying.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub public_key: Option<Item>,
 }
 
 /// Digest algorithms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "kebab-case"))]
 pub enum DigestAlg {
     /// HMAC-SHA256 keyed with `key`.
     HmacSha256,
@@ -633,19 +741,20 @@ impl DigestAlg {
 }
 
 /// Encode stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
 pub enum Encoding {
     /// Lowercase hex.
-    #[serde(rename = "hex")]
+    #[cfg_attr(feature = "load", serde(rename = "hex"))]
     Hex,
     /// Uppercase hex.
-    #[serde(rename = "HEX")]
+    #[cfg_attr(feature = "load", serde(rename = "HEX"))]
     HexUpper,
     /// Standard base64, padded.
-    #[serde(rename = "base64")]
+    #[cfg_attr(feature = "load", serde(rename = "base64"))]
     Base64,
     /// URL-safe base64 without padding (JWT).
-    #[serde(rename = "base64url")]
+    #[cfg_attr(feature = "load", serde(rename = "base64url"))]
     Base64Url,
 }
 
@@ -691,12 +800,13 @@ pub enum Place {
 }
 
 /// A status table: which fields, which codes, which outcome.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct StatusTable {
     /// Where the codes come from. Optional here so a spec without it still loads; validation reports it
     /// as an error.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub provenance: Option<Provenance>,
     /// Field paths whose values (as text) form the code, e.g. `[return_code, sub_return_code]`.
     pub fields: Vec<String>,
@@ -714,27 +824,29 @@ pub enum StatusRef {
 }
 
 /// One row of a status table.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Code {
     /// One value per table field.
-    #[serde(rename = "when")]
+    #[cfg_attr(feature = "load", serde(rename = "when"))]
     pub values: Vec<CodeValue>,
     /// What the code means for the refund.
     pub outcome: Outcome,
     /// Symbolic name of the code (`ACCEPTED`), as the provider spells it.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub name: Option<String>,
     /// What the code means and what to do about it, in words.
     pub meaning: String,
     /// Whether the caller may try again (default `false`).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub retryable: bool,
 }
 
 /// A code value: number or text in YAML, compared as text.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(untagged))]
 pub enum CodeValue {
     /// A YAML number (`-13`).
     Int(i64),
@@ -757,8 +869,9 @@ impl CodeValue {
 }
 
 /// What a status code means for a refund.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(rename_all = "snake_case"))]
 pub enum Outcome {
     /// The refund completed.
     Succeeded,
@@ -788,36 +901,38 @@ impl fmt::Display for Outcome {
 }
 
 /// Business rules.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 pub struct Rules {
     /// Where the rules come from.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub provenance: Option<Provenance>,
     /// Partial refunds allowed.
     pub partial_refunds: bool,
     /// More than one refund per payment.
     pub multiple_refunds: bool,
     /// Total refunded ≤ amount paid.
-    #[serde(default = "yes")]
+    #[cfg_attr(feature = "load", serde(default = "yes"))]
     pub total_at_most_paid: bool,
     /// Minimum refund amount.
-    #[serde(default)]
-    pub min_amount: Option<serde_yaml::Number>,
+    #[cfg_attr(feature = "load", serde(default))]
+    pub min_amount: Option<Number>,
     /// Refunds allowed this many days after payment.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub refund_window_days: Option<u32>,
     /// A signed request older than this is refused.
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub max_request_age_seconds: Option<u32>,
     /// Refund operation field that identifies a refund (idempotency key).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub idempotency_key: Option<String>,
     /// The refund result arrives asynchronously (poll or callback).
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pub asynchronous: bool,
 }
 
+#[cfg(feature = "load")]
 fn yes() -> bool {
     true
 }
@@ -868,31 +983,33 @@ impl TryFrom<String> for Item {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg(feature = "load")]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 struct ItemMap {
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     field: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     cred: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     ctx: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     lit: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     template: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     optional: bool,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     key: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pad_left: Option<usize>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pad_char: Option<char>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     add: Option<i64>,
 }
 
+#[cfg(feature = "load")]
 impl<'de> Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
@@ -979,6 +1096,7 @@ impl fmt::Display for Item {
     }
 }
 
+#[cfg(feature = "load")]
 /// Name of a YAML value's kind, for messages.
 pub fn kind(v: &serde_yaml::Value) -> &'static str {
     match v {
@@ -992,25 +1110,27 @@ pub fn kind(v: &serde_yaml::Value) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg(feature = "load")]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 struct MessageMap {
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     value: Option<Item>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     join: Option<String>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     parts: Option<Vec<serde_yaml::Value>>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     concat: Option<Vec<serde_yaml::Value>>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     pairs: Option<Pairs>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     jwt: Option<Jwt>,
-    #[serde(default)]
+    #[cfg_attr(feature = "load", serde(default))]
     optional: bool,
 }
 
+#[cfg(feature = "load")]
 fn part(v: serde_yaml::Value) -> Result<Part, String> {
     match v {
         serde_yaml::Value::Mapping(ref m)
@@ -1031,6 +1151,7 @@ fn part(v: serde_yaml::Value) -> Result<Part, String> {
     }
 }
 
+#[cfg(feature = "load")]
 impl TryFrom<serde_yaml::Value> for Message {
     type Error = String;
     fn try_from(v: serde_yaml::Value) -> Result<Self, String> {
@@ -1070,18 +1191,21 @@ impl TryFrom<serde_yaml::Value> for Message {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg(feature = "load")]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
 struct HeaderPlace {
     header: String,
-    #[serde(default = "default_template")]
+    #[cfg_attr(feature = "load", serde(default = "default_template"))]
     template: String,
 }
 
+#[cfg(feature = "load")]
 fn default_template() -> String {
     "{signature}".into()
 }
 
+#[cfg(feature = "load")]
 impl<'de> Deserialize<'de> for Place {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
@@ -1200,6 +1324,7 @@ impl StatusTable {
     }
 }
 
+#[cfg(feature = "load")]
 impl<'de> Deserialize<'de> for BodyEncoding {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
@@ -1227,6 +1352,7 @@ impl<'de> Deserialize<'de> for BodyEncoding {
     }
 }
 
+#[cfg(feature = "load")]
 impl<'de> Deserialize<'de> for StatusRef {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;

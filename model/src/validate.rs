@@ -484,7 +484,7 @@ impl Checker<'_> {
     /// `path` is the message node; problems inside it are located at the part, item or claim.
     fn message(&mut self, path: &str, m: &Message, scope: &Scope) {
         let index = self.index;
-        let has = |p: &str| index.values.contains_key(p);
+        let has = |p: &str| index.contains(p);
         match m {
             Message::Value(item) => {
                 let vp = child(path, "value");
@@ -617,7 +617,7 @@ impl Checker<'_> {
             Place::Header { template, .. } => {
                 // `{ header, template }` locates problems at the template, `header.X` at the place.
                 let tp = child(&pp, "template");
-                let tp = if self.index.values.contains_key(&tp) { tp } else { pp.clone() };
+                let tp = if self.index.contains(&tp) { tp } else { pp.clone() };
                 if !scope.signing {
                     self.err(&pp, "a received signature is read from a body or query field, not a header");
                 }
@@ -825,7 +825,7 @@ impl Checker<'_> {
     fn header_name_of_place(&mut self, place: &str, p: &Place) {
         if let Place::Header { name, .. } = p {
             let np = child(place, "header");
-            let at = if self.index.values.contains_key(&np) { np } else { place.to_string() };
+            let at = if self.index.contains(&np) { np } else { place.to_string() };
             self.header_name(&at, name);
         }
     }
@@ -879,8 +879,8 @@ impl Checker<'_> {
 }
 
 /// A finite number (not `.nan`, `.inf` or `-.inf`).
-fn finite(n: &serde_yaml::Number) -> bool {
-    !(n.is_nan() || n.is_infinite())
+fn finite(n: &crate::model::Number) -> bool {
+    n.is_finite()
 }
 
 /// A character that may not appear in an HTTP header value: every control character but tab.
@@ -988,7 +988,7 @@ impl Checker<'_> {
         let index = self.index;
         let list = [child(path, "parts"), child(path, "concat")]
             .into_iter()
-            .find(|p| index.values.contains_key(p))
+            .find(|p| index.contains(p))
             .unwrap_or_else(|| path.to_string());
         if sep.is_empty() {
             use crate::canonical::{part_width, Width};

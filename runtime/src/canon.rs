@@ -83,6 +83,19 @@ pub fn pairs<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, kv: &str, 
     out
 }
 
+/// A value as text inside a string to sign: strings raw, numbers exactly as written, booleans
+/// `true`/`false`, objects and arrays as compact JSON, null as empty.
+pub fn render(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,17 @@
 //! payspec runtime: signing primitives, the recipe interpreter, credentials and the types generated
 //! code is built on.
+//!
+//! Feature `interpreter` (default) adds [`Interpreter`](crate::interp::Interpreter) and spec loading
+//! (`payspec::model::load_str`, through `payspec-model/load`). Generated code (`payspec::provider!`)
+//! needs neither: with `default-features = false` a crate compiles no YAML parser and no interpreter.
 
 #![deny(missing_docs)]
 
 pub mod canon;
+pub mod clock;
 pub mod crypto;
 pub mod error;
+#[cfg(feature = "interpreter")]
 pub mod interp;
 pub mod redact;
 pub mod scalar;
@@ -15,8 +21,10 @@ pub mod status;
 pub mod support;
 pub mod wire;
 
+pub use clock::{Clock, ClockRangeError};
 pub use error::{SignError, Stage, VerifyError};
-pub use interp::{Clock, ClockRangeError, Interpreter};
+#[cfg(feature = "interpreter")]
+pub use interp::Interpreter;
 pub use payspec_macros::provider;
 pub use payspec_model as model;
 pub use payspec_model::Outcome;

@@ -124,7 +124,7 @@ impl Redactor {
             let v = path.split('.').try_fold(root, |v, seg| v.get(seg));
             match v {
                 None | Some(serde_json::Value::Null) => {}
-                Some(v) => self.sensitive(path, crate::interp::render(v)),
+                Some(v) => self.sensitive(path, crate::canon::render(v)),
             }
         }
     }

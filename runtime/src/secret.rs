@@ -252,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "interpreter")]
     fn credential_errors_never_echo_a_secret_value() {
         let spec = payspec_model::load_str(
             "x.yaml",

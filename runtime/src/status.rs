@@ -51,7 +51,7 @@ pub fn code_text(v: &serde_json::Value) -> Option<String> {
             (None, Some(u)) => u.to_string(),
             (None, None) => n.to_string(),
         }),
-        other => Some(crate::interp::render(other)),
+        other => Some(crate::canon::render(other)),
     }
 }
 

@@ -69,7 +69,7 @@ fn is_invisible(c: char) -> bool {
 pub fn received_text(payload: &serde_json::Map<String, Value>, path: &[&str]) -> Option<String> {
     let (first, rest) = path.split_first()?;
     let v = rest.iter().try_fold(payload.get(*first)?, |v, seg| v.get(seg))?;
-    (!v.is_null()).then(|| crate::interp::render(v))
+    (!v.is_null()).then(|| crate::canon::render(v))
 }
 
 /// Refuse a received value (or field name) that contains a separator of the message it is signed in:

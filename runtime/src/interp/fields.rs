@@ -7,17 +7,7 @@ use indexmap::IndexMap;
 use payspec_model::{Context, DecodeStep, Field, FieldType, Source};
 use serde_json::{Map, Value};
 
-/// A value as text inside a string to sign: strings raw, numbers exactly as written, booleans
-/// `true`/`false`, objects and arrays as compact JSON, null as empty.
-pub fn render(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
+pub use crate::canon::render;
 
 /// Follow a dotted path into a JSON value.
 pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {

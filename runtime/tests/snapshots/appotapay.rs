@@ -3384,7 +3384,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("amount"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3402,7 +3402,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("appotapayTransId"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3416,7 +3416,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 }
             };
             let __p2 = match payload.get("errorCode").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3434,7 +3434,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("reason"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3452,7 +3452,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("refundId"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3470,7 +3470,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("refundOriginalId"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3488,7 +3488,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("status"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3506,7 +3506,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 .and_then(|v| v.get("transactionTs"))
                 .filter(|v| !v.is_null())
             {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -3634,7 +3634,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             .get("data")
             .filter(|v| !v.is_null())
         {
-            ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+            ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
             ::core::option::Option::None => {
                 return ::core::result::Result::Err(
                     ::core::convert::From::from(
@@ -3831,7 +3831,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             .get("data")
             .filter(|v| !v.is_null())
         {
-            ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+            ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
             ::core::option::Option::None => {
                 return ::core::result::Result::Err(
                     ::core::convert::From::from(

@@ -1951,7 +1951,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             ::payspec::support::refuse_separators(
                 "bbmsl.notification",
                 __k,
-                &::payspec::interp::render(__v),
+                &::payspec::canon::render(__v),
                 &["&", "="],
             )?;
         }
@@ -1989,7 +1989,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 if __k == "signature" {
                     continue;
                 }
-                __pairs.push((__k.to_string(), ::payspec::interp::render(__v)));
+                __pairs.push((__k.to_string(), ::payspec::canon::render(__v)));
             }
             __pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             ::payspec::canon::pairs(

@@ -2701,7 +2701,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             .get("data")
             .filter(|v| !v.is_null())
         {
-            ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+            ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
             ::core::option::Option::None => {
                 return ::core::result::Result::Err(
                     ::core::convert::From::from(

@@ -2636,7 +2636,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         };
         let __msg: ::std::string::String = [
             match payload.get("result").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(

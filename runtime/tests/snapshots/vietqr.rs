@@ -2439,7 +2439,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         };
         let __msg: ::std::string::String = [
             match payload.get("transactionId").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -2455,7 +2455,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             match payload.get("amount").filter(|v| !v.is_null()) {
                 ::core::option::Option::Some(__v) => {
                     let __v: ::std::string::String = match ::payspec::canon::pad_fixed(
-                        &::payspec::interp::render(__v),
+                        &::payspec::canon::render(__v),
                         10usize,
                         '0',
                     ) {
@@ -2487,7 +2487,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             },
             match payload.get("transactionTime").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
@@ -2501,7 +2501,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             },
             match payload.get("orderId").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
+                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(
                         ::core::convert::From::from(
