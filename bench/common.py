@@ -54,8 +54,8 @@ def fmt_ns(ns):
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
             v = ns / scale
-            return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
-    return f"{ns:.3g} ns"
+            return f"{v:.{2 if v < 10 else 1 if v < 100 else 0}f} {unit}"
+    return f"{ns:.0f} ns"
 
 
 def run_measured(cmd, cwd=ROOT, env=None, quiet=True):

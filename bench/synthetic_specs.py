@@ -9,9 +9,11 @@ For each N, writes a scratch crate target/bench-synthetic/n<N>/ (its own workspa
 `payspec::provider!` on N specs: the five seed specs in turn, each copy renamed (`provider:
 hitechpay_s007`, title and hosts marked with the copy's number) so no two expand to the same code.
 All crates share one target dir (target/bench-synthetic/target), so dependencies are built once
-(the first run builds them, aws-lc-sys included: minutes). Then, per N: one untimed `cargo check`,
-and `--reps` times: touch src/lib.rs, time `cargo check --offline` (non-incremental:
-CARGO_INCREMENTAL=0, so every run re-expands and re-checks all N modules). Reports the median
+(the first run builds them, aws-lc-sys included: minutes; one untimed `cargo check` of the N = 0
+crate). Then, per N, `--reps` times: touch src/lib.rs, time `cargo check --offline` (non-incremental:
+CARGO_INCREMENTAL=0, so every run re-expands and re-checks all N modules), in cargo's plain dev
+profile as a consumer crate has it (the macro and its YAML parser unoptimised; `--workspace-profile`
+builds dependencies at opt-level 2 as this workspace does). Reports the median
 wall time, the cost per spec over the N = 0 crate ((t_N − t_0) / N), whether that cost stays flat
 (per-spec cost at 20 ÷ at 5, at 50 ÷ at 20: 1.0 = linear), and the peak RSS of the checks.
 """
@@ -44,7 +46,7 @@ def synthetic_spec(seed, i):
     return name, text
 
 
-def write_crate(n):
+def write_crate(n, workspace_profile=False):
     crate = SCRATCH / f"n{n}"
     specs = crate / "specs"
     if specs.exists():
@@ -62,6 +64,7 @@ def write_crate(n):
         f'[package]\nname = "synthetic-n{n}"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n'
         f'[dependencies]\npayspec = {{ path = "{runtime}" }}\n\n'
         "# Not a member of the payspec workspace.\n[workspace]\n"
+        + ('\n[profile.dev.package."*"]\nopt-level = 2\n' if workspace_profile else "")
     )
     shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
     return crate
@@ -72,16 +75,21 @@ def main():
     ap.add_argument("--n", type=int, nargs="+", default=[5, 20, 50], help="spec counts (N = 0 is always added)")
     ap.add_argument("--reps", type=int, default=3, help="timed runs per N (median)")
     ap.add_argument("--incremental", action="store_true", help="keep incremental compilation on")
+    ap.add_argument("--workspace-profile", action="store_true",
+                    help="build dependencies (and the macro's) at opt-level 2 as the payspec workspace does; "
+                         "default: cargo's plain dev profile, as a consumer crate has")
     args = ap.parse_args()
     ns = sorted({0, *args.n})
 
-    env = dict(os.environ, CARGO_TARGET_DIR=str(SCRATCH / "target"))
+    target = SCRATCH / ("target-workspace-profile" if args.workspace_profile else "target")
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
     if not args.incremental:
         env["CARGO_INCREMENTAL"] = "0"
     results = {}
     for n in ns:
-        crate = write_crate(n)
-        cargo("check", "--offline", "--quiet", cwd=crate, env=env)  # warm: dependencies, lock file
+        crate = write_crate(n, args.workspace_profile)
+        if n == 0:  # warm: the dependencies, shared by every crate (their own first check is timed)
+            cargo("check", "--offline", "--quiet", cwd=crate, env=env)
         times, peak = [], 0.0
         for _ in range(args.reps):
             (crate / "src" / "lib.rs").touch()
