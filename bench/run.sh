@@ -18,10 +18,10 @@ cargo bench -p payspec-cli --bench cli --no-run >&2
 log "signers: hand / generated / interpreter per seed recipe, spec loading"
 cargo bench -p payspec --bench sign --features rsa-rustcrypto -- \
   '^(hitechpay|vietqr|ninepay|appotapay|bbmsl|spec-load)' --warm-up-time $warm --measurement-time $meas >&2
-python3 bench/ratios.py >&2
 
 log "RSA-2048 per backend, then openssl speed"
 python3 bench/rsa.py --seconds $meas >&2
+python3 bench/ratios.py >&2
 
 log "CLI process time"
 cargo bench -p payspec-cli --bench cli -- --warm-up-time $warm --measurement-time $cli_meas >&2

@@ -110,10 +110,7 @@ pub fn vietqr_refund(r: &VietqrRefund, secret_key: &str, access_token: &str) -> 
     Request {
         method: "POST",
         url: format!("{}/api/transaction/refund", "https://dev.vietqr.org/vqr"),
-        headers: vec![
-            ("Content-Type", "application/json".into()),
-            ("Authorization", format!("Bearer {access_token}")),
-        ],
+        headers: vec![("Content-Type", "application/json".into()), ("Authorization", format!("Bearer {access_token}"))],
         body: Value::Object(body),
     }
 }
@@ -131,8 +128,7 @@ pub struct NinepayRefund<'a> {
 
 /// PHP `urlencode`: everything but `A-Z a-z 0-9 - _ .` as `%XX`, space as `+`.
 fn form(v: &str) -> String {
-    const SET: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
     percent_encoding::utf8_percent_encode(v, SET).to_string().replace("%20", "+")
 }
 
@@ -211,7 +207,8 @@ pub fn appotapay_refund(
     );
     let sig = hex::encode(hmac_sha256(secret_key.as_bytes(), msg.as_bytes()));
     let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256","cty":"appotapay-api;v=1"}"#);
-    let claims = json!({"iss": partner_code, "jti": format!("{api_key}-{now_s}"), "api_key": api_key, "exp": now_s + 300});
+    let claims =
+        json!({"iss": partner_code, "jti": format!("{api_key}-{now_s}"), "api_key": api_key, "exp": now_s + 300});
     let jwt = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
     let jwt_sig = URL_SAFE_NO_PAD.encode(hmac_sha256(secret_key.as_bytes(), jwt.as_bytes()));
     let mut body = Map::new();
@@ -234,6 +231,7 @@ pub fn appotapay_refund(
 // ---- BBMSL refund: {"request": <JSON text>, "signature": base64 SHA256withRSA(private key, text)}
 
 /// BBMSL refund fields.
+#[cfg(feature = "aws-lc-rs")]
 pub struct BbmslRefund<'a> {
     pub merchant_id: i64,
     pub order_id: Option<i64>,
