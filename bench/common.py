@@ -79,3 +79,9 @@ def cargo(*args, cwd=ROOT, env=None):
     r = subprocess.run(cmd, cwd=cwd, env=env)
     if r.returncode != 0:
         sys.exit(f"failed ({r.returncode}): {' '.join(cmd)}")
+
+
+def clock():
+    """The clock of the last `sign` bench run (wall time unless PAYSPEC_BENCH_CLOCK=cpu)."""
+    f = CRITERION / "payspec-clock.txt"
+    return f.read_text().strip() if f.exists() else "wall time"

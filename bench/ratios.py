@@ -13,7 +13,7 @@ the bench first, e.g.
 import argparse
 import sys
 
-from common import TABLE_HEADER, estimates, fmt_ns, row
+from common import clock, estimates, fmt_ns, row
 
 # group id -> (display name, uses HMAC/MD5 (the 1.2 goal applies))
 RECIPES = [
@@ -41,7 +41,7 @@ def recipe_rows(est):
 def summary_row(gid, name, hmac, t, gh, ig):
     """One BENCHMARKS.md row per recipe: both ratios, the three medians."""
     goal = f"≤ {GEN_HAND_GOAL} (goal 1.05); ≤ {INTERP_GEN_GOAL:g}" if hmac else f"— (RSA); ≤ {INTERP_GEN_GOAL:g}"
-    measured = (f"**{gh:.2f}**; **{ig:.2f}** (hand {fmt_ns(t['hand'])}, generated {fmt_ns(t['generated'])}, "
+    measured = (f"**{gh:.2f}**; **{ig:.2f}** ({clock()}: hand {fmt_ns(t['hand'])}, generated {fmt_ns(t['generated'])}, "
                 f"interpreter {fmt_ns(t['interpreter'])})")
     cmd = f"cargo bench -p payspec --bench sign -- {gid} && python3 bench/ratios.py"
     return row(f"{name}: generated ÷ hand; interpreter ÷ generated", goal, measured, cmd)
@@ -68,6 +68,7 @@ def main():
         for r in rows:
             print(summary_row(*r))
     else:
+        print(f"Medians, {clock()}.\n")
         print("| recipe | hand | generated | interpreter | generated ÷ hand | interpreter ÷ generated |")
         print("|---|---|---|---|---|---|")
         for gid, name, hmac, t, gh, ig in rows:

@@ -5,7 +5,8 @@
     python3 bench/rsa.py --seconds 5 --no-bench
 
 Runs `cargo bench -p payspec --bench sign --features rsa-rustcrypto -- rsa-2048` and, right after it,
-`openssl speed -elapsed -seconds N rsa2048` (wall-clock, as criterion), and prints each payspec figure as a multiple of OpenSSL's.
+`openssl speed -elapsed -seconds N rsa2048` (wall-clock, as criterion; with PAYSPEC_BENCH_CLOCK=cpu,
+without -elapsed: both in CPU time), and prints each payspec figure as a multiple of OpenSSL's.
 payspec's figures go from PEM text to a result, as payspec calls them (PEM decoding and key parsing
 included); `aws-lc-rs parsed key` signs with a key parsed once, the figure comparable to openssl's.
 """
@@ -16,15 +17,16 @@ import re
 import subprocess
 import sys
 
-from common import TARGET, TABLE_HEADER, cargo, estimates, fmt_ns, row
+from common import TARGET, TABLE_HEADER, cargo, clock, estimates, fmt_ns, row
 
 CMD = "python3 bench/rsa.py"
 
 
-def openssl_speed(seconds):
-    # -elapsed: wall-clock time, as criterion measures (the default divides by user CPU time, which
-    # flatters openssl on a loaded machine).
-    out = subprocess.run(["openssl", "speed", "-elapsed", "-seconds", str(seconds), "rsa2048"],
+def openssl_speed(seconds, cpu):
+    # openssl divides by user CPU time unless -elapsed: match the clock of the criterion run (wall
+    # time, or thread CPU time with PAYSPEC_BENCH_CLOCK=cpu).
+    elapsed = [] if cpu else ["-elapsed"]
+    out = subprocess.run(["openssl", "speed", *elapsed, "-seconds", str(seconds), "rsa2048"],
                          capture_output=True, text=True, check=True).stdout
     m = re.search(r"^rsa\s+2048 bits\s+([0-9.]+)s\s+([0-9.]+)s", out, re.M)
     if not m:
@@ -41,11 +43,13 @@ def main():
     if not args.no_bench:
         cargo("bench", "-p", "payspec", "--bench", "sign", "--features", "rsa-rustcrypto", "--",
               "rsa-2048", "--warm-up-time", "1", "--measurement-time", "2")
-    sign_ns, verify_ns, version = openssl_speed(args.seconds)
+    cpu = clock() == "thread CPU time"
+    sign_ns, verify_ns, version = openssl_speed(args.seconds, cpu)
     est = {k.removeprefix("rsa-2048/"): v for k, v in estimates().items() if k.startswith("rsa-2048/")}
     if not est:
         sys.exit("no rsa-2048 results: run without --no-bench")
 
+    print(f"Medians, {clock()} (openssl speed {'user CPU time' if cpu else '-elapsed, wall time'}).\n")
     print(f"| RSA-2048 | median | ÷ {version} `speed` |\n|---|---|---|")
     print(f"| openssl sign | {fmt_ns(sign_ns)} | 1.00 |\n| openssl verify | {fmt_ns(verify_ns)} | 1.00 |")
     for k in sorted(est):
@@ -62,7 +66,7 @@ def main():
             t = est.get(f"{op}/{backend}")
             if t is not None:
                 rows.append([f"RSA-2048 {op}, {label} ÷ `openssl speed rsa2048`", goal,
-                             f"**{t / base:.2f}** ({fmt_ns(t)} vs {fmt_ns(base)})", CMD])
+                             f"**{t / base:.2f}** ({clock()}: {fmt_ns(t)} vs {fmt_ns(base)})", CMD])
     print("\n" + TABLE_HEADER)
     for r in rows:
         print(row(*r))

@@ -2,6 +2,7 @@
 # Every figure of BENCHMARKS.md, one run, then the summary table (Markdown, on stdout at the end).
 #   bench/run.sh            # about 8 minutes on 2 cores after the first release build
 #   QUICK=1 bench/run.sh    # shorter criterion runs, 2 timed cargo checks per N (a smoke run)
+#   PAYSPEC_BENCH_CLOCK=cpu bench/run.sh   # signers timed in thread CPU time (a loaded machine)
 # Detailed tables go to stderr as each instrument finishes; target/bench/ keeps the raw results.
 set -euo pipefail
 cd "$(dirname "$0")/.."

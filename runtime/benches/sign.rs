@@ -6,7 +6,13 @@
 //! cargo bench -p payspec --bench sign -- --warm-up-time 1 --measurement-time 2
 //! cargo bench -p payspec --bench sign --features rsa-rustcrypto -- rsa-2048   # both RSA backends
 //! python3 bench/ratios.py                                                     # the Markdown rows
+//! PAYSPEC_BENCH_CLOCK=cpu cargo bench -p payspec --bench sign                   # thread CPU time
 //! ```
+//!
+//! The clock is wall time by default; `PAYSPEC_BENCH_CLOCK=cpu` measures the bench thread's CPU time
+//! (`CLOCK_THREAD_CPUTIME_ID`) instead: time the thread spends descheduled while other processes
+//! run is not counted, so a shared machine inflates the figures less. The clock used is written to
+//! `target/criterion/payspec-clock.txt`, which `bench/ratios.py` prints.
 //!
 //! Before anything is timed, every group asserts that the three paths produce the same method, URL,
 //! headers (in order), body (byte for byte) and signature, and that they equal the recorded vector:
@@ -15,7 +21,8 @@
 
 mod hand;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{BenchmarkId, Criterion};
 use payspec::model::Spec;
 use payspec::serde_json::{self, Map, Value};
 use payspec::{Clock, Credentials, Interpreter, SignedRequest};
@@ -127,7 +134,7 @@ fn assert_same(group: &str, v: &Vector, hand: &hand::Request, generated: &Signed
     }
 }
 
-fn hitechpay_refund(c: &mut Criterion) {
+fn hitechpay_refund<M: Measurement>(c: &mut Criterion<M>) {
     let spec = spec("hitechpay");
     let v = Vector::load("hitechpay", "hitechpay-refund-utf8-2553");
     let (rt, clock, interp) = (v.creds(&spec), v.clock(), Interpreter::new(&spec));
@@ -161,7 +168,7 @@ fn hitechpay_refund(c: &mut Criterion) {
     g.finish();
 }
 
-fn vietqr_refund(c: &mut Criterion) {
+fn vietqr_refund<M: Measurement>(c: &mut Criterion<M>) {
     let spec = spec("vietqr");
     let v = Vector::load("vietqr", "vietqr-refund-checksum");
     let (rt, clock, interp) = (v.creds(&spec), v.clock(), Interpreter::new(&spec));
@@ -199,7 +206,7 @@ fn vietqr_refund(c: &mut Criterion) {
     g.finish();
 }
 
-fn ninepay_refund(c: &mut Criterion) {
+fn ninepay_refund<M: Measurement>(c: &mut Criterion<M>) {
     let spec = spec("ninepay");
     let v = Vector::load("ninepay", "ninepay-refund-create-bank");
     let (rt, clock, interp) = (v.creds(&spec), v.clock(), Interpreter::new(&spec));
@@ -237,7 +244,7 @@ fn ninepay_refund(c: &mut Criterion) {
     g.finish();
 }
 
-fn appotapay_v1_refund(c: &mut Criterion) {
+fn appotapay_v1_refund<M: Measurement>(c: &mut Criterion<M>) {
     let spec = spec("appotapay");
     let v = Vector::load("appotapay", "appotapay-v1-refund-request-sandbox");
     let (rt, clock, interp) = (v.creds(&spec), v.clock(), Interpreter::new(&spec));
@@ -272,7 +279,7 @@ fn appotapay_v1_refund(c: &mut Criterion) {
 }
 
 #[cfg(feature = "aws-lc-rs")]
-fn bbmsl_refund(c: &mut Criterion) {
+fn bbmsl_refund<M: Measurement>(c: &mut Criterion<M>) {
     use std::str::FromStr;
     let spec = spec("bbmsl");
     let v = Vector::load("bbmsl", "bbmsl-refund-request");
@@ -309,11 +316,11 @@ fn bbmsl_refund(c: &mut Criterion) {
 }
 
 #[cfg(not(feature = "aws-lc-rs"))]
-fn bbmsl_refund(_: &mut Criterion) {
+fn bbmsl_refund<M: Measurement>(_: &mut Criterion<M>) {
     eprintln!("bbmsl-refund: the hand-written RSA baseline uses aws-lc-rs (default feature `aws-lc-rs`); skipped");
 }
 
-fn hitechpay_callback(c: &mut Criterion) {
+fn hitechpay_callback<M: Measurement>(c: &mut Criterion<M>) {
     let spec = spec("hitechpay");
     let v = Vector::load("hitechpay", "hitechpay-callback-published-2553");
     let (rt, interp) = (v.creds(&spec), Interpreter::new(&spec));
@@ -346,7 +353,7 @@ fn hitechpay_callback(c: &mut Criterion) {
 /// RSA-2048 PKCS#1 v1.5 SHA-256 on each backend compiled in (`--features rsa-rustcrypto` adds the
 /// `rsa` crate), PEM text in as payspec calls it; plus aws-lc-rs with the key parsed once, the figure
 /// comparable to `openssl speed rsa2048` (see `bench/rsa.py`).
-fn rsa_2048(c: &mut Criterion) {
+fn rsa_2048<M: Measurement>(c: &mut Criterion<M>) {
     let private = read("conformance/keys/test_private_key.pem");
     let public = read("conformance/keys/test_public_key.pem");
     let msg = r#"{"merchantId":3,"orderId":4922,"amount":10}"#.repeat(8);
@@ -380,7 +387,7 @@ fn rsa_2048(c: &mut Criterion) {
 }
 
 /// `load_str` (parse + position index + validation) per seed spec.
-fn spec_load(c: &mut Criterion) {
+fn spec_load<M: Measurement>(c: &mut Criterion<M>) {
     let mut g = c.benchmark_group("spec-load");
     for p in SEEDS {
         let text = read(&format!("specs/{p}.yaml"));
@@ -392,15 +399,67 @@ fn spec_load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(
-    sign,
-    hitechpay_refund,
-    vietqr_refund,
-    ninepay_refund,
-    appotapay_v1_refund,
-    bbmsl_refund,
-    hitechpay_callback,
-    rsa_2048,
-    spec_load
-);
-criterion_main!(sign);
+/// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`), formatted as durations.
+struct ThreadCpuTime(WallTime);
+
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant Linux supports.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = u64;
+    type Value = u64;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> u64 {
+        thread_cpu_ns() - start
+    }
+    fn add(&self, a: &u64, b: &u64) -> u64 {
+        a + b
+    }
+    fn zero(&self) -> u64 {
+        0
+    }
+    fn to_f64(&self, v: &u64) -> f64 {
+        *v as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        self.0.formatter()
+    }
+}
+
+fn run<M: Measurement>(mut c: Criterion<M>) {
+    hitechpay_refund(&mut c);
+    vietqr_refund(&mut c);
+    ninepay_refund(&mut c);
+    appotapay_v1_refund(&mut c);
+    bbmsl_refund(&mut c);
+    hitechpay_callback(&mut c);
+    rsa_2048(&mut c);
+    spec_load(&mut c);
+    c.final_summary();
+}
+
+fn main() {
+    let cpu = match std::env::var("PAYSPEC_BENCH_CLOCK").as_deref() {
+        Ok("cpu") => true,
+        Ok("wall") | Err(_) => false,
+        Ok(other) => panic!("PAYSPEC_BENCH_CLOCK={other}: expected `wall` or `cpu`"),
+    };
+    let clock = if cpu { "thread CPU time" } else { "wall time" };
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root("target"));
+    let dir = target.join("criterion");
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join("payspec-clock.txt"), clock);
+    }
+    if cpu {
+        run(Criterion::default().with_measurement(ThreadCpuTime(WallTime)).configure_from_args());
+    } else {
+        run(Criterion::default().configure_from_args());
+    }
+}
