@@ -17,10 +17,10 @@ fn pattern_check(def: &Field, text: &TokenStream) -> TokenStream {
     };
     quote! {
         {
-            static RE: ::std::sync::OnceLock<::core::result::Result<::payspec::regex::Regex, ::std::string::String>> = ::std::sync::OnceLock::new();
+            static RE: ::std::sync::OnceLock<Result<::payspec::regex::Regex, String>> = ::std::sync::OnceLock::new();
             let __text: &str = #text;
-            if !__pattern(&RE, #p)?.is_match(__text) {
-                return ::core::result::Result::Err(::std::format!("`{}` does not match pattern {}", ::payspec::support::echo(__text), #p));
+            if !__g::pattern(&RE, #p)?.is_match(__text) {
+                return Err(format!("`{}` does not match pattern {}", __g::echo(__text), #p));
             }
         }
     }
@@ -32,8 +32,8 @@ fn str_checks(def: &Field, s: &Ident, json_text: bool, enum_check: bool) -> Opti
     let mut out = TokenStream::new();
     if json_text {
         out.extend(quote! {
-            if let ::core::result::Result::Err(e) = ::payspec::serde_json::from_str::<::payspec::serde_json::Value>(#s) {
-                return ::core::result::Result::Err(::std::format!("not JSON text: {}", e));
+            if let Err(e) = ::payspec::serde_json::from_str::<Value>(#s) {
+                return Err(format!("not JSON text: {}", e));
             }
         });
     }
@@ -43,14 +43,14 @@ fn str_checks(def: &Field, s: &Ident, json_text: bool, enum_check: bool) -> Opti
     if let Some(max) = def.max_len {
         out.extend(quote! {
             if __len > #max {
-                return ::core::result::Result::Err(::std::format!("{} characters, at most {} allowed", __len, #max));
+                return Err(format!("{} characters, at most {} allowed", __len, #max));
             }
         });
     }
     if let Some(min) = def.min_len {
         out.extend(quote! {
             if __len < #min {
-                return ::core::result::Result::Err(::std::format!("{} characters, at least {} required", __len, #min));
+                return Err(format!("{} characters, at least {} required", __len, #min));
             }
         });
     }
@@ -59,7 +59,7 @@ fn str_checks(def: &Field, s: &Ident, json_text: bool, enum_check: bool) -> Opti
         let joined = def.values.join(", ");
         out.extend(quote! {
             if ![#(#values),*].contains(&#s) {
-                return ::core::result::Result::Err(::std::format!("`{}` is not one of {}", ::payspec::support::echo(#s), #joined));
+                return Err(format!("`{}` is not one of {}", __g::echo(#s), #joined));
             }
         });
     }
@@ -72,20 +72,20 @@ fn num_checks_text(def: &Field, text: TokenStream) -> Option<TokenStream> {
     if def.min.is_none() && def.max.is_none() {
         return None;
     }
-    let mut out = quote!(let __val = __to_decimal(#text)?;);
+    let mut out = quote!(let __val = __g::to_decimal(#text)?;);
     if let Some(min) = &def.min {
         let m = min.to_string();
         out.extend(quote! {
-            if __val < __to_decimal(#m)? {
-                return ::core::result::Result::Err(::std::format!("{} is below the minimum {}", ::payspec::support::echo(#text), #m));
+            if __val < __g::to_decimal(#m)? {
+                return Err(format!("{} is below the minimum {}", __g::echo(#text), #m));
             }
         });
     }
     if let Some(max) = &def.max {
         let m = max.to_string();
         out.extend(quote! {
-            if __val > __to_decimal(#m)? {
-                return ::core::result::Result::Err(::std::format!("{} is above the maximum {}", ::payspec::support::echo(#text), #m));
+            if __val > __g::to_decimal(#m)? {
+                return Err(format!("{} is above the maximum {}", __g::echo(#text), #m));
             }
         });
     }
@@ -103,12 +103,12 @@ fn int_checks(def: &Field, v: &Ident) -> TokenStream {
         out.extend(match text.parse::<i64>() {
             Ok(n) => quote! {
                 if #v #cmp #n {
-                    return ::core::result::Result::Err(::std::format!(#msg, #v, #text));
+                    return Err(format!(#msg, #v, #text));
                 }
             },
             Err(_) => quote! {
-                if ::payspec::rust_decimal::Decimal::from(#v) #cmp __to_decimal(#text)? {
-                    return ::core::result::Result::Err(::std::format!(#msg, #v, #text));
+                if ::payspec::rust_decimal::Decimal::from(#v) #cmp __g::to_decimal(#text)? {
+                    return Err(format!(#msg, #v, #text));
                 }
             },
         });
@@ -125,8 +125,8 @@ fn dec_checks(def: &Field, v: &Ident) -> TokenStream {
         let (cmp, msg) =
             if below { (quote!(<), "{} is below the minimum {}") } else { (quote!(>), "{} is above the maximum {}") };
         out.extend(quote! {
-            if *#v #cmp __to_decimal(#text)? {
-                return ::core::result::Result::Err(::std::format!(#msg, #v, #text));
+            if *#v #cmp __g::to_decimal(#text)? {
+                return Err(format!(#msg, #v, #text));
             }
         });
     }
@@ -137,7 +137,7 @@ fn dec_checks(def: &Field, v: &Ident) -> TokenStream {
 /// `None` for types that never do.
 fn empty_text(ty: Ty) -> Option<TokenStream> {
     match ty {
-        Ty::Str | Ty::JsonText => Some(quote!(|v: &::std::string::String| v.is_empty())),
+        Ty::Str | Ty::JsonText => Some(quote!(|v: &String| v.is_empty())),
         Ty::Scalar => {
             Some(quote!(|v: &::payspec::Scalar| ::core::matches!(v, ::payspec::Scalar::Text(t) if t.is_empty())))
         }
@@ -205,15 +205,15 @@ impl Gen<'_> {
             }
             Ty::Obj(i) => {
                 let sname = &self.plan.structs[i].name;
-                let pattern = pattern_check(f.def, &quote!(&__json(v).to_string()));
+                let pattern = pattern_check(f.def, &quote!(&__g::json(v).to_string()));
                 (quote!(&#sname), quote!(v.__check()?; #pattern))
             }
         };
         quote! {
             #[allow(unused_variables)]
-            fn #name(v: #arg) -> ::core::result::Result<(), ::std::string::String> {
+            fn #name(v: #arg) -> Result<(), String> {
                 #body
-                ::core::result::Result::Ok(())
+                Ok(())
             }
         }
     }
@@ -237,20 +237,20 @@ impl Gen<'_> {
                 let wire = &f.wire;
                 let call = self.check_call(&quote!(Self), f, quote!(__v));
                 let bind = if f.optional {
-                    quote!(if let ::core::option::Option::Some(__v) = &self.#id)
+                    quote!(if let Some(__v) = &self.#id)
                 } else {
                     quote!(let __v = &self.#id;)
                 };
                 if f.optional {
-                    quote!(#bind { #call.map_err(|p| ::std::format!("`{}`: {}", #wire, p))?; })
+                    quote!(#bind { #call.map_err(|p| format!("`{}`: {}", #wire, p))?; })
                 } else {
-                    quote!({ #bind #call.map_err(|p| ::std::format!("`{}`: {}", #wire, p))?; })
+                    quote!({ #bind #call.map_err(|p| format!("`{}`: {}", #wire, p))?; })
                 }
             });
             quote! {
-                fn __check(&self) -> ::core::result::Result<(), ::std::string::String> {
+                fn __check(&self) -> Result<(), String> {
                     #(#steps)*
-                    ::core::result::Result::Ok(())
+                    Ok(())
                 }
             }
         };
@@ -289,7 +289,7 @@ impl Gen<'_> {
                     let __p: [bool; #n] = [#(#p),*];
                     let __n = __p.iter().filter(|b| **b).count();
                     if __n != 1 {
-                        return ::core::result::Result::Err(__input(#target, #field, ::std::format!("exactly one of these fields is required, found {}", __n)));
+                        return Err(__g::input(#target, #field, format!("exactly one of these fields is required, found {}", __n)));
                     }
                 }
             });
@@ -302,7 +302,7 @@ impl Gen<'_> {
             let field = g.join("|");
             out.extend(quote! {
                 if ![#(#p),*].contains(&true) {
-                    return ::core::result::Result::Err(__input(#target, #field, "at least one of these fields is required, found none"));
+                    return Err(__g::input(#target, #field, "at least one of these fields is required, found none"));
                 }
             });
         }
@@ -320,8 +320,8 @@ impl Gen<'_> {
                     let __n = __p.iter().filter(|b| **b).count();
                     if __n != 0 && __n != #n {
                         let __names: [&str; #n] = [#(#names),*];
-                        let __missing: ::std::vec::Vec<&str> = __names.iter().zip(__p.iter()).filter(|(_, p)| !**p).map(|(n, _)| *n).collect();
-                        return ::core::result::Result::Err(__input(#target, &__missing.join(", "), #msg));
+                        let __missing: Vec<&str> = __names.iter().zip(__p.iter()).filter(|(_, p)| !**p).map(|(n, _)| *n).collect();
+                        return Err(__g::input(#target, &__missing.join(", "), #msg));
                     }
                 }
             });
@@ -351,7 +351,7 @@ impl Gen<'_> {
                 // `omit_empty`: an optional field given as "" is left out, as if absent.
                 steps.push(quote! {
                     if #id.as_ref().is_some_and(#is_empty) {
-                        #id = ::core::option::Option::None;
+                        #id = None;
                     }
                 });
             }
@@ -362,7 +362,7 @@ impl Gen<'_> {
                 }
                 steps.push(quote! {
                     if #id.is_none() {
-                        if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                        if let Some((__creds, __clock)) = fill {
                             let _ = (__creds, __clock);
                             #id = #d?;
                         }
@@ -373,22 +373,22 @@ impl Gen<'_> {
                 let call = self.check_call(&owner, f, quote!(__v));
                 // A value filled from a secret credential is never echoed (as the interpreter).
                 let problem = if self.spec.field_is_secret(f.def) && f.def.from.is_some() {
-                    quote!(if __secret_default { ::std::string::String::from(#HIDDEN) } else { p })
+                    quote!(if __secret_default { String::from(#HIDDEN) } else { p })
                 } else {
                     quote!(p)
                 };
                 steps.push(quote! {
-                    if let ::core::option::Option::Some(__v) = &#id {
-                        #call.map_err(|p| __input(#target, #wire, #problem))?;
+                    if let Some(__v) = &#id {
+                        #call.map_err(|p| __g::input(#target, #wire, #problem))?;
                     }
                 });
             }
-            let missing = quote!(return ::core::result::Result::Err(__input(#target, #wire, "required but missing")));
+            let missing = quote!(return Err(__g::input(#target, #wire, "required but missing")));
             if !f.optional {
                 steps.push(quote! {
                     let #id = match #id {
-                        ::core::option::Option::Some(v) => v,
-                        ::core::option::Option::None => #missing,
+                        Some(v) => v,
+                        None => #missing,
                     };
                 });
             } else if f.def.required {
@@ -429,16 +429,16 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            pub fn build(self) -> ::core::result::Result<#name, ::payspec::SignError> {
-                self.__run(::core::option::Option::None, true)
+            pub fn build(self) -> Result<#name, SignError> {
+                self.__run(None, true)
             }
 
             #[doc(hidden)]
             #[allow(unused_variables)]
-            pub fn __run(self, #fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>, building: bool) -> ::core::result::Result<#name, ::payspec::SignError> {
+            pub fn __run(self, #fill: Option<(&Credentials, Clock)>, building: bool) -> Result<#name, SignError> {
                 #(#steps)*
                 #groups
-                ::core::result::Result::Ok(#name { #(#ids),* })
+                Ok(#name { #(#ids),* })
             }
         }
     }
@@ -455,24 +455,24 @@ impl Gen<'_> {
             if f.optional {
                 quote!(#id: r.#id,)
             } else {
-                quote!(#id: ::core::option::Option::Some(r.#id),)
+                quote!(#id: Some(r.#id),)
             }
         });
         let doc = format!("Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`.");
         let bdoc = format!("A builder holding every field of a `{}` request.", op.name);
         let inner = quote! {
-            fn __prepare(&self, fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fn __prepare(&self, fill: Option<(&Credentials, Clock)>) -> Result<Self, SignError> {
                 #builder::from(self.clone()).__run(fill, false)
             }
 
             #[doc = #doc]
-            pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
+            pub fn validate(&self) -> Result<(), SignError> {
                 // As `build()`: a field a `from:` default fills when signing is not missing yet.
-                #builder::from(self.clone()).__run(::core::option::Option::None, true).map(|_| ())
+                #builder::from(self.clone()).__run(None, true).map(|_| ())
             }
         };
         let outer = quote! {
-            impl ::core::convert::From<#name> for #builder {
+            impl From<#name> for #builder {
                 #[doc = #bdoc]
                 #[allow(unused_variables)]
                 fn from(r: #name) -> Self {
@@ -490,22 +490,22 @@ impl Gen<'_> {
         let target = self.target(op);
         let wire = &f.wire;
         let tname = f.def.ty.described();
-        let mismatch = |found: TokenStream| quote!(::core::result::Result::Err(__input(#target, #wire, ::std::format!("expected {}, found {}", #tname, #found))));
-        let ok = |v: TokenStream| quote!(::core::result::Result::Ok(::core::option::Option::Some(#v)));
+        let mismatch = |found: TokenStream| quote!(Err(__g::input(#target, #wire, format!("expected {}, found {}", #tname, #found))));
+        let ok = |v: TokenStream| quote!(Ok(Some(#v)));
         // Conversion of an integer `v: i64`.
         let from_int = |v: TokenStream| -> TokenStream {
             match f.ty {
                 Ty::Int => ok(v),
                 Ty::Scalar => ok(quote!(::payspec::Scalar::Int(#v))),
                 Ty::Dec => ok(quote!(::payspec::rust_decimal::Decimal::from(#v))),
-                _ => mismatch(quote!(::std::format!("number {}", #v))),
+                _ => mismatch(quote!(format!("number {}", #v))),
             }
         };
         // Conversion of a text `v: &str`.
         let from_text = |v: TokenStream| -> TokenStream {
             match f.ty {
-                Ty::Str | Ty::JsonText => ok(quote!(::std::string::String::from(#v))),
-                Ty::Scalar => ok(quote!(::payspec::Scalar::Text(::std::string::String::from(#v)))),
+                Ty::Str | Ty::JsonText => ok(quote!(String::from(#v))),
+                Ty::Scalar => ok(quote!(::payspec::Scalar::Text(String::from(#v)))),
                 Ty::Enum(i) => {
                     let ename = &self.plan.enums[i].name;
                     let check = Self::check_fn_name(f);
@@ -513,33 +513,33 @@ impl Gen<'_> {
                     let owner = &self.plan.structs[op.request].name;
                     quote! {
                         match #owner::#check(#v) {
-                            ::core::result::Result::Err(p) => ::core::result::Result::Err(__input(#target, #wire, p)),
-                            ::core::result::Result::Ok(()) => match #ename::from_wire(#v) {
-                                ::core::option::Option::Some(e) => ::core::result::Result::Ok(::core::option::Option::Some(e)),
-                                ::core::option::Option::None => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is not one of {}", ::payspec::support::echo(#v), #joined))),
+                            Err(p) => Err(__g::input(#target, #wire, p)),
+                            Ok(()) => match #ename::from_wire(#v) {
+                                Some(e) => Ok(Some(e)),
+                                None => Err(__g::input(#target, #wire, format!("`{}` is not one of {}", __g::echo(#v), #joined))),
                             },
                         }
                     }
                 }
                 Ty::Dec => quote! {
-                    match __decimal_text(#v) {
-                        ::core::result::Result::Ok(n) => match n.to_string().parse::<::payspec::rust_decimal::Decimal>() {
-                            ::core::result::Result::Ok(d) => ::core::result::Result::Ok(::core::option::Option::Some(d)),
-                            ::core::result::Result::Err(e) => ::core::result::Result::Err(__input(#target, #wire, ::std::format!("`{}` is out of the numeric range: {}", ::payspec::support::echo(#v), e))),
+                    match __g::decimal_text(#v) {
+                        Ok(n) => match n.to_string().parse::<::payspec::rust_decimal::Decimal>() {
+                            Ok(d) => Ok(Some(d)),
+                            Err(e) => Err(__g::input(#target, #wire, format!("`{}` is out of the numeric range: {}", __g::echo(#v), e))),
                         },
-                        ::core::result::Result::Err(p) => ::core::result::Result::Err(__input(#target, #wire, p)),
+                        Err(p) => Err(__g::input(#target, #wire, p)),
                     }
                 },
-                _ => mismatch(quote!(::std::format!("string \"{}\"", ::payspec::support::echo(#v)))),
+                _ => mismatch(quote!(format!("string \"{}\"", __g::echo(#v)))),
             }
         };
         Some(match &from.source {
             Source::Credential(c) => {
                 let missing = if f.def.required {
                     let msg = format!("missing; it defaults to credential `{c}`, which is not given");
-                    quote!(::core::result::Result::Err(__input(#target, #wire, #msg)))
+                    quote!(Err(__g::input(#target, #wire, #msg)))
                 } else {
-                    quote!(::core::result::Result::Ok(::core::option::Option::None))
+                    quote!(Ok(None))
                 };
                 match self.plan.creds.iter().find(|p| p.name == c) {
                     None => missing,
@@ -557,8 +557,8 @@ impl Gen<'_> {
                         let conv = if hidden {
                             let t = self.rust_ty(f.ty);
                             quote!({
-                                let __r: ::core::result::Result<::core::option::Option<#t>, ::payspec::SignError> = #conv;
-                                __r.map_err(|_| __input(#target, #wire, #HIDDEN))
+                                let __r: Result<Option<#t>, SignError> = #conv;
+                                __r.map_err(|_| __g::input(#target, #wire, #HIDDEN))
                             })
                         } else {
                             conv
@@ -569,8 +569,8 @@ impl Gen<'_> {
                             let scrut = if int { value } else { quote!(&#value) };
                             quote! {
                                 match #scrut {
-                                    ::core::option::Option::Some(__c) => { #conv }
-                                    ::core::option::Option::None => #missing,
+                                    Some(__c) => { #conv }
+                                    None => #missing,
                                 }
                             }
                         } else {
@@ -593,7 +593,7 @@ impl Gen<'_> {
     pub fn recv_check_fn(&self, def: &Field, lenient: bool) -> Ident {
         let name = self.fresh("rc");
         let s = quote::format_ident!("s");
-        let ok = |v: TokenStream| quote!(::core::result::Result::Ok(#v));
+        let ok = |v: TokenStream| quote!(Ok(#v));
         let string_arm = |json: bool, guard: TokenStream, numeric: bool| {
             let sc = str_checks(def, &s, json, true).unwrap_or_default();
             let nc = if numeric { num_checks_text(def, quote!(s)).unwrap_or_default() } else { quote!() };
@@ -625,11 +625,11 @@ impl Gen<'_> {
                 {
                     arms.push(quote! {
                         #pat => {
-                            let __n = __decimal_text(#text)?;
+                            let __n = __g::decimal_text(#text)?;
                             let __t = __n.to_string();
                             #pc
                             #nc
-                            ::core::result::Result::Ok(Value::Number(__n))
+                            Ok(Value::Number(__n))
                         }
                     });
                 }
@@ -640,7 +640,7 @@ impl Gen<'_> {
             }
             FieldType::Bool => {
                 let pc = pattern_check(def, &quote!(&b.to_string()));
-                arms.push(quote!(Value::Bool(b) => { #pc ::core::result::Result::Ok(Value::Bool(*b)) }));
+                arms.push(quote!(Value::Bool(b) => { #pc Ok(Value::Bool(*b)) }));
                 if lenient {
                     arms.push(string_arm(false, quote!(if s == "true" || s == "false"), false));
                 }
@@ -648,12 +648,12 @@ impl Gen<'_> {
             FieldType::Object => {
                 let subs = def.fields.iter().map(|(k, sd)| {
                     let f = self.recv_check_fn(sd, lenient);
-                    quote!(#k => #f(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?,)
+                    quote!(#k => #f(sub).map_err(|p| format!("`{}`: {}", k, p))?,)
                 });
                 let required = def.fields.iter().filter(|(_, sd)| sd.required).map(|(k, _)| {
                     quote! {
                         if !out.contains_key(#k) {
-                            return ::core::result::Result::Err(::std::format!("`{}` is required but missing", #k));
+                            return Err(format!("`{}` is required but missing", #k));
                         }
                     }
                 });
@@ -661,7 +661,7 @@ impl Gen<'_> {
                 let pattern = if pc.is_empty() { quote!() } else { quote!(let __t = __obj.to_string(); #pc) };
                 arms.push(quote! {
                     Value::Object(m) => {
-                        let mut out = ::payspec::serde_json::Map::new();
+                        let mut out = Map::new();
                         for (k, sub) in m {
                             let v: Value = match k.as_str() {
                                 #(#subs)*
@@ -672,7 +672,7 @@ impl Gen<'_> {
                         #(#required)*
                         let __obj = Value::Object(out);
                         #pattern
-                        ::core::result::Result::Ok(__obj)
+                        Ok(__obj)
                     }
                 });
             }
@@ -680,11 +680,11 @@ impl Gen<'_> {
         let tname = def.ty.described();
         self.extra(quote! {
             #[allow(unused_variables, clippy::needless_return)]
-            fn #name(v: &::payspec::serde_json::Value) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-                use ::payspec::serde_json::Value;
+            fn #name(v: &Value) -> Result<Value, String> {
+                use Value;
                 match v {
                     #(#arms)*
-                    other => ::core::result::Result::Err(::std::format!("expected {}, found {}", #tname, __json_kind(other))),
+                    other => Err(format!("expected {}, found {}", #tname, __g::json_kind(other))),
                 }
             }
         });
@@ -701,15 +701,15 @@ impl Gen<'_> {
         let steps = fields.iter().map(|(name, def)| {
             let f = self.recv_check_fn(def, lenient);
             let none = if def.required {
-                quote!(return ::core::result::Result::Err(__malformed(#target, #name, "required but missing"));)
+                quote!(return Err(__g::malformed(#target, #name, "required but missing"));)
             } else {
                 quote!()
             };
             quote! {
                 match payload.get(#name) {
-                    ::core::option::Option::None | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => { #none }
-                    ::core::option::Option::Some(v) => {
-                        #f(v).map_err(|p| __malformed(#target, #name, p))?;
+                    None | Some(Value::Null) => { #none }
+                    Some(v) => {
+                        #f(v).map_err(|p| __g::malformed(#target, #name, p))?;
                     }
                 }
             }

@@ -83,41 +83,41 @@ pub fn to_text(ty: RawTy, v: &TokenStream) -> TokenStream {
         RawTy::Str | RawTy::Int | RawTy::Bool | RawTy::Dec | RawTy::Scalar | RawTy::Enum => {
             quote!(#v.to_string())
         }
-        RawTy::Obj => quote!(__json(#v).to_string()),
-        RawTy::JsonRef => quote!(::payspec::interp::render(#v)),
+        RawTy::Obj => quote!(__g::json(#v).to_string()),
+        RawTy::JsonRef => quote!(__g::render(#v)),
     }
 }
 
 fn to_json(ty: RawTy, v: &TokenStream) -> TokenStream {
     match ty {
-        RawTy::Str => quote!(::payspec::serde_json::Value::String(#v.to_string())),
-        RawTy::Int => quote!(::payspec::serde_json::Value::from(#v)),
-        RawTy::Bool => quote!(::payspec::serde_json::Value::Bool(#v)),
-        RawTy::Dec => quote!(__dec_json(#v)),
-        RawTy::Scalar | RawTy::Enum | RawTy::Obj => quote!(__json(#v)),
-        RawTy::JsonRef => quote!(::core::clone::Clone::clone(#v)),
+        RawTy::Str => quote!(Value::String(#v.to_string())),
+        RawTy::Int => quote!(Value::from(#v)),
+        RawTy::Bool => quote!(Value::Bool(#v)),
+        RawTy::Dec => quote!(__g::decimal_json(#v)),
+        RawTy::Scalar | RawTy::Enum | RawTy::Obj => quote!(__g::json(#v)),
+        RawTy::JsonRef => quote!(Clone::clone(#v)),
     }
 }
 
 fn want_ty(want: Want) -> TokenStream {
     match want {
-        Want::Text => quote!(::std::string::String),
-        Want::Json => quote!(::payspec::serde_json::Value),
+        Want::Text => quote!(String),
+        Want::Json => quote!(Value),
     }
 }
 
 /// `Err::<T, SignError>(e)?` — an error at a point the compiler does not see as diverging.
 fn fail(ty: TokenStream, err: TokenStream) -> TokenStream {
-    quote!(::core::result::Result::Err::<#ty, ::payspec::SignError>(#err)?)
+    quote!(Err::<#ty, SignError>(#err)?)
 }
 
 /// `return Err(e)` in a function returning `SignError`; `return Err(e.into())` in a verifier (which
 /// returns `VerifyError`) — the recipe target says which.
 fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
     if matches!(cx.target, Target::Received) {
-        quote!(return ::core::result::Result::Err(::core::convert::From::from(#err)))
+        quote!(return Err(From::from(#err)))
     } else {
-        quote!(return ::core::result::Result::Err(#err))
+        quote!(return Err(#err))
     }
 }
 
@@ -146,7 +146,7 @@ pub fn encoding_tokens(e: Encoding) -> TokenStream {
 
 pub fn stage_err(at: &str, stage: &str, problem: TokenStream) -> TokenStream {
     let stage = format_ident!("{}", stage);
-    quote!(__stage(#at, ::payspec::Stage::#stage, #problem))
+    quote!(__g::stage(#at, ::payspec::Stage::#stage, #problem))
 }
 
 /// Where a stage's value went: `body.mac`, `query.signature`, `header.Authorization`.
@@ -301,7 +301,7 @@ impl Gen<'_> {
         let at = &cx.at;
         let absent_err = match &item.source {
             Source::Credential(c) => quote! {
-                ::payspec::SignError::Credential {
+                SignError::Credential {
                     target: #at.into(),
                     source: ::payspec::CredentialError { name: #c.into(), problem: "required by this recipe but not given".into() },
                 }
@@ -313,10 +313,10 @@ impl Gen<'_> {
         };
         match self.source(cx, item) {
             Src::Fail(e) => {
-                let ty = if item.optional { quote!(::core::option::Option<#wt>) } else { wt };
+                let ty = if item.optional { quote!(Option<#wt>) } else { wt };
                 (fail(ty, e), item.optional)
             }
-            Src::Absent if item.optional => (quote!(::core::option::Option::None::<#wt>), true),
+            Src::Absent if item.optional => (quote!(None::<#wt>), true),
             Src::Absent => (fail(wt, absent_err), false),
             Src::Val(raw) => {
                 let v = quote!(__v);
@@ -328,7 +328,7 @@ impl Gen<'_> {
                     let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
                     // Checked in every build profile: an overflow is an error, never a wrapped value.
                     let overflow = format!("`{item}`: {{}} + {add} is out of the integer range");
-                    let o = ret(cx, stage_err(at, "Select", quote!(::std::format!(#overflow, __n))));
+                    let o = ret(cx, stage_err(at, "Select", quote!(format!(#overflow, __n))));
                     fallible = true;
                     let n = if ty == RawTy::Int {
                         quote!(#v)
@@ -336,16 +336,16 @@ impl Gen<'_> {
                         let t = to_text(ty, &v);
                         quote! {
                             match #t.parse::<i64>() {
-                                ::core::result::Result::Ok(n) => n,
-                                ::core::result::Result::Err(_) => #r,
+                                Ok(n) => n,
+                                Err(_) => #r,
                             }
                         }
                     };
                     steps.extend(quote! {
                         let __n: i64 = #n;
                         let __v: i64 = match __n.checked_add(#add) {
-                            ::core::option::Option::Some(n) => n,
-                            ::core::option::Option::None => #o,
+                            Some(n) => n,
+                            None => #o,
                         };
                     });
                     ty = RawTy::Int;
@@ -364,9 +364,9 @@ impl Gen<'_> {
                     let msg = format!("`{item}` is wider than its pad_left width {w}");
                     let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
                     steps.extend(quote! {
-                        let __v: ::std::string::String = match ::payspec::canon::pad_fixed(&#t, #w, #fill) {
-                            ::core::option::Option::Some(s) => s,
-                            ::core::option::Option::None => #r,
+                        let __v: String = match ::payspec::canon::pad_fixed(&#t, #w, #fill) {
+                            Some(s) => s,
+                            None => #r,
                         };
                     });
                     fallible = true;
@@ -381,16 +381,16 @@ impl Gen<'_> {
                 let expr = raw.expr;
                 match (raw.opt, item.optional) {
                     (false, false) => (quote!({ let __v = #expr; #body }), false),
-                    (false, true) => (quote!(::core::option::Option::Some({ let __v = #expr; #body })), true),
+                    (false, true) => (quote!(Some({ let __v = #expr; #body })), true),
                     (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {
-                        (quote!(#expr.map(::payspec::interp::render)), true)
+                        (quote!(#expr.map(__g::render)), true)
                     }
                     (true, true) if !fallible => (quote!(#expr.map(|__v| #body)), true),
                     (true, true) => (
                         quote! {
                             match #expr {
-                                ::core::option::Option::Some(__v) => ::core::option::Option::Some(#body),
-                                ::core::option::Option::None => ::core::option::Option::None,
+                                Some(__v) => Some(#body),
+                                None => None,
                             }
                         },
                         true,
@@ -400,8 +400,8 @@ impl Gen<'_> {
                         (
                             quote! {
                                 match #expr {
-                                    ::core::option::Option::Some(__v) => #body,
-                                    ::core::option::Option::None => #r,
+                                    Some(__v) => #body,
+                                    None => #r,
                                 }
                             },
                             false,
@@ -430,7 +430,7 @@ impl Gen<'_> {
             }
             let Some(close) = rest[open..].find('}').map(|c| c + open) else {
                 let msg = format!("unclosed `{{` in template {t:?}");
-                let e = fail(quote!(::std::string::String), stage_err(&cx.at, "Place", quote!(#msg)));
+                let e = fail(quote!(String), stage_err(&cx.at, "Place", quote!(#msg)));
                 pushes.push(quote!(__t.push_str(&#e);));
                 break;
             };
@@ -439,14 +439,14 @@ impl Gen<'_> {
                 Some((_, e)) => pushes.push(quote!(__t.push_str(#e);)),
                 None => match Item::try_from(name.to_string()) {
                     Err(msg) => {
-                        let e = fail(quote!(::std::string::String), stage_err(&cx.at, "Place", quote!(#msg)));
+                        let e = fail(quote!(String), stage_err(&cx.at, "Place", quote!(#msg)));
                         pushes.push(quote!(__t.push_str(&#e);));
                         break;
                     }
                     Ok(item) => {
                         let (e, opt) = self.item(cx, &item, Want::Text);
                         pushes.push(if opt {
-                            quote!(if let ::core::option::Option::Some(s) = #e { __t.push_str(&s); })
+                            quote!(if let Some(s) = #e { __t.push_str(&s); })
                         } else {
                             quote!(__t.push_str(&#e);)
                         });
@@ -456,10 +456,10 @@ impl Gen<'_> {
             rest = &rest[close + 1..];
         }
         if pushes.is_empty() {
-            return quote!(::std::string::String::new());
+            return quote!(String::new());
         }
         quote!({
-            let mut __t = ::std::string::String::new();
+            let mut __t = String::new();
             #(#pushes)*
             __t
         })
@@ -472,7 +472,7 @@ impl Gen<'_> {
             Message::Join { sep, parts } => {
                 let evaluated: Vec<_> = parts.iter().map(|p| (self.message(cx, &p.message), p.optional)).collect();
                 if evaluated.is_empty() {
-                    return (quote!(::std::string::String::new()), false);
+                    return (quote!(String::new()), false);
                 }
                 if evaluated.iter().all(|((_, opt), optional)| !opt && !optional) {
                     let es = evaluated.iter().map(|((e, _), _)| e);
@@ -484,17 +484,17 @@ impl Gen<'_> {
                 let pushes = evaluated[lead..].iter().map(|((e, opt), optional)| match (opt, optional) {
                     (false, false) => quote!(__parts.push(#e);),
                     (false, true) => quote!({ let __s = #e; if !__s.is_empty() { __parts.push(__s); } }),
-                    (true, true) => quote!(if let ::core::option::Option::Some(__s) = #e { if !__s.is_empty() { __parts.push(__s); } }),
+                    (true, true) => quote!(if let Some(__s) = #e { if !__s.is_empty() { __parts.push(__s); } }),
                     (true, false) => quote! {
                         match #e {
-                            ::core::option::Option::Some(__s) => __parts.push(__s),
-                            ::core::option::Option::None => #missing,
+                            Some(__s) => __parts.push(__s),
+                            None => #missing,
                         }
                     },
                 });
                 (
                     quote!({
-                        let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![#(#initial),*];
+                        let mut __parts: Vec<String> = vec![#(#initial),*];
                         #(#pushes)*
                         __parts.join(#sep)
                     }),
@@ -508,7 +508,7 @@ impl Gen<'_> {
                     for (k, item) in members {
                         let (e, opt) = self.item(cx, item, Want::Json);
                         inserts.push(if opt {
-                            quote!(if let ::core::option::Option::Some(v) = #e { #map.insert(#k.to_string(), v); })
+                            quote!(if let Some(v) = #e { #map.insert(#k.to_string(), v); })
                         } else {
                             quote!(#map.insert(#k.to_string(), #e);)
                         });
@@ -518,13 +518,13 @@ impl Gen<'_> {
                 let c_mut = if cs.is_empty() { quote!() } else { quote!(mut) };
                 (
                     quote!({
-                        let mut __h = ::payspec::serde_json::Map::new();
-                        __h.insert("typ".to_string(), ::payspec::serde_json::Value::String("JWT".to_string()));
-                        __h.insert("alg".to_string(), ::payspec::serde_json::Value::String("HS256".to_string()));
+                        let mut __h = Map::new();
+                        __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                        __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                         #(#hs)*
-                        let #c_mut __c = ::payspec::serde_json::Map::new();
+                        let #c_mut __c = Map::new();
                         #(#cs)*
-                        ::payspec::canon::jwt_signing_input(&::payspec::serde_json::Value::Object(__h), &::payspec::serde_json::Value::Object(__c))
+                        ::payspec::canon::jwt_signing_input(&Value::Object(__h), &Value::Object(__c))
                     }),
                     false,
                 )
@@ -564,7 +564,7 @@ impl Gen<'_> {
                             quote!(__pairs.push((#k, #var));)
                         };
                         if *opt {
-                            quote!(if let ::core::option::Option::Some(#var) = #var { #push })
+                            quote!(if let Some(#var) = #var { #push })
                         } else {
                             push
                         }
@@ -573,13 +573,13 @@ impl Gen<'_> {
                 let mutable = if pushes.is_empty() { quote!() } else { quote!(mut) };
                 quote!({
                     #(#evals)*
-                    let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec![#(#initial),*];
+                    let #mutable __pairs: Vec<(&str, String)> = vec![#(#initial),*];
                     #(#pushes)*
                     #join
                 })
             }
             None => match cx.target {
-                Target::Empty => quote!(::std::string::String::new()),
+                Target::Empty => quote!(String::new()),
                 Target::Request(op) => {
                     let s = &self.plan.structs[op.request];
                     let mut fields: Vec<_> = s
@@ -602,14 +602,14 @@ impl Gen<'_> {
                         };
                         let expr = raw.expr;
                         if raw.opt {
-                            quote!(if let ::core::option::Option::Some(__v) = #expr { #push })
+                            quote!(if let Some(__v) = #expr { #push })
                         } else {
                             quote!({ let __v = #expr; #push })
                         }
                     });
                     let mutable = if fields.is_empty() { quote!() } else { quote!(mut) };
                     quote!({
-                        let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                        let #mutable __pairs: Vec<(&str, String)> = Vec::new();
                         #(#pushes)*
                         #join
                     })
@@ -621,7 +621,7 @@ impl Gen<'_> {
                     names.retain(|n| seen.insert(*n));
                     let mut skip: Vec<TokenStream> = names.iter().map(|x| quote!(__k == #x)).collect();
                     if omit {
-                        skip.push(quote!(__v.is_null() || ::payspec::interp::render(__v).is_empty()));
+                        skip.push(quote!(__v.is_null() || __g::render(__v).is_empty()));
                     }
                     let skip = if skip.is_empty() { quote!() } else { quote!(if #(#skip)||* { continue; }) };
                     let sort = if p.sort {
@@ -630,11 +630,11 @@ impl Gen<'_> {
                         quote!()
                     };
                     quote!({
-                        let mut __pairs: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+                        let mut __pairs: Vec<(String, String)> = Vec::new();
                         for (__k, __v) in payload.iter() {
                             let __k: &str = __k.as_str();
                             #skip
-                            __pairs.push((__k.to_string(), ::payspec::interp::render(__v)));
+                            __pairs.push((__k.to_string(), __g::render(__v)));
                         }
                         #sort
                         #join
@@ -648,13 +648,13 @@ impl Gen<'_> {
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
-            return fail(quote!(::std::string::String), stage_err(&cx.at, "Digest", quote!(#msg)));
+            return fail(quote!(String), stage_err(&cx.at, "Digest", quote!(#msg)));
         };
         let (e, opt) = self.item(cx, item, Want::Text);
         if opt {
             let msg = format!("`{what}` is absent");
             let r = ret(cx, stage_err(&cx.at, "Digest", quote!(#msg)));
-            quote!(match #e { ::core::option::Option::Some(k) => k, ::core::option::Option::None => #r })
+            quote!(match #e { Some(k) => k, None => #r })
         } else {
             e
         }
@@ -677,7 +677,7 @@ impl Gen<'_> {
     pub fn message_stmt(&self, cx: &RCtx, recipe: &Recipe) -> TokenStream {
         let (m, opt) = self.message(cx, &recipe.message);
         let msg = if opt { quote!(#m.unwrap_or_default()) } else { m };
-        quote!(let __msg: ::std::string::String = #msg;)
+        quote!(let __msg: String = #msg;)
     }
 
     /// `let __digest: Vec<u8> = …;` of the signing digest (`None` without a digest stage).
@@ -700,7 +700,7 @@ impl Gen<'_> {
                 quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
             }
         };
-        Some(quote!(let __digest: ::std::vec::Vec<u8> = #digest;))
+        Some(quote!(let __digest: Vec<u8> = #digest;))
     }
 
     /// The encoded value (`String` expression) from `__msg` / `__digest`.
@@ -711,13 +711,13 @@ impl Gen<'_> {
                 quote!(::payspec::crypto::encode(#e, &__digest))
             }
             (true, None) => {
-                fail(quote!(::std::string::String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")))
+                fail(quote!(String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")))
             }
             (false, Some(e)) => {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))
             }
-            (false, None) => quote!(::core::clone::Clone::clone(&__msg)),
+            (false, None) => quote!(Clone::clone(&__msg)),
         }
     }
 
@@ -734,21 +734,21 @@ impl Gen<'_> {
                     &[("signature", quote!(__sig.as_str())), ("message", quote!(__msg.as_str()))],
                 );
                 let at = &cx.at;
-                quote!(__header_placed(#at, #name, #t)?)
+                quote!(__g::header_placed(#at, #name, #t)?)
             }
-            _ => quote!(::core::clone::Clone::clone(&__sig)),
+            _ => quote!(Clone::clone(&__sig)),
         };
         let digest = if has_digest {
-            quote!(::core::option::Option::Some(::payspec::DigestBytes(__digest)))
+            quote!(Some(::payspec::DigestBytes(__digest)))
         } else {
-            quote!(::core::option::Option::None)
+            quote!(None)
         };
         quote!({
             #md
-            let __sig: ::std::string::String = #sig;
-            let __value: ::std::string::String = #value;
+            let __sig: String = #sig;
+            let __value: String = #value;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: #label.to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
                     digest: #digest,
@@ -784,7 +784,7 @@ impl Gen<'_> {
                     let ph = format!("{{{wire}}}");
                     let t = to_text(raw.ty, &v);
                     let target = format!("{}.{}", self.spec.provider, op.name);
-                    quote!(__path = __path.replace(#ph, &__path_field(#target, #wire, &#t)?);)
+                    quote!(__path = __path.replace(#ph, &__g::path_field(#target, #wire, &#t)?);)
                 }
                 Location::Query => {
                     let t = to_text(raw.ty, &v);
@@ -793,7 +793,7 @@ impl Gen<'_> {
                 Location::Header => {
                     let t = to_text(raw.ty, &v);
                     let target = format!("{}.{}", self.spec.provider, op.name);
-                    quote!(__headers.insert(#wire.to_string(), __header_field(#target, #wire, #t)?);)
+                    quote!(__headers.insert(#wire.to_string(), __g::header_field(#target, #wire, #t)?);)
                 }
                 Location::Body if has_body => {
                     let j = to_json(raw.ty, &v);
@@ -803,7 +803,7 @@ impl Gen<'_> {
             };
             let expr = raw.expr;
             let step = if raw.opt {
-                quote!(if let ::core::option::Option::Some(__v) = #expr { #step })
+                quote!(if let Some(__v) = #expr { #step })
             } else {
                 quote!({ let __v = #expr; #step })
             };
@@ -827,9 +827,9 @@ impl Gen<'_> {
             };
             quote! {
                 let #local: #ty = match #scrut {
-                    ::core::option::Option::Some(v) => v,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(__input(#target, #wire, "required but missing"))
+                    Some(v) => v,
+                    None => {
+                        return Err(__g::input(#target, #wire, "required but missing"))
                     }
                 };
             }
@@ -865,10 +865,10 @@ impl Gen<'_> {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
                         placements.push(
-                            quote!(__body.insert(#field.to_string(), ::payspec::serde_json::Value::String(#pv));),
+                            quote!(__body.insert(#field.to_string(), Value::String(#pv));),
                         );
                     }
-                    envelope_sigs.push(quote!(__outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(#st.signature.0.clone()));));
+                    envelope_sigs.push(quote!(__outer.insert(#field.to_string(), Value::String(#st.signature.0.clone()));));
                 }
                 Place::Query(q) => placements.push(quote!(__query.push((#q, #pv));)),
                 Place::Header { name, .. } => placements.push(quote!(__headers.insert(#name.to_string(), #pv);)),
@@ -880,14 +880,14 @@ impl Gen<'_> {
             BodyEncoding::None => quote!(::payspec::Body::None),
             BodyEncoding::Json => quote!({
                 __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
-                ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+                ::payspec::Body::Json(Value::Object(__body))
             }),
             BodyEncoding::Form => quote!({
                 __headers
                     .entry("Content-Type".to_string())
                     .or_insert_with(|| "application/x-www-form-urlencoded".to_string());
-                let __form: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
-                    __body.iter().map(|(k, v)| (k.clone(), ::payspec::interp::render(v))).collect();
+                let __form: Vec<(String, String)> =
+                    __body.iter().map(|(k, v)| (k.clone(), __g::render(v))).collect();
                 ::payspec::Body::Form(::payspec::canon::pairs(
                     __form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
                     "=",
@@ -897,17 +897,17 @@ impl Gen<'_> {
             }),
             BodyEncoding::Envelope(field) => quote!({
                 __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
-                let mut __outer = ::payspec::serde_json::Map::new();
-                __outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(__payload));
+                let mut __outer = Map::new();
+                __outer.insert(#field.to_string(), Value::String(__payload));
                 #(#envelope_sigs)*
-                ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
+                ::payspec::Body::Json(Value::Object(__outer))
             }),
         };
         let body_decl = if has_body {
             quote! {
-                let mut __body: ::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value> = ::payspec::serde_json::Map::new();
+                let mut __body: Map<String, Value> = Map::new();
                 #(#body_steps)*
-                let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(__body.clone()).to_string();
+                let __payload: String = Value::Object(__body.clone()).to_string();
             }
         } else {
             quote!()
@@ -916,7 +916,7 @@ impl Gen<'_> {
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
         } else {
-            quote!(__redactor.sensitive_paths(&::payspec::support::json(&__req), &[#(#sensitive_paths),*]);)
+            quote!(__redactor.sensitive_paths(&__g::json(&__req), &[#(#sensitive_paths),*]);)
         };
         let doc = format!(
             "Sign `{}`{}\n\n`{method} {path}` on host `{host}`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.",
@@ -930,41 +930,41 @@ impl Gen<'_> {
                 req: &#req,
                 creds: &Credentials,
                 env: Env,
-                clock: ::payspec::Clock,
-            ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-                let __req: #req = req.__prepare(::core::option::Option::Some((creds, clock)))?;
+                clock: Clock,
+            ) -> Result<SignedRequest, SignError> {
+                let __req: #req = req.__prepare(Some((creds, clock)))?;
                 #(#filled)*
                 let __clock = clock;
                 let __base: &str = match env.base_url(#host) {
-                    ::core::option::Option::Some(b) => b,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!(
+                    Some(b) => b,
+                    None => {
+                        return Err(SignError::Unknown(format!(
                             "environment `{}` has no URL for host `{}`", env.name(), #host
                         )))
                     }
                 };
-                let mut __path: ::std::string::String = ::std::string::String::from(#path);
+                let mut __path: String = String::from(#path);
                 #(#path_steps)*
-                let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                let mut __query: Vec<(&str, String)> = Vec::new();
                 #(#query_steps)*
-                let mut __headers: ::payspec::indexmap::IndexMap<::std::string::String, ::std::string::String> = ::payspec::indexmap::IndexMap::new();
+                let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
                 #(#const_headers)*
                 #(#header_steps)*
                 #body_decl
-                let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+                let __url: String = __g::build_url(__base, &__path, &__query);
                 #(#runs)*
                 #(#placements)*
                 let __b: ::payspec::Body = #body;
                 let mut __redactor = creds.redactor();
                 #sensitive
                 #(#seals)*
-                ::core::result::Result::Ok(::payspec::SignedRequest {
+                Ok(SignedRequest {
                     method: #method.to_string(),
-                    url: __build_url(__base, &__path, &__query),
+                    url: __g::build_url(__base, &__path, &__query),
                     headers: __headers,
                     body: __b,
-                    stages: ::std::vec![#(#stage_ids),*],
-                    redactor: ::core::default::Default::default(),
+                    stages: vec![#(#stage_ids),*],
+                    redactor: Default::default(),
                 }.redacted_by(__redactor))
             }
         }
@@ -988,13 +988,13 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             #[allow(unused_variables, clippy::let_and_return)]
-            pub fn #f(creds: &Credentials, clock: ::payspec::Clock) -> ::core::result::Result<(::payspec::Stages, ::std::string::String), ::payspec::SignError> {
+            pub fn #f(creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
                 let __clock = clock;
                 let (mut __st, __value) = #block;
                 let mut __redactor = creds.redactor();
                 __redactor.stage_done(&__st, #structural);
                 __st.seal(&__redactor);
-                ::core::result::Result::Ok((__st, __value))
+                Ok((__st, __value))
             }
         }
     }

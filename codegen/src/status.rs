@@ -12,16 +12,16 @@ fn rows(table: &StatusTable) -> TokenStream {
     let rows = table.codes.iter().map(|c| {
         let when = c.values.iter().map(|v| {
             if v.is_wildcard() {
-                quote!(::core::option::Option::None)
+                quote!(None)
             } else {
                 let t = v.text();
-                quote!(::core::option::Option::Some(#t))
+                quote!(Some(#t))
             }
         });
         let outcome = format_ident!("{}", format!("{:?}", c.outcome));
         let name = match &c.name {
-            Some(n) => quote!(::core::option::Option::Some(#n)),
-            None => quote!(::core::option::Option::None),
+            Some(n) => quote!(Some(#n)),
+            None => quote!(None),
         };
         let meaning = &c.meaning;
         let retryable = c.retryable;
@@ -109,14 +109,14 @@ impl Gen<'_> {
         let typed = t.fields.iter().map(|p| {
             let path: Vec<String> = p.split('.').map(String::from).collect();
             match self.field_path(quote!(self), r, &path, None) {
-                None => quote!(::core::option::Option::None),
+                None => quote!(None),
                 Some(raw) => {
                     let e = raw.expr;
                     let text = to_text(raw.ty, &quote!(__v));
                     if raw.opt {
                         quote!(#e.map(|__v| #text))
                     } else {
-                        quote!(::core::option::Option::Some({ let __v = #e; #text }))
+                        quote!(Some({ let __v = #e; #text }))
                     }
                 }
             }
@@ -131,13 +131,13 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             pub fn status(&self) -> ::payspec::StatusMatch {
-                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#typed),*])
+                ::payspec::StatusMatch::lookup(#table, vec![#(#typed),*])
             }
 
             #[doc = #doc_json]
-            pub fn status_of(json: &::payspec::serde_json::Value) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-                __response_object(#target, json)?;
-                ::core::result::Result::Ok(::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*]))
+            pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
+                __g::response_object(#target, json)?;
+                Ok(::payspec::StatusMatch::lookup(#table, vec![#(#json),*]))
             }
         }
     }
@@ -158,8 +158,8 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*])
+            pub fn status_of(json: &Value) -> ::payspec::StatusMatch {
+                ::payspec::StatusMatch::lookup(#table, vec![#(#json),*])
             }
         }
     }

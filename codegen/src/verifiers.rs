@@ -17,8 +17,8 @@ impl Gen<'_> {
             ReceivedRule::NoSeparator { field, seps } => {
                 let name = field.join(".");
                 quote! {
-                    if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(payload, &[#(#field),*]) {
-                        ::payspec::support::refuse_separators(#target, #name, &__t, &[#(#seps),*])?;
+                    if let Some(__t) = __g::received_text(payload, &[#(#field),*]) {
+                        __g::refuse_separators(#target, #name, &__t, &[#(#seps),*])?;
                     }
                 }
             }
@@ -27,15 +27,15 @@ impl Gen<'_> {
                     if [#(#exclude),*].contains(&__k.as_str()) {
                         continue;
                     }
-                    ::payspec::support::refuse_separators(#target, __k, __k, &[#(#seps),*])?;
-                    ::payspec::support::refuse_separators(#target, __k, &::payspec::interp::render(__v), &[#(#seps),*])?;
+                    __g::refuse_separators(#target, __k, __k, &[#(#seps),*])?;
+                    __g::refuse_separators(#target, __k, &__g::render(__v), &[#(#seps),*])?;
                 }
             },
             ReceivedRule::MaxWidth { field, width } => {
                 let name = field.join(".");
                 quote! {
-                    if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(payload, &[#(#field),*]) {
-                        ::payspec::support::refuse_wider(#target, #name, &__t, #width)?;
+                    if let Some(__t) = __g::received_text(payload, &[#(#field),*]) {
+                        __g::refuse_wider(#target, #name, &__t, #width)?;
                     }
                 }
             }
@@ -45,11 +45,11 @@ impl Gen<'_> {
 
     /// Statements checking the signature of `payload` with `recipe` and binding `__stages`.
     fn verify_stages(&self, recipe: &Recipe, target: &str, at: &str) -> TokenStream {
-        let stages_ty = quote!(::payspec::Stages);
+        let stages_ty = quote!(Stages);
         let Some(field) = recipe.place.field() else {
             let msg = format!("{at}: only body and query places can be verified");
             return quote! {
-                let __stages: #stages_ty = ::core::result::Result::Err::<#stages_ty, ::payspec::SignError>(::payspec::SignError::Unknown(#msg.to_string()))?;
+                let __stages: #stages_ty = Err::<#stages_ty, SignError>(SignError::Unknown(#msg.to_string()))?;
             };
         };
         let placed = match &recipe.place {
@@ -58,12 +58,12 @@ impl Gen<'_> {
         };
         let cx = RCtx { target: Target::Received, at: at.to_string(), exclude: Some(field.to_string()) };
         let received = quote! {
-            let __received: ::std::string::String = match payload.get(#field) {
-                ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => s.clone(),
-                ::core::option::Option::Some(other) => {
-                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", __json_kind(other))))
+            let __received: String = match payload.get(#field) {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => {
+                    return Err(__g::malformed(#target, #field, format!("signature must be a string, found {}", __g::json_kind(other))))
                 }
-                ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "signature field missing")),
+                None => return Err(__g::malformed(#target, #field, "signature field missing")),
             };
         };
         let msg = self.message_stmt(&cx, recipe);
@@ -72,7 +72,7 @@ impl Gen<'_> {
                 let e = stage_err(at, "Encode", quote!("a digest needs an encoding"));
                 quote! {
                     let _ = (&__received, &__msg);
-                    let __stages: #stages_ty = ::core::result::Result::Err::<#stages_ty, ::payspec::SignError>(#e)?;
+                    let __stages: #stages_ty = Err::<#stages_ty, SignError>(#e)?;
                 }
             }
             (Some(d), Some(enc)) if d.alg == DigestAlg::RsaSha256 => {
@@ -82,19 +82,19 @@ impl Gen<'_> {
                 let no = format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign");
                 let digest_err = stage_err(at, "Digest", quote!(e.to_string()));
                 quote! {
-                    let __pem: ::std::string::String = #pem;
-                    let __sig_bytes: ::std::vec::Vec<u8> = match ::payspec::crypto::decode(#enc_t, &__received) {
-                        ::core::option::Option::Some(b) => b,
-                        ::core::option::Option::None => return ::core::result::Result::Err(__bad_signature(#at, #not_text.to_string())),
+                    let __pem: String = #pem;
+                    let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(#enc_t, &__received) {
+                        Some(b) => b,
+                        None => return Err(__g::bad_signature(#at, #not_text.to_string())),
                     };
                     let __ok: bool = ::payspec::crypto::rsa_sha256_verify(&__pem, __msg.as_bytes(), &__sig_bytes).map_err(|e| #digest_err)?;
                     if !__ok {
-                        return ::core::result::Result::Err(__bad_signature(#at, #no.to_string()));
+                        return Err(__g::bad_signature(#at, #no.to_string()));
                     }
-                    let __stages = ::payspec::Stages {
+                    let __stages = Stages {
                         recipe: "verify".to_string(),
                         string_to_sign: ::payspec::StringToSign::new(__msg),
-                        digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
+                        digest: Some(::payspec::DigestBytes(__sig_bytes)),
                         signature: ::payspec::SignatureValue::new(__received),
                         placed: #placed.to_string(),
                     };
@@ -106,17 +106,17 @@ impl Gen<'_> {
                 let expected = self.encoded(&cx, recipe, has_digest);
                 let mismatch = format!("`{field}` does not match {} of the string to sign", recipe.describe());
                 let digest_val = if has_digest {
-                    quote!(::core::option::Option::Some(::payspec::DigestBytes(__digest)))
+                    quote!(Some(::payspec::DigestBytes(__digest)))
                 } else {
-                    quote!(::core::option::Option::None)
+                    quote!(None)
                 };
                 quote! {
                     #digest
-                    let __expected: ::std::string::String = #expected;
+                    let __expected: String = #expected;
                     if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-                        return ::core::result::Result::Err(__bad_signature(#at, #mismatch.to_string()));
+                        return Err(__g::bad_signature(#at, #mismatch.to_string()));
                     }
-                    let __stages = ::payspec::Stages {
+                    let __stages = Stages {
                         recipe: "verify".to_string(),
                         string_to_sign: ::payspec::StringToSign::new(__msg),
                         digest: #digest_val,
@@ -131,7 +131,7 @@ impl Gen<'_> {
             #received
             #msg
             #check
-            let __stages: ::payspec::Stages = {
+            let __stages: Stages = {
                 let mut __s = __stages;
                 let mut __redactor = creds.redactor();
                 __redactor.stage_done(&__s, #structural);
@@ -157,33 +157,33 @@ impl Gen<'_> {
                 let conv = match step {
                     DecodeStep::Base64 => quote! {
                         let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                            ::core::option::Option::Some(b) => b,
-                            ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "not base64")),
+                            Some(b) => b,
+                            None => return Err(__g::malformed(#target, #field, "not base64")),
                         };
-                        match ::std::string::String::from_utf8(__bytes) {
-                            ::core::result::Result::Ok(s) => ::payspec::serde_json::Value::String(s),
-                            ::core::result::Result::Err(_) => return ::core::result::Result::Err(__malformed(#target, #field, "base64 content is not UTF-8 text")),
+                        match String::from_utf8(__bytes) {
+                            Ok(s) => Value::String(s),
+                            Err(_) => return Err(__g::malformed(#target, #field, "base64 content is not UTF-8 text")),
                         }
                     },
                     DecodeStep::Json => quote! {
-                        match ::payspec::serde_json::from_str::<::payspec::serde_json::Value>(&__text) {
-                            ::core::result::Result::Ok(v) => v,
-                            ::core::result::Result::Err(e) => return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("not JSON: {}", e))),
+                        match ::payspec::serde_json::from_str::<Value>(&__text) {
+                            Ok(v) => v,
+                            Err(e) => return Err(__g::malformed(#target, #field, format!("not JSON: {}", e))),
                         }
                     },
                 };
                 quote! {
-                    let __v: ::payspec::serde_json::Value = {
-                        let __text: ::std::string::String = match &__v {
-                            ::payspec::serde_json::Value::String(s) => s.clone(),
-                            other => return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("cannot {}-decode {}", #name, __json_kind(other)))),
+                    let __v: Value = {
+                        let __text: String = match &__v {
+                            Value::String(s) => s.clone(),
+                            other => return Err(__g::malformed(#target, #field, format!("cannot {}-decode {}", #name, __g::json_kind(other)))),
                         };
                         #conv
                     };
                 }
             });
             decodes.push(quote! {
-                if let ::core::option::Option::Some(__v) = __decoded.get(#field).cloned() {
+                if let Some(__v) = __decoded.get(#field).cloned() {
                     #(#steps)*
                     __decoded.insert(#field.to_string(), __v);
                 }
@@ -201,15 +201,15 @@ impl Gen<'_> {
             #[doc = #doc]
             #[allow(unused_variables, unused_mut)]
             pub fn #f(
-                payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                payload: &Map<String, Value>,
                 creds: &Credentials,
-            ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+            ) -> Result<Verified, VerifyError> {
                 #check
                 #canonical
                 #verify
                 let #mutable __decoded = payload.clone();
                 #(#decodes)*
-                ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(__decoded), stages: __stages })
+                Ok(Verified { payload: Value::Object(__decoded), stages: __stages })
             }
         }
     }
@@ -235,14 +235,14 @@ impl Gen<'_> {
             #[doc = #doc]
             #[allow(unused_variables)]
             pub fn #f(
-                body: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                body: &Map<String, Value>,
                 creds: &Credentials,
-            ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+            ) -> Result<Verified, VerifyError> {
                 let payload = body;
                 #check
                 #canonical
                 #verify
-                ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(body.clone()), stages: __stages })
+                Ok(Verified { payload: Value::Object(body.clone()), stages: __stages })
             }
         }
     }

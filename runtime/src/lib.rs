@@ -6,6 +6,8 @@
 pub mod canon;
 pub mod crypto;
 pub mod error;
+#[doc(hidden)]
+pub mod glue;
 pub mod interp;
 pub mod redact;
 pub mod scalar;

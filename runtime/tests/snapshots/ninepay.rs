@@ -13,15 +13,7 @@ pub mod ninepay {
     /// Human name of the provider.
     pub const TITLE: &str = "9Pay";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -41,23 +33,19 @@ pub mod ninepay {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                "production" => ::core::option::Option::Some(Env::Production),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                "production" => Some(Env::Production),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://sand-payment.9pay.vn")
-                }
-                (Env::Production, "api") => {
-                    ::core::option::Option::Some("https://payment.9pay.vn")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://sand-payment.9pay.vn"),
+                (Env::Production, "api") => Some("https://payment.9pay.vn"),
+                _ => None,
             }
         }
     }
@@ -67,7 +55,7 @@ pub mod ninepay {
         /**Merchant Key; sent as Credential= in Authorization and as merchantKey in hosted checkout
 
 Spec name `merchant_key`.*/
-        pub merchant_key: ::std::string::String,
+        pub merchant_key: String,
         /**Merchant Secret Key; HMAC key of request signatures (the English doc table mislabels it 'Checksum key')
 
 Spec name `secret_key`; secret (redacted in `Debug`).*/
@@ -103,40 +91,40 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
                 merchant_key: match creds.get("merchant_key") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
+                    Some(v) => v.text(),
+                    None => {
+                        return Err(::payspec::CredentialError {
                             name: "merchant_key".into(),
                             problem: "missing".into(),
                         });
                     }
                 },
                 secret_key: match creds.get("secret_key") {
-                    ::core::option::Option::Some(v) => {
+                    Some(v) => {
                         match v {
                             ::payspec::CredentialValue::Secret(s) => s.clone(),
                             other => ::payspec::Secret::new(other.text()),
                         }
                     }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
+                    None => {
+                        return Err(::payspec::CredentialError {
                             name: "secret_key".into(),
                             problem: "missing".into(),
                         });
                     }
                 },
                 checksum_key: match creds.get("checksum_key") {
-                    ::core::option::Option::Some(v) => {
+                    Some(v) => {
                         match v {
                             ::payspec::CredentialValue::Secret(s) => s.clone(),
                             other => ::payspec::Secret::new(other.text()),
                         }
                     }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
+                    None => {
+                        return Err(::payspec::CredentialError {
                             name: "checksum_key".into(),
                             problem: "missing".into(),
                         });
@@ -146,16 +134,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `method`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum PaymentInquireResponseMethod {
         ///`ATM_CARD`
@@ -189,7 +168,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -199,12 +178,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
-    #[derive(
-        Clone,
-        PartialEq,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct RefundRequest {
@@ -212,12 +186,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
 
 Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.*/
         #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        pub date: Option<i64>,
         /**Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund)
 
 Wire name `request_id`; required; at most 30 characters.*/
         #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
         /**9Pay transaction id of the payment (the doc example calls it order_code)
 
 Wire name `payment_no`; required; minimum 1.*/
@@ -232,12 +206,12 @@ Wire name `amount`; required; minimum 1.*/
 
 Wire name `description`; required; at most 255 characters.*/
         #[serde(rename = "description")]
-        pub description: ::std::string::String,
+        pub description: String,
         /**Bank code; required when the payment was a bank transfer
 
 Wire name `bank`; optional.*/
         #[serde(rename = "bank", default, skip_serializing_if = "Option::is_none")]
-        pub bank: ::core::option::Option<::std::string::String>,
+        pub bank: Option<String>,
         /**Beneficiary account number (the doc says 'Bank account name'); required for bank transfer
 
 Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.*/
@@ -246,7 +220,7 @@ Wire name `account_number`; optional; at most 20 characters; personal data, reda
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub account_number: ::core::option::Option<::std::string::String>,
+        pub account_number: Option<String>,
         /**Account holder's name; required for bank transfer
 
 Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.*/
@@ -255,7 +229,7 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub customer_name: ::core::option::Option<::std::string::String>,
+        pub customer_name: Option<String>,
     }
     impl ::core::fmt::Debug for RefundRequest {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -279,96 +253,74 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
     }
     impl RefundRequest {
         #[allow(unused_variables)]
-        fn __check_request_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_request_id(v: &str) -> Result<(), String> {
             let __len = v.chars().count();
             if __len > 30usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 30usize),
-                );
+                return Err(format!("{} characters, at most {} allowed", __len, 30usize));
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         #[allow(unused_variables)]
-        fn __check_payment_no(
-            v: i64,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_payment_no(v: i64) -> Result<(), String> {
             if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
+                return Err(format!("{} is below the minimum {}", v, "1"));
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_amount(v: i64) -> Result<(), String> {
             if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
+                return Err(format!("{} is below the minimum {}", v, "1"));
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         #[allow(unused_variables)]
-        fn __check_description(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_description(v: &str) -> Result<(), String> {
             let __len = v.chars().count();
             if __len > 255usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 255usize),
+                return Err(
+                    format!("{} characters, at most {} allowed", __len, 255usize),
                 );
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         #[allow(unused_variables)]
-        fn __check_account_number(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_account_number(v: &str) -> Result<(), String> {
             let __len = v.chars().count();
             if __len > 20usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 20usize),
-                );
+                return Err(format!("{} characters, at most {} allowed", __len, 20usize));
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         #[allow(unused_variables)]
-        fn __check_customer_name(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_customer_name(v: &str) -> Result<(), String> {
             let __len = v.chars().count();
             if __len > 32usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 32usize),
-                );
+                return Err(format!("{} characters, at most {} allowed", __len, 32usize));
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 date: r.date,
-                request_id: ::core::option::Option::Some(r.request_id),
-                payment_no: ::core::option::Option::Some(r.payment_no),
-                amount: ::core::option::Option::Some(r.amount),
-                description: ::core::option::Option::Some(r.description),
+                request_id: Some(r.request_id),
+                payment_no: Some(r.payment_no),
+                amount: Some(r.amount),
+                description: Some(r.description),
                 bank: r.bank,
                 account_number: r.account_number,
                 customer_name: r.customer_name,
@@ -376,13 +328,7 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         /**Transaction status (table refund_status)
@@ -401,7 +347,7 @@ Wire name `error_code`; required.*/
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub failure_reason: ::core::option::Option<::std::string::String>,
+        pub failure_reason: Option<String>,
         /**Refunded amount
 
 Wire name `amount`; required.*/
@@ -416,90 +362,69 @@ Wire name `order_code`; required.*/
 
 Wire name `refund_no`; optional.*/
         #[serde(rename = "refund_no", default, skip_serializing_if = "Option::is_none")]
-        pub refund_no: ::core::option::Option<i64>,
+        pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
         #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
     }
     ///Request of `refund_inquire`: Status of a refund by request_id.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
         #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
     }
     impl RefundInquireRequest {
         #[allow(unused_variables)]
-        fn __check_request_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_request_id(v: &str) -> Result<(), String> {
             let __len = v.chars().count();
             if __len > 30usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 30usize),
-                );
+                return Err(format!("{} characters, at most {} allowed", __len, 30usize));
             }
             {
                 static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
+                    Result<::payspec::regex::Regex, String>,
                 > = ::std::sync::OnceLock::new();
                 let __text: &str = v;
-                if !__pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[A-Za-z0-9._~-]+$"
+                if !__g::pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
+                    return Err(
+                        format!(
+                            "`{}` does not match pattern {}", __g::echo(__text),
+                            "^[A-Za-z0-9._~-]+$"
                         ),
                     );
                 }
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             RefundInquireRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundInquireRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundInquireRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundInquireRequest> for RefundInquireRequestBuilder {
+    impl From<RefundInquireRequest> for RefundInquireRequestBuilder {
         ///A builder holding every field of a `refund_inquire` request.
         #[allow(unused_variables)]
         fn from(r: RefundInquireRequest) -> Self {
             RefundInquireRequestBuilder {
                 date: r.date,
-                request_id: ::core::option::Option::Some(r.request_id),
+                request_id: Some(r.request_id),
             }
         }
     }
     ///Response of `refund_inquire`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundInquireResponse {
         /**Transaction status (table refund_status)
@@ -518,7 +443,7 @@ Wire name `error_code`; required.*/
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub failure_reason: ::core::option::Option<::std::string::String>,
+        pub failure_reason: Option<String>,
         /**Refunded amount
 
 Wire name `amount`; required.*/
@@ -533,209 +458,180 @@ Wire name `order_code`; required.*/
 
 Wire name `refund_no`; optional.*/
         #[serde(rename = "refund_no", default, skip_serializing_if = "Option::is_none")]
-        pub refund_no: ::core::option::Option<i64>,
+        pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
         #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
     }
     ///Request of `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
         #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         #[serde(rename = "invoice_no")]
-        pub invoice_no: ::std::string::String,
+        pub invoice_no: String,
     }
     impl PaymentInquireRequest {
         #[allow(unused_variables)]
-        fn __check_invoice_no(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_invoice_no(v: &str) -> Result<(), String> {
             {
                 static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
+                    Result<::payspec::regex::Regex, String>,
                 > = ::std::sync::OnceLock::new();
                 let __text: &str = v;
-                if !__pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[A-Za-z0-9._~-]+$"
+                if !__g::pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
+                    return Err(
+                        format!(
+                            "`{}` does not match pattern {}", __g::echo(__text),
+                            "^[A-Za-z0-9._~-]+$"
                         ),
                     );
                 }
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             PaymentInquireRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
+        pub fn validate(&self) -> Result<(), SignError> {
             PaymentInquireRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
+                .__run(None, true)
                 .map(|_| ())
         }
     }
-    impl ::core::convert::From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
+    impl From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
         ///A builder holding every field of a `payment_inquire` request.
         #[allow(unused_variables)]
         fn from(r: PaymentInquireRequest) -> Self {
             PaymentInquireRequestBuilder {
                 date: r.date,
-                invoice_no: ::core::option::Option::Some(r.invoice_no),
+                invoice_no: Some(r.invoice_no),
             }
         }
     }
     ///Response of `payment_inquire`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct PaymentInquireResponse {
         ///Wire name `payment_no`; optional.
         #[serde(rename = "payment_no", default, skip_serializing_if = "Option::is_none")]
-        pub payment_no: ::core::option::Option<i64>,
+        pub payment_no: Option<i64>,
         ///Wire name `invoice_no`; optional.
         #[serde(rename = "invoice_no", default, skip_serializing_if = "Option::is_none")]
-        pub invoice_no: ::core::option::Option<::std::string::String>,
+        pub invoice_no: Option<String>,
         ///Wire name `amount`; optional.
         #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        pub amount: Option<i64>,
         ///Wire name `description`; optional; at most 255 characters.
         #[serde(
             rename = "description",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub description: ::core::option::Option<::std::string::String>,
+        pub description: Option<String>,
         ///Wire name `method`; optional.
         #[serde(rename = "method", default, skip_serializing_if = "Option::is_none")]
-        pub method: ::core::option::Option<PaymentInquireResponseMethod>,
+        pub method: Option<PaymentInquireResponseMethod>,
         ///Wire name `currency`; optional; at most 10 characters.
         #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
+        pub currency: Option<String>,
         /**Typed Array with a 10-digit example in the table, an ISO-8601 string in the sample
 
 Wire name `created_at`; optional.*/
         #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: ::core::option::Option<::payspec::Scalar>,
+        pub created_at: Option<::payspec::Scalar>,
         ///Wire name `card_brand`; optional.
         #[serde(rename = "card_brand", default, skip_serializing_if = "Option::is_none")]
-        pub card_brand: ::core::option::Option<::std::string::String>,
+        pub card_brand: Option<String>,
         /**Payment status: 2 processing, 3 pending review, 4 card linked, 5 success, 6 failed, 8 cancelled, 9 rejected, 16 money received
 
 Wire name `status`; optional.*/
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<i64>,
+        pub status: Option<i64>,
         ///Wire name `failure_reason`; optional.
         #[serde(
             rename = "failure_reason",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub failure_reason: ::core::option::Option<::std::string::String>,
+        pub failure_reason: Option<String>,
         ///Wire name `amount_actually_received`; optional.
         #[serde(
             rename = "amount_actually_received",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub amount_actually_received: ::core::option::Option<i64>,
+        pub amount_actually_received: Option<i64>,
     }
     ///Request of `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
         #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
         #[serde(
             rename = "merchantKey",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub merchant_key: ::core::option::Option<::std::string::String>,
+        pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
         #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
-        pub time: ::core::option::Option<i64>,
+        pub time: Option<i64>,
         ///Wire name `invoice_no`; required.
         #[serde(rename = "invoice_no")]
-        pub invoice_no: ::std::string::String,
+        pub invoice_no: String,
         ///Wire name `amount`; required; minimum 1.
         #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `description`; required; at most 255 characters.
         #[serde(rename = "description")]
-        pub description: ::std::string::String,
+        pub description: String,
         ///Wire name `return_url`; required.
         #[serde(rename = "return_url")]
-        pub return_url: ::std::string::String,
+        pub return_url: String,
     }
     impl PaymentCreateRequest {
         #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_amount(v: i64) -> Result<(), String> {
             if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
+                return Err(format!("{} is below the minimum {}", v, "1"));
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         #[allow(unused_variables)]
-        fn __check_description(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_description(v: &str) -> Result<(), String> {
             let __len = v.chars().count();
             if __len > 255usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 255usize),
+                return Err(
+                    format!("{} characters, at most {} allowed", __len, 255usize),
                 );
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             PaymentCreateRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            PaymentCreateRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            PaymentCreateRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
+    impl From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
         ///A builder holding every field of a `payment_create` request.
         #[allow(unused_variables)]
         fn from(r: PaymentCreateRequest) -> Self {
@@ -743,236 +639,215 @@ Wire name `status`; optional.*/
                 date: r.date,
                 merchant_key: r.merchant_key,
                 time: r.time,
-                invoice_no: ::core::option::Option::Some(r.invoice_no),
-                amount: ::core::option::Option::Some(r.amount),
-                description: ::core::option::Option::Some(r.description),
-                return_url: ::core::option::Option::Some(r.return_url),
+                invoice_no: Some(r.invoice_no),
+                amount: Some(r.amount),
+                description: Some(r.description),
+                return_url: Some(r.return_url),
             }
         }
     }
     ///Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
         /**Base64 (URL-safe tolerated) of a JSON object
 
 Wire name `result`; required.*/
         #[serde(rename = "result")]
-        pub result: ::std::string::String,
+        pub result: String,
         ///Wire name `checksum`; required; at most 64 characters.
         #[serde(rename = "checksum")]
-        pub checksum: ::std::string::String,
+        pub checksum: String,
         /**v1 (payment IPN and return only)
 
 Wire name `version`; optional.*/
         #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-        pub version: ::core::option::Option<::std::string::String>,
+        pub version: Option<String>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequestBuilder {
         #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
+        date: Option<i64>,
         #[serde(rename = "request_id", default)]
-        request_id: ::core::option::Option<::std::string::String>,
+        request_id: Option<String>,
         #[serde(rename = "payment_no", default)]
-        payment_no: ::core::option::Option<i64>,
+        payment_no: Option<i64>,
         #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
+        amount: Option<i64>,
         #[serde(rename = "description", default)]
-        description: ::core::option::Option<::std::string::String>,
+        description: Option<String>,
         #[serde(rename = "bank", default)]
-        bank: ::core::option::Option<::std::string::String>,
+        bank: Option<String>,
         #[serde(rename = "account_number", default)]
-        account_number: ::core::option::Option<::std::string::String>,
+        account_number: Option<String>,
         #[serde(rename = "customer_name", default)]
-        customer_name: ::core::option::Option<::std::string::String>,
+        customer_name: Option<String>,
     }
     impl RefundRequestBuilder {
         /**Set `Date`. Unix seconds; the same value is signed
 
 Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.*/
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         /**Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund)
 
 Wire name `request_id`; required; at most 30 characters.*/
-        pub fn request_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.request_id = ::core::option::Option::Some(value.into());
+        pub fn request_id(mut self, value: impl Into<String>) -> Self {
+            self.request_id = Some(value.into());
             self
         }
         /**Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code)
 
 Wire name `payment_no`; required; minimum 1.*/
-        pub fn payment_no(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.payment_no = ::core::option::Option::Some(value.into());
+        pub fn payment_no(mut self, value: impl Into<i64>) -> Self {
+            self.payment_no = Some(value.into());
             self
         }
         /**Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one
 
 Wire name `amount`; required; minimum 1.*/
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         /**Set `description`. Refund reason
 
 Wire name `description`; required; at most 255 characters.*/
-        pub fn description(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::core::option::Option::Some(value.into());
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            self.description = Some(value.into());
             self
         }
         /**Set `bank`. Bank code; required when the payment was a bank transfer
 
 Wire name `bank`; optional.*/
-        pub fn bank(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank = ::core::option::Option::Some(value.into());
+        pub fn bank(mut self, value: impl Into<String>) -> Self {
+            self.bank = Some(value.into());
             self
         }
         /**Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer
 
 Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.*/
-        pub fn account_number(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.account_number = ::core::option::Option::Some(value.into());
+        pub fn account_number(mut self, value: impl Into<String>) -> Self {
+            self.account_number = Some(value.into());
             self
         }
         /**Set `customer_name`. Account holder's name; required for bank transfer
 
 Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.*/
-        pub fn customer_name(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.customer_name = ::core::option::Option::Some(value.into());
+        pub fn customer_name(mut self, value: impl Into<String>) -> Self {
+            self.customer_name = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
+        ) -> Result<RefundRequest, SignError> {
             let mut date = self.date;
             if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                if let Some((__creds, __clock)) = fill {
                     let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
+                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
                 }
             }
             if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund", "Date", "required but missing"),
-                );
+                return Err(__g::input("ninepay.refund", "Date", "required but missing"));
             }
             let request_id = self.request_id;
-            if let ::core::option::Option::Some(__v) = &request_id {
+            if let Some(__v) = &request_id {
                 RefundRequest::__check_request_id((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "request_id", p))?;
+                    .map_err(|p| __g::input("ninepay.refund", "request_id", p))?;
             }
             let request_id = match request_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "request_id", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
+                            "ninepay.refund",
+                            "request_id",
+                            "required but missing",
+                        ),
                     );
                 }
             };
             let payment_no = self.payment_no;
-            if let ::core::option::Option::Some(__v) = &payment_no {
+            if let Some(__v) = &payment_no {
                 RefundRequest::__check_payment_no(*(__v))
-                    .map_err(|p| __input("ninepay.refund", "payment_no", p))?;
+                    .map_err(|p| __g::input("ninepay.refund", "payment_no", p))?;
             }
             let payment_no = match payment_no {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "payment_no", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
+                            "ninepay.refund",
+                            "payment_no",
+                            "required but missing",
+                        ),
                     );
                 }
             };
             let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
+            if let Some(__v) = &amount {
                 RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("ninepay.refund", "amount", p))?;
+                    .map_err(|p| __g::input("ninepay.refund", "amount", p))?;
             }
             let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "amount", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input("ninepay.refund", "amount", "required but missing"),
                     );
                 }
             };
             let description = self.description;
-            if let ::core::option::Option::Some(__v) = &description {
+            if let Some(__v) = &description {
                 RefundRequest::__check_description((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "description", p))?;
+                    .map_err(|p| __g::input("ninepay.refund", "description", p))?;
             }
             let description = match description {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "description", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
+                            "ninepay.refund",
+                            "description",
+                            "required but missing",
+                        ),
                     );
                 }
             };
             let mut bank = self.bank;
-            if bank.as_ref().is_some_and(|v: &::std::string::String| v.is_empty()) {
-                bank = ::core::option::Option::None;
+            if bank.as_ref().is_some_and(|v: &String| v.is_empty()) {
+                bank = None;
             }
             let mut account_number = self.account_number;
-            if account_number
-                .as_ref()
-                .is_some_and(|v: &::std::string::String| v.is_empty())
-            {
-                account_number = ::core::option::Option::None;
+            if account_number.as_ref().is_some_and(|v: &String| v.is_empty()) {
+                account_number = None;
             }
-            if let ::core::option::Option::Some(__v) = &account_number {
+            if let Some(__v) = &account_number {
                 RefundRequest::__check_account_number((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "account_number", p))?;
+                    .map_err(|p| __g::input("ninepay.refund", "account_number", p))?;
             }
             let mut customer_name = self.customer_name;
-            if customer_name
-                .as_ref()
-                .is_some_and(|v: &::std::string::String| v.is_empty())
-            {
-                customer_name = ::core::option::Option::None;
+            if customer_name.as_ref().is_some_and(|v: &String| v.is_empty()) {
+                customer_name = None;
             }
-            if let ::core::option::Option::Some(__v) = &customer_name {
+            if let Some(__v) = &customer_name {
                 RefundRequest::__check_customer_name((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "customer_name", p))?;
+                    .map_err(|p| __g::input("ninepay.refund", "customer_name", p))?;
             }
             {
                 let __p: [bool; 3usize] = [
@@ -987,14 +862,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
                         "account_number",
                         "customer_name",
                     ];
-                    let __missing: ::std::vec::Vec<&str> = __names
+                    let __missing: Vec<&str> = __names
                         .iter()
                         .zip(__p.iter())
                         .filter(|(_, p)| !**p)
                         .map(|(n, _)| *n)
                         .collect();
-                    return ::core::result::Result::Err(
-                        __input(
+                    return Err(
+                        __g::input(
                             "ninepay.refund",
                             &__missing.join(", "),
                             "required together with bank, account_number, customer_name",
@@ -1002,7 +877,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
                     );
                 }
             }
-            ::core::result::Result::Ok(RefundRequest {
+            Ok(RefundRequest {
                 date,
                 request_id,
                 payment_no,
@@ -1023,14 +898,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("ninepay.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("ninepay.refund response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
                     "ninepay.refund response",
                     "body",
                     e.to_string(),
@@ -1040,89 +911,75 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
         pub fn status(&self) -> ::payspec::StatusMatch {
             ::payspec::StatusMatch::lookup(
                 STATUS_REFUND_STATUS,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.status; __v.to_string()
-                    })
-                ],
+                vec![Some({ let __v = self.status; __v.to_string() })],
             )
         }
         ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("ninepay.refund response", json)?;
-            ::core::result::Result::Ok(
+        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
+            __g::response_object("ninepay.refund response", json)?;
+            Ok(
                 ::payspec::StatusMatch::lookup(
                     STATUS_REFUND_STATUS,
-                    ::std::vec![
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
+                    vec![json.get("status").and_then(::payspec::status::code_text)],
                 ),
             )
         }
     }
     ///Builder of [`RefundInquireRequest`]: set fields, then [`build`](RefundInquireRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundInquireRequestBuilder {
         #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
+        date: Option<i64>,
         #[serde(rename = "request_id", default)]
-        request_id: ::core::option::Option<::std::string::String>,
+        request_id: Option<String>,
     }
     impl RefundInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         ///Set `request_id`. Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn request_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.request_id = ::core::option::Option::Some(value.into());
+        pub fn request_id(mut self, value: impl Into<String>) -> Self {
+            self.request_id = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundInquireRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<RefundInquireRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundInquireRequest, ::payspec::SignError> {
+        ) -> Result<RefundInquireRequest, SignError> {
             let mut date = self.date;
             if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                if let Some((__creds, __clock)) = fill {
                     let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
+                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
                 }
             }
             if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund_inquire", "Date", "required but missing"),
+                return Err(
+                    __g::input("ninepay.refund_inquire", "Date", "required but missing"),
                 );
             }
             let request_id = self.request_id;
-            if let ::core::option::Option::Some(__v) = &request_id {
+            if let Some(__v) = &request_id {
                 RefundInquireRequest::__check_request_id((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund_inquire", "request_id", p))?;
+                    .map_err(|p| __g::input("ninepay.refund_inquire", "request_id", p))?;
             }
             let request_id = match request_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "ninepay.refund_inquire",
                             "request_id",
                             "required but missing",
@@ -1130,7 +987,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
                     );
                 }
             };
-            ::core::result::Result::Ok(RefundInquireRequest {
+            Ok(RefundInquireRequest {
                 date,
                 request_id,
             })
@@ -1145,14 +1002,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
     impl RefundInquireResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("ninepay.refund_inquire response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("ninepay.refund_inquire response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
                     "ninepay.refund_inquire response",
                     "body",
                     e.to_string(),
@@ -1162,89 +1015,79 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
         pub fn status(&self) -> ::payspec::StatusMatch {
             ::payspec::StatusMatch::lookup(
                 STATUS_REFUND_STATUS,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.status; __v.to_string()
-                    })
-                ],
+                vec![Some({ let __v = self.status; __v.to_string() })],
             )
         }
         ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("ninepay.refund_inquire response", json)?;
-            ::core::result::Result::Ok(
+        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
+            __g::response_object("ninepay.refund_inquire response", json)?;
+            Ok(
                 ::payspec::StatusMatch::lookup(
                     STATUS_REFUND_STATUS,
-                    ::std::vec![
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
+                    vec![json.get("status").and_then(::payspec::status::code_text)],
                 ),
             )
         }
     }
     ///Builder of [`PaymentInquireRequest`]: set fields, then [`build`](PaymentInquireRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentInquireRequestBuilder {
         #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
+        date: Option<i64>,
         #[serde(rename = "invoice_no", default)]
-        invoice_no: ::core::option::Option<::std::string::String>,
+        invoice_no: Option<String>,
     }
     impl PaymentInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn invoice_no(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.invoice_no = ::core::option::Option::Some(value.into());
+        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
+            self.invoice_no = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<PaymentInquireRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<PaymentInquireRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<PaymentInquireRequest, ::payspec::SignError> {
+        ) -> Result<PaymentInquireRequest, SignError> {
             let mut date = self.date;
             if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                if let Some((__creds, __clock)) = fill {
                     let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
+                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
                 }
             }
             if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_inquire", "Date", "required but missing"),
+                return Err(
+                    __g::input("ninepay.payment_inquire", "Date", "required but missing"),
                 );
             }
             let invoice_no = self.invoice_no;
-            if let ::core::option::Option::Some(__v) = &invoice_no {
+            if let Some(__v) = &invoice_no {
                 PaymentInquireRequest::__check_invoice_no((__v).as_str())
-                    .map_err(|p| __input("ninepay.payment_inquire", "invoice_no", p))?;
+                    .map_err(|p| __g::input(
+                        "ninepay.payment_inquire",
+                        "invoice_no",
+                        p,
+                    ))?;
             }
             let invoice_no = match invoice_no {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "ninepay.payment_inquire",
                             "invoice_no",
                             "required but missing",
@@ -1252,7 +1095,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
                     );
                 }
             };
-            ::core::result::Result::Ok(PaymentInquireRequest {
+            Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
             })
@@ -1267,14 +1110,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
     impl PaymentInquireResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("ninepay.payment_inquire response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("ninepay.payment_inquire response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
                     "ninepay.payment_inquire response",
                     "body",
                     e.to_string(),
@@ -1282,118 +1121,98 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
         }
     }
     ///Builder of [`PaymentCreateRequest`]: set fields, then [`build`](PaymentCreateRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentCreateRequestBuilder {
         #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
+        date: Option<i64>,
         #[serde(rename = "merchantKey", default)]
-        merchant_key: ::core::option::Option<::std::string::String>,
+        merchant_key: Option<String>,
         #[serde(rename = "time", default)]
-        time: ::core::option::Option<i64>,
+        time: Option<i64>,
         #[serde(rename = "invoice_no", default)]
-        invoice_no: ::core::option::Option<::std::string::String>,
+        invoice_no: Option<String>,
         #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
+        amount: Option<i64>,
         #[serde(rename = "description", default)]
-        description: ::core::option::Option<::std::string::String>,
+        description: Option<String>,
         #[serde(rename = "return_url", default)]
-        return_url: ::core::option::Option<::std::string::String>,
+        return_url: Option<String>,
     }
     impl PaymentCreateRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         ///Set `merchantKey`. Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        pub fn merchant_key(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_key = ::core::option::Option::Some(value.into());
+        pub fn merchant_key(mut self, value: impl Into<String>) -> Self {
+            self.merchant_key = Some(value.into());
             self
         }
         ///Set `time`. Wire name `time`; required; defaults to `ctx:now_s`.
-        pub fn time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.time = ::core::option::Option::Some(value.into());
+        pub fn time(mut self, value: impl Into<i64>) -> Self {
+            self.time = Some(value.into());
             self
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required.
-        pub fn invoice_no(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.invoice_no = ::core::option::Option::Some(value.into());
+        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
+            self.invoice_no = Some(value.into());
             self
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         ///Set `description`. Wire name `description`; required; at most 255 characters.
-        pub fn description(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::core::option::Option::Some(value.into());
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            self.description = Some(value.into());
             self
         }
         ///Set `return_url`. Wire name `return_url`; required.
-        pub fn return_url(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.return_url = ::core::option::Option::Some(value.into());
+        pub fn return_url(mut self, value: impl Into<String>) -> Self {
+            self.return_url = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<PaymentCreateRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<PaymentCreateRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<PaymentCreateRequest, ::payspec::SignError> {
+        ) -> Result<PaymentCreateRequest, SignError> {
             let mut date = self.date;
             if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                if let Some((__creds, __clock)) = fill {
                     let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
+                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
                 }
             }
             if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "Date", "required but missing"),
+                return Err(
+                    __g::input("ninepay.payment_create", "Date", "required but missing"),
                 );
             }
             let mut merchant_key = self.merchant_key;
             if merchant_key.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                if let Some((__creds, __clock)) = fill {
                     let _ = (__creds, __clock);
                     merchant_key = {
                         let __c = &__creds.merchant_key;
-                        ::core::result::Result::Ok(
-                            ::core::option::Option::Some(
-                                ::std::string::String::from(__c.as_str()),
-                            ),
-                        )
+                        Ok(Some(String::from(__c.as_str())))
                     }?;
                 }
             }
             if merchant_key.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input(
+                return Err(
+                    __g::input(
                         "ninepay.payment_create",
                         "merchantKey",
                         "required but missing",
@@ -1402,24 +1221,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             }
             let mut time = self.time;
             if time.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
+                if let Some((__creds, __clock)) = fill {
                     let _ = (__creds, __clock);
-                    time = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
+                    time = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
                 }
             }
             if time.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "time", "required but missing"),
+                return Err(
+                    __g::input("ninepay.payment_create", "time", "required but missing"),
                 );
             }
             let invoice_no = self.invoice_no;
             let invoice_no = match invoice_no {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "ninepay.payment_create",
                             "invoice_no",
                             "required but missing",
@@ -1428,15 +1245,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
             };
             let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
+            if let Some(__v) = &amount {
                 PaymentCreateRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("ninepay.payment_create", "amount", p))?;
+                    .map_err(|p| __g::input("ninepay.payment_create", "amount", p))?;
             }
             let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "ninepay.payment_create",
                             "amount",
                             "required but missing",
@@ -1445,15 +1262,19 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
             };
             let description = self.description;
-            if let ::core::option::Option::Some(__v) = &description {
+            if let Some(__v) = &description {
                 PaymentCreateRequest::__check_description((__v).as_str())
-                    .map_err(|p| __input("ninepay.payment_create", "description", p))?;
+                    .map_err(|p| __g::input(
+                        "ninepay.payment_create",
+                        "description",
+                        p,
+                    ))?;
             }
             let description = match description {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "ninepay.payment_create",
                             "description",
                             "required but missing",
@@ -1463,10 +1284,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             };
             let return_url = self.return_url;
             let return_url = match return_url {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "ninepay.payment_create",
                             "return_url",
                             "required but missing",
@@ -1474,7 +1295,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     );
                 }
             };
-            ::core::result::Result::Ok(PaymentCreateRequest {
+            Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
                 time,
@@ -1494,20 +1315,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     impl IpnPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_ipn`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
         ///Map a verified, decoded payload (`Verified::payload`) onto the callback's status table (fields result.status). `outcome: None` means unmapped.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
+        pub fn status_of(json: &Value) -> ::payspec::StatusMatch {
             ::payspec::StatusMatch::lookup(
                 STATUS_REFUND_IPN_STATUS,
-                ::std::vec![
+                vec![
                     json.get("result").and_then(| v | v.get("status"))
                     .and_then(::payspec::status::code_text)
                 ],
@@ -1517,44 +1333,44 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ///Status table `refund_status` (fields status): first matching row wins; `None` in `when` is the wildcard `"*"`.
     pub static STATUS_REFUND_STATUS: &[::payspec::StatusRow] = &[
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2")],
+            when: &[Some("2")],
             outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
+            name: Some("PROCESSING"),
             meaning: "Processing; wait for the refund IPN or poll refund_inquire",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("3")],
+            when: &[Some("3")],
             outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("PENDING_REVIEW"),
+            name: Some("PENDING_REVIEW"),
             meaning: "Pending review (suspected risk-rule violation)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("5")],
+            when: &[Some("5")],
             outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
+            name: Some("SUCCESS"),
             meaning: "Success",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("6")],
+            when: &[Some("6")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("FAILED"),
+            name: Some("FAILED"),
             meaning: "Failed",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("8")],
+            when: &[Some("8")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("CANCELLED"),
+            name: Some("CANCELLED"),
             meaning: "Cancelled",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("9")],
+            when: &[Some("9")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REJECTED"),
+            name: Some("REJECTED"),
             meaning: "Rejected (risk-rule violation)",
             retryable: false,
         },
@@ -1562,44 +1378,44 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ///Status table `refund_ipn_status` (fields result.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
     pub static STATUS_REFUND_IPN_STATUS: &[::payspec::StatusRow] = &[
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2")],
+            when: &[Some("2")],
             outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
+            name: Some("PROCESSING"),
             meaning: "Processing",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("3")],
+            when: &[Some("3")],
             outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("PENDING_REVIEW"),
+            name: Some("PENDING_REVIEW"),
             meaning: "Pending review (suspected risk-rule violation)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("5")],
+            when: &[Some("5")],
             outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
+            name: Some("SUCCESS"),
             meaning: "Success",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("6")],
+            when: &[Some("6")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("FAILED"),
+            name: Some("FAILED"),
             meaning: "Failed",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("8")],
+            when: &[Some("8")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("CANCELLED"),
+            name: Some("CANCELLED"),
             meaning: "Cancelled",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("9")],
+            when: &[Some("9")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REJECTED"),
+            name: Some("REJECTED"),
             meaning: "Rejected (risk-rule violation)",
             retryable: false,
         },
@@ -1607,156 +1423,156 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ///Status table `error_code` (fields error_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
     pub static STATUS_ERROR_CODE: &[::payspec::StatusRow] = &[
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("000")],
+            when: &[Some("000")],
             outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("Approved"),
+            name: Some("Approved"),
             meaning: "Approved",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("100")],
+            when: &[Some("100")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_otp"),
+            name: Some("Invalid_otp"),
             meaning: "Invalid OTP",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("101")],
+            when: &[Some("101")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Otp_timed_out"),
+            name: Some("Otp_timed_out"),
             meaning: "OTP timed out",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("102")],
+            when: &[Some("102")],
             outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("Pending_for_otp"),
+            name: Some("Pending_for_otp"),
             meaning: "Pending for OTP",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("103")],
+            when: &[Some("103")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Expired_session_issuer"),
+            name: Some("Expired_session_issuer"),
             meaning: "Expired session (issuer)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("104")],
+            when: &[Some("104")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Expired_session_gate"),
+            name: Some("Expired_session_gate"),
             meaning: "Expired session (gateway)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("105")],
+            when: &[Some("105")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Customer_cancel_issuer"),
+            name: Some("Customer_cancel_issuer"),
             meaning: "Customer cancelled at the issuer",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("106")],
+            when: &[Some("106")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Customer_cancel_gate"),
+            name: Some("Customer_cancel_gate"),
             meaning: "Customer cancelled at the gateway",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("107")],
+            when: &[Some("107")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Pin_tries_exceeded"),
+            name: Some("Pin_tries_exceeded"),
             meaning: "PIN tries exceeded",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("108")],
+            when: &[Some("108")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Declined_profile_setting"),
+            name: Some("Declined_profile_setting"),
             meaning: "Declined by profile setting",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("200")],
+            when: &[Some("200")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_card_number"),
+            name: Some("Invalid_card_number"),
             meaning: "Invalid card number",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("201")],
+            when: &[Some("201")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Locked_card"),
+            name: Some("Locked_card"),
             meaning: "Locked card",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("202")],
+            when: &[Some("202")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Expired_card"),
+            name: Some("Expired_card"),
             meaning: "Expired card",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("203")],
+            when: &[Some("203")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Restricted_card"),
+            name: Some("Restricted_card"),
             meaning: "Restricted card",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("204")],
+            when: &[Some("204")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Unregisted_card"),
+            name: Some("Unregisted_card"),
             meaning: "Unregistered card",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("205")],
+            when: &[Some("205")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Inactive_card"),
+            name: Some("Inactive_card"),
             meaning: "Inactive card",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("206")],
+            when: &[Some("206")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Ineligible"),
+            name: Some("Ineligible"),
             meaning: "Ineligible",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("207")],
+            when: &[Some("207")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_card_Name"),
+            name: Some("Invalid_card_Name"),
             meaning: "Invalid card name",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("208")],
+            when: &[Some("208")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_Cvn_Cvc_Cvv"),
+            name: Some("Invalid_Cvn_Cvc_Cvv"),
             meaning: "Invalid CVN/CVC/CVV",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("209")],
+            when: &[Some("209")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_date"),
+            name: Some("Invalid_date"),
             meaning: "Invalid date",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("210")],
+            when: &[Some("210")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Insufficient_Funds"),
+            name: Some("Insufficient_Funds"),
             meaning: "Insufficient funds",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("999")],
+            when: &[Some("999")],
             outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("Processing"),
+            name: Some("Processing"),
             meaning: "Processing (refund example)",
             retryable: false,
         },
@@ -1769,25 +1585,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
         let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund", "Date", "required but missing"),
-                );
+            Some(v) => v,
+            None => {
+                return Err(__g::input("ninepay.refund", "Date", "required but missing"));
             }
         };
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -1795,96 +1608,56 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/v2/refunds/create",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __path: String = String::from("/v2/refunds/create");
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
         {
             let __v = __f_date;
             __headers
                 .insert(
                     "Date".to_string(),
-                    __header_field("ninepay.refund", "Date", __v.to_string())?,
+                    __g::header_field("ninepay.refund", "Date", __v.to_string())?,
                 );
         }
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
+        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = &__req.request_id;
-            __body
-                .insert(
-                    "request_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("request_id".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = __req.payment_no;
-            __body
-                .insert(
-                    "payment_no".to_string(),
-                    ::payspec::serde_json::Value::from(__v),
-                );
+            __body.insert("payment_no".to_string(), Value::from(__v));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
+            __body.insert("amount".to_string(), Value::from(__v));
         }
         {
             let __v = &__req.description;
-            __body
-                .insert(
-                    "description".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("description".to_string(), Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.bank.as_ref() {
-            __body
-                .insert(
-                    "bank".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.bank.as_ref() {
+            __body.insert("bank".to_string(), Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.account_number.as_ref() {
-            __body
-                .insert(
-                    "account_number".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.account_number.as_ref() {
+            __body.insert("account_number".to_string(), Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.customer_name.as_ref() {
-            __body
-                .insert(
-                    "customer_name".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.customer_name.as_ref() {
+            __body.insert("customer_name".to_string(), Value::String(__v.to_string()));
         }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __payload: String = Value::Object(__body.clone()).to_string();
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
+            let __msg: String = {
+                let mut __parts: Vec<String> = vec![
                     { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
                     __v.to_string() }, { let __v = __f_date; __v.to_string() }
                 ];
                 {
                     let __s = {
-                        let mut __pairs: ::std::vec::Vec<
-                            (&str, ::std::string::String),
-                        > = ::std::vec::Vec::new();
-                        if let ::core::option::Option::Some(__v) = __req
-                            .account_number
-                            .as_ref()
-                        {
+                        let mut __pairs: Vec<(&str, String)> = Vec::new();
+                        if let Some(__v) = __req.account_number.as_ref() {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1901,7 +1674,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let ::core::option::Option::Some(__v) = __req.bank.as_ref() {
+                        if let Some(__v) = __req.bank.as_ref() {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1909,10 +1682,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let ::core::option::Option::Some(__v) = __req
-                            .customer_name
-                            .as_ref()
-                        {
+                        if let Some(__v) = __req.customer_name.as_ref() {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1960,7 +1730,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
                 __parts.join("\n")
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
+            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
                 {
                     let __v = creds.secret_key.expose();
                     __v.to_string()
@@ -1968,15 +1738,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     .as_bytes(),
                 __msg.as_bytes(),
             );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = __header_placed(
+            let __value: String = __g::header_placed(
                 "specs/ninepay.yaml:109:5: operations.refund.sign",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -1990,12 +1760,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -2007,23 +1775,20 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             __headers
                 .entry("Content-Type".to_string())
                 .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+            ::payspec::Body::Json(Value::Object(__body))
         };
         let mut __redactor = creds.redactor();
         __redactor
-            .sensitive_paths(
-                &::payspec::support::json(&__req),
-                &["account_number", "customer_name"],
-            );
+            .sensitive_paths(&__g::json(&__req), &["account_number", "customer_name"]);
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -2036,25 +1801,24 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &RefundInquireRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundInquireRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: RefundInquireRequest = req.__prepare(Some((creds, clock)))?;
         let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund_inquire", "Date", "required but missing"),
+            Some(v) => v,
+            None => {
+                return Err(
+                    __g::input("ninepay.refund_inquire", "Date", "required but missing"),
                 );
             }
         };
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -2062,44 +1826,39 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/v2/refunds/{request_id}/inquire",
-        );
+        let mut __path: String = String::from("/v2/refunds/{request_id}/inquire");
         {
             let __v = &__req.request_id;
             __path = __path
                 .replace(
                     "{request_id}",
-                    &__path_field(
+                    &__g::path_field(
                         "ninepay.refund_inquire",
                         "request_id",
                         &__v.to_string(),
                     )?,
                 );
         }
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         {
             let __v = __f_date;
             __headers
                 .insert(
                     "Date".to_string(),
-                    __header_field("ninepay.refund_inquire", "Date", __v.to_string())?,
+                    __g::header_field("ninepay.refund_inquire", "Date", __v.to_string())?,
                 );
         }
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
+            let __msg: String = {
+                let mut __parts: Vec<String> = vec![
                     { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
                     .to_string() }, { let __v = __f_date; __v.to_string() }
                 ];
                 {
                     let __s = {
-                        let __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                        let __pairs: Vec<(&str, String)> = Vec::new();
                         ::payspec::canon::pairs(
                             __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
                             "=",
@@ -2113,7 +1872,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
                 __parts.join("\n")
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
+            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
                 {
                     let __v = creds.secret_key.expose();
                     __v.to_string()
@@ -2121,15 +1880,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     .as_bytes(),
                 __msg.as_bytes(),
             );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = __header_placed(
+            let __value: String = __g::header_placed(
                 "specs/ninepay.yaml:141:5: operations.refund_inquire.sign",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -2143,12 +1902,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -2159,14 +1916,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         let __b: ::payspec::Body = ::payspec::Body::None;
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "GET".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -2179,25 +1936,24 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &PaymentInquireRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: PaymentInquireRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: PaymentInquireRequest = req.__prepare(Some((creds, clock)))?;
         let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_inquire", "Date", "required but missing"),
+            Some(v) => v,
+            None => {
+                return Err(
+                    __g::input("ninepay.payment_inquire", "Date", "required but missing"),
                 );
             }
         };
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -2205,44 +1961,43 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/v2/payments/{invoice_no}/inquire",
-        );
+        let mut __path: String = String::from("/v2/payments/{invoice_no}/inquire");
         {
             let __v = &__req.invoice_no;
             __path = __path
                 .replace(
                     "{invoice_no}",
-                    &__path_field(
+                    &__g::path_field(
                         "ninepay.payment_inquire",
                         "invoice_no",
                         &__v.to_string(),
                     )?,
                 );
         }
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         {
             let __v = __f_date;
             __headers
                 .insert(
                     "Date".to_string(),
-                    __header_field("ninepay.payment_inquire", "Date", __v.to_string())?,
+                    __g::header_field(
+                        "ninepay.payment_inquire",
+                        "Date",
+                        __v.to_string(),
+                    )?,
                 );
         }
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
+            let __msg: String = {
+                let mut __parts: Vec<String> = vec![
                     { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
                     .to_string() }, { let __v = __f_date; __v.to_string() }
                 ];
                 {
                     let __s = {
-                        let __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                        let __pairs: Vec<(&str, String)> = Vec::new();
                         ::payspec::canon::pairs(
                             __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
                             "=",
@@ -2256,7 +2011,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
                 __parts.join("\n")
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
+            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
                 {
                     let __v = creds.secret_key.expose();
                     __v.to_string()
@@ -2264,15 +2019,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     .as_bytes(),
                 __msg.as_bytes(),
             );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = __header_placed(
+            let __value: String = __g::header_placed(
                 "specs/ninepay.yaml:172:5: operations.payment_inquire.sign",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -2286,12 +2041,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -2302,14 +2055,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         let __b: ::payspec::Body = ::payspec::Body::None;
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "GET".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -2322,23 +2075,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &PaymentCreateRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: PaymentCreateRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: PaymentCreateRequest = req.__prepare(Some((creds, clock)))?;
         let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "Date", "required but missing"),
+            Some(v) => v,
+            None => {
+                return Err(
+                    __g::input("ninepay.payment_create", "Date", "required but missing"),
                 );
             }
         };
-        let __f_merchant_key: &::std::string::String = match &__req.merchant_key {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input(
+        let __f_merchant_key: &String = match &__req.merchant_key {
+            Some(v) => v,
+            None => {
+                return Err(
+                    __g::input(
                         "ninepay.payment_create",
                         "merchantKey",
                         "required but missing",
@@ -2347,20 +2099,20 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             }
         };
         let __f_time: i64 = match __req.time {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "time", "required but missing"),
+            Some(v) => v,
+            None => {
+                return Err(
+                    __g::input("ninepay.payment_create", "time", "required but missing"),
                 );
             }
         };
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -2368,83 +2120,54 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/payments/create",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __path: String = String::from("/payments/create");
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
         {
             let __v = __f_date;
             __headers
                 .insert(
                     "Date".to_string(),
-                    __header_field("ninepay.payment_create", "Date", __v.to_string())?,
+                    __g::header_field("ninepay.payment_create", "Date", __v.to_string())?,
                 );
         }
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
+        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = __f_merchant_key;
-            __body
-                .insert(
-                    "merchantKey".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("merchantKey".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = __f_time;
-            __body.insert("time".to_string(), ::payspec::serde_json::Value::from(__v));
+            __body.insert("time".to_string(), Value::from(__v));
         }
         {
             let __v = &__req.invoice_no;
-            __body
-                .insert(
-                    "invoice_no".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("invoice_no".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
+            __body.insert("amount".to_string(), Value::from(__v));
         }
         {
             let __v = &__req.description;
-            __body
-                .insert(
-                    "description".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("description".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.return_url;
-            __body
-                .insert(
-                    "return_url".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("return_url".to_string(), Value::String(__v.to_string()));
         }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __payload: String = Value::Object(__body.clone()).to_string();
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
+            let __msg: String = {
+                let mut __parts: Vec<String> = vec![
                     { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
                     __v.to_string() }, { let __v = __f_date; __v.to_string() }
                 ];
                 {
                     let __s = {
-                        let mut __pairs: ::std::vec::Vec<
-                            (&str, ::std::string::String),
-                        > = ::std::vec::Vec::new();
+                        let mut __pairs: Vec<(&str, String)> = Vec::new();
                         {
                             let __v = __req.amount;
                             {
@@ -2512,7 +2235,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 }
                 __parts.join("\n")
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
+            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
                 {
                     let __v = creds.secret_key.expose();
                     __v.to_string()
@@ -2520,15 +2243,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     .as_bytes(),
                 __msg.as_bytes(),
             );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: ::std::string::String = __header_placed(
+            let __value: String = __g::header_placed(
                 "specs/ninepay.yaml:216:5: operations.payment_create.sign",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -2542,12 +2265,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -2559,18 +2280,18 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             __headers
                 .entry("Content-Type".to_string())
                 .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+            ::payspec::Body::Json(Value::Object(__body))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -2578,69 +2299,61 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_ipn(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+    ) -> Result<Verified, VerifyError> {
         match payload.get("result") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("ninepay.ipn", "result", "required but missing"),
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed("ninepay.ipn", "result", "required but missing"),
                 );
             }
-            ::core::option::Option::Some(v) => {
-                __rc0(v).map_err(|p| __malformed("ninepay.ipn", "result", p))?;
+            Some(v) => {
+                __rc0(v).map_err(|p| __g::malformed("ninepay.ipn", "result", p))?;
             }
         }
         match payload.get("checksum") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("ninepay.ipn", "checksum", "required but missing"),
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed("ninepay.ipn", "checksum", "required but missing"),
                 );
             }
-            ::core::option::Option::Some(v) => {
-                __rc1(v).map_err(|p| __malformed("ninepay.ipn", "checksum", p))?;
+            Some(v) => {
+                __rc1(v).map_err(|p| __g::malformed("ninepay.ipn", "checksum", p))?;
             }
         }
         match payload.get("version") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc2(v).map_err(|p| __malformed("ninepay.ipn", "version", p))?;
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                __rc2(v).map_err(|p| __g::malformed("ninepay.ipn", "version", p))?;
             }
         }
-        let __received: ::std::string::String = match payload.get("checksum") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+        let __received: String = match payload.get("checksum") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Err(
+                    __g::malformed(
                         "ninepay.ipn",
                         "checksum",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
+                        format!(
+                            "signature must be a string, found {}", __g::json_kind(other)
                         ),
                     ),
                 );
             }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed("ninepay.ipn", "checksum", "signature field missing"),
+            None => {
+                return Err(
+                    __g::malformed("ninepay.ipn", "checksum", "signature field missing"),
                 );
             }
         };
-        let __msg: ::std::string::String = [
+        let __msg: String = [
             match payload.get("result").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
+                Some(__v) => __g::render(__v),
+                None => {
+                    return Err(
+                        From::from(
+                            __g::stage(
                                 "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
                                 ::payspec::Stage::Select,
                                 "`result` is absent",
@@ -2655,28 +2368,28 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             },
         ]
             .join("");
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::sha256(__msg.as_bytes());
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
+        let __digest: Vec<u8> = ::payspec::crypto::sha256(__msg.as_bytes());
+        let __expected: String = ::payspec::crypto::encode(
             ::payspec::model::Encoding::HexUpper,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
+            return Err(
+                __g::bad_signature(
                     "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
                     "`checksum` does not match the sha256 (HEX) of the string to sign"
                         .to_string(),
                 ),
             );
         }
-        let __stages = ::payspec::Stages {
+        let __stages = Stages {
             recipe: "verify".to_string(),
             string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
+            digest: Some(::payspec::DigestBytes(__digest)),
             signature: ::payspec::SignatureValue::new(__received),
             placed: "body.checksum".to_string(),
         };
-        let __stages: ::payspec::Stages = {
+        let __stages: Stages = {
             let mut __s = __stages;
             let mut __redactor = creds.redactor();
             __redactor.stage_done(&__s, false);
@@ -2684,37 +2397,33 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             __s
         };
         let mut __decoded = payload.clone();
-        if let ::core::option::Option::Some(__v) = __decoded.get("result").cloned() {
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
+        if let Some(__v) = __decoded.get("result").cloned() {
+            let __v: Value = {
+                let __text: String = match &__v {
+                    Value::String(s) => s.clone(),
                     other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
+                        return Err(
+                            __g::malformed(
                                 "ninepay.ipn",
                                 "result",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Base64", __json_kind(other)
+                                format!(
+                                    "cannot {}-decode {}", "Base64", __g::json_kind(other)
                                 ),
                             ),
                         );
                     }
                 };
                 let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    ::core::option::Option::Some(b) => b,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(
-                            __malformed("ninepay.ipn", "result", "not base64"),
-                        );
+                    Some(b) => b,
+                    None => {
+                        return Err(__g::malformed("ninepay.ipn", "result", "not base64"));
                     }
                 };
-                match ::std::string::String::from_utf8(__bytes) {
-                    ::core::result::Result::Ok(s) => {
-                        ::payspec::serde_json::Value::String(s)
-                    }
-                    ::core::result::Result::Err(_) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
+                match String::from_utf8(__bytes) {
+                    Ok(s) => Value::String(s),
+                    Err(_) => {
+                        return Err(
+                            __g::malformed(
                                 "ninepay.ipn",
                                 "result",
                                 "base64 content is not UTF-8 text",
@@ -2723,31 +2432,29 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                     }
                 }
             };
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
+            let __v: Value = {
+                let __text: String = match &__v {
+                    Value::String(s) => s.clone(),
                     other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
+                        return Err(
+                            __g::malformed(
                                 "ninepay.ipn",
                                 "result",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Json", __json_kind(other)
+                                format!(
+                                    "cannot {}-decode {}", "Json", __g::json_kind(other)
                                 ),
                             ),
                         );
                     }
                 };
-                match ::payspec::serde_json::from_str::<
-                    ::payspec::serde_json::Value,
-                >(&__text) {
-                    ::core::result::Result::Ok(v) => v,
-                    ::core::result::Result::Err(e) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
+                match ::payspec::serde_json::from_str::<Value>(&__text) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Err(
+                            __g::malformed(
                                 "ninepay.ipn",
                                 "result",
-                                ::std::format!("not JSON: {}", e),
+                                format!("not JSON: {}", e),
                             ),
                         );
                     }
@@ -2755,25 +2462,22 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             };
             __decoded.insert("result".to_string(), __v);
         }
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
@@ -2788,15 +2492,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         "account_number",
                         "customer_name",
                     ];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "ninepay.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})",
                                     "Date, request_id, payment_no, amount, description, bank, account_number, customer_name"
                                 ),
@@ -2804,98 +2508,91 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.refund", field, problem),
-                        );
+                        return Err(__g::input("ninepay.refund", field, problem));
                     }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "ninepay.refund",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
                 }
                 "refund_inquire" => {
                     const KNOWN: &[&str] = &["Date", "request_id"];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "ninepay.refund_inquire",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})", "Date, request_id"
                                 ),
                             ),
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.refund_inquire", field, problem),
-                        );
+                        return Err(__g::input("ninepay.refund_inquire", field, problem));
                     }
                     let b: super::RefundInquireRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "ninepay.refund_inquire",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_refund_inquire(&req, creds, env, clock)
                 }
                 "payment_inquire" => {
                     const KNOWN: &[&str] = &["Date", "invoice_no"];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "ninepay.payment_inquire",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})", "Date, invoice_no"
                                 ),
                             ),
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.payment_inquire", field, problem),
+                        return Err(
+                            __g::input("ninepay.payment_inquire", field, problem),
                         );
                     }
                     let b: super::PaymentInquireRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "ninepay.payment_inquire",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_payment_inquire(&req, creds, env, clock)
                 }
                 "payment_create" => {
@@ -2908,15 +2605,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         "description",
                         "return_url",
                     ];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "ninepay.payment_create",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})",
                                     "Date, merchantKey, time, invoice_no, amount, description, return_url"
                                 ),
@@ -2924,32 +2621,28 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.payment_create", field, problem),
-                        );
+                        return Err(__g::input("ninepay.payment_create", field, problem));
                     }
                     let b: super::PaymentCreateRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "ninepay.payment_create",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_payment_create(&req, creds, env, clock)
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
                                 "refund, refund_inquire, payment_inquire, payment_create"
                             ),
                         ),
@@ -2960,22 +2653,18 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "ipn"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other), "ipn"
                                 ),
                             )
                             .into(),
@@ -2986,21 +2675,16 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -3011,55 +2695,39 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
+                "refund" => super::RefundResponse::status_of(json).map(Some),
                 "refund_inquire" => {
-                    super::RefundInquireResponse::status_of(json)
-                        .map(::core::option::Option::Some)
+                    super::RefundInquireResponse::status_of(json).map(Some)
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
                 "refund_inquire" => {
                     super::RefundInquireResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                        .map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -3067,91 +2735,63 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
                 "refund_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundInquireRequest>(json),
-                    )
+                    Some(__round_trip::<super::RefundInquireRequest>(json))
                 }
                 "payment_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::PaymentInquireRequest>(json),
-                    )
+                    Some(__round_trip::<super::PaymentInquireRequest>(json))
                 }
                 "payment_create" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::PaymentCreateRequest>(json),
-                    )
+                    Some(__round_trip::<super::PaymentCreateRequest>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
                 "refund_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundInquireResponse>(json),
-                    )
+                    Some(__round_trip::<super::RefundInquireResponse>(json))
                 }
                 "payment_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::PaymentInquireResponse>(json),
-                    )
+                    Some(__round_trip::<super::PaymentInquireResponse>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other), "none"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
                             ),
                         ),
                     )
@@ -3160,67 +2800,47 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc0(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc1(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
                 let __len = s.chars().count();
                 if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
+                    return Err(
+                        format!("{} characters, at most {} allowed", __len, 64usize),
                     );
                 }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc2(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }

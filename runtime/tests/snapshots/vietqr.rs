@@ -13,15 +13,7 @@ pub mod vietqr {
     /// Human name of the provider.
     pub const TITLE: &str = "VietQR.VN";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -41,23 +33,19 @@ pub mod vietqr {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                "production" => ::core::option::Option::Some(Env::Production),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                "production" => Some(Env::Production),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://dev.vietqr.org/vqr")
-                }
-                (Env::Production, "api") => {
-                    ::core::option::Option::Some("https://api.vietqr.org/vqr")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://dev.vietqr.org/vqr"),
+                (Env::Production, "api") => Some("https://api.vietqr.org/vqr"),
+                _ => None,
             }
         }
     }
@@ -67,7 +55,7 @@ pub mod vietqr {
         /**Basic-auth username for token (the `accessKey` of the check_order checksum)
 
 Spec name `username`.*/
-        pub username: ::std::string::String,
+        pub username: String,
         /**Basic-auth password for token; used as given (never decoded)
 
 Spec name `password`; secret (redacted in `Debug`).*/
@@ -79,11 +67,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /**Bearer token returned by the token operation (valid 300 s)
 
 Spec name `access_token`; secret (redacted in `Debug`).*/
-        pub access_token: ::core::option::Option<::payspec::Secret>,
+        pub access_token: Option<::payspec::Secret>,
         /**Secret agreed for the transaction-sync callback signature; used as UTF-8 bytes even though it looks like base64
 
 Spec name `sync_secret`; secret (redacted in `Debug`).*/
-        pub sync_secret: ::core::option::Option<::payspec::Secret>,
+        pub sync_secret: Option<::payspec::Secret>,
     }
     impl Credentials {
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
@@ -106,10 +94,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 let v = &self.secret_key;
                 c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
             }
-            if let ::core::option::Option::Some(v) = &self.access_token {
+            if let Some(v) = &self.access_token {
                 c.insert("access_token", ::payspec::CredentialValue::Secret(v.clone()));
             }
-            if let ::core::option::Option::Some(v) = &self.sync_secret {
+            if let Some(v) = &self.sync_secret {
                 c.insert("sync_secret", ::payspec::CredentialValue::Secret(v.clone()));
             }
             c
@@ -117,40 +105,40 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
                 username: match creds.get("username") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
+                    Some(v) => v.text(),
+                    None => {
+                        return Err(::payspec::CredentialError {
                             name: "username".into(),
                             problem: "missing".into(),
                         });
                     }
                 },
                 password: match creds.get("password") {
-                    ::core::option::Option::Some(v) => {
+                    Some(v) => {
                         match v {
                             ::payspec::CredentialValue::Secret(s) => s.clone(),
                             other => ::payspec::Secret::new(other.text()),
                         }
                     }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
+                    None => {
+                        return Err(::payspec::CredentialError {
                             name: "password".into(),
                             problem: "missing".into(),
                         });
                     }
                 },
                 secret_key: match creds.get("secret_key") {
-                    ::core::option::Option::Some(v) => {
+                    Some(v) => {
                         match v {
                             ::payspec::CredentialValue::Secret(s) => s.clone(),
                             other => ::payspec::Secret::new(other.text()),
                         }
                     }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
+                    None => {
+                        return Err(::payspec::CredentialError {
                             name: "secret_key".into(),
                             problem: "missing".into(),
                         });
@@ -172,16 +160,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundResponseStatus {
         ///`SUCCESS`
@@ -205,7 +184,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -215,16 +194,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `transType`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum TransactionSyncPayloadTransType {
         ///`C`
@@ -248,7 +218,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -258,31 +228,23 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct TokenRequest {}
     impl TokenRequest {
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             TokenRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            TokenRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            TokenRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<TokenRequest> for TokenRequestBuilder {
+    impl From<TokenRequest> for TokenRequestBuilder {
         ///A builder holding every field of a `token` request.
         #[allow(unused_variables)]
         fn from(r: TokenRequest) -> Self {
@@ -290,12 +252,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `token`.
-    #[derive(
-        Clone,
-        PartialEq,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TokenResponse {
         /**Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`
@@ -306,27 +263,27 @@ Wire name `access_token`; optional; personal data, redacted in `Debug`.*/
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub access_token: ::core::option::Option<::std::string::String>,
+        pub access_token: Option<String>,
         /**Always Bearer
 
 Wire name `token_type`; optional.*/
         #[serde(rename = "token_type", default, skip_serializing_if = "Option::is_none")]
-        pub token_type: ::core::option::Option<::std::string::String>,
+        pub token_type: Option<String>,
         /**Lifetime in seconds (300); typed String in the doc table, a number in the example
 
 Wire name `expires_in`; optional.*/
         #[serde(rename = "expires_in", default, skip_serializing_if = "Option::is_none")]
-        pub expires_in: ::core::option::Option<::payspec::Scalar>,
+        pub expires_in: Option<::payspec::Scalar>,
         /**FAILED on error
 
 Wire name `status`; optional.*/
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        pub status: Option<String>,
         /**Error code on error
 
 Wire name `message`; optional.*/
         #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        pub message: Option<String>,
     }
     impl ::core::fmt::Debug for TokenResponse {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -340,13 +297,7 @@ Wire name `message`; optional.*/
         }
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct RefundRequest {
@@ -354,32 +305,32 @@ Wire name `message`; optional.*/
 
 Wire name `bankCode`; required.*/
         #[serde(rename = "bankCode")]
-        pub bank_code: ::std::string::String,
+        pub bank_code: String,
         /**Merchant bank account that received the payment (must belong to the merchant)
 
 Wire name `bankAccount`; required.*/
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
+        pub bank_account: String,
         /**Reference (FT) number of the paid transaction to refund
 
 Wire name `referenceNumber`; required.*/
         #[serde(rename = "referenceNumber")]
-        pub reference_number: ::std::string::String,
+        pub reference_number: String,
         /**Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent
 
 Wire name `amount`; required; matches `^[0-9]+$`.*/
         #[serde(rename = "amount")]
-        pub amount: ::std::string::String,
+        pub amount: String,
         /**Refund description
 
 Wire name `content`; required.*/
         #[serde(rename = "content")]
-        pub content: ::std::string::String,
+        pub content: String,
         /**Allow several refunds of this payment; settable only on the first refund
 
 Wire name `multiTimes`; optional.*/
         #[serde(rename = "multiTimes", default, skip_serializing_if = "Option::is_none")]
-        pub multi_times: ::core::option::Option<bool>,
+        pub multi_times: Option<bool>,
         /**Store / point-of-sale code
 
 Wire name `terminalCode`; optional.*/
@@ -388,7 +339,7 @@ Wire name `terminalCode`; optional.*/
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub terminal_code: ::core::option::Option<::std::string::String>,
+        pub terminal_code: Option<String>,
         /**Sub-store code
 
 Wire name `subTerminalCode`; optional.*/
@@ -397,53 +348,48 @@ Wire name `subTerminalCode`; optional.*/
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub sub_terminal_code: ::core::option::Option<::std::string::String>,
+        pub sub_terminal_code: Option<String>,
     }
     impl RefundRequest {
         #[allow(unused_variables)]
-        fn __check_amount(v: &str) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_amount(v: &str) -> Result<(), String> {
             {
                 static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
+                    Result<::payspec::regex::Regex, String>,
                 > = ::std::sync::OnceLock::new();
                 let __text: &str = v;
-                if !__pattern(&RE, "^[0-9]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[0-9]+$"
+                if !__g::pattern(&RE, "^[0-9]+$")?.is_match(__text) {
+                    return Err(
+                        format!(
+                            "`{}` does not match pattern {}", __g::echo(__text),
+                            "^[0-9]+$"
                         ),
                     );
                 }
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             RefundRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
-                bank_code: ::core::option::Option::Some(r.bank_code),
-                bank_account: ::core::option::Option::Some(r.bank_account),
-                reference_number: ::core::option::Option::Some(r.reference_number),
-                amount: ::core::option::Option::Some(r.amount),
-                content: ::core::option::Option::Some(r.content),
+                bank_code: Some(r.bank_code),
+                bank_account: Some(r.bank_account),
+                reference_number: Some(r.reference_number),
+                amount: Some(r.amount),
+                content: Some(r.content),
                 multi_times: r.multi_times,
                 terminal_code: r.terminal_code,
                 sub_terminal_code: r.sub_terminal_code,
@@ -451,13 +397,7 @@ Wire name `subTerminalCode`; optional.*/
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `status`; required.
@@ -467,16 +407,10 @@ Wire name `subTerminalCode`; optional.*/
 
 Wire name `message`; optional.*/
         #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        pub message: Option<String>,
     }
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct CheckOrderRequest {
@@ -484,7 +418,7 @@ Wire name `message`; optional.*/
 
 Wire name `bankAccount`; required.*/
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
+        pub bank_account: String,
         /**0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page)
 
 Wire name `type`; required; matches `^[01]$`.*/
@@ -494,29 +428,24 @@ Wire name `type`; required; matches `^[01]$`.*/
 
 Wire name `value`; required.*/
         #[serde(rename = "value")]
-        pub value: ::std::string::String,
+        pub value: String,
     }
     impl CheckOrderRequest {
         #[allow(unused_variables)]
-        fn __check_type(
-            v: &::payspec::Scalar,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_type(v: &::payspec::Scalar) -> Result<(), String> {
             match v {
                 ::payspec::Scalar::Text(s) => {
                     let s: &str = s.as_str();
                     {
                         static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
+                            Result<::payspec::regex::Regex, String>,
                         > = ::std::sync::OnceLock::new();
                         let __text: &str = s;
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
+                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
+                            return Err(
+                                format!(
+                                    "`{}` does not match pattern {}", __g::echo(__text),
+                                    "^[01]$"
                                 ),
                             );
                         }
@@ -526,84 +455,67 @@ Wire name `value`; required.*/
                     let i: i64 = *i;
                     {
                         static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
+                            Result<::payspec::regex::Regex, String>,
                         > = ::std::sync::OnceLock::new();
                         let __text: &str = &i.to_string();
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
+                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
+                            return Err(
+                                format!(
+                                    "`{}` does not match pattern {}", __g::echo(__text),
+                                    "^[01]$"
                                 ),
                             );
                         }
                     }
                 }
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             CheckOrderRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            CheckOrderRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            CheckOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<CheckOrderRequest> for CheckOrderRequestBuilder {
+    impl From<CheckOrderRequest> for CheckOrderRequestBuilder {
         ///A builder holding every field of a `check_order` request.
         #[allow(unused_variables)]
         fn from(r: CheckOrderRequest) -> Self {
             CheckOrderRequestBuilder {
-                bank_account: ::core::option::Option::Some(r.bank_account),
-                r#type: ::core::option::Option::Some(r.r#type),
-                value: ::core::option::Option::Some(r.value),
+                bank_account: Some(r.bank_account),
+                r#type: Some(r.r#type),
+                value: Some(r.value),
             }
         }
     }
     ///Response of `check_order`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderResponse {
         /**FAILED on error
 
 Wire name `status`; optional.*/
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        pub status: Option<String>,
         /**Error code on error
 
 Wire name `message`; optional.*/
         #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        pub message: Option<String>,
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     #[serde(deny_unknown_fields)]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
+        pub bank_account: String,
         /**0 = by orderId, 1 = by referenceNumber
 
 Wire name `type`; required; matches `^[01]$`.*/
@@ -611,29 +523,24 @@ Wire name `type`; required; matches `^[01]$`.*/
         pub r#type: ::payspec::Scalar,
         ///Wire name `value`; required.
         #[serde(rename = "value")]
-        pub value: ::std::string::String,
+        pub value: String,
     }
     impl CheckOrderH2cRequest {
         #[allow(unused_variables)]
-        fn __check_type(
-            v: &::payspec::Scalar,
-        ) -> ::core::result::Result<(), ::std::string::String> {
+        fn __check_type(v: &::payspec::Scalar) -> Result<(), String> {
             match v {
                 ::payspec::Scalar::Text(s) => {
                     let s: &str = s.as_str();
                     {
                         static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
+                            Result<::payspec::regex::Regex, String>,
                         > = ::std::sync::OnceLock::new();
                         let __text: &str = s;
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
+                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
+                            return Err(
+                                format!(
+                                    "`{}` does not match pattern {}", __g::echo(__text),
+                                    "^[01]$"
                                 ),
                             );
                         }
@@ -643,93 +550,76 @@ Wire name `type`; required; matches `^[01]$`.*/
                     let i: i64 = *i;
                     {
                         static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
+                            Result<::payspec::regex::Regex, String>,
                         > = ::std::sync::OnceLock::new();
                         let __text: &str = &i.to_string();
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
+                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
+                            return Err(
+                                format!(
+                                    "`{}` does not match pattern {}", __g::echo(__text),
+                                    "^[01]$"
                                 ),
                             );
                         }
                     }
                 }
             }
-            ::core::result::Result::Ok(())
+            Ok(())
         }
         fn __prepare(
             &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
+            fill: Option<(&Credentials, Clock)>,
+        ) -> Result<Self, SignError> {
             CheckOrderH2cRequestBuilder::from(self.clone()).__run(fill, false)
         }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            CheckOrderH2cRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            CheckOrderH2cRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
+    impl From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
         ///A builder holding every field of a `check_order_h2c` request.
         #[allow(unused_variables)]
         fn from(r: CheckOrderH2cRequest) -> Self {
             CheckOrderH2cRequestBuilder {
-                bank_account: ::core::option::Option::Some(r.bank_account),
-                r#type: ::core::option::Option::Some(r.r#type),
-                value: ::core::option::Option::Some(r.value),
+                bank_account: Some(r.bank_account),
+                r#type: Some(r.r#type),
+                value: Some(r.value),
             }
         }
     }
     ///Response of `check_order_h2c`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderH2cResponse {
         ///Wire name `status`; optional.
         #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        pub status: Option<String>,
         ///Wire name `message`; optional.
         #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        pub message: Option<String>,
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TransactionSyncPayload {
         /**A UUID (36 characters), as in the partner doc example
 
 Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.*/
         #[serde(rename = "transactionId")]
-        pub transaction_id: ::std::string::String,
+        pub transaction_id: String,
         /**yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53
 
 Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.*/
         #[serde(rename = "transactionTime")]
-        pub transaction_time: ::std::string::String,
+        pub transaction_time: String,
         ///Wire name `referencenumber`; optional.
         #[serde(
             rename = "referencenumber",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub referencenumber: ::core::option::Option<::std::string::String>,
+        pub referencenumber: Option<String>,
         /**Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10
 
 Wire name `amount`; required; matches `^[0-9]{1,10}$`.*/
@@ -737,10 +627,10 @@ Wire name `amount`; required; matches `^[0-9]{1,10}$`.*/
         pub amount: ::payspec::Scalar,
         ///Wire name `content`; required.
         #[serde(rename = "content")]
-        pub content: ::std::string::String,
+        pub content: String,
         ///Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
+        pub bank_account: String,
         /**C credit, D debit
 
 Wire name `transType`; required.*/
@@ -748,49 +638,47 @@ Wire name `transType`; required.*/
         pub trans_type: TransactionSyncPayloadTransType,
         ///Wire name `orderId`; required.
         #[serde(rename = "orderId")]
-        pub order_id: ::std::string::String,
+        pub order_id: String,
         ///Wire name `terminalCode`; optional.
         #[serde(
             rename = "terminalCode",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub terminal_code: ::core::option::Option<::std::string::String>,
+        pub terminal_code: Option<String>,
         ///Wire name `serviceCode`; optional.
         #[serde(
             rename = "serviceCode",
             default,
             skip_serializing_if = "Option::is_none"
         )]
-        pub service_code: ::core::option::Option<::std::string::String>,
+        pub service_code: Option<String>,
         ///Wire name `urlLink`; optional.
         #[serde(rename = "urlLink", default, skip_serializing_if = "Option::is_none")]
-        pub url_link: ::core::option::Option<::std::string::String>,
+        pub url_link: Option<String>,
         ///Wire name `signature`; required; at most 64 characters.
         #[serde(rename = "signature")]
-        pub signature: ::std::string::String,
+        pub signature: String,
     }
     ///Builder of [`TokenRequest`]: set fields, then [`build`](TokenRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct TokenRequestBuilder {}
     impl TokenRequestBuilder {
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<TokenRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<TokenRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            _fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<TokenRequest, ::payspec::SignError> {
-            ::core::result::Result::Ok(TokenRequest {})
+        ) -> Result<TokenRequest, SignError> {
+            Ok(TokenRequest {})
         }
     }
     impl TokenRequest {
@@ -802,154 +690,135 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
     impl TokenResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.token response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed("vietqr.token response", "body", e.to_string()))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("vietqr.token response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
+                    "vietqr.token response",
+                    "body",
+                    e.to_string(),
+                ))
         }
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequestBuilder {
         #[serde(rename = "bankCode", default)]
-        bank_code: ::core::option::Option<::std::string::String>,
+        bank_code: Option<String>,
         #[serde(rename = "bankAccount", default)]
-        bank_account: ::core::option::Option<::std::string::String>,
+        bank_account: Option<String>,
         #[serde(rename = "referenceNumber", default)]
-        reference_number: ::core::option::Option<::std::string::String>,
+        reference_number: Option<String>,
         #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<::std::string::String>,
+        amount: Option<String>,
         #[serde(rename = "content", default)]
-        content: ::core::option::Option<::std::string::String>,
+        content: Option<String>,
         #[serde(rename = "multiTimes", default)]
-        multi_times: ::core::option::Option<bool>,
+        multi_times: Option<bool>,
         #[serde(rename = "terminalCode", default)]
-        terminal_code: ::core::option::Option<::std::string::String>,
+        terminal_code: Option<String>,
         #[serde(rename = "subTerminalCode", default)]
-        sub_terminal_code: ::core::option::Option<::std::string::String>,
+        sub_terminal_code: Option<String>,
     }
     impl RefundRequestBuilder {
         /**Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO
 
 Wire name `bankCode`; required.*/
-        pub fn bank_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_code = ::core::option::Option::Some(value.into());
+        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
+            self.bank_code = Some(value.into());
             self
         }
         /**Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant)
 
 Wire name `bankAccount`; required.*/
-        pub fn bank_account(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_account = ::core::option::Option::Some(value.into());
+        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
+            self.bank_account = Some(value.into());
             self
         }
         /**Set `referenceNumber`. Reference (FT) number of the paid transaction to refund
 
 Wire name `referenceNumber`; required.*/
-        pub fn reference_number(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.reference_number = ::core::option::Option::Some(value.into());
+        pub fn reference_number(mut self, value: impl Into<String>) -> Self {
+            self.reference_number = Some(value.into());
             self
         }
         /**Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent
 
 Wire name `amount`; required; matches `^[0-9]+$`.*/
-        pub fn amount(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        pub fn amount(mut self, value: impl Into<String>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         /**Set `content`. Refund description
 
 Wire name `content`; required.*/
-        pub fn content(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.content = ::core::option::Option::Some(value.into());
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.content = Some(value.into());
             self
         }
         /**Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund
 
 Wire name `multiTimes`; optional.*/
-        pub fn multi_times(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-            self.multi_times = ::core::option::Option::Some(value.into());
+        pub fn multi_times(mut self, value: impl Into<bool>) -> Self {
+            self.multi_times = Some(value.into());
             self
         }
         /**Set `terminalCode`. Store / point-of-sale code
 
 Wire name `terminalCode`; optional.*/
-        pub fn terminal_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.terminal_code = ::core::option::Option::Some(value.into());
+        pub fn terminal_code(mut self, value: impl Into<String>) -> Self {
+            self.terminal_code = Some(value.into());
             self
         }
         /**Set `subTerminalCode`. Sub-store code
 
 Wire name `subTerminalCode`; optional.*/
-        pub fn sub_terminal_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_terminal_code = ::core::option::Option::Some(value.into());
+        pub fn sub_terminal_code(mut self, value: impl Into<String>) -> Self {
+            self.sub_terminal_code = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            _fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
+        ) -> Result<RefundRequest, SignError> {
             let bank_code = self.bank_code;
             let bank_code = match bank_code {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "bankCode", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input("vietqr.refund", "bankCode", "required but missing"),
                     );
                 }
             };
             let bank_account = self.bank_account;
             let bank_account = match bank_account {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "bankAccount", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
+                            "vietqr.refund",
+                            "bankAccount",
+                            "required but missing",
+                        ),
                     );
                 }
             };
             let reference_number = self.reference_number;
             let reference_number = match reference_number {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "vietqr.refund",
                             "referenceNumber",
                             "required but missing",
@@ -958,31 +827,31 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
                 }
             };
             let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
+            if let Some(__v) = &amount {
                 RefundRequest::__check_amount((__v).as_str())
-                    .map_err(|p| __input("vietqr.refund", "amount", p))?;
+                    .map_err(|p| __g::input("vietqr.refund", "amount", p))?;
             }
             let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "amount", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input("vietqr.refund", "amount", "required but missing"),
                     );
                 }
             };
             let content = self.content;
             let content = match content {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "content", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input("vietqr.refund", "content", "required but missing"),
                     );
                 }
             };
             let multi_times = self.multi_times;
             let terminal_code = self.terminal_code;
             let sub_terminal_code = self.sub_terminal_code;
-            ::core::result::Result::Ok(RefundRequest {
+            Ok(RefundRequest {
                 bank_code,
                 bank_account,
                 reference_number,
@@ -1003,14 +872,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("vietqr.refund response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
                     "vietqr.refund response",
                     "body",
                     e.to_string(),
@@ -1020,21 +885,19 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
         pub fn status(&self) -> ::payspec::StatusMatch {
             ::payspec::StatusMatch::lookup(
                 STATUS_REFUND,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = & self.status; __v
-                    .to_string() }), self.message.as_ref().map(| __v | __v.to_string())
+                vec![
+                    Some({ let __v = & self.status; __v.to_string() }), self.message
+                    .as_ref().map(| __v | __v.to_string())
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields status, message), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("vietqr.refund response", json)?;
-            ::core::result::Result::Ok(
+        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
+            __g::response_object("vietqr.refund response", json)?;
+            Ok(
                 ::payspec::StatusMatch::lookup(
                     STATUS_REFUND,
-                    ::std::vec![
+                    vec![
                         json.get("status").and_then(::payspec::status::code_text), json
                         .get("message").and_then(::payspec::status::code_text)
                     ],
@@ -1043,68 +906,57 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
         }
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CheckOrderRequestBuilder {
         #[serde(rename = "bankAccount", default)]
-        bank_account: ::core::option::Option<::std::string::String>,
+        bank_account: Option<String>,
         #[serde(rename = "type", default)]
-        r#type: ::core::option::Option<::payspec::Scalar>,
+        r#type: Option<::payspec::Scalar>,
         #[serde(rename = "value", default)]
-        value: ::core::option::Option<::std::string::String>,
+        value: Option<String>,
     }
     impl CheckOrderRequestBuilder {
         /**Set `bankAccount`. Account that generated the VietQR code
 
 Wire name `bankAccount`; required.*/
-        pub fn bank_account(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_account = ::core::option::Option::Some(value.into());
+        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
+            self.bank_account = Some(value.into());
             self
         }
         /**Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page)
 
 Wire name `type`; required; matches `^[01]$`.*/
-        pub fn r#type(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.r#type = ::core::option::Option::Some(value.into());
+        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.r#type = Some(value.into());
             self
         }
         /**Set `value`. The orderId or referenceNumber
 
 Wire name `value`; required.*/
-        pub fn value(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::core::option::Option::Some(value.into());
+        pub fn value(mut self, value: impl Into<String>) -> Self {
+            self.value = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<CheckOrderRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<CheckOrderRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            _fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<CheckOrderRequest, ::payspec::SignError> {
+        ) -> Result<CheckOrderRequest, SignError> {
             let bank_account = self.bank_account;
             let bank_account = match bank_account {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "vietqr.check_order",
                             "bankAccount",
                             "required but missing",
@@ -1113,28 +965,28 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
                 }
             };
             let r#type = self.r#type;
-            if let ::core::option::Option::Some(__v) = &r#type {
+            if let Some(__v) = &r#type {
                 CheckOrderRequest::__check_type(__v)
-                    .map_err(|p| __input("vietqr.check_order", "type", p))?;
+                    .map_err(|p| __g::input("vietqr.check_order", "type", p))?;
             }
             let r#type = match r#type {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.check_order", "type", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input("vietqr.check_order", "type", "required but missing"),
                     );
                 }
             };
             let value = self.value;
             let value = match value {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.check_order", "value", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input("vietqr.check_order", "value", "required but missing"),
                     );
                 }
             };
-            ::core::result::Result::Ok(CheckOrderRequest {
+            Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
                 value,
@@ -1150,14 +1002,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
     impl CheckOrderResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.check_order response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("vietqr.check_order response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
                     "vietqr.check_order response",
                     "body",
                     e.to_string(),
@@ -1165,64 +1013,53 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
         }
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
+    #[derive(Clone, Default, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CheckOrderH2cRequestBuilder {
         #[serde(rename = "bankAccount", default)]
-        bank_account: ::core::option::Option<::std::string::String>,
+        bank_account: Option<String>,
         #[serde(rename = "type", default)]
-        r#type: ::core::option::Option<::payspec::Scalar>,
+        r#type: Option<::payspec::Scalar>,
         #[serde(rename = "value", default)]
-        value: ::core::option::Option<::std::string::String>,
+        value: Option<String>,
     }
     impl CheckOrderH2cRequestBuilder {
         ///Set `bankAccount`. Wire name `bankAccount`; required.
-        pub fn bank_account(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_account = ::core::option::Option::Some(value.into());
+        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
+            self.bank_account = Some(value.into());
             self
         }
         /**Set `type`. 0 = by orderId, 1 = by referenceNumber
 
 Wire name `type`; required; matches `^[01]$`.*/
-        pub fn r#type(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.r#type = ::core::option::Option::Some(value.into());
+        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.r#type = Some(value.into());
             self
         }
         ///Set `value`. Wire name `value`; required.
-        pub fn value(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::core::option::Option::Some(value.into());
+        pub fn value(mut self, value: impl Into<String>) -> Self {
+            self.value = Some(value.into());
             self
         }
         /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
 
 Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<CheckOrderH2cRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        pub fn build(self) -> Result<CheckOrderH2cRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            _fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<CheckOrderH2cRequest, ::payspec::SignError> {
+        ) -> Result<CheckOrderH2cRequest, SignError> {
             let bank_account = self.bank_account;
             let bank_account = match bank_account {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "vietqr.check_order_h2c",
                             "bankAccount",
                             "required but missing",
@@ -1231,24 +1068,28 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             };
             let r#type = self.r#type;
-            if let ::core::option::Option::Some(__v) = &r#type {
+            if let Some(__v) = &r#type {
                 CheckOrderH2cRequest::__check_type(__v)
-                    .map_err(|p| __input("vietqr.check_order_h2c", "type", p))?;
+                    .map_err(|p| __g::input("vietqr.check_order_h2c", "type", p))?;
             }
             let r#type = match r#type {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.check_order_h2c", "type", "required but missing"),
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
+                            "vietqr.check_order_h2c",
+                            "type",
+                            "required but missing",
+                        ),
                     );
                 }
             };
             let value = self.value;
             let value = match value {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
+                Some(v) => v,
+                None => {
+                    return Err(
+                        __g::input(
                             "vietqr.check_order_h2c",
                             "value",
                             "required but missing",
@@ -1256,7 +1097,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     );
                 }
             };
-            ::core::result::Result::Ok(CheckOrderH2cRequest {
+            Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
                 value,
@@ -1272,14 +1113,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     impl CheckOrderH2cResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.check_order_h2c response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            let __body = __g::response_object("vietqr.check_order_h2c response", body)?;
+            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
+                .map_err(|e| __g::malformed(
                     "vietqr.check_order_h2c response",
                     "body",
                     e.to_string(),
@@ -1289,195 +1126,136 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     impl TransactionSyncPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_transaction_sync`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
     ///Status table `refund` (fields status, message): first matching row wins; `None` in `when` is the wildcard `"*"`.
     pub static STATUS_REFUND: &[::payspec::StatusRow] = &[
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("SUCCESS"),
-                ::core::option::Option::None,
-            ],
+            when: &[Some("SUCCESS"), None],
             outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
+            name: Some("SUCCESS"),
             meaning: "Refund executed (the server performs the bank transfer before answering; outcome inferred); message = reference. Confirm with check_order (refundCount, amountRefunded)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E46"),
-            ],
+            when: &[Some("FAILED"), Some("E46")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_BODY"),
+            name: Some("INVALID_BODY"),
             meaning: "Invalid request body",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E74"),
-            ],
+            when: &[Some("FAILED"), Some("E74")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_TOKEN"),
+            name: Some("INVALID_TOKEN"),
             meaning: "Invalid or expired Bearer token; fetch a new token and retry",
             retryable: true,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E77"),
-            ],
+            when: &[Some("FAILED"), Some("E77")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("ACCOUNT_NOT_OWNED"),
+            name: Some("ACCOUNT_NOT_OWNED"),
             meaning: "bankAccount does not belong to the merchant",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E39"),
-            ],
+            when: &[Some("FAILED"), Some("E39")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_CHECKSUM"),
+            name: Some("INVALID_CHECKSUM"),
             meaning: "Invalid checkSum (current server path)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E41"),
-            ],
+            when: &[Some("FAILED"), Some("E41")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_CHECKSUM_LEGACY"),
+            name: Some("INVALID_CHECKSUM_LEGACY"),
             meaning: "Invalid checksum (older REST refund endpoint)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E40"),
-            ],
+            when: &[Some("FAILED"), Some("E40")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("RECORD_NOT_FOUND"),
+            name: Some("RECORD_NOT_FOUND"),
             meaning: "Record not found / invalid bank account",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E42"),
-            ],
+            when: &[Some("FAILED"), Some("E42")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_TERMINAL"),
+            name: Some("INVALID_TERMINAL"),
             meaning: "No terminal bound to the bank account",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E44"),
-            ],
+            when: &[Some("FAILED"), Some("E44")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFERENCE_NOT_FOUND"),
+            name: Some("REFERENCE_NOT_FOUND"),
             meaning: "referenceNumber does not exist (bank code 4863)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E45"),
-            ],
+            when: &[Some("FAILED"), Some("E45")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_AMOUNT"),
+            name: Some("INVALID_AMOUNT"),
             meaning: "Invalid amount (bank code 4857)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E104"),
-            ],
+            when: &[Some("FAILED"), Some("E104")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("MERCHANT_NOT_FOUND"),
+            name: Some("MERCHANT_NOT_FOUND"),
             meaning: "Merchant does not exist",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E158"),
-            ],
+            when: &[Some("FAILED"), Some("E158")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_IN_PROGRESS"),
+            name: Some("REFUND_IN_PROGRESS"),
             meaning: "Another refund of the same payment is being processed (30 s lock on MD5(referenceNumber + bankAccount)); check_order before retrying",
             retryable: true,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E43"),
-            ],
+            when: &[Some("FAILED"), Some("E43")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REFUND_FAILED"),
+            name: Some("REFUND_FAILED"),
             meaning: "Refund failed / unexpected bank error",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E216"),
-            ],
+            when: &[Some("FAILED"), Some("E216")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("INVALID_BENEFICIARY"),
+            name: Some("INVALID_BENEFICIARY"),
             meaning: "Account number or card invalid (bank code 201)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E217"),
-            ],
+            when: &[Some("FAILED"), Some("E217")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("BANK_NOT_IN_SERVICE"),
+            name: Some("BANK_NOT_IN_SERVICE"),
             meaning: "Beneficiary bank not in service (bank code 412)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E218"),
-            ],
+            when: &[Some("FAILED"), Some("E218")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("BANK_RECORD_MISSING"),
+            name: Some("BANK_RECORD_MISSING"),
             meaning: "Record missing at the bank (bank code 4877)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E215"),
-            ],
+            when: &[Some("FAILED"), Some("E215")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("BANK_TIMEOUT"),
+            name: Some("BANK_TIMEOUT"),
             meaning: "Bank connection timeout (bank code 002); check_order (amountRefunded) before any retry (handling inferred)",
             retryable: true,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E05"),
-            ],
+            when: &[Some("FAILED"), Some("E05")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNKNOWN_ERROR"),
+            name: Some("UNKNOWN_ERROR"),
             meaning: "Unknown error; check_order before any retry (handling inferred)",
             retryable: true,
         },
@@ -1485,72 +1263,51 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ///Status table `check_order_errors` (fields status, message): first matching row wins; `None` in `when` is the wildcard `"*"`.
     pub static STATUS_CHECK_ORDER_ERRORS: &[::payspec::StatusRow] = &[
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E46"),
-            ],
+            when: &[Some("FAILED"), Some("E46")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_BODY"),
+            name: Some("INVALID_BODY"),
             meaning: "The query itself failed (invalid request body)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E05"),
-            ],
+            when: &[Some("FAILED"), Some("E05")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNKNOWN_ERROR"),
+            name: Some("UNKNOWN_ERROR"),
             meaning: "The query itself failed (unknown error)",
             retryable: true,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E74"),
-            ],
+            when: &[Some("FAILED"), Some("E74")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_TOKEN"),
+            name: Some("INVALID_TOKEN"),
             meaning: "The query itself failed (invalid Bearer token); refresh the token",
             retryable: true,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E77"),
-            ],
+            when: &[Some("FAILED"), Some("E77")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("ACCOUNT_NOT_OWNED"),
+            name: Some("ACCOUNT_NOT_OWNED"),
             meaning: "The query itself failed (bank account not owned by the merchant)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E39"),
-            ],
+            when: &[Some("FAILED"), Some("E39")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_CHECKSUM"),
+            name: Some("INVALID_CHECKSUM"),
             meaning: "The query itself failed (invalid checkSum)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E95"),
-            ],
+            when: &[Some("FAILED"), Some("E95")],
             outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_TYPE"),
+            name: Some("INVALID_TYPE"),
             meaning: "The query itself failed (invalid type)",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E96"),
-            ],
+            when: &[Some("FAILED"), Some("E96")],
             outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("TRANSACTION_NOT_FOUND"),
+            name: Some("TRANSACTION_NOT_FOUND"),
             meaning: "No such transaction",
             retryable: false,
         },
@@ -1558,32 +1315,23 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ///Status table `check_order_row` (fields type, status): first matching row wins; `None` in `when` is the wildcard `"*"`.
     pub static STATUS_CHECK_ORDER_ROW: &[::payspec::StatusRow] = &[
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("6"),
-                ::core::option::Option::Some("1"),
-            ],
+            when: &[Some("6"), Some("1")],
             outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("PAID"),
+            name: Some("PAID"),
             meaning: "Refund row paid",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("6"),
-                ::core::option::Option::Some("0"),
-            ],
+            when: &[Some("6"), Some("0")],
             outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("WAITING"),
+            name: Some("WAITING"),
             meaning: "Refund row waiting",
             retryable: false,
         },
         ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("6"),
-                ::core::option::Option::Some("2"),
-            ],
+            when: &[Some("6"), Some("2")],
             outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("EXPIRED"),
+            name: Some("EXPIRED"),
             meaning: "Refund row expired (golive page: cancelled)",
             retryable: false,
         },
@@ -1596,17 +1344,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &TokenRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: TokenRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: TokenRequest = req.__prepare(Some((creds, clock)))?;
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -1614,18 +1361,13 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/api/token_generate",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __path: String = String::from("/api/token_generate");
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
+            let __msg: String = [
                 {
                     let __v = creds.username.as_str();
                     __v.to_string()
@@ -1636,25 +1378,25 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             ]
                 .join(":");
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 __msg.as_bytes(),
             );
-            let __value: ::std::string::String = __header_placed(
+            let __value: String = __g::header_placed(
                 "specs/vietqr.yaml:30:3: recipes.basic",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Basic ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "auth:basic".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
+                    digest: None,
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -1665,14 +1407,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         let __b: ::payspec::Body = ::payspec::Body::None;
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -1685,17 +1427,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -1703,87 +1444,44 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/api/transaction/refund",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __path: String = String::from("/api/transaction/refund");
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
+        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = &__req.bank_code;
-            __body
-                .insert(
-                    "bankCode".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("bankCode".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.bank_account;
-            __body
-                .insert(
-                    "bankAccount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("bankAccount".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.reference_number;
-            __body
-                .insert(
-                    "referenceNumber".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("referenceNumber".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.amount;
-            __body
-                .insert(
-                    "amount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("amount".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.content;
-            __body
-                .insert(
-                    "content".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("content".to_string(), Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.multi_times {
-            __body
-                .insert(
-                    "multiTimes".to_string(),
-                    ::payspec::serde_json::Value::Bool(__v),
-                );
+        if let Some(__v) = __req.multi_times {
+            __body.insert("multiTimes".to_string(), Value::Bool(__v));
         }
-        if let ::core::option::Option::Some(__v) = __req.terminal_code.as_ref() {
-            __body
-                .insert(
-                    "terminalCode".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.terminal_code.as_ref() {
+            __body.insert("terminalCode".to_string(), Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.sub_terminal_code.as_ref() {
-            __body
-                .insert(
-                    "subTerminalCode".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.sub_terminal_code.as_ref() {
+            __body.insert("subTerminalCode".to_string(), Value::String(__v.to_string()));
         }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __payload: String = Value::Object(__body.clone()).to_string();
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
+            let __msg: String = [
                 {
                     let __v = creds.secret_key.expose();
                     __v.to_string()
@@ -1802,19 +1500,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             ]
                 .join("");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+            let __value: String = Clone::clone(&__sig);
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.checkSum".to_string(),
                 },
@@ -1822,14 +1518,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             )
         };
         let (__st1, __pv1) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
                         target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
@@ -1838,48 +1530,47 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
+            let __sig: String = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
                 "specs/vietqr.yaml:38:3: recipes.bearer",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "auth:bearer".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
+                    digest: None,
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
             )
         };
-        __body
-            .insert("checkSum".to_string(), ::payspec::serde_json::Value::String(__pv0));
+        __body.insert("checkSum".to_string(), Value::String(__pv0));
         __headers.insert("Authorization".to_string(), __pv1);
         let __b: ::payspec::Body = {
             __headers
                 .entry("Content-Type".to_string())
                 .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+            ::payspec::Body::Json(Value::Object(__body))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0, __st1],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -1892,17 +1583,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &CheckOrderRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: CheckOrderRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: CheckOrderRequest = req.__prepare(Some((creds, clock)))?;
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -1910,46 +1600,27 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/api/transactions/check-order",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __path: String = String::from("/api/transactions/check-order");
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
+        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = &__req.bank_account;
-            __body
-                .insert(
-                    "bankAccount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("bankAccount".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.r#type;
-            __body.insert("type".to_string(), __json(__v));
+            __body.insert("type".to_string(), __g::json(__v));
         }
         {
             let __v = &__req.value;
-            __body
-                .insert(
-                    "value".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("value".to_string(), Value::String(__v.to_string()));
         }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __payload: String = Value::Object(__body.clone()).to_string();
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
+            let __msg: String = [
                 {
                     let __v = &__req.bank_account;
                     __v.to_string()
@@ -1960,19 +1631,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             ]
                 .join("");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+            let __value: String = Clone::clone(&__sig);
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.checkSum".to_string(),
                 },
@@ -1980,14 +1649,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             )
         };
         let (__st1, __pv1) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
                         target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
@@ -1996,48 +1661,47 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
+            let __sig: String = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
                 "specs/vietqr.yaml:38:3: recipes.bearer",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "auth:bearer".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
+                    digest: None,
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
             )
         };
-        __body
-            .insert("checkSum".to_string(), ::payspec::serde_json::Value::String(__pv0));
+        __body.insert("checkSum".to_string(), Value::String(__pv0));
         __headers.insert("Authorization".to_string(), __pv1);
         let __b: ::payspec::Body = {
             __headers
                 .entry("Content-Type".to_string())
                 .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+            ::payspec::Body::Json(Value::Object(__body))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0, __st1],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -2050,17 +1714,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &CheckOrderH2cRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: CheckOrderH2cRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        let __req: CheckOrderH2cRequest = req.__prepare(Some((creds, clock)))?;
         let __clock = clock;
         let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
+            Some(b) => b,
+            None => {
+                return Err(
+                    SignError::Unknown(
+                        format!(
                             "environment `{}` has no URL for host `{}`", env.name(),
                             "api"
                         ),
@@ -2068,46 +1731,27 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 );
             }
         };
-        let mut __path: ::std::string::String = ::std::string::String::from(
-            "/api/ecommerce-transactions/check-order",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
+        let mut __path: String = String::from("/api/ecommerce-transactions/check-order");
+        let mut __query: Vec<(&str, String)> = Vec::new();
+        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
+        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = &__req.bank_account;
-            __body
-                .insert(
-                    "bankAccount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("bankAccount".to_string(), Value::String(__v.to_string()));
         }
         {
             let __v = &__req.r#type;
-            __body.insert("type".to_string(), __json(__v));
+            __body.insert("type".to_string(), __g::json(__v));
         }
         {
             let __v = &__req.value;
-            __body
-                .insert(
-                    "value".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+            __body.insert("value".to_string(), Value::String(__v.to_string()));
         }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+        let __payload: String = Value::Object(__body.clone()).to_string();
+        let __url: String = __g::build_url(__base, &__path, &__query);
         let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
+            let __msg: String = [
                 {
                     let __v = &__req.bank_account;
                     __v.to_string()
@@ -2118,19 +1762,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             ]
                 .join("");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+            let __value: String = Clone::clone(&__sig);
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "sign".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
+                    digest: Some(::payspec::DigestBytes(__digest)),
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "body.checkSum".to_string(),
                 },
@@ -2138,14 +1780,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             )
         };
         let (__st1, __pv1) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
                         target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
@@ -2154,48 +1792,47 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
+            let __sig: String = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
                 "specs/vietqr.yaml:38:3: recipes.bearer",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "auth:bearer".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
+                    digest: None,
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
                 __value,
             )
         };
-        __body
-            .insert("checkSum".to_string(), ::payspec::serde_json::Value::String(__pv0));
+        __body.insert("checkSum".to_string(), Value::String(__pv0));
         __headers.insert("Authorization".to_string(), __pv1);
         let __b: ::payspec::Body = {
             __headers
                 .entry("Content-Type".to_string())
                 .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
+            ::payspec::Body::Json(Value::Object(__body))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
+        Ok(
+            SignedRequest {
                 method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
+                url: __g::build_url(__base, &__path, &__query),
                 headers: __headers,
                 body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
+                stages: vec![__st0, __st1],
+                redactor: Default::default(),
             }
                 .redacted_by(__redactor),
         )
@@ -2203,26 +1840,22 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_transaction_sync(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+    ) -> Result<Verified, VerifyError> {
         match payload.get("transactionId") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "transactionId",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc0(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "transactionId",
                         p,
@@ -2230,19 +1863,18 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("transactionTime") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "transactionTime",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc1(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "transactionTime",
                         p,
@@ -2250,11 +1882,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("referencenumber") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
+            None | Some(Value::Null) => {}
+            Some(v) => {
                 __rc2(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "referencenumber",
                         p,
@@ -2262,51 +1893,56 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("amount") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "amount",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc3(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "amount", p))?;
+                    .map_err(|p| __g::malformed(
+                        "vietqr.transaction_sync",
+                        "amount",
+                        p,
+                    ))?;
             }
         }
         match payload.get("content") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "content",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc4(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "content", p))?;
+                    .map_err(|p| __g::malformed(
+                        "vietqr.transaction_sync",
+                        "content",
+                        p,
+                    ))?;
             }
         }
         match payload.get("bankAccount") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "bankAccount",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc5(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "bankAccount",
                         p,
@@ -2314,19 +1950,18 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("transType") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "transType",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc6(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "transType",
                         p,
@@ -2334,27 +1969,29 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("orderId") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "orderId",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc7(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "orderId", p))?;
+                    .map_err(|p| __g::malformed(
+                        "vietqr.transaction_sync",
+                        "orderId",
+                        p,
+                    ))?;
             }
         }
         match payload.get("terminalCode") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
+            None | Some(Value::Null) => {}
+            Some(v) => {
                 __rc8(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "terminalCode",
                         p,
@@ -2362,11 +1999,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("serviceCode") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
+            None | Some(Value::Null) => {}
+            Some(v) => {
                 __rc9(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "serviceCode",
                         p,
@@ -2374,62 +2010,54 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
         match payload.get("urlLink") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
+            None | Some(Value::Null) => {}
+            Some(v) => {
                 __rc10(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "urlLink", p))?;
+                    .map_err(|p| __g::malformed(
+                        "vietqr.transaction_sync",
+                        "urlLink",
+                        p,
+                    ))?;
             }
         }
         match payload.get("signature") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None | Some(Value::Null) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "signature",
                         "required but missing",
                     ),
                 );
             }
-            ::core::option::Option::Some(v) => {
+            Some(v) => {
                 __rc11(v)
-                    .map_err(|p| __malformed(
+                    .map_err(|p| __g::malformed(
                         "vietqr.transaction_sync",
                         "signature",
                         p,
                     ))?;
             }
         }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["amount"],
-        ) {
-            ::payspec::support::refuse_wider(
-                "vietqr.transaction_sync",
-                "amount",
-                &__t,
-                10usize,
-            )?;
+        if let Some(__t) = __g::received_text(payload, &["amount"]) {
+            __g::refuse_wider("vietqr.transaction_sync", "amount", &__t, 10usize)?;
         }
-        let __received: ::std::string::String = match payload.get("signature") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
+        let __received: String = match payload.get("signature") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "signature",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
+                        format!(
+                            "signature must be a string, found {}", __g::json_kind(other)
                         ),
                     ),
                 );
             }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed(
+            None => {
+                return Err(
+                    __g::malformed(
                         "vietqr.transaction_sync",
                         "signature",
                         "signature field missing",
@@ -2437,13 +2065,13 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 );
             }
         };
-        let __msg: ::std::string::String = [
+        let __msg: String = [
             match payload.get("transactionId").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
+                Some(__v) => __g::render(__v),
+                None => {
+                    return Err(
+                        From::from(
+                            __g::stage(
                                 "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`transactionId` is absent",
@@ -2453,17 +2081,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             },
             match payload.get("amount").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => {
-                    let __v: ::std::string::String = match ::payspec::canon::pad_fixed(
-                        &::payspec::interp::render(__v),
+                Some(__v) => {
+                    let __v: String = match ::payspec::canon::pad_fixed(
+                        &__g::render(__v),
                         10usize,
                         '0',
                     ) {
-                        ::core::option::Option::Some(s) => s,
-                        ::core::option::Option::None => {
-                            return ::core::result::Result::Err(
-                                ::core::convert::From::from(
-                                    __stage(
+                        Some(s) => s,
+                        None => {
+                            return Err(
+                                From::from(
+                                    __g::stage(
                                         "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                         ::payspec::Stage::Select,
                                         "`amount` is wider than its pad_left width 10",
@@ -2474,10 +2102,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     };
                     __v.to_string()
                 }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
+                None => {
+                    return Err(
+                        From::from(
+                            __g::stage(
                                 "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`amount` is absent",
@@ -2487,11 +2115,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             },
             match payload.get("transactionTime").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
+                Some(__v) => __g::render(__v),
+                None => {
+                    return Err(
+                        From::from(
+                            __g::stage(
                                 "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`transactionTime` is absent",
@@ -2501,11 +2129,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 }
             },
             match payload.get("orderId").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::interp::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
+                Some(__v) => __g::render(__v),
+                None => {
+                    return Err(
+                        From::from(
+                            __g::stage(
                                 "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                                 ::payspec::Stage::Select,
                                 "`orderId` is absent",
@@ -2516,12 +2144,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             },
         ]
             .join("");
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
+        let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
             match creds.sync_secret.as_ref().map(|s| s.expose()) {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(::payspec::SignError::Credential {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(
+                        From::from(SignError::Credential {
                             target: "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify"
                                 .into(),
                             source: ::payspec::CredentialError {
@@ -2535,27 +2163,27 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 .as_bytes(),
             __msg.as_bytes(),
         );
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
+        let __expected: String = ::payspec::crypto::encode(
             ::payspec::model::Encoding::Hex,
             &__digest,
         );
         if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
+            return Err(
+                __g::bad_signature(
                     "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
                     "`signature` does not match the hmac-sha256 (hex) of the string to sign"
                         .to_string(),
                 ),
             );
         }
-        let __stages = ::payspec::Stages {
+        let __stages = Stages {
             recipe: "verify".to_string(),
             string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
+            digest: Some(::payspec::DigestBytes(__digest)),
             signature: ::payspec::SignatureValue::new(__received),
             placed: "body.signature".to_string(),
         };
-        let __stages: ::payspec::Stages = {
+        let __stages: Stages = {
             let mut __s = __stages;
             let mut __redactor = creds.redactor();
             __redactor.stage_done(&__s, false);
@@ -2563,8 +2191,8 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             __s
         };
         let __decoded = payload.clone();
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
@@ -2572,14 +2200,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_basic(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (mut __st, __value) = {
-            let __msg: ::std::string::String = [
+            let __msg: String = [
                 {
                     let __v = creds.username.as_str();
                     __v.to_string()
@@ -2590,25 +2215,25 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             ]
                 .join(":");
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
+            let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 __msg.as_bytes(),
             );
-            let __value: ::std::string::String = __header_placed(
+            let __value: String = __g::header_placed(
                 "specs/vietqr.yaml:30:3: recipes.basic",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Basic ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "recipe:basic".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
+                    digest: None,
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -2618,27 +2243,20 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, true);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     ///Run shared recipe `bearer` on its own: The access_token from `token`, sent as a Bearer token. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_bearer(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (mut __st, __value) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
                         target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
@@ -2647,22 +2265,22 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
+            let __sig: String = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
                 "specs/vietqr.yaml:38:3: recipes.bearer",
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
+                Stages {
                     recipe: "recipe:bearer".to_string(),
                     string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
+                    digest: None,
                     signature: ::payspec::SignatureValue::new(__sig),
                     placed: "header.Authorization".to_string(),
                 },
@@ -2672,58 +2290,52 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, true);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
                 "token" => {
                     const KNOWN: &[&str] = &[];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "vietqr.token",
-                                &::payspec::support::echo(extra),
-                                ::std::format!("unknown field (expected one of: {})", ""),
+                                &__g::echo(extra),
+                                format!("unknown field (expected one of: {})", ""),
                             ),
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.token", field, problem),
-                        );
+                        return Err(__g::input("vietqr.token", field, problem));
                     }
                     let b: super::TokenRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "vietqr.token",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_token(&req, creds, env, clock)
                 }
                 "refund" => {
@@ -2737,15 +2349,15 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         "terminalCode",
                         "subTerminalCode",
                     ];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "vietqr.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})",
                                     "bankCode, bankAccount, referenceNumber, amount, content, multiTimes, terminalCode, subTerminalCode"
                                 ),
@@ -2753,37 +2365,34 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.refund", field, problem),
-                        );
+                        return Err(__g::input("vietqr.refund", field, problem));
                     }
                     let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "vietqr.refund",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_refund(&req, creds, env, clock)
                 }
                 "check_order" => {
                     const KNOWN: &[&str] = &["bankAccount", "type", "value"];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "vietqr.check_order",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})",
                                     "bankAccount, type, value"
                                 ),
@@ -2791,37 +2400,34 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.check_order", field, problem),
-                        );
+                        return Err(__g::input("vietqr.check_order", field, problem));
                     }
                     let b: super::CheckOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "vietqr.check_order",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_check_order(&req, creds, env, clock)
                 }
                 "check_order_h2c" => {
                     const KNOWN: &[&str] = &["bankAccount", "type", "value"];
-                    if let ::core::option::Option::Some(extra) = input
+                    if let Some(extra) = input
                         .keys()
                         .find(|k| !KNOWN.contains(&k.as_str()))
                     {
-                        return ::core::result::Result::Err(
-                            super::__input(
+                        return Err(
+                            __g::input(
                                 "vietqr.check_order_h2c",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
+                                &__g::echo(extra),
+                                format!(
                                     "unknown field (expected one of: {})",
                                     "bankAccount, type, value"
                                 ),
@@ -2829,32 +2435,28 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         );
                     }
                     const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    if let Some((field, problem)) = __g::first_bad_decimal(
                         input,
                         DECIMALS,
                     ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.check_order_h2c", field, problem),
-                        );
+                        return Err(__g::input("vietqr.check_order_h2c", field, problem));
                     }
                     let b: super::CheckOrderH2cRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
+                            Value::Object(input.clone()),
                         )
-                        .map_err(|e| super::__input(
+                        .map_err(|e| __g::input(
                             "vietqr.check_order_h2c",
                             "*",
-                            ::payspec::support::echo(&e.to_string()),
+                            __g::echo(&e.to_string()),
                         ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
+                    let req = b.__run(Some((creds, clock)), false)?;
                     super::sign_check_order_h2c(&req, creds, env, clock)
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
                                 "token, refund, check_order, check_order_h2c"
                             ),
                         ),
@@ -2865,22 +2467,19 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "transaction_sync" => super::verify_transaction_sync(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "transaction_sync"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other),
+                                    "transaction_sync"
                                 ),
                             )
                             .into(),
@@ -2891,21 +2490,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -2916,47 +2510,32 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                "refund" => super::RefundResponse::status_of(json).map(Some),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -2964,98 +2543,61 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "token" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::TokenRequest>(json),
-                    )
-                }
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
-                "check_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderRequest>(json),
-                    )
-                }
+                "token" => Some(__round_trip::<super::TokenRequest>(json)),
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "check_order" => Some(__round_trip::<super::CheckOrderRequest>(json)),
                 "check_order_h2c" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderH2cRequest>(json),
-                    )
+                    Some(__round_trip::<super::CheckOrderH2cRequest>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "token" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::TokenResponse>(json),
-                    )
-                }
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
-                "check_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderResponse>(json),
-                    )
-                }
+                "token" => Some(__round_trip::<super::TokenResponse>(json)),
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "check_order" => Some(__round_trip::<super::CheckOrderResponse>(json)),
                 "check_order_h2c" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderH2cResponse>(json),
-                    )
+                    Some(__round_trip::<super::CheckOrderH2cResponse>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
                 "basic" => super::recipe_basic(creds, clock),
                 "bearer" => super::recipe_bearer(creds, clock),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other), "basic, bearer"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other),
+                                "basic, bearer"
                             ),
                         ),
                     )
@@ -3064,327 +2606,239 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc0(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
                 {
                     static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
+                        Result<::payspec::regex::Regex, String>,
                     > = ::std::sync::OnceLock::new();
                     let __text: &str = s;
-                    if !__pattern(
+                    if !__g::pattern(
                             &RE,
                             "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
                         )?
                         .is_match(__text)
                     {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text),
+                        return Err(
+                            format!(
+                                "`{}` does not match pattern {}", __g::echo(__text),
                                 "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
                             ),
                         );
                     }
                 }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc1(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
                 {
                     static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
+                        Result<::payspec::regex::Regex, String>,
                     > = ::std::sync::OnceLock::new();
                     let __text: &str = s;
-                    if !__pattern(&RE, "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$")?
+                    if !__g::pattern(&RE, "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$")?
                         .is_match(__text)
                     {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text),
+                        return Err(
+                            format!(
+                                "`{}` does not match pattern {}", __g::echo(__text),
                                 "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$"
                             ),
                         );
                     }
                 }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc2(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc3(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
                 {
                     static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
+                        Result<::payspec::regex::Regex, String>,
                     > = ::std::sync::OnceLock::new();
                     let __text: &str = s;
-                    if !__pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text), "^[0-9]{1,10}$"
+                    if !__g::pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
+                        return Err(
+                            format!(
+                                "`{}` does not match pattern {}", __g::echo(__text),
+                                "^[0-9]{1,10}$"
                             ),
                         );
                     }
                 }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             Value::Number(n) if n.is_i64() || n.is_u64() => {
                 let __t = n.to_string();
                 {
                     static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
+                        Result<::payspec::regex::Regex, String>,
                     > = ::std::sync::OnceLock::new();
                     let __text: &str = &__t;
-                    if !__pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text), "^[0-9]{1,10}$"
+                    if !__g::pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
+                        return Err(
+                            format!(
+                                "`{}` does not match pattern {}", __g::echo(__text),
+                                "^[0-9]{1,10}$"
                             ),
                         );
                     }
                 }
-                ::core::result::Result::Ok(Value::Number(n.clone()))
+                Ok(Value::Number(n.clone()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
+                Err(
+                    format!(
                         "expected {}, found {}", "a string or an integer",
-                        __json_kind(other)
+                        __g::json_kind(other)
                     ),
                 )
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc4(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc5(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc6(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
                 if !["C", "D"].contains(&s) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` is not one of {}", ::payspec::support::echo(s), "C, D"
-                        ),
-                    );
+                    return Err(format!("`{}` is not one of {}", __g::echo(s), "C, D"));
                 }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc7(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc8(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc8(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc9(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc9(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc10(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc10(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
     #[allow(unused_variables, clippy::needless_return)]
-    fn __rc11(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
+    fn __rc11(v: &Value) -> Result<Value, String> {
+        use Value;
         match v {
             Value::String(s) => {
                 let s: &str = s.as_str();
                 let __len = s.chars().count();
                 if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
+                    return Err(
+                        format!("{} characters, at most {} allowed", __len, 64usize),
                     );
                 }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
+                Ok(Value::String(s.to_string()))
             }
             other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
+                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
             }
         }
     }
