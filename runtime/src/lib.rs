@@ -22,7 +22,7 @@ pub use interp::{Clock, ClockRangeError, Interpreter};
 pub use payspec_macros::provider;
 pub use payspec_model as model;
 pub use payspec_model::Outcome;
-pub use redact::Redactor;
+pub use redact::{Redactor, SecretRef};
 pub use scalar::Scalar;
 pub use secret::{CredentialError, CredentialValue, Credentials, Secret, SecretInteger};
 pub use status::{StatusMatch, StatusRow};
