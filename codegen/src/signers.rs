@@ -158,7 +158,29 @@ pub fn placed_label(place: &Place) -> String {
     }
 }
 
+/// A signer's local holding a top-level request field after the checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Local {
+    /// A field with a `from:` default: `T` / `Cow<T>` when required, else `Option<T>` / `Option<Cow<T>>`.
+    Filled,
+    /// An optional field `omit_empty` may leave out: `Option<&T>`.
+    Present,
+}
+
 impl Gen<'_> {
+    /// The local a signer binds for top-level field `f` of request struct `sidx`, if any.
+    pub fn local_of(&self, sidx: usize, f: &crate::plan::FieldPlan) -> Option<Local> {
+        let s = &self.plan.structs[sidx];
+        if !s.top_request {
+            return None;
+        }
+        if f.has_from() {
+            return Some(Local::Filled);
+        }
+        let omit = self.plan.ops.iter().any(|o| o.request == sidx && o.op.omit_empty);
+        (omit && f.optional && !f.def.required && !f.ty.is_copy()).then_some(Local::Present)
+    }
+
     /// Access to a typed request field by wire-name path on `__req`.
     fn request_field(&self, op: &OpPlan, path: &[String]) -> Option<Raw> {
         let target = format!("{}.{}", self.spec.provider, op.name);
@@ -189,14 +211,16 @@ impl Gen<'_> {
             let f = self.plan.structs[sidx].field(seg)?;
             let id = &f.ident;
             let copy = f.ty.is_copy();
-            let top_filled = i == 0 && f.optional && f.def.required && f.has_from() && filled.is_some();
+            let local = if i == 0 && filled.is_some() { self.local_of(sidx, f) } else { None };
             acc = Some(match acc {
-                None if top_filled => {
-                    let local = filled_local(f);
-                    if copy {
-                        Acc::Place(quote!(#local))
-                    } else {
-                        Acc::Ref(quote!(#local))
+                None if local.is_some() => {
+                    let l = filled_local(f);
+                    match local.unwrap() {
+                        Local::Filled if f.def.required && copy => Acc::Place(quote!(#l)),
+                        Local::Filled if f.def.required => Acc::Ref(quote!(&*#l)),
+                        Local::Filled if copy => Acc::Opt(quote!(#l)),
+                        Local::Filled => Acc::Opt(quote!(#l.as_deref())),
+                        Local::Present => Acc::Opt(quote!(#l)),
                     }
                 }
                 None if !f.optional => Acc::Place(quote!(#root.#id)),
@@ -270,7 +294,7 @@ impl Gen<'_> {
                         Src::Val(Raw { expr: quote!(__url.as_str()), opt: false, ty: RawTy::Str })
                     }
                     Context::Path if request => {
-                        Src::Val(Raw { expr: quote!(__path.as_str()), opt: false, ty: RawTy::Str })
+                        Src::Val(Raw { expr: quote!(__w.path.as_str()), opt: false, ty: RawTy::Str })
                     }
                     Context::Url | Context::Path => str_lit(""),
                     Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
@@ -738,25 +762,16 @@ impl Gen<'_> {
             }
             _ => quote!(Clone::clone(&__sig)),
         };
-        let digest = if has_digest {
-            quote!(Some(::payspec::DigestBytes(__digest)))
-        } else {
-            quote!(None)
+        let digest = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
+        let (value_stmt, value) = match &recipe.place {
+            Place::Header { .. } => (quote!(let __value: String = #value;), quote!(__value)),
+            _ => (quote!(), quote!(__sig.clone())),
         };
         quote!({
             #md
             let __sig: String = #sig;
-            let __value: String = #value;
-            (
-                Stages {
-                    recipe: #label.to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: #digest,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: #placed.to_string(),
-                },
-                __value,
-            )
+            #value_stmt
+            (#value, __g::stages(#label, __msg, #digest, __sig, #placed))
         })
     }
 
@@ -770,6 +785,44 @@ impl Gen<'_> {
         let method = o.method.as_str();
         let path = &o.path;
         let has_body = o.body != BodyEncoding::None;
+        let target = self.target(op);
+        let rules = self.rules(op.request);
+
+        // Checks in field order (as `__run`), `from:` defaults and `omit_empty` into locals.
+        let mut checks = Vec::new();
+        for (i, fp) in s.fields.iter().enumerate() {
+            let id = &fp.ident;
+            let l = filled_local(fp);
+            checks.push(match self.local_of(op.request, fp) {
+                Some(Local::Filled) => {
+                    let d = self.default_expr(op, fp, i).unwrap_or_else(|| quote!(|_: &Credentials, _| Ok(None)));
+                    let copied = if fp.ty.is_copy() { quote!(.map(|v| *v)) } else { quote!() };
+                    let need = if fp.def.required { quote!(let #l = __g::need(T, &r[#i], #l)?;) } else { quote!() };
+                    quote! {
+                        let #l = __g::fill_ref(T, &r[#i], req.#id.as_ref(), creds, clock, #d)? #copied;
+                        #need
+                    }
+                }
+                Some(Local::Present) => quote!(let #l = __g::present(T, &r[#i], req.#id.as_ref())?;),
+                None if fp.optional => quote!(__g::present(T, &r[#i], req.#id.as_ref())?;),
+                None => quote!(__g::check(T, &r[#i], &req.#id)?;),
+            });
+        }
+        let present = |w: &str| {
+            s.field(w).map(|f| match self.local_of(op.request, f) {
+                Some(Local::Filled) if f.def.required => quote!(true),
+                Some(_) => {
+                    let l = filled_local(f);
+                    quote!(#l.is_some())
+                }
+                None if f.optional => {
+                    let id = &f.ident;
+                    quote!(req.#id.is_some())
+                }
+                None => quote!(true),
+            })
+        };
+        let groups = self.groups(op, &present, false);
 
         let mut path_steps = Vec::new();
         let mut query_steps = Vec::new();
@@ -781,23 +834,20 @@ impl Gen<'_> {
             let v = quote!(__v);
             let step = match fp.def.location {
                 Location::Path => {
-                    let ph = format!("{{{wire}}}");
                     let t = to_text(raw.ty, &v);
-                    let target = format!("{}.{}", self.spec.provider, op.name);
-                    quote!(__path = __path.replace(#ph, &__g::path_field(#target, #wire, &#t)?);)
+                    quote!(__w.path_field(T, #wire, &#t)?;)
                 }
                 Location::Query => {
                     let t = to_text(raw.ty, &v);
-                    quote!(__query.push((#wire, #t));)
+                    quote!(__w.query(#wire, #t);)
                 }
                 Location::Header => {
                     let t = to_text(raw.ty, &v);
-                    let target = format!("{}.{}", self.spec.provider, op.name);
-                    quote!(__headers.insert(#wire.to_string(), __g::header_field(#target, #wire, #t)?);)
+                    quote!(__w.header_field(T, #wire, #t)?;)
                 }
                 Location::Body if has_body => {
                     let j = to_json(raw.ty, &v);
-                    quote!(__body.insert(#wire.to_string(), #j);)
+                    quote!(__w.body(#wire, #j);)
                 }
                 Location::Body => continue,
             };
@@ -814,27 +864,7 @@ impl Gen<'_> {
                 Location::Body => body_steps.push(step),
             }
         }
-        let filled = s.fields.iter().filter(|f| f.optional && f.def.required && f.has_from()).map(|f| {
-            let local = filled_local(f);
-            let id = &f.ident;
-            let wire = &f.wire;
-            let target = format!("{}.{}", self.spec.provider, op.name);
-            let (scrut, ty) = if f.ty.is_copy() {
-                (quote!(__req.#id), self.rust_ty(f.ty))
-            } else {
-                let t = self.rust_ty(f.ty);
-                (quote!(&__req.#id), quote!(&#t))
-            };
-            quote! {
-                let #local: #ty = match #scrut {
-                    Some(v) => v,
-                    None => {
-                        return Err(__g::input(#target, #wire, "required but missing"))
-                    }
-                };
-            }
-        });
-        let const_headers = o.headers.iter().map(|(k, v)| quote!(__headers.insert(#k.to_string(), #v.to_string());));
+        let const_headers = o.headers.iter().map(|(k, v)| quote!(__w.header(#k, #v);));
 
         // Recipes: `sign` then `auth`, each on the unsigned request.
         let mut runs = Vec::new();
@@ -858,65 +888,58 @@ impl Gen<'_> {
             let cx =
                 RCtx { target: Target::Request(op), at: at.clone(), exclude: recipe.place.field().map(String::from) };
             let block = self.recipe_block(&cx, recipe, label);
-            runs.push(quote!(let (#st, #pv) = #block;));
+            runs.push(quote!(let (#pv, #st) = #block;));
             let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
             seals.push(quote!(__redactor.stage_done(&#st, #structural);));
             match &recipe.place {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
-                        placements.push(
-                            quote!(__body.insert(#field.to_string(), Value::String(#pv));),
-                        );
+                        placements.push(quote!(__w.body(#field, Value::String(#pv));));
                     }
-                    envelope_sigs.push(quote!(__outer.insert(#field.to_string(), Value::String(#st.signature.0.clone()));));
+                    envelope_sigs.push(quote!((#field, #i)));
                 }
-                Place::Query(q) => placements.push(quote!(__query.push((#q, #pv));)),
-                Place::Header { name, .. } => placements.push(quote!(__headers.insert(#name.to_string(), #pv);)),
+                Place::Query(q) => placements.push(quote!(__w.query(#q, #pv);)),
+                Place::Header { name, .. } => placements.push(quote!(__w.header(#name, #pv);)),
             }
             stage_ids.push(st);
         }
-
-        let body = match &o.body {
-            BodyEncoding::None => quote!(::payspec::Body::None),
-            BodyEncoding::Json => quote!({
-                __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
-                ::payspec::Body::Json(Value::Object(__body))
-            }),
-            BodyEncoding::Form => quote!({
-                __headers
-                    .entry("Content-Type".to_string())
-                    .or_insert_with(|| "application/x-www-form-urlencoded".to_string());
-                let __form: Vec<(String, String)> =
-                    __body.iter().map(|(k, v)| (k.clone(), __g::render(v))).collect();
-                ::payspec::Body::Form(::payspec::canon::pairs(
-                    __form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    "=",
-                    "&",
-                    true,
-                ))
-            }),
-            BodyEncoding::Envelope(field) => quote!({
-                __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
-                let mut __outer = Map::new();
-                __outer.insert(#field.to_string(), Value::String(__payload));
-                #(#envelope_sigs)*
-                ::payspec::Body::Json(Value::Object(__outer))
-            }),
-        };
-        let body_decl = if has_body {
-            quote! {
-                let mut __body: Map<String, Value> = Map::new();
-                #(#body_steps)*
-                let __payload: String = Value::Object(__body.clone()).to_string();
-            }
+        let runs_text = quote!(#(#runs)*).to_string();
+        let payload = if has_body && runs_text.contains("__payload") {
+            quote!(let __payload: String = __w.payload();)
         } else {
             quote!()
         };
+        let url = if runs_text.contains("__url") { quote!(let __url: String = __w.url();) } else { quote!() };
+        let kind = match &o.body {
+            BodyEncoding::None => quote!(None),
+            BodyEncoding::Json => quote!(Json),
+            BodyEncoding::Form => quote!(Form),
+            BodyEncoding::Envelope(field) => quote!(Envelope(#field)),
+        };
+        if !matches!(o.body, BodyEncoding::Envelope(_)) {
+            envelope_sigs.clear();
+        }
         let sensitive_paths = payspec_model::sensitive_paths(&o.request);
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
         } else {
-            quote!(__redactor.sensitive_paths(&__g::json(&__req), &[#(#sensitive_paths),*]);)
+            // The request as signed: defaults filled, `omit_empty` applied.
+            let sets = s.fields.iter().filter_map(|f| {
+                let id = &f.ident;
+                let l = filled_local(f);
+                Some(match self.local_of(op.request, f)? {
+                    Local::Filled if f.def.required && f.ty.is_copy() => quote!(__s.#id = Some(#l);),
+                    Local::Filled if f.def.required => quote!(__s.#id = Some(#l.clone().into_owned());),
+                    Local::Filled if f.ty.is_copy() => quote!(__s.#id = #l;),
+                    Local::Filled => quote!(__s.#id = #l.clone().map(::std::borrow::Cow::into_owned);),
+                    Local::Present => quote!(__s.#id = #l.cloned();),
+                })
+            });
+            quote! {
+                let mut __s = req.clone();
+                #(#sets)*
+                __redactor.sensitive_paths(&__g::json(&__s), &[#(#sensitive_paths),*]);
+            }
         };
         let doc = format!(
             "Sign `{}`{}\n\n`{method} {path}` on host `{host}`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.",
@@ -926,46 +949,27 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             #[allow(unused_mut, unused_variables, clippy::let_and_return)]
-            pub fn #f(
-                req: &#req,
-                creds: &Credentials,
-                env: Env,
-                clock: Clock,
-            ) -> Result<SignedRequest, SignError> {
-                let __req: #req = req.__prepare(Some((creds, clock)))?;
-                #(#filled)*
+            pub fn #f(req: &#req, creds: &Credentials, env: Env, clock: Clock) -> Result<SignedRequest, SignError> {
+                const T: &str = #target;
+                let r = &#rules;
+                let __req = req;
                 let __clock = clock;
-                let __base: &str = match env.base_url(#host) {
-                    Some(b) => b,
-                    None => {
-                        return Err(SignError::Unknown(format!(
-                            "environment `{}` has no URL for host `{}`", env.name(), #host
-                        )))
-                    }
-                };
-                let mut __path: String = String::from(#path);
+                #(#checks)*
+                #groups
+                let mut __w = __g::Wire::new(env.name(), #host, env.base_url(#host), #method, #path)?;
                 #(#path_steps)*
-                let mut __query: Vec<(&str, String)> = Vec::new();
                 #(#query_steps)*
-                let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
                 #(#const_headers)*
                 #(#header_steps)*
-                #body_decl
-                let __url: String = __g::build_url(__base, &__path, &__query);
+                #(#body_steps)*
+                #payload
+                #url
                 #(#runs)*
                 #(#placements)*
-                let __b: ::payspec::Body = #body;
                 let mut __redactor = creds.redactor();
                 #sensitive
                 #(#seals)*
-                Ok(SignedRequest {
-                    method: #method.to_string(),
-                    url: __g::build_url(__base, &__path, &__query),
-                    headers: __headers,
-                    body: __b,
-                    stages: vec![#(#stage_ids),*],
-                    redactor: Default::default(),
-                }.redacted_by(__redactor))
+                Ok(__w.finish(__g::BodyKind::#kind, vec![#(#stage_ids),*], &[#(#envelope_sigs),*], __redactor))
             }
         }
     }
@@ -990,7 +994,7 @@ impl Gen<'_> {
             #[allow(unused_variables, clippy::let_and_return)]
             pub fn #f(creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
                 let __clock = clock;
-                let (mut __st, __value) = #block;
+                let (__value, mut __st) = #block;
                 let mut __redactor = creds.redactor();
                 __redactor.stage_done(&__st, #structural);
                 __st.seal(&__redactor);

@@ -4,7 +4,7 @@ use crate::plan::{FieldPlan, Side, StructPlan, Ty};
 use crate::Gen;
 use payspec_model::{CredentialKind, Field, Hosts, Location, Source};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// Documentation of a field: its `doc:` and its constraints.
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
@@ -154,10 +154,11 @@ impl Gen<'_> {
         let mut fields = Vec::new();
         let mut to_rt = Vec::new();
         let mut from_rt = Vec::new();
+        let mut secrets = Vec::new();
         for c in &self.plan.creds {
             let id = &c.ident;
             let name = c.name;
-            let (ty, variant) = match (c.def.kind, c.def.secret) {
+            let (ty, _) = match (c.def.kind, c.def.secret) {
                 (CredentialKind::Integer, true) => (quote!(::payspec::SecretInteger), quote!(SecretInteger)),
                 (CredentialKind::Integer, false) => (quote!(i64), quote!(Integer)),
                 (_, true) => (quote!(::payspec::Secret), quote!(Secret)),
@@ -169,69 +170,36 @@ impl Gen<'_> {
                 doc.push_str("; secret (redacted in `Debug`)");
             }
             doc.push('.');
-            let conv = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => quote!(::payspec::CredentialValue::SecretInteger(*v)),
-                (CredentialKind::Integer, false) => quote!(::payspec::CredentialValue::Integer(*v)),
-                (_, true) => quote!(::payspec::CredentialValue::Secret(v.clone())),
-                (_, false) => quote!(::payspec::CredentialValue::Public(v.clone())),
+            let (variant, read) = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, true) => (quote!(SecretInteger), quote!(read_secret_int)),
+                (CredentialKind::Integer, false) => (quote!(Integer), quote!(read_int)),
+                (_, true) => (quote!(Secret), quote!(read_secret)),
+                (_, false) => (quote!(Public), quote!(read_text)),
             };
-            let read = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => quote! {
-                    match v {
-                        ::payspec::CredentialValue::SecretInteger(i) => *i,
-                        ::payspec::CredentialValue::Integer(i) => ::payspec::SecretInteger::new(*i),
-                        other => ::payspec::SecretInteger::new(other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?),
-                    }
-                },
-                (CredentialKind::Integer, false) => quote! {
-                    match v {
-                        ::payspec::CredentialValue::Integer(i) => *i,
-                        ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
-                        other => other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?,
-                    }
-                },
-                (_, true) => quote! {
-                    match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }
-                },
-                (_, false) => quote!(v.text()),
+            let value = if c.def.kind == CredentialKind::Integer { quote!(*v) } else { quote!(v.clone()) };
+            let sref = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, true) => Some(quote!(::payspec::SecretRef::Integer(v.expose()))),
+                (_, true) => Some(quote!(::payspec::SecretRef::Text(v))),
+                _ => None,
             };
-            let _ = variant;
             if c.def.optional {
                 fields.push(quote!(#[doc = #doc] pub #id: Option<#ty>,));
                 to_rt.push(quote! {
                     if let Some(v) = &self.#id {
-                        c.insert(#name, #conv);
+                        c.insert(#name, ::payspec::CredentialValue::#variant(#value));
                     }
                 });
-                from_rt.push(if c.def.kind == CredentialKind::Integer {
-                    quote! {
-                        #id: match creds.get(#name) {
-                            Some(v) => Some(#read),
-                            None => None,
-                        },
-                    }
-                } else {
-                    quote!(#id: creds.get(#name).map(|v| #read),)
-                });
+                from_rt.push(quote!(#id: __g::cred_opt(creds, #name, __g::#read)?,));
+                if let Some(r) = sref {
+                    secrets.push(quote!((#name, self.#id.as_ref().map(|v| #r))));
+                }
             } else {
                 fields.push(quote!(#[doc = #doc] pub #id: #ty,));
-                to_rt.push(quote! {
-                    {
-                        let v = &self.#id;
-                        c.insert(#name, #conv);
-                    }
-                });
-                from_rt.push(quote! {
-                    #id: match creds.get(#name) {
-                        Some(v) => #read,
-                        None => {
-                            return Err(::payspec::CredentialError { name: #name.into(), problem: "missing".into() })
-                        }
-                    },
-                });
+                to_rt.push(quote!(let v = &self.#id; c.insert(#name, ::payspec::CredentialValue::#variant(#value));));
+                from_rt.push(quote!(#id: __g::cred(creds, #name, __g::#read)?,));
+                if let Some(r) = sref {
+                    secrets.push(quote!((#name, { let v = &self.#id; Some(#r) })));
+                }
             }
         }
         let mutable = if self.plan.creds.is_empty() { quote!() } else { quote!(mut) };
@@ -247,7 +215,7 @@ impl Gen<'_> {
                 /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
                 /// stages, `payspec sign`).
                 pub fn redactor(&self) -> ::payspec::Redactor {
-                    ::payspec::Redactor::from_credentials(&self.to_runtime())
+                    ::payspec::Redactor::from_secrets(&[#(#secrets),*])
                 }
 
                 /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
@@ -507,24 +475,12 @@ impl Gen<'_> {
             let builder = &op.builder;
             let f = &op.sign_fn;
             let target = format!("{provider}.{n}");
-            let wires: Vec<&str> = self.plan.structs[op.request].fields.iter().map(|f| f.wire.as_str()).collect();
-            let known = wires.join(", ");
+            let rules = self.rules(op.request);
             let decimals = self.decimal_paths(op.request, "");
             quote! {
                 #n => {
-                    const KNOWN: &[&str] = &[#(#wires),*];
-                    if let Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-                        return Err(__g::input(#target, &__g::echo(extra), format!("unknown field (expected one of: {})", #known)));
-                    }
-                    // Decimals first, on their JSON text: typed parsing would lose it (`-0`, extra digits).
-                    const DECIMALS: &[&str] = &[#(#decimals),*];
-                    if let Some((field, problem)) = __g::first_bad_decimal(input, DECIMALS) {
-                        return Err(__g::input(#target, field, problem));
-                    }
-                    let b: super::#builder = ::payspec::serde_json::from_value(Value::Object(input.clone()))
-                        .map_err(|e| __g::input(#target, "*", __g::echo(&e.to_string())))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::#f(&req, creds, env, clock)
+                    let b: super::#builder = __g::from_json(#target, &#rules, &[#(#decimals),*], input)?;
+                    #f(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
             }
         });
@@ -708,8 +664,4 @@ impl Gen<'_> {
         out
     }
 
-    /// A fresh-named helper for a struct: `__check_<field>`.
-    pub fn check_fn_name(f: &FieldPlan) -> proc_macro2::Ident {
-        format_ident!("__check_{}", f.ident.to_string().trim_start_matches("r#"))
-    }
 }

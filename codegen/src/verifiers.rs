@@ -147,7 +147,8 @@ impl Gen<'_> {
         let target = format!("{}.{}", self.spec.provider, cb.name);
         let at = self.spec.locate(&format!("callbacks.{}.verify", cb.name));
         let lenient = !matches!(cb.cb.encoding, PayloadEncoding::Json);
-        let check = self.check_received(&target, &cb.cb.fields, lenient);
+        let check = self.check_received(&target, cb.payload);
+        let _ = lenient;
         let canonical = self.canonical_checks(&cb.cb.verify, &target);
         let verify = self.verify_stages(&cb.cb.verify, &target, &at);
         let mut decodes = Vec::new();
@@ -224,7 +225,7 @@ impl Gen<'_> {
         };
         let target = format!("{}.{} response", self.spec.provider, op.name);
         let at = self.spec.locate(&format!("operations.{}.response.verify", op.name));
-        let check = self.check_received(&target, &resp.fields, false);
+        let check = self.check_received(&target, op.response.expect("a response with fields"));
         let canonical = self.canonical_checks(recipe, &target);
         let verify = self.verify_stages(recipe, &target, &at);
         let doc = format!(

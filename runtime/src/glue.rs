@@ -157,7 +157,16 @@ impl Rule {
         self
     }
 
-    fn pattern_on(&self, text: &str) -> Result<(), String> {
+    /// The pattern (if any) on the compact JSON of an object value.
+    pub fn pattern_json<T: serde::Serialize>(&self, v: &T) -> Result<(), String> {
+        match self.pattern {
+            Some(p) => p.check(&json(v).to_string()),
+            None => Ok(()),
+        }
+    }
+
+    /// The pattern (if any) on `text`.
+    pub fn pattern_on(&self, text: &str) -> Result<(), String> {
         match self.pattern {
             Some(p) => p.check(text),
             None => Ok(()),
@@ -385,6 +394,25 @@ pub fn fill_ref<'a, C, T: Checked + Clone>(
 /// A filled required value (after [`fill_ref`]): present, or "required but missing".
 pub fn need<T>(target: &str, rule: &Rule, v: Option<T>) -> Result<T, SignError> {
     v.ok_or_else(|| missing(target, rule))
+}
+
+/// A text default (`from: lit:…`, a text credential) checked as the enum's text: the rule's problem
+/// on the field.
+pub fn text_default(target: &str, rule: &Rule, v: &str) -> Result<(), SignError> {
+    rule.check_str(v).map_err(|p| input(target, rule.wire, p))
+}
+
+/// A decimal default given as text: exactly its text, or the problem on the field.
+pub fn decimal_default(target: &str, rule: &Rule, v: &str) -> Result<rust_decimal::Decimal, SignError> {
+    let n = decimal_text(v).map_err(|p| input(target, rule.wire, p))?;
+    n.to_string().parse::<rust_decimal::Decimal>().map_err(|e| {
+        input(target, rule.wire, format!("`{}` is out of the numeric range: {e}", echo(v)))
+    })
+}
+
+/// A default from a secret credential: its problem never echoes the value.
+pub fn hide<T>(target: &str, rule: &Rule, r: Result<Option<T>, SignError>) -> Result<Option<T>, SignError> {
+    r.map_err(|_| input(target, rule.wire, HIDDEN))
 }
 
 /// A default of the wrong type: "expected …, found …" on the field.

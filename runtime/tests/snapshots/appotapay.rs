@@ -71,23 +71,27 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "secret_key",
+                        {
+                            let v = &self.secret_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.partner_code;
-                c.insert("partner_code", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.api_key;
-                c.insert("api_key", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.secret_key;
-                c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.partner_code;
+            c.insert("partner_code", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.api_key;
+            c.insert("api_key", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.secret_key;
+            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -95,38 +99,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             creds: &::payspec::Credentials,
         ) -> Result<Self, ::payspec::CredentialError> {
             Ok(Credentials {
-                partner_code: match creds.get("partner_code") {
-                    Some(v) => v.text(),
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "partner_code".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                api_key: match creds.get("api_key") {
-                    Some(v) => v.text(),
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "api_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                secret_key: match creds.get("secret_key") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "secret_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
+                partner_code: __g::cred(creds, "partner_code", __g::read_text)?,
+                api_key: __g::cred(creds, "api_key", __g::read_text)?,
+                secret_key: __g::cred(creds, "secret_key", __g::read_secret)?,
             })
         }
     }
@@ -458,19 +433,6 @@ Wire name `appotapayTransId`; required.*/
         pub reason: String,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> Result<(), String> {
-            if v < 1i64 {
-                return Err(format!("{} is below the minimum {}", v, "1"));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -561,12 +523,6 @@ Wire name `refundId`; required; sent in the path.*/
         pub refund_id: String,
     }
     impl RefundStatusRequest {
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundStatusRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundStatusRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -684,91 +640,6 @@ Wire name `reason`; required; at most 100 characters.*/
         pub reason: String,
     }
     impl RefundV2Request {
-        #[allow(unused_variables)]
-        fn __check_x_request_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 40usize));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_x_language(v: &str) -> Result<(), String> {
-            if !["vi", "en"].contains(&v) {
-                return Err(format!("`{}` is not one of {}", __g::echo(v), "vi, en"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_partner_ref_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 50usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 50usize));
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[A-Za-z0-9]+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[A-Za-z0-9]+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_transaction_id(v: &str) -> Result<(), String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[A-Za-z0-9]+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[A-Za-z0-9]+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> Result<(), String> {
-            if v < 1000i64 {
-                return Err(format!("{} is below the minimum {}", v, "1000"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_currency(v: &str) -> Result<(), String> {
-            if !["VND"].contains(&v) {
-                return Err(format!("`{}` is not one of {}", __g::echo(v), "VND"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_reason(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 100usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 100usize),
-                );
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundV2RequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundV2RequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -880,39 +751,6 @@ Wire name `type`; optional; sent in the query string.*/
         pub r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequest {
-        #[allow(unused_variables)]
-        fn __check_x_request_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 40usize));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_x_language(v: &str) -> Result<(), String> {
-            if !["vi", "en"].contains(&v) {
-                return Err(format!("`{}` is not one of {}", __g::echo(v), "vi, en"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_type(v: &str) -> Result<(), String> {
-            if !["TRANSACTION_ID", "PARTNER_ORDER_ID"].contains(&v) {
-                return Err(
-                    format!(
-                        "`{}` is not one of {}", __g::echo(v),
-                        "TRANSACTION_ID, PARTNER_ORDER_ID"
-                    ),
-                );
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundV2StatusRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundV2StatusRequestBuilder::from(self.clone())
@@ -1067,57 +905,19 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundRequest, SignError> {
-            let refund_id = self.refund_id;
-            let refund_id = match refund_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund",
-                            "refundId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let appotapay_trans_id = self.appotapay_trans_id;
-            let appotapay_trans_id = match appotapay_trans_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund",
-                            "appotapayTransId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __g::input("appotapay.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("appotapay.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let reason = self.reason;
-            let reason = match reason {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("appotapay.refund", "reason", "required but missing"),
-                    );
-                }
-            };
+            const T: &str = "appotapay.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let refund_id = __g::required(T, &r[0usize], self.refund_id)?;
+            let appotapay_trans_id = __g::required(
+                T,
+                &r[1usize],
+                self.appotapay_trans_id,
+            )?;
+            let amount = __g::required(T, &r[2usize], self.amount)?;
+            let reason = __g::required(T, &r[3usize], self.reason)?;
             Ok(RefundRequest {
                 refund_id,
                 appotapay_trans_id,
@@ -1195,22 +995,12 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundStatusRequest, SignError> {
-            let refund_id = self.refund_id;
-            let refund_id = match refund_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund_status",
-                            "refundId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "appotapay.refund_status";
+            let r = &RULES_REFUND_STATUS_REQUEST;
+            let refund_id = __g::required(T, &r[0usize], self.refund_id)?;
             Ok(RefundStatusRequest { refund_id })
         }
     }
@@ -1345,117 +1135,26 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundV2Request, SignError> {
-            let x_request_id = self.x_request_id;
-            if let Some(__v) = &x_request_id {
-                RefundV2Request::__check_x_request_id((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2", "X-Request-ID", p))?;
-            }
-            let x_language = self.x_language;
-            if let Some(__v) = &x_language {
-                RefundV2Request::__check_x_language((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2", "X-Language", p))?;
-            }
-            let x_account_ref_id = self.x_account_ref_id;
-            let partner_ref_id = self.partner_ref_id;
-            if let Some(__v) = &partner_ref_id {
-                RefundV2Request::__check_partner_ref_id((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2", "partnerRefId", p))?;
-            }
-            let partner_ref_id = match partner_ref_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund_v2",
-                            "partnerRefId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let transaction_id = self.transaction_id;
-            if let Some(__v) = &transaction_id {
-                RefundV2Request::__check_transaction_id((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2", "transactionId", p))?;
-            }
-            let transaction_id = match transaction_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund_v2",
-                            "transactionId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                RefundV2Request::__check_amount(*(__v))
-                    .map_err(|p| __g::input("appotapay.refund_v2", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund_v2",
-                            "amount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let mut currency = self.currency;
-            if currency.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    currency = match RefundV2Request::__check_currency("VND") {
-                        Err(p) => Err(__g::input("appotapay.refund_v2", "currency", p)),
-                        Ok(()) => {
-                            match RefundV2Currency::from_wire("VND") {
-                                Some(e) => Ok(Some(e)),
-                                None => {
-                                    Err(
-                                        __g::input(
-                                            "appotapay.refund_v2",
-                                            "currency",
-                                            format!("`{}` is not one of {}", __g::echo("VND"), "VND"),
-                                        ),
-                                    )
-                                }
-                            }
-                        }
-                    }?;
-                }
-            }
-            if let Some(__v) = &currency {
-                RefundV2Request::__check_currency((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2", "currency", p))?;
-            }
-            if currency.is_none() && !building {
-                return Err(
-                    __g::input("appotapay.refund_v2", "currency", "required but missing"),
-                );
-            }
-            let reason = self.reason;
-            if let Some(__v) = &reason {
-                RefundV2Request::__check_reason((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2", "reason", p))?;
-            }
-            let reason = match reason {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund_v2",
-                            "reason",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "appotapay.refund_v2";
+            let r = &RULES_REFUND_V2_REQUEST;
+            let x_request_id = __g::optional(T, &r[0usize], self.x_request_id)?;
+            let x_language = __g::optional(T, &r[1usize], self.x_language)?;
+            let x_account_ref_id = __g::optional(T, &r[2usize], self.x_account_ref_id)?;
+            let partner_ref_id = __g::required(T, &r[3usize], self.partner_ref_id)?;
+            let transaction_id = __g::required(T, &r[4usize], self.transaction_id)?;
+            let amount = __g::required(T, &r[5usize], self.amount)?;
+            let currency = __g::filled(
+                T,
+                &r[6usize],
+                self.currency,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| {
+                    __g::text_default(T, &r[6usize], "VND")
+                        .map(|_| RefundV2Currency::from_wire("VND"))
+                },
+            )?;
+            let reason = __g::required(T, &r[7usize], self.reason)?;
             Ok(RefundV2Request {
                 x_request_id,
                 x_language,
@@ -1565,46 +1264,16 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundV2StatusRequest, SignError> {
-            let x_request_id = self.x_request_id;
-            if let Some(__v) = &x_request_id {
-                RefundV2StatusRequest::__check_x_request_id((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "appotapay.refund_v2_status",
-                        "X-Request-ID",
-                        p,
-                    ))?;
-            }
-            let x_language = self.x_language;
-            if let Some(__v) = &x_language {
-                RefundV2StatusRequest::__check_x_language((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "appotapay.refund_v2_status",
-                        "X-Language",
-                        p,
-                    ))?;
-            }
-            let x_account_ref_id = self.x_account_ref_id;
-            let refund_ref_id = self.refund_ref_id;
-            let refund_ref_id = match refund_ref_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "appotapay.refund_v2_status",
-                            "refundRefId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let r#type = self.r#type;
-            if let Some(__v) = &r#type {
-                RefundV2StatusRequest::__check_type((__v).as_str())
-                    .map_err(|p| __g::input("appotapay.refund_v2_status", "type", p))?;
-            }
+            const T: &str = "appotapay.refund_v2_status";
+            let r = &RULES_REFUND_V2_STATUS_REQUEST;
+            let x_request_id = __g::optional(T, &r[0usize], self.x_request_id)?;
+            let x_language = __g::optional(T, &r[1usize], self.x_language)?;
+            let x_account_ref_id = __g::optional(T, &r[2usize], self.x_account_ref_id)?;
+            let refund_ref_id = __g::required(T, &r[3usize], self.refund_ref_id)?;
+            let r#type = __g::optional(T, &r[4usize], self.r#type)?;
             Ok(RefundV2StatusRequest {
                 x_request_id,
                 x_language,
@@ -1964,45 +1633,39 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "appotapay.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("v1") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(), "v1"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/v1/transaction/refund");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.refund_id)?;
+        __g::check(T, &r[1usize], &req.appotapay_trans_id)?;
+        __g::check(T, &r[2usize], &req.amount)?;
+        __g::check(T, &r[3usize], &req.reason)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "v1",
+            env.base_url("v1"),
+            "POST",
+            "/api/v1/transaction/refund",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.refund_id;
-            __body.insert("refundId".to_string(), Value::String(__v.to_string()));
+            __w.body("refundId", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.appotapay_trans_id;
-            __body
-                .insert("appotapayTransId".to_string(), Value::String(__v.to_string()));
+            __w.body("appotapayTransId", Value::String(__v.to_string()));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), Value::from(__v));
+            __w.body("amount", Value::from(__v));
         }
         {
             let __v = &__req.reason;
-            __body.insert("reason".to_string(), Value::String(__v.to_string()));
+            __w.body("reason", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let __p0 = {
                     let __v = __req.amount;
@@ -2043,19 +1706,12 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
         };
-        let (__st1, __pv1) = {
+        let (__pv1, __st1) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -2159,38 +1815,22 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt_bearer",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __body.insert("signature".to_string(), Value::String(__pv0));
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("signature", Value::String(__pv0));
+        __w.header("X-APPOTAPAY-AUTH", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0, __st1],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     /**Sign `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
 
@@ -2202,38 +1842,24 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundStatusRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "appotapay.refund_status";
+        let r = &RULES_REFUND_STATUS_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("v1") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(), "v1"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/v1/transaction/refund/{refundId}");
+        __g::check(T, &r[0usize], &req.refund_id)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "v1",
+            env.base_url("v1"),
+            "GET",
+            "/api/v1/transaction/refund/{refundId}",
+        )?;
         {
             let __v = &__req.refund_id;
-            __path = __path
-                .replace(
-                    "{refundId}",
-                    &__g::path_field(
-                        "appotapay.refund_status",
-                        "refundId",
-                        &__v.to_string(),
-                    )?,
-                );
+            __w.path_field(T, "refundId", &__v.to_string())?;
         }
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        __w.header("Content-Type", "application/json");
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -2337,31 +1963,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt_bearer",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("X-APPOTAPAY-AUTH", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "GET".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
 
@@ -2373,90 +1988,67 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundV2Request = req.__prepare(Some((creds, clock)))?;
-        let __f_currency: &RefundV2Currency = match &__req.currency {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("appotapay.refund_v2", "currency", "required but missing"),
-                );
-            }
-        };
+        const T: &str = "appotapay.refund_v2";
+        let r = &RULES_REFUND_V2_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/v2/transaction/refund");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
+        __g::present(T, &r[0usize], req.x_request_id.as_ref())?;
+        __g::present(T, &r[1usize], req.x_language.as_ref())?;
+        __g::present(T, &r[2usize], req.x_account_ref_id.as_ref())?;
+        __g::check(T, &r[3usize], &req.partner_ref_id)?;
+        __g::check(T, &r[4usize], &req.transaction_id)?;
+        __g::check(T, &r[5usize], &req.amount)?;
+        let __f_currency = __g::fill_ref(
+            T,
+            &r[6usize],
+            req.currency.as_ref(),
+            creds,
+            clock,
+            |c: &Credentials, k: Clock| {
+                __g::text_default(T, &r[6usize], "VND")
+                    .map(|_| RefundV2Currency::from_wire("VND"))
+            },
+        )?;
+        let __f_currency = __g::need(T, &r[6usize], __f_currency)?;
+        __g::check(T, &r[7usize], &req.reason)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/api/v2/transaction/refund",
+        )?;
+        __w.header("Content-Type", "application/json");
         if let Some(__v) = __req.x_request_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Request-ID".to_string(),
-                    __g::header_field(
-                        "appotapay.refund_v2",
-                        "X-Request-ID",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "X-Request-ID", __v.to_string())?;
         }
         if let Some(__v) = __req.x_language.as_ref() {
-            __headers
-                .insert(
-                    "X-Language".to_string(),
-                    __g::header_field(
-                        "appotapay.refund_v2",
-                        "X-Language",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "X-Language", __v.to_string())?;
         }
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Account-Ref-ID".to_string(),
-                    __g::header_field(
-                        "appotapay.refund_v2",
-                        "X-Account-Ref-ID",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = &__req.partner_ref_id;
-            __body.insert("partnerRefId".to_string(), Value::String(__v.to_string()));
+            __w.body("partnerRefId", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.transaction_id;
-            __body.insert("transactionId".to_string(), Value::String(__v.to_string()));
+            __w.body("transactionId", Value::String(__v.to_string()));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), Value::from(__v));
+            __w.body("amount", Value::from(__v));
         }
         {
-            let __v = __f_currency;
-            __body.insert("currency".to_string(), __g::json(__v));
+            let __v = &*__f_currency;
+            __w.body("currency", __g::json(__v));
         }
         {
             let __v = &__req.reason;
-            __body.insert("reason".to_string(), Value::String(__v.to_string()));
+            __w.body("reason", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -2559,36 +2151,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.header("X-APPOTAPAY-AUTH", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `refund_v2_status`: v2 refund detail.
 
@@ -2600,77 +2176,40 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundV2StatusRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "appotapay.refund_v2_status";
+        let r = &RULES_REFUND_V2_STATUS_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from(
+        __g::present(T, &r[0usize], req.x_request_id.as_ref())?;
+        __g::present(T, &r[1usize], req.x_language.as_ref())?;
+        __g::present(T, &r[2usize], req.x_account_ref_id.as_ref())?;
+        __g::check(T, &r[3usize], &req.refund_ref_id)?;
+        __g::present(T, &r[4usize], req.r#type.as_ref())?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "GET",
             "/api/v2/transaction/refund/{refundRefId}",
-        );
+        )?;
         {
             let __v = &__req.refund_ref_id;
-            __path = __path
-                .replace(
-                    "{refundRefId}",
-                    &__g::path_field(
-                        "appotapay.refund_v2_status",
-                        "refundRefId",
-                        &__v.to_string(),
-                    )?,
-                );
+            __w.path_field(T, "refundRefId", &__v.to_string())?;
         }
-        let mut __query: Vec<(&str, String)> = Vec::new();
         if let Some(__v) = __req.r#type.as_ref() {
-            __query.push(("type", __v.to_string()));
+            __w.query("type", __v.to_string());
         }
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
+        __w.header("Content-Type", "application/json");
         if let Some(__v) = __req.x_request_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Request-ID".to_string(),
-                    __g::header_field(
-                        "appotapay.refund_v2_status",
-                        "X-Request-ID",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "X-Request-ID", __v.to_string())?;
         }
         if let Some(__v) = __req.x_language.as_ref() {
-            __headers
-                .insert(
-                    "X-Language".to_string(),
-                    __g::header_field(
-                        "appotapay.refund_v2_status",
-                        "X-Language",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "X-Language", __v.to_string())?;
         }
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Account-Ref-ID".to_string(),
-                    __g::header_field(
-                        "appotapay.refund_v2_status",
-                        "X-Account-Ref-ID",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -2773,31 +2312,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("X-APPOTAPAY-AUTH", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "GET".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
     #[allow(unused_variables)]
@@ -2806,58 +2334,12 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
         let payload = body;
-        match payload.get("errorCode") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.refund response",
-                        "errorCode",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc0(v)
-                    .map_err(|p| __g::malformed(
-                        "appotapay.refund response",
-                        "errorCode",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("message") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc1(v)
-                    .map_err(|p| __g::malformed(
-                        "appotapay.refund response",
-                        "message",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("data") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc2(v)
-                    .map_err(|p| __g::malformed(
-                        "appotapay.refund response",
-                        "data",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("signature") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc10(v)
-                    .map_err(|p| __g::malformed(
-                        "appotapay.refund response",
-                        "signature",
-                        p,
-                    ))?;
-            }
-        }
+        __g::check_received(
+            "appotapay.refund response",
+            &RULES_REFUND_RESPONSE,
+            payload,
+            false,
+        )?;
         if let Some(__t) = __g::received_text(payload, &["data", "amount"]) {
             __g::refuse_separators(
                 "appotapay.refund response",
@@ -3144,32 +2626,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        match payload.get("data") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("appotapay.ipn", "data", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc11(v).map_err(|p| __g::malformed("appotapay.ipn", "data", p))?;
-            }
-        }
-        match payload.get("signature") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("appotapay.ipn", "signature", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc12(v).map_err(|p| __g::malformed("appotapay.ipn", "signature", p))?;
-            }
-        }
-        match payload.get("time") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc13(v).map_err(|p| __g::malformed("appotapay.ipn", "time", p))?;
-            }
-        }
+        __g::check_received("appotapay.ipn", &RULES_IPN_PAYLOAD, payload, false)?;
         let __received: String = match payload.get("signature") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => {
@@ -3319,37 +2776,12 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        match payload.get("data") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("appotapay.redirect", "data", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc14(v).map_err(|p| __g::malformed("appotapay.redirect", "data", p))?;
-            }
-        }
-        match payload.get("signature") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.redirect",
-                        "signature",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc15(v)
-                    .map_err(|p| __g::malformed("appotapay.redirect", "signature", p))?;
-            }
-        }
-        match payload.get("time") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc16(v).map_err(|p| __g::malformed("appotapay.redirect", "time", p))?;
-            }
-        }
+        __g::check_received(
+            "appotapay.redirect",
+            &RULES_REDIRECT_PAYLOAD,
+            payload,
+            true,
+        )?;
         let __received: String = match payload.get("signature") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => {
@@ -3502,7 +2934,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
+        let (__value, mut __st) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -3605,14 +3037,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "recipe:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "recipe:jwt",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
         let mut __redactor = creds.redactor();
@@ -3627,7 +3059,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
+        let (__value, mut __st) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -3731,14 +3163,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "recipe:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "recipe:jwt_bearer",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
         let mut __redactor = creds.redactor();
@@ -3753,7 +3185,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
+        let (__value, mut __st) = {
             let __msg: String = {
                 let mut __h = Map::new();
                 __h.insert("typ".to_string(), Value::String("JWT".to_string()));
@@ -3834,14 +3266,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                Stages {
-                    recipe: "recipe:jwt_legacy".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "recipe:jwt_legacy",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
         let mut __redactor = creds.redactor();
@@ -3864,165 +3296,60 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "refundId",
-                        "appotapayTransId",
-                        "amount",
-                        "reason",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "appotapay.refund",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "refundId, appotapayTransId, amount, reason"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "appotapay.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("appotapay.refund", field, problem));
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "appotapay.refund",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_status" => {
-                    const KNOWN: &[&str] = &["refundId"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "appotapay.refund_status",
-                                &__g::echo(extra),
-                                format!("unknown field (expected one of: {})", "refundId"),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundStatusRequestBuilder = __g::from_json(
+                        "appotapay.refund_status",
+                        &RULES_REFUND_STATUS_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(
-                            __g::input("appotapay.refund_status", field, problem),
-                        );
-                    }
-                    let b: super::RefundStatusRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "appotapay.refund_status",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund_status(&req, creds, env, clock)
+                    )?;
+                    sign_refund_status(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_v2" => {
-                    const KNOWN: &[&str] = &[
-                        "X-Request-ID",
-                        "X-Language",
-                        "X-Account-Ref-ID",
-                        "partnerRefId",
-                        "transactionId",
-                        "amount",
-                        "currency",
-                        "reason",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "appotapay.refund_v2",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "X-Request-ID, X-Language, X-Account-Ref-ID, partnerRefId, transactionId, amount, currency, reason"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundV2RequestBuilder = __g::from_json(
+                        "appotapay.refund_v2",
+                        &RULES_REFUND_V2_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("appotapay.refund_v2", field, problem));
-                    }
-                    let b: super::RefundV2RequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "appotapay.refund_v2",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund_v2(&req, creds, env, clock)
+                    )?;
+                    sign_refund_v2(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_v2_status" => {
-                    const KNOWN: &[&str] = &[
-                        "X-Request-ID",
-                        "X-Language",
-                        "X-Account-Ref-ID",
-                        "refundRefId",
-                        "type",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "appotapay.refund_v2_status",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "X-Request-ID, X-Language, X-Account-Ref-ID, refundRefId, type"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundV2StatusRequestBuilder = __g::from_json(
+                        "appotapay.refund_v2_status",
+                        &RULES_REFUND_V2_STATUS_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(
-                            __g::input("appotapay.refund_v2_status", field, problem),
-                        );
-                    }
-                    let b: super::RefundV2StatusRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "appotapay.refund_v2_status",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund_v2_status(&req, creds, env, clock)
+                    )?;
+                    sign_refund_v2_status(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
                     Err(
@@ -4198,289 +3525,113 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!("expected {}, found {}", "an integer", __g::json_kind(other)),
-                )
-            }
+    static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
+        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("reason", ::payspec::model::FieldType::String).req(),
+    ];
+    static RULES_REFUND_STATUS_REQUEST: [__g::Rule; 1usize] = [
+        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
+    ];
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
+    static RULES_REFUND_V2_REQUEST: [__g::Rule; 8usize] = [
+        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
+            .len(None, Some(40usize)),
+        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
+            .values(&["vi", "en"]),
+        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
+        __g::Rule::new("partnerRefId", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(50usize))
+            .pattern(&__PATTERN0),
+        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN1),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1000"), None),
+        __g::Rule::new("currency", ::payspec::model::FieldType::String)
+            .req()
+            .values(&["VND"]),
+        __g::Rule::new("reason", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(100usize)),
+    ];
+    impl __g::Checked for RefundV2XLanguage {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
+    impl __g::Checked for RefundV2Currency {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
+    static RULES_REFUND_V2_STATUS_REQUEST: [__g::Rule; 5usize] = [
+        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
+            .len(None, Some(40usize)),
+        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
+            .values(&["vi", "en"]),
+        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
+        __g::Rule::new("refundRefId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("type", ::payspec::model::FieldType::String)
+            .values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
+    ];
+    impl __g::Checked for RefundV2StatusXLanguage {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
+    impl __g::Checked for RefundV2StatusType {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!("expected {}, found {}", "an integer", __g::json_kind(other)),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc8(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                if !["pending", "processing", "success", "error"].contains(&s) {
-                    return Err(
-                        format!(
-                            "`{}` is not one of {}", __g::echo(s),
-                            "pending, processing, success, error"
-                        ),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc9(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!("expected {}, found {}", "an integer", __g::json_kind(other)),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::Object(m) => {
-                let mut out = Map::new();
-                for (k, sub) in m {
-                    let v: Value = match k.as_str() {
-                        "appotapayTransId" => {
-                            __rc3(sub).map_err(|p| format!("`{}`: {}", k, p))?
-                        }
-                        "refundId" => __rc4(sub).map_err(|p| format!("`{}`: {}", k, p))?,
-                        "refundOriginalId" => {
-                            __rc5(sub).map_err(|p| format!("`{}`: {}", k, p))?
-                        }
-                        "amount" => __rc6(sub).map_err(|p| format!("`{}`: {}", k, p))?,
-                        "reason" => __rc7(sub).map_err(|p| format!("`{}`: {}", k, p))?,
-                        "status" => __rc8(sub).map_err(|p| format!("`{}`: {}", k, p))?,
-                        "transactionTs" => {
-                            __rc9(sub).map_err(|p| format!("`{}`: {}", k, p))?
-                        }
-                        _ => sub.clone(),
-                    };
-                    out.insert(k.clone(), v);
-                }
-                let __obj = Value::Object(out);
-                Ok(__obj)
-            }
-            other => {
-                Err(format!("expected {}, found {}", "an object", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc10(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc11(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc12(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return Err(
-                        format!("{} characters, at most {} allowed", __len, 64usize),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc13(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __g::json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc14(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc15(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return Err(
-                        format!("{} characters, at most {} allowed", __len, 64usize),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc16(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __g::json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
+    static RULES_REFUND_RESPONSE_DATA: [__g::Rule; 7usize] = [
+        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String),
+        __g::Rule::new("refundId", ::payspec::model::FieldType::String),
+        __g::Rule::new("refundOriginalId", ::payspec::model::FieldType::String),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer),
+        __g::Rule::new("reason", ::payspec::model::FieldType::String),
+        __g::Rule::new("status", ::payspec::model::FieldType::String)
+            .values(&["pending", "processing", "success", "error"]),
+        __g::Rule::new("transactionTs", ::payspec::model::FieldType::Integer),
+    ];
+    static RULES_REFUND_RESPONSE: [__g::Rule; 4usize] = [
+        __g::Rule::new("errorCode", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("message", ::payspec::model::FieldType::String),
+        __g::Rule::new("data", ::payspec::model::FieldType::Object)
+            .fields(&RULES_REFUND_RESPONSE_DATA),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String),
+    ];
+    static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+    ];
+    static RULES_REDIRECT_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+    ];
 }

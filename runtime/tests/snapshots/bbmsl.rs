@@ -69,22 +69,35 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "private_key",
+                        {
+                            let v = &self.private_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "gateway_private_key",
+                        self
+                            .gateway_private_key
+                            .as_ref()
+                            .map(|v| ::payspec::SecretRef::Text(v)),
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.private_key;
-                c.insert("private_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.gateway_public_key;
-                c.insert(
-                    "gateway_public_key",
-                    ::payspec::CredentialValue::Public(v.clone()),
-                );
-            }
+            let v = &self.private_key;
+            c.insert("private_key", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.gateway_public_key;
+            c.insert(
+                "gateway_public_key",
+                ::payspec::CredentialValue::Public(v.clone()),
+            );
             if let Some(v) = &self.gateway_private_key {
                 c.insert(
                     "gateway_private_key",
@@ -98,35 +111,17 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             creds: &::payspec::Credentials,
         ) -> Result<Self, ::payspec::CredentialError> {
             Ok(Credentials {
-                private_key: match creds.get("private_key") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "private_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                gateway_public_key: match creds.get("gateway_public_key") {
-                    Some(v) => v.text(),
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "gateway_public_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                gateway_private_key: creds
-                    .get("gateway_private_key")
-                    .map(|v| match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }),
+                private_key: __g::cred(creds, "private_key", __g::read_secret)?,
+                gateway_public_key: __g::cred(
+                    creds,
+                    "gateway_public_key",
+                    __g::read_text,
+                )?,
+                gateway_private_key: __g::cred_opt(
+                    creds,
+                    "gateway_private_key",
+                    __g::read_secret,
+                )?,
             })
         }
     }
@@ -269,44 +264,6 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
         pub amount: ::payspec::rust_decimal::Decimal,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_merchant_reference(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 64usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 64usize));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: &::payspec::rust_decimal::Decimal) -> Result<(), String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = &v.to_string();
-                if !__g::pattern(&RE, "^[0-9]{1,7}(\\.[0-9]{1,2})?$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[0-9]{1,7}(\\.[0-9]{1,2})?$"
-                        ),
-                    );
-                }
-            }
-            if *v < __g::to_decimal("0.01")? {
-                return Err(format!("{} is below the minimum {}", v, "0.01"));
-            }
-            if *v > __g::to_decimal("9999999.99")? {
-                return Err(format!("{} is above the maximum {}", v, "9999999.99"));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -488,20 +445,6 @@ Wire name `stan`; optional.*/
         pub merchant_reference: Option<String>,
     }
     impl QueryRequest {
-        #[allow(unused_variables)]
-        fn __check_merchant_reference(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 64usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 64usize));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            QueryRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn validate(&self) -> Result<(), SignError> {
             QueryRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -625,20 +568,6 @@ Wire name `stan`; optional.*/
         pub merchant_reference: Option<String>,
     }
     impl VoidRequest {
-        #[allow(unused_variables)]
-        fn __check_merchant_reference(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 64usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 64usize));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            VoidRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn validate(&self) -> Result<(), SignError> {
             VoidRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -814,46 +743,24 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundRequest, SignError> {
-            let merchant_id = self.merchant_id;
-            let merchant_id = match merchant_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("bbmsl.refund", "merchantId", "required but missing"),
-                    );
-                }
-            };
-            let order_id = self.order_id;
-            let merchant_reference = self.merchant_reference;
-            if let Some(__v) = &merchant_reference {
-                RefundRequest::__check_merchant_reference((__v).as_str())
-                    .map_err(|p| __g::input("bbmsl.refund", "merchantReference", p))?;
-            }
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                RefundRequest::__check_amount(__v)
-                    .map_err(|p| __g::input("bbmsl.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("bbmsl.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            if ![order_id.is_some(), merchant_reference.is_some()].contains(&true) {
-                return Err(
-                    __g::input(
-                        "bbmsl.refund",
-                        "orderId|merchantReference",
-                        "at least one of these fields is required, found none",
-                    ),
-                );
-            }
+            const T: &str = "bbmsl.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let merchant_id = __g::required(T, &r[0usize], self.merchant_id)?;
+            let order_id = __g::optional(T, &r[1usize], self.order_id)?;
+            let merchant_reference = __g::optional(
+                T,
+                &r[2usize],
+                self.merchant_reference,
+            )?;
+            let amount = __g::required(T, &r[3usize], self.amount)?;
+            __g::any_of(
+                "bbmsl.refund",
+                "orderId|merchantReference",
+                &[order_id.is_some(), merchant_reference.is_some()],
+            )?;
             Ok(RefundRequest {
                 merchant_id,
                 order_id,
@@ -943,42 +850,23 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<QueryRequest, SignError> {
-            let merchant_id = self.merchant_id;
-            let merchant_id = match merchant_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("bbmsl.query", "merchantId", "required but missing"),
-                    );
-                }
-            };
-            let order_id = self.order_id;
-            let merchant_reference = self.merchant_reference;
-            if let Some(__v) = &merchant_reference {
-                QueryRequest::__check_merchant_reference((__v).as_str())
-                    .map_err(|p| __g::input("bbmsl.query", "merchantReference", p))?;
-            }
-            {
-                let __p: [bool; 2usize] = [
-                    order_id.is_some(),
-                    merchant_reference.is_some(),
-                ];
-                let __n = __p.iter().filter(|b| **b).count();
-                if __n != 1 {
-                    return Err(
-                        __g::input(
-                            "bbmsl.query",
-                            "orderId|merchantReference",
-                            format!(
-                                "exactly one of these fields is required, found {}", __n
-                            ),
-                        ),
-                    );
-                }
-            }
+            const T: &str = "bbmsl.query";
+            let r = &RULES_QUERY_REQUEST;
+            let merchant_id = __g::required(T, &r[0usize], self.merchant_id)?;
+            let order_id = __g::optional(T, &r[1usize], self.order_id)?;
+            let merchant_reference = __g::optional(
+                T,
+                &r[2usize],
+                self.merchant_reference,
+            )?;
+            __g::one_of(
+                "bbmsl.query",
+                "orderId|merchantReference",
+                &[order_id.is_some(), merchant_reference.is_some()],
+            )?;
             Ok(QueryRequest {
                 merchant_id,
                 order_id,
@@ -1067,33 +955,23 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<VoidRequest, SignError> {
-            let merchant_id = self.merchant_id;
-            let merchant_id = match merchant_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("bbmsl.void", "merchantId", "required but missing"),
-                    );
-                }
-            };
-            let order_id = self.order_id;
-            let merchant_reference = self.merchant_reference;
-            if let Some(__v) = &merchant_reference {
-                VoidRequest::__check_merchant_reference((__v).as_str())
-                    .map_err(|p| __g::input("bbmsl.void", "merchantReference", p))?;
-            }
-            if ![order_id.is_some(), merchant_reference.is_some()].contains(&true) {
-                return Err(
-                    __g::input(
-                        "bbmsl.void",
-                        "orderId|merchantReference",
-                        "at least one of these fields is required, found none",
-                    ),
-                );
-            }
+            const T: &str = "bbmsl.void";
+            let r = &RULES_VOID_REQUEST;
+            let merchant_id = __g::required(T, &r[0usize], self.merchant_id)?;
+            let order_id = __g::optional(T, &r[1usize], self.order_id)?;
+            let merchant_reference = __g::optional(
+                T,
+                &r[2usize],
+                self.merchant_reference,
+            )?;
+            __g::any_of(
+                "bbmsl.void",
+                "orderId|merchantReference",
+                &[order_id.is_some(), merchant_reference.is_some()],
+            )?;
             Ok(VoidRequest {
                 merchant_id,
                 order_id,
@@ -1263,44 +1141,43 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "bbmsl.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/hosted-checkout/refund");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.merchant_id)?;
+        __g::present(T, &r[1usize], req.order_id.as_ref())?;
+        __g::present(T, &r[2usize], req.merchant_reference.as_ref())?;
+        __g::check(T, &r[3usize], &req.amount)?;
+        __g::any_of(
+            "bbmsl.refund",
+            "orderId|merchantReference",
+            &[req.order_id.is_some(), req.merchant_reference.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/hosted-checkout/refund",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.merchant_id;
-            __body.insert("merchantId".to_string(), __g::json(__v));
+            __w.body("merchantId", __g::json(__v));
         }
         if let Some(__v) = __req.order_id.as_ref() {
-            __body.insert("orderId".to_string(), __g::json(__v));
+            __w.body("orderId", __g::json(__v));
         }
         if let Some(__v) = __req.merchant_reference.as_ref() {
-            __body
-                .insert("merchantReference".to_string(), Value::String(__v.to_string()));
+            __w.body("merchantReference", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.amount;
-            __body.insert("amount".to_string(), __g::decimal_json(__v));
+            __w.body("amount", __g::decimal_json(__v));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __payload: String = __w.payload();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
@@ -1321,43 +1198,21 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
-        };
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            let mut __outer = Map::new();
-            __outer.insert("request".to_string(), Value::String(__payload));
-            __outer
-                .insert(
-                    "signature".to_string(),
-                    Value::String(__st0.signature.0.clone()),
-                );
-            ::payspec::Body::Json(Value::Object(__outer))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
+            __w
+                .finish(
+                    __g::BodyKind::Envelope("request"),
+                    vec![__st0],
+                    &[("signature", 0usize)],
+                    __redactor,
+                ),
         )
     }
     /**Sign `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
@@ -1370,40 +1225,38 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: QueryRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "bbmsl.query";
+        let r = &RULES_QUERY_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/hosted-checkout/query");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.merchant_id)?;
+        __g::present(T, &r[1usize], req.order_id.as_ref())?;
+        __g::present(T, &r[2usize], req.merchant_reference.as_ref())?;
+        __g::one_of(
+            "bbmsl.query",
+            "orderId|merchantReference",
+            &[req.order_id.is_some(), req.merchant_reference.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/hosted-checkout/query",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.merchant_id;
-            __body.insert("merchantId".to_string(), __g::json(__v));
+            __w.body("merchantId", __g::json(__v));
         }
         if let Some(__v) = __req.order_id.as_ref() {
-            __body.insert("orderId".to_string(), __g::json(__v));
+            __w.body("orderId", __g::json(__v));
         }
         if let Some(__v) = __req.merchant_reference.as_ref() {
-            __body
-                .insert("merchantReference".to_string(), Value::String(__v.to_string()));
+            __w.body("merchantReference", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __payload: String = __w.payload();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
@@ -1424,43 +1277,21 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
-        };
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            let mut __outer = Map::new();
-            __outer.insert("request".to_string(), Value::String(__payload));
-            __outer
-                .insert(
-                    "signature".to_string(),
-                    Value::String(__st0.signature.0.clone()),
-                );
-            ::payspec::Body::Json(Value::Object(__outer))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
+            __w
+                .finish(
+                    __g::BodyKind::Envelope("request"),
+                    vec![__st0],
+                    &[("signature", 0usize)],
+                    __redactor,
+                ),
         )
     }
     /**Sign `void`: Cancel a paid hosted order before settlement (instead of a refund).
@@ -1473,40 +1304,38 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: VoidRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "bbmsl.void";
+        let r = &RULES_VOID_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/hosted-checkout/void");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.merchant_id)?;
+        __g::present(T, &r[1usize], req.order_id.as_ref())?;
+        __g::present(T, &r[2usize], req.merchant_reference.as_ref())?;
+        __g::any_of(
+            "bbmsl.void",
+            "orderId|merchantReference",
+            &[req.order_id.is_some(), req.merchant_reference.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/hosted-checkout/void",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.merchant_id;
-            __body.insert("merchantId".to_string(), __g::json(__v));
+            __w.body("merchantId", __g::json(__v));
         }
         if let Some(__v) = __req.order_id.as_ref() {
-            __body.insert("orderId".to_string(), __g::json(__v));
+            __w.body("orderId", __g::json(__v));
         }
         if let Some(__v) = __req.merchant_reference.as_ref() {
-            __body
-                .insert("merchantReference".to_string(), Value::String(__v.to_string()));
+            __w.body("merchantReference", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __payload: String = __w.payload();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
@@ -1527,43 +1356,21 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 ::payspec::model::Encoding::Base64,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
-        };
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            let mut __outer = Map::new();
-            __outer.insert("request".to_string(), Value::String(__payload));
-            __outer
-                .insert(
-                    "signature".to_string(),
-                    Value::String(__st0.signature.0.clone()),
-                );
-            ::payspec::Body::Json(Value::Object(__outer))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
+            __w
+                .finish(
+                    __g::BodyKind::Envelope("request"),
+                    vec![__st0],
+                    &[("signature", 0usize)],
+                    __redactor,
+                ),
         )
     }
     ///Verify callback `notification` (json payload): Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`NotificationPayload`] is the typed form of the received payload.
@@ -1572,104 +1379,12 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        match payload.get("amount") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "amount",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc0(v).map_err(|p| __g::malformed("bbmsl.notification", "amount", p))?;
-            }
-        }
-        match payload.get("cardType") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc1(v)
-                    .map_err(|p| __g::malformed("bbmsl.notification", "cardType", p))?;
-            }
-        }
-        match payload.get("maskedPan") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc2(v)
-                    .map_err(|p| __g::malformed("bbmsl.notification", "maskedPan", p))?;
-            }
-        }
-        match payload.get("merchantReference") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "merchantReference",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc3(v)
-                    .map_err(|p| __g::malformed(
-                        "bbmsl.notification",
-                        "merchantReference",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("orderId") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "orderId",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc4(v)
-                    .map_err(|p| __g::malformed("bbmsl.notification", "orderId", p))?;
-            }
-        }
-        match payload.get("status") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "status",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc5(v).map_err(|p| __g::malformed("bbmsl.notification", "status", p))?;
-            }
-        }
-        match payload.get("updateTime") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc6(v)
-                    .map_err(|p| __g::malformed("bbmsl.notification", "updateTime", p))?;
-            }
-        }
-        match payload.get("signature") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "signature",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc7(v)
-                    .map_err(|p| __g::malformed("bbmsl.notification", "signature", p))?;
-            }
-        }
+        __g::check_received(
+            "bbmsl.notification",
+            &RULES_NOTIFICATION_PAYLOAD,
+            payload,
+            false,
+        )?;
         for (__k, __v) in payload.iter() {
             if ["signature", "signature"].contains(&__k.as_str()) {
                 continue;
@@ -1794,122 +1509,36 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "merchantId",
-                        "orderId",
-                        "merchantReference",
-                        "amount",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "bbmsl.refund",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "merchantId, orderId, merchantReference, amount"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &["amount"];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "bbmsl.refund",
+                        &RULES_REFUND_REQUEST,
+                        &["amount"],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("bbmsl.refund", field, problem));
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "bbmsl.refund",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "query" => {
-                    const KNOWN: &[&str] = &[
-                        "merchantId",
-                        "orderId",
-                        "merchantReference",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "bbmsl.query",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "merchantId, orderId, merchantReference"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::QueryRequestBuilder = __g::from_json(
+                        "bbmsl.query",
+                        &RULES_QUERY_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("bbmsl.query", field, problem));
-                    }
-                    let b: super::QueryRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "bbmsl.query",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_query(&req, creds, env, clock)
+                    )?;
+                    sign_query(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
                 "void" => {
-                    const KNOWN: &[&str] = &[
-                        "merchantId",
-                        "orderId",
-                        "merchantReference",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "bbmsl.void",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "merchantId, orderId, merchantReference"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::VoidRequestBuilder = __g::from_json(
+                        "bbmsl.void",
+                        &RULES_VOID_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("bbmsl.void", field, problem));
-                    }
-                    let b: super::VoidRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "bbmsl.void",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_void(&req, creds, env, clock)
+                    )?;
+                    sign_void(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
                 other => {
                     Err(
@@ -2059,134 +1688,39 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::Number(n) => {
-                let __n = __g::decimal_text(&n.to_string())?;
-                let __t = __n.to_string();
-                Ok(Value::Number(__n))
-            }
-            Value::String(s) => {
-                let __n = __g::decimal_text(s)?;
-                let __t = __n.to_string();
-                Ok(Value::Number(__n))
-            }
-            other => {
-                Err(
-                    format!(
-                        "expected {}, found {}", "a decimal amount",
-                        __g::json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return Err(
-                        format!("{} characters, at most {} allowed", __len, 64usize),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __g::json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{1,7}(\\.[0-9]{1,2})?$");
+    static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
+        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .len(None, Some(64usize)),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal)
+            .req()
+            .range(Some("0.01"), Some("9999999.99"))
+            .pattern(&__PATTERN0),
+    ];
+    static RULES_QUERY_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .len(None, Some(64usize)),
+    ];
+    static RULES_VOID_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .len(None, Some(64usize)),
+    ];
+    static RULES_NOTIFICATION_PAYLOAD: [__g::Rule; 8usize] = [
+        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal).req(),
+        __g::Rule::new("cardType", ::payspec::model::FieldType::String),
+        __g::Rule::new("maskedPan", ::payspec::model::FieldType::String),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("status", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("updateTime", ::payspec::model::FieldType::String),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String).req(),
+    ];
 }

@@ -64,23 +64,34 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "key1",
+                        {
+                            let v = &self.key1;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "key2",
+                        {
+                            let v = &self.key2;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.app_id;
-                c.insert("app_id", ::payspec::CredentialValue::Integer(*v));
-            }
-            {
-                let v = &self.key1;
-                c.insert("key1", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.key2;
-                c.insert("key2", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.app_id;
+            c.insert("app_id", ::payspec::CredentialValue::Integer(*v));
+            let v = &self.key1;
+            c.insert("key1", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.key2;
+            c.insert("key2", ::payspec::CredentialValue::Secret(v.clone()));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -88,57 +99,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             creds: &::payspec::Credentials,
         ) -> Result<Self, ::payspec::CredentialError> {
             Ok(Credentials {
-                app_id: match creds.get("app_id") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Integer(i) => *i,
-                            ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
-                            other => {
-                                other
-                                    .text()
-                                    .parse::<i64>()
-                                    .map_err(|_| ::payspec::CredentialError {
-                                        name: "app_id".into(),
-                                        problem: "expected an integer".into(),
-                                    })?
-                            }
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "app_id".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                key1: match creds.get("key1") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "key1".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                key2: match creds.get("key2") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "key2".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
+                app_id: __g::cred(creds, "app_id", __g::read_int)?,
+                key1: __g::cred(creds, "key1", __g::read_secret)?,
+                key2: __g::cred(creds, "key2", __g::read_secret)?,
             })
         }
     }
@@ -184,80 +147,6 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
         pub description: String,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_m_refund_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 45usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 45usize));
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[0-9]{6}_[0-9]+_.+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[0-9]{6}_[0-9]+_.+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_zp_trans_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 15usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 15usize));
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[0-9]+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[0-9]+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> Result<(), String> {
-            if v < 1i64 {
-                return Err(format!("{} is below the minimum {}", v, "1"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_refund_fee_amount(v: i64) -> Result<(), String> {
-            if v < 0i64 {
-                return Err(format!("{} is below the minimum {}", v, "0"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 100usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 100usize),
-                );
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -328,20 +217,6 @@ Wire name `refund_id`; optional.*/
         pub timestamp: Option<i64>,
     }
     impl QueryRefundRequest {
-        #[allow(unused_variables)]
-        fn __check_m_refund_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 45usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 45usize));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            QueryRefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn validate(&self) -> Result<(), SignError> {
             QueryRefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -438,113 +313,6 @@ Wire name `refund_id`; optional.*/
         pub bank_code: Option<String>,
     }
     impl CreateOrderRequest {
-        #[allow(unused_variables)]
-        fn __check_app_user(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 50usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 50usize));
-            }
-            if __len < 1usize {
-                return Err(
-                    format!("{} characters, at least {} required", __len, 1usize),
-                );
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_app_trans_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 40usize));
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[0-9]{6}_.+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[0-9]{6}_.+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_expire_duration_seconds(v: i64) -> Result<(), String> {
-            if v < 300i64 {
-                return Err(format!("{} is below the minimum {}", v, "300"));
-            }
-            if v > 2592000i64 {
-                return Err(format!("{} is above the maximum {}", v, "2592000"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> Result<(), String> {
-            if v < 1i64 {
-                return Err(format!("{} is below the minimum {}", v, "1"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 256usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 256usize),
-                );
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_sub_app_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 50usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 50usize));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_item(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 2048usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 2048usize),
-                );
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_embed_data(v: &str) -> Result<(), String> {
-            if let Err(e) = ::payspec::serde_json::from_str::<Value>(v) {
-                return Err(format!("not JSON text: {}", e));
-            }
-            let __len = v.chars().count();
-            if __len > 2048usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 2048usize),
-                );
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_bank_code(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 20usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 20usize));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            CreateOrderRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn validate(&self) -> Result<(), SignError> {
             CreateOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -632,20 +400,6 @@ Wire name `refund_id`; optional.*/
         pub app_trans_id: String,
     }
     impl QueryOrderRequest {
-        #[allow(unused_variables)]
-        fn __check_app_trans_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 40usize));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            QueryOrderRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn validate(&self) -> Result<(), SignError> {
             QueryOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -815,106 +569,36 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundRequest, SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        Ok(Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return Err(
-                    __g::input("hitechpay.refund", "app_id", "required but missing"),
-                );
-            }
-            let m_refund_id = self.m_refund_id;
-            if let Some(__v) = &m_refund_id {
-                RefundRequest::__check_m_refund_id((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.refund", "m_refund_id", p))?;
-            }
-            let m_refund_id = match m_refund_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.refund",
-                            "m_refund_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let zp_trans_id = self.zp_trans_id;
-            if let Some(__v) = &zp_trans_id {
-                RefundRequest::__check_zp_trans_id((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.refund", "zp_trans_id", p))?;
-            }
-            let zp_trans_id = match zp_trans_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.refund",
-                            "zp_trans_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __g::input("hitechpay.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("hitechpay.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let refund_fee_amount = self.refund_fee_amount;
-            if let Some(__v) = &refund_fee_amount {
-                RefundRequest::__check_refund_fee_amount(*(__v))
-                    .map_err(|p| __g::input(
-                        "hitechpay.refund",
-                        "refund_fee_amount",
-                        p,
-                    ))?;
-            }
-            let mut timestamp = self.timestamp;
-            if timestamp.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    timestamp = Ok(Some(__clock.now_ms))?;
-                }
-            }
-            if timestamp.is_none() && !building {
-                return Err(
-                    __g::input("hitechpay.refund", "timestamp", "required but missing"),
-                );
-            }
-            let description = self.description;
-            if let Some(__v) = &description {
-                RefundRequest::__check_description((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.refund", "description", p))?;
-            }
-            let description = match description {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.refund",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "hitechpay.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let app_id = __g::filled(
+                T,
+                &r[0usize],
+                self.app_id,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?;
+            let m_refund_id = __g::required(T, &r[1usize], self.m_refund_id)?;
+            let zp_trans_id = __g::required(T, &r[2usize], self.zp_trans_id)?;
+            let amount = __g::required(T, &r[3usize], self.amount)?;
+            let refund_fee_amount = __g::optional(
+                T,
+                &r[4usize],
+                self.refund_fee_amount,
+            )?;
+            let timestamp = __g::filled(
+                T,
+                &r[5usize],
+                self.timestamp,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+            )?;
+            let description = __g::required(T, &r[6usize], self.description)?;
             Ok(RefundRequest {
                 app_id,
                 m_refund_id,
@@ -1009,62 +693,28 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<QueryRefundRequest, SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        Ok(Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return Err(
-                    __g::input(
-                        "hitechpay.query_refund",
-                        "app_id",
-                        "required but missing",
-                    ),
-                );
-            }
-            let m_refund_id = self.m_refund_id;
-            if let Some(__v) = &m_refund_id {
-                QueryRefundRequest::__check_m_refund_id((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "hitechpay.query_refund",
-                        "m_refund_id",
-                        p,
-                    ))?;
-            }
-            let m_refund_id = match m_refund_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.query_refund",
-                            "m_refund_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let mut timestamp = self.timestamp;
-            if timestamp.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    timestamp = Ok(Some(__clock.now_ms))?;
-                }
-            }
-            if timestamp.is_none() && !building {
-                return Err(
-                    __g::input(
-                        "hitechpay.query_refund",
-                        "timestamp",
-                        "required but missing",
-                    ),
-                );
-            }
+            const T: &str = "hitechpay.query_refund";
+            let r = &RULES_QUERY_REFUND_REQUEST;
+            let app_id = __g::filled(
+                T,
+                &r[0usize],
+                self.app_id,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?;
+            let m_refund_id = __g::required(T, &r[1usize], self.m_refund_id)?;
+            let timestamp = __g::filled(
+                T,
+                &r[2usize],
+                self.timestamp,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+            )?;
             Ok(QueryRefundRequest {
                 app_id,
                 m_refund_id,
@@ -1218,171 +868,41 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<CreateOrderRequest, SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        Ok(Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return Err(
-                    __g::input(
-                        "hitechpay.create_order",
-                        "app_id",
-                        "required but missing",
-                    ),
-                );
-            }
-            let app_user = self.app_user;
-            if let Some(__v) = &app_user {
-                CreateOrderRequest::__check_app_user((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.create_order", "app_user", p))?;
-            }
-            let app_user = match app_user {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.create_order",
-                            "app_user",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let app_trans_id = self.app_trans_id;
-            if let Some(__v) = &app_trans_id {
-                CreateOrderRequest::__check_app_trans_id((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "hitechpay.create_order",
-                        "app_trans_id",
-                        p,
-                    ))?;
-            }
-            let app_trans_id = match app_trans_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.create_order",
-                            "app_trans_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let mut app_time = self.app_time;
-            if app_time.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_time = Ok(Some(__clock.now_ms))?;
-                }
-            }
-            if app_time.is_none() && !building {
-                return Err(
-                    __g::input(
-                        "hitechpay.create_order",
-                        "app_time",
-                        "required but missing",
-                    ),
-                );
-            }
-            let expire_duration_seconds = self.expire_duration_seconds;
-            if let Some(__v) = &expire_duration_seconds {
-                CreateOrderRequest::__check_expire_duration_seconds(*(__v))
-                    .map_err(|p| __g::input(
-                        "hitechpay.create_order",
-                        "expire_duration_seconds",
-                        p,
-                    ))?;
-            }
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                CreateOrderRequest::__check_amount(*(__v))
-                    .map_err(|p| __g::input("hitechpay.create_order", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.create_order",
-                            "amount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let description = self.description;
-            if let Some(__v) = &description {
-                CreateOrderRequest::__check_description((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "hitechpay.create_order",
-                        "description",
-                        p,
-                    ))?;
-            }
-            let description = match description {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.create_order",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let callback_url = self.callback_url;
-            let sub_app_id = self.sub_app_id;
-            if let Some(__v) = &sub_app_id {
-                CreateOrderRequest::__check_sub_app_id((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.create_order", "sub_app_id", p))?;
-            }
-            let item = self.item;
-            if let Some(__v) = &item {
-                CreateOrderRequest::__check_item((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.create_order", "item", p))?;
-            }
-            let item = match item {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.create_order",
-                            "item",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let embed_data = self.embed_data;
-            if let Some(__v) = &embed_data {
-                CreateOrderRequest::__check_embed_data((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.create_order", "embed_data", p))?;
-            }
-            let embed_data = match embed_data {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.create_order",
-                            "embed_data",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let bank_code = self.bank_code;
-            if let Some(__v) = &bank_code {
-                CreateOrderRequest::__check_bank_code((__v).as_str())
-                    .map_err(|p| __g::input("hitechpay.create_order", "bank_code", p))?;
-            }
+            const T: &str = "hitechpay.create_order";
+            let r = &RULES_CREATE_ORDER_REQUEST;
+            let app_id = __g::filled(
+                T,
+                &r[0usize],
+                self.app_id,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?;
+            let app_user = __g::required(T, &r[1usize], self.app_user)?;
+            let app_trans_id = __g::required(T, &r[2usize], self.app_trans_id)?;
+            let app_time = __g::filled(
+                T,
+                &r[3usize],
+                self.app_time,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+            )?;
+            let expire_duration_seconds = __g::optional(
+                T,
+                &r[4usize],
+                self.expire_duration_seconds,
+            )?;
+            let amount = __g::required(T, &r[5usize], self.amount)?;
+            let description = __g::required(T, &r[6usize], self.description)?;
+            let callback_url = __g::optional(T, &r[7usize], self.callback_url)?;
+            let sub_app_id = __g::optional(T, &r[8usize], self.sub_app_id)?;
+            let item = __g::required(T, &r[9usize], self.item)?;
+            let embed_data = __g::required(T, &r[10usize], self.embed_data)?;
+            let bank_code = __g::optional(T, &r[11usize], self.bank_code)?;
             Ok(CreateOrderRequest {
                 app_id,
                 app_user,
@@ -1451,42 +971,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<QueryOrderRequest, SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        Ok(Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return Err(
-                    __g::input("hitechpay.query_order", "app_id", "required but missing"),
-                );
-            }
-            let app_trans_id = self.app_trans_id;
-            if let Some(__v) = &app_trans_id {
-                QueryOrderRequest::__check_app_trans_id((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "hitechpay.query_order",
-                        "app_trans_id",
-                        p,
-                    ))?;
-            }
-            let app_trans_id = match app_trans_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "hitechpay.query_order",
-                            "app_trans_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "hitechpay.query_order";
+            let r = &RULES_QUERY_ORDER_REQUEST;
+            let app_id = __g::filled(
+                T,
+                &r[0usize],
+                self.app_id,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?;
+            let app_trans_id = __g::required(T, &r[1usize], self.app_trans_id)?;
             Ok(QueryOrderRequest {
                 app_id,
                 app_trans_id,
@@ -1753,71 +1251,73 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("hitechpay.refund", "app_id", "required but missing"),
-                );
-            }
-        };
-        let __f_timestamp: i64 = match __req.timestamp {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("hitechpay.refund", "timestamp", "required but missing"),
-                );
-            }
-        };
+        const T: &str = "hitechpay.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/refund");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        let mut __body: Map<String, Value> = Map::new();
+        let __f_app_id = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.app_id.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?
+            .map(|v| *v);
+        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
+        __g::check(T, &r[1usize], &req.m_refund_id)?;
+        __g::check(T, &r[2usize], &req.zp_trans_id)?;
+        __g::check(T, &r[3usize], &req.amount)?;
+        __g::present(T, &r[4usize], req.refund_fee_amount.as_ref())?;
+        let __f_timestamp = __g::fill_ref(
+                T,
+                &r[5usize],
+                req.timestamp.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+            )?
+            .map(|v| *v);
+        let __f_timestamp = __g::need(T, &r[5usize], __f_timestamp)?;
+        __g::check(T, &r[6usize], &req.description)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/refund",
+        )?;
         {
             let __v = __f_app_id;
-            __body.insert("app_id".to_string(), Value::from(__v));
+            __w.body("app_id", Value::from(__v));
         }
         {
             let __v = &__req.m_refund_id;
-            __body.insert("m_refund_id".to_string(), Value::String(__v.to_string()));
+            __w.body("m_refund_id", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.zp_trans_id;
-            __body.insert("zp_trans_id".to_string(), Value::String(__v.to_string()));
+            __w.body("zp_trans_id", Value::String(__v.to_string()));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), Value::from(__v));
+            __w.body("amount", Value::from(__v));
         }
         if let Some(__v) = __req.refund_fee_amount {
-            __body.insert("refund_fee_amount".to_string(), Value::from(__v));
+            __w.body("refund_fee_amount", Value::from(__v));
         }
         {
             let __v = __f_timestamp;
-            __body.insert("timestamp".to_string(), Value::from(__v));
+            __w.body("timestamp", Value::from(__v));
         }
         {
             let __v = &__req.description;
-            __body.insert("description".to_string(), Value::String(__v.to_string()));
+            __w.body("description", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __parts: Vec<String> = vec![
                     { let __v = __f_app_id; __v.to_string() }, { let __v = & __req
@@ -1853,38 +1353,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
@@ -1896,64 +1373,54 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: QueryRefundRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input(
-                        "hitechpay.query_refund",
-                        "app_id",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
-        let __f_timestamp: i64 = match __req.timestamp {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input(
-                        "hitechpay.query_refund",
-                        "timestamp",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
+        const T: &str = "hitechpay.query_refund";
+        let r = &RULES_QUERY_REFUND_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/query_refund");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        let mut __body: Map<String, Value> = Map::new();
+        let __f_app_id = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.app_id.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?
+            .map(|v| *v);
+        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
+        __g::check(T, &r[1usize], &req.m_refund_id)?;
+        let __f_timestamp = __g::fill_ref(
+                T,
+                &r[2usize],
+                req.timestamp.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+            )?
+            .map(|v| *v);
+        let __f_timestamp = __g::need(T, &r[2usize], __f_timestamp)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/query_refund",
+        )?;
         {
             let __v = __f_app_id;
-            __body.insert("app_id".to_string(), Value::from(__v));
+            __w.body("app_id", Value::from(__v));
         }
         {
             let __v = &__req.m_refund_id;
-            __body.insert("m_refund_id".to_string(), Value::String(__v.to_string()));
+            __w.body("m_refund_id", Value::String(__v.to_string()));
         }
         {
             let __v = __f_timestamp;
-            __body.insert("timestamp".to_string(), Value::from(__v));
+            __w.body("timestamp", Value::from(__v));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = __f_app_id;
@@ -1981,38 +1448,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `create_order`: Create a payment order (context for refunds).
 
@@ -2024,96 +1468,95 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: CreateOrderRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input(
-                        "hitechpay.create_order",
-                        "app_id",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
-        let __f_app_time: i64 = match __req.app_time {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input(
-                        "hitechpay.create_order",
-                        "app_time",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
+        const T: &str = "hitechpay.create_order";
+        let r = &RULES_CREATE_ORDER_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/create");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        let mut __body: Map<String, Value> = Map::new();
+        let __f_app_id = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.app_id.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?
+            .map(|v| *v);
+        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
+        __g::check(T, &r[1usize], &req.app_user)?;
+        __g::check(T, &r[2usize], &req.app_trans_id)?;
+        let __f_app_time = __g::fill_ref(
+                T,
+                &r[3usize],
+                req.app_time.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+            )?
+            .map(|v| *v);
+        let __f_app_time = __g::need(T, &r[3usize], __f_app_time)?;
+        __g::present(T, &r[4usize], req.expire_duration_seconds.as_ref())?;
+        __g::check(T, &r[5usize], &req.amount)?;
+        __g::check(T, &r[6usize], &req.description)?;
+        __g::present(T, &r[7usize], req.callback_url.as_ref())?;
+        __g::present(T, &r[8usize], req.sub_app_id.as_ref())?;
+        __g::check(T, &r[9usize], &req.item)?;
+        __g::check(T, &r[10usize], &req.embed_data)?;
+        __g::present(T, &r[11usize], req.bank_code.as_ref())?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/create",
+        )?;
         {
             let __v = __f_app_id;
-            __body.insert("app_id".to_string(), Value::from(__v));
+            __w.body("app_id", Value::from(__v));
         }
         {
             let __v = &__req.app_user;
-            __body.insert("app_user".to_string(), Value::String(__v.to_string()));
+            __w.body("app_user", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.app_trans_id;
-            __body.insert("app_trans_id".to_string(), Value::String(__v.to_string()));
+            __w.body("app_trans_id", Value::String(__v.to_string()));
         }
         {
             let __v = __f_app_time;
-            __body.insert("app_time".to_string(), Value::from(__v));
+            __w.body("app_time", Value::from(__v));
         }
         if let Some(__v) = __req.expire_duration_seconds {
-            __body.insert("expire_duration_seconds".to_string(), Value::from(__v));
+            __w.body("expire_duration_seconds", Value::from(__v));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), Value::from(__v));
+            __w.body("amount", Value::from(__v));
         }
         {
             let __v = &__req.description;
-            __body.insert("description".to_string(), Value::String(__v.to_string()));
+            __w.body("description", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.callback_url.as_ref() {
-            __body.insert("callback_url".to_string(), Value::String(__v.to_string()));
+            __w.body("callback_url", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.sub_app_id.as_ref() {
-            __body.insert("sub_app_id".to_string(), Value::String(__v.to_string()));
+            __w.body("sub_app_id", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.item;
-            __body.insert("item".to_string(), Value::String(__v.to_string()));
+            __w.body("item", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.embed_data;
-            __body.insert("embed_data".to_string(), Value::String(__v.to_string()));
+            __w.body("embed_data", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.bank_code.as_ref() {
-            __body.insert("bank_code".to_string(), Value::String(__v.to_string()));
+            __w.body("bank_code", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = __f_app_id;
@@ -2157,38 +1600,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
@@ -2200,44 +1620,40 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: QueryOrderRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("hitechpay.query_order", "app_id", "required but missing"),
-                );
-            }
-        };
+        const T: &str = "hitechpay.query_order";
+        let r = &RULES_QUERY_ORDER_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/query");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        let mut __body: Map<String, Value> = Map::new();
+        let __f_app_id = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.app_id.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.app_id;
+                    Ok(Some(*v))
+                },
+            )?
+            .map(|v| *v);
+        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
+        __g::check(T, &r[1usize], &req.app_trans_id)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/query",
+        )?;
         {
             let __v = __f_app_id;
-            __body.insert("app_id".to_string(), Value::from(__v));
+            __w.body("app_id", Value::from(__v));
         }
         {
             let __v = &__req.app_trans_id;
-            __body.insert("app_trans_id".to_string(), Value::String(__v.to_string()));
+            __w.body("app_trans_id", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = __f_app_id;
@@ -2265,38 +1681,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -2304,32 +1697,12 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        match payload.get("data") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("hitechpay.callback", "data", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc0(v).map_err(|p| __g::malformed("hitechpay.callback", "data", p))?;
-            }
-        }
-        match payload.get("mac") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("hitechpay.callback", "mac", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc1(v).map_err(|p| __g::malformed("hitechpay.callback", "mac", p))?;
-            }
-        }
-        match payload.get("type") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc2(v).map_err(|p| __g::malformed("hitechpay.callback", "type", p))?;
-            }
-        }
+        __g::check_received(
+            "hitechpay.callback",
+            &RULES_CALLBACK_PAYLOAD,
+            payload,
+            false,
+        )?;
         let __received: String = match payload.get("mac") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => {
@@ -2454,165 +1827,60 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "app_id",
-                        "m_refund_id",
-                        "zp_trans_id",
-                        "amount",
-                        "refund_fee_amount",
-                        "timestamp",
-                        "description",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "hitechpay.refund",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, m_refund_id, zp_trans_id, amount, refund_fee_amount, timestamp, description"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "hitechpay.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("hitechpay.refund", field, problem));
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "hitechpay.refund",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "query_refund" => {
-                    const KNOWN: &[&str] = &["app_id", "m_refund_id", "timestamp"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "hitechpay.query_refund",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, m_refund_id, timestamp"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::QueryRefundRequestBuilder = __g::from_json(
+                        "hitechpay.query_refund",
+                        &RULES_QUERY_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("hitechpay.query_refund", field, problem));
-                    }
-                    let b: super::QueryRefundRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "hitechpay.query_refund",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_query_refund(&req, creds, env, clock)
+                    )?;
+                    sign_query_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "create_order" => {
-                    const KNOWN: &[&str] = &[
-                        "app_id",
-                        "app_user",
-                        "app_trans_id",
-                        "app_time",
-                        "expire_duration_seconds",
-                        "amount",
-                        "description",
-                        "callback_url",
-                        "sub_app_id",
-                        "item",
-                        "embed_data",
-                        "bank_code",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "hitechpay.create_order",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, app_user, app_trans_id, app_time, expire_duration_seconds, amount, description, callback_url, sub_app_id, item, embed_data, bank_code"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::CreateOrderRequestBuilder = __g::from_json(
+                        "hitechpay.create_order",
+                        &RULES_CREATE_ORDER_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("hitechpay.create_order", field, problem));
-                    }
-                    let b: super::CreateOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "hitechpay.create_order",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_create_order(&req, creds, env, clock)
+                    )?;
+                    sign_create_order(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "query_order" => {
-                    const KNOWN: &[&str] = &["app_id", "app_trans_id"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "hitechpay.query_order",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, app_trans_id"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::QueryOrderRequestBuilder = __g::from_json(
+                        "hitechpay.query_order",
+                        &RULES_QUERY_ORDER_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("hitechpay.query_order", field, problem));
-                    }
-                    let b: super::QueryOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "hitechpay.query_order",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_query_order(&req, creds, env, clock)
+                    )?;
+                    sign_query_order(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
                     Err(
@@ -2764,70 +2032,78 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                if let Err(e) = ::payspec::serde_json::from_str::<Value>(s) {
-                    return Err(format!("not JSON text: {}", e));
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(
-                    format!(
-                        "expected {}, found {}", "a string of JSON text",
-                        __g::json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return Err(
-                        format!("{} characters, at most {} allowed", __len, 64usize),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                let __val = __g::to_decimal(&__t)?;
-                if __val < __g::to_decimal("1")? {
-                    return Err(
-                        format!("{} is below the minimum {}", __g::echo(& __t), "1"),
-                    );
-                }
-                if __val > __g::to_decimal("2")? {
-                    return Err(
-                        format!("{} is above the maximum {}", __g::echo(& __t), "2"),
-                    );
-                }
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!("expected {}, found {}", "an integer", __g::json_kind(other)),
-                )
-            }
-        }
-    }
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{6}_[0-9]+_.+$");
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[0-9]+$");
+    static RULES_REFUND_REQUEST: [__g::Rule; 7usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(45usize))
+            .pattern(&__PATTERN0),
+        __g::Rule::new("zp_trans_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(15usize))
+            .pattern(&__PATTERN1),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("refund_fee_amount", ::payspec::model::FieldType::Integer)
+            .range(Some("0"), None),
+        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(100usize)),
+    ];
+    static RULES_QUERY_REFUND_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(45usize)),
+        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
+    ];
+    static __PATTERN2: __g::Pattern = __g::Pattern::new("^[0-9]{6}_.+$");
+    static RULES_CREATE_ORDER_REQUEST: [__g::Rule; 12usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("app_user", ::payspec::model::FieldType::String)
+            .req()
+            .len(Some(1usize), Some(50usize)),
+        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(40usize))
+            .pattern(&__PATTERN2),
+        __g::Rule::new("app_time", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("expire_duration_seconds", ::payspec::model::FieldType::Integer)
+            .range(Some("300"), Some("2592000")),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(256usize)),
+        __g::Rule::new("callback_url", ::payspec::model::FieldType::String),
+        __g::Rule::new("sub_app_id", ::payspec::model::FieldType::String)
+            .len(None, Some(50usize)),
+        __g::Rule::new("item", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(2048usize)),
+        __g::Rule::new("embed_data", ::payspec::model::FieldType::JsonText)
+            .req()
+            .len(None, Some(2048usize)),
+        __g::Rule::new("bank_code", ::payspec::model::FieldType::String)
+            .len(None, Some(20usize)),
+    ];
+    static RULES_QUERY_ORDER_REQUEST: [__g::Rule; 2usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(40usize)),
+    ];
+    static RULES_CALLBACK_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("data", ::payspec::model::FieldType::JsonText).req(),
+        __g::Rule::new("mac", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("type", ::payspec::model::FieldType::Integer)
+            .range(Some("1"), Some("2")),
+    ];
 }

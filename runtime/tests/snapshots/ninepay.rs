@@ -69,23 +69,34 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "secret_key",
+                        {
+                            let v = &self.secret_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "checksum_key",
+                        {
+                            let v = &self.checksum_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.merchant_key;
-                c.insert("merchant_key", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.secret_key;
-                c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.checksum_key;
-                c.insert("checksum_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.merchant_key;
+            c.insert("merchant_key", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.secret_key;
+            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.checksum_key;
+            c.insert("checksum_key", ::payspec::CredentialValue::Secret(v.clone()));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -93,43 +104,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             creds: &::payspec::Credentials,
         ) -> Result<Self, ::payspec::CredentialError> {
             Ok(Credentials {
-                merchant_key: match creds.get("merchant_key") {
-                    Some(v) => v.text(),
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "merchant_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                secret_key: match creds.get("secret_key") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "secret_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                checksum_key: match creds.get("checksum_key") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "checksum_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
+                merchant_key: __g::cred(creds, "merchant_key", __g::read_text)?,
+                secret_key: __g::cred(creds, "secret_key", __g::read_secret)?,
+                checksum_key: __g::cred(creds, "checksum_key", __g::read_secret)?,
             })
         }
     }
@@ -252,60 +229,6 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
         }
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_request_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 30usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 30usize));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_payment_no(v: i64) -> Result<(), String> {
-            if v < 1i64 {
-                return Err(format!("{} is below the minimum {}", v, "1"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> Result<(), String> {
-            if v < 1i64 {
-                return Err(format!("{} is below the minimum {}", v, "1"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 255usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 255usize),
-                );
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_account_number(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 20usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 20usize));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_customer_name(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 32usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 32usize));
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -380,34 +303,6 @@ Wire name `refund_no`; optional.*/
         pub request_id: String,
     }
     impl RefundInquireRequest {
-        #[allow(unused_variables)]
-        fn __check_request_id(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 30usize {
-                return Err(format!("{} characters, at most {} allowed", __len, 30usize));
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[A-Za-z0-9._~-]+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundInquireRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundInquireRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -476,30 +371,6 @@ Wire name `refund_no`; optional.*/
         pub invoice_no: String,
     }
     impl PaymentInquireRequest {
-        #[allow(unused_variables)]
-        fn __check_invoice_no(v: &str) -> Result<(), String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[A-Za-z0-9._~-]+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            PaymentInquireRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
             PaymentInquireRequestBuilder::from(self.clone())
@@ -603,29 +474,6 @@ Wire name `status`; optional.*/
         pub return_url: String,
     }
     impl PaymentCreateRequest {
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> Result<(), String> {
-            if v < 1i64 {
-                return Err(format!("{} is below the minimum {}", v, "1"));
-            }
-            Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(v: &str) -> Result<(), String> {
-            let __len = v.chars().count();
-            if __len > 255usize {
-                return Err(
-                    format!("{} characters, at most {} allowed", __len, 255usize),
-                );
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            PaymentCreateRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn validate(&self) -> Result<(), SignError> {
             PaymentCreateRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -755,128 +603,28 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundRequest, SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
-                }
-            }
-            if date.is_none() && !building {
-                return Err(__g::input("ninepay.refund", "Date", "required but missing"));
-            }
-            let request_id = self.request_id;
-            if let Some(__v) = &request_id {
-                RefundRequest::__check_request_id((__v).as_str())
-                    .map_err(|p| __g::input("ninepay.refund", "request_id", p))?;
-            }
-            let request_id = match request_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.refund",
-                            "request_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let payment_no = self.payment_no;
-            if let Some(__v) = &payment_no {
-                RefundRequest::__check_payment_no(*(__v))
-                    .map_err(|p| __g::input("ninepay.refund", "payment_no", p))?;
-            }
-            let payment_no = match payment_no {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.refund",
-                            "payment_no",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __g::input("ninepay.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("ninepay.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let description = self.description;
-            if let Some(__v) = &description {
-                RefundRequest::__check_description((__v).as_str())
-                    .map_err(|p| __g::input("ninepay.refund", "description", p))?;
-            }
-            let description = match description {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.refund",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let mut bank = self.bank;
-            if bank.as_ref().is_some_and(|v: &String| v.is_empty()) {
-                bank = None;
-            }
-            let mut account_number = self.account_number;
-            if account_number.as_ref().is_some_and(|v: &String| v.is_empty()) {
-                account_number = None;
-            }
-            if let Some(__v) = &account_number {
-                RefundRequest::__check_account_number((__v).as_str())
-                    .map_err(|p| __g::input("ninepay.refund", "account_number", p))?;
-            }
-            let mut customer_name = self.customer_name;
-            if customer_name.as_ref().is_some_and(|v: &String| v.is_empty()) {
-                customer_name = None;
-            }
-            if let Some(__v) = &customer_name {
-                RefundRequest::__check_customer_name((__v).as_str())
-                    .map_err(|p| __g::input("ninepay.refund", "customer_name", p))?;
-            }
-            {
-                let __p: [bool; 3usize] = [
-                    bank.is_some(),
-                    account_number.is_some(),
-                    customer_name.is_some(),
-                ];
-                let __n = __p.iter().filter(|b| **b).count();
-                if __n != 0 && __n != 3usize {
-                    let __names: [&str; 3usize] = [
-                        "bank",
-                        "account_number",
-                        "customer_name",
-                    ];
-                    let __missing: Vec<&str> = __names
-                        .iter()
-                        .zip(__p.iter())
-                        .filter(|(_, p)| !**p)
-                        .map(|(n, _)| *n)
-                        .collect();
-                    return Err(
-                        __g::input(
-                            "ninepay.refund",
-                            &__missing.join(", "),
-                            "required together with bank, account_number, customer_name",
-                        ),
-                    );
-                }
-            }
+            const T: &str = "ninepay.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let date = __g::filled(
+                T,
+                &r[0usize],
+                self.date,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?;
+            let request_id = __g::required(T, &r[1usize], self.request_id)?;
+            let payment_no = __g::required(T, &r[2usize], self.payment_no)?;
+            let amount = __g::required(T, &r[3usize], self.amount)?;
+            let description = __g::required(T, &r[4usize], self.description)?;
+            let bank = __g::optional(T, &r[5usize], self.bank)?;
+            let account_number = __g::optional(T, &r[6usize], self.account_number)?;
+            let customer_name = __g::optional(T, &r[7usize], self.customer_name)?;
+            __g::all_or_none(
+                "ninepay.refund",
+                &["bank", "account_number", "customer_name"],
+                &[bank.is_some(), account_number.is_some(), customer_name.is_some()],
+            )?;
             Ok(RefundRequest {
                 date,
                 request_id,
@@ -958,35 +706,17 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundInquireRequest, SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
-                }
-            }
-            if date.is_none() && !building {
-                return Err(
-                    __g::input("ninepay.refund_inquire", "Date", "required but missing"),
-                );
-            }
-            let request_id = self.request_id;
-            if let Some(__v) = &request_id {
-                RefundInquireRequest::__check_request_id((__v).as_str())
-                    .map_err(|p| __g::input("ninepay.refund_inquire", "request_id", p))?;
-            }
-            let request_id = match request_id {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.refund_inquire",
-                            "request_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "ninepay.refund_inquire";
+            let r = &RULES_REFUND_INQUIRE_REQUEST;
+            let date = __g::filled(
+                T,
+                &r[0usize],
+                self.date,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?;
+            let request_id = __g::required(T, &r[1usize], self.request_id)?;
             Ok(RefundInquireRequest {
                 date,
                 request_id,
@@ -1062,39 +792,17 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<PaymentInquireRequest, SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
-                }
-            }
-            if date.is_none() && !building {
-                return Err(
-                    __g::input("ninepay.payment_inquire", "Date", "required but missing"),
-                );
-            }
-            let invoice_no = self.invoice_no;
-            if let Some(__v) = &invoice_no {
-                PaymentInquireRequest::__check_invoice_no((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "ninepay.payment_inquire",
-                        "invoice_no",
-                        p,
-                    ))?;
-            }
-            let invoice_no = match invoice_no {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.payment_inquire",
-                            "invoice_no",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "ninepay.payment_inquire";
+            let r = &RULES_PAYMENT_INQUIRE_REQUEST;
+            let date = __g::filled(
+                T,
+                &r[0usize],
+                self.date,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?;
+            let invoice_no = __g::required(T, &r[1usize], self.invoice_no)?;
             Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
@@ -1188,113 +896,39 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<PaymentCreateRequest, SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
-                }
-            }
-            if date.is_none() && !building {
-                return Err(
-                    __g::input("ninepay.payment_create", "Date", "required but missing"),
-                );
-            }
-            let mut merchant_key = self.merchant_key;
-            if merchant_key.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    merchant_key = {
-                        let __c = &__creds.merchant_key;
-                        Ok(Some(String::from(__c.as_str())))
-                    }?;
-                }
-            }
-            if merchant_key.is_none() && !building {
-                return Err(
-                    __g::input(
-                        "ninepay.payment_create",
-                        "merchantKey",
-                        "required but missing",
-                    ),
-                );
-            }
-            let mut time = self.time;
-            if time.is_none() {
-                if let Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    time = Ok(Some(__clock.now_ms.div_euclid(1000)))?;
-                }
-            }
-            if time.is_none() && !building {
-                return Err(
-                    __g::input("ninepay.payment_create", "time", "required but missing"),
-                );
-            }
-            let invoice_no = self.invoice_no;
-            let invoice_no = match invoice_no {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.payment_create",
-                            "invoice_no",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                PaymentCreateRequest::__check_amount(*(__v))
-                    .map_err(|p| __g::input("ninepay.payment_create", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.payment_create",
-                            "amount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let description = self.description;
-            if let Some(__v) = &description {
-                PaymentCreateRequest::__check_description((__v).as_str())
-                    .map_err(|p| __g::input(
-                        "ninepay.payment_create",
-                        "description",
-                        p,
-                    ))?;
-            }
-            let description = match description {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.payment_create",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let return_url = self.return_url;
-            let return_url = match return_url {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "ninepay.payment_create",
-                            "return_url",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "ninepay.payment_create";
+            let r = &RULES_PAYMENT_CREATE_REQUEST;
+            let date = __g::filled(
+                T,
+                &r[0usize],
+                self.date,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?;
+            let merchant_key = __g::filled(
+                T,
+                &r[1usize],
+                self.merchant_key,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| {
+                    let v = &c.merchant_key;
+                    Ok(Some(String::from(v.as_str())))
+                },
+            )?;
+            let time = __g::filled(
+                T,
+                &r[2usize],
+                self.time,
+                fill,
+                building,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?;
+            let invoice_no = __g::required(T, &r[3usize], self.invoice_no)?;
+            let amount = __g::required(T, &r[4usize], self.amount)?;
+            let description = __g::required(T, &r[5usize], self.description)?;
+            let return_url = __g::required(T, &r[6usize], self.return_url)?;
             Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
@@ -1587,68 +1221,79 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            Some(v) => v,
-            None => {
-                return Err(__g::input("ninepay.refund", "Date", "required but missing"));
-            }
-        };
+        const T: &str = "ninepay.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/v2/refunds/create");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
+        let __f_date = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.date.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?
+            .map(|v| *v);
+        let __f_date = __g::need(T, &r[0usize], __f_date)?;
+        __g::check(T, &r[1usize], &req.request_id)?;
+        __g::check(T, &r[2usize], &req.payment_no)?;
+        __g::check(T, &r[3usize], &req.amount)?;
+        __g::check(T, &r[4usize], &req.description)?;
+        let __f_bank = __g::present(T, &r[5usize], req.bank.as_ref())?;
+        let __f_account_number = __g::present(
+            T,
+            &r[6usize],
+            req.account_number.as_ref(),
+        )?;
+        let __f_customer_name = __g::present(T, &r[7usize], req.customer_name.as_ref())?;
+        __g::all_or_none(
+            "ninepay.refund",
+            &["bank", "account_number", "customer_name"],
+            &[
+                __f_bank.is_some(),
+                __f_account_number.is_some(),
+                __f_customer_name.is_some(),
+            ],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/v2/refunds/create",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __g::header_field("ninepay.refund", "Date", __v.to_string())?,
-                );
+            __w.header_field(T, "Date", __v.to_string())?;
         }
-        let mut __body: Map<String, Value> = Map::new();
         {
             let __v = &__req.request_id;
-            __body.insert("request_id".to_string(), Value::String(__v.to_string()));
+            __w.body("request_id", Value::String(__v.to_string()));
         }
         {
             let __v = __req.payment_no;
-            __body.insert("payment_no".to_string(), Value::from(__v));
+            __w.body("payment_no", Value::from(__v));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), Value::from(__v));
+            __w.body("amount", Value::from(__v));
         }
         {
             let __v = &__req.description;
-            __body.insert("description".to_string(), Value::String(__v.to_string()));
+            __w.body("description", Value::String(__v.to_string()));
         }
-        if let Some(__v) = __req.bank.as_ref() {
-            __body.insert("bank".to_string(), Value::String(__v.to_string()));
+        if let Some(__v) = __f_bank {
+            __w.body("bank", Value::String(__v.to_string()));
         }
-        if let Some(__v) = __req.account_number.as_ref() {
-            __body.insert("account_number".to_string(), Value::String(__v.to_string()));
+        if let Some(__v) = __f_account_number {
+            __w.body("account_number", Value::String(__v.to_string()));
         }
-        if let Some(__v) = __req.customer_name.as_ref() {
-            __body.insert("customer_name".to_string(), Value::String(__v.to_string()));
+        if let Some(__v) = __f_customer_name {
+            __w.body("customer_name", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __url: String = __w.url();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __parts: Vec<String> = vec![
                     { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
@@ -1657,7 +1302,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 {
                     let __s = {
                         let mut __pairs: Vec<(&str, String)> = Vec::new();
-                        if let Some(__v) = __req.account_number.as_ref() {
+                        if let Some(__v) = __f_account_number {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1674,7 +1319,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let Some(__v) = __req.bank.as_ref() {
+                        if let Some(__v) = __f_bank {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1682,7 +1327,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let Some(__v) = __req.customer_name.as_ref() {
+                        if let Some(__v) = __f_customer_name {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1760,38 +1405,21 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
+        let mut __s = req.clone();
+        __s.date = Some(__f_date);
+        __s.bank = __f_bank.cloned();
+        __s.account_number = __f_account_number.cloned();
+        __s.customer_name = __f_customer_name.cloned();
         __redactor
-            .sensitive_paths(&__g::json(&__req), &["account_number", "customer_name"]);
+            .sensitive_paths(&__g::json(&__s), &["account_number", "customer_name"]);
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `refund_inquire`: Status of a refund by request_id.
 
@@ -1803,54 +1431,38 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundInquireRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("ninepay.refund_inquire", "Date", "required but missing"),
-                );
-            }
-        };
+        const T: &str = "ninepay.refund_inquire";
+        let r = &RULES_REFUND_INQUIRE_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/v2/refunds/{request_id}/inquire");
+        let __f_date = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.date.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?
+            .map(|v| *v);
+        let __f_date = __g::need(T, &r[0usize], __f_date)?;
+        __g::check(T, &r[1usize], &req.request_id)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "GET",
+            "/v2/refunds/{request_id}/inquire",
+        )?;
         {
             let __v = &__req.request_id;
-            __path = __path
-                .replace(
-                    "{request_id}",
-                    &__g::path_field(
-                        "ninepay.refund_inquire",
-                        "request_id",
-                        &__v.to_string(),
-                    )?,
-                );
+            __w.path_field(T, "request_id", &__v.to_string())?;
         }
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         {
             let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __g::header_field("ninepay.refund_inquire", "Date", __v.to_string())?,
-                );
+            __w.header_field(T, "Date", __v.to_string())?;
         }
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __url: String = __w.url();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __parts: Vec<String> = vec![
                     { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
@@ -1902,31 +1514,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "GET".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
 
@@ -1938,58 +1533,38 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: PaymentInquireRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("ninepay.payment_inquire", "Date", "required but missing"),
-                );
-            }
-        };
+        const T: &str = "ninepay.payment_inquire";
+        let r = &RULES_PAYMENT_INQUIRE_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/v2/payments/{invoice_no}/inquire");
+        let __f_date = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.date.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?
+            .map(|v| *v);
+        let __f_date = __g::need(T, &r[0usize], __f_date)?;
+        __g::check(T, &r[1usize], &req.invoice_no)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "GET",
+            "/v2/payments/{invoice_no}/inquire",
+        )?;
         {
             let __v = &__req.invoice_no;
-            __path = __path
-                .replace(
-                    "{invoice_no}",
-                    &__g::path_field(
-                        "ninepay.payment_inquire",
-                        "invoice_no",
-                        &__v.to_string(),
-                    )?,
-                );
+            __w.path_field(T, "invoice_no", &__v.to_string())?;
         }
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
         {
             let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __g::header_field(
-                        "ninepay.payment_inquire",
-                        "Date",
-                        __v.to_string(),
-                    )?,
-                );
+            __w.header_field(T, "Date", __v.to_string())?;
         }
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __url: String = __w.url();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __parts: Vec<String> = vec![
                     { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
@@ -2041,31 +1616,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "GET".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
 
@@ -2077,89 +1635,84 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: PaymentCreateRequest = req.__prepare(Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("ninepay.payment_create", "Date", "required but missing"),
-                );
-            }
-        };
-        let __f_merchant_key: &String = match &__req.merchant_key {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input(
-                        "ninepay.payment_create",
-                        "merchantKey",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
-        let __f_time: i64 = match __req.time {
-            Some(v) => v,
-            None => {
-                return Err(
-                    __g::input("ninepay.payment_create", "time", "required but missing"),
-                );
-            }
-        };
+        const T: &str = "ninepay.payment_create";
+        let r = &RULES_PAYMENT_CREATE_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/payments/create");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
+        let __f_date = __g::fill_ref(
+                T,
+                &r[0usize],
+                req.date.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?
+            .map(|v| *v);
+        let __f_date = __g::need(T, &r[0usize], __f_date)?;
+        let __f_merchant_key = __g::fill_ref(
+            T,
+            &r[1usize],
+            req.merchant_key.as_ref(),
+            creds,
+            clock,
+            |c: &Credentials, k: Clock| {
+                let v = &c.merchant_key;
+                Ok(Some(String::from(v.as_str())))
+            },
+        )?;
+        let __f_merchant_key = __g::need(T, &r[1usize], __f_merchant_key)?;
+        let __f_time = __g::fill_ref(
+                T,
+                &r[2usize],
+                req.time.as_ref(),
+                creds,
+                clock,
+                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+            )?
+            .map(|v| *v);
+        let __f_time = __g::need(T, &r[2usize], __f_time)?;
+        __g::check(T, &r[3usize], &req.invoice_no)?;
+        __g::check(T, &r[4usize], &req.amount)?;
+        __g::check(T, &r[5usize], &req.description)?;
+        __g::check(T, &r[6usize], &req.return_url)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/payments/create",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __g::header_field("ninepay.payment_create", "Date", __v.to_string())?,
-                );
+            __w.header_field(T, "Date", __v.to_string())?;
         }
-        let mut __body: Map<String, Value> = Map::new();
         {
-            let __v = __f_merchant_key;
-            __body.insert("merchantKey".to_string(), Value::String(__v.to_string()));
+            let __v = &*__f_merchant_key;
+            __w.body("merchantKey", Value::String(__v.to_string()));
         }
         {
             let __v = __f_time;
-            __body.insert("time".to_string(), Value::from(__v));
+            __w.body("time", Value::from(__v));
         }
         {
             let __v = &__req.invoice_no;
-            __body.insert("invoice_no".to_string(), Value::String(__v.to_string()));
+            __w.body("invoice_no", Value::String(__v.to_string()));
         }
         {
             let __v = __req.amount;
-            __body.insert("amount".to_string(), Value::from(__v));
+            __w.body("amount", Value::from(__v));
         }
         {
             let __v = &__req.description;
-            __body.insert("description".to_string(), Value::String(__v.to_string()));
+            __w.body("description", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.return_url;
-            __body.insert("return_url".to_string(), Value::String(__v.to_string()));
+            __w.body("return_url", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let __url: String = __w.url();
+        let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __parts: Vec<String> = vec![
                     { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
@@ -2196,7 +1749,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             }
                         }
                         {
-                            let __v = __f_merchant_key;
+                            let __v = &*__f_merchant_key;
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -2265,36 +1818,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -2302,32 +1833,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        match payload.get("result") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("ninepay.ipn", "result", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc0(v).map_err(|p| __g::malformed("ninepay.ipn", "result", p))?;
-            }
-        }
-        match payload.get("checksum") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed("ninepay.ipn", "checksum", "required but missing"),
-                );
-            }
-            Some(v) => {
-                __rc1(v).map_err(|p| __g::malformed("ninepay.ipn", "checksum", p))?;
-            }
-        }
-        match payload.get("version") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc2(v).map_err(|p| __g::malformed("ninepay.ipn", "version", p))?;
-            }
-        }
+        __g::check_received("ninepay.ipn", &RULES_IPN_PAYLOAD, payload, true)?;
         let __received: String = match payload.get("checksum") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => {
@@ -2482,161 +1988,60 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "Date",
-                        "request_id",
-                        "payment_no",
-                        "amount",
-                        "description",
-                        "bank",
-                        "account_number",
-                        "customer_name",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "ninepay.refund",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "Date, request_id, payment_no, amount, description, bank, account_number, customer_name"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "ninepay.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("ninepay.refund", field, problem));
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "ninepay.refund",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_inquire" => {
-                    const KNOWN: &[&str] = &["Date", "request_id"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "ninepay.refund_inquire",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})", "Date, request_id"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundInquireRequestBuilder = __g::from_json(
+                        "ninepay.refund_inquire",
+                        &RULES_REFUND_INQUIRE_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("ninepay.refund_inquire", field, problem));
-                    }
-                    let b: super::RefundInquireRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "ninepay.refund_inquire",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund_inquire(&req, creds, env, clock)
+                    )?;
+                    sign_refund_inquire(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "payment_inquire" => {
-                    const KNOWN: &[&str] = &["Date", "invoice_no"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "ninepay.payment_inquire",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})", "Date, invoice_no"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::PaymentInquireRequestBuilder = __g::from_json(
+                        "ninepay.payment_inquire",
+                        &RULES_PAYMENT_INQUIRE_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(
-                            __g::input("ninepay.payment_inquire", field, problem),
-                        );
-                    }
-                    let b: super::PaymentInquireRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "ninepay.payment_inquire",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_payment_inquire(&req, creds, env, clock)
+                    )?;
+                    sign_payment_inquire(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "payment_create" => {
-                    const KNOWN: &[&str] = &[
-                        "Date",
-                        "merchantKey",
-                        "time",
-                        "invoice_no",
-                        "amount",
-                        "description",
-                        "return_url",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "ninepay.payment_create",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "Date, merchantKey, time, invoice_no, amount, description, return_url"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::PaymentCreateRequestBuilder = __g::from_json(
+                        "ninepay.payment_create",
+                        &RULES_PAYMENT_CREATE_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("ninepay.payment_create", field, problem));
-                    }
-                    let b: super::PaymentCreateRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "ninepay.payment_create",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_payment_create(&req, creds, env, clock)
+                    )?;
+                    sign_payment_create(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
                     Err(
@@ -2799,49 +2204,61 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return Err(
-                        format!("{} characters, at most {} allowed", __len, 64usize),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
+    static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(30usize)),
+        __g::Rule::new("payment_no", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(255usize)),
+        __g::Rule::new("bank", ::payspec::model::FieldType::String).omit_empty(),
+        __g::Rule::new("account_number", ::payspec::model::FieldType::String)
+            .omit_empty()
+            .len(None, Some(20usize)),
+        __g::Rule::new("customer_name", ::payspec::model::FieldType::String)
+            .omit_empty()
+            .len(None, Some(32usize)),
+    ];
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
+    static RULES_REFUND_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(30usize))
+            .pattern(&__PATTERN0),
+    ];
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
+    static RULES_PAYMENT_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN1),
+    ];
+    static RULES_PAYMENT_CREATE_REQUEST: [__g::Rule; 7usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("merchantKey", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("time", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(255usize)),
+        __g::Rule::new("return_url", ::payspec::model::FieldType::String).req(),
+    ];
+    static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("result", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("checksum", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("version", ::payspec::model::FieldType::String),
+    ];
 }

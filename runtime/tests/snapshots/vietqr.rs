@@ -77,23 +77,42 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "password",
+                        {
+                            let v = &self.password;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "secret_key",
+                        {
+                            let v = &self.secret_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "access_token",
+                        self.access_token.as_ref().map(|v| ::payspec::SecretRef::Text(v)),
+                    ),
+                    (
+                        "sync_secret",
+                        self.sync_secret.as_ref().map(|v| ::payspec::SecretRef::Text(v)),
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.username;
-                c.insert("username", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.password;
-                c.insert("password", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.secret_key;
-                c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.username;
+            c.insert("username", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.password;
+            c.insert("password", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.secret_key;
+            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
             if let Some(v) = &self.access_token {
                 c.insert("access_token", ::payspec::CredentialValue::Secret(v.clone()));
             }
@@ -107,55 +126,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             creds: &::payspec::Credentials,
         ) -> Result<Self, ::payspec::CredentialError> {
             Ok(Credentials {
-                username: match creds.get("username") {
-                    Some(v) => v.text(),
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "username".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                password: match creds.get("password") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "password".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                secret_key: match creds.get("secret_key") {
-                    Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    None => {
-                        return Err(::payspec::CredentialError {
-                            name: "secret_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                access_token: creds
-                    .get("access_token")
-                    .map(|v| match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }),
-                sync_secret: creds
-                    .get("sync_secret")
-                    .map(|v| match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }),
+                username: __g::cred(creds, "username", __g::read_text)?,
+                password: __g::cred(creds, "password", __g::read_secret)?,
+                secret_key: __g::cred(creds, "secret_key", __g::read_secret)?,
+                access_token: __g::cred_opt(creds, "access_token", __g::read_secret)?,
+                sync_secret: __g::cred_opt(creds, "sync_secret", __g::read_secret)?,
             })
         }
     }
@@ -233,12 +208,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     #[serde(deny_unknown_fields)]
     pub struct TokenRequest {}
     impl TokenRequest {
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            TokenRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn validate(&self) -> Result<(), SignError> {
             TokenRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -351,30 +320,6 @@ Wire name `subTerminalCode`; optional.*/
         pub sub_terminal_code: Option<String>,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_amount(v: &str) -> Result<(), String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    Result<::payspec::regex::Regex, String>,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__g::pattern(&RE, "^[0-9]+$")?.is_match(__text) {
-                    return Err(
-                        format!(
-                            "`{}` does not match pattern {}", __g::echo(__text),
-                            "^[0-9]+$"
-                        ),
-                    );
-                }
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
             RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -431,52 +376,6 @@ Wire name `value`; required.*/
         pub value: String,
     }
     impl CheckOrderRequest {
-        #[allow(unused_variables)]
-        fn __check_type(v: &::payspec::Scalar) -> Result<(), String> {
-            match v {
-                ::payspec::Scalar::Text(s) => {
-                    let s: &str = s.as_str();
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            Result<::payspec::regex::Regex, String>,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = s;
-                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return Err(
-                                format!(
-                                    "`{}` does not match pattern {}", __g::echo(__text),
-                                    "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-                ::payspec::Scalar::Int(i) => {
-                    let i: i64 = *i;
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            Result<::payspec::regex::Regex, String>,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = &i.to_string();
-                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return Err(
-                                format!(
-                                    "`{}` does not match pattern {}", __g::echo(__text),
-                                    "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            CheckOrderRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn validate(&self) -> Result<(), SignError> {
             CheckOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -526,52 +425,6 @@ Wire name `type`; required; matches `^[01]$`.*/
         pub value: String,
     }
     impl CheckOrderH2cRequest {
-        #[allow(unused_variables)]
-        fn __check_type(v: &::payspec::Scalar) -> Result<(), String> {
-            match v {
-                ::payspec::Scalar::Text(s) => {
-                    let s: &str = s.as_str();
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            Result<::payspec::regex::Regex, String>,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = s;
-                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return Err(
-                                format!(
-                                    "`{}` does not match pattern {}", __g::echo(__text),
-                                    "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-                ::payspec::Scalar::Int(i) => {
-                    let i: i64 = *i;
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            Result<::payspec::regex::Regex, String>,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = &i.to_string();
-                        if !__g::pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return Err(
-                                format!(
-                                    "`{}` does not match pattern {}", __g::echo(__text),
-                                    "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-            Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: Option<(&Credentials, Clock)>,
-        ) -> Result<Self, SignError> {
-            CheckOrderH2cRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn validate(&self) -> Result<(), SignError> {
             CheckOrderH2cRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
@@ -675,9 +528,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<TokenRequest, SignError> {
+            const T: &str = "vietqr.token";
+            let r = &RULES_TOKEN_REQUEST;
             Ok(TokenRequest {})
         }
     }
@@ -788,69 +643,23 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<RefundRequest, SignError> {
-            let bank_code = self.bank_code;
-            let bank_code = match bank_code {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("vietqr.refund", "bankCode", "required but missing"),
-                    );
-                }
-            };
-            let bank_account = self.bank_account;
-            let bank_account = match bank_account {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "vietqr.refund",
-                            "bankAccount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let reference_number = self.reference_number;
-            let reference_number = match reference_number {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "vietqr.refund",
-                            "referenceNumber",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let Some(__v) = &amount {
-                RefundRequest::__check_amount((__v).as_str())
-                    .map_err(|p| __g::input("vietqr.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("vietqr.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let content = self.content;
-            let content = match content {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("vietqr.refund", "content", "required but missing"),
-                    );
-                }
-            };
-            let multi_times = self.multi_times;
-            let terminal_code = self.terminal_code;
-            let sub_terminal_code = self.sub_terminal_code;
+            const T: &str = "vietqr.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let bank_code = __g::required(T, &r[0usize], self.bank_code)?;
+            let bank_account = __g::required(T, &r[1usize], self.bank_account)?;
+            let reference_number = __g::required(T, &r[2usize], self.reference_number)?;
+            let amount = __g::required(T, &r[3usize], self.amount)?;
+            let content = __g::required(T, &r[4usize], self.content)?;
+            let multi_times = __g::optional(T, &r[5usize], self.multi_times)?;
+            let terminal_code = __g::optional(T, &r[6usize], self.terminal_code)?;
+            let sub_terminal_code = __g::optional(
+                T,
+                &r[7usize],
+                self.sub_terminal_code,
+            )?;
             Ok(RefundRequest {
                 bank_code,
                 bank_account,
@@ -948,44 +757,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<CheckOrderRequest, SignError> {
-            let bank_account = self.bank_account;
-            let bank_account = match bank_account {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "vietqr.check_order",
-                            "bankAccount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let r#type = self.r#type;
-            if let Some(__v) = &r#type {
-                CheckOrderRequest::__check_type(__v)
-                    .map_err(|p| __g::input("vietqr.check_order", "type", p))?;
-            }
-            let r#type = match r#type {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("vietqr.check_order", "type", "required but missing"),
-                    );
-                }
-            };
-            let value = self.value;
-            let value = match value {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input("vietqr.check_order", "value", "required but missing"),
-                    );
-                }
-            };
+            const T: &str = "vietqr.check_order";
+            let r = &RULES_CHECK_ORDER_REQUEST;
+            let bank_account = __g::required(T, &r[0usize], self.bank_account)?;
+            let r#type = __g::required(T, &r[1usize], self.r#type)?;
+            let value = __g::required(T, &r[2usize], self.value)?;
             Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
@@ -1051,52 +830,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: Option<(&Credentials, Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
         ) -> Result<CheckOrderH2cRequest, SignError> {
-            let bank_account = self.bank_account;
-            let bank_account = match bank_account {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "vietqr.check_order_h2c",
-                            "bankAccount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let r#type = self.r#type;
-            if let Some(__v) = &r#type {
-                CheckOrderH2cRequest::__check_type(__v)
-                    .map_err(|p| __g::input("vietqr.check_order_h2c", "type", p))?;
-            }
-            let r#type = match r#type {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "vietqr.check_order_h2c",
-                            "type",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let value = self.value;
-            let value = match value {
-                Some(v) => v,
-                None => {
-                    return Err(
-                        __g::input(
-                            "vietqr.check_order_h2c",
-                            "value",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
+            const T: &str = "vietqr.check_order_h2c";
+            let r = &RULES_CHECK_ORDER_H2C_REQUEST;
+            let bank_account = __g::required(T, &r[0usize], self.bank_account)?;
+            let r#type = __g::required(T, &r[1usize], self.r#type)?;
+            let value = __g::required(T, &r[2usize], self.value)?;
             Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
@@ -1346,27 +1087,19 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: TokenRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "vietqr.token";
+        let r = &RULES_TOKEN_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/token_generate");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/api/token_generate",
+        )?;
+        __w.header("Content-Type", "application/json");
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = creds.username.as_str();
@@ -1393,31 +1126,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:basic".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:basic", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, true);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
 
@@ -1429,58 +1145,56 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: RefundRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "vietqr.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/transaction/refund");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.bank_code)?;
+        __g::check(T, &r[1usize], &req.bank_account)?;
+        __g::check(T, &r[2usize], &req.reference_number)?;
+        __g::check(T, &r[3usize], &req.amount)?;
+        __g::check(T, &r[4usize], &req.content)?;
+        __g::present(T, &r[5usize], req.multi_times.as_ref())?;
+        __g::present(T, &r[6usize], req.terminal_code.as_ref())?;
+        __g::present(T, &r[7usize], req.sub_terminal_code.as_ref())?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/api/transaction/refund",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.bank_code;
-            __body.insert("bankCode".to_string(), Value::String(__v.to_string()));
+            __w.body("bankCode", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.bank_account;
-            __body.insert("bankAccount".to_string(), Value::String(__v.to_string()));
+            __w.body("bankAccount", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.reference_number;
-            __body.insert("referenceNumber".to_string(), Value::String(__v.to_string()));
+            __w.body("referenceNumber", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.amount;
-            __body.insert("amount".to_string(), Value::String(__v.to_string()));
+            __w.body("amount", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.content;
-            __body.insert("content".to_string(), Value::String(__v.to_string()));
+            __w.body("content", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.multi_times {
-            __body.insert("multiTimes".to_string(), Value::Bool(__v));
+            __w.body("multiTimes", Value::Bool(__v));
         }
         if let Some(__v) = __req.terminal_code.as_ref() {
-            __body.insert("terminalCode".to_string(), Value::String(__v.to_string()));
+            __w.body("terminalCode", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.sub_terminal_code.as_ref() {
-            __body.insert("subTerminalCode".to_string(), Value::String(__v.to_string()));
+            __w.body("subTerminalCode", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = creds.secret_key.expose();
@@ -1505,19 +1219,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.checkSum".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
-        let (__st1, __pv1) = {
+        let (__pv1, __st1) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
@@ -1542,38 +1249,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __body.insert("checkSum".to_string(), Value::String(__pv0));
-        __headers.insert("Authorization".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("checkSum", Value::String(__pv0));
+        __w.header("Authorization", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0, __st1],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
 
@@ -1585,41 +1270,34 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: CheckOrderRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "vietqr.check_order";
+        let r = &RULES_CHECK_ORDER_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/transactions/check-order");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.bank_account)?;
+        __g::check(T, &r[1usize], &req.r#type)?;
+        __g::check(T, &r[2usize], &req.value)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/api/transactions/check-order",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.bank_account;
-            __body.insert("bankAccount".to_string(), Value::String(__v.to_string()));
+            __w.body("bankAccount", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.r#type;
-            __body.insert("type".to_string(), __g::json(__v));
+            __w.body("type", __g::json(__v));
         }
         {
             let __v = &__req.value;
-            __body.insert("value".to_string(), Value::String(__v.to_string()));
+            __w.body("value", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = &__req.bank_account;
@@ -1636,19 +1314,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.checkSum".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
-        let (__st1, __pv1) = {
+        let (__pv1, __st1) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
@@ -1673,38 +1344,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __body.insert("checkSum".to_string(), Value::String(__pv0));
-        __headers.insert("Authorization".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("checkSum", Value::String(__pv0));
+        __w.header("Authorization", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0, __st1],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     /**Sign `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
 
@@ -1716,41 +1365,34 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         env: Env,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        let __req: CheckOrderH2cRequest = req.__prepare(Some((creds, clock)))?;
+        const T: &str = "vietqr.check_order_h2c";
+        let r = &RULES_CHECK_ORDER_H2C_REQUEST;
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            Some(b) => b,
-            None => {
-                return Err(
-                    SignError::Unknown(
-                        format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: String = String::from("/api/ecommerce-transactions/check-order");
-        let mut __query: Vec<(&str, String)> = Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<String, String> = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: Map<String, Value> = Map::new();
+        __g::check(T, &r[0usize], &req.bank_account)?;
+        __g::check(T, &r[1usize], &req.r#type)?;
+        __g::check(T, &r[2usize], &req.value)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/api/ecommerce-transactions/check-order",
+        )?;
+        __w.header("Content-Type", "application/json");
         {
             let __v = &__req.bank_account;
-            __body.insert("bankAccount".to_string(), Value::String(__v.to_string()));
+            __w.body("bankAccount", Value::String(__v.to_string()));
         }
         {
             let __v = &__req.r#type;
-            __body.insert("type".to_string(), __g::json(__v));
+            __w.body("type", __g::json(__v));
         }
         {
             let __v = &__req.value;
-            __body.insert("value".to_string(), Value::String(__v.to_string()));
+            __w.body("value", Value::String(__v.to_string()));
         }
-        let __payload: String = Value::Object(__body.clone()).to_string();
-        let __url: String = __g::build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
+        let (__pv0, __st0) = {
             let __msg: String = [
                 {
                     let __v = &__req.bank_account;
@@ -1767,19 +1409,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 ::payspec::model::Encoding::Hex,
                 &__digest,
             );
-            let __value: String = Clone::clone(&__sig);
             (
-                Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: Some(::payspec::DigestBytes(__digest)),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.checkSum".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
-        let (__st1, __pv1) = {
+        let (__pv1, __st1) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
@@ -1804,38 +1439,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             )?;
             (
-                Stages {
-                    recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __body.insert("checkSum".to_string(), Value::String(__pv0));
-        __headers.insert("Authorization".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(Value::Object(__body))
-        };
+        __w.body("checkSum", Value::String(__pv0));
+        __w.header("Authorization", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        Ok(
-            SignedRequest {
-                method: "POST".to_string(),
-                url: __g::build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: vec![__st0, __st1],
-                redactor: Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -1843,202 +1456,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        match payload.get("transactionId") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "transactionId",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc0(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "transactionId",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("transactionTime") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "transactionTime",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc1(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "transactionTime",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("referencenumber") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc2(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "referencenumber",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("amount") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "amount",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc3(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "amount",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("content") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "content",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc4(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "content",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("bankAccount") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "bankAccount",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc5(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "bankAccount",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("transType") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "transType",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc6(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "transType",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("orderId") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "orderId",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc7(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "orderId",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("terminalCode") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc8(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "terminalCode",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("serviceCode") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc9(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "serviceCode",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("urlLink") {
-            None | Some(Value::Null) => {}
-            Some(v) => {
-                __rc10(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "urlLink",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("signature") {
-            None | Some(Value::Null) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        "required but missing",
-                    ),
-                );
-            }
-            Some(v) => {
-                __rc11(v)
-                    .map_err(|p| __g::malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        p,
-                    ))?;
-            }
-        }
+        __g::check_received(
+            "vietqr.transaction_sync",
+            &RULES_TRANSACTION_SYNC_PAYLOAD,
+            payload,
+            false,
+        )?;
         if let Some(__t) = __g::received_text(payload, &["amount"]) {
             __g::refuse_wider("vietqr.transaction_sync", "amount", &__t, 10usize)?;
         }
@@ -2203,7 +1626,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
+        let (__value, mut __st) = {
             let __msg: String = [
                 {
                     let __v = creds.username.as_str();
@@ -2230,14 +1653,8 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             )?;
             (
-                Stages {
-                    recipe: "recipe:basic".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("recipe:basic", __msg, None, __sig, "header.Authorization"),
             )
         };
         let mut __redactor = creds.redactor();
@@ -2252,7 +1669,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
+        let (__value, mut __st) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
@@ -2277,14 +1694,8 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 },
             )?;
             (
-                Stages {
-                    recipe: "recipe:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("recipe:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
         let mut __redactor = creds.redactor();
@@ -2307,150 +1718,55 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             #[allow(clippy::match_single_binding)]
             match op {
                 "token" => {
-                    const KNOWN: &[&str] = &[];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "vietqr.token",
-                                &__g::echo(extra),
-                                format!("unknown field (expected one of: {})", ""),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::TokenRequestBuilder = __g::from_json(
+                        "vietqr.token",
+                        &RULES_TOKEN_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("vietqr.token", field, problem));
-                    }
-                    let b: super::TokenRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "vietqr.token",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_token(&req, creds, env, clock)
+                    )?;
+                    sign_token(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "bankCode",
-                        "bankAccount",
-                        "referenceNumber",
-                        "amount",
-                        "content",
-                        "multiTimes",
-                        "terminalCode",
-                        "subTerminalCode",
-                    ];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "vietqr.refund",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "bankCode, bankAccount, referenceNumber, amount, content, multiTimes, terminalCode, subTerminalCode"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "vietqr.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("vietqr.refund", field, problem));
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "vietqr.refund",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "check_order" => {
-                    const KNOWN: &[&str] = &["bankAccount", "type", "value"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "vietqr.check_order",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "bankAccount, type, value"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::CheckOrderRequestBuilder = __g::from_json(
+                        "vietqr.check_order",
+                        &RULES_CHECK_ORDER_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("vietqr.check_order", field, problem));
-                    }
-                    let b: super::CheckOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "vietqr.check_order",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_check_order(&req, creds, env, clock)
+                    )?;
+                    sign_check_order(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "check_order_h2c" => {
-                    const KNOWN: &[&str] = &["bankAccount", "type", "value"];
-                    if let Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return Err(
-                            __g::input(
-                                "vietqr.check_order_h2c",
-                                &__g::echo(extra),
-                                format!(
-                                    "unknown field (expected one of: {})",
-                                    "bankAccount, type, value"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let Some((field, problem)) = __g::first_bad_decimal(
+                    let b: super::CheckOrderH2cRequestBuilder = __g::from_json(
+                        "vietqr.check_order_h2c",
+                        &RULES_CHECK_ORDER_H2C_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return Err(__g::input("vietqr.check_order_h2c", field, problem));
-                    }
-                    let b: super::CheckOrderH2cRequestBuilder = ::payspec::serde_json::from_value(
-                            Value::Object(input.clone()),
-                        )
-                        .map_err(|e| __g::input(
-                            "vietqr.check_order_h2c",
-                            "*",
-                            __g::echo(&e.to_string()),
-                        ))?;
-                    let req = b.__run(Some((creds, clock)), false)?;
-                    super::sign_check_order_h2c(&req, creds, env, clock)
+                    )?;
+                    sign_check_order_h2c(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
                     Err(
@@ -2605,241 +1921,65 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        Result<::payspec::regex::Regex, String>,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = s;
-                    if !__g::pattern(
-                            &RE,
-                            "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
-                        )?
-                        .is_match(__text)
-                    {
-                        return Err(
-                            format!(
-                                "`{}` does not match pattern {}", __g::echo(__text),
-                                "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
-                            ),
-                        );
-                    }
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        Result<::payspec::regex::Regex, String>,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = s;
-                    if !__g::pattern(&RE, "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$")?
-                        .is_match(__text)
-                    {
-                        return Err(
-                            format!(
-                                "`{}` does not match pattern {}", __g::echo(__text),
-                                "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$"
-                            ),
-                        );
-                    }
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        Result<::payspec::regex::Regex, String>,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = s;
-                    if !__g::pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
-                        return Err(
-                            format!(
-                                "`{}` does not match pattern {}", __g::echo(__text),
-                                "^[0-9]{1,10}$"
-                            ),
-                        );
-                    }
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        Result<::payspec::regex::Regex, String>,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = &__t;
-                    if !__g::pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
-                        return Err(
-                            format!(
-                                "`{}` does not match pattern {}", __g::echo(__text),
-                                "^[0-9]{1,10}$"
-                            ),
-                        );
-                    }
-                }
-                Ok(Value::Number(n.clone()))
-            }
-            other => {
-                Err(
-                    format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __g::json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                if !["C", "D"].contains(&s) {
-                    return Err(format!("`{}` is not one of {}", __g::echo(s), "C, D"));
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc8(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc9(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc10(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc11(v: &Value) -> Result<Value, String> {
-        use Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return Err(
-                        format!("{} characters, at most {} allowed", __len, 64usize),
-                    );
-                }
-                Ok(Value::String(s.to_string()))
-            }
-            other => {
-                Err(format!("expected {}, found {}", "a string", __g::json_kind(other)))
-            }
-        }
-    }
+    static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]+$");
+    static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
+        __g::Rule::new("bankCode", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("referenceNumber", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("amount", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN0),
+        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("multiTimes", ::payspec::model::FieldType::Bool),
+        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
+        __g::Rule::new("subTerminalCode", ::payspec::model::FieldType::String),
+    ];
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[01]$");
+    static RULES_CHECK_ORDER_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
+            .req()
+            .pattern(&__PATTERN1),
+        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+    ];
+    static __PATTERN2: __g::Pattern = __g::Pattern::new("^[01]$");
+    static RULES_CHECK_ORDER_H2C_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
+            .req()
+            .pattern(&__PATTERN2),
+        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+    ];
+    static __PATTERN3: __g::Pattern = __g::Pattern::new(
+        "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+    );
+    static __PATTERN4: __g::Pattern = __g::Pattern::new(
+        "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$",
+    );
+    static __PATTERN5: __g::Pattern = __g::Pattern::new("^[0-9]{1,10}$");
+    static RULES_TRANSACTION_SYNC_PAYLOAD: [__g::Rule; 12usize] = [
+        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN3),
+        __g::Rule::new("transactionTime", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN4),
+        __g::Rule::new("referencenumber", ::payspec::model::FieldType::String),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Scalar)
+            .req()
+            .pattern(&__PATTERN5),
+        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("transType", ::payspec::model::FieldType::String)
+            .req()
+            .values(&["C", "D"]),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
+        __g::Rule::new("serviceCode", ::payspec::model::FieldType::String),
+        __g::Rule::new("urlLink", ::payspec::model::FieldType::String),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+    ];
 }
