@@ -105,6 +105,7 @@ impl Gen<'_> {
         if !s.top_request {
             let steps = s.fields.iter().enumerate().map(|(i, f)| {
                 let id = &f.ident;
+                let i = proc_macro2::Literal::usize_unsuffixed(i);
                 let v = if f.optional { quote!(self.#id.as_ref()) } else { quote!(Some(&self.#id)) };
                 quote!(__g::nested(&r[#i], #v)?;)
             });
@@ -224,7 +225,9 @@ impl Gen<'_> {
         let mut steps = Vec::new();
         for (i, f) in s.fields.iter().enumerate() {
             let id = &f.ident;
-            let step = match self.default_expr(op, f, i) {
+            let n = i;
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            let step = match self.default_expr(op, f, n) {
                 Some(d) => quote!(let #id = __g::filled(T, &r[#i], self.#id, fill, building, #d)?;),
                 None if !f.optional => quote!(let #id = __g::required(T, &r[#i], self.#id)?;),
                 None => quote!(let #id = __g::optional(T, &r[#i], self.#id)?;),
@@ -269,6 +272,7 @@ impl Gen<'_> {
     /// has no default the interpreter fills.
     pub fn default_expr(&self, op: &OpPlan, f: &FieldPlan, i: usize) -> Option<TokenStream> {
         let from = f.def.from.as_ref()?;
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
         let _ = op;
         let mismatch = |found: TokenStream| quote!(__g::mismatch(T, &r[#i], #found));
         // Conversion of an integer `v: i64`.
@@ -306,11 +310,13 @@ impl Gen<'_> {
                     Some(cp) => {
                         let id = &cp.ident;
                         let int = cp.def.kind == CredentialKind::Integer;
+                        let v = if cp.def.optional { quote!(v) } else { quote!(c.#id) };
                         let conv = match (int, cp.def.secret) {
-                            (true, true) => from_int(quote!(v.expose())),
-                            (true, false) => from_int(quote!(*v)),
-                            (false, true) => from_text(quote!(v.expose())),
-                            (false, false) => from_text(quote!(v.as_str())),
+                            (true, true) => from_int(quote!(#v.expose())),
+                            (true, false) if cp.def.optional => from_int(quote!(*v)),
+                            (true, false) => from_int(v),
+                            (false, true) => from_text(quote!(#v.expose())),
+                            (false, false) => from_text(quote!(#v.as_str())),
                         };
                         // Never echo a secret credential's value in an error (as the interpreter).
                         let conv = if cp.def.secret {
@@ -321,7 +327,7 @@ impl Gen<'_> {
                         if cp.def.optional {
                             quote!(match &c.#id { Some(v) => #conv, None => #missing })
                         } else {
-                            quote!({ let v = &c.#id; #conv })
+                            conv
                         }
                     }
                 }
@@ -331,7 +337,7 @@ impl Gen<'_> {
             Source::Literal(l) => from_text(quote!(#l)),
             _ => return None,
         };
-        Some(quote!(|c: &Credentials, k: Clock| #body))
+        Some(quote!(|c, k| #body))
     }
 
     /// The interpreter's `check_received` on the fields of struct `sidx`.

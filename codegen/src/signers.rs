@@ -121,6 +121,34 @@ fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
     }
 }
 
+/// `ts` with every `__v` replaced by `expr` (parenthesised before a method call when it is a
+/// reference or a dereference).
+fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let prefix = matches!(expr.clone().into_iter().next(), Some(TokenTree::Punct(p)) if p.as_char() == '&' || p.as_char() == '*');
+    let toks: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = TokenStream::new();
+    for (n, t) in toks.iter().enumerate() {
+        match t {
+            TokenTree::Ident(i) if i == "__v" => {
+                let method = matches!(toks.get(n + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                if method && prefix {
+                    out.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, expr.clone()))]);
+                } else {
+                    out.extend(expr.clone());
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), subst(g.stream(), expr));
+                ng.set_span(g.span());
+                out.extend([TokenTree::Group(ng)]);
+            }
+            t => out.extend([t.clone()]),
+        }
+    }
+    out
+}
+
 /// `__t.push_str("…")`, or `__t.push('…')` for one character.
 fn push_lit(lit: &str) -> TokenStream {
     let mut chars = lit.chars();
@@ -132,7 +160,7 @@ fn push_lit(lit: &str) -> TokenStream {
 
 /// The local that holds a required request field with a `from:` default after `__prepare`.
 fn filled_local(f: &crate::plan::FieldPlan) -> proc_macro2::Ident {
-    format_ident!("__f_{}", f.ident.to_string().trim_start_matches("r#"))
+    format_ident!("f_{}", f.ident.to_string().trim_start_matches("r#"))
 }
 
 pub fn encoding_tokens(e: Encoding) -> TokenStream {
@@ -318,12 +346,10 @@ impl Gen<'_> {
         }
     }
 
-    /// An item's value: `(expr, opt)` where `expr` is `T` or, when `opt`, `Option<T>` (`T` = `String`
-    /// for [`Want::Text`], `serde_json::Value` for [`Want::Json`]). Errors as the interpreter's `json`.
-    pub fn item(&self, cx: &RCtx, item: &Item, want: Want) -> (TokenStream, bool) {
-        let wt = want_ty(want);
+    /// The error of a required item that is absent.
+    fn absent_err(&self, cx: &RCtx, item: &Item) -> TokenStream {
         let at = &cx.at;
-        let absent_err = match &item.source {
+        match &item.source {
             Source::Credential(c) => quote! {
                 SignError::Credential {
                     target: #at.into(),
@@ -334,7 +360,15 @@ impl Gen<'_> {
                 let msg = format!("`{item}` is absent");
                 stage_err(at, "Select", quote!(#msg))
             }
-        };
+        }
+    }
+
+    /// An item's value: `(expr, opt)` where `expr` is `T` or, when `opt`, `Option<T>` (`T` = `String`
+    /// for [`Want::Text`], `serde_json::Value` for [`Want::Json`]). Errors as the interpreter's `json`.
+    pub fn item(&self, cx: &RCtx, item: &Item, want: Want) -> (TokenStream, bool) {
+        let wt = want_ty(want);
+        let at = &cx.at;
+        let absent_err = self.absent_err(cx, item);
         match self.source(cx, item) {
             Src::Fail(e) => {
                 let ty = if item.optional { quote!(Option<#wt>) } else { wt };
@@ -494,33 +528,53 @@ impl Gen<'_> {
         match m {
             Message::Value(item) => self.item(cx, item, Want::Text),
             Message::Join { sep, parts } => {
-                let evaluated: Vec<_> = parts.iter().map(|p| (self.message(cx, &p.message), p.optional)).collect();
-                if evaluated.is_empty() {
+                if parts.is_empty() {
                     return (quote!(String::new()), false);
                 }
-                if evaluated.iter().all(|((_, opt), optional)| !opt && !optional) {
-                    let es = evaluated.iter().map(|((e, _), _)| e);
-                    return (quote!([#(#es),*].join(#sep)), false);
-                }
                 let missing = ret(cx, stage_err(&cx.at, "Select", quote!("a required part is absent")));
-                let lead = evaluated.iter().take_while(|((_, opt), optional)| !opt && !optional).count();
-                let initial = evaluated[..lead].iter().map(|((e, _), _)| e);
-                let pushes = evaluated[lead..].iter().map(|((e, opt), optional)| match (opt, optional) {
-                    (false, false) => quote!(__parts.push(#e);),
-                    (false, true) => quote!({ let __s = #e; if !__s.is_empty() { __parts.push(__s); } }),
-                    (true, true) => quote!(if let Some(__s) = #e { if !__s.is_empty() { __parts.push(__s); } }),
-                    (true, false) => quote! {
-                        match #e {
-                            Some(__s) => __parts.push(__s),
-                            None => #missing,
+                let pushes = parts.iter().map(|p| {
+                    // A plain field or credential is written straight into the message.
+                    let fast = match &p.message {
+                        Message::Value(item) if item.add.is_none() && item.pad_left.is_none() => {
+                            match (&item.source, self.source(cx, item)) {
+                                (Source::Field(_) | Source::Credential(_), Src::Val(raw))
+                                    if !matches!(raw.ty, RawTy::Obj | RawTy::JsonRef) =>
+                                {
+                                    Some((raw, item))
+                                }
+                                _ => None,
+                            }
                         }
-                    },
+                        _ => None,
+                    };
+                    if let Some((raw, item)) = fast {
+                        let e = raw.expr;
+                        let absent = ret(cx, self.absent_err(cx, item));
+                        let (opt_value, value) = match (raw.opt, item.optional) {
+                            (true, true) => (true, quote!(#e)),
+                            (true, false) => (false, quote!(match #e { Some(v) => v, None => #absent })),
+                            (false, _) => (false, quote!(#e)),
+                        };
+                        return match (opt_value, p.optional) {
+                            (false, false) => quote!(__m.part(&#value);),
+                            (false, true) => quote!(__m.skip_empty(&#value);),
+                            (true, false) => quote!(match #value { Some(v) => __m.part(&v), None => #missing }),
+                            (true, true) => quote!(if let Some(v) = #value { __m.skip_empty(&v); }),
+                        };
+                    }
+                    let (e, opt) = self.message(cx, &p.message);
+                    match (opt, p.optional) {
+                        (false, false) => quote!(__m.part(&#e);),
+                        (false, true) => quote!(__m.skip_empty(&#e);),
+                        (true, true) => quote!(if let Some(v) = #e { __m.skip_empty(&v); }),
+                        (true, false) => quote!(match #e { Some(v) => __m.part(&v), None => #missing }),
+                    }
                 });
                 (
                     quote!({
-                        let mut __parts: Vec<String> = vec![#(#initial),*];
+                        let mut __m = __g::Join::new(#sep);
                         #(#pushes)*
-                        __parts.join(#sep)
+                        __m.finish()
                     }),
                     false,
                 )
@@ -669,6 +723,19 @@ impl Gen<'_> {
     }
 
     /// A key item's text (`String`), as the interpreter's `key`.
+    /// An HMAC key item as an expression with `.as_bytes()`: a plain string credential borrowed (no
+    /// copy of the secret), anything else as [`key_text`](Self::key_text).
+    fn hmac_key(&self, cx: &RCtx, key: Option<&Item>) -> TokenStream {
+        if let Some(item) = key.filter(|i| i.add.is_none() && i.pad_left.is_none()) {
+            if let (Source::Credential(_), Src::Val(raw)) = (&item.source, self.source(cx, item)) {
+                if raw.ty == RawTy::Str && !raw.opt {
+                    return raw.expr;
+                }
+            }
+        }
+        self.key_text(cx, key, "key")
+    }
+
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
@@ -709,11 +776,11 @@ impl Gen<'_> {
         let d = recipe.digest.as_ref()?;
         let digest = match d.alg {
             DigestAlg::HmacSha256 => {
-                let k = self.key_text(cx, d.key.as_ref(), "key");
+                let k = self.hmac_key(cx, d.key.as_ref());
                 quote!(::payspec::crypto::hmac_sha256(#k.as_bytes(), __msg.as_bytes()))
             }
             DigestAlg::HmacSha512 => {
-                let k = self.key_text(cx, d.key.as_ref(), "key");
+                let k = self.hmac_key(cx, d.key.as_ref());
                 quote!(::payspec::crypto::hmac_sha512(#k.as_bytes(), __msg.as_bytes()))
             }
             DigestAlg::Sha256 => quote!(::payspec::crypto::sha256(__msg.as_bytes())),
@@ -790,16 +857,21 @@ impl Gen<'_> {
 
         // Checks in field order (as `__run`), `from:` defaults and `omit_empty` into locals.
         let mut checks = Vec::new();
-        for (i, fp) in s.fields.iter().enumerate() {
+        for (n, fp) in s.fields.iter().enumerate() {
             let id = &fp.ident;
             let l = filled_local(fp);
+            let i = proc_macro2::Literal::usize_unsuffixed(n);
             checks.push(match self.local_of(op.request, fp) {
                 Some(Local::Filled) => {
-                    let d = self.default_expr(op, fp, i).unwrap_or_else(|| quote!(|_: &Credentials, _| Ok(None)));
-                    let copied = if fp.ty.is_copy() { quote!(.map(|v| *v)) } else { quote!() };
+                    let d = self.default_expr(op, fp, n).unwrap_or_else(|| quote!(|_, _| Ok(None)));
+                    let (f, arg) = if fp.ty.is_copy() {
+                        (quote!(fill_copy), quote!(req.#id))
+                    } else {
+                        (quote!(fill_ref), quote!(req.#id.as_ref()))
+                    };
                     let need = if fp.def.required { quote!(let #l = __g::need(T, &r[#i], #l)?;) } else { quote!() };
                     quote! {
-                        let #l = __g::fill_ref(T, &r[#i], req.#id.as_ref(), creds, clock, #d)? #copied;
+                        let #l = __g::#f(T, &r[#i], #arg, (creds, clock), #d)?;
                         #need
                     }
                 }
@@ -855,7 +927,8 @@ impl Gen<'_> {
             let step = if raw.opt {
                 quote!(if let Some(__v) = #expr { #step })
             } else {
-                quote!({ let __v = #expr; #step })
+                // The value straight in place of `__v`.
+                subst(step, &expr)
             };
             match fp.def.location {
                 Location::Path => path_steps.push(step),

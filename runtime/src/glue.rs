@@ -367,8 +367,7 @@ pub fn fill_ref<'a, C, T: Checked + Clone>(
     target: &str,
     rule: &Rule,
     v: Option<&'a T>,
-    creds: &C,
-    clock: Clock,
+    (creds, clock): (&C, Clock),
     default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
 ) -> Result<Option<Cow<'a, T>>, SignError> {
     let v = v.filter(|v| !(rule.omit_empty && v.is_empty_text()));
@@ -389,6 +388,17 @@ pub fn fill_ref<'a, C, T: Checked + Clone>(
         return Err(missing(target, rule));
     }
     Ok(v)
+}
+
+/// [`fill_ref`] of a `Copy` value (integers, booleans).
+pub fn fill_copy<C, T: Checked + Copy>(
+    target: &str,
+    rule: &Rule,
+    v: Option<T>,
+    fill: (&C, Clock),
+    default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+) -> Result<Option<T>, SignError> {
+    Ok(fill_ref(target, rule, v.as_ref(), fill, default)?.map(|v| *v))
 }
 
 /// A filled required value (after [`fill_ref`]): present, or "required but missing".

@@ -910,14 +910,10 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "appotapay.refund";
             let r = &RULES_REFUND_REQUEST;
-            let refund_id = __g::required(T, &r[0usize], self.refund_id)?;
-            let appotapay_trans_id = __g::required(
-                T,
-                &r[1usize],
-                self.appotapay_trans_id,
-            )?;
-            let amount = __g::required(T, &r[2usize], self.amount)?;
-            let reason = __g::required(T, &r[3usize], self.reason)?;
+            let refund_id = __g::required(T, &r[0], self.refund_id)?;
+            let appotapay_trans_id = __g::required(T, &r[1], self.appotapay_trans_id)?;
+            let amount = __g::required(T, &r[2], self.amount)?;
+            let reason = __g::required(T, &r[3], self.reason)?;
             Ok(RefundRequest {
                 refund_id,
                 appotapay_trans_id,
@@ -1000,7 +996,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
         ) -> Result<RefundStatusRequest, SignError> {
             const T: &str = "appotapay.refund_status";
             let r = &RULES_REFUND_STATUS_REQUEST;
-            let refund_id = __g::required(T, &r[0usize], self.refund_id)?;
+            let refund_id = __g::required(T, &r[0], self.refund_id)?;
             Ok(RefundStatusRequest { refund_id })
         }
     }
@@ -1137,24 +1133,24 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ) -> Result<RefundV2Request, SignError> {
             const T: &str = "appotapay.refund_v2";
             let r = &RULES_REFUND_V2_REQUEST;
-            let x_request_id = __g::optional(T, &r[0usize], self.x_request_id)?;
-            let x_language = __g::optional(T, &r[1usize], self.x_language)?;
-            let x_account_ref_id = __g::optional(T, &r[2usize], self.x_account_ref_id)?;
-            let partner_ref_id = __g::required(T, &r[3usize], self.partner_ref_id)?;
-            let transaction_id = __g::required(T, &r[4usize], self.transaction_id)?;
-            let amount = __g::required(T, &r[5usize], self.amount)?;
+            let x_request_id = __g::optional(T, &r[0], self.x_request_id)?;
+            let x_language = __g::optional(T, &r[1], self.x_language)?;
+            let x_account_ref_id = __g::optional(T, &r[2], self.x_account_ref_id)?;
+            let partner_ref_id = __g::required(T, &r[3], self.partner_ref_id)?;
+            let transaction_id = __g::required(T, &r[4], self.transaction_id)?;
+            let amount = __g::required(T, &r[5], self.amount)?;
             let currency = __g::filled(
                 T,
-                &r[6usize],
+                &r[6],
                 self.currency,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| {
-                    __g::text_default(T, &r[6usize], "VND")
+                |c, k| {
+                    __g::text_default(T, &r[6], "VND")
                         .map(|_| RefundV2Currency::from_wire("VND"))
                 },
             )?;
-            let reason = __g::required(T, &r[7usize], self.reason)?;
+            let reason = __g::required(T, &r[7], self.reason)?;
             Ok(RefundV2Request {
                 x_request_id,
                 x_language,
@@ -1269,11 +1265,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ) -> Result<RefundV2StatusRequest, SignError> {
             const T: &str = "appotapay.refund_v2_status";
             let r = &RULES_REFUND_V2_STATUS_REQUEST;
-            let x_request_id = __g::optional(T, &r[0usize], self.x_request_id)?;
-            let x_language = __g::optional(T, &r[1usize], self.x_language)?;
-            let x_account_ref_id = __g::optional(T, &r[2usize], self.x_account_ref_id)?;
-            let refund_ref_id = __g::required(T, &r[3usize], self.refund_ref_id)?;
-            let r#type = __g::optional(T, &r[4usize], self.r#type)?;
+            let x_request_id = __g::optional(T, &r[0], self.x_request_id)?;
+            let x_language = __g::optional(T, &r[1], self.x_language)?;
+            let x_account_ref_id = __g::optional(T, &r[2], self.x_account_ref_id)?;
+            let refund_ref_id = __g::required(T, &r[3], self.refund_ref_id)?;
+            let r#type = __g::optional(T, &r[4], self.r#type)?;
             Ok(RefundV2StatusRequest {
                 x_request_id,
                 x_language,
@@ -1637,10 +1633,10 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         let r = &RULES_REFUND_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.refund_id)?;
-        __g::check(T, &r[1usize], &req.appotapay_trans_id)?;
-        __g::check(T, &r[2usize], &req.amount)?;
-        __g::check(T, &r[3usize], &req.reason)?;
+        __g::check(T, &r[0], &req.refund_id)?;
+        __g::check(T, &r[1], &req.appotapay_trans_id)?;
+        __g::check(T, &r[2], &req.amount)?;
+        __g::check(T, &r[3], &req.reason)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "v1",
@@ -1649,22 +1645,13 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             "/api/v1/transaction/refund",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.refund_id;
-            __w.body("refundId", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.appotapay_trans_id;
-            __w.body("appotapayTransId", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __req.amount;
-            __w.body("amount", Value::from(__v));
-        }
-        {
-            let __v = &__req.reason;
-            __w.body("reason", Value::String(__v.to_string()));
-        }
+        __w.body("refundId", Value::String((&__req.refund_id).to_string()));
+        __w.body(
+            "appotapayTransId",
+            Value::String((&__req.appotapay_trans_id).to_string()),
+        );
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("reason", Value::String((&__req.reason).to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let __p0 = {
@@ -1695,11 +1682,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1791,11 +1774,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1846,7 +1825,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         let r = &RULES_REFUND_STATUS_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.refund_id)?;
+        __g::check(T, &r[0], &req.refund_id)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "v1",
@@ -1854,10 +1833,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             "GET",
             "/api/v1/transaction/refund/{refundId}",
         )?;
-        {
-            let __v = &__req.refund_id;
-            __w.path_field(T, "refundId", &__v.to_string())?;
-        }
+        __w.path_field(T, "refundId", &(&__req.refund_id).to_string())?;
         __w.header("Content-Type", "application/json");
         let (__pv0, __st0) = {
             let __msg: String = {
@@ -1939,11 +1915,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1992,25 +1964,24 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         let r = &RULES_REFUND_V2_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::present(T, &r[0usize], req.x_request_id.as_ref())?;
-        __g::present(T, &r[1usize], req.x_language.as_ref())?;
-        __g::present(T, &r[2usize], req.x_account_ref_id.as_ref())?;
-        __g::check(T, &r[3usize], &req.partner_ref_id)?;
-        __g::check(T, &r[4usize], &req.transaction_id)?;
-        __g::check(T, &r[5usize], &req.amount)?;
-        let __f_currency = __g::fill_ref(
+        __g::present(T, &r[0], req.x_request_id.as_ref())?;
+        __g::present(T, &r[1], req.x_language.as_ref())?;
+        __g::present(T, &r[2], req.x_account_ref_id.as_ref())?;
+        __g::check(T, &r[3], &req.partner_ref_id)?;
+        __g::check(T, &r[4], &req.transaction_id)?;
+        __g::check(T, &r[5], &req.amount)?;
+        let f_currency = __g::fill_ref(
             T,
-            &r[6usize],
+            &r[6],
             req.currency.as_ref(),
-            creds,
-            clock,
-            |c: &Credentials, k: Clock| {
-                __g::text_default(T, &r[6usize], "VND")
+            (creds, clock),
+            |c, k| {
+                __g::text_default(T, &r[6], "VND")
                     .map(|_| RefundV2Currency::from_wire("VND"))
             },
         )?;
-        let __f_currency = __g::need(T, &r[6usize], __f_currency)?;
-        __g::check(T, &r[7usize], &req.reason)?;
+        let f_currency = __g::need(T, &r[6], f_currency)?;
+        __g::check(T, &r[7], &req.reason)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -2028,26 +1999,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        {
-            let __v = &__req.partner_ref_id;
-            __w.body("partnerRefId", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.transaction_id;
-            __w.body("transactionId", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __req.amount;
-            __w.body("amount", Value::from(__v));
-        }
-        {
-            let __v = &*__f_currency;
-            __w.body("currency", __g::json(__v));
-        }
-        {
-            let __v = &__req.reason;
-            __w.body("reason", Value::String(__v.to_string()));
-        }
+        __w.body("partnerRefId", Value::String((&__req.partner_ref_id).to_string()));
+        __w.body("transactionId", Value::String((&__req.transaction_id).to_string()));
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("currency", __g::json(&*f_currency));
+        __w.body("reason", Value::String((&__req.reason).to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
@@ -2128,11 +2084,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -2180,11 +2132,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         let r = &RULES_REFUND_V2_STATUS_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::present(T, &r[0usize], req.x_request_id.as_ref())?;
-        __g::present(T, &r[1usize], req.x_language.as_ref())?;
-        __g::present(T, &r[2usize], req.x_account_ref_id.as_ref())?;
-        __g::check(T, &r[3usize], &req.refund_ref_id)?;
-        __g::present(T, &r[4usize], req.r#type.as_ref())?;
+        __g::present(T, &r[0], req.x_request_id.as_ref())?;
+        __g::present(T, &r[1], req.x_language.as_ref())?;
+        __g::present(T, &r[2], req.x_account_ref_id.as_ref())?;
+        __g::check(T, &r[3], &req.refund_ref_id)?;
+        __g::present(T, &r[4], req.r#type.as_ref())?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -2192,10 +2144,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             "GET",
             "/api/v2/transaction/refund/{refundRefId}",
         )?;
-        {
-            let __v = &__req.refund_ref_id;
-            __w.path_field(T, "refundRefId", &__v.to_string())?;
-        }
+        __w.path_field(T, "refundRefId", &(&__req.refund_ref_id).to_string())?;
         if let Some(__v) = __req.r#type.as_ref() {
             __w.query("type", __v.to_string());
         }
@@ -2289,11 +2238,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -2581,11 +2526,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             )
         };
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.secret_key.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
+            creds.secret_key.expose().as_bytes(),
             __msg.as_bytes(),
         );
         let __expected: String = ::payspec::crypto::encode(
@@ -2665,11 +2606,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             }
         };
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.secret_key.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
+            creds.secret_key.expose().as_bytes(),
             __msg.as_bytes(),
         );
         let __expected: String = ::payspec::crypto::encode(
@@ -2820,11 +2757,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             }
         };
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.secret_key.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
+            creds.secret_key.expose().as_bytes(),
             __msg.as_bytes(),
         );
         let __expected: String = ::payspec::crypto::encode(
@@ -3014,11 +2947,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -3139,11 +3068,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -3242,11 +3167,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 )
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(

@@ -748,14 +748,10 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "bbmsl.refund";
             let r = &RULES_REFUND_REQUEST;
-            let merchant_id = __g::required(T, &r[0usize], self.merchant_id)?;
-            let order_id = __g::optional(T, &r[1usize], self.order_id)?;
-            let merchant_reference = __g::optional(
-                T,
-                &r[2usize],
-                self.merchant_reference,
-            )?;
-            let amount = __g::required(T, &r[3usize], self.amount)?;
+            let merchant_id = __g::required(T, &r[0], self.merchant_id)?;
+            let order_id = __g::optional(T, &r[1], self.order_id)?;
+            let merchant_reference = __g::optional(T, &r[2], self.merchant_reference)?;
+            let amount = __g::required(T, &r[3], self.amount)?;
             __g::any_of(
                 "bbmsl.refund",
                 "orderId|merchantReference",
@@ -855,13 +851,9 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
         ) -> Result<QueryRequest, SignError> {
             const T: &str = "bbmsl.query";
             let r = &RULES_QUERY_REQUEST;
-            let merchant_id = __g::required(T, &r[0usize], self.merchant_id)?;
-            let order_id = __g::optional(T, &r[1usize], self.order_id)?;
-            let merchant_reference = __g::optional(
-                T,
-                &r[2usize],
-                self.merchant_reference,
-            )?;
+            let merchant_id = __g::required(T, &r[0], self.merchant_id)?;
+            let order_id = __g::optional(T, &r[1], self.order_id)?;
+            let merchant_reference = __g::optional(T, &r[2], self.merchant_reference)?;
             __g::one_of(
                 "bbmsl.query",
                 "orderId|merchantReference",
@@ -960,13 +952,9 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         ) -> Result<VoidRequest, SignError> {
             const T: &str = "bbmsl.void";
             let r = &RULES_VOID_REQUEST;
-            let merchant_id = __g::required(T, &r[0usize], self.merchant_id)?;
-            let order_id = __g::optional(T, &r[1usize], self.order_id)?;
-            let merchant_reference = __g::optional(
-                T,
-                &r[2usize],
-                self.merchant_reference,
-            )?;
+            let merchant_id = __g::required(T, &r[0], self.merchant_id)?;
+            let order_id = __g::optional(T, &r[1], self.order_id)?;
+            let merchant_reference = __g::optional(T, &r[2], self.merchant_reference)?;
             __g::any_of(
                 "bbmsl.void",
                 "orderId|merchantReference",
@@ -1145,10 +1133,10 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         let r = &RULES_REFUND_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.merchant_id)?;
-        __g::present(T, &r[1usize], req.order_id.as_ref())?;
-        __g::present(T, &r[2usize], req.merchant_reference.as_ref())?;
-        __g::check(T, &r[3usize], &req.amount)?;
+        __g::check(T, &r[0], &req.merchant_id)?;
+        __g::present(T, &r[1], req.order_id.as_ref())?;
+        __g::present(T, &r[2], req.merchant_reference.as_ref())?;
+        __g::check(T, &r[3], &req.amount)?;
         __g::any_of(
             "bbmsl.refund",
             "orderId|merchantReference",
@@ -1162,20 +1150,14 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             "/hosted-checkout/refund",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.merchant_id;
-            __w.body("merchantId", __g::json(__v));
-        }
+        __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
         if let Some(__v) = __req.merchant_reference.as_ref() {
             __w.body("merchantReference", Value::String(__v.to_string()));
         }
-        {
-            let __v = &__req.amount;
-            __w.body("amount", __g::decimal_json(__v));
-        }
+        __w.body("amount", __g::decimal_json(&__req.amount));
         let __payload: String = __w.payload();
         let (__pv0, __st0) = {
             let __msg: String = {
@@ -1229,9 +1211,9 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         let r = &RULES_QUERY_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.merchant_id)?;
-        __g::present(T, &r[1usize], req.order_id.as_ref())?;
-        __g::present(T, &r[2usize], req.merchant_reference.as_ref())?;
+        __g::check(T, &r[0], &req.merchant_id)?;
+        __g::present(T, &r[1], req.order_id.as_ref())?;
+        __g::present(T, &r[2], req.merchant_reference.as_ref())?;
         __g::one_of(
             "bbmsl.query",
             "orderId|merchantReference",
@@ -1245,10 +1227,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             "/hosted-checkout/query",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.merchant_id;
-            __w.body("merchantId", __g::json(__v));
-        }
+        __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
@@ -1308,9 +1287,9 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         let r = &RULES_VOID_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.merchant_id)?;
-        __g::present(T, &r[1usize], req.order_id.as_ref())?;
-        __g::present(T, &r[2usize], req.merchant_reference.as_ref())?;
+        __g::check(T, &r[0], &req.merchant_id)?;
+        __g::present(T, &r[1], req.order_id.as_ref())?;
+        __g::present(T, &r[2], req.merchant_reference.as_ref())?;
         __g::any_of(
             "bbmsl.void",
             "orderId|merchantReference",
@@ -1324,10 +1303,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             "/hosted-checkout/void",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.merchant_id;
-            __w.body("merchantId", __g::json(__v));
-        }
+        __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }

@@ -573,32 +573,25 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
             let r = &RULES_REFUND_REQUEST;
             let app_id = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.app_id,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
+                |c, k| Ok(Some(c.app_id)),
             )?;
-            let m_refund_id = __g::required(T, &r[1usize], self.m_refund_id)?;
-            let zp_trans_id = __g::required(T, &r[2usize], self.zp_trans_id)?;
-            let amount = __g::required(T, &r[3usize], self.amount)?;
-            let refund_fee_amount = __g::optional(
-                T,
-                &r[4usize],
-                self.refund_fee_amount,
-            )?;
+            let m_refund_id = __g::required(T, &r[1], self.m_refund_id)?;
+            let zp_trans_id = __g::required(T, &r[2], self.zp_trans_id)?;
+            let amount = __g::required(T, &r[3], self.amount)?;
+            let refund_fee_amount = __g::optional(T, &r[4], self.refund_fee_amount)?;
             let timestamp = __g::filled(
                 T,
-                &r[5usize],
+                &r[5],
                 self.timestamp,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+                |c, k| Ok(Some(k.now_ms)),
             )?;
-            let description = __g::required(T, &r[6usize], self.description)?;
+            let description = __g::required(T, &r[6], self.description)?;
             Ok(RefundRequest {
                 app_id,
                 m_refund_id,
@@ -697,23 +690,20 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
             let r = &RULES_QUERY_REFUND_REQUEST;
             let app_id = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.app_id,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
+                |c, k| Ok(Some(c.app_id)),
             )?;
-            let m_refund_id = __g::required(T, &r[1usize], self.m_refund_id)?;
+            let m_refund_id = __g::required(T, &r[1], self.m_refund_id)?;
             let timestamp = __g::filled(
                 T,
-                &r[2usize],
+                &r[2],
                 self.timestamp,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+                |c, k| Ok(Some(k.now_ms)),
             )?;
             Ok(QueryRefundRequest {
                 app_id,
@@ -872,37 +862,34 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
             let r = &RULES_CREATE_ORDER_REQUEST;
             let app_id = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.app_id,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
+                |c, k| Ok(Some(c.app_id)),
             )?;
-            let app_user = __g::required(T, &r[1usize], self.app_user)?;
-            let app_trans_id = __g::required(T, &r[2usize], self.app_trans_id)?;
+            let app_user = __g::required(T, &r[1], self.app_user)?;
+            let app_trans_id = __g::required(T, &r[2], self.app_trans_id)?;
             let app_time = __g::filled(
                 T,
-                &r[3usize],
+                &r[3],
                 self.app_time,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
+                |c, k| Ok(Some(k.now_ms)),
             )?;
             let expire_duration_seconds = __g::optional(
                 T,
-                &r[4usize],
+                &r[4],
                 self.expire_duration_seconds,
             )?;
-            let amount = __g::required(T, &r[5usize], self.amount)?;
-            let description = __g::required(T, &r[6usize], self.description)?;
-            let callback_url = __g::optional(T, &r[7usize], self.callback_url)?;
-            let sub_app_id = __g::optional(T, &r[8usize], self.sub_app_id)?;
-            let item = __g::required(T, &r[9usize], self.item)?;
-            let embed_data = __g::required(T, &r[10usize], self.embed_data)?;
-            let bank_code = __g::optional(T, &r[11usize], self.bank_code)?;
+            let amount = __g::required(T, &r[5], self.amount)?;
+            let description = __g::required(T, &r[6], self.description)?;
+            let callback_url = __g::optional(T, &r[7], self.callback_url)?;
+            let sub_app_id = __g::optional(T, &r[8], self.sub_app_id)?;
+            let item = __g::required(T, &r[9], self.item)?;
+            let embed_data = __g::required(T, &r[10], self.embed_data)?;
+            let bank_code = __g::optional(T, &r[11], self.bank_code)?;
             Ok(CreateOrderRequest {
                 app_id,
                 app_user,
@@ -975,16 +962,13 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             let r = &RULES_QUERY_ORDER_REQUEST;
             let app_id = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.app_id,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
+                |c, k| Ok(Some(c.app_id)),
             )?;
-            let app_trans_id = __g::required(T, &r[1usize], self.app_trans_id)?;
+            let app_trans_id = __g::required(T, &r[1], self.app_trans_id)?;
             Ok(QueryOrderRequest {
                 app_id,
                 app_trans_id,
@@ -1255,34 +1239,27 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         let r = &RULES_REFUND_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_app_id = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.app_id.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
-            )?
-            .map(|v| *v);
-        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
-        __g::check(T, &r[1usize], &req.m_refund_id)?;
-        __g::check(T, &r[2usize], &req.zp_trans_id)?;
-        __g::check(T, &r[3usize], &req.amount)?;
-        __g::present(T, &r[4usize], req.refund_fee_amount.as_ref())?;
-        let __f_timestamp = __g::fill_ref(
-                T,
-                &r[5usize],
-                req.timestamp.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
-            )?
-            .map(|v| *v);
-        let __f_timestamp = __g::need(T, &r[5usize], __f_timestamp)?;
-        __g::check(T, &r[6usize], &req.description)?;
+        let f_app_id = __g::fill_copy(
+            T,
+            &r[0],
+            req.app_id,
+            (creds, clock),
+            |c, k| Ok(Some(c.app_id)),
+        )?;
+        let f_app_id = __g::need(T, &r[0], f_app_id)?;
+        __g::check(T, &r[1], &req.m_refund_id)?;
+        __g::check(T, &r[2], &req.zp_trans_id)?;
+        __g::check(T, &r[3], &req.amount)?;
+        __g::present(T, &r[4], req.refund_fee_amount.as_ref())?;
+        let f_timestamp = __g::fill_copy(
+            T,
+            &r[5],
+            req.timestamp,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms)),
+        )?;
+        let f_timestamp = __g::need(T, &r[5], f_timestamp)?;
+        __g::check(T, &r[6], &req.description)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1290,63 +1267,30 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "POST",
             "/refund",
         )?;
-        {
-            let __v = __f_app_id;
-            __w.body("app_id", Value::from(__v));
-        }
-        {
-            let __v = &__req.m_refund_id;
-            __w.body("m_refund_id", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.zp_trans_id;
-            __w.body("zp_trans_id", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __req.amount;
-            __w.body("amount", Value::from(__v));
-        }
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("m_refund_id", Value::String((&__req.m_refund_id).to_string()));
+        __w.body("zp_trans_id", Value::String((&__req.zp_trans_id).to_string()));
+        __w.body("amount", Value::from(__req.amount));
         if let Some(__v) = __req.refund_fee_amount {
             __w.body("refund_fee_amount", Value::from(__v));
         }
-        {
-            let __v = __f_timestamp;
-            __w.body("timestamp", Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __w.body("description", Value::String(__v.to_string()));
-        }
+        __w.body("timestamp", Value::from(f_timestamp));
+        __w.body("description", Value::String((&__req.description).to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
-                let mut __parts: Vec<String> = vec![
-                    { let __v = __f_app_id; __v.to_string() }, { let __v = & __req
-                    .zp_trans_id; __v.to_string() }, { let __v = __req.amount; __v
-                    .to_string() }
-                ];
-                if let Some(__s) = __req.refund_fee_amount.map(|__v| __v.to_string()) {
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.zp_trans_id);
+                __m.part(&__req.amount);
+                if let Some(v) = __req.refund_fee_amount {
+                    __m.skip_empty(&v);
                 }
-                __parts
-                    .push({
-                        let __v = &__req.description;
-                        __v.to_string()
-                    });
-                __parts
-                    .push({
-                        let __v = __f_timestamp;
-                        __v.to_string()
-                    });
-                __parts.join("|")
+                __m.part(&&__req.description);
+                __m.part(&f_timestamp);
+                __m.finish()
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.key1.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1377,30 +1321,23 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         let r = &RULES_QUERY_REFUND_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_app_id = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.app_id.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
-            )?
-            .map(|v| *v);
-        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
-        __g::check(T, &r[1usize], &req.m_refund_id)?;
-        let __f_timestamp = __g::fill_ref(
-                T,
-                &r[2usize],
-                req.timestamp.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
-            )?
-            .map(|v| *v);
-        let __f_timestamp = __g::need(T, &r[2usize], __f_timestamp)?;
+        let f_app_id = __g::fill_copy(
+            T,
+            &r[0],
+            req.app_id,
+            (creds, clock),
+            |c, k| Ok(Some(c.app_id)),
+        )?;
+        let f_app_id = __g::need(T, &r[0], f_app_id)?;
+        __g::check(T, &r[1], &req.m_refund_id)?;
+        let f_timestamp = __g::fill_copy(
+            T,
+            &r[2],
+            req.timestamp,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms)),
+        )?;
+        let f_timestamp = __g::need(T, &r[2], f_timestamp)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1408,40 +1345,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "POST",
             "/query_refund",
         )?;
-        {
-            let __v = __f_app_id;
-            __w.body("app_id", Value::from(__v));
-        }
-        {
-            let __v = &__req.m_refund_id;
-            __w.body("m_refund_id", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __f_timestamp;
-            __w.body("timestamp", Value::from(__v));
-        }
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("m_refund_id", Value::String((&__req.m_refund_id).to_string()));
+        __w.body("timestamp", Value::from(f_timestamp));
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = __f_app_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.m_refund_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = __f_timestamp;
-                    __v.to_string()
-                },
-            ]
-                .join("|");
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.m_refund_id);
+                __m.part(&f_timestamp);
+                __m.finish()
+            };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.key1.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1472,39 +1388,32 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         let r = &RULES_CREATE_ORDER_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_app_id = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.app_id.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
-            )?
-            .map(|v| *v);
-        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
-        __g::check(T, &r[1usize], &req.app_user)?;
-        __g::check(T, &r[2usize], &req.app_trans_id)?;
-        let __f_app_time = __g::fill_ref(
-                T,
-                &r[3usize],
-                req.app_time.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms)),
-            )?
-            .map(|v| *v);
-        let __f_app_time = __g::need(T, &r[3usize], __f_app_time)?;
-        __g::present(T, &r[4usize], req.expire_duration_seconds.as_ref())?;
-        __g::check(T, &r[5usize], &req.amount)?;
-        __g::check(T, &r[6usize], &req.description)?;
-        __g::present(T, &r[7usize], req.callback_url.as_ref())?;
-        __g::present(T, &r[8usize], req.sub_app_id.as_ref())?;
-        __g::check(T, &r[9usize], &req.item)?;
-        __g::check(T, &r[10usize], &req.embed_data)?;
-        __g::present(T, &r[11usize], req.bank_code.as_ref())?;
+        let f_app_id = __g::fill_copy(
+            T,
+            &r[0],
+            req.app_id,
+            (creds, clock),
+            |c, k| Ok(Some(c.app_id)),
+        )?;
+        let f_app_id = __g::need(T, &r[0], f_app_id)?;
+        __g::check(T, &r[1], &req.app_user)?;
+        __g::check(T, &r[2], &req.app_trans_id)?;
+        let f_app_time = __g::fill_copy(
+            T,
+            &r[3],
+            req.app_time,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms)),
+        )?;
+        let f_app_time = __g::need(T, &r[3], f_app_time)?;
+        __g::present(T, &r[4], req.expire_duration_seconds.as_ref())?;
+        __g::check(T, &r[5], &req.amount)?;
+        __g::check(T, &r[6], &req.description)?;
+        __g::present(T, &r[7], req.callback_url.as_ref())?;
+        __g::present(T, &r[8], req.sub_app_id.as_ref())?;
+        __g::check(T, &r[9], &req.item)?;
+        __g::check(T, &r[10], &req.embed_data)?;
+        __g::present(T, &r[11], req.bank_code.as_ref())?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1512,88 +1421,40 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "POST",
             "/create",
         )?;
-        {
-            let __v = __f_app_id;
-            __w.body("app_id", Value::from(__v));
-        }
-        {
-            let __v = &__req.app_user;
-            __w.body("app_user", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.app_trans_id;
-            __w.body("app_trans_id", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __f_app_time;
-            __w.body("app_time", Value::from(__v));
-        }
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("app_user", Value::String((&__req.app_user).to_string()));
+        __w.body("app_trans_id", Value::String((&__req.app_trans_id).to_string()));
+        __w.body("app_time", Value::from(f_app_time));
         if let Some(__v) = __req.expire_duration_seconds {
             __w.body("expire_duration_seconds", Value::from(__v));
         }
-        {
-            let __v = __req.amount;
-            __w.body("amount", Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __w.body("description", Value::String(__v.to_string()));
-        }
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("description", Value::String((&__req.description).to_string()));
         if let Some(__v) = __req.callback_url.as_ref() {
             __w.body("callback_url", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.sub_app_id.as_ref() {
             __w.body("sub_app_id", Value::String(__v.to_string()));
         }
-        {
-            let __v = &__req.item;
-            __w.body("item", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.embed_data;
-            __w.body("embed_data", Value::String(__v.to_string()));
-        }
+        __w.body("item", Value::String((&__req.item).to_string()));
+        __w.body("embed_data", Value::String((&__req.embed_data).to_string()));
         if let Some(__v) = __req.bank_code.as_ref() {
             __w.body("bank_code", Value::String(__v.to_string()));
         }
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = __f_app_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.app_trans_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.app_user;
-                    __v.to_string()
-                },
-                {
-                    let __v = __req.amount;
-                    __v.to_string()
-                },
-                {
-                    let __v = __f_app_time;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.embed_data;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.item;
-                    __v.to_string()
-                },
-            ]
-                .join("|");
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.app_trans_id);
+                __m.part(&&__req.app_user);
+                __m.part(&__req.amount);
+                __m.part(&f_app_time);
+                __m.part(&&__req.embed_data);
+                __m.part(&&__req.item);
+                __m.finish()
+            };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.key1.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1624,20 +1485,15 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         let r = &RULES_QUERY_ORDER_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_app_id = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.app_id.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.app_id;
-                    Ok(Some(*v))
-                },
-            )?
-            .map(|v| *v);
-        let __f_app_id = __g::need(T, &r[0usize], __f_app_id)?;
-        __g::check(T, &r[1usize], &req.app_trans_id)?;
+        let f_app_id = __g::fill_copy(
+            T,
+            &r[0],
+            req.app_id,
+            (creds, clock),
+            |c, k| Ok(Some(c.app_id)),
+        )?;
+        let f_app_id = __g::need(T, &r[0], f_app_id)?;
+        __g::check(T, &r[1], &req.app_trans_id)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1645,36 +1501,18 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "POST",
             "/query",
         )?;
-        {
-            let __v = __f_app_id;
-            __w.body("app_id", Value::from(__v));
-        }
-        {
-            let __v = &__req.app_trans_id;
-            __w.body("app_trans_id", Value::String(__v.to_string()));
-        }
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("app_trans_id", Value::String((&__req.app_trans_id).to_string()));
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = __f_app_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.app_trans_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                },
-            ]
-                .join("|");
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.app_trans_id);
+                __m.part(&creds.key1.expose());
+                __m.finish()
+            };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.key1.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1741,11 +1579,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             }
         };
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.key2.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
+            creds.key2.expose().as_bytes(),
             __msg.as_bytes(),
         );
         let __expected: String = ::payspec::crypto::encode(

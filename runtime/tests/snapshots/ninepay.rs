@@ -607,19 +607,19 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
             let r = &RULES_REFUND_REQUEST;
             let date = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.date,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
             )?;
-            let request_id = __g::required(T, &r[1usize], self.request_id)?;
-            let payment_no = __g::required(T, &r[2usize], self.payment_no)?;
-            let amount = __g::required(T, &r[3usize], self.amount)?;
-            let description = __g::required(T, &r[4usize], self.description)?;
-            let bank = __g::optional(T, &r[5usize], self.bank)?;
-            let account_number = __g::optional(T, &r[6usize], self.account_number)?;
-            let customer_name = __g::optional(T, &r[7usize], self.customer_name)?;
+            let request_id = __g::required(T, &r[1], self.request_id)?;
+            let payment_no = __g::required(T, &r[2], self.payment_no)?;
+            let amount = __g::required(T, &r[3], self.amount)?;
+            let description = __g::required(T, &r[4], self.description)?;
+            let bank = __g::optional(T, &r[5], self.bank)?;
+            let account_number = __g::optional(T, &r[6], self.account_number)?;
+            let customer_name = __g::optional(T, &r[7], self.customer_name)?;
             __g::all_or_none(
                 "ninepay.refund",
                 &["bank", "account_number", "customer_name"],
@@ -710,13 +710,13 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
             let r = &RULES_REFUND_INQUIRE_REQUEST;
             let date = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.date,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
             )?;
-            let request_id = __g::required(T, &r[1usize], self.request_id)?;
+            let request_id = __g::required(T, &r[1], self.request_id)?;
             Ok(RefundInquireRequest {
                 date,
                 request_id,
@@ -796,13 +796,13 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
             let r = &RULES_PAYMENT_INQUIRE_REQUEST;
             let date = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.date,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
             )?;
-            let invoice_no = __g::required(T, &r[1usize], self.invoice_no)?;
+            let invoice_no = __g::required(T, &r[1], self.invoice_no)?;
             Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
@@ -900,35 +900,32 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             let r = &RULES_PAYMENT_CREATE_REQUEST;
             let date = __g::filled(
                 T,
-                &r[0usize],
+                &r[0],
                 self.date,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
             )?;
             let merchant_key = __g::filled(
                 T,
-                &r[1usize],
+                &r[1],
                 self.merchant_key,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| {
-                    let v = &c.merchant_key;
-                    Ok(Some(String::from(v.as_str())))
-                },
+                |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
             )?;
             let time = __g::filled(
                 T,
-                &r[2usize],
+                &r[2],
                 self.time,
                 fill,
                 building,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
+                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
             )?;
-            let invoice_no = __g::required(T, &r[3usize], self.invoice_no)?;
-            let amount = __g::required(T, &r[4usize], self.amount)?;
-            let description = __g::required(T, &r[5usize], self.description)?;
-            let return_url = __g::required(T, &r[6usize], self.return_url)?;
+            let invoice_no = __g::required(T, &r[3], self.invoice_no)?;
+            let amount = __g::required(T, &r[4], self.amount)?;
+            let description = __g::required(T, &r[5], self.description)?;
+            let return_url = __g::required(T, &r[6], self.return_url)?;
             Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
@@ -1225,35 +1222,25 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         let r = &RULES_REFUND_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_date = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.date.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?
-            .map(|v| *v);
-        let __f_date = __g::need(T, &r[0usize], __f_date)?;
-        __g::check(T, &r[1usize], &req.request_id)?;
-        __g::check(T, &r[2usize], &req.payment_no)?;
-        __g::check(T, &r[3usize], &req.amount)?;
-        __g::check(T, &r[4usize], &req.description)?;
-        let __f_bank = __g::present(T, &r[5usize], req.bank.as_ref())?;
-        let __f_account_number = __g::present(
+        let f_date = __g::fill_copy(
             T,
-            &r[6usize],
-            req.account_number.as_ref(),
+            &r[0],
+            req.date,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
         )?;
-        let __f_customer_name = __g::present(T, &r[7usize], req.customer_name.as_ref())?;
+        let f_date = __g::need(T, &r[0], f_date)?;
+        __g::check(T, &r[1], &req.request_id)?;
+        __g::check(T, &r[2], &req.payment_no)?;
+        __g::check(T, &r[3], &req.amount)?;
+        __g::check(T, &r[4], &req.description)?;
+        let f_bank = __g::present(T, &r[5], req.bank.as_ref())?;
+        let f_account_number = __g::present(T, &r[6], req.account_number.as_ref())?;
+        let f_customer_name = __g::present(T, &r[7], req.customer_name.as_ref())?;
         __g::all_or_none(
             "ninepay.refund",
             &["bank", "account_number", "customer_name"],
-            &[
-                __f_bank.is_some(),
-                __f_account_number.is_some(),
-                __f_customer_name.is_some(),
-            ],
+            &[f_bank.is_some(), f_account_number.is_some(), f_customer_name.is_some()],
         )?;
         let mut __w = __g::Wire::new(
             env.name(),
@@ -1263,46 +1250,41 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             "/v2/refunds/create",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = __f_date;
-            __w.header_field(T, "Date", __v.to_string())?;
-        }
-        {
-            let __v = &__req.request_id;
-            __w.body("request_id", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __req.payment_no;
-            __w.body("payment_no", Value::from(__v));
-        }
-        {
-            let __v = __req.amount;
-            __w.body("amount", Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __w.body("description", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = __f_bank {
+        __w.header_field(T, "Date", f_date.to_string())?;
+        __w.body("request_id", Value::String((&__req.request_id).to_string()));
+        __w.body("payment_no", Value::from(__req.payment_no));
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("description", Value::String((&__req.description).to_string()));
+        if let Some(__v) = f_bank {
             __w.body("bank", Value::String(__v.to_string()));
         }
-        if let Some(__v) = __f_account_number {
+        if let Some(__v) = f_account_number {
             __w.body("account_number", Value::String(__v.to_string()));
         }
-        if let Some(__v) = __f_customer_name {
+        if let Some(__v) = f_customer_name {
             __w.body("customer_name", Value::String(__v.to_string()));
         }
         let __url: String = __w.url();
         let (__pv0, __st0) = {
             let __msg: String = {
-                let mut __parts: Vec<String> = vec![
-                    { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
-                    __v.to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "POST";
+                        __v.to_string()
+                    },
+                );
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
+                );
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
                         let mut __pairs: Vec<(&str, String)> = Vec::new();
-                        if let Some(__v) = __f_account_number {
+                        if let Some(__v) = f_account_number {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1319,7 +1301,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let Some(__v) = __f_bank {
+                        if let Some(__v) = f_bank {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1327,7 +1309,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let Some(__v) = __f_customer_name {
+                        if let Some(__v) = f_customer_name {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1368,19 +1350,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1412,10 +1387,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         let mut __s = req.clone();
-        __s.date = Some(__f_date);
-        __s.bank = __f_bank.cloned();
-        __s.account_number = __f_account_number.cloned();
-        __s.customer_name = __f_customer_name.cloned();
+        __s.date = Some(f_date);
+        __s.bank = f_bank.cloned();
+        __s.account_number = f_account_number.cloned();
+        __s.customer_name = f_customer_name.cloned();
         __redactor
             .sensitive_paths(&__g::json(&__s), &["account_number", "customer_name"]);
         __redactor.stage_done(&__st0, false);
@@ -1435,17 +1410,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         let r = &RULES_REFUND_INQUIRE_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_date = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.date.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?
-            .map(|v| *v);
-        let __f_date = __g::need(T, &r[0usize], __f_date)?;
-        __g::check(T, &r[1usize], &req.request_id)?;
+        let f_date = __g::fill_copy(
+            T,
+            &r[0],
+            req.date,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
+        )?;
+        let f_date = __g::need(T, &r[0], f_date)?;
+        __g::check(T, &r[1], &req.request_id)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1453,23 +1426,27 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             "GET",
             "/v2/refunds/{request_id}/inquire",
         )?;
-        {
-            let __v = &__req.request_id;
-            __w.path_field(T, "request_id", &__v.to_string())?;
-        }
-        {
-            let __v = __f_date;
-            __w.header_field(T, "Date", __v.to_string())?;
-        }
+        __w.path_field(T, "request_id", &(&__req.request_id).to_string())?;
+        __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
         let (__pv0, __st0) = {
             let __msg: String = {
-                let mut __parts: Vec<String> = vec![
-                    { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
-                    .to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "GET";
+                        __v.to_string()
+                    },
+                );
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
+                );
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
                         let __pairs: Vec<(&str, String)> = Vec::new();
                         ::payspec::canon::pairs(
                             __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
@@ -1477,19 +1454,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1537,17 +1507,15 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         let r = &RULES_PAYMENT_INQUIRE_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_date = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.date.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?
-            .map(|v| *v);
-        let __f_date = __g::need(T, &r[0usize], __f_date)?;
-        __g::check(T, &r[1usize], &req.invoice_no)?;
+        let f_date = __g::fill_copy(
+            T,
+            &r[0],
+            req.date,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
+        )?;
+        let f_date = __g::need(T, &r[0], f_date)?;
+        __g::check(T, &r[1], &req.invoice_no)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1555,23 +1523,27 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             "GET",
             "/v2/payments/{invoice_no}/inquire",
         )?;
-        {
-            let __v = &__req.invoice_no;
-            __w.path_field(T, "invoice_no", &__v.to_string())?;
-        }
-        {
-            let __v = __f_date;
-            __w.header_field(T, "Date", __v.to_string())?;
-        }
+        __w.path_field(T, "invoice_no", &(&__req.invoice_no).to_string())?;
+        __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
         let (__pv0, __st0) = {
             let __msg: String = {
-                let mut __parts: Vec<String> = vec![
-                    { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
-                    .to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "GET";
+                        __v.to_string()
+                    },
+                );
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
+                );
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
                         let __pairs: Vec<(&str, String)> = Vec::new();
                         ::payspec::canon::pairs(
                             __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
@@ -1579,19 +1551,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1639,42 +1604,34 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         let r = &RULES_PAYMENT_CREATE_REQUEST;
         let __req = req;
         let __clock = clock;
-        let __f_date = __g::fill_ref(
-                T,
-                &r[0usize],
-                req.date.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?
-            .map(|v| *v);
-        let __f_date = __g::need(T, &r[0usize], __f_date)?;
-        let __f_merchant_key = __g::fill_ref(
+        let f_date = __g::fill_copy(
             T,
-            &r[1usize],
-            req.merchant_key.as_ref(),
-            creds,
-            clock,
-            |c: &Credentials, k: Clock| {
-                let v = &c.merchant_key;
-                Ok(Some(String::from(v.as_str())))
-            },
+            &r[0],
+            req.date,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
         )?;
-        let __f_merchant_key = __g::need(T, &r[1usize], __f_merchant_key)?;
-        let __f_time = __g::fill_ref(
-                T,
-                &r[2usize],
-                req.time.as_ref(),
-                creds,
-                clock,
-                |c: &Credentials, k: Clock| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?
-            .map(|v| *v);
-        let __f_time = __g::need(T, &r[2usize], __f_time)?;
-        __g::check(T, &r[3usize], &req.invoice_no)?;
-        __g::check(T, &r[4usize], &req.amount)?;
-        __g::check(T, &r[5usize], &req.description)?;
-        __g::check(T, &r[6usize], &req.return_url)?;
+        let f_date = __g::need(T, &r[0], f_date)?;
+        let f_merchant_key = __g::fill_ref(
+            T,
+            &r[1],
+            req.merchant_key.as_ref(),
+            (creds, clock),
+            |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
+        )?;
+        let f_merchant_key = __g::need(T, &r[1], f_merchant_key)?;
+        let f_time = __g::fill_copy(
+            T,
+            &r[2],
+            req.time,
+            (creds, clock),
+            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
+        )?;
+        let f_time = __g::need(T, &r[2], f_time)?;
+        __g::check(T, &r[3], &req.invoice_no)?;
+        __g::check(T, &r[4], &req.amount)?;
+        __g::check(T, &r[5], &req.description)?;
+        __g::check(T, &r[6], &req.return_url)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1683,43 +1640,32 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             "/payments/create",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = __f_date;
-            __w.header_field(T, "Date", __v.to_string())?;
-        }
-        {
-            let __v = &*__f_merchant_key;
-            __w.body("merchantKey", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __f_time;
-            __w.body("time", Value::from(__v));
-        }
-        {
-            let __v = &__req.invoice_no;
-            __w.body("invoice_no", Value::String(__v.to_string()));
-        }
-        {
-            let __v = __req.amount;
-            __w.body("amount", Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __w.body("description", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.return_url;
-            __w.body("return_url", Value::String(__v.to_string()));
-        }
+        __w.header_field(T, "Date", f_date.to_string())?;
+        __w.body("merchantKey", Value::String((&*f_merchant_key).to_string()));
+        __w.body("time", Value::from(f_time));
+        __w.body("invoice_no", Value::String((&__req.invoice_no).to_string()));
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("description", Value::String((&__req.description).to_string()));
+        __w.body("return_url", Value::String((&__req.return_url).to_string()));
         let __url: String = __w.url();
         let (__pv0, __st0) = {
             let __msg: String = {
-                let mut __parts: Vec<String> = vec![
-                    { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
-                    __v.to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "POST";
+                        __v.to_string()
+                    },
+                );
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
+                );
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
                         let mut __pairs: Vec<(&str, String)> = Vec::new();
                         {
                             let __v = __req.amount;
@@ -1749,7 +1695,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             }
                         }
                         {
-                            let __v = &*__f_merchant_key;
+                            let __v = &*f_merchant_key;
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1767,7 +1713,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             }
                         }
                         {
-                            let __v = __f_time;
+                            let __v = f_time;
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1781,19 +1727,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
             let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
+                creds.secret_key.expose().as_bytes(),
                 __msg.as_bytes(),
             );
             let __sig: String = ::payspec::crypto::encode(
@@ -1853,27 +1792,27 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 );
             }
         };
-        let __msg: String = [
-            match payload.get("result").filter(|v| !v.is_null()) {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
-                                ::payspec::Stage::Select,
-                                "`result` is absent",
+        let __msg: String = {
+            let mut __m = __g::Join::new("");
+            __m.part(
+                &match payload.get("result").filter(|v| !v.is_null()) {
+                    Some(__v) => __g::render(__v),
+                    None => {
+                        return Err(
+                            From::from(
+                                __g::stage(
+                                    "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
+                                    ::payspec::Stage::Select,
+                                    "`result` is absent",
+                                ),
                             ),
-                        ),
-                    );
-                }
-            },
-            {
-                let __v = creds.checksum_key.expose();
-                __v.to_string()
-            },
-        ]
-            .join("");
+                        );
+                    }
+                },
+            );
+            __m.part(&creds.checksum_key.expose());
+            __m.finish()
+        };
         let __digest: Vec<u8> = ::payspec::crypto::sha256(__msg.as_bytes());
         let __expected: String = ::payspec::crypto::encode(
             ::payspec::model::Encoding::HexUpper,

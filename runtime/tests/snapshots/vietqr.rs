@@ -648,18 +648,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "vietqr.refund";
             let r = &RULES_REFUND_REQUEST;
-            let bank_code = __g::required(T, &r[0usize], self.bank_code)?;
-            let bank_account = __g::required(T, &r[1usize], self.bank_account)?;
-            let reference_number = __g::required(T, &r[2usize], self.reference_number)?;
-            let amount = __g::required(T, &r[3usize], self.amount)?;
-            let content = __g::required(T, &r[4usize], self.content)?;
-            let multi_times = __g::optional(T, &r[5usize], self.multi_times)?;
-            let terminal_code = __g::optional(T, &r[6usize], self.terminal_code)?;
-            let sub_terminal_code = __g::optional(
-                T,
-                &r[7usize],
-                self.sub_terminal_code,
-            )?;
+            let bank_code = __g::required(T, &r[0], self.bank_code)?;
+            let bank_account = __g::required(T, &r[1], self.bank_account)?;
+            let reference_number = __g::required(T, &r[2], self.reference_number)?;
+            let amount = __g::required(T, &r[3], self.amount)?;
+            let content = __g::required(T, &r[4], self.content)?;
+            let multi_times = __g::optional(T, &r[5], self.multi_times)?;
+            let terminal_code = __g::optional(T, &r[6], self.terminal_code)?;
+            let sub_terminal_code = __g::optional(T, &r[7], self.sub_terminal_code)?;
             Ok(RefundRequest {
                 bank_code,
                 bank_account,
@@ -762,9 +758,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
         ) -> Result<CheckOrderRequest, SignError> {
             const T: &str = "vietqr.check_order";
             let r = &RULES_CHECK_ORDER_REQUEST;
-            let bank_account = __g::required(T, &r[0usize], self.bank_account)?;
-            let r#type = __g::required(T, &r[1usize], self.r#type)?;
-            let value = __g::required(T, &r[2usize], self.value)?;
+            let bank_account = __g::required(T, &r[0], self.bank_account)?;
+            let r#type = __g::required(T, &r[1], self.r#type)?;
+            let value = __g::required(T, &r[2], self.value)?;
             Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
@@ -835,9 +831,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         ) -> Result<CheckOrderH2cRequest, SignError> {
             const T: &str = "vietqr.check_order_h2c";
             let r = &RULES_CHECK_ORDER_H2C_REQUEST;
-            let bank_account = __g::required(T, &r[0usize], self.bank_account)?;
-            let r#type = __g::required(T, &r[1usize], self.r#type)?;
-            let value = __g::required(T, &r[2usize], self.value)?;
+            let bank_account = __g::required(T, &r[0], self.bank_account)?;
+            let r#type = __g::required(T, &r[1], self.r#type)?;
+            let value = __g::required(T, &r[2], self.value)?;
             Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
@@ -1100,17 +1096,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         )?;
         __w.header("Content-Type", "application/json");
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.password.expose();
-                    __v.to_string()
-                },
-            ]
-                .join(":");
+            let __msg: String = {
+                let mut __m = __g::Join::new(":");
+                __m.part(&creds.username.as_str());
+                __m.part(&creds.password.expose());
+                __m.finish()
+            };
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 __msg.as_bytes(),
@@ -1149,14 +1140,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         let r = &RULES_REFUND_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.bank_code)?;
-        __g::check(T, &r[1usize], &req.bank_account)?;
-        __g::check(T, &r[2usize], &req.reference_number)?;
-        __g::check(T, &r[3usize], &req.amount)?;
-        __g::check(T, &r[4usize], &req.content)?;
-        __g::present(T, &r[5usize], req.multi_times.as_ref())?;
-        __g::present(T, &r[6usize], req.terminal_code.as_ref())?;
-        __g::present(T, &r[7usize], req.sub_terminal_code.as_ref())?;
+        __g::check(T, &r[0], &req.bank_code)?;
+        __g::check(T, &r[1], &req.bank_account)?;
+        __g::check(T, &r[2], &req.reference_number)?;
+        __g::check(T, &r[3], &req.amount)?;
+        __g::check(T, &r[4], &req.content)?;
+        __g::present(T, &r[5], req.multi_times.as_ref())?;
+        __g::present(T, &r[6], req.terminal_code.as_ref())?;
+        __g::present(T, &r[7], req.sub_terminal_code.as_ref())?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1165,26 +1156,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             "/api/transaction/refund",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.bank_code;
-            __w.body("bankCode", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.bank_account;
-            __w.body("bankAccount", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.reference_number;
-            __w.body("referenceNumber", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.amount;
-            __w.body("amount", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.content;
-            __w.body("content", Value::String(__v.to_string()));
-        }
+        __w.body("bankCode", Value::String((&__req.bank_code).to_string()));
+        __w.body("bankAccount", Value::String((&__req.bank_account).to_string()));
+        __w.body(
+            "referenceNumber",
+            Value::String((&__req.reference_number).to_string()),
+        );
+        __w.body("amount", Value::String((&__req.amount).to_string()));
+        __w.body("content", Value::String((&__req.content).to_string()));
         if let Some(__v) = __req.multi_times {
             __w.body("multiTimes", Value::Bool(__v));
         }
@@ -1195,25 +1174,14 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             __w.body("subTerminalCode", Value::String(__v.to_string()));
         }
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.reference_number;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.amount;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.bank_account;
-                    __v.to_string()
-                },
-            ]
-                .join("");
+            let __msg: String = {
+                let mut __m = __g::Join::new("");
+                __m.part(&creds.secret_key.expose());
+                __m.part(&&__req.reference_number);
+                __m.part(&&__req.amount);
+                __m.part(&&__req.bank_account);
+                __m.finish()
+            };
             let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Hex,
@@ -1274,9 +1242,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         let r = &RULES_CHECK_ORDER_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.bank_account)?;
-        __g::check(T, &r[1usize], &req.r#type)?;
-        __g::check(T, &r[2usize], &req.value)?;
+        __g::check(T, &r[0], &req.bank_account)?;
+        __g::check(T, &r[1], &req.r#type)?;
+        __g::check(T, &r[2], &req.value)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1285,30 +1253,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             "/api/transactions/check-order",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.bank_account;
-            __w.body("bankAccount", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.r#type;
-            __w.body("type", __g::json(__v));
-        }
-        {
-            let __v = &__req.value;
-            __w.body("value", Value::String(__v.to_string()));
-        }
+        __w.body("bankAccount", Value::String((&__req.bank_account).to_string()));
+        __w.body("type", __g::json(&__req.r#type));
+        __w.body("value", Value::String((&__req.value).to_string()));
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = &__req.bank_account;
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-            ]
-                .join("");
+            let __msg: String = {
+                let mut __m = __g::Join::new("");
+                __m.part(&&__req.bank_account);
+                __m.part(&creds.username.as_str());
+                __m.finish()
+            };
             let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Hex,
@@ -1369,9 +1323,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         let r = &RULES_CHECK_ORDER_H2C_REQUEST;
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0usize], &req.bank_account)?;
-        __g::check(T, &r[1usize], &req.r#type)?;
-        __g::check(T, &r[2usize], &req.value)?;
+        __g::check(T, &r[0], &req.bank_account)?;
+        __g::check(T, &r[1], &req.r#type)?;
+        __g::check(T, &r[2], &req.value)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1380,30 +1334,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             "/api/ecommerce-transactions/check-order",
         )?;
         __w.header("Content-Type", "application/json");
-        {
-            let __v = &__req.bank_account;
-            __w.body("bankAccount", Value::String(__v.to_string()));
-        }
-        {
-            let __v = &__req.r#type;
-            __w.body("type", __g::json(__v));
-        }
-        {
-            let __v = &__req.value;
-            __w.body("value", Value::String(__v.to_string()));
-        }
+        __w.body("bankAccount", Value::String((&__req.bank_account).to_string()));
+        __w.body("type", __g::json(&__req.r#type));
+        __w.body("value", Value::String((&__req.value).to_string()));
         let (__pv0, __st0) = {
-            let __msg: String = [
-                {
-                    let __v = &__req.bank_account;
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-            ]
-                .join("");
+            let __msg: String = {
+                let mut __m = __g::Join::new("");
+                __m.part(&&__req.bank_account);
+                __m.part(&creds.username.as_str());
+                __m.finish()
+            };
             let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Hex,
@@ -1488,85 +1428,94 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                 );
             }
         };
-        let __msg: String = [
-            match payload.get("transactionId").filter(|v| !v.is_null()) {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`transactionId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            },
-            match payload.get("amount").filter(|v| !v.is_null()) {
-                Some(__v) => {
-                    let __v: String = match ::payspec::canon::pad_fixed(
-                        &__g::render(__v),
-                        10usize,
-                        '0',
-                    ) {
-                        Some(s) => s,
-                        None => {
-                            return Err(
-                                From::from(
-                                    __g::stage(
-                                        "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                        ::payspec::Stage::Select,
-                                        "`amount` is wider than its pad_left width 10",
-                                    ),
+        let __msg: String = {
+            let mut __m = __g::Join::new("");
+            __m.part(
+                &match payload.get("transactionId").filter(|v| !v.is_null()) {
+                    Some(__v) => __g::render(__v),
+                    None => {
+                        return Err(
+                            From::from(
+                                __g::stage(
+                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                    ::payspec::Stage::Select,
+                                    "`transactionId` is absent",
                                 ),
-                            );
-                        }
-                    };
-                    __v.to_string()
-                }
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`amount` is absent",
                             ),
-                        ),
-                    );
-                }
-            },
-            match payload.get("transactionTime").filter(|v| !v.is_null()) {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`transactionTime` is absent",
+                        );
+                    }
+                },
+            );
+            __m.part(
+                &match payload.get("amount").filter(|v| !v.is_null()) {
+                    Some(__v) => {
+                        let __v: String = match ::payspec::canon::pad_fixed(
+                            &__g::render(__v),
+                            10usize,
+                            '0',
+                        ) {
+                            Some(s) => s,
+                            None => {
+                                return Err(
+                                    From::from(
+                                        __g::stage(
+                                            "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                            ::payspec::Stage::Select,
+                                            "`amount` is wider than its pad_left width 10",
+                                        ),
+                                    ),
+                                );
+                            }
+                        };
+                        __v.to_string()
+                    }
+                    None => {
+                        return Err(
+                            From::from(
+                                __g::stage(
+                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                    ::payspec::Stage::Select,
+                                    "`amount` is absent",
+                                ),
                             ),
-                        ),
-                    );
-                }
-            },
-            match payload.get("orderId").filter(|v| !v.is_null()) {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`orderId` is absent",
+                        );
+                    }
+                },
+            );
+            __m.part(
+                &match payload.get("transactionTime").filter(|v| !v.is_null()) {
+                    Some(__v) => __g::render(__v),
+                    None => {
+                        return Err(
+                            From::from(
+                                __g::stage(
+                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                    ::payspec::Stage::Select,
+                                    "`transactionTime` is absent",
+                                ),
                             ),
-                        ),
-                    );
-                }
-            },
-        ]
-            .join("");
+                        );
+                    }
+                },
+            );
+            __m.part(
+                &match payload.get("orderId").filter(|v| !v.is_null()) {
+                    Some(__v) => __g::render(__v),
+                    None => {
+                        return Err(
+                            From::from(
+                                __g::stage(
+                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                    ::payspec::Stage::Select,
+                                    "`orderId` is absent",
+                                ),
+                            ),
+                        );
+                    }
+                },
+            );
+            __m.finish()
+        };
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
             match creds.sync_secret.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
@@ -1627,17 +1576,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (__value, mut __st) = {
-            let __msg: String = [
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.password.expose();
-                    __v.to_string()
-                },
-            ]
-                .join(":");
+            let __msg: String = {
+                let mut __m = __g::Join::new(":");
+                __m.part(&creds.username.as_str());
+                __m.part(&creds.password.expose());
+                __m.finish()
+            };
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 __msg.as_bytes(),
