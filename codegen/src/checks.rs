@@ -61,9 +61,7 @@ impl Gen<'_> {
             e.extend(quote!(.len(#a, #b)));
         }
         if def.min.is_some() || def.max.is_some() {
-            let o = |v: Option<String>| {
-                v.map_or(quote!(None), |t| quote!(Some(#t)))
-            };
+            let o = |v: Option<String>| v.map_or(quote!(None), |t| quote!(Some(#t)));
             let (a, b) = (o(def.min.as_ref().map(|n| n.to_string())), o(def.max.as_ref().map(|n| n.to_string())));
             e.extend(quote!(.range(#a, #b)));
         }
@@ -319,11 +317,7 @@ impl Gen<'_> {
                             (false, false) => from_text(quote!(#v.as_str())),
                         };
                         // Never echo a secret credential's value in an error (as the interpreter).
-                        let conv = if cp.def.secret {
-                            quote!(__g::hide(T, &r[#i], #conv))
-                        } else {
-                            conv
-                        };
+                        let conv = if cp.def.secret { quote!(__g::hide(T, &r[#i], #conv)) } else { conv };
                         if cp.def.optional {
                             quote!(match &c.#id { Some(v) => #conv, None => #missing })
                         } else {

@@ -132,7 +132,13 @@ fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
         match t {
             TokenTree::Ident(i) if i == "__v" => {
                 let method = matches!(toks.get(n + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
-                if method && prefix {
+                let mut it = expr.clone().into_iter();
+                let amp = matches!(it.next(), Some(TokenTree::Punct(p)) if p.as_char() == '&');
+                let star = matches!(it.next(), Some(TokenTree::Punct(p)) if p.as_char() == '*');
+                if method && amp {
+                    // A method call borrows (and dereferences) by itself.
+                    out.extend(expr.clone().into_iter().skip(if star { 2 } else { 1 }));
+                } else if method && prefix {
                     out.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, expr.clone()))]);
                 } else {
                     out.extend(expr.clone());
@@ -801,9 +807,7 @@ impl Gen<'_> {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, &__digest))
             }
-            (true, None) => {
-                fail(quote!(String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")))
-            }
+            (true, None) => fail(quote!(String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding"))),
             (false, Some(e)) => {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))

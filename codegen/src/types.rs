@@ -191,7 +191,12 @@ impl Gen<'_> {
                 });
                 from_rt.push(quote!(#id: __g::cred_opt(creds, #name, __g::#read)?,));
                 if let Some(r) = sref {
-                    secrets.push(quote!((#name, self.#id.as_ref().map(|v| #r))));
+                    let map = if c.def.kind == CredentialKind::Integer {
+                        quote!(|v| #r)
+                    } else {
+                        quote!(::payspec::SecretRef::Text)
+                    };
+                    secrets.push(quote!((#name, self.#id.as_ref().map(#map))));
                 }
             } else {
                 fields.push(quote!(#[doc = #doc] pub #id: #ty,));
@@ -323,11 +328,8 @@ impl Gen<'_> {
                 attrs.push(quote!(deserialize_with = #with));
             }
             if f.ty == Ty::Dec {
-                let with = if f.optional {
-                    "::payspec::glue::exact_decimal_option"
-                } else {
-                    "::payspec::glue::exact_decimal"
-                };
+                let with =
+                    if f.optional { "::payspec::glue::exact_decimal_option" } else { "::payspec::glue::exact_decimal" };
                 attrs.push(quote!(with = #with));
             }
             fields.push(quote! {
@@ -516,12 +518,9 @@ impl Gen<'_> {
                 Some((op.name, &self.plan.structs[r].name))
             })
             .collect();
-        let status_arms = with_status
-            .iter()
-            .map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(Some),));
-        let typed_arms = with_status.iter().map(
-            |(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| Some(r.status())),),
-        );
+        let status_arms = with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(Some),));
+        let typed_arms =
+            with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| Some(r.status())),));
         let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
         let rc_arms = self.plan.recipes.iter().map(|r| {
             let n = r.name;
@@ -663,5 +662,4 @@ impl Gen<'_> {
         }
         out
     }
-
 }

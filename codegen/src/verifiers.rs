@@ -105,11 +105,7 @@ impl Gen<'_> {
                 let has_digest = digest.is_some();
                 let expected = self.encoded(&cx, recipe, has_digest);
                 let mismatch = format!("`{field}` does not match {} of the string to sign", recipe.describe());
-                let digest_val = if has_digest {
-                    quote!(Some(::payspec::DigestBytes(__digest)))
-                } else {
-                    quote!(None)
-                };
+                let digest_val = if has_digest { quote!(Some(::payspec::DigestBytes(__digest))) } else { quote!(None) };
                 quote! {
                     #digest
                     let __expected: String = #expected;

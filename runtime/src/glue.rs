@@ -11,7 +11,10 @@ pub use crate::support::*;
 /// serde derives and the runtime types signatures mention.
 pub mod prelude {
     pub use crate::glue as __g;
-    pub use crate::{Clock, SignError, SignedRequest, Stages, VerifyError, Verified};
+    pub use crate::{Clock, SignError, SignedRequest, Stages, Verified, VerifyError};
+    pub use ::core::clone::Clone;
+    pub use ::core::convert::{From, Into};
+    pub use ::core::default::Default;
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Err, Ok};
     pub use ::serde::{Deserialize, Serialize};
@@ -19,9 +22,6 @@ pub mod prelude {
     pub use ::std::string::{String, ToString};
     pub use ::std::vec::Vec;
     pub use ::std::{format, vec};
-    pub use ::core::convert::{From, Into};
-    pub use ::core::clone::Clone;
-    pub use ::core::default::Default;
 }
 
 /// `::payspec::interp::render` for generated code: the one path to change when `render` moves.
@@ -415,9 +415,9 @@ pub fn text_default(target: &str, rule: &Rule, v: &str) -> Result<(), SignError>
 /// A decimal default given as text: exactly its text, or the problem on the field.
 pub fn decimal_default(target: &str, rule: &Rule, v: &str) -> Result<rust_decimal::Decimal, SignError> {
     let n = decimal_text(v).map_err(|p| input(target, rule.wire, p))?;
-    n.to_string().parse::<rust_decimal::Decimal>().map_err(|e| {
-        input(target, rule.wire, format!("`{}` is out of the numeric range: {e}", echo(v)))
-    })
+    n.to_string()
+        .parse::<rust_decimal::Decimal>()
+        .map_err(|e| input(target, rule.wire, format!("`{}` is out of the numeric range: {e}", echo(v))))
 }
 
 /// A default from a secret credential: its problem never echoes the value.
@@ -562,10 +562,17 @@ pub fn check_value(rule: &Rule, v: &Value, lenient: bool) -> Result<Value, Strin
 }
 
 /// The interpreter's `check_received`: every field of `rules` in order, `VerifyError::Malformed`.
-pub fn check_received(target: &str, rules: &[Rule], payload: &Map<String, Value>, lenient: bool) -> Result<(), VerifyError> {
+pub fn check_received(
+    target: &str,
+    rules: &[Rule],
+    payload: &Map<String, Value>,
+    lenient: bool,
+) -> Result<(), VerifyError> {
     for rule in rules {
         match payload.get(rule.wire) {
-            None | Some(Value::Null) if rule.required => return Err(malformed(target, rule.wire, "required but missing")),
+            None | Some(Value::Null) if rule.required => {
+                return Err(malformed(target, rule.wire, "required but missing"))
+            }
             None | Some(Value::Null) => {}
             Some(v) => {
                 check_value(rule, v, lenient).map_err(|p| malformed(target, rule.wire, p))?;
@@ -585,7 +592,12 @@ pub fn received_signature(target: &str, payload: &Map<String, Value>, field: &st
 }
 
 /// Apply decode steps to a received field of `payload` (absent: nothing to do).
-pub fn decode(target: &str, payload: &mut Map<String, Value>, field: &str, steps: &[DecodeStep]) -> Result<(), VerifyError> {
+pub fn decode(
+    target: &str,
+    payload: &mut Map<String, Value>,
+    field: &str,
+    steps: &[DecodeStep],
+) -> Result<(), VerifyError> {
     let Some(v) = payload.get(field).cloned() else { return Ok(()) };
     let bad = |problem: String| malformed(target, field, problem);
     let v = steps.iter().try_fold(v, |v, step| {
@@ -654,7 +666,7 @@ pub fn read_int(name: &str, v: &CredentialValue) -> Result<i64, CredentialError>
 /// A secret integer credential.
 pub fn read_secret_int(name: &str, v: &CredentialValue) -> Result<SecretInteger, CredentialError> {
     match v {
-        CredentialValue::SecretInteger(i) => Ok(i.clone()),
+        CredentialValue::SecretInteger(i) => Ok(*i),
         CredentialValue::Integer(i) => Ok(SecretInteger::new(*i)),
         other => other.text().parse::<i64>().map(SecretInteger::new).map_err(|_| not_int(name)),
     }
@@ -761,7 +773,13 @@ pub struct Wire {
 
 impl Wire {
     /// A request to `path` on `host` of environment `env` (`base` is its base URL, if it has one).
-    pub fn new(env: &str, host: &str, base: Option<&'static str>, method: &'static str, path: &str) -> Result<Self, SignError> {
+    pub fn new(
+        env: &str,
+        host: &str,
+        base: Option<&'static str>,
+        method: &'static str,
+        path: &str,
+    ) -> Result<Self, SignError> {
         let Some(base) = base else {
             return Err(SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")));
         };

@@ -1645,13 +1645,13 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             "/api/v1/transaction/refund",
         )?;
         __w.header("Content-Type", "application/json");
-        __w.body("refundId", Value::String((&__req.refund_id).to_string()));
+        __w.body("refundId", Value::String(__req.refund_id.to_string()));
         __w.body(
             "appotapayTransId",
-            Value::String((&__req.appotapay_trans_id).to_string()),
+            Value::String(__req.appotapay_trans_id.to_string()),
         );
         __w.body("amount", Value::from(__req.amount));
-        __w.body("reason", Value::String((&__req.reason).to_string()));
+        __w.body("reason", Value::String(__req.reason.to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let __p0 = {
@@ -1833,7 +1833,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             "GET",
             "/api/v1/transaction/refund/{refundId}",
         )?;
-        __w.path_field(T, "refundId", &(&__req.refund_id).to_string())?;
+        __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
         __w.header("Content-Type", "application/json");
         let (__pv0, __st0) = {
             let __msg: String = {
@@ -1999,11 +1999,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        __w.body("partnerRefId", Value::String((&__req.partner_ref_id).to_string()));
-        __w.body("transactionId", Value::String((&__req.transaction_id).to_string()));
+        __w.body("partnerRefId", Value::String(__req.partner_ref_id.to_string()));
+        __w.body("transactionId", Value::String(__req.transaction_id.to_string()));
         __w.body("amount", Value::from(__req.amount));
         __w.body("currency", __g::json(&*f_currency));
-        __w.body("reason", Value::String((&__req.reason).to_string()));
+        __w.body("reason", Value::String(__req.reason.to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
@@ -2144,7 +2144,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             "GET",
             "/api/v2/transaction/refund/{refundRefId}",
         )?;
-        __w.path_field(T, "refundRefId", &(&__req.refund_ref_id).to_string())?;
+        __w.path_field(T, "refundRefId", &__req.refund_ref_id.to_string())?;
         if let Some(__v) = __req.r#type.as_ref() {
             __w.query("type", __v.to_string());
         }

@@ -80,10 +80,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     ),
                     (
                         "gateway_private_key",
-                        self
-                            .gateway_private_key
-                            .as_ref()
-                            .map(|v| ::payspec::SecretRef::Text(v)),
+                        self.gateway_private_key.as_ref().map(::payspec::SecretRef::Text),
                     ),
                 ],
             )

@@ -1268,14 +1268,14 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "/refund",
         )?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("m_refund_id", Value::String((&__req.m_refund_id).to_string()));
-        __w.body("zp_trans_id", Value::String((&__req.zp_trans_id).to_string()));
+        __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
+        __w.body("zp_trans_id", Value::String(__req.zp_trans_id.to_string()));
         __w.body("amount", Value::from(__req.amount));
         if let Some(__v) = __req.refund_fee_amount {
             __w.body("refund_fee_amount", Value::from(__v));
         }
         __w.body("timestamp", Value::from(f_timestamp));
-        __w.body("description", Value::String((&__req.description).to_string()));
+        __w.body("description", Value::String(__req.description.to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
@@ -1346,7 +1346,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "/query_refund",
         )?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("m_refund_id", Value::String((&__req.m_refund_id).to_string()));
+        __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
         __w.body("timestamp", Value::from(f_timestamp));
         let (__pv0, __st0) = {
             let __msg: String = {
@@ -1422,22 +1422,22 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "/create",
         )?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("app_user", Value::String((&__req.app_user).to_string()));
-        __w.body("app_trans_id", Value::String((&__req.app_trans_id).to_string()));
+        __w.body("app_user", Value::String(__req.app_user.to_string()));
+        __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
         __w.body("app_time", Value::from(f_app_time));
         if let Some(__v) = __req.expire_duration_seconds {
             __w.body("expire_duration_seconds", Value::from(__v));
         }
         __w.body("amount", Value::from(__req.amount));
-        __w.body("description", Value::String((&__req.description).to_string()));
+        __w.body("description", Value::String(__req.description.to_string()));
         if let Some(__v) = __req.callback_url.as_ref() {
             __w.body("callback_url", Value::String(__v.to_string()));
         }
         if let Some(__v) = __req.sub_app_id.as_ref() {
             __w.body("sub_app_id", Value::String(__v.to_string()));
         }
-        __w.body("item", Value::String((&__req.item).to_string()));
-        __w.body("embed_data", Value::String((&__req.embed_data).to_string()));
+        __w.body("item", Value::String(__req.item.to_string()));
+        __w.body("embed_data", Value::String(__req.embed_data.to_string()));
         if let Some(__v) = __req.bank_code.as_ref() {
             __w.body("bank_code", Value::String(__v.to_string()));
         }
@@ -1502,7 +1502,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             "/query",
         )?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("app_trans_id", Value::String((&__req.app_trans_id).to_string()));
+        __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");

@@ -1251,10 +1251,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         )?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
-        __w.body("request_id", Value::String((&__req.request_id).to_string()));
+        __w.body("request_id", Value::String(__req.request_id.to_string()));
         __w.body("payment_no", Value::from(__req.payment_no));
         __w.body("amount", Value::from(__req.amount));
-        __w.body("description", Value::String((&__req.description).to_string()));
+        __w.body("description", Value::String(__req.description.to_string()));
         if let Some(__v) = f_bank {
             __w.body("bank", Value::String(__v.to_string()));
         }
@@ -1426,7 +1426,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             "GET",
             "/v2/refunds/{request_id}/inquire",
         )?;
-        __w.path_field(T, "request_id", &(&__req.request_id).to_string())?;
+        __w.path_field(T, "request_id", &__req.request_id.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
         let (__pv0, __st0) = {
@@ -1523,7 +1523,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             "GET",
             "/v2/payments/{invoice_no}/inquire",
         )?;
-        __w.path_field(T, "invoice_no", &(&__req.invoice_no).to_string())?;
+        __w.path_field(T, "invoice_no", &__req.invoice_no.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
         let (__pv0, __st0) = {
@@ -1641,12 +1641,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         )?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
-        __w.body("merchantKey", Value::String((&*f_merchant_key).to_string()));
+        __w.body("merchantKey", Value::String(f_merchant_key.to_string()));
         __w.body("time", Value::from(f_time));
-        __w.body("invoice_no", Value::String((&__req.invoice_no).to_string()));
+        __w.body("invoice_no", Value::String(__req.invoice_no.to_string()));
         __w.body("amount", Value::from(__req.amount));
-        __w.body("description", Value::String((&__req.description).to_string()));
-        __w.body("return_url", Value::String((&__req.return_url).to_string()));
+        __w.body("description", Value::String(__req.description.to_string()));
+        __w.body("return_url", Value::String(__req.return_url.to_string()));
         let __url: String = __w.url();
         let (__pv0, __st0) = {
             let __msg: String = {

@@ -95,11 +95,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                     ),
                     (
                         "access_token",
-                        self.access_token.as_ref().map(|v| ::payspec::SecretRef::Text(v)),
+                        self.access_token.as_ref().map(::payspec::SecretRef::Text),
                     ),
                     (
                         "sync_secret",
-                        self.sync_secret.as_ref().map(|v| ::payspec::SecretRef::Text(v)),
+                        self.sync_secret.as_ref().map(::payspec::SecretRef::Text),
                     ),
                 ],
             )
@@ -1156,14 +1156,11 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             "/api/transaction/refund",
         )?;
         __w.header("Content-Type", "application/json");
-        __w.body("bankCode", Value::String((&__req.bank_code).to_string()));
-        __w.body("bankAccount", Value::String((&__req.bank_account).to_string()));
-        __w.body(
-            "referenceNumber",
-            Value::String((&__req.reference_number).to_string()),
-        );
-        __w.body("amount", Value::String((&__req.amount).to_string()));
-        __w.body("content", Value::String((&__req.content).to_string()));
+        __w.body("bankCode", Value::String(__req.bank_code.to_string()));
+        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
+        __w.body("referenceNumber", Value::String(__req.reference_number.to_string()));
+        __w.body("amount", Value::String(__req.amount.to_string()));
+        __w.body("content", Value::String(__req.content.to_string()));
         if let Some(__v) = __req.multi_times {
             __w.body("multiTimes", Value::Bool(__v));
         }
@@ -1253,9 +1250,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             "/api/transactions/check-order",
         )?;
         __w.header("Content-Type", "application/json");
-        __w.body("bankAccount", Value::String((&__req.bank_account).to_string()));
+        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("type", __g::json(&__req.r#type));
-        __w.body("value", Value::String((&__req.value).to_string()));
+        __w.body("value", Value::String(__req.value.to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
@@ -1334,9 +1331,9 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             "/api/ecommerce-transactions/check-order",
         )?;
         __w.header("Content-Type", "application/json");
-        __w.body("bankAccount", Value::String((&__req.bank_account).to_string()));
+        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("type", __g::json(&__req.r#type));
-        __w.body("value", Value::String((&__req.value).to_string()));
+        __w.body("value", Value::String(__req.value.to_string()));
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
