@@ -226,9 +226,9 @@ impl Gen<'_> {
             let n = i;
             let i = proc_macro2::Literal::usize_unsuffixed(i);
             let step = match self.default_expr(op, f, n) {
-                Some(d) => quote!(let #id = __g::filled(T, &r[#i], self.#id, fill, building, #d)?;),
-                None if !f.optional => quote!(let #id = __g::required(T, &r[#i], self.#id)?;),
-                None => quote!(let #id = __g::optional(T, &r[#i], self.#id)?;),
+                Some(d) => quote!(let #id = cx.filled(#i, self.#id, #d)?;),
+                None if !f.optional => quote!(let #id = cx.required(#i, self.#id)?;),
+                None => quote!(let #id = cx.optional(#i, self.#id)?;),
             };
             steps.push(step);
         }
@@ -245,7 +245,7 @@ impl Gen<'_> {
         let groups = self.groups_both(op, &present);
         let ids = s.fields.iter().map(|f| &f.ident);
         let doc = format!(
-            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.\n\nErrors are `SignError::Input` naming the wire field, target `{target}`."
+            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`."
         );
         quote! {
             #[doc = #doc]
@@ -258,6 +258,7 @@ impl Gen<'_> {
             pub fn __run(self, fill: Option<(&Credentials, Clock)>, building: bool) -> Result<#name, SignError> {
                 const T: &str = #target;
                 let r = &#rules;
+                let cx = __g::Fields::new(T, r, fill, building);
                 #(#steps)*
                 #groups
                 Ok(#name { #(#ids),* })

@@ -123,7 +123,7 @@ fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
 
 /// `ts` with every `__v` replaced by `expr` (parenthesised before a method call when it is a
 /// reference or a dereference).
-fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
+pub(crate) fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
     use proc_macro2::{Delimiter, Group, TokenTree};
     let prefix = matches!(expr.clone().into_iter().next(), Some(TokenTree::Punct(p)) if p.as_char() == '&' || p.as_char() == '*');
     let toks: Vec<TokenTree> = ts.into_iter().collect();
@@ -868,20 +868,17 @@ impl Gen<'_> {
             checks.push(match self.local_of(op.request, fp) {
                 Some(Local::Filled) => {
                     let d = self.default_expr(op, fp, n).unwrap_or_else(|| quote!(|_, _| Ok(None)));
-                    let (f, arg) = if fp.ty.is_copy() {
-                        (quote!(fill_copy), quote!(req.#id))
-                    } else {
-                        (quote!(fill_ref), quote!(req.#id.as_ref()))
+                    let (f, arg) = match (fp.ty.is_copy(), fp.def.required) {
+                        (true, true) => (quote!(need_copy), quote!(req.#id)),
+                        (true, false) => (quote!(fill_copy), quote!(req.#id)),
+                        (false, true) => (quote!(need_ref), quote!(req.#id.as_ref())),
+                        (false, false) => (quote!(fill_ref), quote!(req.#id.as_ref())),
                     };
-                    let need = if fp.def.required { quote!(let #l = __g::need(T, &r[#i], #l)?;) } else { quote!() };
-                    quote! {
-                        let #l = __g::#f(T, &r[#i], #arg, (creds, clock), #d)?;
-                        #need
-                    }
+                    quote!(let #l = cx.#f(#i, #arg, #d)?;)
                 }
-                Some(Local::Present) => quote!(let #l = __g::present(T, &r[#i], req.#id.as_ref())?;),
-                None if fp.optional => quote!(__g::present(T, &r[#i], req.#id.as_ref())?;),
-                None => quote!(__g::check(T, &r[#i], &req.#id)?;),
+                Some(Local::Present) => quote!(let #l = cx.present(#i, req.#id.as_ref())?;),
+                None if fp.optional => quote!(cx.present(#i, req.#id.as_ref())?;),
+                None => quote!(cx.check(#i, &req.#id)?;),
             });
         }
         let present = |w: &str| {
@@ -1029,6 +1026,7 @@ impl Gen<'_> {
             pub fn #f(req: &#req, creds: &Credentials, env: Env, clock: Clock) -> Result<SignedRequest, SignError> {
                 const T: &str = #target;
                 let r = &#rules;
+                let cx = __g::Fields::signing(T, r, creds, clock);
                 let __req = req;
                 let __clock = clock;
                 #(#checks)*

@@ -9,8 +9,16 @@ use quote::quote;
 /// Documentation of a field: its `doc:` and its constraints.
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
     let def: &Field = f.def;
+    // One line: the field's `doc:` (whitespace collapsed), then its wire facts.
     let mut doc = match &def.doc {
-        Some(d) if !d.trim().is_empty() => format!("{}\n\n", d.trim()),
+        Some(d) if !d.trim().is_empty() => {
+            let d = d.split_whitespace().collect::<Vec<_>>().join(" ");
+            if d.ends_with(['.', '!', '?']) {
+                format!("{d} ")
+            } else {
+                format!("{d}. ")
+            }
+        }
         _ => String::new(),
     };
     let mut facts = vec![format!("Wire name `{}`", f.wire)];
@@ -313,35 +321,53 @@ impl Gen<'_> {
             let ty = self.field_ty(f);
             let wire = &f.wire;
             let fdoc = field_doc(f, s.top_request);
-            let mut attrs = vec![quote!(rename = #wire)];
-            if f.optional {
-                attrs.push(quote!(default));
-                attrs.push(quote!(skip_serializing_if = "Option::is_none"));
+            // Serde's defaults where they hold: no `rename` when the Rust name is the wire name, no
+            // `default` on an `Option` read without `with`.
+            let mut attrs = Vec::new();
+            if f.ident != wire.as_str() {
+                attrs.push(quote!(rename = #wire));
             }
+            let mut with = None;
             if s.lenient && matches!(f.ty, Ty::Int | Ty::Bool) {
-                let with = match (f.ty, f.optional) {
-                    (Ty::Int, false) => "::payspec::scalar::lenient::i64",
-                    (Ty::Int, true) => "::payspec::scalar::lenient::i64_opt",
-                    (_, false) => "::payspec::scalar::lenient::bool",
-                    (_, true) => "::payspec::scalar::lenient::bool_opt",
-                };
-                attrs.push(quote!(deserialize_with = #with));
+                with = Some(match (f.ty, f.optional) {
+                    (Ty::Int, false) => quote!(deserialize_with = "::payspec::scalar::lenient::i64"),
+                    (Ty::Int, true) => quote!(deserialize_with = "::payspec::scalar::lenient::i64_opt"),
+                    (_, false) => quote!(deserialize_with = "::payspec::scalar::lenient::bool"),
+                    (_, true) => quote!(deserialize_with = "::payspec::scalar::lenient::bool_opt"),
+                });
             }
             if f.ty == Ty::Dec {
-                let with =
-                    if f.optional { "::payspec::glue::exact_decimal_option" } else { "::payspec::glue::exact_decimal" };
-                attrs.push(quote!(with = #with));
+                with = Some(if f.optional {
+                    quote!(with = "::payspec::glue::exact_decimal_option")
+                } else {
+                    quote!(with = "::payspec::glue::exact_decimal")
+                });
+            }
+            if f.optional && with.is_some() {
+                attrs.push(quote!(default));
+            }
+            attrs.extend(with);
+            let mut serde = Vec::new();
+            if !attrs.is_empty() {
+                serde.push(quote!(#[serde(#(#attrs),*)]));
+            }
+            if f.optional {
+                serde.push(quote!(#[serde(skip_serializing_if = "Option::is_none")]));
             }
             fields.push(quote! {
                 #[doc = #fdoc]
-                #[serde(#(#attrs),*)]
+                #(#serde)*
                 pub #id: #ty,
             });
         }
         // `sensitive` fields and fields filled from a secret credential are redacted in `Debug`.
         let redacted = |f: &FieldPlan| f.def.sensitive || self.spec.field_is_secret(f.def);
         let sensitive = s.fields.iter().any(redacted);
-        let deny = if s.top_request { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
+        let serde = if s.top_request {
+            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields)])
+        } else {
+            quote!(#[serde(crate = "::payspec::serde")])
+        };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
             let entries = s.fields.iter().map(|f| {
@@ -367,8 +393,7 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             #[derive(Clone, PartialEq, #derive_debug Serialize, Deserialize)]
-            #[serde(crate = "::payspec::serde")]
-            #deny
+            #serde
             pub struct #name {
                 #(#fields)*
             }
@@ -384,9 +409,16 @@ impl Gen<'_> {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
-            let with = (f.ty == Ty::Dec).then(|| quote!(, with = "::payspec::glue::exact_decimal_option"));
+            let mut attrs = Vec::new();
+            if f.ident != wire.as_str() {
+                attrs.push(quote!(rename = #wire));
+            }
+            if f.ty == Ty::Dec {
+                attrs.push(quote!(with = "::payspec::glue::exact_decimal_option"));
+            }
+            let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
             quote! {
-                #[serde(rename = #wire, default #with)]
+                #serde
                 #id: Option<#t>,
             }
         });
@@ -408,7 +440,7 @@ impl Gen<'_> {
         quote! {
             #[doc = #bdoc]
             #[derive(Clone, Default, Deserialize)]
-            #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+            #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
             pub struct #builder {
                 #(#fields)*
             }
@@ -436,9 +468,7 @@ impl Gen<'_> {
                 /// Parse a response body. Anything but a JSON object (an array, a string, a number,
                 /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
                 pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-                    let __body = __g::response_object(#target, body)?;
-                    <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                        .map_err(|e| __g::malformed(#target, "body", e.to_string()))
+                    __g::parse_response(#target, body)
                 }
                 #status
             }

@@ -11,7 +11,7 @@ pub use crate::support::*;
 /// serde derives and the runtime types signatures mention.
 pub mod prelude {
     pub use crate::glue as __g;
-    pub use crate::{Clock, SignError, SignedRequest, Stages, Verified, VerifyError};
+    pub use crate::{Clock, SignError, SignedRequest, Stages, StatusMatch, StatusRow, Verified, VerifyError};
     pub use ::core::clone::Clone;
     pub use ::core::convert::{From, Into};
     pub use ::core::default::Default;
@@ -406,6 +406,101 @@ pub fn need<T>(target: &str, rule: &Rule, v: Option<T>) -> Result<T, SignError> 
     v.ok_or_else(|| missing(target, rule))
 }
 
+/// The fields of one request being checked: its target, its rules, and what fills `from:`
+/// defaults (the credentials and the clock; none while building). Each method is the free function
+/// of the same name on rule `i`.
+pub struct Fields<'a, C> {
+    /// `provider.operation`.
+    pub target: &'static str,
+    /// The request's rules, in field order.
+    pub rules: &'static [Rule],
+    fill: Option<(&'a C, Clock)>,
+    building: bool,
+}
+
+impl<C> Clone for Fields<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for Fields<'_, C> {}
+
+impl<'a, C> Fields<'a, C> {
+    /// A builder's run (`__run`): defaults filled when `fill` is given; `building` lets required
+    /// fields with defaults stay absent.
+    pub fn new(target: &'static str, rules: &'static [Rule], fill: Option<(&'a C, Clock)>, building: bool) -> Self {
+        Fields { target, rules, fill, building }
+    }
+    /// A signer's checks: defaults filled from `creds` and `clock`.
+    pub fn signing(target: &'static str, rules: &'static [Rule], creds: &'a C, clock: Clock) -> Self {
+        Fields { target, rules, fill: Some((creds, clock)), building: false }
+    }
+    /// [`required`].
+    pub fn required<T: Checked>(self, i: usize, v: Option<T>) -> Result<T, SignError> {
+        required(self.target, &self.rules[i], v)
+    }
+    /// [`optional`].
+    pub fn optional<T: Checked>(self, i: usize, v: Option<T>) -> Result<Option<T>, SignError> {
+        optional(self.target, &self.rules[i], v)
+    }
+    /// [`filled`].
+    pub fn filled<T: Checked>(
+        self,
+        i: usize,
+        v: Option<T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Option<T>, SignError> {
+        filled(self.target, &self.rules[i], v, self.fill, self.building, default)
+    }
+    /// [`check`].
+    pub fn check<T: Checked>(self, i: usize, v: &T) -> Result<(), SignError> {
+        check(self.target, &self.rules[i], v)
+    }
+    /// [`present`].
+    pub fn present<'v, T: Checked>(self, i: usize, v: Option<&'v T>) -> Result<Option<&'v T>, SignError> {
+        present(self.target, &self.rules[i], v)
+    }
+    fn creds(self) -> Result<(&'a C, Clock), SignError> {
+        self.fill.ok_or_else(|| SignError::Unknown("defaults filled without credentials".into()))
+    }
+    /// [`fill_ref`].
+    pub fn fill_ref<'v, T: Checked + Clone>(
+        self,
+        i: usize,
+        v: Option<&'v T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Option<Cow<'v, T>>, SignError> {
+        fill_ref(self.target, &self.rules[i], v, self.creds()?, default)
+    }
+    /// [`fill_copy`].
+    pub fn fill_copy<T: Checked + Copy>(
+        self,
+        i: usize,
+        v: Option<T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Option<T>, SignError> {
+        fill_copy(self.target, &self.rules[i], v, self.creds()?, default)
+    }
+    /// [`fill_ref`] of a required field, then [`need`].
+    pub fn need_ref<'v, T: Checked + Clone>(
+        self,
+        i: usize,
+        v: Option<&'v T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Cow<'v, T>, SignError> {
+        need(self.target, &self.rules[i], self.fill_ref(i, v, default)?)
+    }
+    /// [`fill_copy`] of a required field, then [`need`].
+    pub fn need_copy<T: Checked + Copy>(
+        self,
+        i: usize,
+        v: Option<T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<T, SignError> {
+        need(self.target, &self.rules[i], self.fill_copy(i, v, default)?)
+    }
+}
+
 /// A text default (`from: lit:…`, a text credential) checked as the enum's text: the rule's problem
 /// on the field.
 pub fn text_default(target: &str, rule: &Rule, v: &str) -> Result<(), SignError> {
@@ -624,6 +719,42 @@ pub fn expect_equal(at: &str, expected: &str, received: &str, problem: &str) -> 
     } else {
         Err(bad_signature(at, problem.to_string()))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status tables
+
+/// `json` (any value) looked up in `rows` by the dotted paths `fields` (absent or `null`: `None`).
+pub fn status_in(json: &Value, rows: &'static [crate::StatusRow], fields: &[&str]) -> crate::StatusMatch {
+    let code = fields
+        .iter()
+        .map(|p| p.split('.').try_fold(json, |v, seg| v.get(seg)).and_then(crate::status::code_text))
+        .collect();
+    crate::StatusMatch::lookup(rows, code)
+}
+
+/// A typed value's status: `code` (one text per table field) looked up in `rows`.
+pub fn lookup<const N: usize>(rows: &'static [crate::StatusRow], code: [Option<String>; N]) -> crate::StatusMatch {
+    crate::StatusMatch::lookup(rows, code.into())
+}
+
+/// A response body's status (`status_of`): a JSON object looked up as [`status_in`], anything else
+/// `VerifyError::Malformed` on `body`.
+pub fn status_of(
+    target: &str,
+    json: &Value,
+    rows: &'static [crate::StatusRow],
+    fields: &[&str],
+) -> Result<crate::StatusMatch, VerifyError> {
+    response_object(target, json)?;
+    Ok(status_in(json, rows, fields))
+}
+
+/// A typed response parsed from a body (`from_json`): a JSON object, or `VerifyError::Malformed`
+/// on `body`.
+pub fn parse_response<T: serde::de::DeserializeOwned>(target: &str, body: &Value) -> Result<T, VerifyError> {
+    let obj = response_object(target, body)?;
+    T::deserialize(Value::Object(obj.clone())).map_err(|e| malformed(target, "body", e.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -412,24 +412,17 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Partner refund id, unique (idempotency key)
-
-Wire name `refundId`; required.*/
+        ///Partner refund id, unique (idempotency key). Wire name `refundId`; required.
         #[serde(rename = "refundId")]
         pub refund_id: String,
-        /**AppotaPay payment transaction id
-
-Wire name `appotapayTransId`; required.*/
+        ///AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
         #[serde(rename = "appotapayTransId")]
         pub appotapay_trans_id: String,
         ///Wire name `amount`; required; minimum 1.
-        #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `reason`; required.
-        #[serde(rename = "reason")]
         pub reason: String,
     }
     impl RefundRequest {
@@ -458,13 +451,13 @@ Wire name `appotapayTransId`; required.*/
         #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `data`; optional.
-        #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub data: Option<RefundResponseData>,
         ///Wire name `signature`; optional.
-        #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub signature: Option<String>,
     }
     ///The `data` object.
@@ -472,53 +465,36 @@ Wire name `appotapayTransId`; required.*/
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(
-            rename = "appotapayTransId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "appotapayTransId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
-        /**AppotaPay refund id
-
-Wire name `refundId`; optional.*/
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+        ///AppotaPay refund id. Wire name `refundId`; optional.
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
-        /**Partner refund id (the request's refundId)
-
-Wire name `refundOriginalId`; optional.*/
-        #[serde(
-            rename = "refundOriginalId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Partner refund id (the request's refundId). Wire name `refundOriginalId`; optional.
+        #[serde(rename = "refundOriginalId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundResponseDataStatus>,
-        /**Payment time, unix seconds
-
-Wire name `transactionTs`; optional.*/
-        #[serde(
-            rename = "transactionTs",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Payment time, unix seconds. Wire name `transactionTs`; optional.
+        #[serde(rename = "transactionTs")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundStatusRequest {
-        /**Partner refund id
-
-Wire name `refundId`; required; sent in the path.*/
+        ///Partner refund id. Wire name `refundId`; required; sent in the path.
         #[serde(rename = "refundId")]
         pub refund_id: String,
     }
@@ -545,10 +521,10 @@ Wire name `refundId`; required; sent in the path.*/
         #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `data`; optional.
-        #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub data: Option<RefundStatusResponseData>,
     }
     ///The `data` object.
@@ -556,87 +532,59 @@ Wire name `refundId`; required; sent in the path.*/
     #[serde(crate = "::payspec::serde")]
     pub struct RefundStatusResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(
-            rename = "appotapayTransId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "appotapayTransId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///Wire name `refundId`; optional.
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `refundOriginalId`; optional.
-        #[serde(
-            rename = "refundOriginalId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "refundOriginalId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundStatusResponseDataStatus>,
         ///Wire name `transactionTs`; optional.
-        #[serde(
-            rename = "transactionTs",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "transactionTs")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundV2Request {
-        /**Optional UUIDv4 request id
-
-Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.*/
-        #[serde(
-            rename = "X-Request-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
+        #[serde(rename = "X-Request-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub x_language: Option<RefundV2XLanguage>,
-        /**Required only for owner-type sub-accounts
-
-Wire name `X-Account-Ref-ID`; optional; sent as a header.*/
-        #[serde(
-            rename = "X-Account-Ref-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
+        #[serde(rename = "X-Account-Ref-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub x_account_ref_id: Option<String>,
-        /**Partner refund reference, unique (alphanumeric per the doc)
-
-Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.*/
+        ///Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
         #[serde(rename = "partnerRefId")]
         pub partner_ref_id: String,
-        /**AppotaPay payment transaction id
-
-Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.*/
+        ///AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
         #[serde(rename = "transactionId")]
         pub transaction_id: String,
-        /**VND
-
-Wire name `amount`; required; minimum 1000.*/
-        #[serde(rename = "amount")]
+        ///VND. Wire name `amount`; required; minimum 1000.
         pub amount: i64,
         ///Wire name `currency`; required; defaults to `VND`.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<RefundV2Currency>,
-        /**'alphanumeric' in the doc, but the examples contain spaces
-
-Wire name `reason`; required; at most 100 characters.*/
-        #[serde(rename = "reason")]
+        ///'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
         pub reason: String,
     }
     impl RefundV2Request {
@@ -665,89 +613,68 @@ Wire name `reason`; required; at most 100 characters.*/
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundV2Response {
-        /**AppotaPay refund id
-
-Wire name `refundId`; optional.*/
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+        ///AppotaPay refund id. Wire name `refundId`; optional.
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(
-            rename = "transactionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "transactionId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(
-            rename = "partnerRefId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "partnerRefId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `currency`; optional.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2ResponseStatus>,
-        /**RFC 3339
-
-Wire name `createdAt`; optional.*/
-        #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+        ///RFC 3339. Wire name `createdAt`; optional.
+        #[serde(rename = "createdAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
-        /**RFC 3339 when refunded; may be empty
-
-Wire name `refundedAt`; optional.*/
-        #[serde(rename = "refundedAt", default, skip_serializing_if = "Option::is_none")]
+        ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
+        #[serde(rename = "refundedAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
-        /**On failure
-
-Wire name `errorCode`; optional.*/
-        #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+        ///On failure. Wire name `errorCode`; optional.
+        #[serde(rename = "errorCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
-        /**On failure
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        ///On failure. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Request of `refund_v2_status`: v2 refund detail.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundV2StatusRequest {
         ///Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(
-            rename = "X-Request-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "X-Request-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub x_language: Option<RefundV2StatusXLanguage>,
         ///Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(
-            rename = "X-Account-Ref-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "X-Account-Ref-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub x_account_ref_id: Option<String>,
-        /**Refund reference (which id goes with which type is not explained)
-
-Wire name `refundRefId`; required; sent in the path.*/
+        ///Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
         #[serde(rename = "refundRefId")]
         pub refund_ref_id: String,
-        /**TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id)
-
-Wire name `type`; optional; sent in the query string.*/
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        ///TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequest {
@@ -775,72 +702,56 @@ Wire name `type`; optional; sent in the query string.*/
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundV2StatusResponse {
-        /**AppotaPay refund id
-
-Wire name `refundId`; optional.*/
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
+        ///AppotaPay refund id. Wire name `refundId`; optional.
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(
-            rename = "transactionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "transactionId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(
-            rename = "partnerRefId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "partnerRefId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `currency`; optional.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2StatusResponseStatus>,
-        /**RFC 3339
-
-Wire name `createdAt`; optional.*/
-        #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+        ///RFC 3339. Wire name `createdAt`; optional.
+        #[serde(rename = "createdAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
-        /**RFC 3339 when refunded; may be empty
-
-Wire name `refundedAt`; optional.*/
-        #[serde(rename = "refundedAt", default, skip_serializing_if = "Option::is_none")]
+        ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
+        #[serde(rename = "refundedAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
-        /**On failure
-
-Wire name `errorCode`; optional.*/
-        #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+        ///On failure. Wire name `errorCode`; optional.
+        #[serde(rename = "errorCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
-        /**On failure
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        ///On failure. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
-        /**Base64 of the JSON payload; signed as received
-
-Wire name `data`; required.*/
-        #[serde(rename = "data")]
+        ///Base64 of the JSON payload; signed as received. Wire name `data`; required.
         pub data: String,
         ///Wire name `signature`; required; at most 64 characters.
-        #[serde(rename = "signature")]
         pub signature: String,
         ///Wire name `time`; optional.
-        #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub time: Option<::payspec::Scalar>,
     }
     ///Payment redirect to redirectUrl (GET query string); same fields and signature as ipn.
@@ -848,39 +759,31 @@ Wire name `data`; required.*/
     #[serde(crate = "::payspec::serde")]
     pub struct RedirectPayload {
         ///Wire name `data`; required.
-        #[serde(rename = "data")]
         pub data: String,
         ///Wire name `signature`; required; at most 64 characters.
-        #[serde(rename = "signature")]
         pub signature: String,
         ///Wire name `time`; optional.
-        #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub time: Option<::payspec::Scalar>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "refundId", default)]
+        #[serde(rename = "refundId")]
         refund_id: Option<String>,
-        #[serde(rename = "appotapayTransId", default)]
+        #[serde(rename = "appotapayTransId")]
         appotapay_trans_id: Option<String>,
-        #[serde(rename = "amount", default)]
         amount: Option<i64>,
-        #[serde(rename = "reason", default)]
         reason: Option<String>,
     }
     impl RefundRequestBuilder {
-        /**Set `refundId`. Partner refund id, unique (idempotency key)
-
-Wire name `refundId`; required.*/
+        ///Set `refundId`. Partner refund id, unique (idempotency key). Wire name `refundId`; required.
         pub fn refund_id(mut self, value: impl Into<String>) -> Self {
             self.refund_id = Some(value.into());
             self
         }
-        /**Set `appotapayTransId`. AppotaPay payment transaction id
-
-Wire name `appotapayTransId`; required.*/
+        ///Set `appotapayTransId`. AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
         pub fn appotapay_trans_id(mut self, value: impl Into<String>) -> Self {
             self.appotapay_trans_id = Some(value.into());
             self
@@ -895,9 +798,7 @@ Wire name `appotapayTransId`; required.*/
             self.reason = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
             self.__run(None, true)
         }
@@ -910,10 +811,11 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "appotapay.refund";
             let r = &RULES_REFUND_REQUEST;
-            let refund_id = __g::required(T, &r[0], self.refund_id)?;
-            let appotapay_trans_id = __g::required(T, &r[1], self.appotapay_trans_id)?;
-            let amount = __g::required(T, &r[2], self.amount)?;
-            let reason = __g::required(T, &r[3], self.reason)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let refund_id = cx.required(0, self.refund_id)?;
+            let appotapay_trans_id = cx.required(1, self.appotapay_trans_id)?;
+            let amount = cx.required(2, self.amount)?;
+            let reason = cx.required(3, self.reason)?;
             Ok(RefundRequest {
                 refund_id,
                 appotapay_trans_id,
@@ -932,58 +834,46 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("appotapay.refund response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "appotapay.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("appotapay.refund response", body)
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V1,
-                vec![
-                    Some({ let __v = self.error_code; __v.to_string() }), self.data
-                    .as_ref().and_then(| __x | __x.status.as_ref()).map(| __v | __v
-                    .to_string())
+                [
+                    Some(self.error_code.to_string()),
+                    self
+                        .data
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("appotapay.refund response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V1,
-                    vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("data").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund response",
+                json,
+                STATUS_REFUND_V1,
+                &["errorCode", "data.status"],
             )
         }
     }
     ///Builder of [`RefundStatusRequest`]: set fields, then [`build`](RefundStatusRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundStatusRequestBuilder {
-        #[serde(rename = "refundId", default)]
+        #[serde(rename = "refundId")]
         refund_id: Option<String>,
     }
     impl RefundStatusRequestBuilder {
-        /**Set `refundId`. Partner refund id
-
-Wire name `refundId`; required; sent in the path.*/
+        ///Set `refundId`. Partner refund id. Wire name `refundId`; required; sent in the path.
         pub fn refund_id(mut self, value: impl Into<String>) -> Self {
             self.refund_id = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn build(self) -> Result<RefundStatusRequest, SignError> {
             self.__run(None, true)
         }
@@ -996,7 +886,8 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
         ) -> Result<RefundStatusRequest, SignError> {
             const T: &str = "appotapay.refund_status";
             let r = &RULES_REFUND_STATUS_REQUEST;
-            let refund_id = __g::required(T, &r[0], self.refund_id)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let refund_id = cx.required(0, self.refund_id)?;
             Ok(RefundStatusRequest { refund_id })
         }
     }
@@ -1010,65 +901,52 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("appotapay.refund_status response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "appotapay.refund_status response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("appotapay.refund_status response", body)
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V1,
-                vec![
-                    Some({ let __v = self.error_code; __v.to_string() }), self.data
-                    .as_ref().and_then(| __x | __x.status.as_ref()).map(| __v | __v
-                    .to_string())
+                [
+                    Some(self.error_code.to_string()),
+                    self
+                        .data
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("appotapay.refund_status response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V1,
-                    vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("data").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_status response",
+                json,
+                STATUS_REFUND_V1,
+                &["errorCode", "data.status"],
             )
         }
     }
     ///Builder of [`RefundV2Request`]: set fields, then [`build`](RefundV2RequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundV2RequestBuilder {
-        #[serde(rename = "X-Request-ID", default)]
+        #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
-        #[serde(rename = "X-Language", default)]
+        #[serde(rename = "X-Language")]
         x_language: Option<RefundV2XLanguage>,
-        #[serde(rename = "X-Account-Ref-ID", default)]
+        #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
-        #[serde(rename = "partnerRefId", default)]
+        #[serde(rename = "partnerRefId")]
         partner_ref_id: Option<String>,
-        #[serde(rename = "transactionId", default)]
+        #[serde(rename = "transactionId")]
         transaction_id: Option<String>,
-        #[serde(rename = "amount", default)]
         amount: Option<i64>,
-        #[serde(rename = "currency", default)]
         currency: Option<RefundV2Currency>,
-        #[serde(rename = "reason", default)]
         reason: Option<String>,
     }
     impl RefundV2RequestBuilder {
-        /**Set `X-Request-ID`. Optional UUIDv4 request id
-
-Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.*/
+        ///Set `X-Request-ID`. Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
         pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
             self.x_request_id = Some(value.into());
             self
@@ -1078,30 +956,22 @@ Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.*/
             self.x_language = Some(value.into());
             self
         }
-        /**Set `X-Account-Ref-ID`. Required only for owner-type sub-accounts
-
-Wire name `X-Account-Ref-ID`; optional; sent as a header.*/
+        ///Set `X-Account-Ref-ID`. Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
         pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
             self.x_account_ref_id = Some(value.into());
             self
         }
-        /**Set `partnerRefId`. Partner refund reference, unique (alphanumeric per the doc)
-
-Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.*/
+        ///Set `partnerRefId`. Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
         pub fn partner_ref_id(mut self, value: impl Into<String>) -> Self {
             self.partner_ref_id = Some(value.into());
             self
         }
-        /**Set `transactionId`. AppotaPay payment transaction id
-
-Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.*/
+        ///Set `transactionId`. AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
         pub fn transaction_id(mut self, value: impl Into<String>) -> Self {
             self.transaction_id = Some(value.into());
             self
         }
-        /**Set `amount`. VND
-
-Wire name `amount`; required; minimum 1000.*/
+        ///Set `amount`. VND. Wire name `amount`; required; minimum 1000.
         pub fn amount(mut self, value: impl Into<i64>) -> Self {
             self.amount = Some(value.into());
             self
@@ -1111,16 +981,12 @@ Wire name `amount`; required; minimum 1000.*/
             self.currency = Some(value.into());
             self
         }
-        /**Set `reason`. 'alphanumeric' in the doc, but the examples contain spaces
-
-Wire name `reason`; required; at most 100 characters.*/
+        ///Set `reason`. 'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
         pub fn reason(mut self, value: impl Into<String>) -> Self {
             self.reason = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn build(self) -> Result<RefundV2Request, SignError> {
             self.__run(None, true)
         }
@@ -1133,24 +999,23 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ) -> Result<RefundV2Request, SignError> {
             const T: &str = "appotapay.refund_v2";
             let r = &RULES_REFUND_V2_REQUEST;
-            let x_request_id = __g::optional(T, &r[0], self.x_request_id)?;
-            let x_language = __g::optional(T, &r[1], self.x_language)?;
-            let x_account_ref_id = __g::optional(T, &r[2], self.x_account_ref_id)?;
-            let partner_ref_id = __g::required(T, &r[3], self.partner_ref_id)?;
-            let transaction_id = __g::required(T, &r[4], self.transaction_id)?;
-            let amount = __g::required(T, &r[5], self.amount)?;
-            let currency = __g::filled(
-                T,
-                &r[6],
-                self.currency,
-                fill,
-                building,
-                |c, k| {
-                    __g::text_default(T, &r[6], "VND")
-                        .map(|_| RefundV2Currency::from_wire("VND"))
-                },
-            )?;
-            let reason = __g::required(T, &r[7], self.reason)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let x_request_id = cx.optional(0, self.x_request_id)?;
+            let x_language = cx.optional(1, self.x_language)?;
+            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
+            let partner_ref_id = cx.required(3, self.partner_ref_id)?;
+            let transaction_id = cx.required(4, self.transaction_id)?;
+            let amount = cx.required(5, self.amount)?;
+            let currency = cx
+                .filled(
+                    6,
+                    self.currency,
+                    |c, k| {
+                        __g::text_default(T, &r[6], "VND")
+                            .map(|_| RefundV2Currency::from_wire("VND"))
+                    },
+                )?;
+            let reason = cx.required(7, self.reason)?;
             Ok(RefundV2Request {
                 x_request_id,
                 x_language,
@@ -1173,51 +1038,41 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("appotapay.refund_v2 response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "appotapay.refund_v2 response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("appotapay.refund_v2 response", body)
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V2,
-                vec![
-                    self.error_code.map(| __v | __v.to_string()), self.status.as_ref()
-                    .map(| __v | __v.to_string())
+                [
+                    self.error_code.map(|__v| __v.to_string()),
+                    self.status.as_ref().map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("appotapay.refund_v2 response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V2,
-                    vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_v2 response",
+                json,
+                STATUS_REFUND_V2,
+                &["errorCode", "status"],
             )
         }
     }
     ///Builder of [`RefundV2StatusRequest`]: set fields, then [`build`](RefundV2StatusRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundV2StatusRequestBuilder {
-        #[serde(rename = "X-Request-ID", default)]
+        #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
-        #[serde(rename = "X-Language", default)]
+        #[serde(rename = "X-Language")]
         x_language: Option<RefundV2StatusXLanguage>,
-        #[serde(rename = "X-Account-Ref-ID", default)]
+        #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
-        #[serde(rename = "refundRefId", default)]
+        #[serde(rename = "refundRefId")]
         refund_ref_id: Option<String>,
-        #[serde(rename = "type", default)]
+        #[serde(rename = "type")]
         r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequestBuilder {
@@ -1236,23 +1091,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             self.x_account_ref_id = Some(value.into());
             self
         }
-        /**Set `refundRefId`. Refund reference (which id goes with which type is not explained)
-
-Wire name `refundRefId`; required; sent in the path.*/
+        ///Set `refundRefId`. Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
         pub fn refund_ref_id(mut self, value: impl Into<String>) -> Self {
             self.refund_ref_id = Some(value.into());
             self
         }
-        /**Set `type`. TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id)
-
-Wire name `type`; optional; sent in the query string.*/
+        ///Set `type`. TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
         pub fn r#type(mut self, value: impl Into<RefundV2StatusType>) -> Self {
             self.r#type = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn build(self) -> Result<RefundV2StatusRequest, SignError> {
             self.__run(None, true)
         }
@@ -1265,11 +1114,12 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         ) -> Result<RefundV2StatusRequest, SignError> {
             const T: &str = "appotapay.refund_v2_status";
             let r = &RULES_REFUND_V2_STATUS_REQUEST;
-            let x_request_id = __g::optional(T, &r[0], self.x_request_id)?;
-            let x_language = __g::optional(T, &r[1], self.x_language)?;
-            let x_account_ref_id = __g::optional(T, &r[2], self.x_account_ref_id)?;
-            let refund_ref_id = __g::required(T, &r[3], self.refund_ref_id)?;
-            let r#type = __g::optional(T, &r[4], self.r#type)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let x_request_id = cx.optional(0, self.x_request_id)?;
+            let x_language = cx.optional(1, self.x_language)?;
+            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
+            let refund_ref_id = cx.required(3, self.refund_ref_id)?;
+            let r#type = cx.optional(4, self.r#type)?;
             Ok(RefundV2StatusRequest {
                 x_request_id,
                 x_language,
@@ -1289,38 +1139,25 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object(
-                "appotapay.refund_v2_status response",
-                body,
-            )?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "appotapay.refund_v2_status response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("appotapay.refund_v2_status response", body)
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V2,
-                vec![
-                    self.error_code.map(| __v | __v.to_string()), self.status.as_ref()
-                    .map(| __v | __v.to_string())
+                [
+                    self.error_code.map(|__v| __v.to_string()),
+                    self.status.as_ref().map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("appotapay.refund_v2_status response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V2,
-                    vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_v2_status response",
+                json,
+                STATUS_REFUND_V2,
+                &["errorCode", "status"],
             )
         }
     }
@@ -1340,285 +1177,102 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund_v2` (fields errorCode, status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_V2: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("1"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_PARAMS"),
-            meaning: "Missing or invalid parameters",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("31"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("DUPLICATE_REFUND"),
-            meaning: "partnerRefId already used; look up the existing refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("36"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("NOT_FOUND"),
-            meaning: "Transaction (or refund) not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("129"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("WAIT_BEFORE_REFUND"),
-            meaning: "Wait the indicated time before creating a new refund request",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("135"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFUND_NOT_SUPPORTED"),
-            meaning: "Transaction does not support refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("401"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("UNAUTHORIZED"),
-            meaning: "Invalid or expired JWT",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("500"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_ERROR"),
-            meaning: "System error; query by partnerRefId before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("11"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("PARTNER_NOT_FOUND"),
-            meaning: "Partner not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("13"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("PARTNER_BLOCKED"),
-            meaning: "Partner blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("14"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("API_KEY_NOT_FOUND"),
-            meaning: "API key not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("15"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("API_KEY_INACTIVE"),
-            meaning: "API key inactive or blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("91"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_BUSY"),
-            meaning: "System busy; query before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("92"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("IP_NOT_ALLOWED"),
-            meaning: "IP not allowed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("94"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("MAINTENANCE"),
-            meaning: "Maintenance; retry later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("99"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("UNKNOWN"),
-            meaning: "Unknown error; re-check the transaction later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("106"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("PARTIAL_REFUND_NOT_ALLOWED"),
-            meaning: "Partial refund not allowed (subscription table; unconfirmed for payments)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("110"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFUND_EXCEEDS_AMOUNT"),
-            meaning: "Total refund exceeds the transaction amount (subscription table; unconfirmed for payments)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("125"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFUND_EXPIRED"),
-            meaning: "Refund past its validity period (subscription table; unconfirmed for payments)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[None, Some("pending")],
-            outcome: ::payspec::Outcome::Pending,
-            name: Some("PENDING"),
-            meaning: "No automatic refund for this method; AppotaPay refunds manually within 1 working day (contact support if unchanged after 1 day)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[None, Some("processing")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("PROCESSING"),
-            meaning: "Automatic refund in progress (contact support if unchanged after 1 day)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[None, Some("success")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[None, Some("error")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("ERROR"),
-            meaning: "Refund failed",
-            retryable: false,
-        },
-    ];
-    ///Status table `refund_v1` (fields errorCode, data.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_V1: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("0"), Some("pending")],
-            outcome: ::payspec::Outcome::Pending,
-            name: Some("PENDING"),
-            meaning: "No automatic refund for this method; AppotaPay refunds manually within 1 working day",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0"), Some("processing")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("PROCESSING"),
-            meaning: "Automatic refund in progress",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0"), Some("success")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0"), Some("error")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("ERROR"),
-            meaning: "Refund failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("1"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_PARAMS"),
-            meaning: "Missing or invalid parameters",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_SIGNATURE"),
-            meaning: "Invalid signature (payment table)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("11"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("PARTNER_NOT_FOUND"),
-            meaning: "Partner not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("13"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("PARTNER_BLOCKED"),
-            meaning: "Partner blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("14"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("API_KEY_NOT_FOUND"),
-            meaning: "API key not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("15"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("API_KEY_INACTIVE"),
-            meaning: "API key inactive or blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("36"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("NOT_FOUND"),
-            meaning: "Transaction not found (payment table)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("40"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("ALREADY_REFUNDED"),
-            meaning: "Transaction already refunded (payment table)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("91"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_BUSY"),
-            meaning: "System busy; query before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("92"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("IP_NOT_ALLOWED"),
-            meaning: "IP not allowed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("94"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("MAINTENANCE"),
-            meaning: "Maintenance; retry later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("99"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("UNKNOWN"),
-            meaning: "Unknown error; re-check the transaction later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("500"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_ERROR"),
-            meaning: "System error; query by refundId before retrying",
-            retryable: true,
-        },
-    ];
+    ///Status table `refund_v2` (fields errorCode, status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_V2: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["1", "*"], Rejected, "INVALID_PARAMS", false)
+                .means("Missing or invalid parameters"),
+            row(&["31", "*"], Rejected, "DUPLICATE_REFUND", false)
+                .means("partnerRefId already used; look up the existing refund"),
+            row(&["36", "*"], Rejected, "NOT_FOUND", false)
+                .means("Transaction (or refund) not found"),
+            row(&["129", "*"], Rejected, "WAIT_BEFORE_REFUND", true)
+                .means("Wait the indicated time before creating a new refund request"),
+            row(&["135", "*"], Rejected, "REFUND_NOT_SUPPORTED", false)
+                .means("Transaction does not support refund"),
+            row(&["401", "*"], Rejected, "UNAUTHORIZED", false)
+                .means("Invalid or expired JWT"),
+            row(&["500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("System error; query by partnerRefId before retrying"),
+            row(&["11", "*"], Rejected, "PARTNER_NOT_FOUND", false)
+                .means("Partner not found"),
+            row(&["13", "*"], Rejected, "PARTNER_BLOCKED", false)
+                .means("Partner blocked"),
+            row(&["14", "*"], Rejected, "API_KEY_NOT_FOUND", false)
+                .means("API key not found"),
+            row(&["15", "*"], Rejected, "API_KEY_INACTIVE", false)
+                .means("API key inactive or blocked"),
+            row(&["91", "*"], Indeterminate, "SYSTEM_BUSY", true)
+                .means("System busy; query before retrying"),
+            row(&["92", "*"], Rejected, "IP_NOT_ALLOWED", false).means("IP not allowed"),
+            row(&["94", "*"], Rejected, "MAINTENANCE", true)
+                .means("Maintenance; retry later"),
+            row(&["99", "*"], Indeterminate, "UNKNOWN", true)
+                .means("Unknown error; re-check the transaction later"),
+            row(&["106", "*"], Rejected, "PARTIAL_REFUND_NOT_ALLOWED", false)
+                .means(
+                    "Partial refund not allowed (subscription table; unconfirmed for payments)",
+                ),
+            row(&["110", "*"], Rejected, "REFUND_EXCEEDS_AMOUNT", false)
+                .means(
+                    "Total refund exceeds the transaction amount (subscription table; unconfirmed for payments)",
+                ),
+            row(&["125", "*"], Rejected, "REFUND_EXPIRED", false)
+                .means(
+                    "Refund past its validity period (subscription table; unconfirmed for payments)",
+                ),
+            row(&["*", "pending"], Pending, "PENDING", false)
+                .means(
+                    "No automatic refund for this method; AppotaPay refunds manually within 1 working day (contact support if unchanged after 1 day)",
+                ),
+            row(&["*", "processing"], Processing, "PROCESSING", false)
+                .means(
+                    "Automatic refund in progress (contact support if unchanged after 1 day)",
+                ),
+            row(&["*", "success"], Succeeded, "SUCCESS", false).means("Refunded"),
+            row(&["*", "error"], Failed, "ERROR", false).means("Refund failed"),
+        ]
+    };
+    ///Status table `refund_v1` (fields errorCode, data.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_V1: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["0", "pending"], Pending, "PENDING", false)
+                .means(
+                    "No automatic refund for this method; AppotaPay refunds manually within 1 working day",
+                ),
+            row(&["0", "processing"], Processing, "PROCESSING", false)
+                .means("Automatic refund in progress"),
+            row(&["0", "success"], Succeeded, "SUCCESS", false).means("Refunded"),
+            row(&["0", "error"], Failed, "ERROR", false).means("Refund failed"),
+            row(&["1", "*"], Rejected, "INVALID_PARAMS", false)
+                .means("Missing or invalid parameters"),
+            row(&["2", "*"], Rejected, "INVALID_SIGNATURE", false)
+                .means("Invalid signature (payment table)"),
+            row(&["11", "*"], Rejected, "PARTNER_NOT_FOUND", false)
+                .means("Partner not found"),
+            row(&["13", "*"], Rejected, "PARTNER_BLOCKED", false)
+                .means("Partner blocked"),
+            row(&["14", "*"], Rejected, "API_KEY_NOT_FOUND", false)
+                .means("API key not found"),
+            row(&["15", "*"], Rejected, "API_KEY_INACTIVE", false)
+                .means("API key inactive or blocked"),
+            row(&["36", "*"], Rejected, "NOT_FOUND", false)
+                .means("Transaction not found (payment table)"),
+            row(&["40", "*"], Rejected, "ALREADY_REFUNDED", false)
+                .means("Transaction already refunded (payment table)"),
+            row(&["91", "*"], Indeterminate, "SYSTEM_BUSY", true)
+                .means("System busy; query before retrying"),
+            row(&["92", "*"], Rejected, "IP_NOT_ALLOWED", false).means("IP not allowed"),
+            row(&["94", "*"], Rejected, "MAINTENANCE", true)
+                .means("Maintenance; retry later"),
+            row(&["99", "*"], Indeterminate, "UNKNOWN", true)
+                .means("Unknown error; re-check the transaction later"),
+            row(&["500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("System error; query by refundId before retrying"),
+        ]
+    };
     /**Sign `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
 
 `POST /api/v1/transaction/refund` on host `v1`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1631,12 +1285,13 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "appotapay.refund";
         let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.refund_id)?;
-        __g::check(T, &r[1], &req.appotapay_trans_id)?;
-        __g::check(T, &r[2], &req.amount)?;
-        __g::check(T, &r[3], &req.reason)?;
+        cx.check(0, &req.refund_id)?;
+        cx.check(1, &req.appotapay_trans_id)?;
+        cx.check(2, &req.amount)?;
+        cx.check(3, &req.reason)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "v1",
@@ -1823,9 +1478,10 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "appotapay.refund_status";
         let r = &RULES_REFUND_STATUS_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.refund_id)?;
+        cx.check(0, &req.refund_id)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "v1",
@@ -1962,26 +1618,25 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "appotapay.refund_v2";
         let r = &RULES_REFUND_V2_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::present(T, &r[0], req.x_request_id.as_ref())?;
-        __g::present(T, &r[1], req.x_language.as_ref())?;
-        __g::present(T, &r[2], req.x_account_ref_id.as_ref())?;
-        __g::check(T, &r[3], &req.partner_ref_id)?;
-        __g::check(T, &r[4], &req.transaction_id)?;
-        __g::check(T, &r[5], &req.amount)?;
-        let f_currency = __g::fill_ref(
-            T,
-            &r[6],
-            req.currency.as_ref(),
-            (creds, clock),
-            |c, k| {
-                __g::text_default(T, &r[6], "VND")
-                    .map(|_| RefundV2Currency::from_wire("VND"))
-            },
-        )?;
-        let f_currency = __g::need(T, &r[6], f_currency)?;
-        __g::check(T, &r[7], &req.reason)?;
+        cx.present(0, req.x_request_id.as_ref())?;
+        cx.present(1, req.x_language.as_ref())?;
+        cx.present(2, req.x_account_ref_id.as_ref())?;
+        cx.check(3, &req.partner_ref_id)?;
+        cx.check(4, &req.transaction_id)?;
+        cx.check(5, &req.amount)?;
+        let f_currency = cx
+            .need_ref(
+                6,
+                req.currency.as_ref(),
+                |c, k| {
+                    __g::text_default(T, &r[6], "VND")
+                        .map(|_| RefundV2Currency::from_wire("VND"))
+                },
+            )?;
+        cx.check(7, &req.reason)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -2130,13 +1785,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "appotapay.refund_v2_status";
         let r = &RULES_REFUND_V2_STATUS_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::present(T, &r[0], req.x_request_id.as_ref())?;
-        __g::present(T, &r[1], req.x_language.as_ref())?;
-        __g::present(T, &r[2], req.x_account_ref_id.as_ref())?;
-        __g::check(T, &r[3], &req.refund_ref_id)?;
-        __g::present(T, &r[4], req.r#type.as_ref())?;
+        cx.present(0, req.x_request_id.as_ref())?;
+        cx.present(1, req.x_language.as_ref())?;
+        cx.present(2, req.x_account_ref_id.as_ref())?;
+        cx.check(3, &req.refund_ref_id)?;
+        cx.present(4, req.r#type.as_ref())?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",

@@ -232,32 +232,21 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Merchant identifier (string in the doc table, a number in the example; the plugin sends a string)
-
-Wire name `merchantId`; required.*/
+        ///Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
         #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
-        /**BBMSL order id; required when merchantReference is absent
-
-Wire name `orderId`; optional.*/
-        #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+        ///BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
+        #[serde(rename = "orderId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
-        /**Merchant's unique order reference; required when orderId is absent
-
-Wire name `merchantReference`; optional; at most 64 characters.*/
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
-        /**Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount
-
-Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.*/
-        #[serde(rename = "amount", with = "::payspec::glue::exact_decimal")]
+        ///Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
+        #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
     }
     impl RefundRequest {
@@ -282,25 +271,17 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
-        /**"0000" = success
-
-Wire name `responseCode`; required.*/
+        ///"0000" = success. Wire name `responseCode`; required.
         #[serde(rename = "responseCode")]
         pub response_code: String,
-        /**Success on success (the doc example omits it)
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        ///Success on success (the doc example omits it). Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order: Option<RefundResponseOrder>,
         ///Wire name `transaction`; optional.
-        #[serde(
-            rename = "transaction",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction: Option<RefundResponseTransaction>,
     }
     ///The `order` object.
@@ -308,58 +289,51 @@ Wire name `message`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "merchantId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
-        /**ISO 4217 (HKD, USD)
-
-Wire name `currency`; optional.*/
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        ///ISO 4217 (HKD, USD). Wire name `currency`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::glue::exact_decimal_option"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
-        /**Order amount minus refunds
-
-Wire name `netAmount`; optional.*/
+        ///Order amount minus refunds. Wire name `netAmount`; optional.
         #[serde(
             rename = "netAmount",
             default,
-            skip_serializing_if = "Option::is_none",
             with = "::payspec::glue::exact_decimal_option"
         )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "cardType")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
-        #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "createTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "updateTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundResponseOrderStatus>,
         ///Wire name `recurring`; optional.
-        #[serde(rename = "recurring", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub recurring: Option<bool>,
     }
     impl ::core::fmt::Debug for RefundResponseOrder {
@@ -384,61 +358,49 @@ Wire name `netAmount`; optional.*/
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponseTransaction {
-        /**Id of the refund transaction
-
-Wire name `id`; optional.*/
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        ///Id of the refund transaction. Wire name `id`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "merchantId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
-        /**REFUND
-
-Wire name `type`; optional.*/
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        ///REFUND. Wire name `type`; optional.
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::glue::exact_decimal_option"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
-        /**In the example, missing from the table
-
-Wire name `currency`; optional.*/
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        ///In the example, missing from the table. Wire name `currency`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "maskedPan")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
-        /**System trace audit number
-
-Wire name `stan`; optional.*/
-        #[serde(rename = "stan", default, skip_serializing_if = "Option::is_none")]
+        ///System trace audit number. Wire name `stan`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub stan: Option<String>,
     }
     ///Request of `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryRequest {
         ///Wire name `merchantId`; required.
         #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "orderId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
     impl QueryRequest {
@@ -466,10 +428,10 @@ Wire name `stan`; optional.*/
         #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order: Option<QueryResponseOrder>,
     }
     ///The `order` object.
@@ -477,54 +439,51 @@ Wire name `stan`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct QueryResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "merchantId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `currency`; optional.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::glue::exact_decimal_option"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
         #[serde(
             rename = "netAmount",
             default,
-            skip_serializing_if = "Option::is_none",
             with = "::payspec::glue::exact_decimal_option"
         )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "cardType")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
-        #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "createTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "updateTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<QueryResponseOrderStatus>,
         ///Wire name `recurring`; optional.
-        #[serde(rename = "recurring", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub recurring: Option<bool>,
     }
     impl ::core::fmt::Debug for QueryResponseOrder {
@@ -547,21 +506,18 @@ Wire name `stan`; optional.*/
     }
     ///Request of `void`: Cancel a paid hosted order before settlement (instead of a refund).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct VoidRequest {
         ///Wire name `merchantId`; required.
         #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "orderId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
     impl VoidRequest {
@@ -589,17 +545,13 @@ Wire name `stan`; optional.*/
         #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order: Option<VoidResponseOrder>,
         ///Wire name `transaction`; optional.
-        #[serde(
-            rename = "transaction",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction: Option<VoidResponseTransaction>,
     }
     ///The `order` object.
@@ -607,25 +559,18 @@ Wire name `stan`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct VoidResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantReference`; optional.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::glue::exact_decimal_option"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
     }
     ///The `transaction` object.
@@ -633,37 +578,34 @@ Wire name `stan`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct VoidResponseTransaction {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `type`; optional.
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::glue::exact_decimal_option"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
     }
     ///Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct NotificationPayload {
-        /**A string such as "699.00" in the new docs; signed as received
-
-Wire name `amount`; required.*/
-        #[serde(rename = "amount", with = "::payspec::glue::exact_decimal")]
+        ///A string such as "699.00" in the new docs; signed as received. Wire name `amount`; required.
+        #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "cardType")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "maskedPan")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///Wire name `merchantReference`; required; at most 64 characters.
         #[serde(rename = "merchantReference")]
@@ -672,57 +614,44 @@ Wire name `amount`; required.*/
         #[serde(rename = "orderId")]
         pub order_id: ::payspec::Scalar,
         ///Wire name `status`; required.
-        #[serde(rename = "status")]
         pub status: String,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "updateTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `signature`; required.
-        #[serde(rename = "signature")]
         pub signature: String,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "merchantId", default)]
+        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId", default)]
+        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference", default)]
+        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
-        #[serde(
-            rename = "amount",
-            default,
-            with = "::payspec::glue::exact_decimal_option"
-        )]
+        #[serde(with = "::payspec::glue::exact_decimal_option")]
         amount: Option<::payspec::rust_decimal::Decimal>,
     }
     impl RefundRequestBuilder {
-        /**Set `merchantId`. Merchant identifier (string in the doc table, a number in the example; the plugin sends a string)
-
-Wire name `merchantId`; required.*/
+        ///Set `merchantId`. Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
         pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
             self.merchant_id = Some(value.into());
             self
         }
-        /**Set `orderId`. BBMSL order id; required when merchantReference is absent
-
-Wire name `orderId`; optional.*/
+        ///Set `orderId`. BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
         pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
             self.order_id = Some(value.into());
             self
         }
-        /**Set `merchantReference`. Merchant's unique order reference; required when orderId is absent
-
-Wire name `merchantReference`; optional; at most 64 characters.*/
+        ///Set `merchantReference`. Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
         pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
             self.merchant_reference = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount
-
-Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.*/
+        ///Set `amount`. Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
         pub fn amount(
             mut self,
             value: impl Into<::payspec::rust_decimal::Decimal>,
@@ -730,9 +659,7 @@ Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{
             self.amount = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
             self.__run(None, true)
         }
@@ -745,10 +672,11 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "bbmsl.refund";
             let r = &RULES_REFUND_REQUEST;
-            let merchant_id = __g::required(T, &r[0], self.merchant_id)?;
-            let order_id = __g::optional(T, &r[1], self.order_id)?;
-            let merchant_reference = __g::optional(T, &r[2], self.merchant_reference)?;
-            let amount = __g::required(T, &r[3], self.amount)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let merchant_id = cx.required(0, self.merchant_id)?;
+            let order_id = cx.optional(1, self.order_id)?;
+            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            let amount = cx.required(3, self.amount)?;
             __g::any_of(
                 "bbmsl.refund",
                 "orderId|merchantReference",
@@ -772,49 +700,41 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("bbmsl.refund response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "bbmsl.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("bbmsl.refund response", body)
         }
         ///Map this response onto its status table (fields responseCode, transaction.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND,
-                vec![
-                    Some({ let __v = & self.response_code; __v.to_string() }), self
-                    .transaction.as_ref().and_then(| __x | __x.status.as_ref()).map(| __v
-                    | __v.to_string())
+                [
+                    Some(self.response_code.to_string()),
+                    self
+                        .transaction
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields responseCode, transaction.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("bbmsl.refund response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND,
-                    vec![
-                        json.get("responseCode").and_then(::payspec::status::code_text),
-                        json.get("transaction").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "bbmsl.refund response",
+                json,
+                STATUS_REFUND,
+                &["responseCode", "transaction.status"],
             )
         }
     }
     ///Builder of [`QueryRequest`]: set fields, then [`build`](QueryRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct QueryRequestBuilder {
-        #[serde(rename = "merchantId", default)]
+        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId", default)]
+        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference", default)]
+        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
     }
     impl QueryRequestBuilder {
@@ -833,9 +753,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
             self.merchant_reference = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn build(self) -> Result<QueryRequest, SignError> {
             self.__run(None, true)
         }
@@ -848,9 +766,10 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
         ) -> Result<QueryRequest, SignError> {
             const T: &str = "bbmsl.query";
             let r = &RULES_QUERY_REQUEST;
-            let merchant_id = __g::required(T, &r[0], self.merchant_id)?;
-            let order_id = __g::optional(T, &r[1], self.order_id)?;
-            let merchant_reference = __g::optional(T, &r[2], self.merchant_reference)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let merchant_id = cx.required(0, self.merchant_id)?;
+            let order_id = cx.optional(1, self.order_id)?;
+            let merchant_reference = cx.optional(2, self.merchant_reference)?;
             __g::one_of(
                 "bbmsl.query",
                 "orderId|merchantReference",
@@ -873,49 +792,41 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("bbmsl.query response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "bbmsl.query response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("bbmsl.query response", body)
         }
         ///Map this response onto its status table (fields responseCode, order.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_ORDER,
-                vec![
-                    Some({ let __v = & self.response_code; __v.to_string() }), self.order
-                    .as_ref().and_then(| __x | __x.status.as_ref()).map(| __v | __v
-                    .to_string())
+                [
+                    Some(self.response_code.to_string()),
+                    self
+                        .order
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields responseCode, order.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("bbmsl.query response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_ORDER,
-                    vec![
-                        json.get("responseCode").and_then(::payspec::status::code_text),
-                        json.get("order").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "bbmsl.query response",
+                json,
+                STATUS_ORDER,
+                &["responseCode", "order.status"],
             )
         }
     }
     ///Builder of [`VoidRequest`]: set fields, then [`build`](VoidRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct VoidRequestBuilder {
-        #[serde(rename = "merchantId", default)]
+        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId", default)]
+        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference", default)]
+        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
     }
     impl VoidRequestBuilder {
@@ -934,9 +845,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
             self.merchant_reference = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn build(self) -> Result<VoidRequest, SignError> {
             self.__run(None, true)
         }
@@ -949,9 +858,10 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         ) -> Result<VoidRequest, SignError> {
             const T: &str = "bbmsl.void";
             let r = &RULES_VOID_REQUEST;
-            let merchant_id = __g::required(T, &r[0], self.merchant_id)?;
-            let order_id = __g::optional(T, &r[1], self.order_id)?;
-            let merchant_reference = __g::optional(T, &r[2], self.merchant_reference)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let merchant_id = cx.required(0, self.merchant_id)?;
+            let order_id = cx.optional(1, self.order_id)?;
+            let merchant_reference = cx.optional(2, self.merchant_reference)?;
             __g::any_of(
                 "bbmsl.void",
                 "orderId|merchantReference",
@@ -974,13 +884,7 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("bbmsl.void response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "bbmsl.void response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("bbmsl.void response", body)
         }
     }
     impl NotificationPayload {
@@ -991,131 +895,55 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund` (fields responseCode, transaction.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("SUCCESS")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Refund transaction succeeded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("SETTLED")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SETTLED"),
-            meaning: "Refund transaction settled",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("REFUNDED")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("REFUNDED"),
-            meaning: "Refund transaction marked refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("PROCESSING")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("PROCESSING"),
-            meaning: "Refund in progress; confirm with query (Android demo status)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("DECLINED")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("DECLINED"),
-            meaning: "Refund transaction declined",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("FAILURE")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("FAILURE"),
-            meaning: "Refund transaction failed (Android demo status)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("CANCELLED")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("CANCELLED"),
-            meaning: "Refund transaction cancelled (Android demo status)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("VOIDED")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("VOIDED"),
-            meaning: "Refund transaction voided",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), None],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("ACCEPTED"),
-            meaning: "Accepted with another transaction status; confirm with query",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[None, None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("UNLISTED"),
-            meaning: "responseCode other than 0000 (table unpublished; seen: No public key, Invalid signature) or none: query the order before retrying",
-            retryable: false,
-        },
-    ];
-    ///Status table `order` (fields responseCode, order.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_ORDER: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("REFUNDED")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("REFUNDED"),
-            meaning: "Order refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("SETTLED")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("SETTLED"),
-            meaning: "Settled to the merchant; no refund recorded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("SUCCESS")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("SUCCESS"),
-            meaning: "Paid, not settled; no refund recorded (use void before settlement)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("VOIDED")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("VOIDED"),
-            meaning: "Cancelled before settlement; no refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("OPEN")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("OPEN"),
-            meaning: "Created, awaiting payment",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("0000"), Some("CLOSED")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("CLOSED"),
-            meaning: "Expired",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[None, None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("QUERY_FAILED"),
-            meaning: "The query itself failed; retry it",
-            retryable: true,
-        },
-    ];
+    ///Status table `refund` (fields responseCode, transaction.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["0000", "SUCCESS"], Succeeded, "SUCCESS", false)
+                .means("Refund transaction succeeded"),
+            row(&["0000", "SETTLED"], Succeeded, "SETTLED", false)
+                .means("Refund transaction settled"),
+            row(&["0000", "REFUNDED"], Succeeded, "REFUNDED", false)
+                .means("Refund transaction marked refunded"),
+            row(&["0000", "PROCESSING"], Processing, "PROCESSING", false)
+                .means("Refund in progress; confirm with query (Android demo status)"),
+            row(&["0000", "DECLINED"], Failed, "DECLINED", false)
+                .means("Refund transaction declined"),
+            row(&["0000", "FAILURE"], Failed, "FAILURE", false)
+                .means("Refund transaction failed (Android demo status)"),
+            row(&["0000", "CANCELLED"], Failed, "CANCELLED", false)
+                .means("Refund transaction cancelled (Android demo status)"),
+            row(&["0000", "VOIDED"], Failed, "VOIDED", false)
+                .means("Refund transaction voided"),
+            row(&["0000", "*"], Processing, "ACCEPTED", false)
+                .means("Accepted with another transaction status; confirm with query"),
+            row(&["*", "*"], Indeterminate, "UNLISTED", false)
+                .means(
+                    "responseCode other than 0000 (table unpublished; seen: No public key, Invalid signature) or none: query the order before retrying",
+                ),
+        ]
+    };
+    ///Status table `order` (fields responseCode, order.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_ORDER: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["0000", "REFUNDED"], Succeeded, "REFUNDED", false)
+                .means("Order refunded"),
+            row(&["0000", "SETTLED"], Rejected, "SETTLED", false)
+                .means("Settled to the merchant; no refund recorded"),
+            row(&["0000", "SUCCESS"], Rejected, "SUCCESS", false)
+                .means(
+                    "Paid, not settled; no refund recorded (use void before settlement)",
+                ),
+            row(&["0000", "VOIDED"], Rejected, "VOIDED", false)
+                .means("Cancelled before settlement; no refund"),
+            row(&["0000", "OPEN"], Rejected, "OPEN", false)
+                .means("Created, awaiting payment"),
+            row(&["0000", "CLOSED"], Rejected, "CLOSED", false).means("Expired"),
+            row(&["*", "*"], Indeterminate, "QUERY_FAILED", true)
+                .means("The query itself failed; retry it"),
+        ]
+    };
     /**Sign `refund`: Full or partial refund, once per order, if the payment method allows it.
 
 `POST /hosted-checkout/refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1128,12 +956,13 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "bbmsl.refund";
         let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.merchant_id)?;
-        __g::present(T, &r[1], req.order_id.as_ref())?;
-        __g::present(T, &r[2], req.merchant_reference.as_ref())?;
-        __g::check(T, &r[3], &req.amount)?;
+        cx.check(0, &req.merchant_id)?;
+        cx.present(1, req.order_id.as_ref())?;
+        cx.present(2, req.merchant_reference.as_ref())?;
+        cx.check(3, &req.amount)?;
         __g::any_of(
             "bbmsl.refund",
             "orderId|merchantReference",
@@ -1206,11 +1035,12 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "bbmsl.query";
         let r = &RULES_QUERY_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.merchant_id)?;
-        __g::present(T, &r[1], req.order_id.as_ref())?;
-        __g::present(T, &r[2], req.merchant_reference.as_ref())?;
+        cx.check(0, &req.merchant_id)?;
+        cx.present(1, req.order_id.as_ref())?;
+        cx.present(2, req.merchant_reference.as_ref())?;
         __g::one_of(
             "bbmsl.query",
             "orderId|merchantReference",
@@ -1282,11 +1112,12 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "bbmsl.void";
         let r = &RULES_VOID_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.merchant_id)?;
-        __g::present(T, &r[1], req.order_id.as_ref())?;
-        __g::present(T, &r[2], req.merchant_reference.as_ref())?;
+        cx.check(0, &req.merchant_id)?;
+        cx.present(1, req.order_id.as_ref())?;
+        cx.present(2, req.merchant_reference.as_ref())?;
         __g::any_of(
             "bbmsl.void",
             "orderId|merchantReference",

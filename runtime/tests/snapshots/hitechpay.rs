@@ -107,43 +107,24 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
-        /**yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key
-
-Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.*/
-        #[serde(rename = "m_refund_id")]
+        ///yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
         pub m_refund_id: String,
-        /**Transaction id of the payment
-
-Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.*/
-        #[serde(rename = "zp_trans_id")]
+        ///Transaction id of the payment. Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.
         pub zp_trans_id: String,
-        /**Refund amount, VND
-
-Wire name `amount`; required; minimum 1.*/
-        #[serde(rename = "amount")]
+        ///Refund amount, VND. Wire name `amount`; required; minimum 1.
         pub amount: i64,
-        /**Fee deducted from the buyer's refund; changes the mac layout
-
-Wire name `refund_fee_amount`; optional; minimum 0.*/
-        #[serde(
-            rename = "refund_fee_amount",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_fee_amount: Option<i64>,
-        /**Request time, unix ms
-
-Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
-        #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
+        ///Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<i64>,
         ///Wire name `description`; required; at most 100 characters.
-        #[serde(rename = "description")]
         pub description: String,
     }
     impl RefundRequest {
@@ -172,48 +153,31 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
-        /**Refund id; store it for reconciliation
-
-Wire name `refund_id`; optional.*/
-        #[serde(rename = "refund_id", default, skip_serializing_if = "Option::is_none")]
+        ///Refund id; store it for reconciliation. Wire name `refund_id`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<i64>,
     }
     ///Request of `query_refund`: Status of a refund by m_refund_id.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryRefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///Wire name `m_refund_id`; required; at most 45 characters.
-        #[serde(rename = "m_refund_id")]
         pub m_refund_id: String,
         ///Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<i64>,
     }
     impl QueryRefundRequest {
@@ -238,78 +202,50 @@ Wire name `refund_id`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct QueryRefundResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
     }
     ///Request of `create_order`: Create a payment order (context for refunds).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CreateOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///Wire name `app_user`; required; at least 1 characters; at most 50 characters.
-        #[serde(rename = "app_user")]
         pub app_user: String,
         ///Wire name `app_trans_id`; required; at most 40 characters; matches `^[0-9]{6}_.+$`.
-        #[serde(rename = "app_trans_id")]
         pub app_trans_id: String,
         ///Wire name `app_time`; required; defaults to `ctx:now_ms`.
-        #[serde(rename = "app_time", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_time: Option<i64>,
         ///Wire name `expire_duration_seconds`; optional; minimum 300; maximum 2592000.
-        #[serde(
-            rename = "expire_duration_seconds",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub expire_duration_seconds: Option<i64>,
         ///Wire name `amount`; required; minimum 1.
-        #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `description`; required; at most 256 characters.
-        #[serde(rename = "description")]
         pub description: String,
         ///Wire name `callback_url`; optional.
-        #[serde(
-            rename = "callback_url",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub callback_url: Option<String>,
         ///Wire name `sub_app_id`; optional; at most 50 characters.
-        #[serde(rename = "sub_app_id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_app_id: Option<String>,
         ///Wire name `item`; required; at most 2048 characters.
-        #[serde(rename = "item")]
         pub item: String,
         ///Wire name `embed_data`; required; at most 2048 characters.
-        #[serde(rename = "embed_data")]
         pub embed_data: String,
         ///Wire name `bank_code`; optional; at most 20 characters.
-        #[serde(rename = "bank_code", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub bank_code: Option<String>,
     }
     impl CreateOrderRequest {
@@ -343,60 +279,37 @@ Wire name `refund_id`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct CreateOrderResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
         ///Wire name `zp_trans_token`; optional.
-        #[serde(
-            rename = "zp_trans_token",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub zp_trans_token: Option<String>,
         ///Wire name `order_url`; optional.
-        #[serde(rename = "order_url", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_url: Option<String>,
         ///Wire name `order_token`; optional.
-        #[serde(
-            rename = "order_token",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_token: Option<String>,
         ///Wire name `qr_code`; optional.
-        #[serde(rename = "qr_code", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub qr_code: Option<String>,
     }
     ///Request of `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///Wire name `app_trans_id`; required; at most 40 characters.
-        #[serde(rename = "app_trans_id")]
         pub app_trans_id: String,
     }
     impl QueryOrderRequest {
@@ -420,59 +333,30 @@ Wire name `refund_id`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct QueryOrderResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
         ///Wire name `is_processing`; optional.
-        #[serde(
-            rename = "is_processing",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_processing: Option<bool>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `discount_amount`; optional.
-        #[serde(
-            rename = "discount_amount",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub discount_amount: Option<i64>,
         ///Wire name `zp_trans_id`; optional.
-        #[serde(
-            rename = "zp_trans_id",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub zp_trans_id: Option<i64>,
         ///Wire name `server_time`; optional.
-        #[serde(
-            rename = "server_time",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub server_time: Option<i64>,
     }
     ///Payment callback (sent only after a successful payment); `data` is JSON text signed as received.
@@ -480,34 +364,24 @@ Wire name `refund_id`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct CallbackPayload {
         ///Wire name `data`; required.
-        #[serde(rename = "data")]
         pub data: String,
         ///Wire name `mac`; required; at most 64 characters.
-        #[serde(rename = "mac")]
         pub mac: String,
-        /**1 = order, 2 = agreement
-
-Wire name `type`; optional; minimum 1; maximum 2.*/
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+        ///1 = order, 2 = agreement. Wire name `type`; optional; minimum 1; maximum 2.
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<i64>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "app_id", default)]
         app_id: Option<i64>,
-        #[serde(rename = "m_refund_id", default)]
         m_refund_id: Option<String>,
-        #[serde(rename = "zp_trans_id", default)]
         zp_trans_id: Option<String>,
-        #[serde(rename = "amount", default)]
         amount: Option<i64>,
-        #[serde(rename = "refund_fee_amount", default)]
         refund_fee_amount: Option<i64>,
-        #[serde(rename = "timestamp", default)]
         timestamp: Option<i64>,
-        #[serde(rename = "description", default)]
         description: Option<String>,
     }
     impl RefundRequestBuilder {
@@ -516,37 +390,27 @@ Wire name `type`; optional; minimum 1; maximum 2.*/
             self.app_id = Some(value.into());
             self
         }
-        /**Set `m_refund_id`. yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key
-
-Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.*/
+        ///Set `m_refund_id`. yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
         pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
             self.m_refund_id = Some(value.into());
             self
         }
-        /**Set `zp_trans_id`. Transaction id of the payment
-
-Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.*/
+        ///Set `zp_trans_id`. Transaction id of the payment. Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.
         pub fn zp_trans_id(mut self, value: impl Into<String>) -> Self {
             self.zp_trans_id = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount, VND
-
-Wire name `amount`; required; minimum 1.*/
+        ///Set `amount`. Refund amount, VND. Wire name `amount`; required; minimum 1.
         pub fn amount(mut self, value: impl Into<i64>) -> Self {
             self.amount = Some(value.into());
             self
         }
-        /**Set `refund_fee_amount`. Fee deducted from the buyer's refund; changes the mac layout
-
-Wire name `refund_fee_amount`; optional; minimum 0.*/
+        ///Set `refund_fee_amount`. Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
         pub fn refund_fee_amount(mut self, value: impl Into<i64>) -> Self {
             self.refund_fee_amount = Some(value.into());
             self
         }
-        /**Set `timestamp`. Request time, unix ms
-
-Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
+        ///Set `timestamp`. Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
         pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
             self.timestamp = Some(value.into());
             self
@@ -556,9 +420,7 @@ Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
             self.description = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
             self.__run(None, true)
         }
@@ -571,27 +433,14 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "hitechpay.refund";
             let r = &RULES_REFUND_REQUEST;
-            let app_id = __g::filled(
-                T,
-                &r[0],
-                self.app_id,
-                fill,
-                building,
-                |c, k| Ok(Some(c.app_id)),
-            )?;
-            let m_refund_id = __g::required(T, &r[1], self.m_refund_id)?;
-            let zp_trans_id = __g::required(T, &r[2], self.zp_trans_id)?;
-            let amount = __g::required(T, &r[3], self.amount)?;
-            let refund_fee_amount = __g::optional(T, &r[4], self.refund_fee_amount)?;
-            let timestamp = __g::filled(
-                T,
-                &r[5],
-                self.timestamp,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms)),
-            )?;
-            let description = __g::required(T, &r[6], self.description)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, self.m_refund_id)?;
+            let zp_trans_id = cx.required(2, self.zp_trans_id)?;
+            let amount = cx.required(3, self.amount)?;
+            let refund_fee_amount = cx.optional(4, self.refund_fee_amount)?;
+            let timestamp = cx.filled(5, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            let description = cx.required(6, self.description)?;
             Ok(RefundRequest {
                 app_id,
                 m_refund_id,
@@ -613,48 +462,34 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("hitechpay.refund response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "hitechpay.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("hitechpay.refund response", body)
         }
         ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_SUBMIT,
-                vec![
-                    Some({ let __v = self.return_code; __v.to_string() }), self
-                    .sub_return_code.map(| __v | __v.to_string())
+                [
+                    Some(self.return_code.to_string()),
+                    self.sub_return_code.map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("hitechpay.refund response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_SUBMIT,
-                    vec![
-                        json.get("return_code").and_then(::payspec::status::code_text),
-                        json.get("sub_return_code")
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "hitechpay.refund response",
+                json,
+                STATUS_REFUND_SUBMIT,
+                &["return_code", "sub_return_code"],
             )
         }
     }
     ///Builder of [`QueryRefundRequest`]: set fields, then [`build`](QueryRefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct QueryRefundRequestBuilder {
-        #[serde(rename = "app_id", default)]
         app_id: Option<i64>,
-        #[serde(rename = "m_refund_id", default)]
         m_refund_id: Option<String>,
-        #[serde(rename = "timestamp", default)]
         timestamp: Option<i64>,
     }
     impl QueryRefundRequestBuilder {
@@ -673,9 +508,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
             self.timestamp = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn build(self) -> Result<QueryRefundRequest, SignError> {
             self.__run(None, true)
         }
@@ -688,23 +521,10 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
         ) -> Result<QueryRefundRequest, SignError> {
             const T: &str = "hitechpay.query_refund";
             let r = &RULES_QUERY_REFUND_REQUEST;
-            let app_id = __g::filled(
-                T,
-                &r[0],
-                self.app_id,
-                fill,
-                building,
-                |c, k| Ok(Some(c.app_id)),
-            )?;
-            let m_refund_id = __g::required(T, &r[1], self.m_refund_id)?;
-            let timestamp = __g::filled(
-                T,
-                &r[2],
-                self.timestamp,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms)),
-            )?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, self.m_refund_id)?;
+            let timestamp = cx.filled(2, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
             Ok(QueryRefundRequest {
                 app_id,
                 m_refund_id,
@@ -722,66 +542,43 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("hitechpay.query_refund response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "hitechpay.query_refund response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("hitechpay.query_refund response", body)
         }
         ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_QUERY,
-                vec![
-                    Some({ let __v = self.return_code; __v.to_string() }), self
-                    .sub_return_code.map(| __v | __v.to_string())
+                [
+                    Some(self.return_code.to_string()),
+                    self.sub_return_code.map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("hitechpay.query_refund response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_QUERY,
-                    vec![
-                        json.get("return_code").and_then(::payspec::status::code_text),
-                        json.get("sub_return_code")
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "hitechpay.query_refund response",
+                json,
+                STATUS_REFUND_QUERY,
+                &["return_code", "sub_return_code"],
             )
         }
     }
     ///Builder of [`CreateOrderRequest`]: set fields, then [`build`](CreateOrderRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct CreateOrderRequestBuilder {
-        #[serde(rename = "app_id", default)]
         app_id: Option<i64>,
-        #[serde(rename = "app_user", default)]
         app_user: Option<String>,
-        #[serde(rename = "app_trans_id", default)]
         app_trans_id: Option<String>,
-        #[serde(rename = "app_time", default)]
         app_time: Option<i64>,
-        #[serde(rename = "expire_duration_seconds", default)]
         expire_duration_seconds: Option<i64>,
-        #[serde(rename = "amount", default)]
         amount: Option<i64>,
-        #[serde(rename = "description", default)]
         description: Option<String>,
-        #[serde(rename = "callback_url", default)]
         callback_url: Option<String>,
-        #[serde(rename = "sub_app_id", default)]
         sub_app_id: Option<String>,
-        #[serde(rename = "item", default)]
         item: Option<String>,
-        #[serde(rename = "embed_data", default)]
         embed_data: Option<String>,
-        #[serde(rename = "bank_code", default)]
         bank_code: Option<String>,
     }
     impl CreateOrderRequestBuilder {
@@ -845,9 +642,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
             self.bank_code = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn build(self) -> Result<CreateOrderRequest, SignError> {
             self.__run(None, true)
         }
@@ -860,36 +655,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
         ) -> Result<CreateOrderRequest, SignError> {
             const T: &str = "hitechpay.create_order";
             let r = &RULES_CREATE_ORDER_REQUEST;
-            let app_id = __g::filled(
-                T,
-                &r[0],
-                self.app_id,
-                fill,
-                building,
-                |c, k| Ok(Some(c.app_id)),
-            )?;
-            let app_user = __g::required(T, &r[1], self.app_user)?;
-            let app_trans_id = __g::required(T, &r[2], self.app_trans_id)?;
-            let app_time = __g::filled(
-                T,
-                &r[3],
-                self.app_time,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms)),
-            )?;
-            let expire_duration_seconds = __g::optional(
-                T,
-                &r[4],
-                self.expire_duration_seconds,
-            )?;
-            let amount = __g::required(T, &r[5], self.amount)?;
-            let description = __g::required(T, &r[6], self.description)?;
-            let callback_url = __g::optional(T, &r[7], self.callback_url)?;
-            let sub_app_id = __g::optional(T, &r[8], self.sub_app_id)?;
-            let item = __g::required(T, &r[9], self.item)?;
-            let embed_data = __g::required(T, &r[10], self.embed_data)?;
-            let bank_code = __g::optional(T, &r[11], self.bank_code)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_user = cx.required(1, self.app_user)?;
+            let app_trans_id = cx.required(2, self.app_trans_id)?;
+            let app_time = cx.filled(3, self.app_time, |c, k| Ok(Some(k.now_ms)))?;
+            let expire_duration_seconds = cx.optional(4, self.expire_duration_seconds)?;
+            let amount = cx.required(5, self.amount)?;
+            let description = cx.required(6, self.description)?;
+            let callback_url = cx.optional(7, self.callback_url)?;
+            let sub_app_id = cx.optional(8, self.sub_app_id)?;
+            let item = cx.required(9, self.item)?;
+            let embed_data = cx.required(10, self.embed_data)?;
+            let bank_code = cx.optional(11, self.bank_code)?;
             Ok(CreateOrderRequest {
                 app_id,
                 app_user,
@@ -916,22 +694,14 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("hitechpay.create_order response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "hitechpay.create_order response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("hitechpay.create_order response", body)
         }
     }
     ///Builder of [`QueryOrderRequest`]: set fields, then [`build`](QueryOrderRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct QueryOrderRequestBuilder {
-        #[serde(rename = "app_id", default)]
         app_id: Option<i64>,
-        #[serde(rename = "app_trans_id", default)]
         app_trans_id: Option<String>,
     }
     impl QueryOrderRequestBuilder {
@@ -945,9 +715,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
             self.app_trans_id = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn build(self) -> Result<QueryOrderRequest, SignError> {
             self.__run(None, true)
         }
@@ -960,15 +728,9 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         ) -> Result<QueryOrderRequest, SignError> {
             const T: &str = "hitechpay.query_order";
             let r = &RULES_QUERY_ORDER_REQUEST;
-            let app_id = __g::filled(
-                T,
-                &r[0],
-                self.app_id,
-                fill,
-                building,
-                |c, k| Ok(Some(c.app_id)),
-            )?;
-            let app_trans_id = __g::required(T, &r[1], self.app_trans_id)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_trans_id = cx.required(1, self.app_trans_id)?;
             Ok(QueryOrderRequest {
                 app_id,
                 app_trans_id,
@@ -985,13 +747,7 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("hitechpay.query_order response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "hitechpay.query_order response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("hitechpay.query_order response", body)
         }
     }
     impl CallbackPayload {
@@ -1002,229 +758,82 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund_submit` (fields return_code, sub_return_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_SUBMIT: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("1"), None],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("ACCEPTED"),
-            meaning: "Refund registered; confirm with query_refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("3"), None],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("PROCESSING"),
-            meaning: "Refund is being processed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-13")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFUND_EXPIRE_TIME"),
-            meaning: "timestamp older than 15 minutes; rebuild with a fresh timestamp and mac",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-14")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFUND_AMOUNT_INVALID"),
-            meaning: "Invalid refund amount",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-23")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("DUPLICATE_M_REFUND_ID"),
-            meaning: "m_refund_id already used; query the earlier refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-24")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_MERCHANT_REFUNDID_FORMAT"),
-            meaning: "m_refund_id is not yymmdd_appid_xxx",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-25")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_MERCHANT_REFUNDID_DATE"),
-            meaning: "m_refund_id date is not today (GMT+7)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-26")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_MERCHANT_REFUNDID_APPID"),
-            meaning: "m_refund_id app id segment differs from app_id",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-32")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("NOT_SUPPORT_PARTIAL_REFUND"),
-            meaning: "Partial refund not supported for this payment",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-101")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("ORDER_NOT_FOUND"),
-            meaning: "zp_trans_id unknown",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("FAIL"),
-            meaning: "Refund request refused; see sub_return_code",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-401"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("ILLEGAL_DATA_REQUEST"),
-            meaning: "Bad or missing parameters",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-402"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("ILLEGAL_APP_OR_SIGNATURE"),
-            meaning: "Bad app_id or mac",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-429"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("LIMIT_REQUEST_REACH"),
-            meaning: "Rate limited; retry with the same m_refund_id",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-500"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_ERROR"),
-            meaning: "System error; query before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-999"), None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("SYSTEM_MAINTENANCE"),
-            meaning: "Maintenance; retry later",
-            retryable: true,
-        },
-    ];
-    ///Status table `refund_query` (fields return_code, sub_return_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_QUERY: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("1"), None],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Refund completed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("0")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REFUND_FAILED"),
-            meaning: "Refund failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-2")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REFUND_TYPE_INVALID"),
-            meaning: "Order not allowed to be refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-13")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REFUND_EXPIRE_TIME"),
-            meaning: "Refund expired",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-14")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REFUND_AMOUNT_INVALID"),
-            meaning: "Invalid refund amount",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-32")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("NOT_SUPPORT_PARTIAL_REFUND"),
-            meaning: "Partial refund not supported",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), Some("-101")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("M_REFUND_ID_NOT_FOUND"),
-            meaning: "No refund with this m_refund_id (poll briefly if the submit succeeded)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("2"), None],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("FAIL"),
-            meaning: "Refund failed; see sub_return_code",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("3"), Some("-1")],
-            outcome: ::payspec::Outcome::Pending,
-            name: Some("REFUND_PENDING"),
-            meaning: "Waiting for approval; contact operations",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("3"), None],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("REFUND_PROCESSING"),
-            meaning: "Refund is being processed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-401"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("ILLEGAL_DATA_REQUEST"),
-            meaning: "The query itself failed; retry the query",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-402"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("ILLEGAL_APP_OR_SIGNATURE"),
-            meaning: "The query itself failed (bad mac); retry the query",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-429"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("LIMIT_REQUEST_REACH"),
-            meaning: "The query itself was rate limited",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-500"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_ERROR"),
-            meaning: "The query itself failed",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("-999"), None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("SYSTEM_MAINTENANCE"),
-            meaning: "The query itself failed",
-            retryable: true,
-        },
-    ];
+    ///Status table `refund_submit` (fields return_code, sub_return_code): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_SUBMIT: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["1", "*"], Processing, "ACCEPTED", false)
+                .means("Refund registered; confirm with query_refund"),
+            row(&["3", "*"], Processing, "PROCESSING", false)
+                .means("Refund is being processed"),
+            row(&["2", "-13"], Rejected, "REFUND_EXPIRE_TIME", true)
+                .means(
+                    "timestamp older than 15 minutes; rebuild with a fresh timestamp and mac",
+                ),
+            row(&["2", "-14"], Rejected, "REFUND_AMOUNT_INVALID", false)
+                .means("Invalid refund amount"),
+            row(&["2", "-23"], Rejected, "DUPLICATE_M_REFUND_ID", false)
+                .means("m_refund_id already used; query the earlier refund"),
+            row(&["2", "-24"], Rejected, "INVALID_MERCHANT_REFUNDID_FORMAT", false)
+                .means("m_refund_id is not yymmdd_appid_xxx"),
+            row(&["2", "-25"], Rejected, "INVALID_MERCHANT_REFUNDID_DATE", false)
+                .means("m_refund_id date is not today (GMT+7)"),
+            row(&["2", "-26"], Rejected, "INVALID_MERCHANT_REFUNDID_APPID", false)
+                .means("m_refund_id app id segment differs from app_id"),
+            row(&["2", "-32"], Rejected, "NOT_SUPPORT_PARTIAL_REFUND", false)
+                .means("Partial refund not supported for this payment"),
+            row(&["2", "-101"], Rejected, "ORDER_NOT_FOUND", false)
+                .means("zp_trans_id unknown"),
+            row(&["2", "*"], Rejected, "FAIL", false)
+                .means("Refund request refused; see sub_return_code"),
+            row(&["-401", "*"], Rejected, "ILLEGAL_DATA_REQUEST", false)
+                .means("Bad or missing parameters"),
+            row(&["-402", "*"], Rejected, "ILLEGAL_APP_OR_SIGNATURE", false)
+                .means("Bad app_id or mac"),
+            row(&["-429", "*"], Rejected, "LIMIT_REQUEST_REACH", true)
+                .means("Rate limited; retry with the same m_refund_id"),
+            row(&["-500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("System error; query before retrying"),
+            row(&["-999", "*"], Rejected, "SYSTEM_MAINTENANCE", true)
+                .means("Maintenance; retry later"),
+        ]
+    };
+    ///Status table `refund_query` (fields return_code, sub_return_code): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_QUERY: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["1", "*"], Succeeded, "SUCCESS", false).means("Refund completed"),
+            row(&["2", "0"], Failed, "REFUND_FAILED", false).means("Refund failed"),
+            row(&["2", "-2"], Failed, "REFUND_TYPE_INVALID", false)
+                .means("Order not allowed to be refunded"),
+            row(&["2", "-13"], Failed, "REFUND_EXPIRE_TIME", false)
+                .means("Refund expired"),
+            row(&["2", "-14"], Failed, "REFUND_AMOUNT_INVALID", false)
+                .means("Invalid refund amount"),
+            row(&["2", "-32"], Failed, "NOT_SUPPORT_PARTIAL_REFUND", false)
+                .means("Partial refund not supported"),
+            row(&["2", "-101"], Rejected, "M_REFUND_ID_NOT_FOUND", false)
+                .means(
+                    "No refund with this m_refund_id (poll briefly if the submit succeeded)",
+                ),
+            row(&["2", "*"], Failed, "FAIL", false)
+                .means("Refund failed; see sub_return_code"),
+            row(&["3", "-1"], Pending, "REFUND_PENDING", false)
+                .means("Waiting for approval; contact operations"),
+            row(&["3", "*"], Processing, "REFUND_PROCESSING", false)
+                .means("Refund is being processed"),
+            row(&["-401", "*"], Indeterminate, "ILLEGAL_DATA_REQUEST", true)
+                .means("The query itself failed; retry the query"),
+            row(&["-402", "*"], Indeterminate, "ILLEGAL_APP_OR_SIGNATURE", false)
+                .means("The query itself failed (bad mac); retry the query"),
+            row(&["-429", "*"], Indeterminate, "LIMIT_REQUEST_REACH", true)
+                .means("The query itself was rate limited"),
+            row(&["-500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("The query itself failed"),
+            row(&["-999", "*"], Indeterminate, "SYSTEM_MAINTENANCE", true)
+                .means("The query itself failed"),
+        ]
+    };
     /**Sign `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
 
 `POST /refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1237,29 +846,16 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "hitechpay.refund";
         let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_app_id = __g::fill_copy(
-            T,
-            &r[0],
-            req.app_id,
-            (creds, clock),
-            |c, k| Ok(Some(c.app_id)),
-        )?;
-        let f_app_id = __g::need(T, &r[0], f_app_id)?;
-        __g::check(T, &r[1], &req.m_refund_id)?;
-        __g::check(T, &r[2], &req.zp_trans_id)?;
-        __g::check(T, &r[3], &req.amount)?;
-        __g::present(T, &r[4], req.refund_fee_amount.as_ref())?;
-        let f_timestamp = __g::fill_copy(
-            T,
-            &r[5],
-            req.timestamp,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms)),
-        )?;
-        let f_timestamp = __g::need(T, &r[5], f_timestamp)?;
-        __g::check(T, &r[6], &req.description)?;
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.m_refund_id)?;
+        cx.check(2, &req.zp_trans_id)?;
+        cx.check(3, &req.amount)?;
+        cx.present(4, req.refund_fee_amount.as_ref())?;
+        let f_timestamp = cx.need_copy(5, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+        cx.check(6, &req.description)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1319,25 +915,12 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "hitechpay.query_refund";
         let r = &RULES_QUERY_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_app_id = __g::fill_copy(
-            T,
-            &r[0],
-            req.app_id,
-            (creds, clock),
-            |c, k| Ok(Some(c.app_id)),
-        )?;
-        let f_app_id = __g::need(T, &r[0], f_app_id)?;
-        __g::check(T, &r[1], &req.m_refund_id)?;
-        let f_timestamp = __g::fill_copy(
-            T,
-            &r[2],
-            req.timestamp,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms)),
-        )?;
-        let f_timestamp = __g::need(T, &r[2], f_timestamp)?;
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.m_refund_id)?;
+        let f_timestamp = cx.need_copy(2, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1386,34 +969,21 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "hitechpay.create_order";
         let r = &RULES_CREATE_ORDER_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_app_id = __g::fill_copy(
-            T,
-            &r[0],
-            req.app_id,
-            (creds, clock),
-            |c, k| Ok(Some(c.app_id)),
-        )?;
-        let f_app_id = __g::need(T, &r[0], f_app_id)?;
-        __g::check(T, &r[1], &req.app_user)?;
-        __g::check(T, &r[2], &req.app_trans_id)?;
-        let f_app_time = __g::fill_copy(
-            T,
-            &r[3],
-            req.app_time,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms)),
-        )?;
-        let f_app_time = __g::need(T, &r[3], f_app_time)?;
-        __g::present(T, &r[4], req.expire_duration_seconds.as_ref())?;
-        __g::check(T, &r[5], &req.amount)?;
-        __g::check(T, &r[6], &req.description)?;
-        __g::present(T, &r[7], req.callback_url.as_ref())?;
-        __g::present(T, &r[8], req.sub_app_id.as_ref())?;
-        __g::check(T, &r[9], &req.item)?;
-        __g::check(T, &r[10], &req.embed_data)?;
-        __g::present(T, &r[11], req.bank_code.as_ref())?;
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.app_user)?;
+        cx.check(2, &req.app_trans_id)?;
+        let f_app_time = cx.need_copy(3, req.app_time, |c, k| Ok(Some(k.now_ms)))?;
+        cx.present(4, req.expire_duration_seconds.as_ref())?;
+        cx.check(5, &req.amount)?;
+        cx.check(6, &req.description)?;
+        cx.present(7, req.callback_url.as_ref())?;
+        cx.present(8, req.sub_app_id.as_ref())?;
+        cx.check(9, &req.item)?;
+        cx.check(10, &req.embed_data)?;
+        cx.present(11, req.bank_code.as_ref())?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1483,17 +1053,11 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "hitechpay.query_order";
         let r = &RULES_QUERY_ORDER_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_app_id = __g::fill_copy(
-            T,
-            &r[0],
-            req.app_id,
-            (creds, clock),
-            |c, k| Ok(Some(c.app_id)),
-        )?;
-        let f_app_id = __g::need(T, &r[0], f_app_id)?;
-        __g::check(T, &r[1], &req.app_trans_id)?;
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.app_trans_id)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",

@@ -156,56 +156,28 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Unix seconds; the same value is signed
-
-Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.*/
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+        ///Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
-        /**Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund)
-
-Wire name `request_id`; required; at most 30 characters.*/
-        #[serde(rename = "request_id")]
+        ///Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
         pub request_id: String,
-        /**9Pay transaction id of the payment (the doc example calls it order_code)
-
-Wire name `payment_no`; required; minimum 1.*/
-        #[serde(rename = "payment_no")]
+        ///9Pay transaction id of the payment (the doc example calls it order_code). Wire name `payment_no`; required; minimum 1.
         pub payment_no: i64,
-        /**Refund amount; equal to the paid amount for a full refund, less for a partial one
-
-Wire name `amount`; required; minimum 1.*/
-        #[serde(rename = "amount")]
+        ///Refund amount; equal to the paid amount for a full refund, less for a partial one. Wire name `amount`; required; minimum 1.
         pub amount: i64,
-        /**Refund reason
-
-Wire name `description`; required; at most 255 characters.*/
-        #[serde(rename = "description")]
+        ///Refund reason. Wire name `description`; required; at most 255 characters.
         pub description: String,
-        /**Bank code; required when the payment was a bank transfer
-
-Wire name `bank`; optional.*/
-        #[serde(rename = "bank", default, skip_serializing_if = "Option::is_none")]
+        ///Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub bank: Option<String>,
-        /**Beneficiary account number (the doc says 'Bank account name'); required for bank transfer
-
-Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.*/
-        #[serde(
-            rename = "account_number",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub account_number: Option<String>,
-        /**Account holder's name; required for bank transfer
-
-Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.*/
-        #[serde(
-            rename = "customer_name",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub customer_name: Option<String>,
     }
     impl ::core::fmt::Debug for RefundRequest {
@@ -254,52 +226,32 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
-        /**Transaction status (table refund_status)
-
-Wire name `status`; required.*/
-        #[serde(rename = "status")]
+        ///Transaction status (table refund_status). Wire name `status`; required.
         pub status: i64,
-        /**String in the doc (e.g. "999"); the Go SDK also accepts a number
-
-Wire name `error_code`; required.*/
-        #[serde(rename = "error_code")]
+        ///String in the doc (e.g. "999"); the Go SDK also accepts a number. Wire name `error_code`; required.
         pub error_code: ::payspec::Scalar,
         ///Wire name `failure_reason`; optional.
-        #[serde(
-            rename = "failure_reason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub failure_reason: Option<String>,
-        /**Refunded amount
-
-Wire name `amount`; required.*/
-        #[serde(rename = "amount")]
+        ///Refunded amount. Wire name `amount`; required.
         pub amount: i64,
-        /**9Pay transaction id of the payment
-
-Wire name `order_code`; required.*/
-        #[serde(rename = "order_code")]
+        ///9Pay transaction id of the payment. Wire name `order_code`; required.
         pub order_code: i64,
-        /**9Pay refund id
-
-Wire name `refund_no`; optional.*/
-        #[serde(rename = "refund_no", default, skip_serializing_if = "Option::is_none")]
+        ///9Pay refund id. Wire name `refund_no`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
-        #[serde(rename = "request_id")]
         pub request_id: String,
     }
     ///Request of `refund_inquire`: Status of a refund by request_id.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
-        #[serde(rename = "request_id")]
         pub request_id: String,
     }
     impl RefundInquireRequest {
@@ -322,52 +274,32 @@ Wire name `refund_no`; optional.*/
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundInquireResponse {
-        /**Transaction status (table refund_status)
-
-Wire name `status`; required.*/
-        #[serde(rename = "status")]
+        ///Transaction status (table refund_status). Wire name `status`; required.
         pub status: i64,
-        /**String in the doc (e.g. "999"); the Go SDK also accepts a number
-
-Wire name `error_code`; required.*/
-        #[serde(rename = "error_code")]
+        ///String in the doc (e.g. "999"); the Go SDK also accepts a number. Wire name `error_code`; required.
         pub error_code: ::payspec::Scalar,
         ///Wire name `failure_reason`; optional.
-        #[serde(
-            rename = "failure_reason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub failure_reason: Option<String>,
-        /**Refunded amount
-
-Wire name `amount`; required.*/
-        #[serde(rename = "amount")]
+        ///Refunded amount. Wire name `amount`; required.
         pub amount: i64,
-        /**9Pay transaction id of the payment
-
-Wire name `order_code`; required.*/
-        #[serde(rename = "order_code")]
+        ///9Pay transaction id of the payment. Wire name `order_code`; required.
         pub order_code: i64,
-        /**9Pay refund id
-
-Wire name `refund_no`; optional.*/
-        #[serde(rename = "refund_no", default, skip_serializing_if = "Option::is_none")]
+        ///9Pay refund id. Wire name `refund_no`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
-        #[serde(rename = "request_id")]
         pub request_id: String,
     }
     ///Request of `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
-        #[serde(rename = "invoice_no")]
         pub invoice_no: String,
     }
     impl PaymentInquireRequest {
@@ -393,84 +325,61 @@ Wire name `refund_no`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct PaymentInquireResponse {
         ///Wire name `payment_no`; optional.
-        #[serde(rename = "payment_no", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub payment_no: Option<i64>,
         ///Wire name `invoice_no`; optional.
-        #[serde(rename = "invoice_no", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub invoice_no: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `description`; optional; at most 255 characters.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         ///Wire name `method`; optional.
-        #[serde(rename = "method", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub method: Option<PaymentInquireResponseMethod>,
         ///Wire name `currency`; optional; at most 10 characters.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
-        /**Typed Array with a 10-digit example in the table, an ISO-8601 string in the sample
-
-Wire name `created_at`; optional.*/
-        #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
+        ///Typed Array with a 10-digit example in the table, an ISO-8601 string in the sample. Wire name `created_at`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<::payspec::Scalar>,
         ///Wire name `card_brand`; optional.
-        #[serde(rename = "card_brand", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_brand: Option<String>,
-        /**Payment status: 2 processing, 3 pending review, 4 card linked, 5 success, 6 failed, 8 cancelled, 9 rejected, 16 money received
-
-Wire name `status`; optional.*/
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        ///Payment status: 2 processing, 3 pending review, 4 card linked, 5 success, 6 failed, 8 cancelled, 9 rejected, 16 money received. Wire name `status`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<i64>,
         ///Wire name `failure_reason`; optional.
-        #[serde(
-            rename = "failure_reason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub failure_reason: Option<String>,
         ///Wire name `amount_actually_received`; optional.
-        #[serde(
-            rename = "amount_actually_received",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount_actually_received: Option<i64>,
     }
     ///Request of `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        #[serde(
-            rename = "merchantKey",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "merchantKey")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
-        #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub time: Option<i64>,
         ///Wire name `invoice_no`; required.
-        #[serde(rename = "invoice_no")]
         pub invoice_no: String,
         ///Wire name `amount`; required; minimum 1.
-        #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `description`; required; at most 255 characters.
-        #[serde(rename = "description")]
         pub description: String,
         ///Wire name `return_url`; required.
-        #[serde(rename = "return_url")]
         pub return_url: String,
     }
     impl PaymentCreateRequest {
@@ -498,101 +407,70 @@ Wire name `status`; optional.*/
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
-        /**Base64 (URL-safe tolerated) of a JSON object
-
-Wire name `result`; required.*/
-        #[serde(rename = "result")]
+        ///Base64 (URL-safe tolerated) of a JSON object. Wire name `result`; required.
         pub result: String,
         ///Wire name `checksum`; required; at most 64 characters.
-        #[serde(rename = "checksum")]
         pub checksum: String,
-        /**v1 (payment IPN and return only)
-
-Wire name `version`; optional.*/
-        #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+        ///v1 (payment IPN and return only). Wire name `version`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub version: Option<String>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "Date", default)]
+        #[serde(rename = "Date")]
         date: Option<i64>,
-        #[serde(rename = "request_id", default)]
         request_id: Option<String>,
-        #[serde(rename = "payment_no", default)]
         payment_no: Option<i64>,
-        #[serde(rename = "amount", default)]
         amount: Option<i64>,
-        #[serde(rename = "description", default)]
         description: Option<String>,
-        #[serde(rename = "bank", default)]
         bank: Option<String>,
-        #[serde(rename = "account_number", default)]
         account_number: Option<String>,
-        #[serde(rename = "customer_name", default)]
         customer_name: Option<String>,
     }
     impl RefundRequestBuilder {
-        /**Set `Date`. Unix seconds; the same value is signed
-
-Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.*/
+        ///Set `Date`. Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
         pub fn date(mut self, value: impl Into<i64>) -> Self {
             self.date = Some(value.into());
             self
         }
-        /**Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund)
-
-Wire name `request_id`; required; at most 30 characters.*/
+        ///Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
         pub fn request_id(mut self, value: impl Into<String>) -> Self {
             self.request_id = Some(value.into());
             self
         }
-        /**Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code)
-
-Wire name `payment_no`; required; minimum 1.*/
+        ///Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code). Wire name `payment_no`; required; minimum 1.
         pub fn payment_no(mut self, value: impl Into<i64>) -> Self {
             self.payment_no = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one
-
-Wire name `amount`; required; minimum 1.*/
+        ///Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one. Wire name `amount`; required; minimum 1.
         pub fn amount(mut self, value: impl Into<i64>) -> Self {
             self.amount = Some(value.into());
             self
         }
-        /**Set `description`. Refund reason
-
-Wire name `description`; required; at most 255 characters.*/
+        ///Set `description`. Refund reason. Wire name `description`; required; at most 255 characters.
         pub fn description(mut self, value: impl Into<String>) -> Self {
             self.description = Some(value.into());
             self
         }
-        /**Set `bank`. Bank code; required when the payment was a bank transfer
-
-Wire name `bank`; optional.*/
+        ///Set `bank`. Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
         pub fn bank(mut self, value: impl Into<String>) -> Self {
             self.bank = Some(value.into());
             self
         }
-        /**Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer
-
-Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.*/
+        ///Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
         pub fn account_number(mut self, value: impl Into<String>) -> Self {
             self.account_number = Some(value.into());
             self
         }
-        /**Set `customer_name`. Account holder's name; required for bank transfer
-
-Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.*/
+        ///Set `customer_name`. Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
         pub fn customer_name(mut self, value: impl Into<String>) -> Self {
             self.customer_name = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
             self.__run(None, true)
         }
@@ -605,21 +483,16 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "ninepay.refund";
             let r = &RULES_REFUND_REQUEST;
-            let date = __g::filled(
-                T,
-                &r[0],
-                self.date,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?;
-            let request_id = __g::required(T, &r[1], self.request_id)?;
-            let payment_no = __g::required(T, &r[2], self.payment_no)?;
-            let amount = __g::required(T, &r[3], self.amount)?;
-            let description = __g::required(T, &r[4], self.description)?;
-            let bank = __g::optional(T, &r[5], self.bank)?;
-            let account_number = __g::optional(T, &r[6], self.account_number)?;
-            let customer_name = __g::optional(T, &r[7], self.customer_name)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, self.request_id)?;
+            let payment_no = cx.required(2, self.payment_no)?;
+            let amount = cx.required(3, self.amount)?;
+            let description = cx.required(4, self.description)?;
+            let bank = cx.optional(5, self.bank)?;
+            let account_number = cx.optional(6, self.account_number)?;
+            let customer_name = cx.optional(7, self.customer_name)?;
             __g::all_or_none(
                 "ninepay.refund",
                 &["bank", "account_number", "customer_name"],
@@ -647,39 +520,28 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("ninepay.refund response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "ninepay.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("ninepay.refund response", body)
         }
         ///Map this response onto its status table (fields status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_STATUS,
-                vec![Some({ let __v = self.status; __v.to_string() })],
-            )
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(STATUS_REFUND_STATUS, [Some(self.status.to_string())])
         }
         ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("ninepay.refund response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_STATUS,
-                    vec![json.get("status").and_then(::payspec::status::code_text)],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "ninepay.refund response",
+                json,
+                STATUS_REFUND_STATUS,
+                &["status"],
             )
         }
     }
     ///Builder of [`RefundInquireRequest`]: set fields, then [`build`](RefundInquireRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundInquireRequestBuilder {
-        #[serde(rename = "Date", default)]
+        #[serde(rename = "Date")]
         date: Option<i64>,
-        #[serde(rename = "request_id", default)]
         request_id: Option<String>,
     }
     impl RefundInquireRequestBuilder {
@@ -693,9 +555,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
             self.request_id = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn build(self) -> Result<RefundInquireRequest, SignError> {
             self.__run(None, true)
         }
@@ -708,15 +568,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
         ) -> Result<RefundInquireRequest, SignError> {
             const T: &str = "ninepay.refund_inquire";
             let r = &RULES_REFUND_INQUIRE_REQUEST;
-            let date = __g::filled(
-                T,
-                &r[0],
-                self.date,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?;
-            let request_id = __g::required(T, &r[1], self.request_id)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, self.request_id)?;
             Ok(RefundInquireRequest {
                 date,
                 request_id,
@@ -733,39 +588,28 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("ninepay.refund_inquire response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "ninepay.refund_inquire response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("ninepay.refund_inquire response", body)
         }
         ///Map this response onto its status table (fields status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_STATUS,
-                vec![Some({ let __v = self.status; __v.to_string() })],
-            )
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(STATUS_REFUND_STATUS, [Some(self.status.to_string())])
         }
         ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("ninepay.refund_inquire response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_STATUS,
-                    vec![json.get("status").and_then(::payspec::status::code_text)],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "ninepay.refund_inquire response",
+                json,
+                STATUS_REFUND_STATUS,
+                &["status"],
             )
         }
     }
     ///Builder of [`PaymentInquireRequest`]: set fields, then [`build`](PaymentInquireRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct PaymentInquireRequestBuilder {
-        #[serde(rename = "Date", default)]
+        #[serde(rename = "Date")]
         date: Option<i64>,
-        #[serde(rename = "invoice_no", default)]
         invoice_no: Option<String>,
     }
     impl PaymentInquireRequestBuilder {
@@ -779,9 +623,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
             self.invoice_no = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn build(self) -> Result<PaymentInquireRequest, SignError> {
             self.__run(None, true)
         }
@@ -794,15 +636,10 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
         ) -> Result<PaymentInquireRequest, SignError> {
             const T: &str = "ninepay.payment_inquire";
             let r = &RULES_PAYMENT_INQUIRE_REQUEST;
-            let date = __g::filled(
-                T,
-                &r[0],
-                self.date,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?;
-            let invoice_no = __g::required(T, &r[1], self.invoice_no)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(1, self.invoice_no)?;
             Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
@@ -819,32 +656,21 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("ninepay.payment_inquire response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "ninepay.payment_inquire response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("ninepay.payment_inquire response", body)
         }
     }
     ///Builder of [`PaymentCreateRequest`]: set fields, then [`build`](PaymentCreateRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct PaymentCreateRequestBuilder {
-        #[serde(rename = "Date", default)]
+        #[serde(rename = "Date")]
         date: Option<i64>,
-        #[serde(rename = "merchantKey", default)]
+        #[serde(rename = "merchantKey")]
         merchant_key: Option<String>,
-        #[serde(rename = "time", default)]
         time: Option<i64>,
-        #[serde(rename = "invoice_no", default)]
         invoice_no: Option<String>,
-        #[serde(rename = "amount", default)]
         amount: Option<i64>,
-        #[serde(rename = "description", default)]
         description: Option<String>,
-        #[serde(rename = "return_url", default)]
         return_url: Option<String>,
     }
     impl PaymentCreateRequestBuilder {
@@ -883,9 +709,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
             self.return_url = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn build(self) -> Result<PaymentCreateRequest, SignError> {
             self.__run(None, true)
         }
@@ -898,34 +722,21 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         ) -> Result<PaymentCreateRequest, SignError> {
             const T: &str = "ninepay.payment_create";
             let r = &RULES_PAYMENT_CREATE_REQUEST;
-            let date = __g::filled(
-                T,
-                &r[0],
-                self.date,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?;
-            let merchant_key = __g::filled(
-                T,
-                &r[1],
-                self.merchant_key,
-                fill,
-                building,
-                |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
-            )?;
-            let time = __g::filled(
-                T,
-                &r[2],
-                self.time,
-                fill,
-                building,
-                |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-            )?;
-            let invoice_no = __g::required(T, &r[3], self.invoice_no)?;
-            let amount = __g::required(T, &r[4], self.amount)?;
-            let description = __g::required(T, &r[5], self.description)?;
-            let return_url = __g::required(T, &r[6], self.return_url)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let merchant_key = cx
+                .filled(
+                    1,
+                    self.merchant_key,
+                    |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
+                )?;
+            let time = cx
+                .filled(2, self.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(3, self.invoice_no)?;
+            let amount = cx.required(4, self.amount)?;
+            let description = cx.required(5, self.description)?;
+            let return_url = cx.required(6, self.return_url)?;
             Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
@@ -951,263 +762,77 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
         ///Map a verified, decoded payload (`Verified::payload`) onto the callback's status table (fields result.status). `outcome: None` means unmapped.
-        pub fn status_of(json: &Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_IPN_STATUS,
-                vec![
-                    json.get("result").and_then(| v | v.get("status"))
-                    .and_then(::payspec::status::code_text)
-                ],
-            )
+        pub fn status_of(json: &Value) -> StatusMatch {
+            __g::status_in(json, STATUS_REFUND_IPN_STATUS, &["result.status"])
         }
     }
-    ///Status table `refund_status` (fields status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_STATUS: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("2")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("PROCESSING"),
-            meaning: "Processing; wait for the refund IPN or poll refund_inquire",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("3")],
-            outcome: ::payspec::Outcome::Pending,
-            name: Some("PENDING_REVIEW"),
-            meaning: "Pending review (suspected risk-rule violation)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("5")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Success",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("6")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("FAILED"),
-            meaning: "Failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("8")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("CANCELLED"),
-            meaning: "Cancelled",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("9")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REJECTED"),
-            meaning: "Rejected (risk-rule violation)",
-            retryable: false,
-        },
-    ];
-    ///Status table `refund_ipn_status` (fields result.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_IPN_STATUS: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("2")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("PROCESSING"),
-            meaning: "Processing",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("3")],
-            outcome: ::payspec::Outcome::Pending,
-            name: Some("PENDING_REVIEW"),
-            meaning: "Pending review (suspected risk-rule violation)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("5")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Success",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("6")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("FAILED"),
-            meaning: "Failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("8")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("CANCELLED"),
-            meaning: "Cancelled",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("9")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REJECTED"),
-            meaning: "Rejected (risk-rule violation)",
-            retryable: false,
-        },
-    ];
-    ///Status table `error_code` (fields error_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_ERROR_CODE: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("000")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("Approved"),
-            meaning: "Approved",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("100")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Invalid_otp"),
-            meaning: "Invalid OTP",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("101")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Otp_timed_out"),
-            meaning: "OTP timed out",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("102")],
-            outcome: ::payspec::Outcome::Pending,
-            name: Some("Pending_for_otp"),
-            meaning: "Pending for OTP",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("103")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Expired_session_issuer"),
-            meaning: "Expired session (issuer)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("104")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Expired_session_gate"),
-            meaning: "Expired session (gateway)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("105")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Customer_cancel_issuer"),
-            meaning: "Customer cancelled at the issuer",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("106")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Customer_cancel_gate"),
-            meaning: "Customer cancelled at the gateway",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("107")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Pin_tries_exceeded"),
-            meaning: "PIN tries exceeded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("108")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Declined_profile_setting"),
-            meaning: "Declined by profile setting",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("200")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Invalid_card_number"),
-            meaning: "Invalid card number",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("201")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Locked_card"),
-            meaning: "Locked card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("202")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Expired_card"),
-            meaning: "Expired card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("203")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Restricted_card"),
-            meaning: "Restricted card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("204")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Unregisted_card"),
-            meaning: "Unregistered card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("205")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Inactive_card"),
-            meaning: "Inactive card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("206")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Ineligible"),
-            meaning: "Ineligible",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("207")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Invalid_card_Name"),
-            meaning: "Invalid card name",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("208")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Invalid_Cvn_Cvc_Cvv"),
-            meaning: "Invalid CVN/CVC/CVV",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("209")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Invalid_date"),
-            meaning: "Invalid date",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("210")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("Insufficient_Funds"),
-            meaning: "Insufficient funds",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("999")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("Processing"),
-            meaning: "Processing (refund example)",
-            retryable: false,
-        },
-    ];
+    ///Status table `refund_status` (fields status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_STATUS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["2"], Processing, "PROCESSING", false)
+                .means("Processing; wait for the refund IPN or poll refund_inquire"),
+            row(&["3"], Pending, "PENDING_REVIEW", false)
+                .means("Pending review (suspected risk-rule violation)"),
+            row(&["5"], Succeeded, "SUCCESS", false).means("Success"),
+            row(&["6"], Failed, "FAILED", false).means("Failed"),
+            row(&["8"], Failed, "CANCELLED", false).means("Cancelled"),
+            row(&["9"], Failed, "REJECTED", false)
+                .means("Rejected (risk-rule violation)"),
+        ]
+    };
+    ///Status table `refund_ipn_status` (fields result.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_IPN_STATUS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["2"], Processing, "PROCESSING", false).means("Processing"),
+            row(&["3"], Pending, "PENDING_REVIEW", false)
+                .means("Pending review (suspected risk-rule violation)"),
+            row(&["5"], Succeeded, "SUCCESS", false).means("Success"),
+            row(&["6"], Failed, "FAILED", false).means("Failed"),
+            row(&["8"], Failed, "CANCELLED", false).means("Cancelled"),
+            row(&["9"], Failed, "REJECTED", false)
+                .means("Rejected (risk-rule violation)"),
+        ]
+    };
+    ///Status table `error_code` (fields error_code): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_ERROR_CODE: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["000"], Succeeded, "Approved", false).means("Approved"),
+            row(&["100"], Failed, "Invalid_otp", false).means("Invalid OTP"),
+            row(&["101"], Failed, "Otp_timed_out", false).means("OTP timed out"),
+            row(&["102"], Pending, "Pending_for_otp", false).means("Pending for OTP"),
+            row(&["103"], Failed, "Expired_session_issuer", false)
+                .means("Expired session (issuer)"),
+            row(&["104"], Failed, "Expired_session_gate", false)
+                .means("Expired session (gateway)"),
+            row(&["105"], Failed, "Customer_cancel_issuer", false)
+                .means("Customer cancelled at the issuer"),
+            row(&["106"], Failed, "Customer_cancel_gate", false)
+                .means("Customer cancelled at the gateway"),
+            row(&["107"], Failed, "Pin_tries_exceeded", false)
+                .means("PIN tries exceeded"),
+            row(&["108"], Failed, "Declined_profile_setting", false)
+                .means("Declined by profile setting"),
+            row(&["200"], Failed, "Invalid_card_number", false)
+                .means("Invalid card number"),
+            row(&["201"], Failed, "Locked_card", false).means("Locked card"),
+            row(&["202"], Failed, "Expired_card", false).means("Expired card"),
+            row(&["203"], Failed, "Restricted_card", false).means("Restricted card"),
+            row(&["204"], Failed, "Unregisted_card", false).means("Unregistered card"),
+            row(&["205"], Failed, "Inactive_card", false).means("Inactive card"),
+            row(&["206"], Failed, "Ineligible", false).means("Ineligible"),
+            row(&["207"], Failed, "Invalid_card_Name", false).means("Invalid card name"),
+            row(&["208"], Failed, "Invalid_Cvn_Cvc_Cvv", false)
+                .means("Invalid CVN/CVC/CVV"),
+            row(&["209"], Failed, "Invalid_date", false).means("Invalid date"),
+            row(&["210"], Failed, "Insufficient_Funds", false)
+                .means("Insufficient funds"),
+            row(&["999"], Processing, "Processing", false)
+                .means("Processing (refund example)"),
+        ]
+    };
     /**Sign `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
 
 `POST /v2/refunds/create` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1220,23 +845,18 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "ninepay.refund";
         let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_date = __g::fill_copy(
-            T,
-            &r[0],
-            req.date,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-        )?;
-        let f_date = __g::need(T, &r[0], f_date)?;
-        __g::check(T, &r[1], &req.request_id)?;
-        __g::check(T, &r[2], &req.payment_no)?;
-        __g::check(T, &r[3], &req.amount)?;
-        __g::check(T, &r[4], &req.description)?;
-        let f_bank = __g::present(T, &r[5], req.bank.as_ref())?;
-        let f_account_number = __g::present(T, &r[6], req.account_number.as_ref())?;
-        let f_customer_name = __g::present(T, &r[7], req.customer_name.as_ref())?;
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(1, &req.request_id)?;
+        cx.check(2, &req.payment_no)?;
+        cx.check(3, &req.amount)?;
+        cx.check(4, &req.description)?;
+        let f_bank = cx.present(5, req.bank.as_ref())?;
+        let f_account_number = cx.present(6, req.account_number.as_ref())?;
+        let f_customer_name = cx.present(7, req.customer_name.as_ref())?;
         __g::all_or_none(
             "ninepay.refund",
             &["bank", "account_number", "customer_name"],
@@ -1408,17 +1028,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "ninepay.refund_inquire";
         let r = &RULES_REFUND_INQUIRE_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_date = __g::fill_copy(
-            T,
-            &r[0],
-            req.date,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-        )?;
-        let f_date = __g::need(T, &r[0], f_date)?;
-        __g::check(T, &r[1], &req.request_id)?;
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(1, &req.request_id)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1505,17 +1120,12 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "ninepay.payment_inquire";
         let r = &RULES_PAYMENT_INQUIRE_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_date = __g::fill_copy(
-            T,
-            &r[0],
-            req.date,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-        )?;
-        let f_date = __g::need(T, &r[0], f_date)?;
-        __g::check(T, &r[1], &req.invoice_no)?;
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(1, &req.invoice_no)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1602,36 +1212,23 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "ninepay.payment_create";
         let r = &RULES_PAYMENT_CREATE_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let f_date = __g::fill_copy(
-            T,
-            &r[0],
-            req.date,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-        )?;
-        let f_date = __g::need(T, &r[0], f_date)?;
-        let f_merchant_key = __g::fill_ref(
-            T,
-            &r[1],
-            req.merchant_key.as_ref(),
-            (creds, clock),
-            |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
-        )?;
-        let f_merchant_key = __g::need(T, &r[1], f_merchant_key)?;
-        let f_time = __g::fill_copy(
-            T,
-            &r[2],
-            req.time,
-            (creds, clock),
-            |c, k| Ok(Some(k.now_ms.div_euclid(1000))),
-        )?;
-        let f_time = __g::need(T, &r[2], f_time)?;
-        __g::check(T, &r[3], &req.invoice_no)?;
-        __g::check(T, &r[4], &req.amount)?;
-        __g::check(T, &r[5], &req.description)?;
-        __g::check(T, &r[6], &req.return_url)?;
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        let f_merchant_key = cx
+            .need_ref(
+                1,
+                req.merchant_key.as_ref(),
+                |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
+            )?;
+        let f_time = cx
+            .need_copy(2, req.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(3, &req.invoice_no)?;
+        cx.check(4, &req.amount)?;
+        cx.check(5, &req.description)?;
+        cx.check(6, &req.return_url)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",

@@ -204,8 +204,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct TokenRequest {}
     impl TokenRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
@@ -224,34 +223,20 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TokenResponse {
-        /**Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`
-
-Wire name `access_token`; optional; personal data, redacted in `Debug`.*/
-        #[serde(
-            rename = "access_token",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`. Wire name `access_token`; optional; personal data, redacted in `Debug`.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub access_token: Option<String>,
-        /**Always Bearer
-
-Wire name `token_type`; optional.*/
-        #[serde(rename = "token_type", default, skip_serializing_if = "Option::is_none")]
+        ///Always Bearer. Wire name `token_type`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub token_type: Option<String>,
-        /**Lifetime in seconds (300); typed String in the doc table, a number in the example
-
-Wire name `expires_in`; optional.*/
-        #[serde(rename = "expires_in", default, skip_serializing_if = "Option::is_none")]
+        ///Lifetime in seconds (300); typed String in the doc table, a number in the example. Wire name `expires_in`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub expires_in: Option<::payspec::Scalar>,
-        /**FAILED on error
-
-Wire name `status`; optional.*/
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        ///FAILED on error. Wire name `status`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
-        /**Error code on error
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        ///Error code on error. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     impl ::core::fmt::Debug for TokenResponse {
@@ -267,56 +252,32 @@ Wire name `message`; optional.*/
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO
-
-Wire name `bankCode`; required.*/
+        ///Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
         #[serde(rename = "bankCode")]
         pub bank_code: String,
-        /**Merchant bank account that received the payment (must belong to the merchant)
-
-Wire name `bankAccount`; required.*/
+        ///Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
         pub bank_account: String,
-        /**Reference (FT) number of the paid transaction to refund
-
-Wire name `referenceNumber`; required.*/
+        ///Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
         #[serde(rename = "referenceNumber")]
         pub reference_number: String,
-        /**Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent
-
-Wire name `amount`; required; matches `^[0-9]+$`.*/
-        #[serde(rename = "amount")]
+        ///Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
         pub amount: String,
-        /**Refund description
-
-Wire name `content`; required.*/
-        #[serde(rename = "content")]
+        ///Refund description. Wire name `content`; required.
         pub content: String,
-        /**Allow several refunds of this payment; settable only on the first refund
-
-Wire name `multiTimes`; optional.*/
-        #[serde(rename = "multiTimes", default, skip_serializing_if = "Option::is_none")]
+        ///Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
+        #[serde(rename = "multiTimes")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub multi_times: Option<bool>,
-        /**Store / point-of-sale code
-
-Wire name `terminalCode`; optional.*/
-        #[serde(
-            rename = "terminalCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Store / point-of-sale code. Wire name `terminalCode`; optional.
+        #[serde(rename = "terminalCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
-        /**Sub-store code
-
-Wire name `subTerminalCode`; optional.*/
-        #[serde(
-            rename = "subTerminalCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        ///Sub-store code. Wire name `subTerminalCode`; optional.
+        #[serde(rename = "subTerminalCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_terminal_code: Option<String>,
     }
     impl RefundRequest {
@@ -346,33 +307,22 @@ Wire name `subTerminalCode`; optional.*/
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `status`; required.
-        #[serde(rename = "status")]
         pub status: RefundResponseStatus,
-        /**SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        ///SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CheckOrderRequest {
-        /**Account that generated the VietQR code
-
-Wire name `bankAccount`; required.*/
+        ///Account that generated the VietQR code. Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
         pub bank_account: String,
-        /**0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page)
-
-Wire name `type`; required; matches `^[01]$`.*/
+        ///0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
         #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
-        /**The orderId or referenceNumber
-
-Wire name `value`; required.*/
-        #[serde(rename = "value")]
+        ///The orderId or referenceNumber. Wire name `value`; required.
         pub value: String,
     }
     impl CheckOrderRequest {
@@ -396,32 +346,24 @@ Wire name `value`; required.*/
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderResponse {
-        /**FAILED on error
-
-Wire name `status`; optional.*/
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        ///FAILED on error. Wire name `status`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
-        /**Error code on error
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        ///Error code on error. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
         pub bank_account: String,
-        /**0 = by orderId, 1 = by referenceNumber
-
-Wire name `type`; required; matches `^[01]$`.*/
+        ///0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
         #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
         ///Wire name `value`; required.
-        #[serde(rename = "value")]
         pub value: String,
     }
     impl CheckOrderH2cRequest {
@@ -446,81 +388,59 @@ Wire name `type`; required; matches `^[01]$`.*/
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderH2cResponse {
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TransactionSyncPayload {
-        /**A UUID (36 characters), as in the partner doc example
-
-Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.*/
+        ///A UUID (36 characters), as in the partner doc example. Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.
         #[serde(rename = "transactionId")]
         pub transaction_id: String,
-        /**yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53
-
-Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.*/
+        ///yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53. Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.
         #[serde(rename = "transactionTime")]
         pub transaction_time: String,
         ///Wire name `referencenumber`; optional.
-        #[serde(
-            rename = "referencenumber",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub referencenumber: Option<String>,
-        /**Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10
-
-Wire name `amount`; required; matches `^[0-9]{1,10}$`.*/
-        #[serde(rename = "amount")]
+        ///Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10. Wire name `amount`; required; matches `^[0-9]{1,10}$`.
         pub amount: ::payspec::Scalar,
         ///Wire name `content`; required.
-        #[serde(rename = "content")]
         pub content: String,
         ///Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
         pub bank_account: String,
-        /**C credit, D debit
-
-Wire name `transType`; required.*/
+        ///C credit, D debit. Wire name `transType`; required.
         #[serde(rename = "transType")]
         pub trans_type: TransactionSyncPayloadTransType,
         ///Wire name `orderId`; required.
         #[serde(rename = "orderId")]
         pub order_id: String,
         ///Wire name `terminalCode`; optional.
-        #[serde(
-            rename = "terminalCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "terminalCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Wire name `serviceCode`; optional.
-        #[serde(
-            rename = "serviceCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "serviceCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub service_code: Option<String>,
         ///Wire name `urlLink`; optional.
-        #[serde(rename = "urlLink", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "urlLink")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub url_link: Option<String>,
         ///Wire name `signature`; required; at most 64 characters.
-        #[serde(rename = "signature")]
         pub signature: String,
     }
     ///Builder of [`TokenRequest`]: set fields, then [`build`](TokenRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct TokenRequestBuilder {}
     impl TokenRequestBuilder {
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn build(self) -> Result<TokenRequest, SignError> {
             self.__run(None, true)
         }
@@ -533,6 +453,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
         ) -> Result<TokenRequest, SignError> {
             const T: &str = "vietqr.token";
             let r = &RULES_TOKEN_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
             Ok(TokenRequest {})
         }
     }
@@ -546,96 +467,70 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("vietqr.token response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "vietqr.token response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("vietqr.token response", body)
         }
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "bankCode", default)]
+        #[serde(rename = "bankCode")]
         bank_code: Option<String>,
-        #[serde(rename = "bankAccount", default)]
+        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "referenceNumber", default)]
+        #[serde(rename = "referenceNumber")]
         reference_number: Option<String>,
-        #[serde(rename = "amount", default)]
         amount: Option<String>,
-        #[serde(rename = "content", default)]
         content: Option<String>,
-        #[serde(rename = "multiTimes", default)]
+        #[serde(rename = "multiTimes")]
         multi_times: Option<bool>,
-        #[serde(rename = "terminalCode", default)]
+        #[serde(rename = "terminalCode")]
         terminal_code: Option<String>,
-        #[serde(rename = "subTerminalCode", default)]
+        #[serde(rename = "subTerminalCode")]
         sub_terminal_code: Option<String>,
     }
     impl RefundRequestBuilder {
-        /**Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO
-
-Wire name `bankCode`; required.*/
+        ///Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
         pub fn bank_code(mut self, value: impl Into<String>) -> Self {
             self.bank_code = Some(value.into());
             self
         }
-        /**Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant)
-
-Wire name `bankAccount`; required.*/
+        ///Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
         pub fn bank_account(mut self, value: impl Into<String>) -> Self {
             self.bank_account = Some(value.into());
             self
         }
-        /**Set `referenceNumber`. Reference (FT) number of the paid transaction to refund
-
-Wire name `referenceNumber`; required.*/
+        ///Set `referenceNumber`. Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
         pub fn reference_number(mut self, value: impl Into<String>) -> Self {
             self.reference_number = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent
-
-Wire name `amount`; required; matches `^[0-9]+$`.*/
+        ///Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
         pub fn amount(mut self, value: impl Into<String>) -> Self {
             self.amount = Some(value.into());
             self
         }
-        /**Set `content`. Refund description
-
-Wire name `content`; required.*/
+        ///Set `content`. Refund description. Wire name `content`; required.
         pub fn content(mut self, value: impl Into<String>) -> Self {
             self.content = Some(value.into());
             self
         }
-        /**Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund
-
-Wire name `multiTimes`; optional.*/
+        ///Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
         pub fn multi_times(mut self, value: impl Into<bool>) -> Self {
             self.multi_times = Some(value.into());
             self
         }
-        /**Set `terminalCode`. Store / point-of-sale code
-
-Wire name `terminalCode`; optional.*/
+        ///Set `terminalCode`. Store / point-of-sale code. Wire name `terminalCode`; optional.
         pub fn terminal_code(mut self, value: impl Into<String>) -> Self {
             self.terminal_code = Some(value.into());
             self
         }
-        /**Set `subTerminalCode`. Sub-store code
-
-Wire name `subTerminalCode`; optional.*/
+        ///Set `subTerminalCode`. Sub-store code. Wire name `subTerminalCode`; optional.
         pub fn sub_terminal_code(mut self, value: impl Into<String>) -> Self {
             self.sub_terminal_code = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
             self.__run(None, true)
         }
@@ -648,14 +543,15 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
         ) -> Result<RefundRequest, SignError> {
             const T: &str = "vietqr.refund";
             let r = &RULES_REFUND_REQUEST;
-            let bank_code = __g::required(T, &r[0], self.bank_code)?;
-            let bank_account = __g::required(T, &r[1], self.bank_account)?;
-            let reference_number = __g::required(T, &r[2], self.reference_number)?;
-            let amount = __g::required(T, &r[3], self.amount)?;
-            let content = __g::required(T, &r[4], self.content)?;
-            let multi_times = __g::optional(T, &r[5], self.multi_times)?;
-            let terminal_code = __g::optional(T, &r[6], self.terminal_code)?;
-            let sub_terminal_code = __g::optional(T, &r[7], self.sub_terminal_code)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let bank_code = cx.required(0, self.bank_code)?;
+            let bank_account = cx.required(1, self.bank_account)?;
+            let reference_number = cx.required(2, self.reference_number)?;
+            let amount = cx.required(3, self.amount)?;
+            let content = cx.required(4, self.content)?;
+            let multi_times = cx.optional(5, self.multi_times)?;
+            let terminal_code = cx.optional(6, self.terminal_code)?;
+            let sub_terminal_code = cx.optional(7, self.sub_terminal_code)?;
             Ok(RefundRequest {
                 bank_code,
                 bank_account,
@@ -678,74 +574,55 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("vietqr.refund response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "vietqr.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("vietqr.refund response", body)
         }
         ///Map this response onto its status table (fields status, message). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND,
-                vec![
-                    Some({ let __v = & self.status; __v.to_string() }), self.message
-                    .as_ref().map(| __v | __v.to_string())
+                [
+                    Some(self.status.to_string()),
+                    self.message.as_ref().map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields status, message), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(json: &Value) -> Result<::payspec::StatusMatch, VerifyError> {
-            __g::response_object("vietqr.refund response", json)?;
-            Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND,
-                    vec![
-                        json.get("status").and_then(::payspec::status::code_text), json
-                        .get("message").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "vietqr.refund response",
+                json,
+                STATUS_REFUND,
+                &["status", "message"],
             )
         }
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct CheckOrderRequestBuilder {
-        #[serde(rename = "bankAccount", default)]
+        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "type", default)]
+        #[serde(rename = "type")]
         r#type: Option<::payspec::Scalar>,
-        #[serde(rename = "value", default)]
         value: Option<String>,
     }
     impl CheckOrderRequestBuilder {
-        /**Set `bankAccount`. Account that generated the VietQR code
-
-Wire name `bankAccount`; required.*/
+        ///Set `bankAccount`. Account that generated the VietQR code. Wire name `bankAccount`; required.
         pub fn bank_account(mut self, value: impl Into<String>) -> Self {
             self.bank_account = Some(value.into());
             self
         }
-        /**Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page)
-
-Wire name `type`; required; matches `^[01]$`.*/
+        ///Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
         pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
             self.r#type = Some(value.into());
             self
         }
-        /**Set `value`. The orderId or referenceNumber
-
-Wire name `value`; required.*/
+        ///Set `value`. The orderId or referenceNumber. Wire name `value`; required.
         pub fn value(mut self, value: impl Into<String>) -> Self {
             self.value = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn build(self) -> Result<CheckOrderRequest, SignError> {
             self.__run(None, true)
         }
@@ -758,9 +635,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
         ) -> Result<CheckOrderRequest, SignError> {
             const T: &str = "vietqr.check_order";
             let r = &RULES_CHECK_ORDER_REQUEST;
-            let bank_account = __g::required(T, &r[0], self.bank_account)?;
-            let r#type = __g::required(T, &r[1], self.r#type)?;
-            let value = __g::required(T, &r[2], self.value)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let bank_account = cx.required(0, self.bank_account)?;
+            let r#type = cx.required(1, self.r#type)?;
+            let value = cx.required(2, self.value)?;
             Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
@@ -778,24 +656,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("vietqr.check_order response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "vietqr.check_order response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("vietqr.check_order response", body)
         }
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct CheckOrderH2cRequestBuilder {
-        #[serde(rename = "bankAccount", default)]
+        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "type", default)]
+        #[serde(rename = "type")]
         r#type: Option<::payspec::Scalar>,
-        #[serde(rename = "value", default)]
         value: Option<String>,
     }
     impl CheckOrderH2cRequestBuilder {
@@ -804,9 +675,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
             self.bank_account = Some(value.into());
             self
         }
-        /**Set `type`. 0 = by orderId, 1 = by referenceNumber
-
-Wire name `type`; required; matches `^[01]$`.*/
+        ///Set `type`. 0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
         pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
             self.r#type = Some(value.into());
             self
@@ -816,9 +685,7 @@ Wire name `type`; required; matches `^[01]$`.*/
             self.value = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.*/
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn build(self) -> Result<CheckOrderH2cRequest, SignError> {
             self.__run(None, true)
         }
@@ -831,9 +698,10 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         ) -> Result<CheckOrderH2cRequest, SignError> {
             const T: &str = "vietqr.check_order_h2c";
             let r = &RULES_CHECK_ORDER_H2C_REQUEST;
-            let bank_account = __g::required(T, &r[0], self.bank_account)?;
-            let r#type = __g::required(T, &r[1], self.r#type)?;
-            let value = __g::required(T, &r[2], self.value)?;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let bank_account = cx.required(0, self.bank_account)?;
+            let r#type = cx.required(1, self.r#type)?;
+            let value = cx.required(2, self.value)?;
             Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
@@ -851,13 +719,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            let __body = __g::response_object("vietqr.check_order_h2c response", body)?;
-            <Self as Deserialize>::deserialize(Value::Object(__body.clone()))
-                .map_err(|e| __g::malformed(
-                    "vietqr.check_order_h2c response",
-                    "body",
-                    e.to_string(),
-                ))
+            __g::parse_response("vietqr.check_order_h2c response", body)
         }
     }
     impl TransactionSyncPayload {
@@ -868,211 +730,88 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund` (fields status, message): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("SUCCESS"), None],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("SUCCESS"),
-            meaning: "Refund executed (the server performs the bank transfer before answering; outcome inferred); message = reference. Confirm with check_order (refundCount, amountRefunded)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E46")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_BODY"),
-            meaning: "Invalid request body",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E74")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_TOKEN"),
-            meaning: "Invalid or expired Bearer token; fetch a new token and retry",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E77")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("ACCOUNT_NOT_OWNED"),
-            meaning: "bankAccount does not belong to the merchant",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E39")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_CHECKSUM"),
-            meaning: "Invalid checkSum (current server path)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E41")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_CHECKSUM_LEGACY"),
-            meaning: "Invalid checksum (older REST refund endpoint)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E40")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("RECORD_NOT_FOUND"),
-            meaning: "Record not found / invalid bank account",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E42")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_TERMINAL"),
-            meaning: "No terminal bound to the bank account",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E44")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFERENCE_NOT_FOUND"),
-            meaning: "referenceNumber does not exist (bank code 4863)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E45")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("INVALID_AMOUNT"),
-            meaning: "Invalid amount (bank code 4857)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E104")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("MERCHANT_NOT_FOUND"),
-            meaning: "Merchant does not exist",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E158")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("REFUND_IN_PROGRESS"),
-            meaning: "Another refund of the same payment is being processed (30 s lock on MD5(referenceNumber + bankAccount)); check_order before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E43")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("REFUND_FAILED"),
-            meaning: "Refund failed / unexpected bank error",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E216")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("INVALID_BENEFICIARY"),
-            meaning: "Account number or card invalid (bank code 201)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E217")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("BANK_NOT_IN_SERVICE"),
-            meaning: "Beneficiary bank not in service (bank code 412)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E218")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("BANK_RECORD_MISSING"),
-            meaning: "Record missing at the bank (bank code 4877)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E215")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("BANK_TIMEOUT"),
-            meaning: "Bank connection timeout (bank code 002); check_order (amountRefunded) before any retry (handling inferred)",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E05")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("UNKNOWN_ERROR"),
-            meaning: "Unknown error; check_order before any retry (handling inferred)",
-            retryable: true,
-        },
-    ];
-    ///Status table `check_order_errors` (fields status, message): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_CHECK_ORDER_ERRORS: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E46")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("INVALID_BODY"),
-            meaning: "The query itself failed (invalid request body)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E05")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("UNKNOWN_ERROR"),
-            meaning: "The query itself failed (unknown error)",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E74")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("INVALID_TOKEN"),
-            meaning: "The query itself failed (invalid Bearer token); refresh the token",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E77")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("ACCOUNT_NOT_OWNED"),
-            meaning: "The query itself failed (bank account not owned by the merchant)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E39")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("INVALID_CHECKSUM"),
-            meaning: "The query itself failed (invalid checkSum)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E95")],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: Some("INVALID_TYPE"),
-            meaning: "The query itself failed (invalid type)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("FAILED"), Some("E96")],
-            outcome: ::payspec::Outcome::Rejected,
-            name: Some("TRANSACTION_NOT_FOUND"),
-            meaning: "No such transaction",
-            retryable: false,
-        },
-    ];
-    ///Status table `check_order_row` (fields type, status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_CHECK_ORDER_ROW: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[Some("6"), Some("1")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: Some("PAID"),
-            meaning: "Refund row paid",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("6"), Some("0")],
-            outcome: ::payspec::Outcome::Processing,
-            name: Some("WAITING"),
-            meaning: "Refund row waiting",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[Some("6"), Some("2")],
-            outcome: ::payspec::Outcome::Failed,
-            name: Some("EXPIRED"),
-            meaning: "Refund row expired (golive page: cancelled)",
-            retryable: false,
-        },
-    ];
+    ///Status table `refund` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["SUCCESS", "*"], Succeeded, "SUCCESS", false)
+                .means(
+                    "Refund executed (the server performs the bank transfer before answering; outcome inferred); message = reference. Confirm with check_order (refundCount, amountRefunded)",
+                ),
+            row(&["FAILED", "E46"], Rejected, "INVALID_BODY", false)
+                .means("Invalid request body"),
+            row(&["FAILED", "E74"], Rejected, "INVALID_TOKEN", true)
+                .means("Invalid or expired Bearer token; fetch a new token and retry"),
+            row(&["FAILED", "E77"], Rejected, "ACCOUNT_NOT_OWNED", false)
+                .means("bankAccount does not belong to the merchant"),
+            row(&["FAILED", "E39"], Rejected, "INVALID_CHECKSUM", false)
+                .means("Invalid checkSum (current server path)"),
+            row(&["FAILED", "E41"], Rejected, "INVALID_CHECKSUM_LEGACY", false)
+                .means("Invalid checksum (older REST refund endpoint)"),
+            row(&["FAILED", "E40"], Rejected, "RECORD_NOT_FOUND", false)
+                .means("Record not found / invalid bank account"),
+            row(&["FAILED", "E42"], Rejected, "INVALID_TERMINAL", false)
+                .means("No terminal bound to the bank account"),
+            row(&["FAILED", "E44"], Rejected, "REFERENCE_NOT_FOUND", false)
+                .means("referenceNumber does not exist (bank code 4863)"),
+            row(&["FAILED", "E45"], Rejected, "INVALID_AMOUNT", false)
+                .means("Invalid amount (bank code 4857)"),
+            row(&["FAILED", "E104"], Rejected, "MERCHANT_NOT_FOUND", false)
+                .means("Merchant does not exist"),
+            row(&["FAILED", "E158"], Rejected, "REFUND_IN_PROGRESS", true)
+                .means(
+                    "Another refund of the same payment is being processed (30 s lock on MD5(referenceNumber + bankAccount)); check_order before retrying",
+                ),
+            row(&["FAILED", "E43"], Failed, "REFUND_FAILED", false)
+                .means("Refund failed / unexpected bank error"),
+            row(&["FAILED", "E216"], Failed, "INVALID_BENEFICIARY", false)
+                .means("Account number or card invalid (bank code 201)"),
+            row(&["FAILED", "E217"], Failed, "BANK_NOT_IN_SERVICE", false)
+                .means("Beneficiary bank not in service (bank code 412)"),
+            row(&["FAILED", "E218"], Failed, "BANK_RECORD_MISSING", false)
+                .means("Record missing at the bank (bank code 4877)"),
+            row(&["FAILED", "E215"], Indeterminate, "BANK_TIMEOUT", true)
+                .means(
+                    "Bank connection timeout (bank code 002); check_order (amountRefunded) before any retry (handling inferred)",
+                ),
+            row(&["FAILED", "E05"], Indeterminate, "UNKNOWN_ERROR", true)
+                .means("Unknown error; check_order before any retry (handling inferred)"),
+        ]
+    };
+    ///Status table `check_order_errors` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_CHECK_ORDER_ERRORS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["FAILED", "E46"], Indeterminate, "INVALID_BODY", false)
+                .means("The query itself failed (invalid request body)"),
+            row(&["FAILED", "E05"], Indeterminate, "UNKNOWN_ERROR", true)
+                .means("The query itself failed (unknown error)"),
+            row(&["FAILED", "E74"], Indeterminate, "INVALID_TOKEN", true)
+                .means(
+                    "The query itself failed (invalid Bearer token); refresh the token",
+                ),
+            row(&["FAILED", "E77"], Indeterminate, "ACCOUNT_NOT_OWNED", false)
+                .means(
+                    "The query itself failed (bank account not owned by the merchant)",
+                ),
+            row(&["FAILED", "E39"], Indeterminate, "INVALID_CHECKSUM", false)
+                .means("The query itself failed (invalid checkSum)"),
+            row(&["FAILED", "E95"], Indeterminate, "INVALID_TYPE", false)
+                .means("The query itself failed (invalid type)"),
+            row(&["FAILED", "E96"], Rejected, "TRANSACTION_NOT_FOUND", false)
+                .means("No such transaction"),
+        ]
+    };
+    ///Status table `check_order_row` (fields type, status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_CHECK_ORDER_ROW: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["6", "1"], Succeeded, "PAID", false).means("Refund row paid"),
+            row(&["6", "0"], Processing, "WAITING", false).means("Refund row waiting"),
+            row(&["6", "2"], Failed, "EXPIRED", false)
+                .means("Refund row expired (golive page: cancelled)"),
+        ]
+    };
     /**Sign `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
 
 `POST /api/token_generate` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1085,6 +824,7 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "vietqr.token";
         let r = &RULES_TOKEN_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
         let mut __w = __g::Wire::new(
@@ -1138,16 +878,17 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "vietqr.refund";
         let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.bank_code)?;
-        __g::check(T, &r[1], &req.bank_account)?;
-        __g::check(T, &r[2], &req.reference_number)?;
-        __g::check(T, &r[3], &req.amount)?;
-        __g::check(T, &r[4], &req.content)?;
-        __g::present(T, &r[5], req.multi_times.as_ref())?;
-        __g::present(T, &r[6], req.terminal_code.as_ref())?;
-        __g::present(T, &r[7], req.sub_terminal_code.as_ref())?;
+        cx.check(0, &req.bank_code)?;
+        cx.check(1, &req.bank_account)?;
+        cx.check(2, &req.reference_number)?;
+        cx.check(3, &req.amount)?;
+        cx.check(4, &req.content)?;
+        cx.present(5, req.multi_times.as_ref())?;
+        cx.present(6, req.terminal_code.as_ref())?;
+        cx.present(7, req.sub_terminal_code.as_ref())?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1237,11 +978,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "vietqr.check_order";
         let r = &RULES_CHECK_ORDER_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.bank_account)?;
-        __g::check(T, &r[1], &req.r#type)?;
-        __g::check(T, &r[2], &req.value)?;
+        cx.check(0, &req.bank_account)?;
+        cx.check(1, &req.r#type)?;
+        cx.check(2, &req.value)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
@@ -1318,11 +1060,12 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     ) -> Result<SignedRequest, SignError> {
         const T: &str = "vietqr.check_order_h2c";
         let r = &RULES_CHECK_ORDER_H2C_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        __g::check(T, &r[0], &req.bank_account)?;
-        __g::check(T, &r[1], &req.r#type)?;
-        __g::check(T, &r[2], &req.value)?;
+        cx.check(0, &req.bank_account)?;
+        cx.check(1, &req.r#type)?;
+        cx.check(2, &req.value)?;
         let mut __w = __g::Wire::new(
             env.name(),
             "api",
