@@ -339,6 +339,7 @@ impl Gen<'_> {
     pub fn check_received(&self, target: &str, sidx: usize) -> TokenStream {
         let rules = self.rules(sidx);
         let lenient = self.plan.structs[sidx].lenient;
-        quote!(__g::check_received(#target, &#rules, payload, #lenient)?;)
+        let _ = target;
+        quote!(__g::check_received(T, &#rules, payload, #lenient)?;)
     }
 }

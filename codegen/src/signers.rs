@@ -28,6 +28,21 @@ pub struct RCtx<'a> {
     pub at: String,
     /// The field `pairs` without items leaves out: the recipe's placed field.
     pub exclude: Option<String>,
+    /// A `const` holding `at` in the generated function, when there is one.
+    pub at_id: Option<proc_macro2::Ident>,
+}
+
+impl RCtx<'_> {
+    /// `at` in generated code: its `const`, or the literal.
+    pub fn at_t(&self) -> TokenStream {
+        match &self.at_id {
+            Some(id) => quote!(#id),
+            None => {
+                let at = &self.at;
+                quote!(#at)
+            }
+        }
+    }
 }
 
 /// The Rust representation of a present value.
@@ -178,7 +193,7 @@ pub fn encoding_tokens(e: Encoding) -> TokenStream {
     }
 }
 
-pub fn stage_err(at: &str, stage: &str, problem: TokenStream) -> TokenStream {
+pub fn stage_err(at: impl quote::ToTokens, stage: &str, problem: TokenStream) -> TokenStream {
     let stage = format_ident!("{}", stage);
     quote!(__g::stage(#at, ::payspec::Stage::#stage, #problem))
 }
@@ -340,7 +355,7 @@ impl Gen<'_> {
                             Src::Val(Raw { expr: quote!(__payload.as_str()), opt: false, ty: RawTy::Str })
                         }
                         _ => Src::Fail(stage_err(
-                            &cx.at,
+                            cx.at_t(),
                             "Select",
                             quote!("ctx:payload used on an operation without a body"),
                         )),
@@ -354,7 +369,7 @@ impl Gen<'_> {
 
     /// The error of a required item that is absent.
     fn absent_err(&self, cx: &RCtx, item: &Item) -> TokenStream {
-        let at = &cx.at;
+        let at = cx.at_t();
         match &item.source {
             Source::Credential(c) => quote! {
                 SignError::Credential {
@@ -364,7 +379,7 @@ impl Gen<'_> {
             },
             _ => {
                 let msg = format!("`{item}` is absent");
-                stage_err(at, "Select", quote!(#msg))
+                stage_err(&at, "Select", quote!(#msg))
             }
         }
     }
@@ -372,8 +387,18 @@ impl Gen<'_> {
     /// An item's value: `(expr, opt)` where `expr` is `T` or, when `opt`, `Option<T>` (`T` = `String`
     /// for [`Want::Text`], `serde_json::Value` for [`Want::Json`]). Errors as the interpreter's `json`.
     pub fn item(&self, cx: &RCtx, item: &Item, want: Want) -> (TokenStream, bool) {
+        // A received field's text: one glue call.
+        if let (Target::Received, Source::Field(path), Want::Text, None, None) =
+            (cx.target, &item.source, want, item.add, &item.pad_left)
+        {
+            if item.optional {
+                return (quote!(__g::received_text(payload, &[#(#path),*])), true);
+            }
+            let at = cx.at_t();
+            return (quote!(__g::received(payload, &[#(#path),*], #at)?), false);
+        }
         let wt = want_ty(want);
-        let at = &cx.at;
+        let at = cx.at_t();
         let absent_err = self.absent_err(cx, item);
         match self.source(cx, item) {
             Src::Fail(e) => {
@@ -389,10 +414,10 @@ impl Gen<'_> {
                 let mut fallible = false;
                 if let Some(add) = item.add {
                     let msg = format!("`{item}`: `add` needs an integer value");
-                    let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
+                    let r = ret(cx, stage_err(&at, "Select", quote!(#msg)));
                     // Checked in every build profile: an overflow is an error, never a wrapped value.
                     let overflow = format!("`{item}`: {{}} + {add} is out of the integer range");
-                    let o = ret(cx, stage_err(at, "Select", quote!(format!(#overflow, __n))));
+                    let o = ret(cx, stage_err(&at, "Select", quote!(format!(#overflow, __n))));
                     fallible = true;
                     let n = if ty == RawTy::Int {
                         quote!(#v)
@@ -426,7 +451,7 @@ impl Gen<'_> {
                     let w = pad.width;
                     let fill = pad.fill;
                     let msg = format!("`{item}` is wider than its pad_left width {w}");
-                    let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
+                    let r = ret(cx, stage_err(&at, "Select", quote!(#msg)));
                     steps.extend(quote! {
                         let __v: String = match ::payspec::canon::pad_fixed(&#t, #w, #fill) {
                             Some(s) => s,
@@ -494,7 +519,7 @@ impl Gen<'_> {
             }
             let Some(close) = rest[open..].find('}').map(|c| c + open) else {
                 let msg = format!("unclosed `{{` in template {t:?}");
-                let e = fail(quote!(String), stage_err(&cx.at, "Place", quote!(#msg)));
+                let e = fail(quote!(String), stage_err(cx.at_t(), "Place", quote!(#msg)));
                 pushes.push(quote!(__t.push_str(&#e);));
                 break;
             };
@@ -503,7 +528,7 @@ impl Gen<'_> {
                 Some((_, e)) => pushes.push(quote!(__t.push_str(#e);)),
                 None => match Item::try_from(name.to_string()) {
                     Err(msg) => {
-                        let e = fail(quote!(String), stage_err(&cx.at, "Place", quote!(#msg)));
+                        let e = fail(quote!(String), stage_err(cx.at_t(), "Place", quote!(#msg)));
                         pushes.push(quote!(__t.push_str(&#e);));
                         break;
                     }
@@ -537,7 +562,7 @@ impl Gen<'_> {
                 if parts.is_empty() {
                     return (quote!(String::new()), false);
                 }
-                let missing = ret(cx, stage_err(&cx.at, "Select", quote!("a required part is absent")));
+                let missing = ret(cx, stage_err(cx.at_t(), "Select", quote!("a required part is absent")));
                 let pushes = parts.iter().map(|p| {
                     // A plain field or credential is written straight into the message.
                     let fast = match &p.message {
@@ -745,12 +770,12 @@ impl Gen<'_> {
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
-            return fail(quote!(String), stage_err(&cx.at, "Digest", quote!(#msg)));
+            return fail(quote!(String), stage_err(cx.at_t(), "Digest", quote!(#msg)));
         };
         let (e, opt) = self.item(cx, item, Want::Text);
         if opt {
             let msg = format!("`{what}` is absent");
-            let r = ret(cx, stage_err(&cx.at, "Digest", quote!(#msg)));
+            let r = ret(cx, stage_err(cx.at_t(), "Digest", quote!(#msg)));
             quote!(match #e { Some(k) => k, None => #r })
         } else {
             e
@@ -793,7 +818,7 @@ impl Gen<'_> {
             DigestAlg::Md5 => quote!(::payspec::crypto::md5(__msg.as_bytes())),
             DigestAlg::RsaSha256 => {
                 let k = self.key_text(cx, d.key.as_ref(), "key");
-                let err = stage_err(&cx.at, "Digest", quote!(e.to_string()));
+                let err = stage_err(cx.at_t(), "Digest", quote!(e.to_string()));
                 quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
             }
         };
@@ -807,7 +832,7 @@ impl Gen<'_> {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, &__digest))
             }
-            (true, None) => fail(quote!(String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding"))),
+            (true, None) => fail(quote!(String), stage_err(cx.at_t(), "Encode", quote!("a digest needs an encoding"))),
             (false, Some(e)) => {
                 let e = encoding_tokens(e);
                 quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))
@@ -828,7 +853,7 @@ impl Gen<'_> {
                     template,
                     &[("signature", quote!(__sig.as_str())), ("message", quote!(__msg.as_str()))],
                 );
-                let at = &cx.at;
+                let at = cx.at_t();
                 quote!(__g::header_placed(#at, #name, #t)?)
             }
             _ => quote!(Clone::clone(&__sig)),
@@ -959,9 +984,17 @@ impl Gen<'_> {
         for (i, (label, at, recipe)) in recipes.iter().enumerate() {
             let st = format_ident!("__st{}", i);
             let pv = format_ident!("__pv{}", i);
-            let cx =
-                RCtx { target: Target::Request(op), at: at.clone(), exclude: recipe.place.field().map(String::from) };
+            let cx = RCtx {
+                target: Target::Request(op),
+                at: at.clone(),
+                exclude: recipe.place.field().map(String::from),
+                at_id: Some(format_ident!("AT{}", i)),
+            };
             let block = self.recipe_block(&cx, recipe, label);
+            let at_id = cx.at_id.as_ref().expect("set above");
+            if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == at_id.to_string()) {
+                runs.push(quote!(const #at_id: &str = #at;));
+            }
             runs.push(quote!(let (#pv, #st) = #block;));
             let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
             seals.push(quote!(__redactor.stage_done(&#st, #structural);));
@@ -1056,8 +1089,13 @@ impl Gen<'_> {
             target: Target::Empty,
             at: self.spec.locate(&format!("recipes.{}", r.name)),
             exclude: r.recipe.place.field().map(String::from),
+            at_id: Some(format_ident!("AT")),
         };
-        let block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
+        let mut block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
+        if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
+            let at = &cx.at;
+            block = quote!({ const AT: &str = #at; #block });
+        }
         let structural = self.spec.recipe_value_is_secret(r.recipe, None);
         let doc = format!(
             "Run shared recipe `{}` on its own{} Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.",

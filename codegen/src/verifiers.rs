@@ -8,36 +8,35 @@ use payspec_model::{DecodeStep, DigestAlg, PayloadEncoding, Recipe};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// `const AT: &str = "<at>";` when `body` uses `AT`.
+fn at_const(body: &TokenStream, at: &str) -> TokenStream {
+    if body.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
+        quote!(const AT: &str = #at;)
+    } else {
+        quote!()
+    }
+}
+
 impl Gen<'_> {
     /// Statements refusing a received payload that breaks the message's boundaries, in the order of
     /// [`payspec_model::canonical::received_rules`] (as the interpreter's `check_canonical`).
-    fn canonical_checks(&self, recipe: &Recipe, target: &str) -> TokenStream {
+    fn canonical_checks(&self, recipe: &Recipe, _target: &str) -> TokenStream {
         use payspec_model::canonical::{received_rules, ReceivedRule};
         let steps = received_rules(recipe).into_iter().map(|rule| match rule {
             ReceivedRule::NoSeparator { field, seps } => {
-                let name = field.join(".");
-                quote! {
-                    if let Some(__t) = __g::received_text(payload, &[#(#field),*]) {
-                        __g::refuse_separators(#target, #name, &__t, &[#(#seps),*])?;
-                    }
-                }
+                quote!(__g::no_separators(T, payload, &[#(#field),*], &[#(#seps),*])?;)
             }
             ReceivedRule::NoSeparatorAnyField { exclude, seps } => quote! {
                 for (__k, __v) in payload.iter() {
                     if [#(#exclude),*].contains(&__k.as_str()) {
                         continue;
                     }
-                    __g::refuse_separators(#target, __k, __k, &[#(#seps),*])?;
-                    __g::refuse_separators(#target, __k, &__g::render(__v), &[#(#seps),*])?;
+                    __g::refuse_separators(T, __k, __k, &[#(#seps),*])?;
+                    __g::refuse_separators(T, __k, &__g::render(__v), &[#(#seps),*])?;
                 }
             },
             ReceivedRule::MaxWidth { field, width } => {
-                let name = field.join(".");
-                quote! {
-                    if let Some(__t) = __g::received_text(payload, &[#(#field),*]) {
-                        __g::refuse_wider(#target, #name, &__t, #width)?;
-                    }
-                }
+                quote!(__g::no_wider(T, payload, &[#(#field),*], #width)?;)
             }
         });
         quote!(#(#steps)*)
@@ -56,20 +55,19 @@ impl Gen<'_> {
             payspec_model::Place::Query(q) => format!("query.{q}"),
             _ => format!("body.{field}"),
         };
-        let cx = RCtx { target: Target::Received, at: at.to_string(), exclude: Some(field.to_string()) };
-        let received = quote! {
-            let __received: String = match payload.get(#field) {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => {
-                    return Err(__g::malformed(#target, #field, format!("signature must be a string, found {}", __g::json_kind(other))))
-                }
-                None => return Err(__g::malformed(#target, #field, "signature field missing")),
-            };
+        let cx = RCtx {
+            target: Target::Received,
+            at: at.to_string(),
+            exclude: Some(field.to_string()),
+            at_id: Some(quote::format_ident!("AT")),
         };
+        let _ = target;
+        let received = quote!(let __received = __g::received_signature(T, payload, #field)?;);
         let msg = self.message_stmt(&cx, recipe);
+        let structural = self.spec.recipe_value_is_secret(recipe, None);
         let check = match (recipe.digest.as_ref(), recipe.encode) {
             (Some(d), None) if d.alg == DigestAlg::RsaSha256 => {
-                let e = stage_err(at, "Encode", quote!("a digest needs an encoding"));
+                let e = stage_err(quote!(AT), "Encode", quote!("a digest needs an encoding"));
                 quote! {
                     let _ = (&__received, &__msg);
                     let __stages: #stages_ty = Err::<#stages_ty, SignError>(#e)?;
@@ -80,24 +78,18 @@ impl Gen<'_> {
                 let enc_t = encoding_tokens(enc);
                 let not_text = format!("`{field}` is not valid {enc:?} text");
                 let no = format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign");
-                let digest_err = stage_err(at, "Digest", quote!(e.to_string()));
+                let digest_err = stage_err(quote!(AT), "Digest", quote!(e.to_string()));
                 quote! {
                     let __pem: String = #pem;
                     let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(#enc_t, &__received) {
                         Some(b) => b,
-                        None => return Err(__g::bad_signature(#at, #not_text.to_string())),
+                        None => return Err(__g::bad_signature(AT, #not_text.to_string())),
                     };
                     let __ok: bool = ::payspec::crypto::rsa_sha256_verify(&__pem, __msg.as_bytes(), &__sig_bytes).map_err(|e| #digest_err)?;
                     if !__ok {
-                        return Err(__g::bad_signature(#at, #no.to_string()));
+                        return Err(__g::bad_signature(AT, #no.to_string()));
                     }
-                    let __stages = Stages {
-                        recipe: "verify".to_string(),
-                        string_to_sign: ::payspec::StringToSign::new(__msg),
-                        digest: Some(::payspec::DigestBytes(__sig_bytes)),
-                        signature: ::payspec::SignatureValue::new(__received),
-                        placed: #placed.to_string(),
-                    };
+                    let __stages = __g::verified(__msg, Some(__sig_bytes), __received, #placed, creds.redactor(), #structural);
                 }
             }
             _ => {
@@ -105,35 +97,19 @@ impl Gen<'_> {
                 let has_digest = digest.is_some();
                 let expected = self.encoded(&cx, recipe, has_digest);
                 let mismatch = format!("`{field}` does not match {} of the string to sign", recipe.describe());
-                let digest_val = if has_digest { quote!(Some(::payspec::DigestBytes(__digest))) } else { quote!(None) };
+                let digest_val = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
                 quote! {
                     #digest
                     let __expected: String = #expected;
-                    if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-                        return Err(__g::bad_signature(#at, #mismatch.to_string()));
-                    }
-                    let __stages = Stages {
-                        recipe: "verify".to_string(),
-                        string_to_sign: ::payspec::StringToSign::new(__msg),
-                        digest: #digest_val,
-                        signature: ::payspec::SignatureValue::new(__received),
-                        placed: #placed.to_string(),
-                    };
+                    __g::expect_equal(AT, &__expected, &__received, #mismatch)?;
+                    let __stages = __g::verified(__msg, #digest_val, __received, #placed, creds.redactor(), #structural);
                 }
             }
         };
-        let structural = self.spec.recipe_value_is_secret(recipe, None);
         quote! {
             #received
             #msg
             #check
-            let __stages: Stages = {
-                let mut __s = __stages;
-                let mut __redactor = creds.redactor();
-                __redactor.stage_done(&__s, #structural);
-                __s.seal(&__redactor);
-                __s
-            };
         }
     }
 
@@ -147,45 +123,19 @@ impl Gen<'_> {
         let _ = lenient;
         let canonical = self.canonical_checks(&cb.cb.verify, &target);
         let verify = self.verify_stages(&cb.cb.verify, &target, &at);
-        let mut decodes = Vec::new();
-        for (field, steps) in &cb.cb.decode {
-            let steps = steps.iter().map(|step| {
-                let name = format!("{step:?}");
-                let conv = match step {
-                    DecodeStep::Base64 => quote! {
-                        let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                            Some(b) => b,
-                            None => return Err(__g::malformed(#target, #field, "not base64")),
-                        };
-                        match String::from_utf8(__bytes) {
-                            Ok(s) => Value::String(s),
-                            Err(_) => return Err(__g::malformed(#target, #field, "base64 content is not UTF-8 text")),
-                        }
-                    },
-                    DecodeStep::Json => quote! {
-                        match ::payspec::serde_json::from_str::<Value>(&__text) {
-                            Ok(v) => v,
-                            Err(e) => return Err(__g::malformed(#target, #field, format!("not JSON: {}", e))),
-                        }
-                    },
-                };
-                quote! {
-                    let __v: Value = {
-                        let __text: String = match &__v {
-                            Value::String(s) => s.clone(),
-                            other => return Err(__g::malformed(#target, #field, format!("cannot {}-decode {}", #name, __g::json_kind(other)))),
-                        };
-                        #conv
-                    };
-                }
-            });
-            decodes.push(quote! {
-                if let Some(__v) = __decoded.get(#field).cloned() {
-                    #(#steps)*
-                    __decoded.insert(#field.to_string(), __v);
-                }
-            });
-        }
+        let at_const = at_const(&verify, &at);
+        let decodes: Vec<_> = cb
+            .cb
+            .decode
+            .iter()
+            .map(|(field, steps)| {
+                let steps = steps.iter().map(|step| match step {
+                    DecodeStep::Base64 => quote!(::payspec::model::DecodeStep::Base64),
+                    DecodeStep::Json => quote!(::payspec::model::DecodeStep::Json),
+                });
+                quote!(__g::decode(T, &mut __decoded, #field, &[#(#steps),*])?;)
+            })
+            .collect();
         let mutable = if decodes.is_empty() { quote!() } else { quote!(mut) };
         let payload_ty = &self.plan.structs[cb.payload].name;
         let doc = format!(
@@ -201,6 +151,8 @@ impl Gen<'_> {
                 payload: &Map<String, Value>,
                 creds: &Credentials,
             ) -> Result<Verified, VerifyError> {
+                const T: &str = #target;
+                #at_const
                 #check
                 #canonical
                 #verify
@@ -224,6 +176,7 @@ impl Gen<'_> {
         let check = self.check_received(&target, op.response.expect("a response with fields"));
         let canonical = self.canonical_checks(recipe, &target);
         let verify = self.verify_stages(recipe, &target, &at);
+        let at_const = at_const(&verify, &at);
         let doc = format!(
             "Verify the signature on a response of `{}` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.",
             op.name
@@ -235,6 +188,8 @@ impl Gen<'_> {
                 body: &Map<String, Value>,
                 creds: &Credentials,
             ) -> Result<Verified, VerifyError> {
+                const T: &str = #target;
+                #at_const
                 let payload = body;
                 #check
                 #canonical

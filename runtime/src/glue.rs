@@ -712,6 +712,45 @@ pub fn decode(
     Ok(())
 }
 
+/// A received field's text for a recipe part: absent or `null` is the Select error at `at`.
+pub fn received(payload: &Map<String, Value>, path: &[&str], at: &str) -> Result<String, SignError> {
+    received_text(payload, path)
+        .ok_or_else(|| stage(at, crate::Stage::Select, format!("`{}` is absent", path.join("."))))
+}
+
+/// A received field (when present) holds none of `seps` ([`refuse_separators`] on its text).
+pub fn no_separators(
+    target: &str,
+    payload: &Map<String, Value>,
+    path: &[&str],
+    seps: &[&str],
+) -> Result<(), VerifyError> {
+    match received_text(payload, path) {
+        Some(t) => refuse_separators(target, &path.join("."), &t, seps),
+        None => Ok(()),
+    }
+}
+
+/// A received field (when present) is at most `width` characters ([`refuse_wider`]).
+pub fn no_wider(target: &str, payload: &Map<String, Value>, path: &[&str], width: usize) -> Result<(), VerifyError> {
+    match received_text(payload, path) {
+        Some(t) => refuse_wider(target, &path.join("."), &t, width),
+        None => Ok(()),
+    }
+}
+
+/// The stages of a verification that passed, sealed with `redactor` (see [`sealed`]).
+pub fn verified(
+    msg: String,
+    digest: Option<Vec<u8>>,
+    received: String,
+    placed: &str,
+    redactor: Redactor,
+    structural: bool,
+) -> Stages {
+    sealed(stages("verify", msg, digest, received, placed), redactor, structural)
+}
+
 /// The expected signature equals the received one (constant-time), or `BadSignature` at `at`.
 pub fn expect_equal(at: &str, expected: &str, received: &str, problem: &str) -> Result<(), VerifyError> {
     if crate::crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {

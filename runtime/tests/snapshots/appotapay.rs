@@ -1349,6 +1349,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
         };
+        const AT1: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
         let (__pv1, __st1) = {
             let __msg: String = {
                 let mut __h = Map::new();
@@ -1410,7 +1411,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                                 None => {
                                     return Err(
                                         __g::stage(
-                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            AT1,
                                             ::payspec::Stage::Select,
                                             format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
@@ -1437,7 +1438,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                AT1,
                 "X-APPOTAPAY-AUTH",
                 {
                     let mut __t = String::new();
@@ -1491,6 +1492,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         )?;
         __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
         __w.header("Content-Type", "application/json");
+        const AT0: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
@@ -1552,7 +1554,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                                 None => {
                                     return Err(
                                         __g::stage(
-                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                            AT0,
                                             ::payspec::Stage::Select,
                                             format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
@@ -1579,7 +1581,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                AT0,
                 "X-APPOTAPAY-AUTH",
                 {
                     let mut __t = String::new();
@@ -1659,6 +1661,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __w.body("amount", Value::from(__req.amount));
         __w.body("currency", __g::json(&*f_currency));
         __w.body("reason", Value::String(__req.reason.to_string()));
+        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
@@ -1720,7 +1723,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                                 None => {
                                     return Err(
                                         __g::stage(
-                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            AT0,
                                             ::payspec::Stage::Select,
                                             format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
@@ -1747,7 +1750,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:28:3: recipes.jwt",
+                AT0,
                 "X-APPOTAPAY-AUTH",
                 {
                     let mut __t = String::new();
@@ -1814,6 +1817,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
+        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __h = Map::new();
@@ -1875,7 +1879,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                                 None => {
                                     return Err(
                                         __g::stage(
-                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                            AT0,
                                             ::payspec::Stage::Select,
                                             format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
@@ -1902,7 +1906,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:28:3: recipes.jwt",
+                AT0,
                 "X-APPOTAPAY-AUTH",
                 {
                     let mut __t = String::new();
@@ -1934,241 +1938,28 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         body: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
+        const T: &str = "appotapay.refund response";
+        const AT: &str = "specs/appotapay.yaml:176:7: operations.refund.response.verify";
         let payload = body;
-        __g::check_received(
-            "appotapay.refund response",
-            &RULES_REFUND_RESPONSE,
-            payload,
-            false,
-        )?;
-        if let Some(__t) = __g::received_text(payload, &["data", "amount"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.amount",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["data", "appotapayTransId"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.appotapayTransId",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["errorCode"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "errorCode",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["data", "reason"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.reason",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["data", "refundId"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.refundId",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["data", "refundOriginalId"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.refundOriginalId",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["data", "status"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.status",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let Some(__t) = __g::received_text(payload, &["data", "transactionTs"]) {
-            __g::refuse_separators(
-                "appotapay.refund response",
-                "data.transactionTs",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        let __received: String = match payload.get("signature") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.refund response",
-                        "signature",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.refund response",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
+        __g::check_received(T, &RULES_REFUND_RESPONSE, payload, false)?;
+        __g::no_separators(T, payload, &["data", "amount"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "appotapayTransId"], &["&", "="])?;
+        __g::no_separators(T, payload, &["errorCode"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "reason"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "refundId"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "refundOriginalId"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "status"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "transactionTs"], &["&", "="])?;
+        let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = {
-            let __p0 = match payload
-                .get("data")
-                .and_then(|v| v.get("amount"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.amount` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p1 = match payload
-                .get("data")
-                .and_then(|v| v.get("appotapayTransId"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.appotapayTransId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p2 = match payload.get("errorCode").filter(|v| !v.is_null()) {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`errorCode` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p3 = match payload
-                .get("data")
-                .and_then(|v| v.get("reason"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.reason` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p4 = match payload
-                .get("data")
-                .and_then(|v| v.get("refundId"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.refundId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p5 = match payload
-                .get("data")
-                .and_then(|v| v.get("refundOriginalId"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.refundOriginalId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p6 = match payload
-                .get("data")
-                .and_then(|v| v.get("status"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.status` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p7 = match payload
-                .get("data")
-                .and_then(|v| v.get("transactionTs"))
-                .filter(|v| !v.is_null())
-            {
-                Some(__v) => __g::render(__v),
-                None => {
-                    return Err(
-                        From::from(
-                            __g::stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.transactionTs` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
+            let __p0 = __g::received(payload, &["data", "amount"], AT)?;
+            let __p1 = __g::received(payload, &["data", "appotapayTransId"], AT)?;
+            let __p2 = __g::received(payload, &["errorCode"], AT)?;
+            let __p3 = __g::received(payload, &["data", "reason"], AT)?;
+            let __p4 = __g::received(payload, &["data", "refundId"], AT)?;
+            let __p5 = __g::received(payload, &["data", "refundOriginalId"], AT)?;
+            let __p6 = __g::received(payload, &["data", "status"], AT)?;
+            let __p7 = __g::received(payload, &["data", "transactionTs"], AT)?;
             let __pairs: Vec<(&str, String)> = vec![
                 ("amount", __p0), ("appotapayTransId", __p1), ("errorCode", __p2),
                 ("reason", __p3), ("refundId", __p4), ("refundOriginalId", __p5),
@@ -2189,29 +1980,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             ::payspec::model::Encoding::Hex,
             &__digest,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return Err(
-                __g::bad_signature(
-                    "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
+        );
         Ok(Verified {
             payload: Value::Object(body.clone()),
             stages: __stages,
@@ -2223,44 +2005,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        __g::check_received("appotapay.ipn", &RULES_IPN_PAYLOAD, payload, false)?;
-        let __received: String = match payload.get("signature") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.ipn",
-                        "signature",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.ipn",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: String = match payload.get("data").filter(|v| !v.is_null()) {
-            Some(__v) => __g::render(__v),
-            None => {
-                return Err(
-                    From::from(
-                        __g::stage(
-                            "specs/appotapay.yaml:289:5: callbacks.ipn.verify",
-                            ::payspec::Stage::Select,
-                            "`data` is absent",
-                        ),
-                    ),
-                );
-            }
-        };
+        const T: &str = "appotapay.ipn";
+        const AT: &str = "specs/appotapay.yaml:289:5: callbacks.ipn.verify";
+        __g::check_received(T, &RULES_IPN_PAYLOAD, payload, false)?;
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = __g::received(payload, &["data"], AT)?;
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
             creds.secret_key.expose().as_bytes(),
             __msg.as_bytes(),
@@ -2269,95 +2018,27 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             ::payspec::model::Encoding::Hex,
             &__digest,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return Err(
-                __g::bad_signature(
-                    "specs/appotapay.yaml:289:5: callbacks.ipn.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
+        );
         let mut __decoded = payload.clone();
-        if let Some(__v) = __decoded.get("data").cloned() {
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.ipn",
-                                "data",
-                                format!(
-                                    "cannot {}-decode {}", "Base64", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    Some(b) => b,
-                    None => {
-                        return Err(__g::malformed("appotapay.ipn", "data", "not base64"));
-                    }
-                };
-                match String::from_utf8(__bytes) {
-                    Ok(s) => Value::String(s),
-                    Err(_) => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.ipn",
-                                "data",
-                                "base64 content is not UTF-8 text",
-                            ),
-                        );
-                    }
-                }
-            };
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.ipn",
-                                "data",
-                                format!(
-                                    "cannot {}-decode {}", "Json", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<Value>(&__text) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.ipn",
-                                "data",
-                                format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("data".to_string(), __v);
-        }
+        __g::decode(
+            T,
+            &mut __decoded,
+            "data",
+            &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+        )?;
         Ok(Verified {
             payload: Value::Object(__decoded),
             stages: __stages,
@@ -2369,49 +2050,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        __g::check_received(
-            "appotapay.redirect",
-            &RULES_REDIRECT_PAYLOAD,
-            payload,
-            true,
-        )?;
-        let __received: String = match payload.get("signature") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.redirect",
-                        "signature",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed(
-                        "appotapay.redirect",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: String = match payload.get("data").filter(|v| !v.is_null()) {
-            Some(__v) => __g::render(__v),
-            None => {
-                return Err(
-                    From::from(
-                        __g::stage(
-                            "specs/appotapay.yaml:308:5: callbacks.redirect.verify",
-                            ::payspec::Stage::Select,
-                            "`data` is absent",
-                        ),
-                    ),
-                );
-            }
-        };
+        const T: &str = "appotapay.redirect";
+        const AT: &str = "specs/appotapay.yaml:308:5: callbacks.redirect.verify";
+        __g::check_received(T, &RULES_REDIRECT_PAYLOAD, payload, true)?;
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = __g::received(payload, &["data"], AT)?;
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
             creds.secret_key.expose().as_bytes(),
             __msg.as_bytes(),
@@ -2420,97 +2063,27 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             ::payspec::model::Encoding::Hex,
             &__digest,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return Err(
-                __g::bad_signature(
-                    "specs/appotapay.yaml:308:5: callbacks.redirect.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "query.signature".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "query.signature",
+            creds.redactor(),
+            false,
+        );
         let mut __decoded = payload.clone();
-        if let Some(__v) = __decoded.get("data").cloned() {
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.redirect",
-                                "data",
-                                format!(
-                                    "cannot {}-decode {}", "Base64", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    Some(b) => b,
-                    None => {
-                        return Err(
-                            __g::malformed("appotapay.redirect", "data", "not base64"),
-                        );
-                    }
-                };
-                match String::from_utf8(__bytes) {
-                    Ok(s) => Value::String(s),
-                    Err(_) => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.redirect",
-                                "data",
-                                "base64 content is not UTF-8 text",
-                            ),
-                        );
-                    }
-                }
-            };
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.redirect",
-                                "data",
-                                format!(
-                                    "cannot {}-decode {}", "Json", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<Value>(&__text) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Err(
-                            __g::malformed(
-                                "appotapay.redirect",
-                                "data",
-                                format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("data".to_string(), __v);
-        }
+        __g::decode(
+            T,
+            &mut __decoded,
+            "data",
+            &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+        )?;
         Ok(Verified {
             payload: Value::Object(__decoded),
             stages: __stages,
@@ -2524,113 +2097,116 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (__value, mut __st) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
+            const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
+            {
+                let __msg: String = {
+                    let mut __h = Map::new();
+                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                    __h.insert(
+                        "cty".to_string(),
                         {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            "specs/appotapay.yaml:28:3: recipes.jwt",
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
+                            let __v = "appotapay-api;v=1";
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    let mut __c = Map::new();
+                    __c.insert(
+                        "iss".to_string(),
+                        {
+                            let __v = creds.partner_code.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "jti".to_string(),
+                        {
+                            let __v = {
+                                let mut __t = String::new();
+                                __t.push_str(
+                                    &{
+                                        let __v = creds.api_key.as_str();
+                                        __v.to_string()
+                                    },
+                                );
+                                __t.push('-');
+                                __t.push_str(
+                                    &{
+                                        let __v = __clock.now_ms.div_euclid(1000);
+                                        __v.to_string()
+                                    },
+                                );
+                                __t
                             };
-                            Value::from(__v)
-                        }
-                    },
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "api_key".to_string(),
+                        {
+                            let __v = creds.api_key.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "exp".to_string(),
+                        {
+                            let __v = __clock.now_ms.div_euclid(1000);
+                            {
+                                let __n: i64 = __v;
+                                let __v: i64 = match __n.checked_add(300i64) {
+                                    Some(n) => n,
+                                    None => {
+                                        return Err(
+                                            __g::stage(
+                                                AT,
+                                                ::payspec::Stage::Select,
+                                                format!(
+                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                                ),
+                                            ),
+                                        );
+                                    }
+                                };
+                                Value::from(__v)
+                            }
+                        },
+                    );
+                    ::payspec::canon::jwt_signing_input(
+                        &Value::Object(__h),
+                        &Value::Object(__c),
+                    )
+                };
+                let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
+                    creds.secret_key.expose().as_bytes(),
+                    __msg.as_bytes(),
                 );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
+                let __sig: String = ::payspec::crypto::encode(
+                    ::payspec::model::Encoding::Base64Url,
+                    &__digest,
+                );
+                let __value: String = __g::header_placed(
+                    AT,
+                    "X-APPOTAPAY-AUTH",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str(__msg.as_str());
+                        __t.push('.');
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:jwt",
+                        __msg,
+                        Some(__digest),
+                        __sig,
+                        "header.X-APPOTAPAY-AUTH",
+                    ),
                 )
-            };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:28:3: recipes.jwt",
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "recipe:jwt",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, false);
@@ -2645,114 +2221,117 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (__value, mut __st) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
+            const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
+            {
+                let __msg: String = {
+                    let mut __h = Map::new();
+                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                    __h.insert(
+                        "cty".to_string(),
                         {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
+                            let __v = "appotapay-api;v=1";
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    let mut __c = Map::new();
+                    __c.insert(
+                        "iss".to_string(),
+                        {
+                            let __v = creds.partner_code.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "jti".to_string(),
+                        {
+                            let __v = {
+                                let mut __t = String::new();
+                                __t.push_str(
+                                    &{
+                                        let __v = creds.api_key.as_str();
+                                        __v.to_string()
+                                    },
+                                );
+                                __t.push('-');
+                                __t.push_str(
+                                    &{
+                                        let __v = __clock.now_ms.div_euclid(1000);
+                                        __v.to_string()
+                                    },
+                                );
+                                __t
                             };
-                            Value::from(__v)
-                        }
-                    },
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "api_key".to_string(),
+                        {
+                            let __v = creds.api_key.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "exp".to_string(),
+                        {
+                            let __v = __clock.now_ms.div_euclid(1000);
+                            {
+                                let __n: i64 = __v;
+                                let __v: i64 = match __n.checked_add(300i64) {
+                                    Some(n) => n,
+                                    None => {
+                                        return Err(
+                                            __g::stage(
+                                                AT,
+                                                ::payspec::Stage::Select,
+                                                format!(
+                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                                ),
+                                            ),
+                                        );
+                                    }
+                                };
+                                Value::from(__v)
+                            }
+                        },
+                    );
+                    ::payspec::canon::jwt_signing_input(
+                        &Value::Object(__h),
+                        &Value::Object(__c),
+                    )
+                };
+                let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
+                    creds.secret_key.expose().as_bytes(),
+                    __msg.as_bytes(),
                 );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
+                let __sig: String = ::payspec::crypto::encode(
+                    ::payspec::model::Encoding::Base64Url,
+                    &__digest,
+                );
+                let __value: String = __g::header_placed(
+                    AT,
+                    "X-APPOTAPAY-AUTH",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Bearer ");
+                        __t.push_str(__msg.as_str());
+                        __t.push('.');
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:jwt_bearer",
+                        __msg,
+                        Some(__digest),
+                        __sig,
+                        "header.X-APPOTAPAY-AUTH",
+                    ),
                 )
-            };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "recipe:jwt_bearer",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, false);
@@ -2767,91 +2346,94 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (__value, mut __st) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
+            const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
+            {
+                let __msg: String = {
+                    let mut __h = Map::new();
+                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                    __h.insert(
+                        "cty".to_string(),
                         {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                            let __v = "appotapay-api;v=1";
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    let mut __c = Map::new();
+                    __c.insert(
+                        "iss".to_string(),
+                        {
+                            let __v = creds.partner_code.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "api_key".to_string(),
+                        {
+                            let __v = creds.api_key.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "exp".to_string(),
+                        {
+                            let __v = __clock.now_ms.div_euclid(1000);
+                            {
+                                let __n: i64 = __v;
+                                let __v: i64 = match __n.checked_add(300i64) {
+                                    Some(n) => n,
+                                    None => {
+                                        return Err(
+                                            __g::stage(
+                                                AT,
+                                                ::payspec::Stage::Select,
+                                                format!(
+                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                                ),
                                             ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
+                                        );
+                                    }
+                                };
+                                Value::from(__v)
+                            }
+                        },
+                    );
+                    ::payspec::canon::jwt_signing_input(
+                        &Value::Object(__h),
+                        &Value::Object(__c),
+                    )
+                };
+                let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
+                    creds.secret_key.expose().as_bytes(),
+                    __msg.as_bytes(),
                 );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
+                let __sig: String = ::payspec::crypto::encode(
+                    ::payspec::model::Encoding::Base64Url,
+                    &__digest,
+                );
+                let __value: String = __g::header_placed(
+                    AT,
+                    "X-APPOTAPAY-AUTH",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Bearer ");
+                        __t.push_str(__msg.as_str());
+                        __t.push('.');
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:jwt_legacy",
+                        __msg,
+                        Some(__digest),
+                        __sig,
+                        "header.X-APPOTAPAY-AUTH",
+                    ),
                 )
-            };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: String = __g::header_placed(
-                "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "recipe:jwt_legacy",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, false);

@@ -985,6 +985,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
         __w.body("amount", __g::decimal_json(&__req.amount));
         let __payload: String = __w.payload();
+        const AT0: &str = "specs/bbmsl.yaml:79:5: operations.refund.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let __v = __payload.as_str();
@@ -997,11 +998,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     },
                     __msg.as_bytes(),
                 )
-                .map_err(|e| __g::stage(
-                    "specs/bbmsl.yaml:79:5: operations.refund.sign",
-                    ::payspec::Stage::Digest,
-                    e.to_string(),
-                ))?;
+                .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
@@ -1062,6 +1059,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             __w.body("merchantReference", Value::String(__v.to_string()));
         }
         let __payload: String = __w.payload();
+        const AT0: &str = "specs/bbmsl.yaml:131:5: operations.query.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let __v = __payload.as_str();
@@ -1074,11 +1072,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     },
                     __msg.as_bytes(),
                 )
-                .map_err(|e| __g::stage(
-                    "specs/bbmsl.yaml:131:5: operations.query.sign",
-                    ::payspec::Stage::Digest,
-                    e.to_string(),
-                ))?;
+                .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
@@ -1139,6 +1133,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             __w.body("merchantReference", Value::String(__v.to_string()));
         }
         let __payload: String = __w.payload();
+        const AT0: &str = "specs/bbmsl.yaml:172:5: operations.void.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let __v = __payload.as_str();
@@ -1151,11 +1146,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     },
                     __msg.as_bytes(),
                 )
-                .map_err(|e| __g::stage(
-                    "specs/bbmsl.yaml:172:5: operations.void.sign",
-                    ::payspec::Stage::Digest,
-                    e.to_string(),
-                ))?;
+                .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig: String = ::payspec::crypto::encode(
                 ::payspec::model::Encoding::Base64,
                 &__digest,
@@ -1183,47 +1174,17 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        __g::check_received(
-            "bbmsl.notification",
-            &RULES_NOTIFICATION_PAYLOAD,
-            payload,
-            false,
-        )?;
+        const T: &str = "bbmsl.notification";
+        const AT: &str = "specs/bbmsl.yaml:216:5: callbacks.notification.verify";
+        __g::check_received(T, &RULES_NOTIFICATION_PAYLOAD, payload, false)?;
         for (__k, __v) in payload.iter() {
             if ["signature", "signature"].contains(&__k.as_str()) {
                 continue;
             }
-            __g::refuse_separators("bbmsl.notification", __k, __k, &["&", "="])?;
-            __g::refuse_separators(
-                "bbmsl.notification",
-                __k,
-                &__g::render(__v),
-                &["&", "="],
-            )?;
+            __g::refuse_separators(T, __k, __k, &["&", "="])?;
+            __g::refuse_separators(T, __k, &__g::render(__v), &["&", "="])?;
         }
-        let __received: String = match payload.get("signature") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "signature",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed(
-                        "bbmsl.notification",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
+        let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = {
             let mut __pairs: Vec<(String, String)> = Vec::new();
             for (__k, __v) in payload.iter() {
@@ -1253,7 +1214,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             None => {
                 return Err(
                     __g::bad_signature(
-                        "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
+                        AT,
                         "`signature` is not valid Base64 text".to_string(),
                     ),
                 );
@@ -1264,34 +1225,24 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 __msg.as_bytes(),
                 &__sig_bytes,
             )
-            .map_err(|e| __g::stage(
-                "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
-                ::payspec::Stage::Digest,
-                e.to_string(),
-            ))?;
+            .map_err(|e| __g::stage(AT, ::payspec::Stage::Digest, e.to_string()))?;
         if !__ok {
             return Err(
                 __g::bad_signature(
-                    "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
+                    AT,
                     "RSA-SHA256 signature in `signature` does not verify over the string to sign"
                         .to_string(),
                 ),
             );
         }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__sig_bytes)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        let __stages = __g::verified(
+            __msg,
+            Some(__sig_bytes),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
+        );
         let __decoded = payload.clone();
         Ok(Verified {
             payload: Value::Object(__decoded),

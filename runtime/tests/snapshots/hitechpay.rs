@@ -1099,49 +1099,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        __g::check_received(
-            "hitechpay.callback",
-            &RULES_CALLBACK_PAYLOAD,
-            payload,
-            false,
-        )?;
-        let __received: String = match payload.get("mac") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "hitechpay.callback",
-                        "mac",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed(
-                        "hitechpay.callback",
-                        "mac",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: String = match payload.get("data").filter(|v| !v.is_null()) {
-            Some(__v) => __g::render(__v),
-            None => {
-                return Err(
-                    From::from(
-                        __g::stage(
-                            "specs/hitechpay.yaml:192:5: callbacks.callback.verify",
-                            ::payspec::Stage::Select,
-                            "`data` is absent",
-                        ),
-                    ),
-                );
-            }
-        };
+        const T: &str = "hitechpay.callback";
+        const AT: &str = "specs/hitechpay.yaml:192:5: callbacks.callback.verify";
+        __g::check_received(T, &RULES_CALLBACK_PAYLOAD, payload, false)?;
+        let __received = __g::received_signature(T, payload, "mac")?;
+        let __msg: String = __g::received(payload, &["data"], AT)?;
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
             creds.key2.expose().as_bytes(),
             __msg.as_bytes(),
@@ -1150,61 +1112,22 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             ::payspec::model::Encoding::Hex,
             &__digest,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return Err(
-                __g::bad_signature(
-                    "specs/hitechpay.yaml:192:5: callbacks.callback.verify",
-                    "`mac` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.mac".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`mac` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.mac",
+            creds.redactor(),
+            false,
+        );
         let mut __decoded = payload.clone();
-        if let Some(__v) = __decoded.get("data").cloned() {
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "hitechpay.callback",
-                                "data",
-                                format!(
-                                    "cannot {}-decode {}", "Json", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<Value>(&__text) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Err(
-                            __g::malformed(
-                                "hitechpay.callback",
-                                "data",
-                                format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("data".to_string(), __v);
-        }
+        __g::decode(T, &mut __decoded, "data", &[::payspec::model::DecodeStep::Json])?;
         Ok(Verified {
             payload: Value::Object(__decoded),
             stages: __stages,

@@ -885,6 +885,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             __w.body("customer_name", Value::String(__v.to_string()));
         }
         let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:109:5: operations.refund.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
@@ -983,7 +984,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/ninepay.yaml:109:5: operations.refund.sign",
+                AT0,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1044,6 +1045,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __w.path_field(T, "request_id", &__req.request_id.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:141:5: operations.refund_inquire.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
@@ -1082,7 +1084,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/ninepay.yaml:141:5: operations.refund_inquire.sign",
+                AT0,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1136,6 +1138,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __w.path_field(T, "invoice_no", &__req.invoice_no.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:172:5: operations.payment_inquire.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
@@ -1174,7 +1177,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/ninepay.yaml:172:5: operations.payment_inquire.sign",
+                AT0,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1245,6 +1248,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __w.body("description", Value::String(__req.description.to_string()));
         __w.body("return_url", Value::String(__req.return_url.to_string()));
         let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:216:5: operations.payment_create.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
@@ -1337,7 +1341,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 &__digest,
             );
             let __value: String = __g::header_placed(
-                "specs/ninepay.yaml:216:5: operations.payment_create.sign",
+                AT0,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1369,44 +1373,13 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        __g::check_received("ninepay.ipn", &RULES_IPN_PAYLOAD, payload, true)?;
-        let __received: String = match payload.get("checksum") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "ninepay.ipn",
-                        "checksum",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed("ninepay.ipn", "checksum", "signature field missing"),
-                );
-            }
-        };
+        const T: &str = "ninepay.ipn";
+        const AT: &str = "specs/ninepay.yaml:239:5: callbacks.ipn.verify";
+        __g::check_received(T, &RULES_IPN_PAYLOAD, payload, true)?;
+        let __received = __g::received_signature(T, payload, "checksum")?;
         let __msg: String = {
             let mut __m = __g::Join::new("");
-            __m.part(
-                &match payload.get("result").filter(|v| !v.is_null()) {
-                    Some(__v) => __g::render(__v),
-                    None => {
-                        return Err(
-                            From::from(
-                                __g::stage(
-                                    "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
-                                    ::payspec::Stage::Select,
-                                    "`result` is absent",
-                                ),
-                            ),
-                        );
-                    }
-                },
-            );
+            __m.part(&__g::received(payload, &["result"], AT)?);
             __m.part(&creds.checksum_key.expose());
             __m.finish()
         };
@@ -1415,95 +1388,27 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             ::payspec::model::Encoding::HexUpper,
             &__digest,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return Err(
-                __g::bad_signature(
-                    "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
-                    "`checksum` does not match the sha256 (HEX) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.checksum".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`checksum` does not match the sha256 (HEX) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.checksum",
+            creds.redactor(),
+            false,
+        );
         let mut __decoded = payload.clone();
-        if let Some(__v) = __decoded.get("result").cloned() {
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "ninepay.ipn",
-                                "result",
-                                format!(
-                                    "cannot {}-decode {}", "Base64", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    Some(b) => b,
-                    None => {
-                        return Err(__g::malformed("ninepay.ipn", "result", "not base64"));
-                    }
-                };
-                match String::from_utf8(__bytes) {
-                    Ok(s) => Value::String(s),
-                    Err(_) => {
-                        return Err(
-                            __g::malformed(
-                                "ninepay.ipn",
-                                "result",
-                                "base64 content is not UTF-8 text",
-                            ),
-                        );
-                    }
-                }
-            };
-            let __v: Value = {
-                let __text: String = match &__v {
-                    Value::String(s) => s.clone(),
-                    other => {
-                        return Err(
-                            __g::malformed(
-                                "ninepay.ipn",
-                                "result",
-                                format!(
-                                    "cannot {}-decode {}", "Json", __g::json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<Value>(&__text) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Err(
-                            __g::malformed(
-                                "ninepay.ipn",
-                                "result",
-                                format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("result".to_string(), __v);
-        }
+        __g::decode(
+            T,
+            &mut __decoded,
+            "result",
+            &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+        )?;
         Ok(Verified {
             payload: Value::Object(__decoded),
             stages: __stages,

@@ -835,6 +835,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             "/api/token_generate",
         )?;
         __w.header("Content-Type", "application/json");
+        const AT0: &str = "specs/vietqr.yaml:30:3: recipes.basic";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new(":");
@@ -847,7 +848,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __msg.as_bytes(),
             );
             let __value: String = __g::header_placed(
-                "specs/vietqr.yaml:30:3: recipes.basic",
+                AT0,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -930,12 +931,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
+        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         let (__pv1, __st1) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
                     return Err(SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
+                        target: AT1.into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
                             problem: "required by this recipe but not given".into(),
@@ -945,7 +947,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __sig: String = Clone::clone(&__msg);
             let __value: String = __g::header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
+                AT1,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1012,12 +1014,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
+        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         let (__pv1, __st1) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
                     return Err(SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
+                        target: AT1.into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
                             problem: "required by this recipe but not given".into(),
@@ -1027,7 +1030,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __sig: String = Clone::clone(&__msg);
             let __value: String = __g::header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
+                AT1,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1094,12 +1097,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
+        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         let (__pv1, __st1) = {
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
                     return Err(SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
+                        target: AT1.into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
                             problem: "required by this recipe but not given".into(),
@@ -1109,7 +1113,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __sig: String = Clone::clone(&__msg);
             let __value: String = __g::header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
+                AT1,
                 "Authorization",
                 {
                     let mut __t = String::new();
@@ -1136,56 +1140,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         payload: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
-        __g::check_received(
-            "vietqr.transaction_sync",
-            &RULES_TRANSACTION_SYNC_PAYLOAD,
-            payload,
-            false,
-        )?;
-        if let Some(__t) = __g::received_text(payload, &["amount"]) {
-            __g::refuse_wider("vietqr.transaction_sync", "amount", &__t, 10usize)?;
-        }
-        let __received: String = match payload.get("signature") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        format!(
-                            "signature must be a string, found {}", __g::json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            None => {
-                return Err(
-                    __g::malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
+        const T: &str = "vietqr.transaction_sync";
+        const AT: &str = "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify";
+        __g::check_received(T, &RULES_TRANSACTION_SYNC_PAYLOAD, payload, false)?;
+        __g::no_wider(T, payload, &["amount"], 10usize)?;
+        let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = {
             let mut __m = __g::Join::new("");
-            __m.part(
-                &match payload.get("transactionId").filter(|v| !v.is_null()) {
-                    Some(__v) => __g::render(__v),
-                    None => {
-                        return Err(
-                            From::from(
-                                __g::stage(
-                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                    ::payspec::Stage::Select,
-                                    "`transactionId` is absent",
-                                ),
-                            ),
-                        );
-                    }
-                },
-            );
+            __m.part(&__g::received(payload, &["transactionId"], AT)?);
             __m.part(
                 &match payload.get("amount").filter(|v| !v.is_null()) {
                     Some(__v) => {
@@ -1199,7 +1161,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                                 return Err(
                                     From::from(
                                         __g::stage(
-                                            "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                            AT,
                                             ::payspec::Stage::Select,
                                             "`amount` is wider than its pad_left width 10",
                                         ),
@@ -1213,7 +1175,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                         return Err(
                             From::from(
                                 __g::stage(
-                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
+                                    AT,
                                     ::payspec::Stage::Select,
                                     "`amount` is absent",
                                 ),
@@ -1222,38 +1184,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                     }
                 },
             );
-            __m.part(
-                &match payload.get("transactionTime").filter(|v| !v.is_null()) {
-                    Some(__v) => __g::render(__v),
-                    None => {
-                        return Err(
-                            From::from(
-                                __g::stage(
-                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                    ::payspec::Stage::Select,
-                                    "`transactionTime` is absent",
-                                ),
-                            ),
-                        );
-                    }
-                },
-            );
-            __m.part(
-                &match payload.get("orderId").filter(|v| !v.is_null()) {
-                    Some(__v) => __g::render(__v),
-                    None => {
-                        return Err(
-                            From::from(
-                                __g::stage(
-                                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                    ::payspec::Stage::Select,
-                                    "`orderId` is absent",
-                                ),
-                            ),
-                        );
-                    }
-                },
-            );
+            __m.part(&__g::received(payload, &["transactionTime"], AT)?);
+            __m.part(&__g::received(payload, &["orderId"], AT)?);
             __m.finish()
         };
         let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
@@ -1262,8 +1194,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 None => {
                     return Err(
                         From::from(SignError::Credential {
-                            target: "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify"
-                                .into(),
+                            target: AT.into(),
                             source: ::payspec::CredentialError {
                                 name: "sync_secret".into(),
                                 problem: "required by this recipe but not given".into(),
@@ -1279,29 +1210,20 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             ::payspec::model::Encoding::Hex,
             &__digest,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return Err(
-                __g::bad_signature(
-                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
+        );
         let __decoded = payload.clone();
         Ok(Verified {
             payload: Value::Object(__decoded),
@@ -1316,30 +1238,39 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (__value, mut __st) = {
-            let __msg: String = {
-                let mut __m = __g::Join::new(":");
-                __m.part(&creds.username.as_str());
-                __m.part(&creds.password.expose());
-                __m.finish()
-            };
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                __msg.as_bytes(),
-            );
-            let __value: String = __g::header_placed(
-                "specs/vietqr.yaml:30:3: recipes.basic",
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Basic ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("recipe:basic", __msg, None, __sig, "header.Authorization"),
-            )
+            const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
+            {
+                let __msg: String = {
+                    let mut __m = __g::Join::new(":");
+                    __m.part(&creds.username.as_str());
+                    __m.part(&creds.password.expose());
+                    __m.finish()
+                };
+                let __sig: String = ::payspec::crypto::encode(
+                    ::payspec::model::Encoding::Base64,
+                    __msg.as_bytes(),
+                );
+                let __value: String = __g::header_placed(
+                    AT,
+                    "Authorization",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Basic ");
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:basic",
+                        __msg,
+                        None,
+                        __sig,
+                        "header.Authorization",
+                    ),
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, true);
@@ -1354,33 +1285,43 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
         let (__value, mut __st) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig: String = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
-                "Authorization",
+            const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
+            {
+                let __msg: String = match creds.access_token.as_ref().map(|s| s.expose())
                 {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("recipe:bearer", __msg, None, __sig, "header.Authorization"),
-            )
+                    Some(__v) => __v.to_string(),
+                    None => {
+                        return Err(SignError::Credential {
+                            target: AT.into(),
+                            source: ::payspec::CredentialError {
+                                name: "access_token".into(),
+                                problem: "required by this recipe but not given".into(),
+                            },
+                        });
+                    }
+                };
+                let __sig: String = Clone::clone(&__msg);
+                let __value: String = __g::header_placed(
+                    AT,
+                    "Authorization",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Bearer ");
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:bearer",
+                        __msg,
+                        None,
+                        __sig,
+                        "header.Authorization",
+                    ),
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, true);
