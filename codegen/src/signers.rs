@@ -186,10 +186,10 @@ fn filled_local(f: &crate::plan::FieldPlan) -> proc_macro2::Ident {
 
 pub fn encoding_tokens(e: Encoding) -> TokenStream {
     match e {
-        Encoding::Hex => quote!(::payspec::model::Encoding::Hex),
-        Encoding::HexUpper => quote!(::payspec::model::Encoding::HexUpper),
-        Encoding::Base64 => quote!(::payspec::model::Encoding::Base64),
-        Encoding::Base64Url => quote!(::payspec::model::Encoding::Base64Url),
+        Encoding::Hex => quote!(__g::Hex),
+        Encoding::HexUpper => quote!(__g::HexUpper),
+        Encoding::Base64 => quote!(__g::Base64),
+        Encoding::Base64Url => quote!(__g::Base64Url),
     }
 }
 
@@ -808,21 +808,21 @@ impl Gen<'_> {
         let digest = match d.alg {
             DigestAlg::HmacSha256 => {
                 let k = self.hmac_key(cx, d.key.as_ref());
-                quote!(::payspec::crypto::hmac_sha256(#k.as_bytes(), __msg.as_bytes()))
+                quote!(__g::hmac_sha256(#k, &__msg))
             }
             DigestAlg::HmacSha512 => {
                 let k = self.hmac_key(cx, d.key.as_ref());
-                quote!(::payspec::crypto::hmac_sha512(#k.as_bytes(), __msg.as_bytes()))
+                quote!(__g::hmac_sha512(#k, &__msg))
             }
-            DigestAlg::Sha256 => quote!(::payspec::crypto::sha256(__msg.as_bytes())),
-            DigestAlg::Md5 => quote!(::payspec::crypto::md5(__msg.as_bytes())),
+            DigestAlg::Sha256 => quote!(__g::sha256(&__msg)),
+            DigestAlg::Md5 => quote!(__g::md5(&__msg)),
             DigestAlg::RsaSha256 => {
                 let k = self.key_text(cx, d.key.as_ref(), "key");
                 let err = stage_err(cx.at_t(), "Digest", quote!(e.to_string()));
                 quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
             }
         };
-        Some(quote!(let __digest: Vec<u8> = #digest;))
+        Some(quote!(let __digest = #digest;))
     }
 
     /// The encoded value (`String` expression) from `__msg` / `__digest`.
@@ -830,12 +830,12 @@ impl Gen<'_> {
         match (has_digest, recipe.encode) {
             (true, Some(e)) => {
                 let e = encoding_tokens(e);
-                quote!(::payspec::crypto::encode(#e, &__digest))
+                quote!(__g::encode(#e, &__digest))
             }
             (true, None) => fail(quote!(String), stage_err(cx.at_t(), "Encode", quote!("a digest needs an encoding"))),
             (false, Some(e)) => {
                 let e = encoding_tokens(e);
-                quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))
+                quote!(__g::encode(#e, &__msg))
             }
             (false, None) => quote!(Clone::clone(&__msg)),
         }
@@ -865,7 +865,7 @@ impl Gen<'_> {
         };
         quote!({
             #md
-            let __sig: String = #sig;
+            let __sig = #sig;
             #value_stmt
             (#value, __g::stages(#label, __msg, #digest, __sig, #placed))
         })

@@ -100,7 +100,7 @@ impl Gen<'_> {
                 let digest_val = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
                 quote! {
                     #digest
-                    let __expected: String = #expected;
+                    let __expected = #expected;
                     __g::expect_equal(AT, &__expected, &__received, #mismatch)?;
                     let __stages = __g::verified(__msg, #digest_val, __received, #placed, creds.redactor(), #structural);
                 }

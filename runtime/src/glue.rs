@@ -896,6 +896,38 @@ impl Join {
     }
 }
 
+pub use payspec_model::Encoding::{Base64, Base64Url, Hex, HexUpper};
+
+/// HMAC-SHA256 of `msg` under `key` (`crypto::hmac_sha256` on text or bytes).
+#[inline]
+pub fn hmac_sha256(key: impl AsRef<[u8]>, msg: &str) -> Vec<u8> {
+    crate::crypto::hmac_sha256(key.as_ref(), msg.as_bytes())
+}
+
+/// HMAC-SHA512 of `msg` under `key`.
+#[inline]
+pub fn hmac_sha512(key: impl AsRef<[u8]>, msg: &str) -> Vec<u8> {
+    crate::crypto::hmac_sha512(key.as_ref(), msg.as_bytes())
+}
+
+/// SHA-256 of `msg`.
+#[inline]
+pub fn sha256(msg: &str) -> Vec<u8> {
+    crate::crypto::sha256(msg.as_bytes())
+}
+
+/// MD5 of `msg`.
+#[inline]
+pub fn md5(msg: &str) -> Vec<u8> {
+    crate::crypto::md5(msg.as_bytes())
+}
+
+/// `bytes` encoded as `enc` (`crypto::encode`).
+#[inline]
+pub fn encode(enc: payspec_model::Encoding, bytes: impl AsRef<[u8]>) -> String {
+    crate::crypto::encode(enc, bytes.as_ref())
+}
+
 /// One recipe run's stages.
 pub fn stages(recipe: &str, msg: String, digest: Option<Vec<u8>>, signature: String, placed: &str) -> Stages {
     Stages {

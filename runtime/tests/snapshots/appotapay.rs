@@ -1336,14 +1336,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     false,
                 )
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
@@ -1429,14 +1423,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     &Value::Object(__c),
                 )
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
             let __value: String = __g::header_placed(
                 AT1,
                 "X-APPOTAPAY-AUTH",
@@ -1572,14 +1560,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     &Value::Object(__c),
                 )
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "X-APPOTAPAY-AUTH",
@@ -1741,14 +1723,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     &Value::Object(__c),
                 )
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "X-APPOTAPAY-AUTH",
@@ -1897,14 +1873,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     &Value::Object(__c),
                 )
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "X-APPOTAPAY-AUTH",
@@ -1972,14 +1942,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 false,
             )
         };
-        let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            creds.secret_key.expose().as_bytes(),
-            __msg.as_bytes(),
-        );
-        let __expected: String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
+        let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
         __g::expect_equal(
             AT,
             &__expected,
@@ -2010,14 +1974,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __g::check_received(T, &RULES_IPN_PAYLOAD, payload, false)?;
         let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
-        let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            creds.secret_key.expose().as_bytes(),
-            __msg.as_bytes(),
-        );
-        let __expected: String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
+        let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
         __g::expect_equal(
             AT,
             &__expected,
@@ -2055,14 +2013,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __g::check_received(T, &RULES_REDIRECT_PAYLOAD, payload, true)?;
         let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
-        let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            creds.secret_key.expose().as_bytes(),
-            __msg.as_bytes(),
-        );
-        let __expected: String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
+        let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
         __g::expect_equal(
             AT,
             &__expected,
@@ -2177,14 +2129,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                         &Value::Object(__c),
                     )
                 };
-                let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                    creds.secret_key.expose().as_bytes(),
-                    __msg.as_bytes(),
-                );
-                let __sig: String = ::payspec::crypto::encode(
-                    ::payspec::model::Encoding::Base64Url,
-                    &__digest,
-                );
+                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+                let __sig = __g::encode(__g::Base64Url, &__digest);
                 let __value: String = __g::header_placed(
                     AT,
                     "X-APPOTAPAY-AUTH",
@@ -2301,14 +2247,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                         &Value::Object(__c),
                     )
                 };
-                let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                    creds.secret_key.expose().as_bytes(),
-                    __msg.as_bytes(),
-                );
-                let __sig: String = ::payspec::crypto::encode(
-                    ::payspec::model::Encoding::Base64Url,
-                    &__digest,
-                );
+                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+                let __sig = __g::encode(__g::Base64Url, &__digest);
                 let __value: String = __g::header_placed(
                     AT,
                     "X-APPOTAPAY-AUTH",
@@ -2403,14 +2343,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                         &Value::Object(__c),
                     )
                 };
-                let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                    creds.secret_key.expose().as_bytes(),
-                    __msg.as_bytes(),
-                );
-                let __sig: String = ::payspec::crypto::encode(
-                    ::payspec::model::Encoding::Base64Url,
-                    &__digest,
-                );
+                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+                let __sig = __g::encode(__g::Base64Url, &__digest);
                 let __value: String = __g::header_placed(
                     AT,
                     "X-APPOTAPAY-AUTH",

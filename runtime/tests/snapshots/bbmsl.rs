@@ -991,7 +991,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::rsa_sha256_sign(
+            let __digest = ::payspec::crypto::rsa_sha256_sign(
                     &{
                         let __v = creds.private_key.expose();
                         __v.to_string()
@@ -999,10 +999,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     __msg.as_bytes(),
                 )
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __sig = __g::encode(__g::Base64, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
@@ -1065,7 +1062,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::rsa_sha256_sign(
+            let __digest = ::payspec::crypto::rsa_sha256_sign(
                     &{
                         let __v = creds.private_key.expose();
                         __v.to_string()
@@ -1073,10 +1070,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     __msg.as_bytes(),
                 )
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __sig = __g::encode(__g::Base64, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
@@ -1139,7 +1133,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::rsa_sha256_sign(
+            let __digest = ::payspec::crypto::rsa_sha256_sign(
                     &{
                         let __v = creds.private_key.expose();
                         __v.to_string()
@@ -1147,10 +1141,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                     __msg.as_bytes(),
                 )
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __sig = __g::encode(__g::Base64, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
@@ -1207,7 +1198,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             __v.to_string()
         };
         let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(
-            ::payspec::model::Encoding::Base64,
+            __g::Base64,
             &__received,
         ) {
             Some(b) => b,

@@ -885,14 +885,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 __m.part(&f_timestamp);
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.key1.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
@@ -939,14 +933,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 __m.part(&f_timestamp);
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.key1.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
@@ -1023,14 +1011,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 __m.part(&&__req.item);
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.key1.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
@@ -1075,14 +1057,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 __m.part(&creds.key1.expose());
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.key1.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
@@ -1104,14 +1080,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         __g::check_received(T, &RULES_CALLBACK_PAYLOAD, payload, false)?;
         let __received = __g::received_signature(T, payload, "mac")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
-        let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-            creds.key2.expose().as_bytes(),
-            __msg.as_bytes(),
-        );
-        let __expected: String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
+        let __digest = __g::hmac_sha256(creds.key2.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
         __g::expect_equal(
             AT,
             &__expected,

@@ -975,14 +975,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 );
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "Authorization",
@@ -1075,14 +1069,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 );
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "Authorization",
@@ -1168,14 +1156,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 );
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "Authorization",
@@ -1332,14 +1314,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 );
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
-                creds.secret_key.expose().as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
             let __value: String = __g::header_placed(
                 AT0,
                 "Authorization",
@@ -1383,11 +1359,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             __m.part(&creds.checksum_key.expose());
             __m.finish()
         };
-        let __digest: Vec<u8> = ::payspec::crypto::sha256(__msg.as_bytes());
-        let __expected: String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::HexUpper,
-            &__digest,
-        );
+        let __digest = __g::sha256(&__msg);
+        let __expected = __g::encode(__g::HexUpper, &__digest);
         __g::expect_equal(
             AT,
             &__expected,

@@ -843,10 +843,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __m.part(&creds.password.expose());
                 __m.finish()
             };
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                __msg.as_bytes(),
-            );
+            let __sig = __g::encode(__g::Base64, &__msg);
             let __value: String = __g::header_placed(
                 AT0,
                 "Authorization",
@@ -921,11 +918,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __m.part(&&__req.bank_account);
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::md5(&__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
@@ -945,7 +939,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                     });
                 }
             };
-            let __sig: String = Clone::clone(&__msg);
+            let __sig = Clone::clone(&__msg);
             let __value: String = __g::header_placed(
                 AT1,
                 "Authorization",
@@ -1004,11 +998,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __m.part(&creds.username.as_str());
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::md5(&__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
@@ -1028,7 +1019,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                     });
                 }
             };
-            let __sig: String = Clone::clone(&__msg);
+            let __sig = Clone::clone(&__msg);
             let __value: String = __g::header_placed(
                 AT1,
                 "Authorization",
@@ -1087,11 +1078,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __m.part(&creds.username.as_str());
                 __m.finish()
             };
-            let __digest: Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
+            let __digest = __g::md5(&__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
                 __sig.clone(),
                 __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
@@ -1111,7 +1099,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                     });
                 }
             };
-            let __sig: String = Clone::clone(&__msg);
+            let __sig = Clone::clone(&__msg);
             let __value: String = __g::header_placed(
                 AT1,
                 "Authorization",
@@ -1188,7 +1176,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             __m.part(&__g::received(payload, &["orderId"], AT)?);
             __m.finish()
         };
-        let __digest: Vec<u8> = ::payspec::crypto::hmac_sha256(
+        let __digest = __g::hmac_sha256(
             match creds.sync_secret.as_ref().map(|s| s.expose()) {
                 Some(__v) => __v.to_string(),
                 None => {
@@ -1202,14 +1190,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                         }),
                     );
                 }
-            }
-                .as_bytes(),
-            __msg.as_bytes(),
+            },
+            &__msg,
         );
-        let __expected: String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
+        let __expected = __g::encode(__g::Hex, &__digest);
         __g::expect_equal(
             AT,
             &__expected,
@@ -1246,10 +1230,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                     __m.part(&creds.password.expose());
                     __m.finish()
                 };
-                let __sig: String = ::payspec::crypto::encode(
-                    ::payspec::model::Encoding::Base64,
-                    __msg.as_bytes(),
-                );
+                let __sig = __g::encode(__g::Base64, &__msg);
                 let __value: String = __g::header_placed(
                     AT,
                     "Authorization",
@@ -1300,7 +1281,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                         });
                     }
                 };
-                let __sig: String = Clone::clone(&__msg);
+                let __sig = Clone::clone(&__msg);
                 let __value: String = __g::header_placed(
                     AT,
                     "Authorization",
