@@ -992,7 +992,7 @@ impl Gen<'_> {
             };
             let block = self.recipe_block(&cx, recipe, label);
             let at_id = cx.at_id.as_ref().expect("set above");
-            if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == at_id.to_string()) {
+            if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
                 runs.push(quote!(const #at_id: &str = #at;));
             }
             runs.push(quote!(let (#pv, #st) = #block;));

@@ -457,7 +457,7 @@ impl<'a, C> Fields<'a, C> {
         check(self.target, &self.rules[i], v)
     }
     /// [`present`].
-    pub fn present<'v, T: Checked>(self, i: usize, v: Option<&'v T>) -> Result<Option<&'v T>, SignError> {
+    pub fn present<T: Checked>(self, i: usize, v: Option<&T>) -> Result<Option<&T>, SignError> {
         present(self.target, &self.rules[i], v)
     }
     fn creds(self) -> Result<(&'a C, Clock), SignError> {
