@@ -49,6 +49,8 @@ pub(crate) struct Gen<'s> {
     pub spec_path: String,
     pub plan: Plan<'s>,
     counter: std::cell::Cell<usize>,
+    rules_done: std::cell::RefCell<std::collections::HashSet<usize>>,
+    enums_checked: std::cell::RefCell<std::collections::HashSet<usize>>,
     errors: std::cell::RefCell<Vec<GenError>>,
     extras: std::cell::RefCell<Vec<TokenStream>>,
 }
@@ -96,6 +98,8 @@ fn compile_errors(spec: &Spec, spec_path: &str, errors: &[GenError]) -> TokenStr
             recipes: vec![],
         },
         counter: Default::default(),
+        rules_done: Default::default(),
+        enums_checked: Default::default(),
         errors: Default::default(),
         extras: Default::default(),
     };
@@ -122,6 +126,8 @@ pub fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
         spec_path: spec_path.to_string(),
         plan,
         counter: Default::default(),
+        rules_done: Default::default(),
+        enums_checked: Default::default(),
         errors: Default::default(),
         extras: Default::default(),
     };

@@ -28,6 +28,21 @@ pub struct RCtx<'a> {
     pub at: String,
     /// The field `pairs` without items leaves out: the recipe's placed field.
     pub exclude: Option<String>,
+    /// A `const` holding `at` in the generated function, when there is one.
+    pub at_id: Option<proc_macro2::Ident>,
+}
+
+impl RCtx<'_> {
+    /// `at` in generated code: its `const`, or the literal.
+    pub fn at_t(&self) -> TokenStream {
+        match &self.at_id {
+            Some(id) => quote!(#id),
+            None => {
+                let at = &self.at;
+                quote!(#at)
+            }
+        }
+    }
 }
 
 /// The Rust representation of a present value.
@@ -83,42 +98,76 @@ pub fn to_text(ty: RawTy, v: &TokenStream) -> TokenStream {
         RawTy::Str | RawTy::Int | RawTy::Bool | RawTy::Dec | RawTy::Scalar | RawTy::Enum => {
             quote!(#v.to_string())
         }
-        RawTy::Obj => quote!(__json(#v).to_string()),
-        RawTy::JsonRef => quote!(::payspec::canon::render(#v)),
+        RawTy::Obj => quote!(__g::json(#v).to_string()),
+        RawTy::JsonRef => quote!(__g::render(#v)),
     }
 }
 
 fn to_json(ty: RawTy, v: &TokenStream) -> TokenStream {
     match ty {
-        RawTy::Str => quote!(::payspec::serde_json::Value::String(#v.to_string())),
-        RawTy::Int => quote!(::payspec::serde_json::Value::from(#v)),
-        RawTy::Bool => quote!(::payspec::serde_json::Value::Bool(#v)),
-        RawTy::Dec => quote!(__dec_json(#v)),
-        RawTy::Scalar | RawTy::Enum | RawTy::Obj => quote!(__json(#v)),
-        RawTy::JsonRef => quote!(::core::clone::Clone::clone(#v)),
+        RawTy::Str => quote!(Value::String(#v.to_string())),
+        RawTy::Int => quote!(Value::from(#v)),
+        RawTy::Bool => quote!(Value::Bool(#v)),
+        RawTy::Dec => quote!(__g::decimal_json(#v)),
+        RawTy::Scalar | RawTy::Enum | RawTy::Obj => quote!(__g::json(#v)),
+        RawTy::JsonRef => quote!(Clone::clone(#v)),
     }
 }
 
 fn want_ty(want: Want) -> TokenStream {
     match want {
-        Want::Text => quote!(::std::string::String),
-        Want::Json => quote!(::payspec::serde_json::Value),
+        Want::Text => quote!(String),
+        Want::Json => quote!(Value),
     }
 }
 
 /// `Err::<T, SignError>(e)?` — an error at a point the compiler does not see as diverging.
 fn fail(ty: TokenStream, err: TokenStream) -> TokenStream {
-    quote!(::core::result::Result::Err::<#ty, ::payspec::SignError>(#err)?)
+    quote!(Err::<#ty, SignError>(#err)?)
 }
 
 /// `return Err(e)` in a function returning `SignError`; `return Err(e.into())` in a verifier (which
 /// returns `VerifyError`) — the recipe target says which.
 fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
     if matches!(cx.target, Target::Received) {
-        quote!(return ::core::result::Result::Err(::core::convert::From::from(#err)))
+        quote!(return Err(From::from(#err)))
     } else {
-        quote!(return ::core::result::Result::Err(#err))
+        quote!(return Err(#err))
     }
+}
+
+/// `ts` with every `__v` replaced by `expr` (parenthesised before a method call when it is a
+/// reference or a dereference).
+pub(crate) fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let prefix = matches!(expr.clone().into_iter().next(), Some(TokenTree::Punct(p)) if p.as_char() == '&' || p.as_char() == '*');
+    let toks: Vec<TokenTree> = ts.into_iter().collect();
+    let mut out = TokenStream::new();
+    for (n, t) in toks.iter().enumerate() {
+        match t {
+            TokenTree::Ident(i) if i == "__v" => {
+                let method = matches!(toks.get(n + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                let mut it = expr.clone().into_iter();
+                let amp = matches!(it.next(), Some(TokenTree::Punct(p)) if p.as_char() == '&');
+                let star = matches!(it.next(), Some(TokenTree::Punct(p)) if p.as_char() == '*');
+                if method && amp {
+                    // A method call borrows (and dereferences) by itself.
+                    out.extend(expr.clone().into_iter().skip(if star { 2 } else { 1 }));
+                } else if method && prefix {
+                    out.extend([TokenTree::Group(Group::new(Delimiter::Parenthesis, expr.clone()))]);
+                } else {
+                    out.extend(expr.clone());
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), subst(g.stream(), expr));
+                ng.set_span(g.span());
+                out.extend([TokenTree::Group(ng)]);
+            }
+            t => out.extend([t.clone()]),
+        }
+    }
+    out
 }
 
 /// `__t.push_str("…")`, or `__t.push('…')` for one character.
@@ -132,21 +181,21 @@ fn push_lit(lit: &str) -> TokenStream {
 
 /// The local that holds a required request field with a `from:` default after `__prepare`.
 fn filled_local(f: &crate::plan::FieldPlan) -> proc_macro2::Ident {
-    format_ident!("__f_{}", f.ident.to_string().trim_start_matches("r#"))
+    format_ident!("f_{}", f.ident.to_string().trim_start_matches("r#"))
 }
 
 pub fn encoding_tokens(e: Encoding) -> TokenStream {
     match e {
-        Encoding::Hex => quote!(::payspec::model::Encoding::Hex),
-        Encoding::HexUpper => quote!(::payspec::model::Encoding::HexUpper),
-        Encoding::Base64 => quote!(::payspec::model::Encoding::Base64),
-        Encoding::Base64Url => quote!(::payspec::model::Encoding::Base64Url),
+        Encoding::Hex => quote!(__g::Hex),
+        Encoding::HexUpper => quote!(__g::HexUpper),
+        Encoding::Base64 => quote!(__g::Base64),
+        Encoding::Base64Url => quote!(__g::Base64Url),
     }
 }
 
-pub fn stage_err(at: &str, stage: &str, problem: TokenStream) -> TokenStream {
+pub fn stage_err(at: impl quote::ToTokens, stage: &str, problem: TokenStream) -> TokenStream {
     let stage = format_ident!("{}", stage);
-    quote!(__stage(#at, ::payspec::Stage::#stage, #problem))
+    quote!(__g::stage(#at, ::payspec::Stage::#stage, #problem))
 }
 
 /// Where a stage's value went: `body.mac`, `query.signature`, `header.Authorization`.
@@ -158,7 +207,29 @@ pub fn placed_label(place: &Place) -> String {
     }
 }
 
+/// A signer's local holding a top-level request field after the checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Local {
+    /// A field with a `from:` default: `T` / `Cow<T>` when required, else `Option<T>` / `Option<Cow<T>>`.
+    Filled,
+    /// An optional field `omit_empty` may leave out: `Option<&T>`.
+    Present,
+}
+
 impl Gen<'_> {
+    /// The local a signer binds for top-level field `f` of request struct `sidx`, if any.
+    pub fn local_of(&self, sidx: usize, f: &crate::plan::FieldPlan) -> Option<Local> {
+        let s = &self.plan.structs[sidx];
+        if !s.top_request {
+            return None;
+        }
+        if f.has_from() {
+            return Some(Local::Filled);
+        }
+        let omit = self.plan.ops.iter().any(|o| o.request == sidx && o.op.omit_empty);
+        (omit && f.optional && !f.def.required && !f.ty.is_copy()).then_some(Local::Present)
+    }
+
     /// Access to a typed request field by wire-name path on `__req`.
     fn request_field(&self, op: &OpPlan, path: &[String]) -> Option<Raw> {
         let target = format!("{}.{}", self.spec.provider, op.name);
@@ -189,14 +260,16 @@ impl Gen<'_> {
             let f = self.plan.structs[sidx].field(seg)?;
             let id = &f.ident;
             let copy = f.ty.is_copy();
-            let top_filled = i == 0 && f.optional && f.def.required && f.has_from() && filled.is_some();
+            let local = if i == 0 && filled.is_some() { self.local_of(sidx, f) } else { None };
             acc = Some(match acc {
-                None if top_filled => {
-                    let local = filled_local(f);
-                    if copy {
-                        Acc::Place(quote!(#local))
-                    } else {
-                        Acc::Ref(quote!(#local))
+                None if local.is_some() => {
+                    let l = filled_local(f);
+                    match local.unwrap() {
+                        Local::Filled if f.def.required && copy => Acc::Place(quote!(#l)),
+                        Local::Filled if f.def.required => Acc::Ref(quote!(&*#l)),
+                        Local::Filled if copy => Acc::Opt(quote!(#l)),
+                        Local::Filled => Acc::Opt(quote!(#l.as_deref())),
+                        Local::Present => Acc::Opt(quote!(#l)),
                     }
                 }
                 None if !f.optional => Acc::Place(quote!(#root.#id)),
@@ -270,7 +343,7 @@ impl Gen<'_> {
                         Src::Val(Raw { expr: quote!(__url.as_str()), opt: false, ty: RawTy::Str })
                     }
                     Context::Path if request => {
-                        Src::Val(Raw { expr: quote!(__path.as_str()), opt: false, ty: RawTy::Str })
+                        Src::Val(Raw { expr: quote!(__w.path.as_str()), opt: false, ty: RawTy::Str })
                     }
                     Context::Url | Context::Path => str_lit(""),
                     Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
@@ -282,7 +355,7 @@ impl Gen<'_> {
                             Src::Val(Raw { expr: quote!(__payload.as_str()), opt: false, ty: RawTy::Str })
                         }
                         _ => Src::Fail(stage_err(
-                            &cx.at,
+                            cx.at_t(),
                             "Select",
                             quote!("ctx:payload used on an operation without a body"),
                         )),
@@ -294,29 +367,45 @@ impl Gen<'_> {
         }
     }
 
-    /// An item's value: `(expr, opt)` where `expr` is `T` or, when `opt`, `Option<T>` (`T` = `String`
-    /// for [`Want::Text`], `serde_json::Value` for [`Want::Json`]). Errors as the interpreter's `json`.
-    pub fn item(&self, cx: &RCtx, item: &Item, want: Want) -> (TokenStream, bool) {
-        let wt = want_ty(want);
-        let at = &cx.at;
-        let absent_err = match &item.source {
+    /// The error of a required item that is absent.
+    fn absent_err(&self, cx: &RCtx, item: &Item) -> TokenStream {
+        let at = cx.at_t();
+        match &item.source {
             Source::Credential(c) => quote! {
-                ::payspec::SignError::Credential {
+                SignError::Credential {
                     target: #at.into(),
                     source: ::payspec::CredentialError { name: #c.into(), problem: "required by this recipe but not given".into() },
                 }
             },
             _ => {
                 let msg = format!("`{item}` is absent");
-                stage_err(at, "Select", quote!(#msg))
+                stage_err(&at, "Select", quote!(#msg))
             }
-        };
+        }
+    }
+
+    /// An item's value: `(expr, opt)` where `expr` is `T` or, when `opt`, `Option<T>` (`T` = `String`
+    /// for [`Want::Text`], `serde_json::Value` for [`Want::Json`]). Errors as the interpreter's `json`.
+    pub fn item(&self, cx: &RCtx, item: &Item, want: Want) -> (TokenStream, bool) {
+        // A received field's text: one glue call.
+        if let (Target::Received, Source::Field(path), Want::Text, None, None) =
+            (cx.target, &item.source, want, item.add, &item.pad_left)
+        {
+            if item.optional {
+                return (quote!(__g::received_text(payload, &[#(#path),*])), true);
+            }
+            let at = cx.at_t();
+            return (quote!(__g::received(payload, &[#(#path),*], #at)?), false);
+        }
+        let wt = want_ty(want);
+        let at = cx.at_t();
+        let absent_err = self.absent_err(cx, item);
         match self.source(cx, item) {
             Src::Fail(e) => {
-                let ty = if item.optional { quote!(::core::option::Option<#wt>) } else { wt };
+                let ty = if item.optional { quote!(Option<#wt>) } else { wt };
                 (fail(ty, e), item.optional)
             }
-            Src::Absent if item.optional => (quote!(::core::option::Option::None::<#wt>), true),
+            Src::Absent if item.optional => (quote!(None::<#wt>), true),
             Src::Absent => (fail(wt, absent_err), false),
             Src::Val(raw) => {
                 let v = quote!(__v);
@@ -325,10 +414,10 @@ impl Gen<'_> {
                 let mut fallible = false;
                 if let Some(add) = item.add {
                     let msg = format!("`{item}`: `add` needs an integer value");
-                    let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
+                    let r = ret(cx, stage_err(&at, "Select", quote!(#msg)));
                     // Checked in every build profile: an overflow is an error, never a wrapped value.
                     let overflow = format!("`{item}`: {{}} + {add} is out of the integer range");
-                    let o = ret(cx, stage_err(at, "Select", quote!(::std::format!(#overflow, __n))));
+                    let o = ret(cx, stage_err(&at, "Select", quote!(format!(#overflow, __n))));
                     fallible = true;
                     let n = if ty == RawTy::Int {
                         quote!(#v)
@@ -336,16 +425,16 @@ impl Gen<'_> {
                         let t = to_text(ty, &v);
                         quote! {
                             match #t.parse::<i64>() {
-                                ::core::result::Result::Ok(n) => n,
-                                ::core::result::Result::Err(_) => #r,
+                                Ok(n) => n,
+                                Err(_) => #r,
                             }
                         }
                     };
                     steps.extend(quote! {
                         let __n: i64 = #n;
                         let __v: i64 = match __n.checked_add(#add) {
-                            ::core::option::Option::Some(n) => n,
-                            ::core::option::Option::None => #o,
+                            Some(n) => n,
+                            None => #o,
                         };
                     });
                     ty = RawTy::Int;
@@ -362,11 +451,11 @@ impl Gen<'_> {
                     let w = pad.width;
                     let fill = pad.fill;
                     let msg = format!("`{item}` is wider than its pad_left width {w}");
-                    let r = ret(cx, stage_err(at, "Select", quote!(#msg)));
+                    let r = ret(cx, stage_err(&at, "Select", quote!(#msg)));
                     steps.extend(quote! {
-                        let __v: ::std::string::String = match ::payspec::canon::pad_fixed(&#t, #w, #fill) {
-                            ::core::option::Option::Some(s) => s,
-                            ::core::option::Option::None => #r,
+                        let __v: String = match ::payspec::canon::pad_fixed(&#t, #w, #fill) {
+                            Some(s) => s,
+                            None => #r,
                         };
                     });
                     fallible = true;
@@ -381,16 +470,16 @@ impl Gen<'_> {
                 let expr = raw.expr;
                 match (raw.opt, item.optional) {
                     (false, false) => (quote!({ let __v = #expr; #body }), false),
-                    (false, true) => (quote!(::core::option::Option::Some({ let __v = #expr; #body })), true),
+                    (false, true) => (quote!(Some({ let __v = #expr; #body })), true),
                     (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {
-                        (quote!(#expr.map(::payspec::canon::render)), true)
+                        (quote!(#expr.map(__g::render)), true)
                     }
                     (true, true) if !fallible => (quote!(#expr.map(|__v| #body)), true),
                     (true, true) => (
                         quote! {
                             match #expr {
-                                ::core::option::Option::Some(__v) => ::core::option::Option::Some(#body),
-                                ::core::option::Option::None => ::core::option::Option::None,
+                                Some(__v) => Some(#body),
+                                None => None,
                             }
                         },
                         true,
@@ -400,8 +489,8 @@ impl Gen<'_> {
                         (
                             quote! {
                                 match #expr {
-                                    ::core::option::Option::Some(__v) => #body,
-                                    ::core::option::Option::None => #r,
+                                    Some(__v) => #body,
+                                    None => #r,
                                 }
                             },
                             false,
@@ -430,7 +519,7 @@ impl Gen<'_> {
             }
             let Some(close) = rest[open..].find('}').map(|c| c + open) else {
                 let msg = format!("unclosed `{{` in template {t:?}");
-                let e = fail(quote!(::std::string::String), stage_err(&cx.at, "Place", quote!(#msg)));
+                let e = fail(quote!(String), stage_err(cx.at_t(), "Place", quote!(#msg)));
                 pushes.push(quote!(__t.push_str(&#e);));
                 break;
             };
@@ -439,14 +528,14 @@ impl Gen<'_> {
                 Some((_, e)) => pushes.push(quote!(__t.push_str(#e);)),
                 None => match Item::try_from(name.to_string()) {
                     Err(msg) => {
-                        let e = fail(quote!(::std::string::String), stage_err(&cx.at, "Place", quote!(#msg)));
+                        let e = fail(quote!(String), stage_err(cx.at_t(), "Place", quote!(#msg)));
                         pushes.push(quote!(__t.push_str(&#e);));
                         break;
                     }
                     Ok(item) => {
                         let (e, opt) = self.item(cx, &item, Want::Text);
                         pushes.push(if opt {
-                            quote!(if let ::core::option::Option::Some(s) = #e { __t.push_str(&s); })
+                            quote!(if let Some(s) = #e { __t.push_str(&s); })
                         } else {
                             quote!(__t.push_str(&#e);)
                         });
@@ -456,10 +545,10 @@ impl Gen<'_> {
             rest = &rest[close + 1..];
         }
         if pushes.is_empty() {
-            return quote!(::std::string::String::new());
+            return quote!(String::new());
         }
         quote!({
-            let mut __t = ::std::string::String::new();
+            let mut __t = String::new();
             #(#pushes)*
             __t
         })
@@ -470,33 +559,53 @@ impl Gen<'_> {
         match m {
             Message::Value(item) => self.item(cx, item, Want::Text),
             Message::Join { sep, parts } => {
-                let evaluated: Vec<_> = parts.iter().map(|p| (self.message(cx, &p.message), p.optional)).collect();
-                if evaluated.is_empty() {
-                    return (quote!(::std::string::String::new()), false);
+                if parts.is_empty() {
+                    return (quote!(String::new()), false);
                 }
-                if evaluated.iter().all(|((_, opt), optional)| !opt && !optional) {
-                    let es = evaluated.iter().map(|((e, _), _)| e);
-                    return (quote!([#(#es),*].join(#sep)), false);
-                }
-                let missing = ret(cx, stage_err(&cx.at, "Select", quote!("a required part is absent")));
-                let lead = evaluated.iter().take_while(|((_, opt), optional)| !opt && !optional).count();
-                let initial = evaluated[..lead].iter().map(|((e, _), _)| e);
-                let pushes = evaluated[lead..].iter().map(|((e, opt), optional)| match (opt, optional) {
-                    (false, false) => quote!(__parts.push(#e);),
-                    (false, true) => quote!({ let __s = #e; if !__s.is_empty() { __parts.push(__s); } }),
-                    (true, true) => quote!(if let ::core::option::Option::Some(__s) = #e { if !__s.is_empty() { __parts.push(__s); } }),
-                    (true, false) => quote! {
-                        match #e {
-                            ::core::option::Option::Some(__s) => __parts.push(__s),
-                            ::core::option::Option::None => #missing,
+                let missing = ret(cx, stage_err(cx.at_t(), "Select", quote!("a required part is absent")));
+                let pushes = parts.iter().map(|p| {
+                    // A plain field or credential is written straight into the message.
+                    let fast = match &p.message {
+                        Message::Value(item) if item.add.is_none() && item.pad_left.is_none() => {
+                            match (&item.source, self.source(cx, item)) {
+                                (Source::Field(_) | Source::Credential(_), Src::Val(raw))
+                                    if !matches!(raw.ty, RawTy::Obj | RawTy::JsonRef) =>
+                                {
+                                    Some((raw, item))
+                                }
+                                _ => None,
+                            }
                         }
-                    },
+                        _ => None,
+                    };
+                    if let Some((raw, item)) = fast {
+                        let e = raw.expr;
+                        let absent = ret(cx, self.absent_err(cx, item));
+                        let (opt_value, value) = match (raw.opt, item.optional) {
+                            (true, true) => (true, quote!(#e)),
+                            (true, false) => (false, quote!(match #e { Some(v) => v, None => #absent })),
+                            (false, _) => (false, quote!(#e)),
+                        };
+                        return match (opt_value, p.optional) {
+                            (false, false) => quote!(__m.part(&#value);),
+                            (false, true) => quote!(__m.skip_empty(&#value);),
+                            (true, false) => quote!(match #value { Some(v) => __m.part(&v), None => #missing }),
+                            (true, true) => quote!(if let Some(v) = #value { __m.skip_empty(&v); }),
+                        };
+                    }
+                    let (e, opt) = self.message(cx, &p.message);
+                    match (opt, p.optional) {
+                        (false, false) => quote!(__m.part(&#e);),
+                        (false, true) => quote!(__m.skip_empty(&#e);),
+                        (true, true) => quote!(if let Some(v) = #e { __m.skip_empty(&v); }),
+                        (true, false) => quote!(match #e { Some(v) => __m.part(&v), None => #missing }),
+                    }
                 });
                 (
                     quote!({
-                        let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![#(#initial),*];
+                        let mut __m = __g::Join::new(#sep);
                         #(#pushes)*
-                        __parts.join(#sep)
+                        __m.finish()
                     }),
                     false,
                 )
@@ -508,7 +617,7 @@ impl Gen<'_> {
                     for (k, item) in members {
                         let (e, opt) = self.item(cx, item, Want::Json);
                         inserts.push(if opt {
-                            quote!(if let ::core::option::Option::Some(v) = #e { #map.insert(#k.to_string(), v); })
+                            quote!(if let Some(v) = #e { #map.insert(#k.to_string(), v); })
                         } else {
                             quote!(#map.insert(#k.to_string(), #e);)
                         });
@@ -518,13 +627,13 @@ impl Gen<'_> {
                 let c_mut = if cs.is_empty() { quote!() } else { quote!(mut) };
                 (
                     quote!({
-                        let mut __h = ::payspec::serde_json::Map::new();
-                        __h.insert("typ".to_string(), ::payspec::serde_json::Value::String("JWT".to_string()));
-                        __h.insert("alg".to_string(), ::payspec::serde_json::Value::String("HS256".to_string()));
+                        let mut __h = Map::new();
+                        __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                        __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                         #(#hs)*
-                        let #c_mut __c = ::payspec::serde_json::Map::new();
+                        let #c_mut __c = Map::new();
                         #(#cs)*
-                        ::payspec::canon::jwt_signing_input(&::payspec::serde_json::Value::Object(__h), &::payspec::serde_json::Value::Object(__c))
+                        ::payspec::canon::jwt_signing_input(&Value::Object(__h), &Value::Object(__c))
                     }),
                     false,
                 )
@@ -564,7 +673,7 @@ impl Gen<'_> {
                             quote!(__pairs.push((#k, #var));)
                         };
                         if *opt {
-                            quote!(if let ::core::option::Option::Some(#var) = #var { #push })
+                            quote!(if let Some(#var) = #var { #push })
                         } else {
                             push
                         }
@@ -573,13 +682,13 @@ impl Gen<'_> {
                 let mutable = if pushes.is_empty() { quote!() } else { quote!(mut) };
                 quote!({
                     #(#evals)*
-                    let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec![#(#initial),*];
+                    let #mutable __pairs: Vec<(&str, String)> = vec![#(#initial),*];
                     #(#pushes)*
                     #join
                 })
             }
             None => match cx.target {
-                Target::Empty => quote!(::std::string::String::new()),
+                Target::Empty => quote!(String::new()),
                 Target::Request(op) => {
                     let s = &self.plan.structs[op.request];
                     let mut fields: Vec<_> = s
@@ -602,14 +711,14 @@ impl Gen<'_> {
                         };
                         let expr = raw.expr;
                         if raw.opt {
-                            quote!(if let ::core::option::Option::Some(__v) = #expr { #push })
+                            quote!(if let Some(__v) = #expr { #push })
                         } else {
                             quote!({ let __v = #expr; #push })
                         }
                     });
                     let mutable = if fields.is_empty() { quote!() } else { quote!(mut) };
                     quote!({
-                        let #mutable __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                        let #mutable __pairs: Vec<(&str, String)> = Vec::new();
                         #(#pushes)*
                         #join
                     })
@@ -621,7 +730,7 @@ impl Gen<'_> {
                     names.retain(|n| seen.insert(*n));
                     let mut skip: Vec<TokenStream> = names.iter().map(|x| quote!(__k == #x)).collect();
                     if omit {
-                        skip.push(quote!(__v.is_null() || ::payspec::canon::render(__v).is_empty()));
+                        skip.push(quote!(__v.is_null() || __g::render(__v).is_empty()));
                     }
                     let skip = if skip.is_empty() { quote!() } else { quote!(if #(#skip)||* { continue; }) };
                     let sort = if p.sort {
@@ -630,11 +739,11 @@ impl Gen<'_> {
                         quote!()
                     };
                     quote!({
-                        let mut __pairs: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = ::std::vec::Vec::new();
+                        let mut __pairs: Vec<(String, String)> = Vec::new();
                         for (__k, __v) in payload.iter() {
                             let __k: &str = __k.as_str();
                             #skip
-                            __pairs.push((__k.to_string(), ::payspec::canon::render(__v)));
+                            __pairs.push((__k.to_string(), __g::render(__v)));
                         }
                         #sort
                         #join
@@ -645,16 +754,29 @@ impl Gen<'_> {
     }
 
     /// A key item's text (`String`), as the interpreter's `key`.
+    /// An HMAC key item as an expression with `.as_bytes()`: a plain string credential borrowed (no
+    /// copy of the secret), anything else as [`key_text`](Self::key_text).
+    fn hmac_key(&self, cx: &RCtx, key: Option<&Item>) -> TokenStream {
+        if let Some(item) = key.filter(|i| i.add.is_none() && i.pad_left.is_none()) {
+            if let (Source::Credential(_), Src::Val(raw)) = (&item.source, self.source(cx, item)) {
+                if raw.ty == RawTy::Str && !raw.opt {
+                    return raw.expr;
+                }
+            }
+        }
+        self.key_text(cx, key, "key")
+    }
+
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
-            return fail(quote!(::std::string::String), stage_err(&cx.at, "Digest", quote!(#msg)));
+            return fail(quote!(String), stage_err(cx.at_t(), "Digest", quote!(#msg)));
         };
         let (e, opt) = self.item(cx, item, Want::Text);
         if opt {
             let msg = format!("`{what}` is absent");
-            let r = ret(cx, stage_err(&cx.at, "Digest", quote!(#msg)));
-            quote!(match #e { ::core::option::Option::Some(k) => k, ::core::option::Option::None => #r })
+            let r = ret(cx, stage_err(cx.at_t(), "Digest", quote!(#msg)));
+            quote!(match #e { Some(k) => k, None => #r })
         } else {
             e
         }
@@ -677,7 +799,7 @@ impl Gen<'_> {
     pub fn message_stmt(&self, cx: &RCtx, recipe: &Recipe) -> TokenStream {
         let (m, opt) = self.message(cx, &recipe.message);
         let msg = if opt { quote!(#m.unwrap_or_default()) } else { m };
-        quote!(let __msg: ::std::string::String = #msg;)
+        quote!(let __msg: String = #msg;)
     }
 
     /// `let __digest: Vec<u8> = …;` of the signing digest (`None` without a digest stage).
@@ -685,22 +807,22 @@ impl Gen<'_> {
         let d = recipe.digest.as_ref()?;
         let digest = match d.alg {
             DigestAlg::HmacSha256 => {
-                let k = self.key_text(cx, d.key.as_ref(), "key");
-                quote!(::payspec::crypto::hmac_sha256(#k.as_bytes(), __msg.as_bytes()))
+                let k = self.hmac_key(cx, d.key.as_ref());
+                quote!(__g::hmac_sha256(#k, &__msg))
             }
             DigestAlg::HmacSha512 => {
-                let k = self.key_text(cx, d.key.as_ref(), "key");
-                quote!(::payspec::crypto::hmac_sha512(#k.as_bytes(), __msg.as_bytes()))
+                let k = self.hmac_key(cx, d.key.as_ref());
+                quote!(__g::hmac_sha512(#k, &__msg))
             }
-            DigestAlg::Sha256 => quote!(::payspec::crypto::sha256(__msg.as_bytes())),
-            DigestAlg::Md5 => quote!(::payspec::crypto::md5(__msg.as_bytes())),
+            DigestAlg::Sha256 => quote!(__g::sha256(&__msg)),
+            DigestAlg::Md5 => quote!(__g::md5(&__msg)),
             DigestAlg::RsaSha256 => {
                 let k = self.key_text(cx, d.key.as_ref(), "key");
-                let err = stage_err(&cx.at, "Digest", quote!(e.to_string()));
+                let err = stage_err(cx.at_t(), "Digest", quote!(e.to_string()));
                 quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
             }
         };
-        Some(quote!(let __digest: ::std::vec::Vec<u8> = #digest;))
+        Some(quote!(let __digest = #digest;))
     }
 
     /// The encoded value (`String` expression) from `__msg` / `__digest`.
@@ -708,16 +830,14 @@ impl Gen<'_> {
         match (has_digest, recipe.encode) {
             (true, Some(e)) => {
                 let e = encoding_tokens(e);
-                quote!(::payspec::crypto::encode(#e, &__digest))
+                quote!(__g::encode(#e, &__digest))
             }
-            (true, None) => {
-                fail(quote!(::std::string::String), stage_err(&cx.at, "Encode", quote!("a digest needs an encoding")))
-            }
+            (true, None) => fail(quote!(String), stage_err(cx.at_t(), "Encode", quote!("a digest needs an encoding"))),
             (false, Some(e)) => {
                 let e = encoding_tokens(e);
-                quote!(::payspec::crypto::encode(#e, __msg.as_bytes()))
+                quote!(__g::encode(#e, &__msg))
             }
-            (false, None) => quote!(::core::clone::Clone::clone(&__msg)),
+            (false, None) => quote!(Clone::clone(&__msg)),
         }
     }
 
@@ -733,30 +853,21 @@ impl Gen<'_> {
                     template,
                     &[("signature", quote!(__sig.as_str())), ("message", quote!(__msg.as_str()))],
                 );
-                let at = &cx.at;
-                quote!(__header_placed(#at, #name, #t)?)
+                let at = cx.at_t();
+                quote!(__g::header_placed(#at, #name, #t)?)
             }
-            _ => quote!(::core::clone::Clone::clone(&__sig)),
+            _ => quote!(Clone::clone(&__sig)),
         };
-        let digest = if has_digest {
-            quote!(::core::option::Option::Some(::payspec::DigestBytes(__digest)))
-        } else {
-            quote!(::core::option::Option::None)
+        let digest = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
+        let (value_stmt, value) = match &recipe.place {
+            Place::Header { .. } => (quote!(let __value: String = #value;), quote!(__value)),
+            _ => (quote!(), quote!(__sig.clone())),
         };
         quote!({
             #md
-            let __sig: ::std::string::String = #sig;
-            let __value: ::std::string::String = #value;
-            (
-                ::payspec::Stages {
-                    recipe: #label.to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: #digest,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: #placed.to_string(),
-                },
-                __value,
-            )
+            let __sig = #sig;
+            #value_stmt
+            (#value, __g::stages(#label, __msg, #digest, __sig, #placed))
         })
     }
 
@@ -770,6 +881,46 @@ impl Gen<'_> {
         let method = o.method.as_str();
         let path = &o.path;
         let has_body = o.body != BodyEncoding::None;
+        let target = self.target(op);
+        let rules = self.rules(op.request);
+
+        // Checks in field order (as `__run`), `from:` defaults and `omit_empty` into locals.
+        let mut checks = Vec::new();
+        for (n, fp) in s.fields.iter().enumerate() {
+            let id = &fp.ident;
+            let l = filled_local(fp);
+            let i = proc_macro2::Literal::usize_unsuffixed(n);
+            checks.push(match self.local_of(op.request, fp) {
+                Some(Local::Filled) => {
+                    let d = self.default_expr(op, fp, n).unwrap_or_else(|| quote!(|_, _| Ok(None)));
+                    let (f, arg) = match (fp.ty.is_copy(), fp.def.required) {
+                        (true, true) => (quote!(need_copy), quote!(req.#id)),
+                        (true, false) => (quote!(fill_copy), quote!(req.#id)),
+                        (false, true) => (quote!(need_ref), quote!(req.#id.as_ref())),
+                        (false, false) => (quote!(fill_ref), quote!(req.#id.as_ref())),
+                    };
+                    quote!(let #l = cx.#f(#i, #arg, #d)?;)
+                }
+                Some(Local::Present) => quote!(let #l = cx.present(#i, req.#id.as_ref())?;),
+                None if fp.optional => quote!(cx.present(#i, req.#id.as_ref())?;),
+                None => quote!(cx.check(#i, &req.#id)?;),
+            });
+        }
+        let present = |w: &str| {
+            s.field(w).map(|f| match self.local_of(op.request, f) {
+                Some(Local::Filled) if f.def.required => quote!(true),
+                Some(_) => {
+                    let l = filled_local(f);
+                    quote!(#l.is_some())
+                }
+                None if f.optional => {
+                    let id = &f.ident;
+                    quote!(req.#id.is_some())
+                }
+                None => quote!(true),
+            })
+        };
+        let groups = self.groups(op, &present, false);
 
         let mut path_steps = Vec::new();
         let mut query_steps = Vec::new();
@@ -781,31 +932,29 @@ impl Gen<'_> {
             let v = quote!(__v);
             let step = match fp.def.location {
                 Location::Path => {
-                    let ph = format!("{{{wire}}}");
                     let t = to_text(raw.ty, &v);
-                    let target = format!("{}.{}", self.spec.provider, op.name);
-                    quote!(__path = __path.replace(#ph, &__path_field(#target, #wire, &#t)?);)
+                    quote!(__w.path_field(T, #wire, &#t)?;)
                 }
                 Location::Query => {
                     let t = to_text(raw.ty, &v);
-                    quote!(__query.push((#wire, #t));)
+                    quote!(__w.query(#wire, #t);)
                 }
                 Location::Header => {
                     let t = to_text(raw.ty, &v);
-                    let target = format!("{}.{}", self.spec.provider, op.name);
-                    quote!(__headers.insert(#wire.to_string(), __header_field(#target, #wire, #t)?);)
+                    quote!(__w.header_field(T, #wire, #t)?;)
                 }
                 Location::Body if has_body => {
                     let j = to_json(raw.ty, &v);
-                    quote!(__body.insert(#wire.to_string(), #j);)
+                    quote!(__w.body(#wire, #j);)
                 }
                 Location::Body => continue,
             };
             let expr = raw.expr;
             let step = if raw.opt {
-                quote!(if let ::core::option::Option::Some(__v) = #expr { #step })
+                quote!(if let Some(__v) = #expr { #step })
             } else {
-                quote!({ let __v = #expr; #step })
+                // The value straight in place of `__v`.
+                subst(step, &expr)
             };
             match fp.def.location {
                 Location::Path => path_steps.push(step),
@@ -814,27 +963,7 @@ impl Gen<'_> {
                 Location::Body => body_steps.push(step),
             }
         }
-        let filled = s.fields.iter().filter(|f| f.optional && f.def.required && f.has_from()).map(|f| {
-            let local = filled_local(f);
-            let id = &f.ident;
-            let wire = &f.wire;
-            let target = format!("{}.{}", self.spec.provider, op.name);
-            let (scrut, ty) = if f.ty.is_copy() {
-                (quote!(__req.#id), self.rust_ty(f.ty))
-            } else {
-                let t = self.rust_ty(f.ty);
-                (quote!(&__req.#id), quote!(&#t))
-            };
-            quote! {
-                let #local: #ty = match #scrut {
-                    ::core::option::Option::Some(v) => v,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(__input(#target, #wire, "required but missing"))
-                    }
-                };
-            }
-        });
-        let const_headers = o.headers.iter().map(|(k, v)| quote!(__headers.insert(#k.to_string(), #v.to_string());));
+        let const_headers = o.headers.iter().map(|(k, v)| quote!(__w.header(#k, #v);));
 
         // Recipes: `sign` then `auth`, each on the unsigned request.
         let mut runs = Vec::new();
@@ -855,68 +984,69 @@ impl Gen<'_> {
         for (i, (label, at, recipe)) in recipes.iter().enumerate() {
             let st = format_ident!("__st{}", i);
             let pv = format_ident!("__pv{}", i);
-            let cx =
-                RCtx { target: Target::Request(op), at: at.clone(), exclude: recipe.place.field().map(String::from) };
+            let cx = RCtx {
+                target: Target::Request(op),
+                at: at.clone(),
+                exclude: recipe.place.field().map(String::from),
+                at_id: Some(format_ident!("AT{}", i)),
+            };
             let block = self.recipe_block(&cx, recipe, label);
-            runs.push(quote!(let (#st, #pv) = #block;));
+            let at_id = cx.at_id.as_ref().expect("set above");
+            if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
+                runs.push(quote!(const #at_id: &str = #at;));
+            }
+            runs.push(quote!(let (#pv, #st) = #block;));
             let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
             seals.push(quote!(__redactor.stage_done(&#st, #structural);));
             match &recipe.place {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
-                        placements.push(
-                            quote!(__body.insert(#field.to_string(), ::payspec::serde_json::Value::String(#pv));),
-                        );
+                        placements.push(quote!(__w.body(#field, Value::String(#pv));));
                     }
-                    envelope_sigs.push(quote!(__outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(#st.signature.0.clone()));));
+                    envelope_sigs.push(quote!((#field, #i)));
                 }
-                Place::Query(q) => placements.push(quote!(__query.push((#q, #pv));)),
-                Place::Header { name, .. } => placements.push(quote!(__headers.insert(#name.to_string(), #pv);)),
+                Place::Query(q) => placements.push(quote!(__w.query(#q, #pv);)),
+                Place::Header { name, .. } => placements.push(quote!(__w.header(#name, #pv);)),
             }
             stage_ids.push(st);
         }
-
-        let body = match &o.body {
-            BodyEncoding::None => quote!(::payspec::Body::None),
-            BodyEncoding::Json => quote!({
-                __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
-                ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-            }),
-            BodyEncoding::Form => quote!({
-                __headers
-                    .entry("Content-Type".to_string())
-                    .or_insert_with(|| "application/x-www-form-urlencoded".to_string());
-                let __form: ::std::vec::Vec<(::std::string::String, ::std::string::String)> =
-                    __body.iter().map(|(k, v)| (k.clone(), ::payspec::canon::render(v))).collect();
-                ::payspec::Body::Form(::payspec::canon::pairs(
-                    __form.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    "=",
-                    "&",
-                    true,
-                ))
-            }),
-            BodyEncoding::Envelope(field) => quote!({
-                __headers.entry("Content-Type".to_string()).or_insert_with(|| "application/json".to_string());
-                let mut __outer = ::payspec::serde_json::Map::new();
-                __outer.insert(#field.to_string(), ::payspec::serde_json::Value::String(__payload));
-                #(#envelope_sigs)*
-                ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
-            }),
-        };
-        let body_decl = if has_body {
-            quote! {
-                let mut __body: ::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value> = ::payspec::serde_json::Map::new();
-                #(#body_steps)*
-                let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(__body.clone()).to_string();
-            }
+        let runs_text = quote!(#(#runs)*).to_string();
+        let payload = if has_body && runs_text.contains("__payload") {
+            quote!(let __payload: String = __w.payload();)
         } else {
             quote!()
         };
+        let url = if runs_text.contains("__url") { quote!(let __url: String = __w.url();) } else { quote!() };
+        let kind = match &o.body {
+            BodyEncoding::None => quote!(None),
+            BodyEncoding::Json => quote!(Json),
+            BodyEncoding::Form => quote!(Form),
+            BodyEncoding::Envelope(field) => quote!(Envelope(#field)),
+        };
+        if !matches!(o.body, BodyEncoding::Envelope(_)) {
+            envelope_sigs.clear();
+        }
         let sensitive_paths = payspec_model::sensitive_paths(&o.request);
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
         } else {
-            quote!(__redactor.sensitive_paths(&::payspec::support::json(&__req), &[#(#sensitive_paths),*]);)
+            // The request as signed: defaults filled, `omit_empty` applied.
+            let sets = s.fields.iter().filter_map(|f| {
+                let id = &f.ident;
+                let l = filled_local(f);
+                Some(match self.local_of(op.request, f)? {
+                    Local::Filled if f.def.required && f.ty.is_copy() => quote!(__s.#id = Some(#l);),
+                    Local::Filled if f.def.required => quote!(__s.#id = Some(#l.clone().into_owned());),
+                    Local::Filled if f.ty.is_copy() => quote!(__s.#id = #l;),
+                    Local::Filled => quote!(__s.#id = #l.clone().map(::std::borrow::Cow::into_owned);),
+                    Local::Present => quote!(__s.#id = #l.cloned();),
+                })
+            });
+            quote! {
+                let mut __s = req.clone();
+                #(#sets)*
+                __redactor.sensitive_paths(&__g::json(&__s), &[#(#sensitive_paths),*]);
+            }
         };
         let doc = format!(
             "Sign `{}`{}\n\n`{method} {path}` on host `{host}`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.",
@@ -926,46 +1056,28 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             #[allow(unused_mut, unused_variables, clippy::let_and_return)]
-            pub fn #f(
-                req: &#req,
-                creds: &Credentials,
-                env: Env,
-                clock: ::payspec::Clock,
-            ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-                let __req: #req = req.__prepare(::core::option::Option::Some((creds, clock)))?;
-                #(#filled)*
+            pub fn #f(req: &#req, creds: &Credentials, env: Env, clock: Clock) -> Result<SignedRequest, SignError> {
+                const T: &str = #target;
+                let r = &#rules;
+                let cx = __g::Fields::signing(T, r, creds, clock);
+                let __req = req;
                 let __clock = clock;
-                let __base: &str = match env.base_url(#host) {
-                    ::core::option::Option::Some(b) => b,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(), #host
-                        )))
-                    }
-                };
-                let mut __path: ::std::string::String = ::std::string::String::from(#path);
+                #(#checks)*
+                #groups
+                let mut __w = __g::Wire::new(env.name(), #host, env.base_url(#host), #method, #path)?;
                 #(#path_steps)*
-                let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
                 #(#query_steps)*
-                let mut __headers: ::payspec::indexmap::IndexMap<::std::string::String, ::std::string::String> = ::payspec::indexmap::IndexMap::new();
                 #(#const_headers)*
                 #(#header_steps)*
-                #body_decl
-                let __url: ::std::string::String = __build_url(__base, &__path, &__query);
+                #(#body_steps)*
+                #payload
+                #url
                 #(#runs)*
                 #(#placements)*
-                let __b: ::payspec::Body = #body;
                 let mut __redactor = creds.redactor();
                 #sensitive
                 #(#seals)*
-                ::core::result::Result::Ok(::payspec::SignedRequest {
-                    method: #method.to_string(),
-                    url: __build_url(__base, &__path, &__query),
-                    headers: __headers,
-                    body: __b,
-                    stages: ::std::vec![#(#stage_ids),*],
-                    redactor: ::core::default::Default::default(),
-                }.redacted_by(__redactor))
+                Ok(__w.finish(__g::BodyKind::#kind, vec![#(#stage_ids),*], &[#(#envelope_sigs),*], __redactor))
             }
         }
     }
@@ -977,8 +1089,13 @@ impl Gen<'_> {
             target: Target::Empty,
             at: self.spec.locate(&format!("recipes.{}", r.name)),
             exclude: r.recipe.place.field().map(String::from),
+            at_id: Some(format_ident!("AT")),
         };
-        let block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
+        let mut block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
+        if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
+            let at = &cx.at;
+            block = quote!({ const AT: &str = #at; #block });
+        }
         let structural = self.spec.recipe_value_is_secret(r.recipe, None);
         let doc = format!(
             "Run shared recipe `{}` on its own{} Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.",
@@ -988,13 +1105,13 @@ impl Gen<'_> {
         quote! {
             #[doc = #doc]
             #[allow(unused_variables, clippy::let_and_return)]
-            pub fn #f(creds: &Credentials, clock: ::payspec::Clock) -> ::core::result::Result<(::payspec::Stages, ::std::string::String), ::payspec::SignError> {
+            pub fn #f(creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
                 let __clock = clock;
-                let (mut __st, __value) = #block;
+                let (__value, mut __st) = #block;
                 let mut __redactor = creds.redactor();
                 __redactor.stage_done(&__st, #structural);
                 __st.seal(&__redactor);
-                ::core::result::Result::Ok((__st, __value))
+                Ok((__st, __value))
             }
         }
     }

@@ -10,40 +10,17 @@ use quote::{format_ident, quote};
 
 fn rows(table: &StatusTable) -> TokenStream {
     let rows = table.codes.iter().map(|c| {
-        let when = c.values.iter().map(|v| {
-            if v.is_wildcard() {
-                quote!(::core::option::Option::None)
-            } else {
-                let t = v.text();
-                quote!(::core::option::Option::Some(#t))
-            }
-        });
+        let when = c.values.iter().map(|v| v.text());
         let outcome = format_ident!("{}", format!("{:?}", c.outcome));
-        let name = match &c.name {
-            Some(n) => quote!(::core::option::Option::Some(#n)),
-            None => quote!(::core::option::Option::None),
-        };
+        let name = c.name.as_deref().unwrap_or_default();
         let meaning = &c.meaning;
         let retryable = c.retryable;
-        quote! {
-            ::payspec::StatusRow {
-                when: &[#(#when),*],
-                outcome: ::payspec::Outcome::#outcome,
-                name: #name,
-                meaning: #meaning,
-                retryable: #retryable,
-            },
-        }
+        quote!(row(&[#(#when),*], #outcome, #name, #retryable).means(#meaning),)
     });
-    quote!(&[#(#rows)*])
-}
-
-/// `json.get(a).and_then(|v| v.get(b))…` as code text (`None` for absent or null; integers canonical).
-fn json_code(path: &str) -> TokenStream {
-    let mut segs = path.split('.');
-    let first = segs.next().unwrap_or_default();
-    let rest = segs.map(|s| quote!(.and_then(|v| v.get(#s))));
-    quote!(json.get(#first) #(#rest)* .and_then(::payspec::status::code_text))
+    quote!({
+        use ::payspec::{status::row, Outcome::*};
+        &[#(#rows)*]
+    })
 }
 
 impl Gen<'_> {
@@ -60,13 +37,13 @@ impl Gen<'_> {
                 self.error(format!("status_tables.{name}"), format!("the generated name `{id}` is used twice"));
             }
             let doc = format!(
-                "Status table `{name}` (fields {}): first matching row wins; `None` in `when` is the wildcard `\"*\"`.",
+                "Status table `{name}` (fields {}): first matching row wins; `\"*\"` in `when` matches any value.",
                 table.fields.join(", ")
             );
             let rows = rows(table);
             quote! {
                 #[doc = #doc]
-                pub static #id: &[::payspec::StatusRow] = #rows;
+                pub static #id: &[StatusRow] = #rows;
             }
         });
         quote!(#(#tables)*)
@@ -90,7 +67,7 @@ impl Gen<'_> {
                 let rows = rows(t);
                 self.extra(quote! {
                     #[allow(non_upper_case_globals)]
-                    static #id: &[::payspec::StatusRow] = #rows;
+                    static #id: &[StatusRow] = #rows;
                 });
                 Some((quote!(#id), t))
             }
@@ -109,35 +86,35 @@ impl Gen<'_> {
         let typed = t.fields.iter().map(|p| {
             let path: Vec<String> = p.split('.').map(String::from).collect();
             match self.field_path(quote!(self), r, &path, None) {
-                None => quote!(::core::option::Option::None),
+                None => quote!(None),
                 Some(raw) => {
                     let e = raw.expr;
-                    let text = to_text(raw.ty, &quote!(__v));
                     if raw.opt {
+                        let text = to_text(raw.ty, &quote!(__v));
                         quote!(#e.map(|__v| #text))
                     } else {
-                        quote!(::core::option::Option::Some({ let __v = #e; #text }))
+                        let text = crate::signers::subst(to_text(raw.ty, &quote!(__v)), &e);
+                        quote!(Some(#text))
                     }
                 }
             }
         });
-        let json = t.fields.iter().map(|p| json_code(p));
-        let fields = t.fields.join(", ");
+        let fields = &t.fields;
+        let list = t.fields.join(", ");
         let target = format!("{}.{} response", self.spec.provider, op.name);
-        let doc = format!("Map this response onto its status table (fields {fields}). `outcome: None` means the code is unmapped: never a silent default.");
+        let doc = format!("Map this response onto its status table (fields {list}). `outcome: None` means the code is unmapped: never a silent default.");
         let doc_json = format!(
-            "Map a raw response body onto the status table (fields {fields}), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup."
+            "Map a raw response body onto the status table (fields {list}), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup."
         );
         quote! {
             #[doc = #doc]
-            pub fn status(&self) -> ::payspec::StatusMatch {
-                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#typed),*])
+            pub fn status(&self) -> StatusMatch {
+                __g::lookup(#table, [#(#typed),*])
             }
 
             #[doc = #doc_json]
-            pub fn status_of(json: &::payspec::serde_json::Value) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-                __response_object(#target, json)?;
-                ::core::result::Result::Ok(::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*]))
+            pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+                __g::status_of(#target, json, #table, &[#(#fields),*])
             }
         }
     }
@@ -151,15 +128,15 @@ impl Gen<'_> {
         let Some((table, t)) = self.table_of(sref, &at) else {
             return quote!();
         };
-        let json = t.fields.iter().map(|p| json_code(p));
+        let fields = &t.fields;
         let doc = format!(
             "Map a verified, decoded payload (`Verified::payload`) onto the callback's status table (fields {}). `outcome: None` means unmapped.",
             t.fields.join(", ")
         );
         quote! {
             #[doc = #doc]
-            pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-                ::payspec::StatusMatch::lookup(#table, ::std::vec![#(#json),*])
+            pub fn status_of(json: &Value) -> StatusMatch {
+                __g::status_in(json, #table, &[#(#fields),*])
             }
         }
     }

@@ -4,13 +4,21 @@ use crate::plan::{FieldPlan, Side, StructPlan, Ty};
 use crate::Gen;
 use payspec_model::{CredentialKind, Field, Hosts, Location, Source};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// Documentation of a field: its `doc:` and its constraints.
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
     let def: &Field = f.def;
+    // One line: the field's `doc:` (whitespace collapsed), then its wire facts.
     let mut doc = match &def.doc {
-        Some(d) if !d.trim().is_empty() => format!("{}\n\n", d.trim()),
+        Some(d) if !d.trim().is_empty() => {
+            let d = d.split_whitespace().collect::<Vec<_>>().join(" ");
+            if d.ends_with(['.', '!', '?']) {
+                format!("{d} ")
+            } else {
+                format!("{d}. ")
+            }
+        }
         _ => String::new(),
     };
     let mut facts = vec![format!("Wire name `{}`", f.wire)];
@@ -58,7 +66,7 @@ impl Gen<'_> {
     /// The Rust type of a field value (without `Option`).
     pub fn rust_ty(&self, ty: Ty) -> TokenStream {
         match ty {
-            Ty::Str | Ty::JsonText => quote!(::std::string::String),
+            Ty::Str | Ty::JsonText => quote!(String),
             Ty::Int => quote!(i64),
             Ty::Dec => quote!(::payspec::rust_decimal::Decimal),
             Ty::Bool => quote!(bool),
@@ -78,7 +86,7 @@ impl Gen<'_> {
     pub fn field_ty(&self, f: &FieldPlan) -> TokenStream {
         let t = self.rust_ty(f.ty);
         if f.optional {
-            quote!(::core::option::Option<#t>)
+            quote!(Option<#t>)
         } else {
             t
         }
@@ -94,17 +102,17 @@ impl Gen<'_> {
             match &self.spec.environments[&e.name] {
                 Hosts::One(url) => {
                     let host = payspec_model::DEFAULT_HOST;
-                    arms.push(quote!((Env::#v, #host) => ::core::option::Option::Some(#url),));
+                    arms.push(quote!((Env::#v, #host) => Some(#url),));
                 }
                 Hosts::Named(map) => {
                     for (host, url) in map {
-                        arms.push(quote!((Env::#v, #host) => ::core::option::Option::Some(#url),));
+                        arms.push(quote!((Env::#v, #host) => Some(#url),));
                     }
                 }
             }
         }
         let name_arms = variants.iter().zip(&names).map(|(v, n)| quote!(Env::#v => #n,));
-        let from_arms = variants.iter().zip(&names).map(|(v, n)| quote!(#n => ::core::option::Option::Some(Env::#v),));
+        let from_arms = variants.iter().zip(&names).map(|(v, n)| quote!(#n => Some(Env::#v),));
         let uninhabited = variants.is_empty();
         let base_body = if uninhabited {
             quote!(match self {})
@@ -112,7 +120,7 @@ impl Gen<'_> {
             quote! {
                 match (self, host) {
                     #(#arms)*
-                    _ => ::core::option::Option::None,
+                    _ => None,
                 }
             }
         };
@@ -135,15 +143,15 @@ impl Gen<'_> {
                 }
 
                 /// The environment named `name` in the spec.
-                pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+                pub fn from_name(name: &str) -> Option<Env> {
                     match name {
                         #(#from_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => None,
                     }
                 }
 
                 /// Base URL of `host` (`api` is the default host) in this environment.
-                pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+                pub fn base_url(self, host: &str) -> Option<&'static str> {
                     #base_body
                 }
             }
@@ -154,14 +162,15 @@ impl Gen<'_> {
         let mut fields = Vec::new();
         let mut to_rt = Vec::new();
         let mut from_rt = Vec::new();
+        let mut secrets = Vec::new();
         for c in &self.plan.creds {
             let id = &c.ident;
             let name = c.name;
-            let (ty, variant) = match (c.def.kind, c.def.secret) {
+            let (ty, _) = match (c.def.kind, c.def.secret) {
                 (CredentialKind::Integer, true) => (quote!(::payspec::SecretInteger), quote!(SecretInteger)),
                 (CredentialKind::Integer, false) => (quote!(i64), quote!(Integer)),
                 (_, true) => (quote!(::payspec::Secret), quote!(Secret)),
-                (_, false) => (quote!(::std::string::String), quote!(Public)),
+                (_, false) => (quote!(String), quote!(Public)),
             };
             let mut doc = c.def.doc.clone().unwrap_or_else(|| format!("Credential `{name}`."));
             doc.push_str(&format!("\n\nSpec name `{name}`"));
@@ -169,69 +178,41 @@ impl Gen<'_> {
                 doc.push_str("; secret (redacted in `Debug`)");
             }
             doc.push('.');
-            let conv = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => quote!(::payspec::CredentialValue::SecretInteger(*v)),
-                (CredentialKind::Integer, false) => quote!(::payspec::CredentialValue::Integer(*v)),
-                (_, true) => quote!(::payspec::CredentialValue::Secret(v.clone())),
-                (_, false) => quote!(::payspec::CredentialValue::Public(v.clone())),
+            let (variant, read) = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, true) => (quote!(SecretInteger), quote!(read_secret_int)),
+                (CredentialKind::Integer, false) => (quote!(Integer), quote!(read_int)),
+                (_, true) => (quote!(Secret), quote!(read_secret)),
+                (_, false) => (quote!(Public), quote!(read_text)),
             };
-            let read = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => quote! {
-                    match v {
-                        ::payspec::CredentialValue::SecretInteger(i) => *i,
-                        ::payspec::CredentialValue::Integer(i) => ::payspec::SecretInteger::new(*i),
-                        other => ::payspec::SecretInteger::new(other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?),
-                    }
-                },
-                (CredentialKind::Integer, false) => quote! {
-                    match v {
-                        ::payspec::CredentialValue::Integer(i) => *i,
-                        ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
-                        other => other.text().parse::<i64>().map_err(|_| ::payspec::CredentialError { name: #name.into(), problem: "expected an integer".into() })?,
-                    }
-                },
-                (_, true) => quote! {
-                    match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }
-                },
-                (_, false) => quote!(v.text()),
+            let value = if c.def.kind == CredentialKind::Integer { quote!(*v) } else { quote!(v.clone()) };
+            let sref = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, true) => Some(quote!(::payspec::SecretRef::Integer(v.expose()))),
+                (_, true) => Some(quote!(::payspec::SecretRef::Text(v))),
+                _ => None,
             };
-            let _ = variant;
             if c.def.optional {
-                fields.push(quote!(#[doc = #doc] pub #id: ::core::option::Option<#ty>,));
+                fields.push(quote!(#[doc = #doc] pub #id: Option<#ty>,));
                 to_rt.push(quote! {
-                    if let ::core::option::Option::Some(v) = &self.#id {
-                        c.insert(#name, #conv);
+                    if let Some(v) = &self.#id {
+                        c.insert(#name, ::payspec::CredentialValue::#variant(#value));
                     }
                 });
-                from_rt.push(if c.def.kind == CredentialKind::Integer {
-                    quote! {
-                        #id: match creds.get(#name) {
-                            ::core::option::Option::Some(v) => ::core::option::Option::Some(#read),
-                            ::core::option::Option::None => ::core::option::Option::None,
-                        },
-                    }
-                } else {
-                    quote!(#id: creds.get(#name).map(|v| #read),)
-                });
+                from_rt.push(quote!(#id: __g::cred_opt(creds, #name, __g::#read)?,));
+                if let Some(r) = sref {
+                    let map = if c.def.kind == CredentialKind::Integer {
+                        quote!(|v| #r)
+                    } else {
+                        quote!(::payspec::SecretRef::Text)
+                    };
+                    secrets.push(quote!((#name, self.#id.as_ref().map(#map))));
+                }
             } else {
                 fields.push(quote!(#[doc = #doc] pub #id: #ty,));
-                to_rt.push(quote! {
-                    {
-                        let v = &self.#id;
-                        c.insert(#name, #conv);
-                    }
-                });
-                from_rt.push(quote! {
-                    #id: match creds.get(#name) {
-                        ::core::option::Option::Some(v) => #read,
-                        ::core::option::Option::None => {
-                            return ::core::result::Result::Err(::payspec::CredentialError { name: #name.into(), problem: "missing".into() })
-                        }
-                    },
-                });
+                to_rt.push(quote!(let v = &self.#id; c.insert(#name, ::payspec::CredentialValue::#variant(#value));));
+                from_rt.push(quote!(#id: __g::cred(creds, #name, __g::#read)?,));
+                if let Some(r) = sref {
+                    secrets.push(quote!((#name, { let v = &self.#id; Some(#r) })));
+                }
             }
         }
         let mutable = if self.plan.creds.is_empty() { quote!() } else { quote!(mut) };
@@ -247,7 +228,7 @@ impl Gen<'_> {
                 /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
                 /// stages, `payspec sign`).
                 pub fn redactor(&self) -> ::payspec::Redactor {
-                    ::payspec::Redactor::from_credentials(&self.to_runtime())
+                    ::payspec::Redactor::from_secrets(&[#(#secrets),*])
                 }
 
                 /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
@@ -258,8 +239,8 @@ impl Gen<'_> {
                 }
 
                 /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
-                pub fn from_runtime(#creds_param: &::payspec::Credentials) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-                    ::core::result::Result::Ok(Credentials { #(#from_rt)* })
+                pub fn from_runtime(#creds_param: &::payspec::Credentials) -> Result<Self, ::payspec::CredentialError> {
+                    Ok(Credentials { #(#from_rt)* })
                 }
             }
         }
@@ -302,7 +283,7 @@ impl Gen<'_> {
         };
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::payspec::serde::Serialize, ::payspec::serde::Deserialize)]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
             #[serde(crate = "::payspec::serde")]
             pub enum #name {
                 #( #[doc = #vdocs] #[serde(rename = #wires)] #variants, )*
@@ -318,7 +299,7 @@ impl Gen<'_> {
                 }
 
                 /// The value with wire text `s`.
-                pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+                pub fn from_wire(s: &str) -> Option<Self> {
                     Self::ALL.iter().copied().find(|v| v.as_str() == s)
                 }
             }
@@ -340,38 +321,53 @@ impl Gen<'_> {
             let ty = self.field_ty(f);
             let wire = &f.wire;
             let fdoc = field_doc(f, s.top_request);
-            let mut attrs = vec![quote!(rename = #wire)];
-            if f.optional {
-                attrs.push(quote!(default));
-                attrs.push(quote!(skip_serializing_if = "Option::is_none"));
+            // Serde's defaults where they hold: no `rename` when the Rust name is the wire name, no
+            // `default` on an `Option` read without `with`.
+            let mut attrs = Vec::new();
+            if f.ident != wire.as_str() {
+                attrs.push(quote!(rename = #wire));
             }
+            let mut with = None;
             if s.lenient && matches!(f.ty, Ty::Int | Ty::Bool) {
-                let with = match (f.ty, f.optional) {
-                    (Ty::Int, false) => "::payspec::scalar::lenient::i64",
-                    (Ty::Int, true) => "::payspec::scalar::lenient::i64_opt",
-                    (_, false) => "::payspec::scalar::lenient::bool",
-                    (_, true) => "::payspec::scalar::lenient::bool_opt",
-                };
-                attrs.push(quote!(deserialize_with = #with));
+                with = Some(match (f.ty, f.optional) {
+                    (Ty::Int, false) => quote!(deserialize_with = "::payspec::scalar::lenient::i64"),
+                    (Ty::Int, true) => quote!(deserialize_with = "::payspec::scalar::lenient::i64_opt"),
+                    (_, false) => quote!(deserialize_with = "::payspec::scalar::lenient::bool"),
+                    (_, true) => quote!(deserialize_with = "::payspec::scalar::lenient::bool_opt"),
+                });
             }
             if f.ty == Ty::Dec {
-                let with = if f.optional {
-                    "::payspec::support::exact_decimal_option"
+                with = Some(if f.optional {
+                    quote!(with = "::payspec::glue::exact_decimal_option")
                 } else {
-                    "::payspec::support::exact_decimal"
-                };
-                attrs.push(quote!(with = #with));
+                    quote!(with = "::payspec::glue::exact_decimal")
+                });
+            }
+            if f.optional && with.is_some() {
+                attrs.push(quote!(default));
+            }
+            attrs.extend(with);
+            let mut serde = Vec::new();
+            if !attrs.is_empty() {
+                serde.push(quote!(#[serde(#(#attrs),*)]));
+            }
+            if f.optional {
+                serde.push(quote!(#[serde(skip_serializing_if = "Option::is_none")]));
             }
             fields.push(quote! {
                 #[doc = #fdoc]
-                #[serde(#(#attrs),*)]
+                #(#serde)*
                 pub #id: #ty,
             });
         }
         // `sensitive` fields and fields filled from a secret credential are redacted in `Debug`.
         let redacted = |f: &FieldPlan| f.def.sensitive || self.spec.field_is_secret(f.def);
         let sensitive = s.fields.iter().any(redacted);
-        let deny = if s.top_request { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
+        let serde = if s.top_request {
+            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields)])
+        } else {
+            quote!(#[serde(crate = "::payspec::serde")])
+        };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
             let entries = s.fields.iter().map(|f| {
@@ -396,9 +392,8 @@ impl Gen<'_> {
         };
         quote! {
             #[doc = #doc]
-            #[derive(Clone, PartialEq, #derive_debug ::payspec::serde::Serialize, ::payspec::serde::Deserialize)]
-            #[serde(crate = "::payspec::serde")]
-            #deny
+            #[derive(Clone, PartialEq, #derive_debug Serialize, Deserialize)]
+            #serde
             pub struct #name {
                 #(#fields)*
             }
@@ -414,10 +409,17 @@ impl Gen<'_> {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
-            let with = (f.ty == Ty::Dec).then(|| quote!(, with = "::payspec::support::exact_decimal_option"));
+            let mut attrs = Vec::new();
+            if f.ident != wire.as_str() {
+                attrs.push(quote!(rename = #wire));
+            }
+            if f.ty == Ty::Dec {
+                attrs.push(quote!(with = "::payspec::glue::exact_decimal_option"));
+            }
+            let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
             quote! {
-                #[serde(rename = #wire, default #with)]
-                #id: ::core::option::Option<#t>,
+                #serde
+                #id: Option<#t>,
             }
         });
         let setters = s.fields.iter().map(|f| {
@@ -426,8 +428,8 @@ impl Gen<'_> {
             let doc = format!("Set `{}`. {}", f.wire, field_doc(f, true));
             quote! {
                 #[doc = #doc]
-                pub fn #id(mut self, value: impl ::core::convert::Into<#t>) -> Self {
-                    self.#id = ::core::option::Option::Some(value.into());
+                pub fn #id(mut self, value: impl Into<#t>) -> Self {
+                    self.#id = Some(value.into());
                     self
                 }
             }
@@ -437,8 +439,8 @@ impl Gen<'_> {
         let sdoc = format!("A builder that validates `{}` requests.", op.name);
         quote! {
             #[doc = #bdoc]
-            #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-            #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+            #[derive(Clone, Default, Deserialize)]
+            #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
             pub struct #builder {
                 #(#fields)*
             }
@@ -465,10 +467,8 @@ impl Gen<'_> {
             impl #name {
                 /// Parse a response body. Anything but a JSON object (an array, a string, a number,
                 /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-                pub fn from_json(body: &::payspec::serde_json::Value) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-                    let __body = __response_object(#target, body)?;
-                    <Self as ::payspec::serde::Deserialize>::deserialize(::payspec::serde_json::Value::Object(__body.clone()))
-                        .map_err(|e| __malformed(#target, "body", e.to_string()))
+                pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+                    __g::parse_response(#target, body)
                 }
                 #status
             }
@@ -483,8 +483,8 @@ impl Gen<'_> {
         quote! {
             impl #name {
                 #[doc = #doc]
-                pub fn from_map(payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-                    <Self as ::payspec::serde::Deserialize>::deserialize(::payspec::serde_json::Value::Object(payload.clone()))
+                pub fn from_map(payload: &Map<String, Value>) -> Result<Self, ::payspec::serde_json::Error> {
+                    <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
                 }
                 #status
             }
@@ -507,24 +507,12 @@ impl Gen<'_> {
             let builder = &op.builder;
             let f = &op.sign_fn;
             let target = format!("{provider}.{n}");
-            let wires: Vec<&str> = self.plan.structs[op.request].fields.iter().map(|f| f.wire.as_str()).collect();
-            let known = wires.join(", ");
+            let rules = self.rules(op.request);
             let decimals = self.decimal_paths(op.request, "");
             quote! {
                 #n => {
-                    const KNOWN: &[&str] = &[#(#wires),*];
-                    if let ::core::option::Option::Some(extra) = input.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-                        return ::core::result::Result::Err(super::__input(#target, &::payspec::support::echo(extra), ::std::format!("unknown field (expected one of: {})", #known)));
-                    }
-                    // Decimals first, on their JSON text: typed parsing would lose it (`-0`, extra digits).
-                    const DECIMALS: &[&str] = &[#(#decimals),*];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(input, DECIMALS) {
-                        return ::core::result::Result::Err(super::__input(#target, field, problem));
-                    }
-                    let b: super::#builder = ::payspec::serde_json::from_value(::payspec::serde_json::Value::Object(input.clone()))
-                        .map_err(|e| super::__input(#target, "*", ::payspec::support::echo(&e.to_string())))?;
-                    let req = b.__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::#f(&req, creds, env, clock)
+                    let b: super::#builder = __g::from_json(#target, &#rules, &[#(#decimals),*], input)?;
+                    #f(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
             }
         });
@@ -532,12 +520,12 @@ impl Gen<'_> {
         let rt_req_arms = self.plan.ops.iter().map(|op| {
             let n = op.name;
             let ty = &self.plan.structs[op.request].name;
-            quote!(#n => ::core::option::Option::Some(__round_trip::<super::#ty>(json)),)
+            quote!(#n => Some(__round_trip::<super::#ty>(json)),)
         });
         let rt_resp_arms = self.plan.ops.iter().filter_map(|op| {
             let n = op.name;
             let ty = &self.plan.structs[op.response?].name;
-            Some(quote!(#n => ::core::option::Option::Some(__round_trip::<super::#ty>(json)),))
+            Some(quote!(#n => Some(__round_trip::<super::#ty>(json)),))
         });
         let cb_known = known(self.plan.callbacks.iter().map(|c| c.name).collect());
         let cb_arms = self.plan.callbacks.iter().map(|cb| {
@@ -560,12 +548,9 @@ impl Gen<'_> {
                 Some((op.name, &self.plan.structs[r].name))
             })
             .collect();
-        let status_arms = with_status
-            .iter()
-            .map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(::core::option::Option::Some),));
-        let typed_arms = with_status.iter().map(
-            |(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| ::core::option::Option::Some(r.status())),),
-        );
+        let status_arms = with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(Some),));
+        let typed_arms =
+            with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| Some(r.status())),));
         let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
         let rc_arms = self.plan.recipes.iter().map(|r| {
             let n = r.name;
@@ -575,93 +560,93 @@ impl Gen<'_> {
         quote! {
             /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
             pub mod dynamic {
-                use super::{Credentials, Env};
+                use super::*;
 
                 /// Sign operation `op` on request fields given as JSON (by wire name).
                 pub fn sign(
                     op: &str,
-                    input: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                    input: &Map<String, Value>,
                     creds: &Credentials,
                     env: Env,
-                    clock: ::payspec::Clock,
-                ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+                    clock: Clock,
+                ) -> Result<SignedRequest, SignError> {
                     let _ = (input, creds, env, clock);
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#op_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown operation `{}` (known: {})", ::payspec::support::echo(other), #op_known))),
+                        other => Err(SignError::Unknown(format!("unknown operation `{}` (known: {})", __g::echo(other), #op_known))),
                     }
                 }
 
                 /// Verify callback `name` on a received payload.
                 pub fn verify_callback(
                     name: &str,
-                    payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                    payload: &Map<String, Value>,
                     creds: &Credentials,
-                ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+                ) -> Result<Verified, VerifyError> {
                     let _ = (payload, creds);
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#cb_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown callback `{}` (known: {})", ::payspec::support::echo(other), #cb_known)).into()),
+                        other => Err(SignError::Unknown(format!("unknown callback `{}` (known: {})", __g::echo(other), #cb_known)).into()),
                     }
                 }
 
                 /// Verify the signature on a response of operation `op`.
                 pub fn verify_response(
                     op: &str,
-                    body: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                    body: &Map<String, Value>,
                     creds: &Credentials,
-                ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+                ) -> Result<Verified, VerifyError> {
                     let _ = (body, creds);
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#resp_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("operation `{}` has no signed response", other)).into()),
+                        other => Err(SignError::Unknown(format!("operation `{}` has no signed response", other)).into()),
                     }
                 }
 
                 /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
                 /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-                pub fn status(op: &str, json: &::payspec::serde_json::Value) -> ::core::result::Result<::core::option::Option<::payspec::StatusMatch>, ::payspec::VerifyError> {
+                pub fn status(op: &str, json: &Value) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
                     let _ = json;
                     match op {
                         #(#status_arms)*
-                        _ => ::core::result::Result::Ok(::core::option::Option::None),
+                        _ => Ok(None),
                     }
                 }
 
                 /// Like [`status`], through the typed response (an error also when the body does not
                 /// parse into it).
-                pub fn typed_status(op: &str, json: &::payspec::serde_json::Value) -> ::core::result::Result<::core::option::Option<::payspec::StatusMatch>, ::payspec::VerifyError> {
+                pub fn typed_status(op: &str, json: &Value) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
                     let _ = json;
                     match op {
                         #(#typed_arms)*
-                        _ => ::core::result::Result::Ok(::core::option::Option::None),
+                        _ => Ok(None),
                     }
                 }
 
-                fn __round_trip<T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned + ::core::cmp::PartialEq + ::core::fmt::Debug>(
-                    json: &::payspec::serde_json::Value,
-                ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
+                fn __round_trip<T: Serialize + ::payspec::serde::de::DeserializeOwned + ::core::cmp::PartialEq + ::core::fmt::Debug>(
+                    json: &Value,
+                ) -> Result<Value, String> {
                     let typed: T = ::payspec::serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
                     let back = ::payspec::serde_json::to_value(&typed).map_err(|e| e.to_string())?;
                     let again: T = ::payspec::serde_json::from_value(back.clone()).map_err(|e| e.to_string())?;
                     if again != typed {
-                        return ::core::result::Result::Err(::std::format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
+                        return Err(format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
                     }
-                    ::core::result::Result::Ok(back)
+                    Ok(back)
                 }
 
                 /// Parse request fields of `op` into the typed request and serialise them back
                 /// (`None`: no such operation).
                 pub fn request_round_trip(
                     op: &str,
-                    json: &::payspec::serde_json::Value,
-                ) -> ::core::option::Option<::core::result::Result<::payspec::serde_json::Value, ::std::string::String>> {
+                    json: &Value,
+                ) -> Option<Result<Value, String>> {
                     match op {
                         #(#rt_req_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => None,
                     }
                 }
 
@@ -669,11 +654,11 @@ impl Gen<'_> {
                 /// (`None`: no such operation or no response fields).
                 pub fn response_round_trip(
                     op: &str,
-                    json: &::payspec::serde_json::Value,
-                ) -> ::core::option::Option<::core::result::Result<::payspec::serde_json::Value, ::std::string::String>> {
+                    json: &Value,
+                ) -> Option<Result<Value, String>> {
                     match op {
                         #(#rt_resp_arms)*
-                        _ => ::core::option::Option::None,
+                        _ => None,
                     }
                 }
 
@@ -681,13 +666,13 @@ impl Gen<'_> {
                 pub fn run_recipe(
                     name: &str,
                     creds: &Credentials,
-                    clock: ::payspec::Clock,
-                ) -> ::core::result::Result<(::payspec::Stages, ::std::string::String), ::payspec::SignError> {
+                    clock: Clock,
+                ) -> Result<(Stages, String), SignError> {
                     let _ = (creds, clock);
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#rc_arms)*
-                        other => ::core::result::Result::Err(::payspec::SignError::Unknown(::std::format!("unknown recipe `{}` (known: {})", ::payspec::support::echo(other), #rc_known))),
+                        other => Err(SignError::Unknown(format!("unknown recipe `{}` (known: {})", __g::echo(other), #rc_known))),
                     }
                 }
             }
@@ -706,10 +691,5 @@ impl Gen<'_> {
             }
         }
         out
-    }
-
-    /// A fresh-named helper for a struct: `__check_<field>`.
-    pub fn check_fn_name(f: &FieldPlan) -> proc_macro2::Ident {
-        format_ident!("__check_{}", f.ident.to_string().trim_start_matches("r#"))
     }
 }

@@ -8,36 +8,35 @@ use payspec_model::{DecodeStep, DigestAlg, PayloadEncoding, Recipe};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// `const AT: &str = "<at>";` when `body` uses `AT`.
+fn at_const(body: &TokenStream, at: &str) -> TokenStream {
+    if body.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
+        quote!(const AT: &str = #at;)
+    } else {
+        quote!()
+    }
+}
+
 impl Gen<'_> {
     /// Statements refusing a received payload that breaks the message's boundaries, in the order of
     /// [`payspec_model::canonical::received_rules`] (as the interpreter's `check_canonical`).
-    fn canonical_checks(&self, recipe: &Recipe, target: &str) -> TokenStream {
+    fn canonical_checks(&self, recipe: &Recipe, _target: &str) -> TokenStream {
         use payspec_model::canonical::{received_rules, ReceivedRule};
         let steps = received_rules(recipe).into_iter().map(|rule| match rule {
             ReceivedRule::NoSeparator { field, seps } => {
-                let name = field.join(".");
-                quote! {
-                    if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(payload, &[#(#field),*]) {
-                        ::payspec::support::refuse_separators(#target, #name, &__t, &[#(#seps),*])?;
-                    }
-                }
+                quote!(__g::no_separators(T, payload, &[#(#field),*], &[#(#seps),*])?;)
             }
             ReceivedRule::NoSeparatorAnyField { exclude, seps } => quote! {
                 for (__k, __v) in payload.iter() {
                     if [#(#exclude),*].contains(&__k.as_str()) {
                         continue;
                     }
-                    ::payspec::support::refuse_separators(#target, __k, __k, &[#(#seps),*])?;
-                    ::payspec::support::refuse_separators(#target, __k, &::payspec::canon::render(__v), &[#(#seps),*])?;
+                    __g::refuse_separators(T, __k, __k, &[#(#seps),*])?;
+                    __g::refuse_separators(T, __k, &__g::render(__v), &[#(#seps),*])?;
                 }
             },
             ReceivedRule::MaxWidth { field, width } => {
-                let name = field.join(".");
-                quote! {
-                    if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(payload, &[#(#field),*]) {
-                        ::payspec::support::refuse_wider(#target, #name, &__t, #width)?;
-                    }
-                }
+                quote!(__g::no_wider(T, payload, &[#(#field),*], #width)?;)
             }
         });
         quote!(#(#steps)*)
@@ -45,34 +44,33 @@ impl Gen<'_> {
 
     /// Statements checking the signature of `payload` with `recipe` and binding `__stages`.
     fn verify_stages(&self, recipe: &Recipe, target: &str, at: &str) -> TokenStream {
-        let stages_ty = quote!(::payspec::Stages);
+        let stages_ty = quote!(Stages);
         let Some(field) = recipe.place.field() else {
             let msg = format!("{at}: only body and query places can be verified");
             return quote! {
-                let __stages: #stages_ty = ::core::result::Result::Err::<#stages_ty, ::payspec::SignError>(::payspec::SignError::Unknown(#msg.to_string()))?;
+                let __stages: #stages_ty = Err::<#stages_ty, SignError>(SignError::Unknown(#msg.to_string()))?;
             };
         };
         let placed = match &recipe.place {
             payspec_model::Place::Query(q) => format!("query.{q}"),
             _ => format!("body.{field}"),
         };
-        let cx = RCtx { target: Target::Received, at: at.to_string(), exclude: Some(field.to_string()) };
-        let received = quote! {
-            let __received: ::std::string::String = match payload.get(#field) {
-                ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => s.clone(),
-                ::core::option::Option::Some(other) => {
-                    return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("signature must be a string, found {}", __json_kind(other))))
-                }
-                ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "signature field missing")),
-            };
+        let cx = RCtx {
+            target: Target::Received,
+            at: at.to_string(),
+            exclude: Some(field.to_string()),
+            at_id: Some(quote::format_ident!("AT")),
         };
+        let _ = target;
+        let received = quote!(let __received = __g::received_signature(T, payload, #field)?;);
         let msg = self.message_stmt(&cx, recipe);
+        let structural = self.spec.recipe_value_is_secret(recipe, None);
         let check = match (recipe.digest.as_ref(), recipe.encode) {
             (Some(d), None) if d.alg == DigestAlg::RsaSha256 => {
-                let e = stage_err(at, "Encode", quote!("a digest needs an encoding"));
+                let e = stage_err(quote!(AT), "Encode", quote!("a digest needs an encoding"));
                 quote! {
                     let _ = (&__received, &__msg);
-                    let __stages: #stages_ty = ::core::result::Result::Err::<#stages_ty, ::payspec::SignError>(#e)?;
+                    let __stages: #stages_ty = Err::<#stages_ty, SignError>(#e)?;
                 }
             }
             (Some(d), Some(enc)) if d.alg == DigestAlg::RsaSha256 => {
@@ -80,24 +78,18 @@ impl Gen<'_> {
                 let enc_t = encoding_tokens(enc);
                 let not_text = format!("`{field}` is not valid {enc:?} text");
                 let no = format!("RSA-SHA256 signature in `{field}` does not verify over the string to sign");
-                let digest_err = stage_err(at, "Digest", quote!(e.to_string()));
+                let digest_err = stage_err(quote!(AT), "Digest", quote!(e.to_string()));
                 quote! {
-                    let __pem: ::std::string::String = #pem;
-                    let __sig_bytes: ::std::vec::Vec<u8> = match ::payspec::crypto::decode(#enc_t, &__received) {
-                        ::core::option::Option::Some(b) => b,
-                        ::core::option::Option::None => return ::core::result::Result::Err(__bad_signature(#at, #not_text.to_string())),
+                    let __pem: String = #pem;
+                    let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(#enc_t, &__received) {
+                        Some(b) => b,
+                        None => return Err(__g::bad_signature(AT, #not_text.to_string())),
                     };
                     let __ok: bool = ::payspec::crypto::rsa_sha256_verify(&__pem, __msg.as_bytes(), &__sig_bytes).map_err(|e| #digest_err)?;
                     if !__ok {
-                        return ::core::result::Result::Err(__bad_signature(#at, #no.to_string()));
+                        return Err(__g::bad_signature(AT, #no.to_string()));
                     }
-                    let __stages = ::payspec::Stages {
-                        recipe: "verify".to_string(),
-                        string_to_sign: ::payspec::StringToSign::new(__msg),
-                        digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
-                        signature: ::payspec::SignatureValue::new(__received),
-                        placed: #placed.to_string(),
-                    };
+                    let __stages = __g::verified(__msg, Some(__sig_bytes), __received, #placed, creds.redactor(), #structural);
                 }
             }
             _ => {
@@ -105,39 +97,19 @@ impl Gen<'_> {
                 let has_digest = digest.is_some();
                 let expected = self.encoded(&cx, recipe, has_digest);
                 let mismatch = format!("`{field}` does not match {} of the string to sign", recipe.describe());
-                let digest_val = if has_digest {
-                    quote!(::core::option::Option::Some(::payspec::DigestBytes(__digest)))
-                } else {
-                    quote!(::core::option::Option::None)
-                };
+                let digest_val = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
                 quote! {
                     #digest
-                    let __expected: ::std::string::String = #expected;
-                    if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-                        return ::core::result::Result::Err(__bad_signature(#at, #mismatch.to_string()));
-                    }
-                    let __stages = ::payspec::Stages {
-                        recipe: "verify".to_string(),
-                        string_to_sign: ::payspec::StringToSign::new(__msg),
-                        digest: #digest_val,
-                        signature: ::payspec::SignatureValue::new(__received),
-                        placed: #placed.to_string(),
-                    };
+                    let __expected = #expected;
+                    __g::expect_equal(AT, &__expected, &__received, #mismatch)?;
+                    let __stages = __g::verified(__msg, #digest_val, __received, #placed, creds.redactor(), #structural);
                 }
             }
         };
-        let structural = self.spec.recipe_value_is_secret(recipe, None);
         quote! {
             #received
             #msg
             #check
-            let __stages: ::payspec::Stages = {
-                let mut __s = __stages;
-                let mut __redactor = creds.redactor();
-                __redactor.stage_done(&__s, #structural);
-                __s.seal(&__redactor);
-                __s
-            };
         }
     }
 
@@ -147,48 +119,23 @@ impl Gen<'_> {
         let target = format!("{}.{}", self.spec.provider, cb.name);
         let at = self.spec.locate(&format!("callbacks.{}.verify", cb.name));
         let lenient = !matches!(cb.cb.encoding, PayloadEncoding::Json);
-        let check = self.check_received(&target, &cb.cb.fields, lenient);
+        let check = self.check_received(&target, cb.payload);
+        let _ = lenient;
         let canonical = self.canonical_checks(&cb.cb.verify, &target);
         let verify = self.verify_stages(&cb.cb.verify, &target, &at);
-        let mut decodes = Vec::new();
-        for (field, steps) in &cb.cb.decode {
-            let steps = steps.iter().map(|step| {
-                let name = format!("{step:?}");
-                let conv = match step {
-                    DecodeStep::Base64 => quote! {
-                        let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                            ::core::option::Option::Some(b) => b,
-                            ::core::option::Option::None => return ::core::result::Result::Err(__malformed(#target, #field, "not base64")),
-                        };
-                        match ::std::string::String::from_utf8(__bytes) {
-                            ::core::result::Result::Ok(s) => ::payspec::serde_json::Value::String(s),
-                            ::core::result::Result::Err(_) => return ::core::result::Result::Err(__malformed(#target, #field, "base64 content is not UTF-8 text")),
-                        }
-                    },
-                    DecodeStep::Json => quote! {
-                        match ::payspec::serde_json::from_str::<::payspec::serde_json::Value>(&__text) {
-                            ::core::result::Result::Ok(v) => v,
-                            ::core::result::Result::Err(e) => return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("not JSON: {}", e))),
-                        }
-                    },
-                };
-                quote! {
-                    let __v: ::payspec::serde_json::Value = {
-                        let __text: ::std::string::String = match &__v {
-                            ::payspec::serde_json::Value::String(s) => s.clone(),
-                            other => return ::core::result::Result::Err(__malformed(#target, #field, ::std::format!("cannot {}-decode {}", #name, __json_kind(other)))),
-                        };
-                        #conv
-                    };
-                }
-            });
-            decodes.push(quote! {
-                if let ::core::option::Option::Some(__v) = __decoded.get(#field).cloned() {
-                    #(#steps)*
-                    __decoded.insert(#field.to_string(), __v);
-                }
-            });
-        }
+        let at_const = at_const(&verify, &at);
+        let decodes: Vec<_> = cb
+            .cb
+            .decode
+            .iter()
+            .map(|(field, steps)| {
+                let steps = steps.iter().map(|step| match step {
+                    DecodeStep::Base64 => quote!(::payspec::model::DecodeStep::Base64),
+                    DecodeStep::Json => quote!(::payspec::model::DecodeStep::Json),
+                });
+                quote!(__g::decode(T, &mut __decoded, #field, &[#(#steps),*])?;)
+            })
+            .collect();
         let mutable = if decodes.is_empty() { quote!() } else { quote!(mut) };
         let payload_ty = &self.plan.structs[cb.payload].name;
         let doc = format!(
@@ -201,15 +148,17 @@ impl Gen<'_> {
             #[doc = #doc]
             #[allow(unused_variables, unused_mut)]
             pub fn #f(
-                payload: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                payload: &Map<String, Value>,
                 creds: &Credentials,
-            ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+            ) -> Result<Verified, VerifyError> {
+                const T: &str = #target;
+                #at_const
                 #check
                 #canonical
                 #verify
                 let #mutable __decoded = payload.clone();
                 #(#decodes)*
-                ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(__decoded), stages: __stages })
+                Ok(Verified { payload: Value::Object(__decoded), stages: __stages })
             }
         }
     }
@@ -224,9 +173,10 @@ impl Gen<'_> {
         };
         let target = format!("{}.{} response", self.spec.provider, op.name);
         let at = self.spec.locate(&format!("operations.{}.response.verify", op.name));
-        let check = self.check_received(&target, &resp.fields, false);
+        let check = self.check_received(&target, op.response.expect("a response with fields"));
         let canonical = self.canonical_checks(recipe, &target);
         let verify = self.verify_stages(recipe, &target, &at);
+        let at_const = at_const(&verify, &at);
         let doc = format!(
             "Verify the signature on a response of `{}` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.",
             op.name
@@ -235,14 +185,16 @@ impl Gen<'_> {
             #[doc = #doc]
             #[allow(unused_variables)]
             pub fn #f(
-                body: &::payspec::serde_json::Map<::std::string::String, ::payspec::serde_json::Value>,
+                body: &Map<String, Value>,
                 creds: &Credentials,
-            ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+            ) -> Result<Verified, VerifyError> {
+                const T: &str = #target;
+                #at_const
                 let payload = body;
                 #check
                 #canonical
                 #verify
-                ::core::result::Result::Ok(::payspec::Verified { payload: ::payspec::serde_json::Value::Object(body.clone()), stages: __stages })
+                Ok(Verified { payload: Value::Object(body.clone()), stages: __stages })
             }
         }
     }

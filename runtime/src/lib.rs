@@ -11,6 +11,8 @@ pub mod canon;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+#[doc(hidden)]
+pub mod glue;
 #[cfg(feature = "interpreter")]
 pub mod interp;
 pub mod redact;
@@ -28,7 +30,7 @@ pub use interp::Interpreter;
 pub use payspec_macros::provider;
 pub use payspec_model as model;
 pub use payspec_model::Outcome;
-pub use redact::Redactor;
+pub use redact::{Redactor, SecretRef};
 pub use scalar::Scalar;
 pub use secret::{CredentialError, CredentialValue, Credentials, Secret, SecretInteger};
 pub use status::{StatusMatch, StatusRow};

@@ -28,8 +28,18 @@
 
 use crate::secret::{Credentials, Secret};
 use base64::Engine;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
+
+/// A secret credential value of typed (generated) credentials, for [`Redactor::from_secrets`].
+#[derive(Clone, Copy)]
+pub enum SecretRef<'a> {
+    /// A secret string or key.
+    Text(&'a Secret),
+    /// A secret integer.
+    Integer(i64),
+}
 
 /// What a masked value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,7 +54,7 @@ pub enum Kind {
 #[derive(Clone)]
 struct Entry {
     kind: Kind,
-    label: String,
+    label: Cow<'static, str>,
     value: Secret,
 }
 
@@ -93,7 +103,28 @@ impl Redactor {
         r
     }
 
-    fn push(&mut self, kind: Kind, label: String, value: String) {
+    /// The secret credentials of generated code's typed credentials, in spec order (`None`: an
+    /// optional credential not given): the same redactor as [`from_credentials`](Self::from_credentials)
+    /// of the same values, built without going through runtime credentials.
+    pub fn from_secrets(secrets: &[(&'static str, Option<SecretRef<'_>>)]) -> Self {
+        let mut entries: Vec<Entry> = Vec::with_capacity(secrets.len());
+        for (label, v) in secrets {
+            let value = match v {
+                None => continue,
+                Some(SecretRef::Text(s)) => (*s).clone(),
+                Some(SecretRef::Integer(i)) => Secret::new(i.to_string()),
+            };
+            let v = value.expose();
+            if v.is_empty() || entries.iter().any(|e| e.kind == Kind::Secret && e.value.expose() == v) {
+                continue;
+            }
+            entries.push(Entry { kind: Kind::Secret, label: Cow::Borrowed(label), value });
+        }
+        entries.sort_by(|a, b| (a.kind, &a.label, a.value.expose()).cmp(&(b.kind, &b.label, b.value.expose())));
+        Redactor(Arc::new(Inner { entries, compiled: OnceLock::new() }))
+    }
+
+    fn push(&mut self, kind: Kind, label: Cow<'static, str>, value: String) {
         if value.is_empty() {
             return;
         }
@@ -108,12 +139,12 @@ impl Redactor {
 
     /// Add a secret value (a credential, or a value derived from one) shown as `«label»`.
     pub fn secret(&mut self, label: impl Into<String>, value: impl Into<String>) {
-        self.push(Kind::Secret, label.into(), value.into());
+        self.push(Kind::Secret, Cow::Owned(label.into()), value.into());
     }
 
     /// Add a `sensitive: true` field value, masked as `«label»` in `Debug` (not by [`mask_secrets`](Self::mask_secrets)).
     pub fn sensitive(&mut self, label: impl Into<String>, value: impl Into<String>) {
-        self.push(Kind::Sensitive, label.into(), value.into());
+        self.push(Kind::Sensitive, Cow::Owned(label.into()), value.into());
     }
 
     /// Add the value at each dotted path of `root` (a request's fields by wire name) as sensitive.
@@ -146,7 +177,7 @@ impl Redactor {
 
     /// The labels of the masked values, in order.
     pub fn labels(&self) -> Vec<&str> {
-        self.0.entries.iter().map(|e| e.label.as_str()).collect()
+        self.0.entries.iter().map(|e| &*e.label).collect()
     }
 
     fn compiled(&self) -> &Compiled {
@@ -193,7 +224,7 @@ impl Redactor {
             .iter()
             .filter(|e| !secrets_only || e.kind == Kind::Secret)
             .find(|e| forms(e.value.expose()).iter().any(|f| f == found))
-            .map_or("secret", |e| e.label.as_str())
+            .map_or("secret", |e| &*e.label)
     }
 
     fn label_of_raw(&self, found: &[u8], secrets_only: bool) -> &str {
@@ -205,7 +236,7 @@ impl Redactor {
                 let v = e.value.expose();
                 v.as_bytes() == found || json_escaped(v).as_bytes() == found
             })
-            .map_or("secret", |e| e.label.as_str())
+            .map_or("secret", |e| &*e.label)
     }
 
     fn mask_with(&self, text: &str, secrets_only: bool) -> String {

@@ -5,8 +5,8 @@ use crate::Outcome;
 /// One row of a compiled status table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StatusRow {
-    /// One value per table field; `None` is the wildcard `"*"` (matches any value, and absence).
-    pub when: &'static [Option<&'static str>],
+    /// One value per table field, as text; `"*"` is the wildcard (matches any value, and absence).
+    pub when: &'static [&'static str],
     /// The outcome the row maps to.
     pub outcome: Outcome,
     /// Symbolic name of the code (`ACCEPTED`), if the spec gives one.
@@ -59,8 +59,26 @@ impl StatusRow {
     /// Whether this row matches `code` (first match wins in a table).
     pub fn matches(&self, code: &[Option<String>]) -> bool {
         self.when.len() == code.len()
-            && self.when.iter().zip(code).all(|(want, got)| want.is_none() || got.as_deref() == *want)
+            && self.when.iter().zip(code).all(|(want, got)| *want == "*" || got.as_deref() == Some(*want))
     }
+
+    /// A row mapping `when` (`"*"` = any) to `outcome`, named `name` (`""`: no name); its meaning
+    /// is set with [`means`](Self::means).
+    pub const fn new(when: &'static [&'static str], outcome: Outcome, name: &'static str, retryable: bool) -> Self {
+        let name = if name.is_empty() { None } else { Some(name) };
+        StatusRow { when, outcome, name, meaning: "", retryable }
+    }
+
+    /// The row with meaning `meaning`.
+    pub const fn means(mut self, meaning: &'static str) -> Self {
+        self.meaning = meaning;
+        self
+    }
+}
+
+/// [`StatusRow::new`], short for the rows of generated tables.
+pub const fn row(when: &'static [&'static str], outcome: Outcome, name: &'static str, retryable: bool) -> StatusRow {
+    StatusRow::new(when, outcome, name, retryable)
 }
 
 impl StatusMatch {
@@ -69,7 +87,7 @@ impl StatusMatch {
     /// ```
     /// use payspec::{Outcome, StatusMatch, StatusRow};
     /// static ROWS: &[StatusRow] = &[
-    ///     StatusRow { when: &[Some("1"), None], outcome: Outcome::Processing, name: Some("OK"), meaning: "ok", retryable: false },
+    ///     StatusRow::new(&["1", "*"], Outcome::Processing, "OK", false).means("ok"),
     /// ];
     /// let m = StatusMatch::lookup(ROWS, vec![Some("1".into()), None]);
     /// assert_eq!(m.outcome, Some(Outcome::Processing));

@@ -935,9 +935,11 @@ fn a_secret_default_that_does_not_fit_is_not_echoed() {
     let e = Interpreter::new(&spec).sign("op", &Map::new(), &creds, "sandbox", Clock::from_secs(0)).unwrap_err();
     assert!(!format!("{e} {e:?}").contains("LONG-SECRET"), "{e}");
     assert_eq!(e.to_string(), "s.op: field `k`: the secret credential it defaults to does not fit (value hidden)");
-    // Generated code (kitchen sink `x-api-key` has no limits; the check is the interpreter's message).
+    // Generated code (kitchen sink `x-api-key` has no limits): the field's rule is marked hidden, and
+    // the glue's hidden problem is the interpreter's message.
     let tokens = payspec_codegen::pretty(&payspec_codegen::generate(&spec, "s.yaml"));
-    assert!(tokens.contains("the secret credential it defaults to does not fit (value hidden)"), "{tokens}");
+    assert!(tokens.contains(".hidden()"), "{tokens}");
+    assert_eq!(payspec::glue::HIDDEN, "the secret credential it defaults to does not fit (value hidden)");
 }
 
 /// Received values echoed in errors are bounded and escaped on both paths: a 50 MB value gives a

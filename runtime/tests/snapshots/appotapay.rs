@@ -13,15 +13,7 @@ pub mod appotapay {
     /// Human name of the provider.
     pub const TITLE: &str = "AppotaPay";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -41,29 +33,21 @@ pub mod appotapay {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                "production" => ::core::option::Option::Some(Env::Production),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                "production" => Some(Env::Production),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://gateway.dev.appotapay.com")
-                }
-                (Env::Sandbox, "v1") => {
-                    ::core::option::Option::Some("https://payment.dev.appotapay.com")
-                }
-                (Env::Production, "api") => {
-                    ::core::option::Option::Some("https://gateway.appotapay.com")
-                }
-                (Env::Production, "v1") => {
-                    ::core::option::Option::Some("https://payment.appotapay.com")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://gateway.dev.appotapay.com"),
+                (Env::Sandbox, "v1") => Some("https://payment.dev.appotapay.com"),
+                (Env::Production, "api") => Some("https://gateway.appotapay.com"),
+                (Env::Production, "v1") => Some("https://payment.appotapay.com"),
+                _ => None,
             }
         }
     }
@@ -73,11 +57,11 @@ pub mod appotapay {
         /**Partner code (JWT iss)
 
 Spec name `partner_code`.*/
-        pub partner_code: ::std::string::String,
+        pub partner_code: String,
         /**API key (JWT api_key and jti prefix)
 
 Spec name `api_key`.*/
-        pub api_key: ::std::string::String,
+        pub api_key: String,
         /**Signs the JWT and the v1 body signatures; verifies IPNs and v1 responses
 
 Spec name `secret_key`; secret (redacted in `Debug`).*/
@@ -87,76 +71,42 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "secret_key",
+                        {
+                            let v = &self.secret_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.partner_code;
-                c.insert("partner_code", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.api_key;
-                c.insert("api_key", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.secret_key;
-                c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.partner_code;
+            c.insert("partner_code", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.api_key;
+            c.insert("api_key", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.secret_key;
+            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
-                partner_code: match creds.get("partner_code") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "partner_code".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                api_key: match creds.get("api_key") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "api_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                secret_key: match creds.get("secret_key") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "secret_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
+                partner_code: __g::cred(creds, "partner_code", __g::read_text)?,
+                api_key: __g::cred(creds, "api_key", __g::read_text)?,
+                secret_key: __g::cred(creds, "secret_key", __g::read_secret)?,
             })
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundResponseDataStatus {
         ///`pending`
@@ -190,7 +140,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -200,16 +150,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundStatusResponseDataStatus {
         ///`pending`
@@ -243,7 +184,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -253,16 +194,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `X-Language`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundV2XLanguage {
         ///`vi`
@@ -286,7 +218,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -296,16 +228,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `currency`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundV2Currency {
         ///`VND`
@@ -322,7 +245,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -332,16 +255,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundV2ResponseStatus {
         ///`pending`
@@ -375,7 +289,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -385,16 +299,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `X-Language`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundV2StatusXLanguage {
         ///`vi`
@@ -418,7 +323,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -428,16 +333,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `type`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundV2StatusType {
         ///`TRANSACTION_ID`
@@ -461,7 +357,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -471,16 +367,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundV2StatusResponseStatus {
         ///`pending`
@@ -514,7 +401,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -524,425 +411,189 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Partner refund id, unique (idempotency key)
-
-Wire name `refundId`; required.*/
+        ///Partner refund id, unique (idempotency key). Wire name `refundId`; required.
         #[serde(rename = "refundId")]
-        pub refund_id: ::std::string::String,
-        /**AppotaPay payment transaction id
-
-Wire name `appotapayTransId`; required.*/
+        pub refund_id: String,
+        ///AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
         #[serde(rename = "appotapayTransId")]
-        pub appotapay_trans_id: ::std::string::String,
+        pub appotapay_trans_id: String,
         ///Wire name `amount`; required; minimum 1.
-        #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `reason`; required.
-        #[serde(rename = "reason")]
-        pub reason: ::std::string::String,
+        pub reason: String,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
-                refund_id: ::core::option::Option::Some(r.refund_id),
-                appotapay_trans_id: ::core::option::Option::Some(r.appotapay_trans_id),
-                amount: ::core::option::Option::Some(r.amount),
-                reason: ::core::option::Option::Some(r.reason),
+                refund_id: Some(r.refund_id),
+                appotapay_trans_id: Some(r.appotapay_trans_id),
+                amount: Some(r.amount),
+                reason: Some(r.reason),
             }
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `errorCode`; required.
         #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
         ///Wire name `data`; optional.
-        #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-        pub data: ::core::option::Option<RefundResponseData>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub data: Option<RefundResponseData>,
         ///Wire name `signature`; optional.
-        #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
-        pub signature: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub signature: Option<String>,
     }
     ///The `data` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(
-            rename = "appotapayTransId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub appotapay_trans_id: ::core::option::Option<::std::string::String>,
-        /**AppotaPay refund id
-
-Wire name `refundId`; optional.*/
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
-        pub refund_id: ::core::option::Option<::std::string::String>,
-        /**Partner refund id (the request's refundId)
-
-Wire name `refundOriginalId`; optional.*/
-        #[serde(
-            rename = "refundOriginalId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub refund_original_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "appotapayTransId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub appotapay_trans_id: Option<String>,
+        ///AppotaPay refund id. Wire name `refundId`; optional.
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_id: Option<String>,
+        ///Partner refund id (the request's refundId). Wire name `refundOriginalId`; optional.
+        #[serde(rename = "refundOriginalId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<i64>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-        pub reason: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<RefundResponseDataStatus>,
-        /**Payment time, unix seconds
-
-Wire name `transactionTs`; optional.*/
-        #[serde(
-            rename = "transactionTs",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub transaction_ts: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<RefundResponseDataStatus>,
+        ///Payment time, unix seconds. Wire name `transactionTs`; optional.
+        #[serde(rename = "transactionTs")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundStatusRequest {
-        /**Partner refund id
-
-Wire name `refundId`; required; sent in the path.*/
+        ///Partner refund id. Wire name `refundId`; required; sent in the path.
         #[serde(rename = "refundId")]
-        pub refund_id: ::std::string::String,
+        pub refund_id: String,
     }
     impl RefundStatusRequest {
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundStatusRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundStatusRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundStatusRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundStatusRequest> for RefundStatusRequestBuilder {
+    impl From<RefundStatusRequest> for RefundStatusRequestBuilder {
         ///A builder holding every field of a `refund_status` request.
         #[allow(unused_variables)]
         fn from(r: RefundStatusRequest) -> Self {
             RefundStatusRequestBuilder {
-                refund_id: ::core::option::Option::Some(r.refund_id),
+                refund_id: Some(r.refund_id),
             }
         }
     }
     ///Response of `refund_status`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundStatusResponse {
         ///Wire name `errorCode`; required.
         #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
         ///Wire name `data`; optional.
-        #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-        pub data: ::core::option::Option<RefundStatusResponseData>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub data: Option<RefundStatusResponseData>,
     }
     ///The `data` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundStatusResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(
-            rename = "appotapayTransId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub appotapay_trans_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "appotapayTransId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub appotapay_trans_id: Option<String>,
         ///Wire name `refundId`; optional.
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
-        pub refund_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_id: Option<String>,
         ///Wire name `refundOriginalId`; optional.
-        #[serde(
-            rename = "refundOriginalId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub refund_original_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "refundOriginalId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<i64>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-        pub reason: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<RefundStatusResponseDataStatus>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<RefundStatusResponseDataStatus>,
         ///Wire name `transactionTs`; optional.
-        #[serde(
-            rename = "transactionTs",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub transaction_ts: ::core::option::Option<i64>,
+        #[serde(rename = "transactionTs")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundV2Request {
-        /**Optional UUIDv4 request id
-
-Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.*/
-        #[serde(
-            rename = "X-Request-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub x_request_id: ::core::option::Option<::std::string::String>,
+        ///Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
+        #[serde(rename = "X-Request-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language", default, skip_serializing_if = "Option::is_none")]
-        pub x_language: ::core::option::Option<RefundV2XLanguage>,
-        /**Required only for owner-type sub-accounts
-
-Wire name `X-Account-Ref-ID`; optional; sent as a header.*/
-        #[serde(
-            rename = "X-Account-Ref-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub x_account_ref_id: ::core::option::Option<::std::string::String>,
-        /**Partner refund reference, unique (alphanumeric per the doc)
-
-Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.*/
+        #[serde(rename = "X-Language")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub x_language: Option<RefundV2XLanguage>,
+        ///Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
+        #[serde(rename = "X-Account-Ref-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub x_account_ref_id: Option<String>,
+        ///Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
         #[serde(rename = "partnerRefId")]
-        pub partner_ref_id: ::std::string::String,
-        /**AppotaPay payment transaction id
-
-Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.*/
+        pub partner_ref_id: String,
+        ///AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
         #[serde(rename = "transactionId")]
-        pub transaction_id: ::std::string::String,
-        /**VND
-
-Wire name `amount`; required; minimum 1000.*/
-        #[serde(rename = "amount")]
+        pub transaction_id: String,
+        ///VND. Wire name `amount`; required; minimum 1000.
         pub amount: i64,
         ///Wire name `currency`; required; defaults to `VND`.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<RefundV2Currency>,
-        /**'alphanumeric' in the doc, but the examples contain spaces
-
-Wire name `reason`; required; at most 100 characters.*/
-        #[serde(rename = "reason")]
-        pub reason: ::std::string::String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<RefundV2Currency>,
+        ///'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
+        pub reason: String,
     }
     impl RefundV2Request {
-        #[allow(unused_variables)]
-        fn __check_x_request_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 40usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_x_language(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if !["vi", "en"].contains(&v) {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "`{}` is not one of {}", ::payspec::support::echo(v), "vi, en"
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_partner_ref_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 50usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 50usize),
-                );
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[A-Za-z0-9]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[A-Za-z0-9]+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_transaction_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[A-Za-z0-9]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[A-Za-z0-9]+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1000i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1000"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_currency(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if !["VND"].contains(&v) {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "`{}` is not one of {}", ::payspec::support::echo(v), "VND"
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_reason(v: &str) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 100usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 100usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundV2RequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundV2RequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundV2RequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundV2Request> for RefundV2RequestBuilder {
+    impl From<RefundV2Request> for RefundV2RequestBuilder {
         ///A builder holding every field of a `refund_v2` request.
         #[allow(unused_variables)]
         fn from(r: RefundV2Request) -> Self {
@@ -950,167 +601,91 @@ Wire name `reason`; required; at most 100 characters.*/
                 x_request_id: r.x_request_id,
                 x_language: r.x_language,
                 x_account_ref_id: r.x_account_ref_id,
-                partner_ref_id: ::core::option::Option::Some(r.partner_ref_id),
-                transaction_id: ::core::option::Option::Some(r.transaction_id),
-                amount: ::core::option::Option::Some(r.amount),
+                partner_ref_id: Some(r.partner_ref_id),
+                transaction_id: Some(r.transaction_id),
+                amount: Some(r.amount),
                 currency: r.currency,
-                reason: ::core::option::Option::Some(r.reason),
+                reason: Some(r.reason),
             }
         }
     }
     ///Response of `refund_v2`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundV2Response {
-        /**AppotaPay refund id
-
-Wire name `refundId`; optional.*/
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
-        pub refund_id: ::core::option::Option<::std::string::String>,
+        ///AppotaPay refund id. Wire name `refundId`; optional.
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(
-            rename = "transactionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub transaction_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "transactionId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(
-            rename = "partnerRefId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub partner_ref_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "partnerRefId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<i64>,
         ///Wire name `currency`; optional.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<String>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-        pub reason: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<RefundV2ResponseStatus>,
-        /**RFC 3339
-
-Wire name `createdAt`; optional.*/
-        #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: ::core::option::Option<::std::string::String>,
-        /**RFC 3339 when refunded; may be empty
-
-Wire name `refundedAt`; optional.*/
-        #[serde(rename = "refundedAt", default, skip_serializing_if = "Option::is_none")]
-        pub refunded_at: ::core::option::Option<::std::string::String>,
-        /**On failure
-
-Wire name `errorCode`; optional.*/
-        #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-        pub error_code: ::core::option::Option<i64>,
-        /**On failure
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<RefundV2ResponseStatus>,
+        ///RFC 3339. Wire name `createdAt`; optional.
+        #[serde(rename = "createdAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub created_at: Option<String>,
+        ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
+        #[serde(rename = "refundedAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refunded_at: Option<String>,
+        ///On failure. Wire name `errorCode`; optional.
+        #[serde(rename = "errorCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub error_code: Option<i64>,
+        ///On failure. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
     }
     ///Request of `refund_v2_status`: v2 refund detail.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundV2StatusRequest {
         ///Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(
-            rename = "X-Request-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub x_request_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "X-Request-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language", default, skip_serializing_if = "Option::is_none")]
-        pub x_language: ::core::option::Option<RefundV2StatusXLanguage>,
+        #[serde(rename = "X-Language")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub x_language: Option<RefundV2StatusXLanguage>,
         ///Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(
-            rename = "X-Account-Ref-ID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub x_account_ref_id: ::core::option::Option<::std::string::String>,
-        /**Refund reference (which id goes with which type is not explained)
-
-Wire name `refundRefId`; required; sent in the path.*/
+        #[serde(rename = "X-Account-Ref-ID")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub x_account_ref_id: Option<String>,
+        ///Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
         #[serde(rename = "refundRefId")]
-        pub refund_ref_id: ::std::string::String,
-        /**TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id)
-
-Wire name `type`; optional; sent in the query string.*/
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-        pub r#type: ::core::option::Option<RefundV2StatusType>,
+        pub refund_ref_id: String,
+        ///TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequest {
-        #[allow(unused_variables)]
-        fn __check_x_request_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 40usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_x_language(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if !["vi", "en"].contains(&v) {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "`{}` is not one of {}", ::payspec::support::echo(v), "vi, en"
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_type(v: &str) -> ::core::result::Result<(), ::std::string::String> {
-            if !["TRANSACTION_ID", "PARTNER_ORDER_ID"].contains(&v) {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "`{}` is not one of {}", ::payspec::support::echo(v),
-                        "TRANSACTION_ID, PARTNER_ORDER_ID"
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundV2StatusRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
+        pub fn validate(&self) -> Result<(), SignError> {
             RefundV2StatusRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
+                .__run(None, true)
                 .map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
+    impl From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
         ///A builder holding every field of a `refund_v2_status` request.
         #[allow(unused_variables)]
         fn from(r: RefundV2StatusRequest) -> Self {
@@ -1118,222 +693,130 @@ Wire name `type`; optional; sent in the query string.*/
                 x_request_id: r.x_request_id,
                 x_language: r.x_language,
                 x_account_ref_id: r.x_account_ref_id,
-                refund_ref_id: ::core::option::Option::Some(r.refund_ref_id),
+                refund_ref_id: Some(r.refund_ref_id),
                 r#type: r.r#type,
             }
         }
     }
     ///Response of `refund_v2_status`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundV2StatusResponse {
-        /**AppotaPay refund id
-
-Wire name `refundId`; optional.*/
-        #[serde(rename = "refundId", default, skip_serializing_if = "Option::is_none")]
-        pub refund_id: ::core::option::Option<::std::string::String>,
+        ///AppotaPay refund id. Wire name `refundId`; optional.
+        #[serde(rename = "refundId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(
-            rename = "transactionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub transaction_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "transactionId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(
-            rename = "partnerRefId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub partner_ref_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "partnerRefId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<i64>,
         ///Wire name `currency`; optional.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<String>,
         ///Wire name `reason`; optional.
-        #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-        pub reason: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<RefundV2StatusResponseStatus>,
-        /**RFC 3339
-
-Wire name `createdAt`; optional.*/
-        #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: ::core::option::Option<::std::string::String>,
-        /**RFC 3339 when refunded; may be empty
-
-Wire name `refundedAt`; optional.*/
-        #[serde(rename = "refundedAt", default, skip_serializing_if = "Option::is_none")]
-        pub refunded_at: ::core::option::Option<::std::string::String>,
-        /**On failure
-
-Wire name `errorCode`; optional.*/
-        #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-        pub error_code: ::core::option::Option<i64>,
-        /**On failure
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<RefundV2StatusResponseStatus>,
+        ///RFC 3339. Wire name `createdAt`; optional.
+        #[serde(rename = "createdAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub created_at: Option<String>,
+        ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
+        #[serde(rename = "refundedAt")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refunded_at: Option<String>,
+        ///On failure. Wire name `errorCode`; optional.
+        #[serde(rename = "errorCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub error_code: Option<i64>,
+        ///On failure. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
     }
     ///Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
-        /**Base64 of the JSON payload; signed as received
-
-Wire name `data`; required.*/
-        #[serde(rename = "data")]
-        pub data: ::std::string::String,
+        ///Base64 of the JSON payload; signed as received. Wire name `data`; required.
+        pub data: String,
         ///Wire name `signature`; required; at most 64 characters.
-        #[serde(rename = "signature")]
-        pub signature: ::std::string::String,
+        pub signature: String,
         ///Wire name `time`; optional.
-        #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
-        pub time: ::core::option::Option<::payspec::Scalar>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub time: Option<::payspec::Scalar>,
     }
     ///Payment redirect to redirectUrl (GET query string); same fields and signature as ipn.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RedirectPayload {
         ///Wire name `data`; required.
-        #[serde(rename = "data")]
-        pub data: ::std::string::String,
+        pub data: String,
         ///Wire name `signature`; required; at most 64 characters.
-        #[serde(rename = "signature")]
-        pub signature: ::std::string::String,
+        pub signature: String,
         ///Wire name `time`; optional.
-        #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
-        pub time: ::core::option::Option<::payspec::Scalar>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub time: Option<::payspec::Scalar>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "refundId", default)]
-        refund_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "appotapayTransId", default)]
-        appotapay_trans_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
-        #[serde(rename = "reason", default)]
-        reason: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "refundId")]
+        refund_id: Option<String>,
+        #[serde(rename = "appotapayTransId")]
+        appotapay_trans_id: Option<String>,
+        amount: Option<i64>,
+        reason: Option<String>,
     }
     impl RefundRequestBuilder {
-        /**Set `refundId`. Partner refund id, unique (idempotency key)
-
-Wire name `refundId`; required.*/
-        pub fn refund_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.refund_id = ::core::option::Option::Some(value.into());
+        ///Set `refundId`. Partner refund id, unique (idempotency key). Wire name `refundId`; required.
+        pub fn refund_id(mut self, value: impl Into<String>) -> Self {
+            self.refund_id = Some(value.into());
             self
         }
-        /**Set `appotapayTransId`. AppotaPay payment transaction id
-
-Wire name `appotapayTransId`; required.*/
-        pub fn appotapay_trans_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appotapay_trans_id = ::core::option::Option::Some(value.into());
+        ///Set `appotapayTransId`. AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
+        pub fn appotapay_trans_id(mut self, value: impl Into<String>) -> Self {
+            self.appotapay_trans_id = Some(value.into());
             self
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         ///Set `reason`. Wire name `reason`; required.
-        pub fn reason(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.reason = ::core::option::Option::Some(value.into());
+        pub fn reason(mut self, value: impl Into<String>) -> Self {
+            self.reason = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            let refund_id = self.refund_id;
-            let refund_id = match refund_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("appotapay.refund", "refundId", "required but missing"),
-                    );
-                }
-            };
-            let appotapay_trans_id = self.appotapay_trans_id;
-            let appotapay_trans_id = match appotapay_trans_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "appotapay.refund",
-                            "appotapayTransId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("appotapay.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("appotapay.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let reason = self.reason;
-            let reason = match reason {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("appotapay.refund", "reason", "required but missing"),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(RefundRequest {
+        ) -> Result<RefundRequest, SignError> {
+            const T: &str = "appotapay.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let refund_id = cx.required(0, self.refund_id)?;
+            let appotapay_trans_id = cx.required(1, self.appotapay_trans_id)?;
+            let amount = cx.required(2, self.amount)?;
+            let reason = cx.required(3, self.reason)?;
+            Ok(RefundRequest {
                 refund_id,
                 appotapay_trans_id,
                 amount,
@@ -1350,94 +833,62 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.*
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("appotapay.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "appotapay.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("appotapay.refund response", body)
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V1,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.error_code; __v
-                    .to_string() }), self.data.as_ref().and_then(| __x | __x.status
-                    .as_ref()).map(| __v | __v.to_string())
+                [
+                    Some(self.error_code.to_string()),
+                    self
+                        .data
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("appotapay.refund response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V1,
-                    ::std::vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("data").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund response",
+                json,
+                STATUS_REFUND_V1,
+                &["errorCode", "data.status"],
             )
         }
     }
     ///Builder of [`RefundStatusRequest`]: set fields, then [`build`](RefundStatusRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundStatusRequestBuilder {
-        #[serde(rename = "refundId", default)]
-        refund_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "refundId")]
+        refund_id: Option<String>,
     }
     impl RefundStatusRequestBuilder {
-        /**Set `refundId`. Partner refund id
-
-Wire name `refundId`; required; sent in the path.*/
-        pub fn refund_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.refund_id = ::core::option::Option::Some(value.into());
+        ///Set `refundId`. Partner refund id. Wire name `refundId`; required; sent in the path.
+        pub fn refund_id(mut self, value: impl Into<String>) -> Self {
+            self.refund_id = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundStatusRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
+        pub fn build(self) -> Result<RefundStatusRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundStatusRequest, ::payspec::SignError> {
-            let refund_id = self.refund_id;
-            let refund_id = match refund_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "appotapay.refund_status",
-                            "refundId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(RefundStatusRequest { refund_id })
+        ) -> Result<RefundStatusRequest, SignError> {
+            const T: &str = "appotapay.refund_status";
+            let r = &RULES_REFUND_STATUS_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let refund_id = cx.required(0, self.refund_id)?;
+            Ok(RefundStatusRequest { refund_id })
         }
     }
     impl RefundStatusRequest {
@@ -1449,270 +900,123 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_st
     impl RefundStatusResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("appotapay.refund_status response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "appotapay.refund_status response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("appotapay.refund_status response", body)
         }
         ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V1,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.error_code; __v
-                    .to_string() }), self.data.as_ref().and_then(| __x | __x.status
-                    .as_ref()).map(| __v | __v.to_string())
+                [
+                    Some(self.error_code.to_string()),
+                    self
+                        .data
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, data.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("appotapay.refund_status response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V1,
-                    ::std::vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("data").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_status response",
+                json,
+                STATUS_REFUND_V1,
+                &["errorCode", "data.status"],
             )
         }
     }
     ///Builder of [`RefundV2Request`]: set fields, then [`build`](RefundV2RequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundV2RequestBuilder {
-        #[serde(rename = "X-Request-ID", default)]
-        x_request_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "X-Language", default)]
-        x_language: ::core::option::Option<RefundV2XLanguage>,
-        #[serde(rename = "X-Account-Ref-ID", default)]
-        x_account_ref_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "partnerRefId", default)]
-        partner_ref_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "transactionId", default)]
-        transaction_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
-        #[serde(rename = "currency", default)]
-        currency: ::core::option::Option<RefundV2Currency>,
-        #[serde(rename = "reason", default)]
-        reason: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "X-Request-ID")]
+        x_request_id: Option<String>,
+        #[serde(rename = "X-Language")]
+        x_language: Option<RefundV2XLanguage>,
+        #[serde(rename = "X-Account-Ref-ID")]
+        x_account_ref_id: Option<String>,
+        #[serde(rename = "partnerRefId")]
+        partner_ref_id: Option<String>,
+        #[serde(rename = "transactionId")]
+        transaction_id: Option<String>,
+        amount: Option<i64>,
+        currency: Option<RefundV2Currency>,
+        reason: Option<String>,
     }
     impl RefundV2RequestBuilder {
-        /**Set `X-Request-ID`. Optional UUIDv4 request id
-
-Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.*/
-        pub fn x_request_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.x_request_id = ::core::option::Option::Some(value.into());
+        ///Set `X-Request-ID`. Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
+        pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
+            self.x_request_id = Some(value.into());
             self
         }
         ///Set `X-Language`. Wire name `X-Language`; optional; sent as a header.
-        pub fn x_language(
-            mut self,
-            value: impl ::core::convert::Into<RefundV2XLanguage>,
-        ) -> Self {
-            self.x_language = ::core::option::Option::Some(value.into());
+        pub fn x_language(mut self, value: impl Into<RefundV2XLanguage>) -> Self {
+            self.x_language = Some(value.into());
             self
         }
-        /**Set `X-Account-Ref-ID`. Required only for owner-type sub-accounts
-
-Wire name `X-Account-Ref-ID`; optional; sent as a header.*/
-        pub fn x_account_ref_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.x_account_ref_id = ::core::option::Option::Some(value.into());
+        ///Set `X-Account-Ref-ID`. Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
+        pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
+            self.x_account_ref_id = Some(value.into());
             self
         }
-        /**Set `partnerRefId`. Partner refund reference, unique (alphanumeric per the doc)
-
-Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.*/
-        pub fn partner_ref_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.partner_ref_id = ::core::option::Option::Some(value.into());
+        ///Set `partnerRefId`. Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
+        pub fn partner_ref_id(mut self, value: impl Into<String>) -> Self {
+            self.partner_ref_id = Some(value.into());
             self
         }
-        /**Set `transactionId`. AppotaPay payment transaction id
-
-Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.*/
-        pub fn transaction_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.transaction_id = ::core::option::Option::Some(value.into());
+        ///Set `transactionId`. AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
+        pub fn transaction_id(mut self, value: impl Into<String>) -> Self {
+            self.transaction_id = Some(value.into());
             self
         }
-        /**Set `amount`. VND
-
-Wire name `amount`; required; minimum 1000.*/
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        ///Set `amount`. VND. Wire name `amount`; required; minimum 1000.
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         ///Set `currency`. Wire name `currency`; required; defaults to `VND`.
-        pub fn currency(
-            mut self,
-            value: impl ::core::convert::Into<RefundV2Currency>,
-        ) -> Self {
-            self.currency = ::core::option::Option::Some(value.into());
+        pub fn currency(mut self, value: impl Into<RefundV2Currency>) -> Self {
+            self.currency = Some(value.into());
             self
         }
-        /**Set `reason`. 'alphanumeric' in the doc, but the examples contain spaces
-
-Wire name `reason`; required; at most 100 characters.*/
-        pub fn reason(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.reason = ::core::option::Option::Some(value.into());
+        ///Set `reason`. 'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
+        pub fn reason(mut self, value: impl Into<String>) -> Self {
+            self.reason = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundV2Request, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
+        pub fn build(self) -> Result<RefundV2Request, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundV2Request, ::payspec::SignError> {
-            let x_request_id = self.x_request_id;
-            if let ::core::option::Option::Some(__v) = &x_request_id {
-                RefundV2Request::__check_x_request_id((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2", "X-Request-ID", p))?;
-            }
-            let x_language = self.x_language;
-            if let ::core::option::Option::Some(__v) = &x_language {
-                RefundV2Request::__check_x_language((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2", "X-Language", p))?;
-            }
-            let x_account_ref_id = self.x_account_ref_id;
-            let partner_ref_id = self.partner_ref_id;
-            if let ::core::option::Option::Some(__v) = &partner_ref_id {
-                RefundV2Request::__check_partner_ref_id((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2", "partnerRefId", p))?;
-            }
-            let partner_ref_id = match partner_ref_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "appotapay.refund_v2",
-                            "partnerRefId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let transaction_id = self.transaction_id;
-            if let ::core::option::Option::Some(__v) = &transaction_id {
-                RefundV2Request::__check_transaction_id((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2", "transactionId", p))?;
-            }
-            let transaction_id = match transaction_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "appotapay.refund_v2",
-                            "transactionId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                RefundV2Request::__check_amount(*(__v))
-                    .map_err(|p| __input("appotapay.refund_v2", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("appotapay.refund_v2", "amount", "required but missing"),
-                    );
-                }
-            };
-            let mut currency = self.currency;
-            if currency.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    currency = match RefundV2Request::__check_currency("VND") {
-                        ::core::result::Result::Err(p) => {
-                            ::core::result::Result::Err(
-                                __input("appotapay.refund_v2", "currency", p),
-                            )
-                        }
-                        ::core::result::Result::Ok(()) => {
-                            match RefundV2Currency::from_wire("VND") {
-                                ::core::option::Option::Some(e) => {
-                                    ::core::result::Result::Ok(::core::option::Option::Some(e))
-                                }
-                                ::core::option::Option::None => {
-                                    ::core::result::Result::Err(
-                                        __input(
-                                            "appotapay.refund_v2",
-                                            "currency",
-                                            ::std::format!(
-                                                "`{}` is not one of {}", ::payspec::support::echo("VND"),
-                                                "VND"
-                                            ),
-                                        ),
-                                    )
-                                }
-                            }
-                        }
-                    }?;
-                }
-            }
-            if let ::core::option::Option::Some(__v) = &currency {
-                RefundV2Request::__check_currency((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2", "currency", p))?;
-            }
-            if currency.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("appotapay.refund_v2", "currency", "required but missing"),
-                );
-            }
-            let reason = self.reason;
-            if let ::core::option::Option::Some(__v) = &reason {
-                RefundV2Request::__check_reason((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2", "reason", p))?;
-            }
-            let reason = match reason {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("appotapay.refund_v2", "reason", "required but missing"),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(RefundV2Request {
+        ) -> Result<RefundV2Request, SignError> {
+            const T: &str = "appotapay.refund_v2";
+            let r = &RULES_REFUND_V2_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let x_request_id = cx.optional(0, self.x_request_id)?;
+            let x_language = cx.optional(1, self.x_language)?;
+            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
+            let partner_ref_id = cx.required(3, self.partner_ref_id)?;
+            let transaction_id = cx.required(4, self.transaction_id)?;
+            let amount = cx.required(5, self.amount)?;
+            let currency = cx
+                .filled(
+                    6,
+                    self.currency,
+                    |c, k| {
+                        __g::text_default(T, &r[6], "VND")
+                            .map(|_| RefundV2Currency::from_wire("VND"))
+                    },
+                )?;
+            let reason = cx.required(7, self.reason)?;
+            Ok(RefundV2Request {
                 x_request_id,
                 x_language,
                 x_account_ref_id,
@@ -1733,158 +1037,90 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     impl RefundV2Response {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("appotapay.refund_v2 response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "appotapay.refund_v2 response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("appotapay.refund_v2 response", body)
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V2,
-                ::std::vec![
-                    self.error_code.map(| __v | __v.to_string()), self.status.as_ref()
-                    .map(| __v | __v.to_string())
+                [
+                    self.error_code.map(|__v| __v.to_string()),
+                    self.status.as_ref().map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("appotapay.refund_v2 response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V2,
-                    ::std::vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_v2 response",
+                json,
+                STATUS_REFUND_V2,
+                &["errorCode", "status"],
             )
         }
     }
     ///Builder of [`RefundV2StatusRequest`]: set fields, then [`build`](RefundV2StatusRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundV2StatusRequestBuilder {
-        #[serde(rename = "X-Request-ID", default)]
-        x_request_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "X-Language", default)]
-        x_language: ::core::option::Option<RefundV2StatusXLanguage>,
-        #[serde(rename = "X-Account-Ref-ID", default)]
-        x_account_ref_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "refundRefId", default)]
-        refund_ref_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "type", default)]
-        r#type: ::core::option::Option<RefundV2StatusType>,
+        #[serde(rename = "X-Request-ID")]
+        x_request_id: Option<String>,
+        #[serde(rename = "X-Language")]
+        x_language: Option<RefundV2StatusXLanguage>,
+        #[serde(rename = "X-Account-Ref-ID")]
+        x_account_ref_id: Option<String>,
+        #[serde(rename = "refundRefId")]
+        refund_ref_id: Option<String>,
+        #[serde(rename = "type")]
+        r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequestBuilder {
         ///Set `X-Request-ID`. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        pub fn x_request_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.x_request_id = ::core::option::Option::Some(value.into());
+        pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
+            self.x_request_id = Some(value.into());
             self
         }
         ///Set `X-Language`. Wire name `X-Language`; optional; sent as a header.
-        pub fn x_language(
-            mut self,
-            value: impl ::core::convert::Into<RefundV2StatusXLanguage>,
-        ) -> Self {
-            self.x_language = ::core::option::Option::Some(value.into());
+        pub fn x_language(mut self, value: impl Into<RefundV2StatusXLanguage>) -> Self {
+            self.x_language = Some(value.into());
             self
         }
         ///Set `X-Account-Ref-ID`. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        pub fn x_account_ref_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.x_account_ref_id = ::core::option::Option::Some(value.into());
+        pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
+            self.x_account_ref_id = Some(value.into());
             self
         }
-        /**Set `refundRefId`. Refund reference (which id goes with which type is not explained)
-
-Wire name `refundRefId`; required; sent in the path.*/
-        pub fn refund_ref_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.refund_ref_id = ::core::option::Option::Some(value.into());
+        ///Set `refundRefId`. Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
+        pub fn refund_ref_id(mut self, value: impl Into<String>) -> Self {
+            self.refund_ref_id = Some(value.into());
             self
         }
-        /**Set `type`. TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id)
-
-Wire name `type`; optional; sent in the query string.*/
-        pub fn r#type(
-            mut self,
-            value: impl ::core::convert::Into<RefundV2StatusType>,
-        ) -> Self {
-            self.r#type = ::core::option::Option::Some(value.into());
+        ///Set `type`. TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
+        pub fn r#type(mut self, value: impl Into<RefundV2StatusType>) -> Self {
+            self.r#type = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundV2StatusRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
+        pub fn build(self) -> Result<RefundV2StatusRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundV2StatusRequest, ::payspec::SignError> {
-            let x_request_id = self.x_request_id;
-            if let ::core::option::Option::Some(__v) = &x_request_id {
-                RefundV2StatusRequest::__check_x_request_id((__v).as_str())
-                    .map_err(|p| __input(
-                        "appotapay.refund_v2_status",
-                        "X-Request-ID",
-                        p,
-                    ))?;
-            }
-            let x_language = self.x_language;
-            if let ::core::option::Option::Some(__v) = &x_language {
-                RefundV2StatusRequest::__check_x_language((__v).as_str())
-                    .map_err(|p| __input(
-                        "appotapay.refund_v2_status",
-                        "X-Language",
-                        p,
-                    ))?;
-            }
-            let x_account_ref_id = self.x_account_ref_id;
-            let refund_ref_id = self.refund_ref_id;
-            let refund_ref_id = match refund_ref_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "appotapay.refund_v2_status",
-                            "refundRefId",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let r#type = self.r#type;
-            if let ::core::option::Option::Some(__v) = &r#type {
-                RefundV2StatusRequest::__check_type((__v).as_str())
-                    .map_err(|p| __input("appotapay.refund_v2_status", "type", p))?;
-            }
-            ::core::result::Result::Ok(RefundV2StatusRequest {
+        ) -> Result<RefundV2StatusRequest, SignError> {
+            const T: &str = "appotapay.refund_v2_status";
+            let r = &RULES_REFUND_V2_STATUS_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let x_request_id = cx.optional(0, self.x_request_id)?;
+            let x_language = cx.optional(1, self.x_language)?;
+            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
+            let refund_ref_id = cx.required(3, self.refund_ref_id)?;
+            let r#type = cx.optional(4, self.r#type)?;
+            Ok(RefundV2StatusRequest {
                 x_request_id,
                 x_language,
                 x_account_ref_id,
@@ -1902,371 +1138,141 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     impl RefundV2StatusResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("appotapay.refund_v2_status response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "appotapay.refund_v2_status response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("appotapay.refund_v2_status response", body)
         }
         ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_V2,
-                ::std::vec![
-                    self.error_code.map(| __v | __v.to_string()), self.status.as_ref()
-                    .map(| __v | __v.to_string())
+                [
+                    self.error_code.map(|__v| __v.to_string()),
+                    self.status.as_ref().map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("appotapay.refund_v2_status response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_V2,
-                    ::std::vec![
-                        json.get("errorCode").and_then(::payspec::status::code_text),
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_v2_status response",
+                json,
+                STATUS_REFUND_V2,
+                &["errorCode", "status"],
             )
         }
     }
     impl IpnPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_ipn`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
     impl RedirectPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_redirect`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund_v2` (fields errorCode, status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_V2: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("1"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_PARAMS"),
-            meaning: "Missing or invalid parameters",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("31"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("DUPLICATE_REFUND"),
-            meaning: "partnerRefId already used; look up the existing refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("36"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("NOT_FOUND"),
-            meaning: "Transaction (or refund) not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("129"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("WAIT_BEFORE_REFUND"),
-            meaning: "Wait the indicated time before creating a new refund request",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("135"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_NOT_SUPPORTED"),
-            meaning: "Transaction does not support refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("401"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("UNAUTHORIZED"),
-            meaning: "Invalid or expired JWT",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("500"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_ERROR"),
-            meaning: "System error; query by partnerRefId before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("11"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("PARTNER_NOT_FOUND"),
-            meaning: "Partner not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("13"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("PARTNER_BLOCKED"),
-            meaning: "Partner blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("14"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("API_KEY_NOT_FOUND"),
-            meaning: "API key not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("15"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("API_KEY_INACTIVE"),
-            meaning: "API key inactive or blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("91"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_BUSY"),
-            meaning: "System busy; query before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("92"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("IP_NOT_ALLOWED"),
-            meaning: "IP not allowed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("94"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("MAINTENANCE"),
-            meaning: "Maintenance; retry later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("99"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNKNOWN"),
-            meaning: "Unknown error; re-check the transaction later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("106"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("PARTIAL_REFUND_NOT_ALLOWED"),
-            meaning: "Partial refund not allowed (subscription table; unconfirmed for payments)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("110"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_EXCEEDS_AMOUNT"),
-            meaning: "Total refund exceeds the transaction amount (subscription table; unconfirmed for payments)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("125"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_EXPIRED"),
-            meaning: "Refund past its validity period (subscription table; unconfirmed for payments)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::None,
-                ::core::option::Option::Some("pending"),
-            ],
-            outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("PENDING"),
-            meaning: "No automatic refund for this method; AppotaPay refunds manually within 1 working day (contact support if unchanged after 1 day)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::None,
-                ::core::option::Option::Some("processing"),
-            ],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
-            meaning: "Automatic refund in progress (contact support if unchanged after 1 day)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::None,
-                ::core::option::Option::Some("success"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::None, ::core::option::Option::Some("error")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("ERROR"),
-            meaning: "Refund failed",
-            retryable: false,
-        },
-    ];
-    ///Status table `refund_v1` (fields errorCode, data.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_V1: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0"),
-                ::core::option::Option::Some("pending"),
-            ],
-            outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("PENDING"),
-            meaning: "No automatic refund for this method; AppotaPay refunds manually within 1 working day",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0"),
-                ::core::option::Option::Some("processing"),
-            ],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
-            meaning: "Automatic refund in progress",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0"),
-                ::core::option::Option::Some("success"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0"),
-                ::core::option::Option::Some("error"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("ERROR"),
-            meaning: "Refund failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("1"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_PARAMS"),
-            meaning: "Missing or invalid parameters",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_SIGNATURE"),
-            meaning: "Invalid signature (payment table)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("11"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("PARTNER_NOT_FOUND"),
-            meaning: "Partner not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("13"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("PARTNER_BLOCKED"),
-            meaning: "Partner blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("14"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("API_KEY_NOT_FOUND"),
-            meaning: "API key not found",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("15"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("API_KEY_INACTIVE"),
-            meaning: "API key inactive or blocked",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("36"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("NOT_FOUND"),
-            meaning: "Transaction not found (payment table)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("40"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("ALREADY_REFUNDED"),
-            meaning: "Transaction already refunded (payment table)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("91"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_BUSY"),
-            meaning: "System busy; query before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("92"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("IP_NOT_ALLOWED"),
-            meaning: "IP not allowed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("94"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("MAINTENANCE"),
-            meaning: "Maintenance; retry later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("99"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNKNOWN"),
-            meaning: "Unknown error; re-check the transaction later",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("500"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_ERROR"),
-            meaning: "System error; query by refundId before retrying",
-            retryable: true,
-        },
-    ];
+    ///Status table `refund_v2` (fields errorCode, status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_V2: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["1", "*"], Rejected, "INVALID_PARAMS", false)
+                .means("Missing or invalid parameters"),
+            row(&["31", "*"], Rejected, "DUPLICATE_REFUND", false)
+                .means("partnerRefId already used; look up the existing refund"),
+            row(&["36", "*"], Rejected, "NOT_FOUND", false)
+                .means("Transaction (or refund) not found"),
+            row(&["129", "*"], Rejected, "WAIT_BEFORE_REFUND", true)
+                .means("Wait the indicated time before creating a new refund request"),
+            row(&["135", "*"], Rejected, "REFUND_NOT_SUPPORTED", false)
+                .means("Transaction does not support refund"),
+            row(&["401", "*"], Rejected, "UNAUTHORIZED", false)
+                .means("Invalid or expired JWT"),
+            row(&["500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("System error; query by partnerRefId before retrying"),
+            row(&["11", "*"], Rejected, "PARTNER_NOT_FOUND", false)
+                .means("Partner not found"),
+            row(&["13", "*"], Rejected, "PARTNER_BLOCKED", false)
+                .means("Partner blocked"),
+            row(&["14", "*"], Rejected, "API_KEY_NOT_FOUND", false)
+                .means("API key not found"),
+            row(&["15", "*"], Rejected, "API_KEY_INACTIVE", false)
+                .means("API key inactive or blocked"),
+            row(&["91", "*"], Indeterminate, "SYSTEM_BUSY", true)
+                .means("System busy; query before retrying"),
+            row(&["92", "*"], Rejected, "IP_NOT_ALLOWED", false).means("IP not allowed"),
+            row(&["94", "*"], Rejected, "MAINTENANCE", true)
+                .means("Maintenance; retry later"),
+            row(&["99", "*"], Indeterminate, "UNKNOWN", true)
+                .means("Unknown error; re-check the transaction later"),
+            row(&["106", "*"], Rejected, "PARTIAL_REFUND_NOT_ALLOWED", false)
+                .means(
+                    "Partial refund not allowed (subscription table; unconfirmed for payments)",
+                ),
+            row(&["110", "*"], Rejected, "REFUND_EXCEEDS_AMOUNT", false)
+                .means(
+                    "Total refund exceeds the transaction amount (subscription table; unconfirmed for payments)",
+                ),
+            row(&["125", "*"], Rejected, "REFUND_EXPIRED", false)
+                .means(
+                    "Refund past its validity period (subscription table; unconfirmed for payments)",
+                ),
+            row(&["*", "pending"], Pending, "PENDING", false)
+                .means(
+                    "No automatic refund for this method; AppotaPay refunds manually within 1 working day (contact support if unchanged after 1 day)",
+                ),
+            row(&["*", "processing"], Processing, "PROCESSING", false)
+                .means(
+                    "Automatic refund in progress (contact support if unchanged after 1 day)",
+                ),
+            row(&["*", "success"], Succeeded, "SUCCESS", false).means("Refunded"),
+            row(&["*", "error"], Failed, "ERROR", false).means("Refund failed"),
+        ]
+    };
+    ///Status table `refund_v1` (fields errorCode, data.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_V1: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["0", "pending"], Pending, "PENDING", false)
+                .means(
+                    "No automatic refund for this method; AppotaPay refunds manually within 1 working day",
+                ),
+            row(&["0", "processing"], Processing, "PROCESSING", false)
+                .means("Automatic refund in progress"),
+            row(&["0", "success"], Succeeded, "SUCCESS", false).means("Refunded"),
+            row(&["0", "error"], Failed, "ERROR", false).means("Refund failed"),
+            row(&["1", "*"], Rejected, "INVALID_PARAMS", false)
+                .means("Missing or invalid parameters"),
+            row(&["2", "*"], Rejected, "INVALID_SIGNATURE", false)
+                .means("Invalid signature (payment table)"),
+            row(&["11", "*"], Rejected, "PARTNER_NOT_FOUND", false)
+                .means("Partner not found"),
+            row(&["13", "*"], Rejected, "PARTNER_BLOCKED", false)
+                .means("Partner blocked"),
+            row(&["14", "*"], Rejected, "API_KEY_NOT_FOUND", false)
+                .means("API key not found"),
+            row(&["15", "*"], Rejected, "API_KEY_INACTIVE", false)
+                .means("API key inactive or blocked"),
+            row(&["36", "*"], Rejected, "NOT_FOUND", false)
+                .means("Transaction not found (payment table)"),
+            row(&["40", "*"], Rejected, "ALREADY_REFUNDED", false)
+                .means("Transaction already refunded (payment table)"),
+            row(&["91", "*"], Indeterminate, "SYSTEM_BUSY", true)
+                .means("System busy; query before retrying"),
+            row(&["92", "*"], Rejected, "IP_NOT_ALLOWED", false).means("IP not allowed"),
+            row(&["94", "*"], Rejected, "MAINTENANCE", true)
+                .means("Maintenance; retry later"),
+            row(&["99", "*"], Indeterminate, "UNKNOWN", true)
+                .means("Unknown error; re-check the transaction later"),
+            row(&["500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("System error; query by refundId before retrying"),
+        ]
+    };
     /**Sign `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
 
 `POST /api/v1/transaction/refund` on host `v1`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -2275,71 +1281,34 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "appotapay.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("v1") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(), "v1"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.refund_id)?;
+        cx.check(1, &req.appotapay_trans_id)?;
+        cx.check(2, &req.amount)?;
+        cx.check(3, &req.reason)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "v1",
+            env.base_url("v1"),
+            "POST",
             "/api/v1/transaction/refund",
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("refundId", Value::String(__req.refund_id.to_string()));
+        __w.body(
+            "appotapayTransId",
+            Value::String(__req.appotapay_trans_id.to_string()),
         );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.refund_id;
-            __body
-                .insert(
-                    "refundId".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.appotapay_trans_id;
-            __body
-                .insert(
-                    "appotapayTransId".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.reason;
-            __body
-                .insert(
-                    "reason".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("reason", Value::String(__req.reason.to_string()));
+        let (__pv0, __st0) = {
+            let __msg: String = {
                 let __p0 = {
                     let __v = __req.amount;
                     __v.to_string()
@@ -2356,7 +1325,7 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     let __v = &__req.refund_id;
                     __v.to_string()
                 };
-                let __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec![
+                let __pairs: Vec<(&str, String)> = vec![
                     ("amount", __p0), ("appotapayTransId", __p1), ("reason", __p2),
                     ("refundId", __p3)
                 ];
@@ -2367,63 +1336,39 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                     false,
                 )
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
         };
-        let (__st1, __pv1) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
+        const AT1: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
+        let (__pv1, __st1) = {
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
                     {
                         let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
-                let mut __c = ::payspec::serde_json::Map::new();
+                let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
                     {
                         let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "jti".to_string(),
                     {
                         let __v = {
-                            let mut __t = ::std::string::String::new();
+                            let mut __t = String::new();
                             __t.push_str(
                                 &{
                                     let __v = creds.api_key.as_str();
@@ -2439,14 +1384,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             );
                             __t
                         };
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "api_key".to_string(),
                     {
                         let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
@@ -2456,45 +1401,35 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT1,
                                             ::payspec::Stage::Select,
-                                            ::std::format!(
+                                            format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
                                             ),
                                         ),
                                     );
                                 }
                             };
-                            ::payspec::serde_json::Value::from(__v)
+                            Value::from(__v)
                         }
                     },
                 );
                 ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT1,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__msg.as_str());
                     __t.push('.');
@@ -2503,44 +1438,22 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt_bearer",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __body
-            .insert(
-                "signature".to_string(),
-                ::payspec::serde_json::Value::String(__pv0),
-            );
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("signature", Value::String(__pv0));
+        __w.header("X-APPOTAPAY-AUTH", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     /**Sign `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
 
@@ -2550,76 +1463,49 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         req: &RefundStatusRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundStatusRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "appotapay.refund_status";
+        let r = &RULES_REFUND_STATUS_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("v1") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(), "v1"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.refund_id)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "v1",
+            env.base_url("v1"),
+            "GET",
             "/api/v1/transaction/refund/{refundId}",
-        );
-        {
-            let __v = &__req.refund_id;
-            __path = __path
-                .replace(
-                    "{refundId}",
-                    &__path_field(
-                        "appotapay.refund_status",
-                        "refundId",
-                        &__v.to_string(),
-                    )?,
-                );
-        }
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
+        )?;
+        __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
+        __w.header("Content-Type", "application/json");
+        const AT0: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
                     {
                         let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
-                let mut __c = ::payspec::serde_json::Map::new();
+                let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
                     {
                         let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "jti".to_string(),
                     {
                         let __v = {
-                            let mut __t = ::std::string::String::new();
+                            let mut __t = String::new();
                             __t.push_str(
                                 &{
                                     let __v = creds.api_key.as_str();
@@ -2635,14 +1521,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             );
                             __t
                         };
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "api_key".to_string(),
                     {
                         let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
@@ -2652,45 +1538,35 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT0,
                                             ::payspec::Stage::Select,
-                                            ::std::format!(
+                                            format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
                                             ),
                                         ),
                                     );
                                 }
                             };
-                            ::payspec::serde_json::Value::from(__v)
+                            Value::from(__v)
                         }
                     },
                 );
                 ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__msg.as_str());
                     __t.push('.');
@@ -2699,33 +1575,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt_bearer",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("X-APPOTAPAY-AUTH", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "GET".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
 
@@ -2735,142 +1598,77 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         req: &RefundV2Request,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundV2Request = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_currency: &RefundV2Currency = match &__req.currency {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("appotapay.refund_v2", "currency", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "appotapay.refund_v2";
+        let r = &RULES_REFUND_V2_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.present(0, req.x_request_id.as_ref())?;
+        cx.present(1, req.x_language.as_ref())?;
+        cx.present(2, req.x_account_ref_id.as_ref())?;
+        cx.check(3, &req.partner_ref_id)?;
+        cx.check(4, &req.transaction_id)?;
+        cx.check(5, &req.amount)?;
+        let f_currency = cx
+            .need_ref(
+                6,
+                req.currency.as_ref(),
+                |c, k| {
+                    __g::text_default(T, &r[6], "VND")
+                        .map(|_| RefundV2Currency::from_wire("VND"))
+                },
+            )?;
+        cx.check(7, &req.reason)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/api/v2/transaction/refund",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        if let ::core::option::Option::Some(__v) = __req.x_request_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Request-ID".to_string(),
-                    __header_field(
-                        "appotapay.refund_v2",
-                        "X-Request-ID",
-                        __v.to_string(),
-                    )?,
-                );
+        )?;
+        __w.header("Content-Type", "application/json");
+        if let Some(__v) = __req.x_request_id.as_ref() {
+            __w.header_field(T, "X-Request-ID", __v.to_string())?;
         }
-        if let ::core::option::Option::Some(__v) = __req.x_language.as_ref() {
-            __headers
-                .insert(
-                    "X-Language".to_string(),
-                    __header_field("appotapay.refund_v2", "X-Language", __v.to_string())?,
-                );
+        if let Some(__v) = __req.x_language.as_ref() {
+            __w.header_field(T, "X-Language", __v.to_string())?;
         }
-        if let ::core::option::Option::Some(__v) = __req.x_account_ref_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Account-Ref-ID".to_string(),
-                    __header_field(
-                        "appotapay.refund_v2",
-                        "X-Account-Ref-ID",
-                        __v.to_string(),
-                    )?,
-                );
+        if let Some(__v) = __req.x_account_ref_id.as_ref() {
+            __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.partner_ref_id;
-            __body
-                .insert(
-                    "partnerRefId".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.transaction_id;
-            __body
-                .insert(
-                    "transactionId".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = __f_currency;
-            __body.insert("currency".to_string(), __json(__v));
-        }
-        {
-            let __v = &__req.reason;
-            __body
-                .insert(
-                    "reason".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
+        __w.body("partnerRefId", Value::String(__req.partner_ref_id.to_string()));
+        __w.body("transactionId", Value::String(__req.transaction_id.to_string()));
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("currency", __g::json(&*f_currency));
+        __w.body("reason", Value::String(__req.reason.to_string()));
+        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
                     {
                         let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
-                let mut __c = ::payspec::serde_json::Map::new();
+                let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
                     {
                         let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "jti".to_string(),
                     {
                         let __v = {
-                            let mut __t = ::std::string::String::new();
+                            let mut __t = String::new();
                             __t.push_str(
                                 &{
                                     let __v = creds.api_key.as_str();
@@ -2886,14 +1684,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             );
                             __t
                         };
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "api_key".to_string(),
                     {
                         let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
@@ -2903,45 +1701,35 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT0,
                                             ::payspec::Stage::Select,
-                                            ::std::format!(
+                                            format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
                                             ),
                                         ),
                                     );
                                 }
                             };
-                            ::payspec::serde_json::Value::from(__v)
+                            Value::from(__v)
                         }
                     },
                 );
                 ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:28:3: recipes.jwt",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str(__msg.as_str());
                     __t.push('.');
                     __t.push_str(__sig.as_str());
@@ -2949,38 +1737,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.header("X-APPOTAPAY-AUTH", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `refund_v2_status`: v2 refund detail.
 
@@ -2990,113 +1760,65 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         req: &RefundV2StatusRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundV2StatusRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "appotapay.refund_v2_status";
+        let r = &RULES_REFUND_V2_STATUS_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.present(0, req.x_request_id.as_ref())?;
+        cx.present(1, req.x_language.as_ref())?;
+        cx.present(2, req.x_account_ref_id.as_ref())?;
+        cx.check(3, &req.refund_ref_id)?;
+        cx.present(4, req.r#type.as_ref())?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "GET",
             "/api/v2/transaction/refund/{refundRefId}",
-        );
-        {
-            let __v = &__req.refund_ref_id;
-            __path = __path
-                .replace(
-                    "{refundRefId}",
-                    &__path_field(
-                        "appotapay.refund_v2_status",
-                        "refundRefId",
-                        &__v.to_string(),
-                    )?,
-                );
+        )?;
+        __w.path_field(T, "refundRefId", &__req.refund_ref_id.to_string())?;
+        if let Some(__v) = __req.r#type.as_ref() {
+            __w.query("type", __v.to_string());
         }
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        if let ::core::option::Option::Some(__v) = __req.r#type.as_ref() {
-            __query.push(("type", __v.to_string()));
+        __w.header("Content-Type", "application/json");
+        if let Some(__v) = __req.x_request_id.as_ref() {
+            __w.header_field(T, "X-Request-ID", __v.to_string())?;
         }
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        if let ::core::option::Option::Some(__v) = __req.x_request_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Request-ID".to_string(),
-                    __header_field(
-                        "appotapay.refund_v2_status",
-                        "X-Request-ID",
-                        __v.to_string(),
-                    )?,
-                );
+        if let Some(__v) = __req.x_language.as_ref() {
+            __w.header_field(T, "X-Language", __v.to_string())?;
         }
-        if let ::core::option::Option::Some(__v) = __req.x_language.as_ref() {
-            __headers
-                .insert(
-                    "X-Language".to_string(),
-                    __header_field(
-                        "appotapay.refund_v2_status",
-                        "X-Language",
-                        __v.to_string(),
-                    )?,
-                );
+        if let Some(__v) = __req.x_account_ref_id.as_ref() {
+            __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        if let ::core::option::Option::Some(__v) = __req.x_account_ref_id.as_ref() {
-            __headers
-                .insert(
-                    "X-Account-Ref-ID".to_string(),
-                    __header_field(
-                        "appotapay.refund_v2_status",
-                        "X-Account-Ref-ID",
-                        __v.to_string(),
-                    )?,
-                );
-        }
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
+        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
                     {
                         let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
-                let mut __c = ::payspec::serde_json::Map::new();
+                let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
                     {
                         let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "jti".to_string(),
                     {
                         let __v = {
-                            let mut __t = ::std::string::String::new();
+                            let mut __t = String::new();
                             __t.push_str(
                                 &{
                                     let __v = creds.api_key.as_str();
@@ -3112,14 +1834,14 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                             );
                             __t
                         };
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
                     "api_key".to_string(),
                     {
                         let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
+                        Value::String(__v.to_string())
                     },
                 );
                 __c.insert(
@@ -3129,45 +1851,35 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:28:3: recipes.jwt",
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT0,
                                             ::payspec::Stage::Select,
-                                            ::std::format!(
+                                            format!(
                                                 "`ctx:now_s`: {} + 300 is out of the integer range", __n
                                             ),
                                         ),
                                     );
                                 }
                             };
-                            ::payspec::serde_json::Value::from(__v)
+                            Value::from(__v)
                         }
                     },
                 );
                 ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:28:3: recipes.jwt",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str(__msg.as_str());
                     __t.push('.');
                     __t.push_str(__sig.as_str());
@@ -3175,351 +1887,50 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
                 __value,
+                __g::stages(
+                    "auth:jwt",
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
             )
         };
-        __headers.insert("X-APPOTAPAY-AUTH".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("X-APPOTAPAY-AUTH", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "GET".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
     #[allow(unused_variables)]
     pub fn verify_refund_response(
-        body: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        body: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "appotapay.refund response";
+        const AT: &str = "specs/appotapay.yaml:176:7: operations.refund.response.verify";
         let payload = body;
-        match payload.get("errorCode") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.refund response",
-                        "errorCode",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc0(v)
-                    .map_err(|p| __malformed(
-                        "appotapay.refund response",
-                        "errorCode",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("message") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc1(v)
-                    .map_err(|p| __malformed(
-                        "appotapay.refund response",
-                        "message",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("data") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc2(v)
-                    .map_err(|p| __malformed("appotapay.refund response", "data", p))?;
-            }
-        }
-        match payload.get("signature") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc10(v)
-                    .map_err(|p| __malformed(
-                        "appotapay.refund response",
-                        "signature",
-                        p,
-                    ))?;
-            }
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "amount"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.amount",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "appotapayTransId"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.appotapayTransId",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["errorCode"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "errorCode",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "reason"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.reason",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "refundId"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.refundId",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "refundOriginalId"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.refundOriginalId",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "status"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.status",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["data", "transactionTs"],
-        ) {
-            ::payspec::support::refuse_separators(
-                "appotapay.refund response",
-                "data.transactionTs",
-                &__t,
-                &["&", "="],
-            )?;
-        }
-        let __received: ::std::string::String = match payload.get("signature") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.refund response",
-                        "signature",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.refund response",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: ::std::string::String = {
-            let __p0 = match payload
-                .get("data")
-                .and_then(|v| v.get("amount"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.amount` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p1 = match payload
-                .get("data")
-                .and_then(|v| v.get("appotapayTransId"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.appotapayTransId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p2 = match payload.get("errorCode").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`errorCode` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p3 = match payload
-                .get("data")
-                .and_then(|v| v.get("reason"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.reason` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p4 = match payload
-                .get("data")
-                .and_then(|v| v.get("refundId"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.refundId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p5 = match payload
-                .get("data")
-                .and_then(|v| v.get("refundOriginalId"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.refundOriginalId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p6 = match payload
-                .get("data")
-                .and_then(|v| v.get("status"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.status` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __p7 = match payload
-                .get("data")
-                .and_then(|v| v.get("transactionTs"))
-                .filter(|v| !v.is_null())
-            {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                                ::payspec::Stage::Select,
-                                "`data.transactionTs` is absent",
-                            ),
-                        ),
-                    );
-                }
-            };
-            let __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec![
+        __g::check_received(T, &RULES_REFUND_RESPONSE, payload, false)?;
+        __g::no_separators(T, payload, &["data", "amount"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "appotapayTransId"], &["&", "="])?;
+        __g::no_separators(T, payload, &["errorCode"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "reason"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "refundId"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "refundOriginalId"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "status"], &["&", "="])?;
+        __g::no_separators(T, payload, &["data", "transactionTs"], &["&", "="])?;
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = {
+            let __p0 = __g::received(payload, &["data", "amount"], AT)?;
+            let __p1 = __g::received(payload, &["data", "appotapayTransId"], AT)?;
+            let __p2 = __g::received(payload, &["errorCode"], AT)?;
+            let __p3 = __g::received(payload, &["data", "reason"], AT)?;
+            let __p4 = __g::received(payload, &["data", "refundId"], AT)?;
+            let __p5 = __g::received(payload, &["data", "refundOriginalId"], AT)?;
+            let __p6 = __g::received(payload, &["data", "status"], AT)?;
+            let __p7 = __g::received(payload, &["data", "transactionTs"], AT)?;
+            let __pairs: Vec<(&str, String)> = vec![
                 ("amount", __p0), ("appotapayTransId", __p1), ("errorCode", __p2),
                 ("reason", __p3), ("refundId", __p4), ("refundOriginalId", __p5),
                 ("status", __p6), ("transactionTs", __p7)
@@ -3531,428 +1942,102 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 false,
             )
         };
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.secret_key.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
-            __msg.as_bytes(),
+        let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
         );
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/appotapay.yaml:176:7: operations.refund.response.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(body.clone()),
+        Ok(Verified {
+            payload: Value::Object(body.clone()),
             stages: __stages,
         })
     }
     ///Verify callback `ipn` (json payload): Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_ipn(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
-        match payload.get("data") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("appotapay.ipn", "data", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc11(v).map_err(|p| __malformed("appotapay.ipn", "data", p))?;
-            }
-        }
-        match payload.get("signature") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("appotapay.ipn", "signature", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc12(v).map_err(|p| __malformed("appotapay.ipn", "signature", p))?;
-            }
-        }
-        match payload.get("time") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc13(v).map_err(|p| __malformed("appotapay.ipn", "time", p))?;
-            }
-        }
-        let __received: ::std::string::String = match payload.get("signature") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.ipn",
-                        "signature",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed("appotapay.ipn", "signature", "signature field missing"),
-                );
-            }
-        };
-        let __msg: ::std::string::String = match payload
-            .get("data")
-            .filter(|v| !v.is_null())
-        {
-            ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::core::convert::From::from(
-                        __stage(
-                            "specs/appotapay.yaml:289:5: callbacks.ipn.verify",
-                            ::payspec::Stage::Select,
-                            "`data` is absent",
-                        ),
-                    ),
-                );
-            }
-        };
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.secret_key.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
-            __msg.as_bytes(),
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "appotapay.ipn";
+        const AT: &str = "specs/appotapay.yaml:289:5: callbacks.ipn.verify";
+        __g::check_received(T, &RULES_IPN_PAYLOAD, payload, false)?;
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = __g::received(payload, &["data"], AT)?;
+        let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
         );
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/appotapay.yaml:289:5: callbacks.ipn.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
         let mut __decoded = payload.clone();
-        if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.ipn",
-                                "data",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Base64", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    ::core::option::Option::Some(b) => b,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(
-                            __malformed("appotapay.ipn", "data", "not base64"),
-                        );
-                    }
-                };
-                match ::std::string::String::from_utf8(__bytes) {
-                    ::core::result::Result::Ok(s) => {
-                        ::payspec::serde_json::Value::String(s)
-                    }
-                    ::core::result::Result::Err(_) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.ipn",
-                                "data",
-                                "base64 content is not UTF-8 text",
-                            ),
-                        );
-                    }
-                }
-            };
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.ipn",
-                                "data",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Json", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<
-                    ::payspec::serde_json::Value,
-                >(&__text) {
-                    ::core::result::Result::Ok(v) => v,
-                    ::core::result::Result::Err(e) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.ipn",
-                                "data",
-                                ::std::format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("data".to_string(), __v);
-        }
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        __g::decode(
+            T,
+            &mut __decoded,
+            "data",
+            &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+        )?;
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
     ///Verify callback `redirect` (query payload): Payment redirect to redirectUrl (GET query string); same fields and signature as ipn. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`RedirectPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_redirect(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
-        match payload.get("data") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("appotapay.redirect", "data", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc14(v).map_err(|p| __malformed("appotapay.redirect", "data", p))?;
-            }
-        }
-        match payload.get("signature") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.redirect",
-                        "signature",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc15(v)
-                    .map_err(|p| __malformed("appotapay.redirect", "signature", p))?;
-            }
-        }
-        match payload.get("time") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc16(v).map_err(|p| __malformed("appotapay.redirect", "time", p))?;
-            }
-        }
-        let __received: ::std::string::String = match payload.get("signature") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.redirect",
-                        "signature",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "appotapay.redirect",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: ::std::string::String = match payload
-            .get("data")
-            .filter(|v| !v.is_null())
-        {
-            ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::core::convert::From::from(
-                        __stage(
-                            "specs/appotapay.yaml:308:5: callbacks.redirect.verify",
-                            ::payspec::Stage::Select,
-                            "`data` is absent",
-                        ),
-                    ),
-                );
-            }
-        };
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.secret_key.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
-            __msg.as_bytes(),
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "appotapay.redirect";
+        const AT: &str = "specs/appotapay.yaml:308:5: callbacks.redirect.verify";
+        __g::check_received(T, &RULES_REDIRECT_PAYLOAD, payload, true)?;
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = __g::received(payload, &["data"], AT)?;
+        let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "query.signature",
+            creds.redactor(),
+            false,
         );
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/appotapay.yaml:308:5: callbacks.redirect.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "query.signature".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
         let mut __decoded = payload.clone();
-        if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.redirect",
-                                "data",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Base64", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    ::core::option::Option::Some(b) => b,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(
-                            __malformed("appotapay.redirect", "data", "not base64"),
-                        );
-                    }
-                };
-                match ::std::string::String::from_utf8(__bytes) {
-                    ::core::result::Result::Ok(s) => {
-                        ::payspec::serde_json::Value::String(s)
-                    }
-                    ::core::result::Result::Err(_) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.redirect",
-                                "data",
-                                "base64 content is not UTF-8 text",
-                            ),
-                        );
-                    }
-                }
-            };
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.redirect",
-                                "data",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Json", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<
-                    ::payspec::serde_json::Value,
-                >(&__text) {
-                    ::core::result::Result::Ok(v) => v,
-                    ::core::result::Result::Err(e) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "appotapay.redirect",
-                                "data",
-                                ::std::format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("data".to_string(), __v);
-        }
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        __g::decode(
+            T,
+            &mut __decoded,
+            "data",
+            &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+        )?;
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
@@ -3960,583 +2045,410 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = ::payspec::serde_json::Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = ::std::string::String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
+        let (__value, mut __st) = {
+            const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
+            {
+                let __msg: String = {
+                    let mut __h = Map::new();
+                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                    __h.insert(
+                        "cty".to_string(),
                         {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:28:3: recipes.jwt",
-                                            ::payspec::Stage::Select,
-                                            ::std::format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
+                            let __v = "appotapay-api;v=1";
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    let mut __c = Map::new();
+                    __c.insert(
+                        "iss".to_string(),
+                        {
+                            let __v = creds.partner_code.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "jti".to_string(),
+                        {
+                            let __v = {
+                                let mut __t = String::new();
+                                __t.push_str(
+                                    &{
+                                        let __v = creds.api_key.as_str();
+                                        __v.to_string()
+                                    },
+                                );
+                                __t.push('-');
+                                __t.push_str(
+                                    &{
+                                        let __v = __clock.now_ms.div_euclid(1000);
+                                        __v.to_string()
+                                    },
+                                );
+                                __t
                             };
-                            ::payspec::serde_json::Value::from(__v)
-                        }
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "api_key".to_string(),
+                        {
+                            let __v = creds.api_key.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "exp".to_string(),
+                        {
+                            let __v = __clock.now_ms.div_euclid(1000);
+                            {
+                                let __n: i64 = __v;
+                                let __v: i64 = match __n.checked_add(300i64) {
+                                    Some(n) => n,
+                                    None => {
+                                        return Err(
+                                            __g::stage(
+                                                AT,
+                                                ::payspec::Stage::Select,
+                                                format!(
+                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                                ),
+                                            ),
+                                        );
+                                    }
+                                };
+                                Value::from(__v)
+                            }
+                        },
+                    );
+                    ::payspec::canon::jwt_signing_input(
+                        &Value::Object(__h),
+                        &Value::Object(__c),
+                    )
+                };
+                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+                let __sig = __g::encode(__g::Base64Url, &__digest);
+                let __value: String = __g::header_placed(
+                    AT,
+                    "X-APPOTAPAY-AUTH",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str(__msg.as_str());
+                        __t.push('.');
+                        __t.push_str(__sig.as_str());
+                        __t
                     },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
-                )
-            };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:28:3: recipes.jwt",
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = ::std::string::String::new();
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                ::payspec::Stages {
-                    recipe: "recipe:jwt".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:jwt",
+                        __msg,
+                        Some(__digest),
+                        __sig,
+                        "header.X-APPOTAPAY-AUTH",
                     ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
-                __value,
-            )
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, false);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     ///Run shared recipe `jwt_bearer` on its own: X-APPOTAPAY-AUTH: Bearer <JWT> — the form the v1 refund page shows. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt_bearer(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = ::payspec::serde_json::Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = ::std::string::String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
+        let (__value, mut __st) = {
+            const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
+            {
+                let __msg: String = {
+                    let mut __h = Map::new();
+                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                    __h.insert(
+                        "cty".to_string(),
                         {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
-                                            ::payspec::Stage::Select,
-                                            ::std::format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
+                            let __v = "appotapay-api;v=1";
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    let mut __c = Map::new();
+                    __c.insert(
+                        "iss".to_string(),
+                        {
+                            let __v = creds.partner_code.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "jti".to_string(),
+                        {
+                            let __v = {
+                                let mut __t = String::new();
+                                __t.push_str(
+                                    &{
+                                        let __v = creds.api_key.as_str();
+                                        __v.to_string()
+                                    },
+                                );
+                                __t.push('-');
+                                __t.push_str(
+                                    &{
+                                        let __v = __clock.now_ms.div_euclid(1000);
+                                        __v.to_string()
+                                    },
+                                );
+                                __t
                             };
-                            ::payspec::serde_json::Value::from(__v)
-                        }
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "api_key".to_string(),
+                        {
+                            let __v = creds.api_key.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "exp".to_string(),
+                        {
+                            let __v = __clock.now_ms.div_euclid(1000);
+                            {
+                                let __n: i64 = __v;
+                                let __v: i64 = match __n.checked_add(300i64) {
+                                    Some(n) => n,
+                                    None => {
+                                        return Err(
+                                            __g::stage(
+                                                AT,
+                                                ::payspec::Stage::Select,
+                                                format!(
+                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                                ),
+                                            ),
+                                        );
+                                    }
+                                };
+                                Value::from(__v)
+                            }
+                        },
+                    );
+                    ::payspec::canon::jwt_signing_input(
+                        &Value::Object(__h),
+                        &Value::Object(__c),
+                    )
+                };
+                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+                let __sig = __g::encode(__g::Base64Url, &__digest);
+                let __value: String = __g::header_placed(
+                    AT,
+                    "X-APPOTAPAY-AUTH",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Bearer ");
+                        __t.push_str(__msg.as_str());
+                        __t.push('.');
+                        __t.push_str(__sig.as_str());
+                        __t
                     },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
-                )
-            };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:44:3: recipes.jwt_bearer",
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = ::std::string::String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                ::payspec::Stages {
-                    recipe: "recipe:jwt_bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:jwt_bearer",
+                        __msg,
+                        Some(__digest),
+                        __sig,
+                        "header.X-APPOTAPAY-AUTH",
                     ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
-                __value,
-            )
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, false);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     ///Run shared recipe `jwt_legacy` on its own: Older token shape without jti, sent with Bearer to v1 APIs; reproduces the token published in third-party code. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt_legacy(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
-            let __msg: ::std::string::String = {
-                let mut __h = ::payspec::serde_json::Map::new();
-                __h.insert(
-                    "typ".to_string(),
-                    ::payspec::serde_json::Value::String("JWT".to_string()),
-                );
-                __h.insert(
-                    "alg".to_string(),
-                    ::payspec::serde_json::Value::String("HS256".to_string()),
-                );
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = ::payspec::serde_json::Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        ::payspec::serde_json::Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
+        let (__value, mut __st) = {
+            const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
+            {
+                let __msg: String = {
+                    let mut __h = Map::new();
+                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                    __h.insert(
+                        "cty".to_string(),
                         {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                ::core::option::Option::Some(n) => n,
-                                ::core::option::Option::None => {
-                                    return ::core::result::Result::Err(
-                                        __stage(
-                                            "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
-                                            ::payspec::Stage::Select,
-                                            ::std::format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                            let __v = "appotapay-api;v=1";
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    let mut __c = Map::new();
+                    __c.insert(
+                        "iss".to_string(),
+                        {
+                            let __v = creds.partner_code.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "api_key".to_string(),
+                        {
+                            let __v = creds.api_key.as_str();
+                            Value::String(__v.to_string())
+                        },
+                    );
+                    __c.insert(
+                        "exp".to_string(),
+                        {
+                            let __v = __clock.now_ms.div_euclid(1000);
+                            {
+                                let __n: i64 = __v;
+                                let __v: i64 = match __n.checked_add(300i64) {
+                                    Some(n) => n,
+                                    None => {
+                                        return Err(
+                                            __g::stage(
+                                                AT,
+                                                ::payspec::Stage::Select,
+                                                format!(
+                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                                ),
                                             ),
-                                        ),
-                                    );
-                                }
-                            };
-                            ::payspec::serde_json::Value::from(__v)
-                        }
+                                        );
+                                    }
+                                };
+                                Value::from(__v)
+                            }
+                        },
+                    );
+                    ::payspec::canon::jwt_signing_input(
+                        &Value::Object(__h),
+                        &Value::Object(__c),
+                    )
+                };
+                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+                let __sig = __g::encode(__g::Base64Url, &__digest);
+                let __value: String = __g::header_placed(
+                    AT,
+                    "X-APPOTAPAY-AUTH",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Bearer ");
+                        __t.push_str(__msg.as_str());
+                        __t.push('.');
+                        __t.push_str(__sig.as_str());
+                        __t
                     },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &::payspec::serde_json::Value::Object(__h),
-                    &::payspec::serde_json::Value::Object(__c),
-                )
-            };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64Url,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/appotapay.yaml:60:3: recipes.jwt_legacy",
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = ::std::string::String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                ::payspec::Stages {
-                    recipe: "recipe:jwt_legacy".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:jwt_legacy",
+                        __msg,
+                        Some(__digest),
+                        __sig,
+                        "header.X-APPOTAPAY-AUTH",
                     ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.X-APPOTAPAY-AUTH".to_string(),
-                },
-                __value,
-            )
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, false);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "refundId",
-                        "appotapayTransId",
-                        "amount",
-                        "reason",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "appotapay.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "refundId, appotapayTransId, amount, reason"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "appotapay.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("appotapay.refund", field, problem),
-                        );
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_status" => {
-                    const KNOWN: &[&str] = &["refundId"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "appotapay.refund_status",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})", "refundId"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundStatusRequestBuilder = __g::from_json(
+                        "appotapay.refund_status",
+                        &RULES_REFUND_STATUS_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("appotapay.refund_status", field, problem),
-                        );
-                    }
-                    let b: super::RefundStatusRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund_status",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund_status(&req, creds, env, clock)
+                    )?;
+                    sign_refund_status(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_v2" => {
-                    const KNOWN: &[&str] = &[
-                        "X-Request-ID",
-                        "X-Language",
-                        "X-Account-Ref-ID",
-                        "partnerRefId",
-                        "transactionId",
-                        "amount",
-                        "currency",
-                        "reason",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "appotapay.refund_v2",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "X-Request-ID, X-Language, X-Account-Ref-ID, partnerRefId, transactionId, amount, currency, reason"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundV2RequestBuilder = __g::from_json(
+                        "appotapay.refund_v2",
+                        &RULES_REFUND_V2_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("appotapay.refund_v2", field, problem),
-                        );
-                    }
-                    let b: super::RefundV2RequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund_v2",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund_v2(&req, creds, env, clock)
+                    )?;
+                    sign_refund_v2(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_v2_status" => {
-                    const KNOWN: &[&str] = &[
-                        "X-Request-ID",
-                        "X-Language",
-                        "X-Account-Ref-ID",
-                        "refundRefId",
-                        "type",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "appotapay.refund_v2_status",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "X-Request-ID, X-Language, X-Account-Ref-ID, refundRefId, type"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundV2StatusRequestBuilder = __g::from_json(
+                        "appotapay.refund_v2_status",
+                        &RULES_REFUND_V2_STATUS_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("appotapay.refund_v2_status", field, problem),
-                        );
-                    }
-                    let b: super::RefundV2StatusRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "appotapay.refund_v2_status",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund_v2_status(&req, creds, env, clock)
+                    )?;
+                    sign_refund_v2_status(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
                                 "refund, refund_status, refund_v2, refund_v2_status"
                             ),
                         ),
@@ -4547,23 +2459,20 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
                 "redirect" => super::verify_redirect(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "ipn, redirect"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other),
+                                    "ipn, redirect"
                                 ),
                             )
                             .into(),
@@ -4574,22 +2483,17 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => super::verify_refund_response(body, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -4600,71 +2504,48 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                "refund_status" => {
-                    super::RefundStatusResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                "refund_v2" => {
-                    super::RefundV2Response::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
+                "refund" => super::RefundResponse::status_of(json).map(Some),
+                "refund_status" => super::RefundStatusResponse::status_of(json).map(Some),
+                "refund_v2" => super::RefundV2Response::status_of(json).map(Some),
                 "refund_v2_status" => {
-                    super::RefundV2StatusResponse::status_of(json)
-                        .map(::core::option::Option::Some)
+                    super::RefundV2StatusResponse::status_of(json).map(Some)
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
                 "refund_status" => {
                     super::RefundStatusResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                        .map(|r| Some(r.status()))
                 }
                 "refund_v2" => {
-                    super::RefundV2Response::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundV2Response::from_json(json).map(|r| Some(r.status()))
                 }
                 "refund_v2_status" => {
                     super::RefundV2StatusResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                        .map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -4672,87 +2553,52 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
-                "refund_status" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundStatusRequest>(json),
-                    )
-                }
-                "refund_v2" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundV2Request>(json),
-                    )
-                }
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "refund_status" => Some(__round_trip::<super::RefundStatusRequest>(json)),
+                "refund_v2" => Some(__round_trip::<super::RefundV2Request>(json)),
                 "refund_v2_status" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundV2StatusRequest>(json),
-                    )
+                    Some(__round_trip::<super::RefundV2StatusRequest>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
                 "refund_status" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundStatusResponse>(json),
-                    )
+                    Some(__round_trip::<super::RefundStatusResponse>(json))
                 }
-                "refund_v2" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundV2Response>(json),
-                    )
-                }
+                "refund_v2" => Some(__round_trip::<super::RefundV2Response>(json)),
                 "refund_v2_status" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundV2StatusResponse>(json),
-                    )
+                    Some(__round_trip::<super::RefundV2StatusResponse>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
@@ -4760,11 +2606,10 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
                 "jwt_bearer" => super::recipe_jwt_bearer(creds, clock),
                 "jwt_legacy" => super::recipe_jwt_legacy(creds, clock),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other),
                                 "jwt, jwt_bearer, jwt_legacy"
                             ),
                         ),
@@ -4773,389 +2618,113 @@ Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "an integer", __json_kind(other)
-                    ),
-                )
-            }
+    static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
+        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("reason", ::payspec::model::FieldType::String).req(),
+    ];
+    static RULES_REFUND_STATUS_REQUEST: [__g::Rule; 1usize] = [
+        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
+    ];
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
+    static RULES_REFUND_V2_REQUEST: [__g::Rule; 8usize] = [
+        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
+            .len(None, Some(40usize)),
+        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
+            .values(&["vi", "en"]),
+        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
+        __g::Rule::new("partnerRefId", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(50usize))
+            .pattern(&__PATTERN0),
+        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN1),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1000"), None),
+        __g::Rule::new("currency", ::payspec::model::FieldType::String)
+            .req()
+            .values(&["VND"]),
+        __g::Rule::new("reason", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(100usize)),
+    ];
+    impl __g::Checked for RefundV2XLanguage {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
+    impl __g::Checked for RefundV2Currency {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
+    static RULES_REFUND_V2_STATUS_REQUEST: [__g::Rule; 5usize] = [
+        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
+            .len(None, Some(40usize)),
+        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
+            .values(&["vi", "en"]),
+        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
+        __g::Rule::new("refundRefId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("type", ::payspec::model::FieldType::String)
+            .values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
+    ];
+    impl __g::Checked for RefundV2StatusXLanguage {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
+    impl __g::Checked for RefundV2StatusType {
+        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
+            rule.check_str(self.as_str())
+        }
+        fn is_empty_text(&self) -> bool {
+            self.as_str().is_empty()
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "an integer", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc8(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                if !["pending", "processing", "success", "error"].contains(&s) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` is not one of {}", ::payspec::support::echo(s),
-                            "pending, processing, success, error"
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc9(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "an integer", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::Object(m) => {
-                let mut out = ::payspec::serde_json::Map::new();
-                for (k, sub) in m {
-                    let v: Value = match k.as_str() {
-                        "appotapayTransId" => {
-                            __rc3(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        "refundId" => {
-                            __rc4(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        "refundOriginalId" => {
-                            __rc5(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        "amount" => {
-                            __rc6(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        "reason" => {
-                            __rc7(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        "status" => {
-                            __rc8(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        "transactionTs" => {
-                            __rc9(sub).map_err(|p| ::std::format!("`{}`: {}", k, p))?
-                        }
-                        _ => sub.clone(),
-                    };
-                    out.insert(k.clone(), v);
-                }
-                let __obj = Value::Object(out);
-                ::core::result::Result::Ok(__obj)
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "an object", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc10(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc11(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc12(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc13(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc14(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc15(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc16(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
+    static RULES_REFUND_RESPONSE_DATA: [__g::Rule; 7usize] = [
+        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String),
+        __g::Rule::new("refundId", ::payspec::model::FieldType::String),
+        __g::Rule::new("refundOriginalId", ::payspec::model::FieldType::String),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer),
+        __g::Rule::new("reason", ::payspec::model::FieldType::String),
+        __g::Rule::new("status", ::payspec::model::FieldType::String)
+            .values(&["pending", "processing", "success", "error"]),
+        __g::Rule::new("transactionTs", ::payspec::model::FieldType::Integer),
+    ];
+    static RULES_REFUND_RESPONSE: [__g::Rule; 4usize] = [
+        __g::Rule::new("errorCode", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("message", ::payspec::model::FieldType::String),
+        __g::Rule::new("data", ::payspec::model::FieldType::Object)
+            .fields(&RULES_REFUND_RESPONSE_DATA),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String),
+    ];
+    static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+    ];
+    static RULES_REDIRECT_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+    ];
 }

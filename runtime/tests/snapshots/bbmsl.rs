@@ -13,15 +13,7 @@ pub mod bbmsl {
     /// Human name of the provider.
     pub const TITLE: &str = "BBMSL (hosted checkout)";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -41,23 +33,19 @@ pub mod bbmsl {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                "production" => ::core::option::Option::Some(Env::Production),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                "production" => Some(Env::Production),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://payapi.sit.bbmsl.com")
-                }
-                (Env::Production, "api") => {
-                    ::core::option::Option::Some("https://payapi.prod.bbmsl.com")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://payapi.sit.bbmsl.com"),
+                (Env::Production, "api") => Some("https://payapi.prod.bbmsl.com"),
+                _ => None,
             }
         }
     }
@@ -71,33 +59,43 @@ Spec name `private_key`; secret (redacted in `Debug`).*/
         /**BBMSL's public key for this environment; verifies notifications
 
 Spec name `gateway_public_key`.*/
-        pub gateway_public_key: ::std::string::String,
+        pub gateway_public_key: String,
         /**Tests and the local sandbox only: the key that stands in for BBMSL's when signing notifications
 
 Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
-        pub gateway_private_key: ::core::option::Option<::payspec::Secret>,
+        pub gateway_private_key: Option<::payspec::Secret>,
     }
     impl Credentials {
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "private_key",
+                        {
+                            let v = &self.private_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "gateway_private_key",
+                        self.gateway_private_key.as_ref().map(::payspec::SecretRef::Text),
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.private_key;
-                c.insert("private_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.gateway_public_key;
-                c.insert(
-                    "gateway_public_key",
-                    ::payspec::CredentialValue::Public(v.clone()),
-                );
-            }
-            if let ::core::option::Option::Some(v) = &self.gateway_private_key {
+            let v = &self.private_key;
+            c.insert("private_key", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.gateway_public_key;
+            c.insert(
+                "gateway_public_key",
+                ::payspec::CredentialValue::Public(v.clone()),
+            );
+            if let Some(v) = &self.gateway_private_key {
                 c.insert(
                     "gateway_private_key",
                     ::payspec::CredentialValue::Secret(v.clone()),
@@ -108,51 +106,24 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
-                private_key: match creds.get("private_key") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "private_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                gateway_public_key: match creds.get("gateway_public_key") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "gateway_public_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                gateway_private_key: creds
-                    .get("gateway_private_key")
-                    .map(|v| match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }),
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
+                private_key: __g::cred(creds, "private_key", __g::read_secret)?,
+                gateway_public_key: __g::cred(
+                    creds,
+                    "gateway_public_key",
+                    __g::read_text,
+                )?,
+                gateway_private_key: __g::cred_opt(
+                    creds,
+                    "gateway_private_key",
+                    __g::read_secret,
+                )?,
             })
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundResponseOrderStatus {
         ///`OPEN`
@@ -196,7 +167,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -206,16 +177,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum QueryResponseOrderStatus {
         ///`OPEN`
@@ -259,7 +221,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -269,207 +231,110 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Merchant identifier (string in the doc table, a number in the example; the plugin sends a string)
-
-Wire name `merchantId`; required.*/
+        ///Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
         #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
-        /**BBMSL order id; required when merchantReference is absent
-
-Wire name `orderId`; optional.*/
-        #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
-        pub order_id: ::core::option::Option<::payspec::Scalar>,
-        /**Merchant's unique order reference; required when orderId is absent
-
-Wire name `merchantReference`; optional; at most 64 characters.*/
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_reference: ::core::option::Option<::std::string::String>,
-        /**Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount
-
-Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.*/
-        #[serde(rename = "amount", with = "::payspec::support::exact_decimal")]
+        ///BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
+        #[serde(rename = "orderId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order_id: Option<::payspec::Scalar>,
+        ///Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_reference: Option<String>,
+        ///Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
+        #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_merchant_reference(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 64usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 64usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(
-            v: &::payspec::rust_decimal::Decimal,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = &v.to_string();
-                if !__pattern(&RE, "^[0-9]{1,7}(\\.[0-9]{1,2})?$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text),
-                            "^[0-9]{1,7}(\\.[0-9]{1,2})?$"
-                        ),
-                    );
-                }
-            }
-            if *v < __to_decimal("0.01")? {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "0.01"),
-                );
-            }
-            if *v > __to_decimal("9999999.99")? {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is above the maximum {}", v, "9999999.99"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
-                merchant_id: ::core::option::Option::Some(r.merchant_id),
+                merchant_id: Some(r.merchant_id),
                 order_id: r.order_id,
                 merchant_reference: r.merchant_reference,
-                amount: ::core::option::Option::Some(r.amount),
+                amount: Some(r.amount),
             }
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
-        /**"0000" = success
-
-Wire name `responseCode`; required.*/
+        ///"0000" = success. Wire name `responseCode`; required.
         #[serde(rename = "responseCode")]
-        pub response_code: ::std::string::String,
-        /**Success on success (the doc example omits it)
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        pub response_code: String,
+        ///Success on success (the doc example omits it). Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
-        pub order: ::core::option::Option<RefundResponseOrder>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order: Option<RefundResponseOrder>,
         ///Wire name `transaction`; optional.
-        #[serde(
-            rename = "transaction",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub transaction: ::core::option::Option<RefundResponseTransaction>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub transaction: Option<RefundResponseTransaction>,
     }
     ///The `order` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId", default, skip_serializing_if = "Option::is_none")]
-        pub merchant_id: ::core::option::Option<::payspec::Scalar>,
+        #[serde(rename = "merchantId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_reference: ::core::option::Option<::std::string::String>,
-        /**ISO 4217 (HKD, USD)
-
-Wire name `currency`; optional.*/
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_reference: Option<String>,
+        ///ISO 4217 (HKD, USD). Wire name `currency`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
-        )]
-        pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
-        /**Order amount minus refunds
-
-Wire name `netAmount`; optional.*/
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<::payspec::rust_decimal::Decimal>,
+        ///Order amount minus refunds. Wire name `netAmount`; optional.
         #[serde(
             rename = "netAmount",
             default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
+            with = "::payspec::glue::exact_decimal_option"
         )]
-        pub net_amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
-        pub card_type: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "cardType")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
-        #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-        pub email: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-        pub create_time: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "createTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-        pub update_time: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "updateTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub update_time: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<RefundResponseOrderStatus>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<RefundResponseOrderStatus>,
         ///Wire name `recurring`; optional.
-        #[serde(rename = "recurring", default, skip_serializing_if = "Option::is_none")]
-        pub recurring: ::core::option::Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub recurring: Option<bool>,
     }
     impl ::core::fmt::Debug for RefundResponseOrder {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -490,194 +355,136 @@ Wire name `netAmount`; optional.*/
         }
     }
     ///The `transaction` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponseTransaction {
-        /**Id of the refund transaction
-
-Wire name `id`; optional.*/
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: ::core::option::Option<i64>,
+        ///Id of the refund transaction. Wire name `id`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId", default, skip_serializing_if = "Option::is_none")]
-        pub merchant_id: ::core::option::Option<::payspec::Scalar>,
-        /**REFUND
-
-Wire name `type`; optional.*/
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-        pub r#type: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_id: Option<::payspec::Scalar>,
+        ///REFUND. Wire name `type`; optional.
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
-        )]
-        pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
-        /**In the example, missing from the table
-
-Wire name `currency`; optional.*/
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<::payspec::rust_decimal::Decimal>,
+        ///In the example, missing from the table. Wire name `currency`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan", default, skip_serializing_if = "Option::is_none")]
-        pub masked_pan: ::core::option::Option<::std::string::String>,
-        /**System trace audit number
-
-Wire name `stan`; optional.*/
-        #[serde(rename = "stan", default, skip_serializing_if = "Option::is_none")]
-        pub stan: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "maskedPan")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub masked_pan: Option<String>,
+        ///System trace audit number. Wire name `stan`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub stan: Option<String>,
     }
     ///Request of `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryRequest {
         ///Wire name `merchantId`; required.
         #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
-        pub order_id: ::core::option::Option<::payspec::Scalar>,
+        #[serde(rename = "orderId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_reference: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_reference: Option<String>,
     }
     impl QueryRequest {
-        #[allow(unused_variables)]
-        fn __check_merchant_reference(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 64usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 64usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            QueryRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            QueryRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            QueryRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<QueryRequest> for QueryRequestBuilder {
+    impl From<QueryRequest> for QueryRequestBuilder {
         ///A builder holding every field of a `query` request.
         #[allow(unused_variables)]
         fn from(r: QueryRequest) -> Self {
             QueryRequestBuilder {
-                merchant_id: ::core::option::Option::Some(r.merchant_id),
+                merchant_id: Some(r.merchant_id),
                 order_id: r.order_id,
                 merchant_reference: r.merchant_reference,
             }
         }
     }
     ///Response of `query`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct QueryResponse {
         ///Wire name `responseCode`; required.
         #[serde(rename = "responseCode")]
-        pub response_code: ::std::string::String,
+        pub response_code: String,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
-        pub order: ::core::option::Option<QueryResponseOrder>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order: Option<QueryResponseOrder>,
     }
     ///The `order` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct QueryResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId", default, skip_serializing_if = "Option::is_none")]
-        pub merchant_id: ::core::option::Option<::payspec::Scalar>,
+        #[serde(rename = "merchantId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_reference: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_reference: Option<String>,
         ///Wire name `currency`; optional.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
-        )]
-        pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
         #[serde(
             rename = "netAmount",
             default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
+            with = "::payspec::glue::exact_decimal_option"
         )]
-        pub net_amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
-        pub card_type: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "cardType")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
-        #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-        pub email: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
-        pub create_time: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "createTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-        pub update_time: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "updateTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub update_time: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<QueryResponseOrderStatus>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<QueryResponseOrderStatus>,
         ///Wire name `recurring`; optional.
-        #[serde(rename = "recurring", default, skip_serializing_if = "Option::is_none")]
-        pub recurring: ::core::option::Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub recurring: Option<bool>,
     }
     impl ::core::fmt::Debug for QueryResponseOrder {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -698,302 +505,184 @@ Wire name `stan`; optional.*/
         }
     }
     ///Request of `void`: Cancel a paid hosted order before settlement (instead of a refund).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct VoidRequest {
         ///Wire name `merchantId`; required.
         #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
-        pub order_id: ::core::option::Option<::payspec::Scalar>,
+        #[serde(rename = "orderId")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_reference: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_reference: Option<String>,
     }
     impl VoidRequest {
-        #[allow(unused_variables)]
-        fn __check_merchant_reference(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 64usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 64usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            VoidRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            VoidRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            VoidRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<VoidRequest> for VoidRequestBuilder {
+    impl From<VoidRequest> for VoidRequestBuilder {
         ///A builder holding every field of a `void` request.
         #[allow(unused_variables)]
         fn from(r: VoidRequest) -> Self {
             VoidRequestBuilder {
-                merchant_id: ::core::option::Option::Some(r.merchant_id),
+                merchant_id: Some(r.merchant_id),
                 order_id: r.order_id,
                 merchant_reference: r.merchant_reference,
             }
         }
     }
     ///Response of `void`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct VoidResponse {
         ///Wire name `responseCode`; required.
         #[serde(rename = "responseCode")]
-        pub response_code: ::std::string::String,
+        pub response_code: String,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(rename = "order", default, skip_serializing_if = "Option::is_none")]
-        pub order: ::core::option::Option<VoidResponseOrder>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order: Option<VoidResponseOrder>,
         ///Wire name `transaction`; optional.
-        #[serde(
-            rename = "transaction",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub transaction: ::core::option::Option<VoidResponseTransaction>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub transaction: Option<VoidResponseTransaction>,
     }
     ///The `order` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct VoidResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<i64>,
         ///Wire name `merchantReference`; optional.
-        #[serde(
-            rename = "merchantReference",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_reference: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantReference")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_reference: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
-        )]
-        pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
     }
     ///The `transaction` object.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct VoidResponseTransaction {
         ///Wire name `id`; optional.
-        #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-        pub id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<i64>,
         ///Wire name `type`; optional.
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-        pub r#type: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            rename = "amount",
-            default,
-            skip_serializing_if = "Option::is_none",
-            with = "::payspec::support::exact_decimal_option"
-        )]
-        pub amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
     }
     ///Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct NotificationPayload {
-        /**A string such as "699.00" in the new docs; signed as received
-
-Wire name `amount`; required.*/
-        #[serde(rename = "amount", with = "::payspec::support::exact_decimal")]
+        ///A string such as "699.00" in the new docs; signed as received. Wire name `amount`; required.
+        #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType", default, skip_serializing_if = "Option::is_none")]
-        pub card_type: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "cardType")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub card_type: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan", default, skip_serializing_if = "Option::is_none")]
-        pub masked_pan: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "maskedPan")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub masked_pan: Option<String>,
         ///Wire name `merchantReference`; required; at most 64 characters.
         #[serde(rename = "merchantReference")]
-        pub merchant_reference: ::std::string::String,
+        pub merchant_reference: String,
         ///Wire name `orderId`; required.
         #[serde(rename = "orderId")]
         pub order_id: ::payspec::Scalar,
         ///Wire name `status`; required.
-        #[serde(rename = "status")]
-        pub status: ::std::string::String,
+        pub status: String,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime", default, skip_serializing_if = "Option::is_none")]
-        pub update_time: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "updateTime")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub update_time: Option<String>,
         ///Wire name `signature`; required.
-        #[serde(rename = "signature")]
-        pub signature: ::std::string::String,
+        pub signature: String,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "merchantId", default)]
-        merchant_id: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "orderId", default)]
-        order_id: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference", default)]
-        merchant_reference: ::core::option::Option<::std::string::String>,
-        #[serde(
-            rename = "amount",
-            default,
-            with = "::payspec::support::exact_decimal_option"
-        )]
-        amount: ::core::option::Option<::payspec::rust_decimal::Decimal>,
+        #[serde(rename = "merchantId")]
+        merchant_id: Option<::payspec::Scalar>,
+        #[serde(rename = "orderId")]
+        order_id: Option<::payspec::Scalar>,
+        #[serde(rename = "merchantReference")]
+        merchant_reference: Option<String>,
+        #[serde(with = "::payspec::glue::exact_decimal_option")]
+        amount: Option<::payspec::rust_decimal::Decimal>,
     }
     impl RefundRequestBuilder {
-        /**Set `merchantId`. Merchant identifier (string in the doc table, a number in the example; the plugin sends a string)
-
-Wire name `merchantId`; required.*/
-        pub fn merchant_id(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.merchant_id = ::core::option::Option::Some(value.into());
+        ///Set `merchantId`. Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
+        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.merchant_id = Some(value.into());
             self
         }
-        /**Set `orderId`. BBMSL order id; required when merchantReference is absent
-
-Wire name `orderId`; optional.*/
-        pub fn order_id(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.order_id = ::core::option::Option::Some(value.into());
+        ///Set `orderId`. BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
+        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.order_id = Some(value.into());
             self
         }
-        /**Set `merchantReference`. Merchant's unique order reference; required when orderId is absent
-
-Wire name `merchantReference`; optional; at most 64 characters.*/
-        pub fn merchant_reference(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_reference = ::core::option::Option::Some(value.into());
+        ///Set `merchantReference`. Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
+        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
+            self.merchant_reference = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount
-
-Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.*/
+        ///Set `amount`. Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
         pub fn amount(
             mut self,
-            value: impl ::core::convert::Into<::payspec::rust_decimal::Decimal>,
+            value: impl Into<::payspec::rust_decimal::Decimal>,
         ) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+            self.amount = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            let merchant_id = self.merchant_id;
-            let merchant_id = match merchant_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("bbmsl.refund", "merchantId", "required but missing"),
-                    );
-                }
-            };
-            let order_id = self.order_id;
-            let merchant_reference = self.merchant_reference;
-            if let ::core::option::Option::Some(__v) = &merchant_reference {
-                RefundRequest::__check_merchant_reference((__v).as_str())
-                    .map_err(|p| __input("bbmsl.refund", "merchantReference", p))?;
-            }
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                RefundRequest::__check_amount(__v)
-                    .map_err(|p| __input("bbmsl.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("bbmsl.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            if ![order_id.is_some(), merchant_reference.is_some()].contains(&true) {
-                return ::core::result::Result::Err(
-                    __input(
-                        "bbmsl.refund",
-                        "orderId|merchantReference",
-                        "at least one of these fields is required, found none",
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(RefundRequest {
+        ) -> Result<RefundRequest, SignError> {
+            const T: &str = "bbmsl.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let merchant_id = cx.required(0, self.merchant_id)?;
+            let order_id = cx.optional(1, self.order_id)?;
+            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            let amount = cx.required(3, self.amount)?;
+            __g::any_of(
+                "bbmsl.refund",
+                "orderId|merchantReference",
+                &[order_id.is_some(), merchant_reference.is_some()],
+            )?;
+            Ok(RefundRequest {
                 merchant_id,
                 order_id,
                 merchant_reference,
@@ -1010,128 +699,83 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.*/
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("bbmsl.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed("bbmsl.refund response", "body", e.to_string()))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("bbmsl.refund response", body)
         }
         ///Map this response onto its status table (fields responseCode, transaction.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = & self.response_code; __v
-                    .to_string() }), self.transaction.as_ref().and_then(| __x | __x
-                    .status.as_ref()).map(| __v | __v.to_string())
+                [
+                    Some(self.response_code.to_string()),
+                    self
+                        .transaction
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields responseCode, transaction.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("bbmsl.refund response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND,
-                    ::std::vec![
-                        json.get("responseCode").and_then(::payspec::status::code_text),
-                        json.get("transaction").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "bbmsl.refund response",
+                json,
+                STATUS_REFUND,
+                &["responseCode", "transaction.status"],
             )
         }
     }
     ///Builder of [`QueryRequest`]: set fields, then [`build`](QueryRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct QueryRequestBuilder {
-        #[serde(rename = "merchantId", default)]
-        merchant_id: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "orderId", default)]
-        order_id: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference", default)]
-        merchant_reference: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantId")]
+        merchant_id: Option<::payspec::Scalar>,
+        #[serde(rename = "orderId")]
+        order_id: Option<::payspec::Scalar>,
+        #[serde(rename = "merchantReference")]
+        merchant_reference: Option<String>,
     }
     impl QueryRequestBuilder {
         ///Set `merchantId`. Wire name `merchantId`; required.
-        pub fn merchant_id(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.merchant_id = ::core::option::Option::Some(value.into());
+        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.merchant_id = Some(value.into());
             self
         }
         ///Set `orderId`. Wire name `orderId`; optional.
-        pub fn order_id(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.order_id = ::core::option::Option::Some(value.into());
+        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.order_id = Some(value.into());
             self
         }
         ///Set `merchantReference`. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_reference = ::core::option::Option::Some(value.into());
+        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
+            self.merchant_reference = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<QueryRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
+        pub fn build(self) -> Result<QueryRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<QueryRequest, ::payspec::SignError> {
-            let merchant_id = self.merchant_id;
-            let merchant_id = match merchant_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("bbmsl.query", "merchantId", "required but missing"),
-                    );
-                }
-            };
-            let order_id = self.order_id;
-            let merchant_reference = self.merchant_reference;
-            if let ::core::option::Option::Some(__v) = &merchant_reference {
-                QueryRequest::__check_merchant_reference((__v).as_str())
-                    .map_err(|p| __input("bbmsl.query", "merchantReference", p))?;
-            }
-            {
-                let __p: [bool; 2usize] = [
-                    order_id.is_some(),
-                    merchant_reference.is_some(),
-                ];
-                let __n = __p.iter().filter(|b| **b).count();
-                if __n != 1 {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "bbmsl.query",
-                            "orderId|merchantReference",
-                            ::std::format!(
-                                "exactly one of these fields is required, found {}", __n
-                            ),
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(QueryRequest {
+        ) -> Result<QueryRequest, SignError> {
+            const T: &str = "bbmsl.query";
+            let r = &RULES_QUERY_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let merchant_id = cx.required(0, self.merchant_id)?;
+            let order_id = cx.optional(1, self.order_id)?;
+            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            __g::one_of(
+                "bbmsl.query",
+                "orderId|merchantReference",
+                &[order_id.is_some(), merchant_reference.is_some()],
+            )?;
+            Ok(QueryRequest {
                 merchant_id,
                 order_id,
                 merchant_reference,
@@ -1147,117 +791,83 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.*/
     impl QueryResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("bbmsl.query response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed("bbmsl.query response", "body", e.to_string()))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("bbmsl.query response", body)
         }
         ///Map this response onto its status table (fields responseCode, order.status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_ORDER,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = & self.response_code; __v
-                    .to_string() }), self.order.as_ref().and_then(| __x | __x.status
-                    .as_ref()).map(| __v | __v.to_string())
+                [
+                    Some(self.response_code.to_string()),
+                    self
+                        .order
+                        .as_ref()
+                        .and_then(|__x| __x.status.as_ref())
+                        .map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields responseCode, order.status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("bbmsl.query response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_ORDER,
-                    ::std::vec![
-                        json.get("responseCode").and_then(::payspec::status::code_text),
-                        json.get("order").and_then(| v | v.get("status"))
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "bbmsl.query response",
+                json,
+                STATUS_ORDER,
+                &["responseCode", "order.status"],
             )
         }
     }
     ///Builder of [`VoidRequest`]: set fields, then [`build`](VoidRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct VoidRequestBuilder {
-        #[serde(rename = "merchantId", default)]
-        merchant_id: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "orderId", default)]
-        order_id: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference", default)]
-        merchant_reference: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantId")]
+        merchant_id: Option<::payspec::Scalar>,
+        #[serde(rename = "orderId")]
+        order_id: Option<::payspec::Scalar>,
+        #[serde(rename = "merchantReference")]
+        merchant_reference: Option<String>,
     }
     impl VoidRequestBuilder {
         ///Set `merchantId`. Wire name `merchantId`; required.
-        pub fn merchant_id(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.merchant_id = ::core::option::Option::Some(value.into());
+        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.merchant_id = Some(value.into());
             self
         }
         ///Set `orderId`. Wire name `orderId`; optional.
-        pub fn order_id(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.order_id = ::core::option::Option::Some(value.into());
+        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.order_id = Some(value.into());
             self
         }
         ///Set `merchantReference`. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_reference = ::core::option::Option::Some(value.into());
+        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
+            self.merchant_reference = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
-        pub fn build(self) -> ::core::result::Result<VoidRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
+        pub fn build(self) -> Result<VoidRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<VoidRequest, ::payspec::SignError> {
-            let merchant_id = self.merchant_id;
-            let merchant_id = match merchant_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("bbmsl.void", "merchantId", "required but missing"),
-                    );
-                }
-            };
-            let order_id = self.order_id;
-            let merchant_reference = self.merchant_reference;
-            if let ::core::option::Option::Some(__v) = &merchant_reference {
-                VoidRequest::__check_merchant_reference((__v).as_str())
-                    .map_err(|p| __input("bbmsl.void", "merchantReference", p))?;
-            }
-            if ![order_id.is_some(), merchant_reference.is_some()].contains(&true) {
-                return ::core::result::Result::Err(
-                    __input(
-                        "bbmsl.void",
-                        "orderId|merchantReference",
-                        "at least one of these fields is required, found none",
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(VoidRequest {
+        ) -> Result<VoidRequest, SignError> {
+            const T: &str = "bbmsl.void";
+            let r = &RULES_VOID_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let merchant_id = cx.required(0, self.merchant_id)?;
+            let order_id = cx.optional(1, self.order_id)?;
+            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            __g::any_of(
+                "bbmsl.void",
+                "orderId|merchantReference",
+                &[order_id.is_some(), merchant_reference.is_some()],
+            )?;
+            Ok(VoidRequest {
                 merchant_id,
                 order_id,
                 merchant_reference,
@@ -1273,196 +883,67 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
     impl VoidResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("bbmsl.void response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed("bbmsl.void response", "body", e.to_string()))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("bbmsl.void response", body)
         }
     }
     impl NotificationPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_notification`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund` (fields responseCode, transaction.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("SUCCESS"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Refund transaction succeeded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("SETTLED"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SETTLED"),
-            meaning: "Refund transaction settled",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("REFUNDED"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("REFUNDED"),
-            meaning: "Refund transaction marked refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("PROCESSING"),
-            ],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
-            meaning: "Refund in progress; confirm with query (Android demo status)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("DECLINED"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("DECLINED"),
-            meaning: "Refund transaction declined",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("FAILURE"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("FAILURE"),
-            meaning: "Refund transaction failed (Android demo status)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("CANCELLED"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("CANCELLED"),
-            meaning: "Refund transaction cancelled (Android demo status)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("VOIDED"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("VOIDED"),
-            meaning: "Refund transaction voided",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("0000"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("ACCEPTED"),
-            meaning: "Accepted with another transaction status; confirm with query",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::None, ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNLISTED"),
-            meaning: "responseCode other than 0000 (table unpublished; seen: No public key, Invalid signature) or none: query the order before retrying",
-            retryable: false,
-        },
-    ];
-    ///Status table `order` (fields responseCode, order.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_ORDER: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("REFUNDED"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("REFUNDED"),
-            meaning: "Order refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("SETTLED"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("SETTLED"),
-            meaning: "Settled to the merchant; no refund recorded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("SUCCESS"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Paid, not settled; no refund recorded (use void before settlement)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("VOIDED"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("VOIDED"),
-            meaning: "Cancelled before settlement; no refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("OPEN"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("OPEN"),
-            meaning: "Created, awaiting payment",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("0000"),
-                ::core::option::Option::Some("CLOSED"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("CLOSED"),
-            meaning: "Expired",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::None, ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("QUERY_FAILED"),
-            meaning: "The query itself failed; retry it",
-            retryable: true,
-        },
-    ];
+    ///Status table `refund` (fields responseCode, transaction.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["0000", "SUCCESS"], Succeeded, "SUCCESS", false)
+                .means("Refund transaction succeeded"),
+            row(&["0000", "SETTLED"], Succeeded, "SETTLED", false)
+                .means("Refund transaction settled"),
+            row(&["0000", "REFUNDED"], Succeeded, "REFUNDED", false)
+                .means("Refund transaction marked refunded"),
+            row(&["0000", "PROCESSING"], Processing, "PROCESSING", false)
+                .means("Refund in progress; confirm with query (Android demo status)"),
+            row(&["0000", "DECLINED"], Failed, "DECLINED", false)
+                .means("Refund transaction declined"),
+            row(&["0000", "FAILURE"], Failed, "FAILURE", false)
+                .means("Refund transaction failed (Android demo status)"),
+            row(&["0000", "CANCELLED"], Failed, "CANCELLED", false)
+                .means("Refund transaction cancelled (Android demo status)"),
+            row(&["0000", "VOIDED"], Failed, "VOIDED", false)
+                .means("Refund transaction voided"),
+            row(&["0000", "*"], Processing, "ACCEPTED", false)
+                .means("Accepted with another transaction status; confirm with query"),
+            row(&["*", "*"], Indeterminate, "UNLISTED", false)
+                .means(
+                    "responseCode other than 0000 (table unpublished; seen: No public key, Invalid signature) or none: query the order before retrying",
+                ),
+        ]
+    };
+    ///Status table `order` (fields responseCode, order.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_ORDER: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["0000", "REFUNDED"], Succeeded, "REFUNDED", false)
+                .means("Order refunded"),
+            row(&["0000", "SETTLED"], Rejected, "SETTLED", false)
+                .means("Settled to the merchant; no refund recorded"),
+            row(&["0000", "SUCCESS"], Rejected, "SUCCESS", false)
+                .means(
+                    "Paid, not settled; no refund recorded (use void before settlement)",
+                ),
+            row(&["0000", "VOIDED"], Rejected, "VOIDED", false)
+                .means("Cancelled before settlement; no refund"),
+            row(&["0000", "OPEN"], Rejected, "OPEN", false)
+                .means("Created, awaiting payment"),
+            row(&["0000", "CLOSED"], Rejected, "CLOSED", false).means("Expired"),
+            row(&["*", "*"], Indeterminate, "QUERY_FAILED", true)
+                .means("The query itself failed; retry it"),
+        ]
+    };
     /**Sign `refund`: Full or partial refund, once per order, if the payment method allows it.
 
 `POST /hosted-checkout/refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1471,124 +952,69 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "bbmsl.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.merchant_id)?;
+        cx.present(1, req.order_id.as_ref())?;
+        cx.present(2, req.merchant_reference.as_ref())?;
+        cx.check(3, &req.amount)?;
+        __g::any_of(
+            "bbmsl.refund",
+            "orderId|merchantReference",
+            &[req.order_id.is_some(), req.merchant_reference.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/hosted-checkout/refund",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.merchant_id;
-            __body.insert("merchantId".to_string(), __json(__v));
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("merchantId", __g::json(&__req.merchant_id));
+        if let Some(__v) = __req.order_id.as_ref() {
+            __w.body("orderId", __g::json(__v));
         }
-        if let ::core::option::Option::Some(__v) = __req.order_id.as_ref() {
-            __body.insert("orderId".to_string(), __json(__v));
+        if let Some(__v) = __req.merchant_reference.as_ref() {
+            __w.body("merchantReference", Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.merchant_reference.as_ref() {
-            __body
-                .insert(
-                    "merchantReference".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.amount;
-            __body.insert("amount".to_string(), __dec_json(__v));
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
+        __w.body("amount", __g::decimal_json(&__req.amount));
+        let __payload: String = __w.payload();
+        const AT0: &str = "specs/bbmsl.yaml:79:5: operations.refund.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::rsa_sha256_sign(
+            let __digest = ::payspec::crypto::rsa_sha256_sign(
                     &{
                         let __v = creds.private_key.expose();
                         __v.to_string()
                     },
                     __msg.as_bytes(),
                 )
-                .map_err(|e| __stage(
-                    "specs/bbmsl.yaml:79:5: operations.refund.sign",
-                    ::payspec::Stage::Digest,
-                    e.to_string(),
-                ))?;
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+                .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
+            let __sig = __g::encode(__g::Base64, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
-        };
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            let mut __outer = ::payspec::serde_json::Map::new();
-            __outer
-                .insert(
-                    "request".to_string(),
-                    ::payspec::serde_json::Value::String(__payload),
-                );
-            __outer
-                .insert(
-                    "signature".to_string(),
-                    ::payspec::serde_json::Value::String(__st0.signature.0.clone()),
-                );
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
+        Ok(
+            __w
+                .finish(
+                    __g::BodyKind::Envelope("request"),
+                    vec![__st0],
+                    &[("signature", 0usize)],
+                    __redactor,
+                ),
         )
     }
     /**Sign `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
@@ -1599,120 +1025,67 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         req: &QueryRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: QueryRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "bbmsl.query";
+        let r = &RULES_QUERY_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.merchant_id)?;
+        cx.present(1, req.order_id.as_ref())?;
+        cx.present(2, req.merchant_reference.as_ref())?;
+        __g::one_of(
+            "bbmsl.query",
+            "orderId|merchantReference",
+            &[req.order_id.is_some(), req.merchant_reference.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/hosted-checkout/query",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.merchant_id;
-            __body.insert("merchantId".to_string(), __json(__v));
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("merchantId", __g::json(&__req.merchant_id));
+        if let Some(__v) = __req.order_id.as_ref() {
+            __w.body("orderId", __g::json(__v));
         }
-        if let ::core::option::Option::Some(__v) = __req.order_id.as_ref() {
-            __body.insert("orderId".to_string(), __json(__v));
+        if let Some(__v) = __req.merchant_reference.as_ref() {
+            __w.body("merchantReference", Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.merchant_reference.as_ref() {
-            __body
-                .insert(
-                    "merchantReference".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
+        let __payload: String = __w.payload();
+        const AT0: &str = "specs/bbmsl.yaml:131:5: operations.query.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::rsa_sha256_sign(
+            let __digest = ::payspec::crypto::rsa_sha256_sign(
                     &{
                         let __v = creds.private_key.expose();
                         __v.to_string()
                     },
                     __msg.as_bytes(),
                 )
-                .map_err(|e| __stage(
-                    "specs/bbmsl.yaml:131:5: operations.query.sign",
-                    ::payspec::Stage::Digest,
-                    e.to_string(),
-                ))?;
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+                .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
+            let __sig = __g::encode(__g::Base64, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
-        };
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            let mut __outer = ::payspec::serde_json::Map::new();
-            __outer
-                .insert(
-                    "request".to_string(),
-                    ::payspec::serde_json::Value::String(__payload),
-                );
-            __outer
-                .insert(
-                    "signature".to_string(),
-                    ::payspec::serde_json::Value::String(__st0.signature.0.clone()),
-                );
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
+        Ok(
+            __w
+                .finish(
+                    __g::BodyKind::Envelope("request"),
+                    vec![__st0],
+                    &[("signature", 0usize)],
+                    __redactor,
+                ),
         )
     }
     /**Sign `void`: Cancel a paid hosted order before settlement (instead of a refund).
@@ -1723,273 +1096,94 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         req: &VoidRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: VoidRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "bbmsl.void";
+        let r = &RULES_VOID_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.merchant_id)?;
+        cx.present(1, req.order_id.as_ref())?;
+        cx.present(2, req.merchant_reference.as_ref())?;
+        __g::any_of(
+            "bbmsl.void",
+            "orderId|merchantReference",
+            &[req.order_id.is_some(), req.merchant_reference.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/hosted-checkout/void",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.merchant_id;
-            __body.insert("merchantId".to_string(), __json(__v));
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("merchantId", __g::json(&__req.merchant_id));
+        if let Some(__v) = __req.order_id.as_ref() {
+            __w.body("orderId", __g::json(__v));
         }
-        if let ::core::option::Option::Some(__v) = __req.order_id.as_ref() {
-            __body.insert("orderId".to_string(), __json(__v));
+        if let Some(__v) = __req.merchant_reference.as_ref() {
+            __w.body("merchantReference", Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.merchant_reference.as_ref() {
-            __body
-                .insert(
-                    "merchantReference".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
+        let __payload: String = __w.payload();
+        const AT0: &str = "specs/bbmsl.yaml:172:5: operations.void.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::rsa_sha256_sign(
+            let __digest = ::payspec::crypto::rsa_sha256_sign(
                     &{
                         let __v = creds.private_key.expose();
                         __v.to_string()
                     },
                     __msg.as_bytes(),
                 )
-                .map_err(|e| __stage(
-                    "specs/bbmsl.yaml:172:5: operations.void.sign",
-                    ::payspec::Stage::Digest,
-                    e.to_string(),
-                ))?;
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+                .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
+            let __sig = __g::encode(__g::Base64, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.signature".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
             )
-        };
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            let mut __outer = ::payspec::serde_json::Map::new();
-            __outer
-                .insert(
-                    "request".to_string(),
-                    ::payspec::serde_json::Value::String(__payload),
-                );
-            __outer
-                .insert(
-                    "signature".to_string(),
-                    ::payspec::serde_json::Value::String(__st0.signature.0.clone()),
-                );
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__outer))
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
+        Ok(
+            __w
+                .finish(
+                    __g::BodyKind::Envelope("request"),
+                    vec![__st0],
+                    &[("signature", 0usize)],
+                    __redactor,
+                ),
         )
     }
     ///Verify callback `notification` (json payload): Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`NotificationPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_notification(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
-        match payload.get("amount") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("bbmsl.notification", "amount", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc0(v).map_err(|p| __malformed("bbmsl.notification", "amount", p))?;
-            }
-        }
-        match payload.get("cardType") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc1(v).map_err(|p| __malformed("bbmsl.notification", "cardType", p))?;
-            }
-        }
-        match payload.get("maskedPan") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc2(v).map_err(|p| __malformed("bbmsl.notification", "maskedPan", p))?;
-            }
-        }
-        match payload.get("merchantReference") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "bbmsl.notification",
-                        "merchantReference",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc3(v)
-                    .map_err(|p| __malformed(
-                        "bbmsl.notification",
-                        "merchantReference",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("orderId") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("bbmsl.notification", "orderId", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc4(v).map_err(|p| __malformed("bbmsl.notification", "orderId", p))?;
-            }
-        }
-        match payload.get("status") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("bbmsl.notification", "status", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc5(v).map_err(|p| __malformed("bbmsl.notification", "status", p))?;
-            }
-        }
-        match payload.get("updateTime") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc6(v)
-                    .map_err(|p| __malformed("bbmsl.notification", "updateTime", p))?;
-            }
-        }
-        match payload.get("signature") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "bbmsl.notification",
-                        "signature",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc7(v).map_err(|p| __malformed("bbmsl.notification", "signature", p))?;
-            }
-        }
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "bbmsl.notification";
+        const AT: &str = "specs/bbmsl.yaml:216:5: callbacks.notification.verify";
+        __g::check_received(T, &RULES_NOTIFICATION_PAYLOAD, payload, false)?;
         for (__k, __v) in payload.iter() {
             if ["signature", "signature"].contains(&__k.as_str()) {
                 continue;
             }
-            ::payspec::support::refuse_separators(
-                "bbmsl.notification",
-                __k,
-                __k,
-                &["&", "="],
-            )?;
-            ::payspec::support::refuse_separators(
-                "bbmsl.notification",
-                __k,
-                &::payspec::canon::render(__v),
-                &["&", "="],
-            )?;
+            __g::refuse_separators(T, __k, __k, &["&", "="])?;
+            __g::refuse_separators(T, __k, &__g::render(__v), &["&", "="])?;
         }
-        let __received: ::std::string::String = match payload.get("signature") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "bbmsl.notification",
-                        "signature",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "bbmsl.notification",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: ::std::string::String = {
-            let mut __pairs: ::std::vec::Vec<
-                (::std::string::String, ::std::string::String),
-            > = ::std::vec::Vec::new();
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = {
+            let mut __pairs: Vec<(String, String)> = Vec::new();
             for (__k, __v) in payload.iter() {
                 let __k: &str = __k.as_str();
                 if __k == "signature" {
                     continue;
                 }
-                __pairs.push((__k.to_string(), ::payspec::canon::render(__v)));
+                __pairs.push((__k.to_string(), __g::render(__v)));
             }
             __pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
             ::payspec::canon::pairs(
@@ -1999,19 +1193,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 false,
             )
         };
-        let __pem: ::std::string::String = {
+        let __pem: String = {
             let __v = creds.gateway_public_key.as_str();
             __v.to_string()
         };
-        let __sig_bytes: ::std::vec::Vec<u8> = match ::payspec::crypto::decode(
-            ::payspec::model::Encoding::Base64,
+        let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(
+            __g::Base64,
             &__received,
         ) {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __bad_signature(
-                        "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
+            Some(b) => b,
+            None => {
+                return Err(
+                    __g::bad_signature(
+                        AT,
                         "`signature` is not valid Base64 text".to_string(),
                     ),
                 );
@@ -2022,190 +1216,82 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
                 __msg.as_bytes(),
                 &__sig_bytes,
             )
-            .map_err(|e| __stage(
-                "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
-                ::payspec::Stage::Digest,
-                e.to_string(),
-            ))?;
+            .map_err(|e| __g::stage(AT, ::payspec::Stage::Digest, e.to_string()))?;
         if !__ok {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/bbmsl.yaml:216:5: callbacks.notification.verify",
+            return Err(
+                __g::bad_signature(
+                    AT,
                     "RSA-SHA256 signature in `signature` does not verify over the string to sign"
                         .to_string(),
                 ),
             );
         }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__sig_bytes)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
+        let __stages = __g::verified(
+            __msg,
+            Some(__sig_bytes),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
+        );
         let __decoded = payload.clone();
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "merchantId",
-                        "orderId",
-                        "merchantReference",
-                        "amount",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "bbmsl.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "merchantId, orderId, merchantReference, amount"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &["amount"];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "bbmsl.refund",
+                        &RULES_REFUND_REQUEST,
+                        &["amount"],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("bbmsl.refund", field, problem),
-                        );
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "bbmsl.refund",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "query" => {
-                    const KNOWN: &[&str] = &[
-                        "merchantId",
-                        "orderId",
-                        "merchantReference",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "bbmsl.query",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "merchantId, orderId, merchantReference"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::QueryRequestBuilder = __g::from_json(
+                        "bbmsl.query",
+                        &RULES_QUERY_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("bbmsl.query", field, problem),
-                        );
-                    }
-                    let b: super::QueryRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "bbmsl.query",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_query(&req, creds, env, clock)
+                    )?;
+                    sign_query(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
                 "void" => {
-                    const KNOWN: &[&str] = &[
-                        "merchantId",
-                        "orderId",
-                        "merchantReference",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "bbmsl.void",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "merchantId, orderId, merchantReference"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::VoidRequestBuilder = __g::from_json(
+                        "bbmsl.void",
+                        &RULES_VOID_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("bbmsl.void", field, problem),
-                        );
-                    }
-                    let b: super::VoidRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "bbmsl.void",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_void(&req, creds, env, clock)
+                    )?;
+                    sign_void(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other), "refund, query, void"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
+                                "refund, query, void"
                             ),
                         ),
                     )
@@ -2215,22 +1301,19 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "notification" => super::verify_notification(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "notification"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other),
+                                    "notification"
                                 ),
                             )
                             .into(),
@@ -2241,21 +1324,16 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -2266,55 +1344,36 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                "query" => {
-                    super::QueryResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                "refund" => super::RefundResponse::status_of(json).map(Some),
+                "query" => super::QueryResponse::status_of(json).map(Some),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
                 "query" => {
-                    super::QueryResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::QueryResponse::from_json(json).map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -2322,86 +1381,52 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
-                "query" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::QueryRequest>(json),
-                    )
-                }
-                "void" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::VoidRequest>(json),
-                    )
-                }
-                _ => ::core::option::Option::None,
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "query" => Some(__round_trip::<super::QueryRequest>(json)),
+                "void" => Some(__round_trip::<super::VoidRequest>(json)),
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
-                "query" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::QueryResponse>(json),
-                    )
-                }
-                "void" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::VoidResponse>(json),
-                    )
-                }
-                _ => ::core::option::Option::None,
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "query" => Some(__round_trip::<super::QueryResponse>(json)),
+                "void" => Some(__round_trip::<super::VoidResponse>(json)),
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other), "none"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
                             ),
                         ),
                     )
@@ -2409,175 +1434,39 @@ Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.*/
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::Number(n) => {
-                let __n = __decimal_text(&n.to_string())?;
-                let __t = __n.to_string();
-                ::core::result::Result::Ok(Value::Number(__n))
-            }
-            Value::String(s) => {
-                let __n = __decimal_text(s)?;
-                let __t = __n.to_string();
-                ::core::result::Result::Ok(Value::Number(__n))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a decimal amount", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{1,7}(\\.[0-9]{1,2})?$");
+    static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
+        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .len(None, Some(64usize)),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal)
+            .req()
+            .range(Some("0.01"), Some("9999999.99"))
+            .pattern(&__PATTERN0),
+    ];
+    static RULES_QUERY_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .len(None, Some(64usize)),
+    ];
+    static RULES_VOID_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .len(None, Some(64usize)),
+    ];
+    static RULES_NOTIFICATION_PAYLOAD: [__g::Rule; 8usize] = [
+        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal).req(),
+        __g::Rule::new("cardType", ::payspec::model::FieldType::String),
+        __g::Rule::new("maskedPan", ::payspec::model::FieldType::String),
+        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar).req(),
+        __g::Rule::new("status", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("updateTime", ::payspec::model::FieldType::String),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String).req(),
+    ];
 }

@@ -13,15 +13,7 @@ pub mod hitechpay {
     /// Human name of the provider.
     pub const TITLE: &str = "HiTechPAY (ZaloPay v2 platform)";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -38,19 +30,17 @@ pub mod hitechpay {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://sb-openapi.hitechpay.vn/v2")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://sb-openapi.hitechpay.vn/v2"),
+                _ => None,
             }
         }
     }
@@ -74,997 +64,384 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "key1",
+                        {
+                            let v = &self.key1;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "key2",
+                        {
+                            let v = &self.key2;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.app_id;
-                c.insert("app_id", ::payspec::CredentialValue::Integer(*v));
-            }
-            {
-                let v = &self.key1;
-                c.insert("key1", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.key2;
-                c.insert("key2", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.app_id;
+            c.insert("app_id", ::payspec::CredentialValue::Integer(*v));
+            let v = &self.key1;
+            c.insert("key1", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.key2;
+            c.insert("key2", ::payspec::CredentialValue::Secret(v.clone()));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
-                app_id: match creds.get("app_id") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Integer(i) => *i,
-                            ::payspec::CredentialValue::SecretInteger(i) => i.expose(),
-                            other => {
-                                other
-                                    .text()
-                                    .parse::<i64>()
-                                    .map_err(|_| ::payspec::CredentialError {
-                                        name: "app_id".into(),
-                                        problem: "expected an integer".into(),
-                                    })?
-                            }
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "app_id".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                key1: match creds.get("key1") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "key1".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                key2: match creds.get("key2") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "key2".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
+                app_id: __g::cred(creds, "app_id", __g::read_int)?,
+                key1: __g::cred(creds, "key1", __g::read_secret)?,
+                key2: __g::cred(creds, "key2", __g::read_secret)?,
             })
         }
     }
     ///Request of `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
-        pub app_id: ::core::option::Option<i64>,
-        /**yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key
-
-Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.*/
-        #[serde(rename = "m_refund_id")]
-        pub m_refund_id: ::std::string::String,
-        /**Transaction id of the payment
-
-Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.*/
-        #[serde(rename = "zp_trans_id")]
-        pub zp_trans_id: ::std::string::String,
-        /**Refund amount, VND
-
-Wire name `amount`; required; minimum 1.*/
-        #[serde(rename = "amount")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub app_id: Option<i64>,
+        ///yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
+        pub m_refund_id: String,
+        ///Transaction id of the payment. Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.
+        pub zp_trans_id: String,
+        ///Refund amount, VND. Wire name `amount`; required; minimum 1.
         pub amount: i64,
-        /**Fee deducted from the buyer's refund; changes the mac layout
-
-Wire name `refund_fee_amount`; optional; minimum 0.*/
-        #[serde(
-            rename = "refund_fee_amount",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub refund_fee_amount: ::core::option::Option<i64>,
-        /**Request time, unix ms
-
-Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
-        #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-        pub timestamp: ::core::option::Option<i64>,
+        ///Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_fee_amount: Option<i64>,
+        ///Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub timestamp: Option<i64>,
         ///Wire name `description`; required; at most 100 characters.
-        #[serde(rename = "description")]
-        pub description: ::std::string::String,
+        pub description: String,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_m_refund_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 45usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 45usize),
-                );
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[0-9]{6}_[0-9]+_.+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[0-9]{6}_[0-9]+_.+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_zp_trans_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 15usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 15usize),
-                );
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[0-9]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[0-9]+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_refund_fee_amount(
-            v: i64,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 0i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "0"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 100usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 100usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 app_id: r.app_id,
-                m_refund_id: ::core::option::Option::Some(r.m_refund_id),
-                zp_trans_id: ::core::option::Option::Some(r.zp_trans_id),
-                amount: ::core::option::Option::Some(r.amount),
+                m_refund_id: Some(r.m_refund_id),
+                zp_trans_id: Some(r.zp_trans_id),
+                amount: Some(r.amount),
                 refund_fee_amount: r.refund_fee_amount,
                 timestamp: r.timestamp,
-                description: ::core::option::Option::Some(r.description),
+                description: Some(r.description),
             }
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_code: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_message: ::core::option::Option<::std::string::String>,
-        /**Refund id; store it for reconciliation
-
-Wire name `refund_id`; optional.*/
-        #[serde(rename = "refund_id", default, skip_serializing_if = "Option::is_none")]
-        pub refund_id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_message: Option<String>,
+        ///Refund id; store it for reconciliation. Wire name `refund_id`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_id: Option<i64>,
     }
     ///Request of `query_refund`: Status of a refund by m_refund_id.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryRefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
-        pub app_id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub app_id: Option<i64>,
         ///Wire name `m_refund_id`; required; at most 45 characters.
-        #[serde(rename = "m_refund_id")]
-        pub m_refund_id: ::std::string::String,
+        pub m_refund_id: String,
         ///Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-        pub timestamp: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub timestamp: Option<i64>,
     }
     impl QueryRefundRequest {
-        #[allow(unused_variables)]
-        fn __check_m_refund_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 45usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 45usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            QueryRefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            QueryRefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            QueryRefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<QueryRefundRequest> for QueryRefundRequestBuilder {
+    impl From<QueryRefundRequest> for QueryRefundRequestBuilder {
         ///A builder holding every field of a `query_refund` request.
         #[allow(unused_variables)]
         fn from(r: QueryRefundRequest) -> Self {
             QueryRefundRequestBuilder {
                 app_id: r.app_id,
-                m_refund_id: ::core::option::Option::Some(r.m_refund_id),
+                m_refund_id: Some(r.m_refund_id),
                 timestamp: r.timestamp,
             }
         }
     }
     ///Response of `query_refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct QueryRefundResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_code: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_message: Option<String>,
     }
     ///Request of `create_order`: Create a payment order (context for refunds).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CreateOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
-        pub app_id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub app_id: Option<i64>,
         ///Wire name `app_user`; required; at least 1 characters; at most 50 characters.
-        #[serde(rename = "app_user")]
-        pub app_user: ::std::string::String,
+        pub app_user: String,
         ///Wire name `app_trans_id`; required; at most 40 characters; matches `^[0-9]{6}_.+$`.
-        #[serde(rename = "app_trans_id")]
-        pub app_trans_id: ::std::string::String,
+        pub app_trans_id: String,
         ///Wire name `app_time`; required; defaults to `ctx:now_ms`.
-        #[serde(rename = "app_time", default, skip_serializing_if = "Option::is_none")]
-        pub app_time: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub app_time: Option<i64>,
         ///Wire name `expire_duration_seconds`; optional; minimum 300; maximum 2592000.
-        #[serde(
-            rename = "expire_duration_seconds",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub expire_duration_seconds: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub expire_duration_seconds: Option<i64>,
         ///Wire name `amount`; required; minimum 1.
-        #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `description`; required; at most 256 characters.
-        #[serde(rename = "description")]
-        pub description: ::std::string::String,
+        pub description: String,
         ///Wire name `callback_url`; optional.
-        #[serde(
-            rename = "callback_url",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub callback_url: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub callback_url: Option<String>,
         ///Wire name `sub_app_id`; optional; at most 50 characters.
-        #[serde(rename = "sub_app_id", default, skip_serializing_if = "Option::is_none")]
-        pub sub_app_id: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_app_id: Option<String>,
         ///Wire name `item`; required; at most 2048 characters.
-        #[serde(rename = "item")]
-        pub item: ::std::string::String,
+        pub item: String,
         ///Wire name `embed_data`; required; at most 2048 characters.
-        #[serde(rename = "embed_data")]
-        pub embed_data: ::std::string::String,
+        pub embed_data: String,
         ///Wire name `bank_code`; optional; at most 20 characters.
-        #[serde(rename = "bank_code", default, skip_serializing_if = "Option::is_none")]
-        pub bank_code: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub bank_code: Option<String>,
     }
     impl CreateOrderRequest {
-        #[allow(unused_variables)]
-        fn __check_app_user(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 50usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 50usize),
-                );
-            }
-            if __len < 1usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at least {} required", __len, 1usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_app_trans_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 40usize),
-                );
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[0-9]{6}_.+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[0-9]{6}_.+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_expire_duration_seconds(
-            v: i64,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 300i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "300"),
-                );
-            }
-            if v > 2592000i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is above the maximum {}", v, "2592000"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 256usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 256usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_sub_app_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 50usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 50usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_item(v: &str) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 2048usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 2048usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_embed_data(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if let ::core::result::Result::Err(e) = ::payspec::serde_json::from_str::<
-                ::payspec::serde_json::Value,
-            >(v) {
-                return ::core::result::Result::Err(
-                    ::std::format!("not JSON text: {}", e),
-                );
-            }
-            let __len = v.chars().count();
-            if __len > 2048usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 2048usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_bank_code(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 20usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 20usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            CreateOrderRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            CreateOrderRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            CreateOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<CreateOrderRequest> for CreateOrderRequestBuilder {
+    impl From<CreateOrderRequest> for CreateOrderRequestBuilder {
         ///A builder holding every field of a `create_order` request.
         #[allow(unused_variables)]
         fn from(r: CreateOrderRequest) -> Self {
             CreateOrderRequestBuilder {
                 app_id: r.app_id,
-                app_user: ::core::option::Option::Some(r.app_user),
-                app_trans_id: ::core::option::Option::Some(r.app_trans_id),
+                app_user: Some(r.app_user),
+                app_trans_id: Some(r.app_trans_id),
                 app_time: r.app_time,
                 expire_duration_seconds: r.expire_duration_seconds,
-                amount: ::core::option::Option::Some(r.amount),
-                description: ::core::option::Option::Some(r.description),
+                amount: Some(r.amount),
+                description: Some(r.description),
                 callback_url: r.callback_url,
                 sub_app_id: r.sub_app_id,
-                item: ::core::option::Option::Some(r.item),
-                embed_data: ::core::option::Option::Some(r.embed_data),
+                item: Some(r.item),
+                embed_data: Some(r.embed_data),
                 bank_code: r.bank_code,
             }
         }
     }
     ///Response of `create_order`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CreateOrderResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_code: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_message: Option<String>,
         ///Wire name `zp_trans_token`; optional.
-        #[serde(
-            rename = "zp_trans_token",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub zp_trans_token: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub zp_trans_token: Option<String>,
         ///Wire name `order_url`; optional.
-        #[serde(rename = "order_url", default, skip_serializing_if = "Option::is_none")]
-        pub order_url: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order_url: Option<String>,
         ///Wire name `order_token`; optional.
-        #[serde(
-            rename = "order_token",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub order_token: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub order_token: Option<String>,
         ///Wire name `qr_code`; optional.
-        #[serde(rename = "qr_code", default, skip_serializing_if = "Option::is_none")]
-        pub qr_code: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub qr_code: Option<String>,
     }
     ///Request of `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(rename = "app_id", default, skip_serializing_if = "Option::is_none")]
-        pub app_id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub app_id: Option<i64>,
         ///Wire name `app_trans_id`; required; at most 40 characters.
-        #[serde(rename = "app_trans_id")]
-        pub app_trans_id: ::std::string::String,
+        pub app_trans_id: String,
     }
     impl QueryOrderRequest {
-        #[allow(unused_variables)]
-        fn __check_app_trans_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 40usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 40usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            QueryOrderRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            QueryOrderRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            QueryOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<QueryOrderRequest> for QueryOrderRequestBuilder {
+    impl From<QueryOrderRequest> for QueryOrderRequestBuilder {
         ///A builder holding every field of a `query_order` request.
         #[allow(unused_variables)]
         fn from(r: QueryOrderRequest) -> Self {
             QueryOrderRequestBuilder {
                 app_id: r.app_id,
-                app_trans_id: ::core::option::Option::Some(r.app_trans_id),
+                app_trans_id: Some(r.app_trans_id),
             }
         }
     }
     ///Response of `query_order`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct QueryOrderResponse {
         ///Wire name `return_code`; required.
-        #[serde(rename = "return_code")]
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(
-            rename = "return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(
-            rename = "sub_return_code",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_code: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(
-            rename = "sub_return_message",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_return_message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_return_message: Option<String>,
         ///Wire name `is_processing`; optional.
-        #[serde(
-            rename = "is_processing",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub is_processing: ::core::option::Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub is_processing: Option<bool>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<i64>,
         ///Wire name `discount_amount`; optional.
-        #[serde(
-            rename = "discount_amount",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub discount_amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub discount_amount: Option<i64>,
         ///Wire name `zp_trans_id`; optional.
-        #[serde(
-            rename = "zp_trans_id",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub zp_trans_id: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub zp_trans_id: Option<i64>,
         ///Wire name `server_time`; optional.
-        #[serde(
-            rename = "server_time",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub server_time: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub server_time: Option<i64>,
     }
     ///Payment callback (sent only after a successful payment); `data` is JSON text signed as received.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CallbackPayload {
         ///Wire name `data`; required.
-        #[serde(rename = "data")]
-        pub data: ::std::string::String,
+        pub data: String,
         ///Wire name `mac`; required; at most 64 characters.
-        #[serde(rename = "mac")]
-        pub mac: ::std::string::String,
-        /**1 = order, 2 = agreement
-
-Wire name `type`; optional; minimum 1; maximum 2.*/
-        #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-        pub r#type: ::core::option::Option<i64>,
+        pub mac: String,
+        ///1 = order, 2 = agreement. Wire name `type`; optional; minimum 1; maximum 2.
+        #[serde(rename = "type")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub r#type: Option<i64>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "app_id", default)]
-        app_id: ::core::option::Option<i64>,
-        #[serde(rename = "m_refund_id", default)]
-        m_refund_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "zp_trans_id", default)]
-        zp_trans_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
-        #[serde(rename = "refund_fee_amount", default)]
-        refund_fee_amount: ::core::option::Option<i64>,
-        #[serde(rename = "timestamp", default)]
-        timestamp: ::core::option::Option<i64>,
-        #[serde(rename = "description", default)]
-        description: ::core::option::Option<::std::string::String>,
+        app_id: Option<i64>,
+        m_refund_id: Option<String>,
+        zp_trans_id: Option<String>,
+        amount: Option<i64>,
+        refund_fee_amount: Option<i64>,
+        timestamp: Option<i64>,
+        description: Option<String>,
     }
     impl RefundRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.app_id = ::core::option::Option::Some(value.into());
+        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
+            self.app_id = Some(value.into());
             self
         }
-        /**Set `m_refund_id`. yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key
-
-Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.*/
-        pub fn m_refund_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.m_refund_id = ::core::option::Option::Some(value.into());
+        ///Set `m_refund_id`. yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
+        pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
+            self.m_refund_id = Some(value.into());
             self
         }
-        /**Set `zp_trans_id`. Transaction id of the payment
-
-Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.*/
-        pub fn zp_trans_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.zp_trans_id = ::core::option::Option::Some(value.into());
+        ///Set `zp_trans_id`. Transaction id of the payment. Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.
+        pub fn zp_trans_id(mut self, value: impl Into<String>) -> Self {
+            self.zp_trans_id = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount, VND
-
-Wire name `amount`; required; minimum 1.*/
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        ///Set `amount`. Refund amount, VND. Wire name `amount`; required; minimum 1.
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
-        /**Set `refund_fee_amount`. Fee deducted from the buyer's refund; changes the mac layout
-
-Wire name `refund_fee_amount`; optional; minimum 0.*/
-        pub fn refund_fee_amount(
-            mut self,
-            value: impl ::core::convert::Into<i64>,
-        ) -> Self {
-            self.refund_fee_amount = ::core::option::Option::Some(value.into());
+        ///Set `refund_fee_amount`. Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
+        pub fn refund_fee_amount(mut self, value: impl Into<i64>) -> Self {
+            self.refund_fee_amount = Some(value.into());
             self
         }
-        /**Set `timestamp`. Request time, unix ms
-
-Wire name `timestamp`; required; defaults to `ctx:now_ms`.*/
-        pub fn timestamp(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.timestamp = ::core::option::Option::Some(value.into());
+        ///Set `timestamp`. Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
+        pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
+            self.timestamp = Some(value.into());
             self
         }
         ///Set `description`. Wire name `description`; required; at most 100 characters.
-        pub fn description(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::core::option::Option::Some(value.into());
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            self.description = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        ::core::result::Result::Ok(::core::option::Option::Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.refund", "app_id", "required but missing"),
-                );
-            }
-            let m_refund_id = self.m_refund_id;
-            if let ::core::option::Option::Some(__v) = &m_refund_id {
-                RefundRequest::__check_m_refund_id((__v).as_str())
-                    .map_err(|p| __input("hitechpay.refund", "m_refund_id", p))?;
-            }
-            let m_refund_id = match m_refund_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.refund",
-                            "m_refund_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let zp_trans_id = self.zp_trans_id;
-            if let ::core::option::Option::Some(__v) = &zp_trans_id {
-                RefundRequest::__check_zp_trans_id((__v).as_str())
-                    .map_err(|p| __input("hitechpay.refund", "zp_trans_id", p))?;
-            }
-            let zp_trans_id = match zp_trans_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.refund",
-                            "zp_trans_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("hitechpay.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("hitechpay.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let refund_fee_amount = self.refund_fee_amount;
-            if let ::core::option::Option::Some(__v) = &refund_fee_amount {
-                RefundRequest::__check_refund_fee_amount(*(__v))
-                    .map_err(|p| __input("hitechpay.refund", "refund_fee_amount", p))?;
-            }
-            let mut timestamp = self.timestamp;
-            if timestamp.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    timestamp = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms),
-                    )?;
-                }
-            }
-            if timestamp.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.refund", "timestamp", "required but missing"),
-                );
-            }
-            let description = self.description;
-            if let ::core::option::Option::Some(__v) = &description {
-                RefundRequest::__check_description((__v).as_str())
-                    .map_err(|p| __input("hitechpay.refund", "description", p))?;
-            }
-            let description = match description {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.refund",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(RefundRequest {
+        ) -> Result<RefundRequest, SignError> {
+            const T: &str = "hitechpay.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, self.m_refund_id)?;
+            let zp_trans_id = cx.required(2, self.zp_trans_id)?;
+            let amount = cx.required(3, self.amount)?;
+            let refund_fee_amount = cx.optional(4, self.refund_fee_amount)?;
+            let timestamp = cx.filled(5, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            let description = cx.required(6, self.description)?;
+            Ok(RefundRequest {
                 app_id,
                 m_refund_id,
                 zp_trans_id,
@@ -1084,142 +461,71 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.*
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("hitechpay.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "hitechpay.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("hitechpay.refund response", body)
         }
         ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_SUBMIT,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.return_code; __v
-                    .to_string() }), self.sub_return_code.map(| __v | __v.to_string())
+                [
+                    Some(self.return_code.to_string()),
+                    self.sub_return_code.map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("hitechpay.refund response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_SUBMIT,
-                    ::std::vec![
-                        json.get("return_code").and_then(::payspec::status::code_text),
-                        json.get("sub_return_code")
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "hitechpay.refund response",
+                json,
+                STATUS_REFUND_SUBMIT,
+                &["return_code", "sub_return_code"],
             )
         }
     }
     ///Builder of [`QueryRefundRequest`]: set fields, then [`build`](QueryRefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct QueryRefundRequestBuilder {
-        #[serde(rename = "app_id", default)]
-        app_id: ::core::option::Option<i64>,
-        #[serde(rename = "m_refund_id", default)]
-        m_refund_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "timestamp", default)]
-        timestamp: ::core::option::Option<i64>,
+        app_id: Option<i64>,
+        m_refund_id: Option<String>,
+        timestamp: Option<i64>,
     }
     impl QueryRefundRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.app_id = ::core::option::Option::Some(value.into());
+        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
+            self.app_id = Some(value.into());
             self
         }
         ///Set `m_refund_id`. Wire name `m_refund_id`; required; at most 45 characters.
-        pub fn m_refund_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.m_refund_id = ::core::option::Option::Some(value.into());
+        pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
+            self.m_refund_id = Some(value.into());
             self
         }
         ///Set `timestamp`. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        pub fn timestamp(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.timestamp = ::core::option::Option::Some(value.into());
+        pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
+            self.timestamp = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<QueryRefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
+        pub fn build(self) -> Result<QueryRefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<QueryRefundRequest, ::payspec::SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        ::core::result::Result::Ok(::core::option::Option::Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.query_refund", "app_id", "required but missing"),
-                );
-            }
-            let m_refund_id = self.m_refund_id;
-            if let ::core::option::Option::Some(__v) = &m_refund_id {
-                QueryRefundRequest::__check_m_refund_id((__v).as_str())
-                    .map_err(|p| __input("hitechpay.query_refund", "m_refund_id", p))?;
-            }
-            let m_refund_id = match m_refund_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.query_refund",
-                            "m_refund_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let mut timestamp = self.timestamp;
-            if timestamp.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    timestamp = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms),
-                    )?;
-                }
-            }
-            if timestamp.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input(
-                        "hitechpay.query_refund",
-                        "timestamp",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::result::Result::Ok(QueryRefundRequest {
+        ) -> Result<QueryRefundRequest, SignError> {
+            const T: &str = "hitechpay.query_refund";
+            let r = &RULES_QUERY_REFUND_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, self.m_refund_id)?;
+            let timestamp = cx.filled(2, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            Ok(QueryRefundRequest {
                 app_id,
                 m_refund_id,
                 timestamp,
@@ -1235,326 +541,134 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ref
     impl QueryRefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("hitechpay.query_refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "hitechpay.query_refund response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("hitechpay.query_refund response", body)
         }
         ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND_QUERY,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.return_code; __v
-                    .to_string() }), self.sub_return_code.map(| __v | __v.to_string())
+                [
+                    Some(self.return_code.to_string()),
+                    self.sub_return_code.map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields return_code, sub_return_code), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("hitechpay.query_refund response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_QUERY,
-                    ::std::vec![
-                        json.get("return_code").and_then(::payspec::status::code_text),
-                        json.get("sub_return_code")
-                        .and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "hitechpay.query_refund response",
+                json,
+                STATUS_REFUND_QUERY,
+                &["return_code", "sub_return_code"],
             )
         }
     }
     ///Builder of [`CreateOrderRequest`]: set fields, then [`build`](CreateOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct CreateOrderRequestBuilder {
-        #[serde(rename = "app_id", default)]
-        app_id: ::core::option::Option<i64>,
-        #[serde(rename = "app_user", default)]
-        app_user: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "app_trans_id", default)]
-        app_trans_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "app_time", default)]
-        app_time: ::core::option::Option<i64>,
-        #[serde(rename = "expire_duration_seconds", default)]
-        expire_duration_seconds: ::core::option::Option<i64>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
-        #[serde(rename = "description", default)]
-        description: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "callback_url", default)]
-        callback_url: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "sub_app_id", default)]
-        sub_app_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "item", default)]
-        item: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "embed_data", default)]
-        embed_data: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "bank_code", default)]
-        bank_code: ::core::option::Option<::std::string::String>,
+        app_id: Option<i64>,
+        app_user: Option<String>,
+        app_trans_id: Option<String>,
+        app_time: Option<i64>,
+        expire_duration_seconds: Option<i64>,
+        amount: Option<i64>,
+        description: Option<String>,
+        callback_url: Option<String>,
+        sub_app_id: Option<String>,
+        item: Option<String>,
+        embed_data: Option<String>,
+        bank_code: Option<String>,
     }
     impl CreateOrderRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.app_id = ::core::option::Option::Some(value.into());
+        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
+            self.app_id = Some(value.into());
             self
         }
         ///Set `app_user`. Wire name `app_user`; required; at least 1 characters; at most 50 characters.
-        pub fn app_user(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_user = ::core::option::Option::Some(value.into());
+        pub fn app_user(mut self, value: impl Into<String>) -> Self {
+            self.app_user = Some(value.into());
             self
         }
         ///Set `app_trans_id`. Wire name `app_trans_id`; required; at most 40 characters; matches `^[0-9]{6}_.+$`.
-        pub fn app_trans_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_trans_id = ::core::option::Option::Some(value.into());
+        pub fn app_trans_id(mut self, value: impl Into<String>) -> Self {
+            self.app_trans_id = Some(value.into());
             self
         }
         ///Set `app_time`. Wire name `app_time`; required; defaults to `ctx:now_ms`.
-        pub fn app_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.app_time = ::core::option::Option::Some(value.into());
+        pub fn app_time(mut self, value: impl Into<i64>) -> Self {
+            self.app_time = Some(value.into());
             self
         }
         ///Set `expire_duration_seconds`. Wire name `expire_duration_seconds`; optional; minimum 300; maximum 2592000.
-        pub fn expire_duration_seconds(
-            mut self,
-            value: impl ::core::convert::Into<i64>,
-        ) -> Self {
-            self.expire_duration_seconds = ::core::option::Option::Some(value.into());
+        pub fn expire_duration_seconds(mut self, value: impl Into<i64>) -> Self {
+            self.expire_duration_seconds = Some(value.into());
             self
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         ///Set `description`. Wire name `description`; required; at most 256 characters.
-        pub fn description(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::core::option::Option::Some(value.into());
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            self.description = Some(value.into());
             self
         }
         ///Set `callback_url`. Wire name `callback_url`; optional.
-        pub fn callback_url(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.callback_url = ::core::option::Option::Some(value.into());
+        pub fn callback_url(mut self, value: impl Into<String>) -> Self {
+            self.callback_url = Some(value.into());
             self
         }
         ///Set `sub_app_id`. Wire name `sub_app_id`; optional; at most 50 characters.
-        pub fn sub_app_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_app_id = ::core::option::Option::Some(value.into());
+        pub fn sub_app_id(mut self, value: impl Into<String>) -> Self {
+            self.sub_app_id = Some(value.into());
             self
         }
         ///Set `item`. Wire name `item`; required; at most 2048 characters.
-        pub fn item(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.item = ::core::option::Option::Some(value.into());
+        pub fn item(mut self, value: impl Into<String>) -> Self {
+            self.item = Some(value.into());
             self
         }
         ///Set `embed_data`. Wire name `embed_data`; required; at most 2048 characters.
-        pub fn embed_data(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.embed_data = ::core::option::Option::Some(value.into());
+        pub fn embed_data(mut self, value: impl Into<String>) -> Self {
+            self.embed_data = Some(value.into());
             self
         }
         ///Set `bank_code`. Wire name `bank_code`; optional; at most 20 characters.
-        pub fn bank_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_code = ::core::option::Option::Some(value.into());
+        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
+            self.bank_code = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<CreateOrderRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
+        pub fn build(self) -> Result<CreateOrderRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<CreateOrderRequest, ::payspec::SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        ::core::result::Result::Ok(::core::option::Option::Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.create_order", "app_id", "required but missing"),
-                );
-            }
-            let app_user = self.app_user;
-            if let ::core::option::Option::Some(__v) = &app_user {
-                CreateOrderRequest::__check_app_user((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "app_user", p))?;
-            }
-            let app_user = match app_user {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.create_order",
-                            "app_user",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let app_trans_id = self.app_trans_id;
-            if let ::core::option::Option::Some(__v) = &app_trans_id {
-                CreateOrderRequest::__check_app_trans_id((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "app_trans_id", p))?;
-            }
-            let app_trans_id = match app_trans_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.create_order",
-                            "app_trans_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let mut app_time = self.app_time;
-            if app_time.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_time = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms),
-                    )?;
-                }
-            }
-            if app_time.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.create_order", "app_time", "required but missing"),
-                );
-            }
-            let expire_duration_seconds = self.expire_duration_seconds;
-            if let ::core::option::Option::Some(__v) = &expire_duration_seconds {
-                CreateOrderRequest::__check_expire_duration_seconds(*(__v))
-                    .map_err(|p| __input(
-                        "hitechpay.create_order",
-                        "expire_duration_seconds",
-                        p,
-                    ))?;
-            }
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                CreateOrderRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("hitechpay.create_order", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.create_order",
-                            "amount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let description = self.description;
-            if let ::core::option::Option::Some(__v) = &description {
-                CreateOrderRequest::__check_description((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "description", p))?;
-            }
-            let description = match description {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.create_order",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let callback_url = self.callback_url;
-            let sub_app_id = self.sub_app_id;
-            if let ::core::option::Option::Some(__v) = &sub_app_id {
-                CreateOrderRequest::__check_sub_app_id((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "sub_app_id", p))?;
-            }
-            let item = self.item;
-            if let ::core::option::Option::Some(__v) = &item {
-                CreateOrderRequest::__check_item((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "item", p))?;
-            }
-            let item = match item {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("hitechpay.create_order", "item", "required but missing"),
-                    );
-                }
-            };
-            let embed_data = self.embed_data;
-            if let ::core::option::Option::Some(__v) = &embed_data {
-                CreateOrderRequest::__check_embed_data((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "embed_data", p))?;
-            }
-            let embed_data = match embed_data {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.create_order",
-                            "embed_data",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let bank_code = self.bank_code;
-            if let ::core::option::Option::Some(__v) = &bank_code {
-                CreateOrderRequest::__check_bank_code((__v).as_str())
-                    .map_err(|p| __input("hitechpay.create_order", "bank_code", p))?;
-            }
-            ::core::result::Result::Ok(CreateOrderRequest {
+        ) -> Result<CreateOrderRequest, SignError> {
+            const T: &str = "hitechpay.create_order";
+            let r = &RULES_CREATE_ORDER_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_user = cx.required(1, self.app_user)?;
+            let app_trans_id = cx.required(2, self.app_trans_id)?;
+            let app_time = cx.filled(3, self.app_time, |c, k| Ok(Some(k.now_ms)))?;
+            let expire_duration_seconds = cx.optional(4, self.expire_duration_seconds)?;
+            let amount = cx.required(5, self.amount)?;
+            let description = cx.required(6, self.description)?;
+            let callback_url = cx.optional(7, self.callback_url)?;
+            let sub_app_id = cx.optional(8, self.sub_app_id)?;
+            let item = cx.required(9, self.item)?;
+            let embed_data = cx.required(10, self.embed_data)?;
+            let bank_code = cx.optional(11, self.bank_code)?;
+            Ok(CreateOrderRequest {
                 app_id,
                 app_user,
                 app_trans_id,
@@ -1579,91 +693,45 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.create_or
     impl CreateOrderResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("hitechpay.create_order response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "hitechpay.create_order response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("hitechpay.create_order response", body)
         }
     }
     ///Builder of [`QueryOrderRequest`]: set fields, then [`build`](QueryOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct QueryOrderRequestBuilder {
-        #[serde(rename = "app_id", default)]
-        app_id: ::core::option::Option<i64>,
-        #[serde(rename = "app_trans_id", default)]
-        app_trans_id: ::core::option::Option<::std::string::String>,
+        app_id: Option<i64>,
+        app_trans_id: Option<String>,
     }
     impl QueryOrderRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.app_id = ::core::option::Option::Some(value.into());
+        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
+            self.app_id = Some(value.into());
             self
         }
         ///Set `app_trans_id`. Wire name `app_trans_id`; required; at most 40 characters.
-        pub fn app_trans_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_trans_id = ::core::option::Option::Some(value.into());
+        pub fn app_trans_id(mut self, value: impl Into<String>) -> Self {
+            self.app_trans_id = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<QueryOrderRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
+        pub fn build(self) -> Result<QueryOrderRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<QueryOrderRequest, ::payspec::SignError> {
-            let mut app_id = self.app_id;
-            if app_id.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    app_id = {
-                        let __c = __creds.app_id;
-                        ::core::result::Result::Ok(::core::option::Option::Some(__c))
-                    }?;
-                }
-            }
-            if app_id.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.query_order", "app_id", "required but missing"),
-                );
-            }
-            let app_trans_id = self.app_trans_id;
-            if let ::core::option::Option::Some(__v) = &app_trans_id {
-                QueryOrderRequest::__check_app_trans_id((__v).as_str())
-                    .map_err(|p| __input("hitechpay.query_order", "app_trans_id", p))?;
-            }
-            let app_trans_id = match app_trans_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "hitechpay.query_order",
-                            "app_trans_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(QueryOrderRequest {
+        ) -> Result<QueryOrderRequest, SignError> {
+            const T: &str = "hitechpay.query_order";
+            let r = &RULES_QUERY_ORDER_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_trans_id = cx.required(1, self.app_trans_id)?;
+            Ok(QueryOrderRequest {
                 app_id,
                 app_trans_id,
             })
@@ -1678,301 +746,94 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
     impl QueryOrderResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("hitechpay.query_order response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "hitechpay.query_order response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("hitechpay.query_order response", body)
         }
     }
     impl CallbackPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_callback`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund_submit` (fields return_code, sub_return_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_SUBMIT: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("1"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("ACCEPTED"),
-            meaning: "Refund registered; confirm with query_refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("3"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
-            meaning: "Refund is being processed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-13"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_EXPIRE_TIME"),
-            meaning: "timestamp older than 15 minutes; rebuild with a fresh timestamp and mac",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-14"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_AMOUNT_INVALID"),
-            meaning: "Invalid refund amount",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-23"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("DUPLICATE_M_REFUND_ID"),
-            meaning: "m_refund_id already used; query the earlier refund",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-24"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_MERCHANT_REFUNDID_FORMAT"),
-            meaning: "m_refund_id is not yymmdd_appid_xxx",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-25"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_MERCHANT_REFUNDID_DATE"),
-            meaning: "m_refund_id date is not today (GMT+7)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-26"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_MERCHANT_REFUNDID_APPID"),
-            meaning: "m_refund_id app id segment differs from app_id",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-32"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("NOT_SUPPORT_PARTIAL_REFUND"),
-            meaning: "Partial refund not supported for this payment",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-101"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("ORDER_NOT_FOUND"),
-            meaning: "zp_trans_id unknown",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("FAIL"),
-            meaning: "Refund request refused; see sub_return_code",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-401"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("ILLEGAL_DATA_REQUEST"),
-            meaning: "Bad or missing parameters",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-402"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("ILLEGAL_APP_OR_SIGNATURE"),
-            meaning: "Bad app_id or mac",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-429"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("LIMIT_REQUEST_REACH"),
-            meaning: "Rate limited; retry with the same m_refund_id",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-500"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_ERROR"),
-            meaning: "System error; query before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-999"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("SYSTEM_MAINTENANCE"),
-            meaning: "Maintenance; retry later",
-            retryable: true,
-        },
-    ];
-    ///Status table `refund_query` (fields return_code, sub_return_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_QUERY: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("1"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Refund completed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("0"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REFUND_FAILED"),
-            meaning: "Refund failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-2"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REFUND_TYPE_INVALID"),
-            meaning: "Order not allowed to be refunded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-13"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REFUND_EXPIRE_TIME"),
-            meaning: "Refund expired",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-14"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REFUND_AMOUNT_INVALID"),
-            meaning: "Invalid refund amount",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-32"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("NOT_SUPPORT_PARTIAL_REFUND"),
-            meaning: "Partial refund not supported",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("2"),
-                ::core::option::Option::Some("-101"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("M_REFUND_ID_NOT_FOUND"),
-            meaning: "No refund with this m_refund_id (poll briefly if the submit succeeded)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("FAIL"),
-            meaning: "Refund failed; see sub_return_code",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("3"),
-                ::core::option::Option::Some("-1"),
-            ],
-            outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("REFUND_PENDING"),
-            meaning: "Waiting for approval; contact operations",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("3"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("REFUND_PROCESSING"),
-            meaning: "Refund is being processed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-401"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("ILLEGAL_DATA_REQUEST"),
-            meaning: "The query itself failed; retry the query",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-402"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("ILLEGAL_APP_OR_SIGNATURE"),
-            meaning: "The query itself failed (bad mac); retry the query",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-429"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("LIMIT_REQUEST_REACH"),
-            meaning: "The query itself was rate limited",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-500"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_ERROR"),
-            meaning: "The query itself failed",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("-999"), ::core::option::Option::None],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("SYSTEM_MAINTENANCE"),
-            meaning: "The query itself failed",
-            retryable: true,
-        },
-    ];
+    ///Status table `refund_submit` (fields return_code, sub_return_code): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_SUBMIT: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["1", "*"], Processing, "ACCEPTED", false)
+                .means("Refund registered; confirm with query_refund"),
+            row(&["3", "*"], Processing, "PROCESSING", false)
+                .means("Refund is being processed"),
+            row(&["2", "-13"], Rejected, "REFUND_EXPIRE_TIME", true)
+                .means(
+                    "timestamp older than 15 minutes; rebuild with a fresh timestamp and mac",
+                ),
+            row(&["2", "-14"], Rejected, "REFUND_AMOUNT_INVALID", false)
+                .means("Invalid refund amount"),
+            row(&["2", "-23"], Rejected, "DUPLICATE_M_REFUND_ID", false)
+                .means("m_refund_id already used; query the earlier refund"),
+            row(&["2", "-24"], Rejected, "INVALID_MERCHANT_REFUNDID_FORMAT", false)
+                .means("m_refund_id is not yymmdd_appid_xxx"),
+            row(&["2", "-25"], Rejected, "INVALID_MERCHANT_REFUNDID_DATE", false)
+                .means("m_refund_id date is not today (GMT+7)"),
+            row(&["2", "-26"], Rejected, "INVALID_MERCHANT_REFUNDID_APPID", false)
+                .means("m_refund_id app id segment differs from app_id"),
+            row(&["2", "-32"], Rejected, "NOT_SUPPORT_PARTIAL_REFUND", false)
+                .means("Partial refund not supported for this payment"),
+            row(&["2", "-101"], Rejected, "ORDER_NOT_FOUND", false)
+                .means("zp_trans_id unknown"),
+            row(&["2", "*"], Rejected, "FAIL", false)
+                .means("Refund request refused; see sub_return_code"),
+            row(&["-401", "*"], Rejected, "ILLEGAL_DATA_REQUEST", false)
+                .means("Bad or missing parameters"),
+            row(&["-402", "*"], Rejected, "ILLEGAL_APP_OR_SIGNATURE", false)
+                .means("Bad app_id or mac"),
+            row(&["-429", "*"], Rejected, "LIMIT_REQUEST_REACH", true)
+                .means("Rate limited; retry with the same m_refund_id"),
+            row(&["-500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("System error; query before retrying"),
+            row(&["-999", "*"], Rejected, "SYSTEM_MAINTENANCE", true)
+                .means("Maintenance; retry later"),
+        ]
+    };
+    ///Status table `refund_query` (fields return_code, sub_return_code): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_QUERY: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["1", "*"], Succeeded, "SUCCESS", false).means("Refund completed"),
+            row(&["2", "0"], Failed, "REFUND_FAILED", false).means("Refund failed"),
+            row(&["2", "-2"], Failed, "REFUND_TYPE_INVALID", false)
+                .means("Order not allowed to be refunded"),
+            row(&["2", "-13"], Failed, "REFUND_EXPIRE_TIME", false)
+                .means("Refund expired"),
+            row(&["2", "-14"], Failed, "REFUND_AMOUNT_INVALID", false)
+                .means("Invalid refund amount"),
+            row(&["2", "-32"], Failed, "NOT_SUPPORT_PARTIAL_REFUND", false)
+                .means("Partial refund not supported"),
+            row(&["2", "-101"], Rejected, "M_REFUND_ID_NOT_FOUND", false)
+                .means(
+                    "No refund with this m_refund_id (poll briefly if the submit succeeded)",
+                ),
+            row(&["2", "*"], Failed, "FAIL", false)
+                .means("Refund failed; see sub_return_code"),
+            row(&["3", "-1"], Pending, "REFUND_PENDING", false)
+                .means("Waiting for approval; contact operations"),
+            row(&["3", "*"], Processing, "REFUND_PROCESSING", false)
+                .means("Refund is being processed"),
+            row(&["-401", "*"], Indeterminate, "ILLEGAL_DATA_REQUEST", true)
+                .means("The query itself failed; retry the query"),
+            row(&["-402", "*"], Indeterminate, "ILLEGAL_APP_OR_SIGNATURE", false)
+                .means("The query itself failed (bad mac); retry the query"),
+            row(&["-429", "*"], Indeterminate, "LIMIT_REQUEST_REACH", true)
+                .means("The query itself was rate limited"),
+            row(&["-500", "*"], Indeterminate, "SYSTEM_ERROR", true)
+                .means("The query itself failed"),
+            row(&["-999", "*"], Indeterminate, "SYSTEM_MAINTENANCE", true)
+                .means("The query itself failed"),
+        ]
+    };
     /**Sign `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
 
 `POST /refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1981,175 +842,60 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.refund", "app_id", "required but missing"),
-                );
-            }
-        };
-        let __f_timestamp: i64 = match __req.timestamp {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.refund", "timestamp", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "hitechpay.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from("/refund");
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = __f_app_id;
-            __body.insert("app_id".to_string(), ::payspec::serde_json::Value::from(__v));
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.m_refund_id)?;
+        cx.check(2, &req.zp_trans_id)?;
+        cx.check(3, &req.amount)?;
+        cx.present(4, req.refund_fee_amount.as_ref())?;
+        let f_timestamp = cx.need_copy(5, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+        cx.check(6, &req.description)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/refund",
+        )?;
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
+        __w.body("zp_trans_id", Value::String(__req.zp_trans_id.to_string()));
+        __w.body("amount", Value::from(__req.amount));
+        if let Some(__v) = __req.refund_fee_amount {
+            __w.body("refund_fee_amount", Value::from(__v));
         }
-        {
-            let __v = &__req.m_refund_id;
-            __body
-                .insert(
-                    "m_refund_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.zp_trans_id;
-            __body
-                .insert(
-                    "zp_trans_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        if let ::core::option::Option::Some(__v) = __req.refund_fee_amount {
-            __body
-                .insert(
-                    "refund_fee_amount".to_string(),
-                    ::payspec::serde_json::Value::from(__v),
-                );
-        }
-        {
-            let __v = __f_timestamp;
-            __body
-                .insert(
-                    "timestamp".to_string(),
-                    ::payspec::serde_json::Value::from(__v),
-                );
-        }
-        {
-            let __v = &__req.description;
-            __body
-                .insert(
-                    "description".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
-                    { let __v = __f_app_id; __v.to_string() }, { let __v = & __req
-                    .zp_trans_id; __v.to_string() }, { let __v = __req.amount; __v
-                    .to_string() }
-                ];
-                if let ::core::option::Option::Some(__s) = __req
-                    .refund_fee_amount
-                    .map(|__v| __v.to_string())
-                {
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
+        __w.body("timestamp", Value::from(f_timestamp));
+        __w.body("description", Value::String(__req.description.to_string()));
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.zp_trans_id);
+                __m.part(&__req.amount);
+                if let Some(v) = __req.refund_fee_amount {
+                    __m.skip_empty(&v);
                 }
-                __parts
-                    .push({
-                        let __v = &__req.description;
-                        __v.to_string()
-                    });
-                __parts
-                    .push({
-                        let __v = __f_timestamp;
-                        __v.to_string()
-                    });
-                __parts.join("|")
+                __m.part(&&__req.description);
+                __m.part(&f_timestamp);
+                __m.finish()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
@@ -2159,143 +905,45 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         req: &QueryRefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: QueryRefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.query_refund", "app_id", "required but missing"),
-                );
-            }
-        };
-        let __f_timestamp: i64 = match __req.timestamp {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input(
-                        "hitechpay.query_refund",
-                        "timestamp",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "hitechpay.query_refund";
+        let r = &RULES_QUERY_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.m_refund_id)?;
+        let f_timestamp = cx.need_copy(2, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/query_refund",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = __f_app_id;
-            __body.insert("app_id".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.m_refund_id;
-            __body
-                .insert(
-                    "m_refund_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = __f_timestamp;
-            __body
-                .insert(
-                    "timestamp".to_string(),
-                    ::payspec::serde_json::Value::from(__v),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = __f_app_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.m_refund_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = __f_timestamp;
-                    __v.to_string()
-                },
-            ]
-                .join("|");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+        )?;
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
+        __w.body("timestamp", Value::from(f_timestamp));
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.m_refund_id);
+                __m.part(&f_timestamp);
+                __m.finish()
+            };
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `create_order`: Create a payment order (context for refunds).
 
@@ -2305,214 +953,75 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         req: &CreateOrderRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: CreateOrderRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.create_order", "app_id", "required but missing"),
-                );
-            }
-        };
-        let __f_app_time: i64 = match __req.app_time {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.create_order", "app_time", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "hitechpay.create_order";
+        let r = &RULES_CREATE_ORDER_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from("/create");
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = __f_app_id;
-            __body.insert("app_id".to_string(), ::payspec::serde_json::Value::from(__v));
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.app_user)?;
+        cx.check(2, &req.app_trans_id)?;
+        let f_app_time = cx.need_copy(3, req.app_time, |c, k| Ok(Some(k.now_ms)))?;
+        cx.present(4, req.expire_duration_seconds.as_ref())?;
+        cx.check(5, &req.amount)?;
+        cx.check(6, &req.description)?;
+        cx.present(7, req.callback_url.as_ref())?;
+        cx.present(8, req.sub_app_id.as_ref())?;
+        cx.check(9, &req.item)?;
+        cx.check(10, &req.embed_data)?;
+        cx.present(11, req.bank_code.as_ref())?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/create",
+        )?;
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("app_user", Value::String(__req.app_user.to_string()));
+        __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
+        __w.body("app_time", Value::from(f_app_time));
+        if let Some(__v) = __req.expire_duration_seconds {
+            __w.body("expire_duration_seconds", Value::from(__v));
         }
-        {
-            let __v = &__req.app_user;
-            __body
-                .insert(
-                    "app_user".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("description", Value::String(__req.description.to_string()));
+        if let Some(__v) = __req.callback_url.as_ref() {
+            __w.body("callback_url", Value::String(__v.to_string()));
         }
-        {
-            let __v = &__req.app_trans_id;
-            __body
-                .insert(
-                    "app_trans_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.sub_app_id.as_ref() {
+            __w.body("sub_app_id", Value::String(__v.to_string()));
         }
-        {
-            let __v = __f_app_time;
-            __body
-                .insert("app_time".to_string(), ::payspec::serde_json::Value::from(__v));
+        __w.body("item", Value::String(__req.item.to_string()));
+        __w.body("embed_data", Value::String(__req.embed_data.to_string()));
+        if let Some(__v) = __req.bank_code.as_ref() {
+            __w.body("bank_code", Value::String(__v.to_string()));
         }
-        if let ::core::option::Option::Some(__v) = __req.expire_duration_seconds {
-            __body
-                .insert(
-                    "expire_duration_seconds".to_string(),
-                    ::payspec::serde_json::Value::from(__v),
-                );
-        }
-        {
-            let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __body
-                .insert(
-                    "description".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.callback_url.as_ref() {
-            __body
-                .insert(
-                    "callback_url".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.sub_app_id.as_ref() {
-            __body
-                .insert(
-                    "sub_app_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.item;
-            __body
-                .insert(
-                    "item".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.embed_data;
-            __body
-                .insert(
-                    "embed_data".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.bank_code.as_ref() {
-            __body
-                .insert(
-                    "bank_code".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = __f_app_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.app_trans_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.app_user;
-                    __v.to_string()
-                },
-                {
-                    let __v = __req.amount;
-                    __v.to_string()
-                },
-                {
-                    let __v = __f_app_time;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.embed_data;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.item;
-                    __v.to_string()
-                },
-            ]
-                .join("|");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.app_trans_id);
+                __m.part(&&__req.app_user);
+                __m.part(&__req.amount);
+                __m.part(&f_app_time);
+                __m.part(&&__req.embed_data);
+                __m.part(&&__req.item);
+                __m.finish()
+            };
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
@@ -2522,468 +1031,153 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         req: &QueryOrderRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: QueryOrderRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_app_id: i64 = match __req.app_id {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("hitechpay.query_order", "app_id", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "hitechpay.query_order";
+        let r = &RULES_QUERY_ORDER_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from("/query");
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = __f_app_id;
-            __body.insert("app_id".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.app_trans_id;
-            __body
-                .insert(
-                    "app_trans_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = __f_app_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.app_trans_id;
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                },
-            ]
-                .join("|");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.key1.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+        let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
+        cx.check(1, &req.app_trans_id)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
+            "/query",
+        )?;
+        __w.body("app_id", Value::from(f_app_id));
+        __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("|");
+                __m.part(&f_app_id);
+                __m.part(&&__req.app_trans_id);
+                __m.part(&creds.key1.expose());
+                __m.finish()
+            };
+            let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.mac".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
             )
         };
-        __body.insert("mac".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("mac", Value::String(__pv0));
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_callback(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
-        match payload.get("data") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("hitechpay.callback", "data", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc0(v).map_err(|p| __malformed("hitechpay.callback", "data", p))?;
-            }
-        }
-        match payload.get("mac") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("hitechpay.callback", "mac", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc1(v).map_err(|p| __malformed("hitechpay.callback", "mac", p))?;
-            }
-        }
-        match payload.get("type") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc2(v).map_err(|p| __malformed("hitechpay.callback", "type", p))?;
-            }
-        }
-        let __received: ::std::string::String = match payload.get("mac") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "hitechpay.callback",
-                        "mac",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed("hitechpay.callback", "mac", "signature field missing"),
-                );
-            }
-        };
-        let __msg: ::std::string::String = match payload
-            .get("data")
-            .filter(|v| !v.is_null())
-        {
-            ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::core::convert::From::from(
-                        __stage(
-                            "specs/hitechpay.yaml:192:5: callbacks.callback.verify",
-                            ::payspec::Stage::Select,
-                            "`data` is absent",
-                        ),
-                    ),
-                );
-            }
-        };
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-            {
-                let __v = creds.key2.expose();
-                __v.to_string()
-            }
-                .as_bytes(),
-            __msg.as_bytes(),
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "hitechpay.callback";
+        const AT: &str = "specs/hitechpay.yaml:192:5: callbacks.callback.verify";
+        __g::check_received(T, &RULES_CALLBACK_PAYLOAD, payload, false)?;
+        let __received = __g::received_signature(T, payload, "mac")?;
+        let __msg: String = __g::received(payload, &["data"], AT)?;
+        let __digest = __g::hmac_sha256(creds.key2.expose(), &__msg);
+        let __expected = __g::encode(__g::Hex, &__digest);
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`mac` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.mac",
+            creds.redactor(),
+            false,
         );
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
-        );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/hitechpay.yaml:192:5: callbacks.callback.verify",
-                    "`mac` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.mac".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
         let mut __decoded = payload.clone();
-        if let ::core::option::Option::Some(__v) = __decoded.get("data").cloned() {
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "hitechpay.callback",
-                                "data",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Json", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<
-                    ::payspec::serde_json::Value,
-                >(&__text) {
-                    ::core::result::Result::Ok(v) => v,
-                    ::core::result::Result::Err(e) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "hitechpay.callback",
-                                "data",
-                                ::std::format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("data".to_string(), __v);
-        }
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        __g::decode(T, &mut __decoded, "data", &[::payspec::model::DecodeStep::Json])?;
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "app_id",
-                        "m_refund_id",
-                        "zp_trans_id",
-                        "amount",
-                        "refund_fee_amount",
-                        "timestamp",
-                        "description",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "hitechpay.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, m_refund_id, zp_trans_id, amount, refund_fee_amount, timestamp, description"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "hitechpay.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("hitechpay.refund", field, problem),
-                        );
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "hitechpay.refund",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "query_refund" => {
-                    const KNOWN: &[&str] = &["app_id", "m_refund_id", "timestamp"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "hitechpay.query_refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, m_refund_id, timestamp"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::QueryRefundRequestBuilder = __g::from_json(
+                        "hitechpay.query_refund",
+                        &RULES_QUERY_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("hitechpay.query_refund", field, problem),
-                        );
-                    }
-                    let b: super::QueryRefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "hitechpay.query_refund",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_query_refund(&req, creds, env, clock)
+                    )?;
+                    sign_query_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "create_order" => {
-                    const KNOWN: &[&str] = &[
-                        "app_id",
-                        "app_user",
-                        "app_trans_id",
-                        "app_time",
-                        "expire_duration_seconds",
-                        "amount",
-                        "description",
-                        "callback_url",
-                        "sub_app_id",
-                        "item",
-                        "embed_data",
-                        "bank_code",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "hitechpay.create_order",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, app_user, app_trans_id, app_time, expire_duration_seconds, amount, description, callback_url, sub_app_id, item, embed_data, bank_code"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::CreateOrderRequestBuilder = __g::from_json(
+                        "hitechpay.create_order",
+                        &RULES_CREATE_ORDER_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("hitechpay.create_order", field, problem),
-                        );
-                    }
-                    let b: super::CreateOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "hitechpay.create_order",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_create_order(&req, creds, env, clock)
+                    )?;
+                    sign_create_order(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "query_order" => {
-                    const KNOWN: &[&str] = &["app_id", "app_trans_id"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "hitechpay.query_order",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "app_id, app_trans_id"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::QueryOrderRequestBuilder = __g::from_json(
+                        "hitechpay.query_order",
+                        &RULES_QUERY_ORDER_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("hitechpay.query_order", field, problem),
-                        );
-                    }
-                    let b: super::QueryOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "hitechpay.query_order",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_query_order(&req, creds, env, clock)
+                    )?;
+                    sign_query_order(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
                                 "refund, query_refund, create_order, query_order"
                             ),
                         ),
@@ -2994,22 +1188,19 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "callback" => super::verify_callback(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "callback"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other),
+                                    "callback"
                                 ),
                             )
                             .into(),
@@ -3020,21 +1211,16 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -3045,55 +1231,36 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                "query_refund" => {
-                    super::QueryRefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                "refund" => super::RefundResponse::status_of(json).map(Some),
+                "query_refund" => super::QueryRefundResponse::status_of(json).map(Some),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
                 "query_refund" => {
-                    super::QueryRefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::QueryRefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -3101,96 +1268,54 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
-                "query_refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::QueryRefundRequest>(json),
-                    )
-                }
-                "create_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CreateOrderRequest>(json),
-                    )
-                }
-                "query_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::QueryOrderRequest>(json),
-                    )
-                }
-                _ => ::core::option::Option::None,
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "query_refund" => Some(__round_trip::<super::QueryRefundRequest>(json)),
+                "create_order" => Some(__round_trip::<super::CreateOrderRequest>(json)),
+                "query_order" => Some(__round_trip::<super::QueryOrderRequest>(json)),
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
-                "query_refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::QueryRefundResponse>(json),
-                    )
-                }
-                "create_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CreateOrderResponse>(json),
-                    )
-                }
-                "query_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::QueryOrderResponse>(json),
-                    )
-                }
-                _ => ::core::option::Option::None,
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "query_refund" => Some(__round_trip::<super::QueryRefundResponse>(json)),
+                "create_order" => Some(__round_trip::<super::CreateOrderResponse>(json)),
+                "query_order" => Some(__round_trip::<super::QueryOrderResponse>(json)),
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other), "none"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
                             ),
                         ),
                     )
@@ -3198,94 +1323,78 @@ Errors are `SignError::Input` naming the wire field, target `hitechpay.query_ord
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                if let ::core::result::Result::Err(e) = ::payspec::serde_json::from_str::<
-                    ::payspec::serde_json::Value,
-                >(s) {
-                    return ::core::result::Result::Err(
-                        ::std::format!("not JSON text: {}", e),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string of JSON text",
-                        __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                let __val = __to_decimal(&__t)?;
-                if __val < __to_decimal("1")? {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} is below the minimum {}", ::payspec::support::echo(&
-                            __t), "1"
-                        ),
-                    );
-                }
-                if __val > __to_decimal("2")? {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} is above the maximum {}", ::payspec::support::echo(&
-                            __t), "2"
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "an integer", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{6}_[0-9]+_.+$");
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[0-9]+$");
+    static RULES_REFUND_REQUEST: [__g::Rule; 7usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(45usize))
+            .pattern(&__PATTERN0),
+        __g::Rule::new("zp_trans_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(15usize))
+            .pattern(&__PATTERN1),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("refund_fee_amount", ::payspec::model::FieldType::Integer)
+            .range(Some("0"), None),
+        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(100usize)),
+    ];
+    static RULES_QUERY_REFUND_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(45usize)),
+        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
+    ];
+    static __PATTERN2: __g::Pattern = __g::Pattern::new("^[0-9]{6}_.+$");
+    static RULES_CREATE_ORDER_REQUEST: [__g::Rule; 12usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("app_user", ::payspec::model::FieldType::String)
+            .req()
+            .len(Some(1usize), Some(50usize)),
+        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(40usize))
+            .pattern(&__PATTERN2),
+        __g::Rule::new("app_time", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("expire_duration_seconds", ::payspec::model::FieldType::Integer)
+            .range(Some("300"), Some("2592000")),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(256usize)),
+        __g::Rule::new("callback_url", ::payspec::model::FieldType::String),
+        __g::Rule::new("sub_app_id", ::payspec::model::FieldType::String)
+            .len(None, Some(50usize)),
+        __g::Rule::new("item", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(2048usize)),
+        __g::Rule::new("embed_data", ::payspec::model::FieldType::JsonText)
+            .req()
+            .len(None, Some(2048usize)),
+        __g::Rule::new("bank_code", ::payspec::model::FieldType::String)
+            .len(None, Some(20usize)),
+    ];
+    static RULES_QUERY_ORDER_REQUEST: [__g::Rule; 2usize] = [
+        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(40usize)),
+    ];
+    static RULES_CALLBACK_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("data", ::payspec::model::FieldType::JsonText).req(),
+        __g::Rule::new("mac", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("type", ::payspec::model::FieldType::Integer)
+            .range(Some("1"), Some("2")),
+    ];
 }

@@ -13,15 +13,7 @@ pub mod ninepay {
     /// Human name of the provider.
     pub const TITLE: &str = "9Pay";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -41,23 +33,19 @@ pub mod ninepay {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                "production" => ::core::option::Option::Some(Env::Production),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                "production" => Some(Env::Production),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://sand-payment.9pay.vn")
-                }
-                (Env::Production, "api") => {
-                    ::core::option::Option::Some("https://payment.9pay.vn")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://sand-payment.9pay.vn"),
+                (Env::Production, "api") => Some("https://payment.9pay.vn"),
+                _ => None,
             }
         }
     }
@@ -67,7 +55,7 @@ pub mod ninepay {
         /**Merchant Key; sent as Credential= in Authorization and as merchantKey in hosted checkout
 
 Spec name `merchant_key`.*/
-        pub merchant_key: ::std::string::String,
+        pub merchant_key: String,
         /**Merchant Secret Key; HMAC key of request signatures (the English doc table mislabels it 'Checksum key')
 
 Spec name `secret_key`; secret (redacted in `Debug`).*/
@@ -81,81 +69,49 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "secret_key",
+                        {
+                            let v = &self.secret_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "checksum_key",
+                        {
+                            let v = &self.checksum_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.merchant_key;
-                c.insert("merchant_key", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.secret_key;
-                c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.checksum_key;
-                c.insert("checksum_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            let v = &self.merchant_key;
+            c.insert("merchant_key", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.secret_key;
+            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.checksum_key;
+            c.insert("checksum_key", ::payspec::CredentialValue::Secret(v.clone()));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
-                merchant_key: match creds.get("merchant_key") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "merchant_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                secret_key: match creds.get("secret_key") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "secret_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                checksum_key: match creds.get("checksum_key") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "checksum_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
+                merchant_key: __g::cred(creds, "merchant_key", __g::read_text)?,
+                secret_key: __g::cred(creds, "secret_key", __g::read_secret)?,
+                checksum_key: __g::cred(creds, "checksum_key", __g::read_secret)?,
             })
         }
     }
     ///Allowed values of `method`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum PaymentInquireResponseMethod {
         ///`ATM_CARD`
@@ -189,7 +145,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -199,63 +155,30 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
-    #[derive(
-        Clone,
-        PartialEq,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Unix seconds; the same value is signed
-
-Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.*/
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
-        /**Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund)
-
-Wire name `request_id`; required; at most 30 characters.*/
-        #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
-        /**9Pay transaction id of the payment (the doc example calls it order_code)
-
-Wire name `payment_no`; required; minimum 1.*/
-        #[serde(rename = "payment_no")]
+        ///Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date: Option<i64>,
+        ///Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
+        pub request_id: String,
+        ///9Pay transaction id of the payment (the doc example calls it order_code). Wire name `payment_no`; required; minimum 1.
         pub payment_no: i64,
-        /**Refund amount; equal to the paid amount for a full refund, less for a partial one
-
-Wire name `amount`; required; minimum 1.*/
-        #[serde(rename = "amount")]
+        ///Refund amount; equal to the paid amount for a full refund, less for a partial one. Wire name `amount`; required; minimum 1.
         pub amount: i64,
-        /**Refund reason
-
-Wire name `description`; required; at most 255 characters.*/
-        #[serde(rename = "description")]
-        pub description: ::std::string::String,
-        /**Bank code; required when the payment was a bank transfer
-
-Wire name `bank`; optional.*/
-        #[serde(rename = "bank", default, skip_serializing_if = "Option::is_none")]
-        pub bank: ::core::option::Option<::std::string::String>,
-        /**Beneficiary account number (the doc says 'Bank account name'); required for bank transfer
-
-Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.*/
-        #[serde(
-            rename = "account_number",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub account_number: ::core::option::Option<::std::string::String>,
-        /**Account holder's name; required for bank transfer
-
-Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.*/
-        #[serde(
-            rename = "customer_name",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub customer_name: ::core::option::Option<::std::string::String>,
+        ///Refund reason. Wire name `description`; required; at most 255 characters.
+        pub description: String,
+        ///Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub bank: Option<String>,
+        ///Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub account_number: Option<String>,
+        ///Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub customer_name: Option<String>,
     }
     impl ::core::fmt::Debug for RefundRequest {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -278,97 +201,21 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
         }
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_request_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 30usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 30usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_payment_no(
-            v: i64,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 255usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 255usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_account_number(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 20usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 20usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_customer_name(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 32usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 32usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 date: r.date,
-                request_id: ::core::option::Option::Some(r.request_id),
-                payment_no: ::core::option::Option::Some(r.payment_no),
-                amount: ::core::option::Option::Some(r.amount),
-                description: ::core::option::Option::Some(r.description),
+                request_id: Some(r.request_id),
+                payment_no: Some(r.payment_no),
+                amount: Some(r.amount),
+                description: Some(r.description),
                 bank: r.bank,
                 account_number: r.account_number,
                 customer_name: r.customer_name,
@@ -376,366 +223,172 @@ Wire name `customer_name`; optional; at most 32 characters; personal data, redac
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
-        /**Transaction status (table refund_status)
-
-Wire name `status`; required.*/
-        #[serde(rename = "status")]
+        ///Transaction status (table refund_status). Wire name `status`; required.
         pub status: i64,
-        /**String in the doc (e.g. "999"); the Go SDK also accepts a number
-
-Wire name `error_code`; required.*/
-        #[serde(rename = "error_code")]
+        ///String in the doc (e.g. "999"); the Go SDK also accepts a number. Wire name `error_code`; required.
         pub error_code: ::payspec::Scalar,
         ///Wire name `failure_reason`; optional.
-        #[serde(
-            rename = "failure_reason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub failure_reason: ::core::option::Option<::std::string::String>,
-        /**Refunded amount
-
-Wire name `amount`; required.*/
-        #[serde(rename = "amount")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub failure_reason: Option<String>,
+        ///Refunded amount. Wire name `amount`; required.
         pub amount: i64,
-        /**9Pay transaction id of the payment
-
-Wire name `order_code`; required.*/
-        #[serde(rename = "order_code")]
+        ///9Pay transaction id of the payment. Wire name `order_code`; required.
         pub order_code: i64,
-        /**9Pay refund id
-
-Wire name `refund_no`; optional.*/
-        #[serde(rename = "refund_no", default, skip_serializing_if = "Option::is_none")]
-        pub refund_no: ::core::option::Option<i64>,
+        ///9Pay refund id. Wire name `refund_no`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
-        #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
     }
     ///Request of `refund_inquire`: Status of a refund by request_id.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
-        #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
     }
     impl RefundInquireRequest {
-        #[allow(unused_variables)]
-        fn __check_request_id(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 30usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 30usize),
-                );
-            }
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[A-Za-z0-9._~-]+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundInquireRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundInquireRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundInquireRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundInquireRequest> for RefundInquireRequestBuilder {
+    impl From<RefundInquireRequest> for RefundInquireRequestBuilder {
         ///A builder holding every field of a `refund_inquire` request.
         #[allow(unused_variables)]
         fn from(r: RefundInquireRequest) -> Self {
             RefundInquireRequestBuilder {
                 date: r.date,
-                request_id: ::core::option::Option::Some(r.request_id),
+                request_id: Some(r.request_id),
             }
         }
     }
     ///Response of `refund_inquire`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundInquireResponse {
-        /**Transaction status (table refund_status)
-
-Wire name `status`; required.*/
-        #[serde(rename = "status")]
+        ///Transaction status (table refund_status). Wire name `status`; required.
         pub status: i64,
-        /**String in the doc (e.g. "999"); the Go SDK also accepts a number
-
-Wire name `error_code`; required.*/
-        #[serde(rename = "error_code")]
+        ///String in the doc (e.g. "999"); the Go SDK also accepts a number. Wire name `error_code`; required.
         pub error_code: ::payspec::Scalar,
         ///Wire name `failure_reason`; optional.
-        #[serde(
-            rename = "failure_reason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub failure_reason: ::core::option::Option<::std::string::String>,
-        /**Refunded amount
-
-Wire name `amount`; required.*/
-        #[serde(rename = "amount")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub failure_reason: Option<String>,
+        ///Refunded amount. Wire name `amount`; required.
         pub amount: i64,
-        /**9Pay transaction id of the payment
-
-Wire name `order_code`; required.*/
-        #[serde(rename = "order_code")]
+        ///9Pay transaction id of the payment. Wire name `order_code`; required.
         pub order_code: i64,
-        /**9Pay refund id
-
-Wire name `refund_no`; optional.*/
-        #[serde(rename = "refund_no", default, skip_serializing_if = "Option::is_none")]
-        pub refund_no: ::core::option::Option<i64>,
+        ///9Pay refund id. Wire name `refund_no`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
-        #[serde(rename = "request_id")]
-        pub request_id: ::std::string::String,
+        pub request_id: String,
     }
     ///Request of `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
-        #[serde(rename = "invoice_no")]
-        pub invoice_no: ::std::string::String,
+        pub invoice_no: String,
     }
     impl PaymentInquireRequest {
-        #[allow(unused_variables)]
-        fn __check_invoice_no(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[A-Za-z0-9._~-]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[A-Za-z0-9._~-]+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            PaymentInquireRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
+        pub fn validate(&self) -> Result<(), SignError> {
             PaymentInquireRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
+                .__run(None, true)
                 .map(|_| ())
         }
     }
-    impl ::core::convert::From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
+    impl From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
         ///A builder holding every field of a `payment_inquire` request.
         #[allow(unused_variables)]
         fn from(r: PaymentInquireRequest) -> Self {
             PaymentInquireRequestBuilder {
                 date: r.date,
-                invoice_no: ::core::option::Option::Some(r.invoice_no),
+                invoice_no: Some(r.invoice_no),
             }
         }
     }
     ///Response of `payment_inquire`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct PaymentInquireResponse {
         ///Wire name `payment_no`; optional.
-        #[serde(rename = "payment_no", default, skip_serializing_if = "Option::is_none")]
-        pub payment_no: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub payment_no: Option<i64>,
         ///Wire name `invoice_no`; optional.
-        #[serde(rename = "invoice_no", default, skip_serializing_if = "Option::is_none")]
-        pub invoice_no: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub invoice_no: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(rename = "amount", default, skip_serializing_if = "Option::is_none")]
-        pub amount: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount: Option<i64>,
         ///Wire name `description`; optional; at most 255 characters.
-        #[serde(
-            rename = "description",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub description: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
         ///Wire name `method`; optional.
-        #[serde(rename = "method", default, skip_serializing_if = "Option::is_none")]
-        pub method: ::core::option::Option<PaymentInquireResponseMethod>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub method: Option<PaymentInquireResponseMethod>,
         ///Wire name `currency`; optional; at most 10 characters.
-        #[serde(rename = "currency", default, skip_serializing_if = "Option::is_none")]
-        pub currency: ::core::option::Option<::std::string::String>,
-        /**Typed Array with a 10-digit example in the table, an ISO-8601 string in the sample
-
-Wire name `created_at`; optional.*/
-        #[serde(rename = "created_at", default, skip_serializing_if = "Option::is_none")]
-        pub created_at: ::core::option::Option<::payspec::Scalar>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub currency: Option<String>,
+        ///Typed Array with a 10-digit example in the table, an ISO-8601 string in the sample. Wire name `created_at`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub created_at: Option<::payspec::Scalar>,
         ///Wire name `card_brand`; optional.
-        #[serde(rename = "card_brand", default, skip_serializing_if = "Option::is_none")]
-        pub card_brand: ::core::option::Option<::std::string::String>,
-        /**Payment status: 2 processing, 3 pending review, 4 card linked, 5 success, 6 failed, 8 cancelled, 9 rejected, 16 money received
-
-Wire name `status`; optional.*/
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub card_brand: Option<String>,
+        ///Payment status: 2 processing, 3 pending review, 4 card linked, 5 success, 6 failed, 8 cancelled, 9 rejected, 16 money received. Wire name `status`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<i64>,
         ///Wire name `failure_reason`; optional.
-        #[serde(
-            rename = "failure_reason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub failure_reason: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub failure_reason: Option<String>,
         ///Wire name `amount_actually_received`; optional.
-        #[serde(
-            rename = "amount_actually_received",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub amount_actually_received: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub amount_actually_received: Option<i64>,
     }
     ///Request of `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", default, skip_serializing_if = "Option::is_none")]
-        pub date: ::core::option::Option<i64>,
+        #[serde(rename = "Date")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        #[serde(
-            rename = "merchantKey",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub merchant_key: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "merchantKey")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
-        #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
-        pub time: ::core::option::Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub time: Option<i64>,
         ///Wire name `invoice_no`; required.
-        #[serde(rename = "invoice_no")]
-        pub invoice_no: ::std::string::String,
+        pub invoice_no: String,
         ///Wire name `amount`; required; minimum 1.
-        #[serde(rename = "amount")]
         pub amount: i64,
         ///Wire name `description`; required; at most 255 characters.
-        #[serde(rename = "description")]
-        pub description: ::std::string::String,
+        pub description: String,
         ///Wire name `return_url`; required.
-        #[serde(rename = "return_url")]
-        pub return_url: ::std::string::String,
+        pub return_url: String,
     }
     impl PaymentCreateRequest {
-        #[allow(unused_variables)]
-        fn __check_amount(v: i64) -> ::core::result::Result<(), ::std::string::String> {
-            if v < 1i64 {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} is below the minimum {}", v, "1"),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        #[allow(unused_variables)]
-        fn __check_description(
-            v: &str,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            let __len = v.chars().count();
-            if __len > 255usize {
-                return ::core::result::Result::Err(
-                    ::std::format!("{} characters, at most {} allowed", __len, 255usize),
-                );
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            PaymentCreateRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            PaymentCreateRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            PaymentCreateRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
+    impl From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
         ///A builder holding every field of a `payment_create` request.
         #[allow(unused_variables)]
         fn from(r: PaymentCreateRequest) -> Self {
@@ -743,266 +396,109 @@ Wire name `status`; optional.*/
                 date: r.date,
                 merchant_key: r.merchant_key,
                 time: r.time,
-                invoice_no: ::core::option::Option::Some(r.invoice_no),
-                amount: ::core::option::Option::Some(r.amount),
-                description: ::core::option::Option::Some(r.description),
-                return_url: ::core::option::Option::Some(r.return_url),
+                invoice_no: Some(r.invoice_no),
+                amount: Some(r.amount),
+                description: Some(r.description),
+                return_url: Some(r.return_url),
             }
         }
     }
     ///Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
-        /**Base64 (URL-safe tolerated) of a JSON object
-
-Wire name `result`; required.*/
-        #[serde(rename = "result")]
-        pub result: ::std::string::String,
+        ///Base64 (URL-safe tolerated) of a JSON object. Wire name `result`; required.
+        pub result: String,
         ///Wire name `checksum`; required; at most 64 characters.
-        #[serde(rename = "checksum")]
-        pub checksum: ::std::string::String,
-        /**v1 (payment IPN and return only)
-
-Wire name `version`; optional.*/
-        #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-        pub version: ::core::option::Option<::std::string::String>,
+        pub checksum: String,
+        ///v1 (payment IPN and return only). Wire name `version`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub version: Option<String>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
-        #[serde(rename = "request_id", default)]
-        request_id: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "payment_no", default)]
-        payment_no: ::core::option::Option<i64>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
-        #[serde(rename = "description", default)]
-        description: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "bank", default)]
-        bank: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "account_number", default)]
-        account_number: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "customer_name", default)]
-        customer_name: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "Date")]
+        date: Option<i64>,
+        request_id: Option<String>,
+        payment_no: Option<i64>,
+        amount: Option<i64>,
+        description: Option<String>,
+        bank: Option<String>,
+        account_number: Option<String>,
+        customer_name: Option<String>,
     }
     impl RefundRequestBuilder {
-        /**Set `Date`. Unix seconds; the same value is signed
-
-Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.*/
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        ///Set `Date`. Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
-        /**Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund)
-
-Wire name `request_id`; required; at most 30 characters.*/
-        pub fn request_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.request_id = ::core::option::Option::Some(value.into());
+        ///Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
+        pub fn request_id(mut self, value: impl Into<String>) -> Self {
+            self.request_id = Some(value.into());
             self
         }
-        /**Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code)
-
-Wire name `payment_no`; required; minimum 1.*/
-        pub fn payment_no(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.payment_no = ::core::option::Option::Some(value.into());
+        ///Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code). Wire name `payment_no`; required; minimum 1.
+        pub fn payment_no(mut self, value: impl Into<i64>) -> Self {
+            self.payment_no = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one
-
-Wire name `amount`; required; minimum 1.*/
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        ///Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one. Wire name `amount`; required; minimum 1.
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
-        /**Set `description`. Refund reason
-
-Wire name `description`; required; at most 255 characters.*/
-        pub fn description(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::core::option::Option::Some(value.into());
+        ///Set `description`. Refund reason. Wire name `description`; required; at most 255 characters.
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            self.description = Some(value.into());
             self
         }
-        /**Set `bank`. Bank code; required when the payment was a bank transfer
-
-Wire name `bank`; optional.*/
-        pub fn bank(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank = ::core::option::Option::Some(value.into());
+        ///Set `bank`. Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
+        pub fn bank(mut self, value: impl Into<String>) -> Self {
+            self.bank = Some(value.into());
             self
         }
-        /**Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer
-
-Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.*/
-        pub fn account_number(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.account_number = ::core::option::Option::Some(value.into());
+        ///Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
+        pub fn account_number(mut self, value: impl Into<String>) -> Self {
+            self.account_number = Some(value.into());
             self
         }
-        /**Set `customer_name`. Account holder's name; required for bank transfer
-
-Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.*/
-        pub fn customer_name(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.customer_name = ::core::option::Option::Some(value.into());
+        ///Set `customer_name`. Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
+        pub fn customer_name(mut self, value: impl Into<String>) -> Self {
+            self.customer_name = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
-                }
-            }
-            if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund", "Date", "required but missing"),
-                );
-            }
-            let request_id = self.request_id;
-            if let ::core::option::Option::Some(__v) = &request_id {
-                RefundRequest::__check_request_id((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "request_id", p))?;
-            }
-            let request_id = match request_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "request_id", "required but missing"),
-                    );
-                }
-            };
-            let payment_no = self.payment_no;
-            if let ::core::option::Option::Some(__v) = &payment_no {
-                RefundRequest::__check_payment_no(*(__v))
-                    .map_err(|p| __input("ninepay.refund", "payment_no", p))?;
-            }
-            let payment_no = match payment_no {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "payment_no", "required but missing"),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                RefundRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("ninepay.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let description = self.description;
-            if let ::core::option::Option::Some(__v) = &description {
-                RefundRequest::__check_description((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "description", p))?;
-            }
-            let description = match description {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("ninepay.refund", "description", "required but missing"),
-                    );
-                }
-            };
-            let mut bank = self.bank;
-            if bank.as_ref().is_some_and(|v: &::std::string::String| v.is_empty()) {
-                bank = ::core::option::Option::None;
-            }
-            let mut account_number = self.account_number;
-            if account_number
-                .as_ref()
-                .is_some_and(|v: &::std::string::String| v.is_empty())
-            {
-                account_number = ::core::option::Option::None;
-            }
-            if let ::core::option::Option::Some(__v) = &account_number {
-                RefundRequest::__check_account_number((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "account_number", p))?;
-            }
-            let mut customer_name = self.customer_name;
-            if customer_name
-                .as_ref()
-                .is_some_and(|v: &::std::string::String| v.is_empty())
-            {
-                customer_name = ::core::option::Option::None;
-            }
-            if let ::core::option::Option::Some(__v) = &customer_name {
-                RefundRequest::__check_customer_name((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund", "customer_name", p))?;
-            }
-            {
-                let __p: [bool; 3usize] = [
-                    bank.is_some(),
-                    account_number.is_some(),
-                    customer_name.is_some(),
-                ];
-                let __n = __p.iter().filter(|b| **b).count();
-                if __n != 0 && __n != 3usize {
-                    let __names: [&str; 3usize] = [
-                        "bank",
-                        "account_number",
-                        "customer_name",
-                    ];
-                    let __missing: ::std::vec::Vec<&str> = __names
-                        .iter()
-                        .zip(__p.iter())
-                        .filter(|(_, p)| !**p)
-                        .map(|(n, _)| *n)
-                        .collect();
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.refund",
-                            &__missing.join(", "),
-                            "required together with bank, account_number, customer_name",
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(RefundRequest {
+        ) -> Result<RefundRequest, SignError> {
+            const T: &str = "ninepay.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, self.request_id)?;
+            let payment_no = cx.required(2, self.payment_no)?;
+            let amount = cx.required(3, self.amount)?;
+            let description = cx.required(4, self.description)?;
+            let bank = cx.optional(5, self.bank)?;
+            let account_number = cx.optional(6, self.account_number)?;
+            let customer_name = cx.optional(7, self.customer_name)?;
+            __g::all_or_none(
+                "ninepay.refund",
+                &["bank", "account_number", "customer_name"],
+                &[bank.is_some(), account_number.is_some(), customer_name.is_some()],
+            )?;
+            Ok(RefundRequest {
                 date,
                 request_id,
                 payment_no,
@@ -1023,114 +519,60 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.*/
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("ninepay.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "ninepay.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("ninepay.refund response", body)
         }
         ///Map this response onto its status table (fields status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_STATUS,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.status; __v.to_string()
-                    })
-                ],
-            )
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(STATUS_REFUND_STATUS, [Some(self.status.to_string())])
         }
         ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("ninepay.refund response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_STATUS,
-                    ::std::vec![
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "ninepay.refund response",
+                json,
+                STATUS_REFUND_STATUS,
+                &["status"],
             )
         }
     }
     ///Builder of [`RefundInquireRequest`]: set fields, then [`build`](RefundInquireRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundInquireRequestBuilder {
-        #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
-        #[serde(rename = "request_id", default)]
-        request_id: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "Date")]
+        date: Option<i64>,
+        request_id: Option<String>,
     }
     impl RefundInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         ///Set `request_id`. Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn request_id(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.request_id = ::core::option::Option::Some(value.into());
+        pub fn request_id(mut self, value: impl Into<String>) -> Self {
+            self.request_id = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundInquireRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
+        pub fn build(self) -> Result<RefundInquireRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundInquireRequest, ::payspec::SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
-                }
-            }
-            if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund_inquire", "Date", "required but missing"),
-                );
-            }
-            let request_id = self.request_id;
-            if let ::core::option::Option::Some(__v) = &request_id {
-                RefundInquireRequest::__check_request_id((__v).as_str())
-                    .map_err(|p| __input("ninepay.refund_inquire", "request_id", p))?;
-            }
-            let request_id = match request_id {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.refund_inquire",
-                            "request_id",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(RefundInquireRequest {
+        ) -> Result<RefundInquireRequest, SignError> {
+            const T: &str = "ninepay.refund_inquire";
+            let r = &RULES_REFUND_INQUIRE_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, self.request_id)?;
+            Ok(RefundInquireRequest {
                 date,
                 request_id,
             })
@@ -1145,114 +587,60 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inqu
     impl RefundInquireResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("ninepay.refund_inquire response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "ninepay.refund_inquire response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("ninepay.refund_inquire response", body)
         }
         ///Map this response onto its status table (fields status). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_STATUS,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = self.status; __v.to_string()
-                    })
-                ],
-            )
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(STATUS_REFUND_STATUS, [Some(self.status.to_string())])
         }
         ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("ninepay.refund_inquire response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND_STATUS,
-                    ::std::vec![
-                        json.get("status").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "ninepay.refund_inquire response",
+                json,
+                STATUS_REFUND_STATUS,
+                &["status"],
             )
         }
     }
     ///Builder of [`PaymentInquireRequest`]: set fields, then [`build`](PaymentInquireRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct PaymentInquireRequestBuilder {
-        #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
-        #[serde(rename = "invoice_no", default)]
-        invoice_no: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "Date")]
+        date: Option<i64>,
+        invoice_no: Option<String>,
     }
     impl PaymentInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn invoice_no(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.invoice_no = ::core::option::Option::Some(value.into());
+        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
+            self.invoice_no = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<PaymentInquireRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
+        pub fn build(self) -> Result<PaymentInquireRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<PaymentInquireRequest, ::payspec::SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
-                }
-            }
-            if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_inquire", "Date", "required but missing"),
-                );
-            }
-            let invoice_no = self.invoice_no;
-            if let ::core::option::Option::Some(__v) = &invoice_no {
-                PaymentInquireRequest::__check_invoice_no((__v).as_str())
-                    .map_err(|p| __input("ninepay.payment_inquire", "invoice_no", p))?;
-            }
-            let invoice_no = match invoice_no {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.payment_inquire",
-                            "invoice_no",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(PaymentInquireRequest {
+        ) -> Result<PaymentInquireRequest, SignError> {
+            const T: &str = "ninepay.payment_inquire";
+            let r = &RULES_PAYMENT_INQUIRE_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(1, self.invoice_no)?;
+            Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
             })
@@ -1267,214 +655,89 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inq
     impl PaymentInquireResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("ninepay.payment_inquire response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "ninepay.payment_inquire response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("ninepay.payment_inquire response", body)
         }
     }
     ///Builder of [`PaymentCreateRequest`]: set fields, then [`build`](PaymentCreateRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct PaymentCreateRequestBuilder {
-        #[serde(rename = "Date", default)]
-        date: ::core::option::Option<i64>,
-        #[serde(rename = "merchantKey", default)]
-        merchant_key: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "time", default)]
-        time: ::core::option::Option<i64>,
-        #[serde(rename = "invoice_no", default)]
-        invoice_no: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<i64>,
-        #[serde(rename = "description", default)]
-        description: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "return_url", default)]
-        return_url: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "Date")]
+        date: Option<i64>,
+        #[serde(rename = "merchantKey")]
+        merchant_key: Option<String>,
+        time: Option<i64>,
+        invoice_no: Option<String>,
+        amount: Option<i64>,
+        description: Option<String>,
+        return_url: Option<String>,
     }
     impl PaymentCreateRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.date = ::core::option::Option::Some(value.into());
+        pub fn date(mut self, value: impl Into<i64>) -> Self {
+            self.date = Some(value.into());
             self
         }
         ///Set `merchantKey`. Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        pub fn merchant_key(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_key = ::core::option::Option::Some(value.into());
+        pub fn merchant_key(mut self, value: impl Into<String>) -> Self {
+            self.merchant_key = Some(value.into());
             self
         }
         ///Set `time`. Wire name `time`; required; defaults to `ctx:now_s`.
-        pub fn time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.time = ::core::option::Option::Some(value.into());
+        pub fn time(mut self, value: impl Into<i64>) -> Self {
+            self.time = Some(value.into());
             self
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required.
-        pub fn invoice_no(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.invoice_no = ::core::option::Option::Some(value.into());
+        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
+            self.invoice_no = Some(value.into());
             self
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        pub fn amount(mut self, value: impl Into<i64>) -> Self {
+            self.amount = Some(value.into());
             self
         }
         ///Set `description`. Wire name `description`; required; at most 255 characters.
-        pub fn description(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::core::option::Option::Some(value.into());
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            self.description = Some(value.into());
             self
         }
         ///Set `return_url`. Wire name `return_url`; required.
-        pub fn return_url(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.return_url = ::core::option::Option::Some(value.into());
+        pub fn return_url(mut self, value: impl Into<String>) -> Self {
+            self.return_url = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<PaymentCreateRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
+        pub fn build(self) -> Result<PaymentCreateRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<PaymentCreateRequest, ::payspec::SignError> {
-            let mut date = self.date;
-            if date.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    date = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
-                }
-            }
-            if date.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "Date", "required but missing"),
-                );
-            }
-            let mut merchant_key = self.merchant_key;
-            if merchant_key.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    merchant_key = {
-                        let __c = &__creds.merchant_key;
-                        ::core::result::Result::Ok(
-                            ::core::option::Option::Some(
-                                ::std::string::String::from(__c.as_str()),
-                            ),
-                        )
-                    }?;
-                }
-            }
-            if merchant_key.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input(
-                        "ninepay.payment_create",
-                        "merchantKey",
-                        "required but missing",
-                    ),
-                );
-            }
-            let mut time = self.time;
-            if time.is_none() {
-                if let ::core::option::Option::Some((__creds, __clock)) = fill {
-                    let _ = (__creds, __clock);
-                    time = ::core::result::Result::Ok(
-                        ::core::option::Option::Some(__clock.now_ms.div_euclid(1000)),
-                    )?;
-                }
-            }
-            if time.is_none() && !building {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "time", "required but missing"),
-                );
-            }
-            let invoice_no = self.invoice_no;
-            let invoice_no = match invoice_no {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.payment_create",
-                            "invoice_no",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                PaymentCreateRequest::__check_amount(*(__v))
-                    .map_err(|p| __input("ninepay.payment_create", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.payment_create",
-                            "amount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let description = self.description;
-            if let ::core::option::Option::Some(__v) = &description {
-                PaymentCreateRequest::__check_description((__v).as_str())
-                    .map_err(|p| __input("ninepay.payment_create", "description", p))?;
-            }
-            let description = match description {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.payment_create",
-                            "description",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let return_url = self.return_url;
-            let return_url = match return_url {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "ninepay.payment_create",
-                            "return_url",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(PaymentCreateRequest {
+        ) -> Result<PaymentCreateRequest, SignError> {
+            const T: &str = "ninepay.payment_create";
+            let r = &RULES_PAYMENT_CREATE_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let date = cx
+                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let merchant_key = cx
+                .filled(
+                    1,
+                    self.merchant_key,
+                    |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
+                )?;
+            let time = cx
+                .filled(2, self.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(3, self.invoice_no)?;
+            let amount = cx.required(4, self.amount)?;
+            let description = cx.required(5, self.description)?;
+            let return_url = cx.required(6, self.return_url)?;
+            Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
                 time,
@@ -1494,273 +757,82 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
     impl IpnPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_ipn`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
         ///Map a verified, decoded payload (`Verified::payload`) onto the callback's status table (fields result.status). `outcome: None` means unmapped.
-        pub fn status_of(json: &::payspec::serde_json::Value) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
-                STATUS_REFUND_IPN_STATUS,
-                ::std::vec![
-                    json.get("result").and_then(| v | v.get("status"))
-                    .and_then(::payspec::status::code_text)
-                ],
-            )
+        pub fn status_of(json: &Value) -> StatusMatch {
+            __g::status_in(json, STATUS_REFUND_IPN_STATUS, &["result.status"])
         }
     }
-    ///Status table `refund_status` (fields status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_STATUS: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2")],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
-            meaning: "Processing; wait for the refund IPN or poll refund_inquire",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("3")],
-            outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("PENDING_REVIEW"),
-            meaning: "Pending review (suspected risk-rule violation)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("5")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Success",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("6")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("FAILED"),
-            meaning: "Failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("8")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("CANCELLED"),
-            meaning: "Cancelled",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("9")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REJECTED"),
-            meaning: "Rejected (risk-rule violation)",
-            retryable: false,
-        },
-    ];
-    ///Status table `refund_ipn_status` (fields result.status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND_IPN_STATUS: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("2")],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("PROCESSING"),
-            meaning: "Processing",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("3")],
-            outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("PENDING_REVIEW"),
-            meaning: "Pending review (suspected risk-rule violation)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("5")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Success",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("6")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("FAILED"),
-            meaning: "Failed",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("8")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("CANCELLED"),
-            meaning: "Cancelled",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("9")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REJECTED"),
-            meaning: "Rejected (risk-rule violation)",
-            retryable: false,
-        },
-    ];
-    ///Status table `error_code` (fields error_code): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_ERROR_CODE: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("000")],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("Approved"),
-            meaning: "Approved",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("100")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_otp"),
-            meaning: "Invalid OTP",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("101")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Otp_timed_out"),
-            meaning: "OTP timed out",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("102")],
-            outcome: ::payspec::Outcome::Pending,
-            name: ::core::option::Option::Some("Pending_for_otp"),
-            meaning: "Pending for OTP",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("103")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Expired_session_issuer"),
-            meaning: "Expired session (issuer)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("104")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Expired_session_gate"),
-            meaning: "Expired session (gateway)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("105")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Customer_cancel_issuer"),
-            meaning: "Customer cancelled at the issuer",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("106")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Customer_cancel_gate"),
-            meaning: "Customer cancelled at the gateway",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("107")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Pin_tries_exceeded"),
-            meaning: "PIN tries exceeded",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("108")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Declined_profile_setting"),
-            meaning: "Declined by profile setting",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("200")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_card_number"),
-            meaning: "Invalid card number",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("201")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Locked_card"),
-            meaning: "Locked card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("202")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Expired_card"),
-            meaning: "Expired card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("203")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Restricted_card"),
-            meaning: "Restricted card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("204")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Unregisted_card"),
-            meaning: "Unregistered card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("205")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Inactive_card"),
-            meaning: "Inactive card",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("206")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Ineligible"),
-            meaning: "Ineligible",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("207")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_card_Name"),
-            meaning: "Invalid card name",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("208")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_Cvn_Cvc_Cvv"),
-            meaning: "Invalid CVN/CVC/CVV",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("209")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Invalid_date"),
-            meaning: "Invalid date",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("210")],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("Insufficient_Funds"),
-            meaning: "Insufficient funds",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[::core::option::Option::Some("999")],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("Processing"),
-            meaning: "Processing (refund example)",
-            retryable: false,
-        },
-    ];
+    ///Status table `refund_status` (fields status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_STATUS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["2"], Processing, "PROCESSING", false)
+                .means("Processing; wait for the refund IPN or poll refund_inquire"),
+            row(&["3"], Pending, "PENDING_REVIEW", false)
+                .means("Pending review (suspected risk-rule violation)"),
+            row(&["5"], Succeeded, "SUCCESS", false).means("Success"),
+            row(&["6"], Failed, "FAILED", false).means("Failed"),
+            row(&["8"], Failed, "CANCELLED", false).means("Cancelled"),
+            row(&["9"], Failed, "REJECTED", false)
+                .means("Rejected (risk-rule violation)"),
+        ]
+    };
+    ///Status table `refund_ipn_status` (fields result.status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_IPN_STATUS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["2"], Processing, "PROCESSING", false).means("Processing"),
+            row(&["3"], Pending, "PENDING_REVIEW", false)
+                .means("Pending review (suspected risk-rule violation)"),
+            row(&["5"], Succeeded, "SUCCESS", false).means("Success"),
+            row(&["6"], Failed, "FAILED", false).means("Failed"),
+            row(&["8"], Failed, "CANCELLED", false).means("Cancelled"),
+            row(&["9"], Failed, "REJECTED", false)
+                .means("Rejected (risk-rule violation)"),
+        ]
+    };
+    ///Status table `error_code` (fields error_code): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_ERROR_CODE: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["000"], Succeeded, "Approved", false).means("Approved"),
+            row(&["100"], Failed, "Invalid_otp", false).means("Invalid OTP"),
+            row(&["101"], Failed, "Otp_timed_out", false).means("OTP timed out"),
+            row(&["102"], Pending, "Pending_for_otp", false).means("Pending for OTP"),
+            row(&["103"], Failed, "Expired_session_issuer", false)
+                .means("Expired session (issuer)"),
+            row(&["104"], Failed, "Expired_session_gate", false)
+                .means("Expired session (gateway)"),
+            row(&["105"], Failed, "Customer_cancel_issuer", false)
+                .means("Customer cancelled at the issuer"),
+            row(&["106"], Failed, "Customer_cancel_gate", false)
+                .means("Customer cancelled at the gateway"),
+            row(&["107"], Failed, "Pin_tries_exceeded", false)
+                .means("PIN tries exceeded"),
+            row(&["108"], Failed, "Declined_profile_setting", false)
+                .means("Declined by profile setting"),
+            row(&["200"], Failed, "Invalid_card_number", false)
+                .means("Invalid card number"),
+            row(&["201"], Failed, "Locked_card", false).means("Locked card"),
+            row(&["202"], Failed, "Expired_card", false).means("Expired card"),
+            row(&["203"], Failed, "Restricted_card", false).means("Restricted card"),
+            row(&["204"], Failed, "Unregisted_card", false).means("Unregistered card"),
+            row(&["205"], Failed, "Inactive_card", false).means("Inactive card"),
+            row(&["206"], Failed, "Ineligible", false).means("Ineligible"),
+            row(&["207"], Failed, "Invalid_card_Name", false).means("Invalid card name"),
+            row(&["208"], Failed, "Invalid_Cvn_Cvc_Cvv", false)
+                .means("Invalid CVN/CVC/CVV"),
+            row(&["209"], Failed, "Invalid_date", false).means("Invalid date"),
+            row(&["210"], Failed, "Insufficient_Funds", false)
+                .means("Insufficient funds"),
+            row(&["999"], Processing, "Processing", false)
+                .means("Processing (refund example)"),
+        ]
+    };
     /**Sign `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
 
 `POST /v2/refunds/create` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1769,122 +841,71 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund", "Date", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "ninepay.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(1, &req.request_id)?;
+        cx.check(2, &req.payment_no)?;
+        cx.check(3, &req.amount)?;
+        cx.check(4, &req.description)?;
+        let f_bank = cx.present(5, req.bank.as_ref())?;
+        let f_account_number = cx.present(6, req.account_number.as_ref())?;
+        let f_customer_name = cx.present(7, req.customer_name.as_ref())?;
+        __g::all_or_none(
+            "ninepay.refund",
+            &["bank", "account_number", "customer_name"],
+            &[f_bank.is_some(), f_account_number.is_some(), f_customer_name.is_some()],
+        )?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/v2/refunds/create",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        {
-            let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __header_field("ninepay.refund", "Date", __v.to_string())?,
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.header_field(T, "Date", f_date.to_string())?;
+        __w.body("request_id", Value::String(__req.request_id.to_string()));
+        __w.body("payment_no", Value::from(__req.payment_no));
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("description", Value::String(__req.description.to_string()));
+        if let Some(__v) = f_bank {
+            __w.body("bank", Value::String(__v.to_string()));
+        }
+        if let Some(__v) = f_account_number {
+            __w.body("account_number", Value::String(__v.to_string()));
+        }
+        if let Some(__v) = f_customer_name {
+            __w.body("customer_name", Value::String(__v.to_string()));
+        }
+        let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:109:5: operations.refund.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "POST";
+                        __v.to_string()
+                    },
                 );
-        }
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.request_id;
-            __body
-                .insert(
-                    "request_id".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
                 );
-        }
-        {
-            let __v = __req.payment_no;
-            __body
-                .insert(
-                    "payment_no".to_string(),
-                    ::payspec::serde_json::Value::from(__v),
-                );
-        }
-        {
-            let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __body
-                .insert(
-                    "description".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.bank.as_ref() {
-            __body
-                .insert(
-                    "bank".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.account_number.as_ref() {
-            __body
-                .insert(
-                    "account_number".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.customer_name.as_ref() {
-            __body
-                .insert(
-                    "customer_name".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
-                    { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
-                    __v.to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
-                        let mut __pairs: ::std::vec::Vec<
-                            (&str, ::std::string::String),
-                        > = ::std::vec::Vec::new();
-                        if let ::core::option::Option::Some(__v) = __req
-                            .account_number
-                            .as_ref()
-                        {
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
+                        let mut __pairs: Vec<(&str, String)> = Vec::new();
+                        if let Some(__v) = f_account_number {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1901,7 +922,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let ::core::option::Option::Some(__v) = __req.bank.as_ref() {
+                        if let Some(__v) = f_bank {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1909,10 +930,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                                 }
                             }
                         }
-                        if let ::core::option::Option::Some(__v) = __req
-                            .customer_name
-                            .as_ref()
-                        {
+                        if let Some(__v) = f_customer_name {
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -1953,30 +971,17 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:109:5: operations.refund.sign",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -1990,43 +995,21 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
+        let mut __s = req.clone();
+        __s.date = Some(f_date);
+        __s.bank = f_bank.cloned();
+        __s.account_number = f_account_number.cloned();
+        __s.customer_name = f_customer_name.cloned();
         __redactor
-            .sensitive_paths(
-                &::payspec::support::json(&__req),
-                &["account_number", "customer_name"],
-            );
+            .sensitive_paths(&__g::json(&__s), &["account_number", "customer_name"]);
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     /**Sign `refund_inquire`: Status of a refund by request_id.
 
@@ -2036,100 +1019,63 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &RefundInquireRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundInquireRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.refund_inquire", "Date", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "ninepay.refund_inquire";
+        let r = &RULES_REFUND_INQUIRE_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(1, &req.request_id)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "GET",
             "/v2/refunds/{request_id}/inquire",
-        );
-        {
-            let __v = &__req.request_id;
-            __path = __path
-                .replace(
-                    "{request_id}",
-                    &__path_field(
-                        "ninepay.refund_inquire",
-                        "request_id",
-                        &__v.to_string(),
-                    )?,
+        )?;
+        __w.path_field(T, "request_id", &__req.request_id.to_string())?;
+        __w.header_field(T, "Date", f_date.to_string())?;
+        let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:141:5: operations.refund_inquire.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "GET";
+                        __v.to_string()
+                    },
                 );
-        }
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        {
-            let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __header_field("ninepay.refund_inquire", "Date", __v.to_string())?,
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
                 );
-        }
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
-                    { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
-                    .to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
-                        let __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
+                        let __pairs: Vec<(&str, String)> = Vec::new();
                         ::payspec::canon::pairs(
                             __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
                             "=",
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:141:5: operations.refund_inquire.sign",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -2143,33 +1089,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "GET".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
 
@@ -2179,100 +1106,63 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &PaymentInquireRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: PaymentInquireRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_inquire", "Date", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "ninepay.payment_inquire";
+        let r = &RULES_PAYMENT_INQUIRE_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(1, &req.invoice_no)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "GET",
             "/v2/payments/{invoice_no}/inquire",
-        );
-        {
-            let __v = &__req.invoice_no;
-            __path = __path
-                .replace(
-                    "{invoice_no}",
-                    &__path_field(
-                        "ninepay.payment_inquire",
-                        "invoice_no",
-                        &__v.to_string(),
-                    )?,
+        )?;
+        __w.path_field(T, "invoice_no", &__req.invoice_no.to_string())?;
+        __w.header_field(T, "Date", f_date.to_string())?;
+        let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:172:5: operations.payment_inquire.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "GET";
+                        __v.to_string()
+                    },
                 );
-        }
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        {
-            let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __header_field("ninepay.payment_inquire", "Date", __v.to_string())?,
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
                 );
-        }
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
-                    { let __v = "GET"; __v.to_string() }, { let __v = __url.as_str(); __v
-                    .to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
-                        let __pairs: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
+                        let __pairs: Vec<(&str, String)> = Vec::new();
                         ::payspec::canon::pairs(
                             __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
                             "=",
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:172:5: operations.payment_inquire.sign",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -2286,33 +1176,14 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "GET".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
 
@@ -2322,129 +1193,63 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         req: &PaymentCreateRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: PaymentCreateRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
-        let __f_date: i64 = match __req.date {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "Date", "required but missing"),
-                );
-            }
-        };
-        let __f_merchant_key: &::std::string::String = match &__req.merchant_key {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input(
-                        "ninepay.payment_create",
-                        "merchantKey",
-                        "required but missing",
-                    ),
-                );
-            }
-        };
-        let __f_time: i64 = match __req.time {
-            ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __input("ninepay.payment_create", "time", "required but missing"),
-                );
-            }
-        };
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "ninepay.payment_create";
+        let r = &RULES_PAYMENT_CREATE_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        let f_date = cx
+            .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        let f_merchant_key = cx
+            .need_ref(
+                1,
+                req.merchant_key.as_ref(),
+                |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
+            )?;
+        let f_time = cx
+            .need_copy(2, req.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+        cx.check(3, &req.invoice_no)?;
+        cx.check(4, &req.amount)?;
+        cx.check(5, &req.description)?;
+        cx.check(6, &req.return_url)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/payments/create",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        {
-            let __v = __f_date;
-            __headers
-                .insert(
-                    "Date".to_string(),
-                    __header_field("ninepay.payment_create", "Date", __v.to_string())?,
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.header_field(T, "Date", f_date.to_string())?;
+        __w.body("merchantKey", Value::String(f_merchant_key.to_string()));
+        __w.body("time", Value::from(f_time));
+        __w.body("invoice_no", Value::String(__req.invoice_no.to_string()));
+        __w.body("amount", Value::from(__req.amount));
+        __w.body("description", Value::String(__req.description.to_string()));
+        __w.body("return_url", Value::String(__req.return_url.to_string()));
+        let __url: String = __w.url();
+        const AT0: &str = "specs/ninepay.yaml:216:5: operations.payment_create.sign";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("\n");
+                __m.part(
+                    &{
+                        let __v = "POST";
+                        __v.to_string()
+                    },
                 );
-        }
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = __f_merchant_key;
-            __body
-                .insert(
-                    "merchantKey".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
+                __m.part(
+                    &{
+                        let __v = __url.as_str();
+                        __v.to_string()
+                    },
                 );
-        }
-        {
-            let __v = __f_time;
-            __body.insert("time".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.invoice_no;
-            __body
-                .insert(
-                    "invoice_no".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = __req.amount;
-            __body.insert("amount".to_string(), ::payspec::serde_json::Value::from(__v));
-        }
-        {
-            let __v = &__req.description;
-            __body
-                .insert(
-                    "description".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.return_url;
-            __body
-                .insert(
-                    "return_url".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = {
-                let mut __parts: ::std::vec::Vec<::std::string::String> = ::std::vec![
-                    { let __v = "POST"; __v.to_string() }, { let __v = __url.as_str();
-                    __v.to_string() }, { let __v = __f_date; __v.to_string() }
-                ];
-                {
-                    let __s = {
-                        let mut __pairs: ::std::vec::Vec<
-                            (&str, ::std::string::String),
-                        > = ::std::vec::Vec::new();
+                __m.part(&f_date);
+                __m.skip_empty(
+                    &{
+                        let mut __pairs: Vec<(&str, String)> = Vec::new();
                         {
                             let __v = __req.amount;
                             {
@@ -2473,7 +1278,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             }
                         }
                         {
-                            let __v = __f_merchant_key;
+                            let __v = &*f_merchant_key;
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -2491,7 +1296,7 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             }
                         }
                         {
-                            let __v = __f_time;
+                            let __v = f_time;
                             {
                                 let __s = __v.to_string();
                                 if !__s.is_empty() {
@@ -2505,30 +1310,17 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                             "&",
                             true,
                         )
-                    };
-                    if !__s.is_empty() {
-                        __parts.push(__s);
-                    }
-                }
-                __parts.join("\n")
+                    },
+                );
+                __m.finish()
             };
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                }
-                    .as_bytes(),
-                __msg.as_bytes(),
-            );
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                &__digest,
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/ninepay.yaml:216:5: operations.payment_create.sign",
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64, &__digest);
+            let __value: String = __g::header_placed(
+                AT0,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(
                         &{
@@ -2542,414 +1334,134 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("sign", __msg, Some(__digest), __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
     }
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_ipn(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
-        match payload.get("result") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("ninepay.ipn", "result", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc0(v).map_err(|p| __malformed("ninepay.ipn", "result", p))?;
-            }
-        }
-        match payload.get("checksum") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed("ninepay.ipn", "checksum", "required but missing"),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc1(v).map_err(|p| __malformed("ninepay.ipn", "checksum", p))?;
-            }
-        }
-        match payload.get("version") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc2(v).map_err(|p| __malformed("ninepay.ipn", "version", p))?;
-            }
-        }
-        let __received: ::std::string::String = match payload.get("checksum") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "ninepay.ipn",
-                        "checksum",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed("ninepay.ipn", "checksum", "signature field missing"),
-                );
-            }
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "ninepay.ipn";
+        const AT: &str = "specs/ninepay.yaml:239:5: callbacks.ipn.verify";
+        __g::check_received(T, &RULES_IPN_PAYLOAD, payload, true)?;
+        let __received = __g::received_signature(T, payload, "checksum")?;
+        let __msg: String = {
+            let mut __m = __g::Join::new("");
+            __m.part(&__g::received(payload, &["result"], AT)?);
+            __m.part(&creds.checksum_key.expose());
+            __m.finish()
         };
-        let __msg: ::std::string::String = [
-            match payload.get("result").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
-                                ::payspec::Stage::Select,
-                                "`result` is absent",
-                            ),
-                        ),
-                    );
-                }
-            },
-            {
-                let __v = creds.checksum_key.expose();
-                __v.to_string()
-            },
-        ]
-            .join("");
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::sha256(__msg.as_bytes());
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::HexUpper,
-            &__digest,
+        let __digest = __g::sha256(&__msg);
+        let __expected = __g::encode(__g::HexUpper, &__digest);
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`checksum` does not match the sha256 (HEX) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.checksum",
+            creds.redactor(),
+            false,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/ninepay.yaml:239:5: callbacks.ipn.verify",
-                    "`checksum` does not match the sha256 (HEX) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.checksum".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
         let mut __decoded = payload.clone();
-        if let ::core::option::Option::Some(__v) = __decoded.get("result").cloned() {
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "ninepay.ipn",
-                                "result",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Base64", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                let __bytes = match ::payspec::crypto::base64_lenient(&__text) {
-                    ::core::option::Option::Some(b) => b,
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(
-                            __malformed("ninepay.ipn", "result", "not base64"),
-                        );
-                    }
-                };
-                match ::std::string::String::from_utf8(__bytes) {
-                    ::core::result::Result::Ok(s) => {
-                        ::payspec::serde_json::Value::String(s)
-                    }
-                    ::core::result::Result::Err(_) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "ninepay.ipn",
-                                "result",
-                                "base64 content is not UTF-8 text",
-                            ),
-                        );
-                    }
-                }
-            };
-            let __v: ::payspec::serde_json::Value = {
-                let __text: ::std::string::String = match &__v {
-                    ::payspec::serde_json::Value::String(s) => s.clone(),
-                    other => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "ninepay.ipn",
-                                "result",
-                                ::std::format!(
-                                    "cannot {}-decode {}", "Json", __json_kind(other)
-                                ),
-                            ),
-                        );
-                    }
-                };
-                match ::payspec::serde_json::from_str::<
-                    ::payspec::serde_json::Value,
-                >(&__text) {
-                    ::core::result::Result::Ok(v) => v,
-                    ::core::result::Result::Err(e) => {
-                        return ::core::result::Result::Err(
-                            __malformed(
-                                "ninepay.ipn",
-                                "result",
-                                ::std::format!("not JSON: {}", e),
-                            ),
-                        );
-                    }
-                }
-            };
-            __decoded.insert("result".to_string(), __v);
-        }
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        __g::decode(
+            T,
+            &mut __decoded,
+            "result",
+            &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+        )?;
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "Date",
-                        "request_id",
-                        "payment_no",
-                        "amount",
-                        "description",
-                        "bank",
-                        "account_number",
-                        "customer_name",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "ninepay.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "Date, request_id, payment_no, amount, description, bank, account_number, customer_name"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "ninepay.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.refund", field, problem),
-                        );
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "ninepay.refund",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "refund_inquire" => {
-                    const KNOWN: &[&str] = &["Date", "request_id"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "ninepay.refund_inquire",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})", "Date, request_id"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundInquireRequestBuilder = __g::from_json(
+                        "ninepay.refund_inquire",
+                        &RULES_REFUND_INQUIRE_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.refund_inquire", field, problem),
-                        );
-                    }
-                    let b: super::RefundInquireRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "ninepay.refund_inquire",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund_inquire(&req, creds, env, clock)
+                    )?;
+                    sign_refund_inquire(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "payment_inquire" => {
-                    const KNOWN: &[&str] = &["Date", "invoice_no"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "ninepay.payment_inquire",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})", "Date, invoice_no"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::PaymentInquireRequestBuilder = __g::from_json(
+                        "ninepay.payment_inquire",
+                        &RULES_PAYMENT_INQUIRE_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.payment_inquire", field, problem),
-                        );
-                    }
-                    let b: super::PaymentInquireRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "ninepay.payment_inquire",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_payment_inquire(&req, creds, env, clock)
+                    )?;
+                    sign_payment_inquire(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "payment_create" => {
-                    const KNOWN: &[&str] = &[
-                        "Date",
-                        "merchantKey",
-                        "time",
-                        "invoice_no",
-                        "amount",
-                        "description",
-                        "return_url",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "ninepay.payment_create",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "Date, merchantKey, time, invoice_no, amount, description, return_url"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::PaymentCreateRequestBuilder = __g::from_json(
+                        "ninepay.payment_create",
+                        &RULES_PAYMENT_CREATE_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("ninepay.payment_create", field, problem),
-                        );
-                    }
-                    let b: super::PaymentCreateRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "ninepay.payment_create",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_payment_create(&req, creds, env, clock)
+                    )?;
+                    sign_payment_create(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
                                 "refund, refund_inquire, payment_inquire, payment_create"
                             ),
                         ),
@@ -2960,22 +1472,18 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "ipn"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other), "ipn"
                                 ),
                             )
                             .into(),
@@ -2986,21 +1494,16 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -3011,55 +1514,39 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
+                "refund" => super::RefundResponse::status_of(json).map(Some),
                 "refund_inquire" => {
-                    super::RefundInquireResponse::status_of(json)
-                        .map(::core::option::Option::Some)
+                    super::RefundInquireResponse::status_of(json).map(Some)
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
                 "refund_inquire" => {
                     super::RefundInquireResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                        .map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -3067,91 +1554,63 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
                 "refund_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundInquireRequest>(json),
-                    )
+                    Some(__round_trip::<super::RefundInquireRequest>(json))
                 }
                 "payment_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::PaymentInquireRequest>(json),
-                    )
+                    Some(__round_trip::<super::PaymentInquireRequest>(json))
                 }
                 "payment_create" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::PaymentCreateRequest>(json),
-                    )
+                    Some(__round_trip::<super::PaymentCreateRequest>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
                 "refund_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundInquireResponse>(json),
-                    )
+                    Some(__round_trip::<super::RefundInquireResponse>(json))
                 }
                 "payment_inquire" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::PaymentInquireResponse>(json),
-                    )
+                    Some(__round_trip::<super::PaymentInquireResponse>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other), "none"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
                             ),
                         ),
                     )
@@ -3159,69 +1618,61 @@ Errors are `SignError::Input` naming the wire field, target `ninepay.payment_cre
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
+    static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(30usize)),
+        __g::Rule::new("payment_no", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(255usize)),
+        __g::Rule::new("bank", ::payspec::model::FieldType::String).omit_empty(),
+        __g::Rule::new("account_number", ::payspec::model::FieldType::String)
+            .omit_empty()
+            .len(None, Some(20usize)),
+        __g::Rule::new("customer_name", ::payspec::model::FieldType::String)
+            .omit_empty()
+            .len(None, Some(32usize)),
+    ];
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
+    static RULES_REFUND_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(30usize))
+            .pattern(&__PATTERN0),
+    ];
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
+    static RULES_PAYMENT_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN1),
+    ];
+    static RULES_PAYMENT_CREATE_REQUEST: [__g::Rule; 7usize] = [
+        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("merchantKey", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("time", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
+            .req()
+            .range(Some("1"), None),
+        __g::Rule::new("description", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(255usize)),
+        __g::Rule::new("return_url", ::payspec::model::FieldType::String).req(),
+    ];
+    static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
+        __g::Rule::new("result", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("checksum", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+        __g::Rule::new("version", ::payspec::model::FieldType::String),
+    ];
 }

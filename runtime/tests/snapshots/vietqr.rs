@@ -13,15 +13,7 @@ pub mod vietqr {
     /// Human name of the provider.
     pub const TITLE: &str = "VietQR.VN";
     #[allow(unused_imports)]
-    use ::payspec::support::{
-        bad_signature as __bad_signature, build_url as __build_url,
-        decimal_json as __dec_json, decimal_text as __decimal_text,
-        header_field as __header_field, header_placed as __header_placed,
-        input as __input, json as __json, json_kind as __json_kind,
-        malformed as __malformed, path_field as __path_field, pattern as __pattern,
-        response_object as __response_object, stage as __stage,
-        to_decimal as __to_decimal,
-    };
+    use ::payspec::glue::prelude::*;
     /// The environments the provider publishes.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
@@ -41,23 +33,19 @@ pub mod vietqr {
             }
         }
         /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> ::core::option::Option<Env> {
+        pub fn from_name(name: &str) -> Option<Env> {
             match name {
-                "sandbox" => ::core::option::Option::Some(Env::Sandbox),
-                "production" => ::core::option::Option::Some(Env::Production),
-                _ => ::core::option::Option::None,
+                "sandbox" => Some(Env::Sandbox),
+                "production" => Some(Env::Production),
+                _ => None,
             }
         }
         /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+        pub fn base_url(self, host: &str) -> Option<&'static str> {
             match (self, host) {
-                (Env::Sandbox, "api") => {
-                    ::core::option::Option::Some("https://dev.vietqr.org/vqr")
-                }
-                (Env::Production, "api") => {
-                    ::core::option::Option::Some("https://api.vietqr.org/vqr")
-                }
-                _ => ::core::option::Option::None,
+                (Env::Sandbox, "api") => Some("https://dev.vietqr.org/vqr"),
+                (Env::Production, "api") => Some("https://api.vietqr.org/vqr"),
+                _ => None,
             }
         }
     }
@@ -67,7 +55,7 @@ pub mod vietqr {
         /**Basic-auth username for token (the `accessKey` of the check_order checksum)
 
 Spec name `username`.*/
-        pub username: ::std::string::String,
+        pub username: String,
         /**Basic-auth password for token; used as given (never decoded)
 
 Spec name `password`; secret (redacted in `Debug`).*/
@@ -79,37 +67,56 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /**Bearer token returned by the token operation (valid 300 s)
 
 Spec name `access_token`; secret (redacted in `Debug`).*/
-        pub access_token: ::core::option::Option<::payspec::Secret>,
+        pub access_token: Option<::payspec::Secret>,
         /**Secret agreed for the transaction-sync callback signature; used as UTF-8 bytes even though it looks like base64
 
 Spec name `sync_secret`; secret (redacted in `Debug`).*/
-        pub sync_secret: ::core::option::Option<::payspec::Secret>,
+        pub sync_secret: Option<::payspec::Secret>,
     }
     impl Credentials {
         /// Every secret credential, to mask it in printed output (`Debug` of signed requests and
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
-            ::payspec::Redactor::from_credentials(&self.to_runtime())
+            ::payspec::Redactor::from_secrets(
+                &[
+                    (
+                        "password",
+                        {
+                            let v = &self.password;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "secret_key",
+                        {
+                            let v = &self.secret_key;
+                            Some(::payspec::SecretRef::Text(v))
+                        },
+                    ),
+                    (
+                        "access_token",
+                        self.access_token.as_ref().map(::payspec::SecretRef::Text),
+                    ),
+                    (
+                        "sync_secret",
+                        self.sync_secret.as_ref().map(::payspec::SecretRef::Text),
+                    ),
+                ],
+            )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            {
-                let v = &self.username;
-                c.insert("username", ::payspec::CredentialValue::Public(v.clone()));
-            }
-            {
-                let v = &self.password;
-                c.insert("password", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            {
-                let v = &self.secret_key;
-                c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            if let ::core::option::Option::Some(v) = &self.access_token {
+            let v = &self.username;
+            c.insert("username", ::payspec::CredentialValue::Public(v.clone()));
+            let v = &self.password;
+            c.insert("password", ::payspec::CredentialValue::Secret(v.clone()));
+            let v = &self.secret_key;
+            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
+            if let Some(v) = &self.access_token {
                 c.insert("access_token", ::payspec::CredentialValue::Secret(v.clone()));
             }
-            if let ::core::option::Option::Some(v) = &self.sync_secret {
+            if let Some(v) = &self.sync_secret {
                 c.insert("sync_secret", ::payspec::CredentialValue::Secret(v.clone()));
             }
             c
@@ -117,71 +124,18 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
         pub fn from_runtime(
             creds: &::payspec::Credentials,
-        ) -> ::core::result::Result<Self, ::payspec::CredentialError> {
-            ::core::result::Result::Ok(Credentials {
-                username: match creds.get("username") {
-                    ::core::option::Option::Some(v) => v.text(),
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "username".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                password: match creds.get("password") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "password".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                secret_key: match creds.get("secret_key") {
-                    ::core::option::Option::Some(v) => {
-                        match v {
-                            ::payspec::CredentialValue::Secret(s) => s.clone(),
-                            other => ::payspec::Secret::new(other.text()),
-                        }
-                    }
-                    ::core::option::Option::None => {
-                        return ::core::result::Result::Err(::payspec::CredentialError {
-                            name: "secret_key".into(),
-                            problem: "missing".into(),
-                        });
-                    }
-                },
-                access_token: creds
-                    .get("access_token")
-                    .map(|v| match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }),
-                sync_secret: creds
-                    .get("sync_secret")
-                    .map(|v| match v {
-                        ::payspec::CredentialValue::Secret(s) => s.clone(),
-                        other => ::payspec::Secret::new(other.text()),
-                    }),
+        ) -> Result<Self, ::payspec::CredentialError> {
+            Ok(Credentials {
+                username: __g::cred(creds, "username", __g::read_text)?,
+                password: __g::cred(creds, "password", __g::read_secret)?,
+                secret_key: __g::cred(creds, "secret_key", __g::read_secret)?,
+                access_token: __g::cred_opt(creds, "access_token", __g::read_secret)?,
+                sync_secret: __g::cred_opt(creds, "sync_secret", __g::read_secret)?,
             })
         }
     }
     ///Allowed values of `status`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum RefundResponseStatus {
         ///`SUCCESS`
@@ -205,7 +159,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -215,16 +169,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `transType`.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub enum TransactionSyncPayloadTransType {
         ///`C`
@@ -248,7 +193,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             }
         }
         /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+        pub fn from_wire(s: &str) -> Option<Self> {
             Self::ALL.iter().copied().find(|v| v.as_str() == s)
         }
     }
@@ -258,31 +203,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct TokenRequest {}
     impl TokenRequest {
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            TokenRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            TokenRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            TokenRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<TokenRequest> for TokenRequestBuilder {
+    impl From<TokenRequest> for TokenRequestBuilder {
         ///A builder holding every field of a `token` request.
         #[allow(unused_variables)]
         fn from(r: TokenRequest) -> Self {
@@ -290,43 +220,24 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `token`.
-    #[derive(
-        Clone,
-        PartialEq,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TokenResponse {
-        /**Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`
-
-Wire name `access_token`; optional; personal data, redacted in `Debug`.*/
-        #[serde(
-            rename = "access_token",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub access_token: ::core::option::Option<::std::string::String>,
-        /**Always Bearer
-
-Wire name `token_type`; optional.*/
-        #[serde(rename = "token_type", default, skip_serializing_if = "Option::is_none")]
-        pub token_type: ::core::option::Option<::std::string::String>,
-        /**Lifetime in seconds (300); typed String in the doc table, a number in the example
-
-Wire name `expires_in`; optional.*/
-        #[serde(rename = "expires_in", default, skip_serializing_if = "Option::is_none")]
-        pub expires_in: ::core::option::Option<::payspec::Scalar>,
-        /**FAILED on error
-
-Wire name `status`; optional.*/
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
-        /**Error code on error
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        ///Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`. Wire name `access_token`; optional; personal data, redacted in `Debug`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub access_token: Option<String>,
+        ///Always Bearer. Wire name `token_type`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub token_type: Option<String>,
+        ///Lifetime in seconds (300); typed String in the doc table, a number in the example. Wire name `expires_in`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub expires_in: Option<::payspec::Scalar>,
+        ///FAILED on error. Wire name `status`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
+        ///Error code on error. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
     }
     impl ::core::fmt::Debug for TokenResponse {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -340,110 +251,51 @@ Wire name `message`; optional.*/
         }
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
-        /**Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO
-
-Wire name `bankCode`; required.*/
+        ///Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
         #[serde(rename = "bankCode")]
-        pub bank_code: ::std::string::String,
-        /**Merchant bank account that received the payment (must belong to the merchant)
-
-Wire name `bankAccount`; required.*/
+        pub bank_code: String,
+        ///Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
-        /**Reference (FT) number of the paid transaction to refund
-
-Wire name `referenceNumber`; required.*/
+        pub bank_account: String,
+        ///Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
         #[serde(rename = "referenceNumber")]
-        pub reference_number: ::std::string::String,
-        /**Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent
-
-Wire name `amount`; required; matches `^[0-9]+$`.*/
-        #[serde(rename = "amount")]
-        pub amount: ::std::string::String,
-        /**Refund description
-
-Wire name `content`; required.*/
-        #[serde(rename = "content")]
-        pub content: ::std::string::String,
-        /**Allow several refunds of this payment; settable only on the first refund
-
-Wire name `multiTimes`; optional.*/
-        #[serde(rename = "multiTimes", default, skip_serializing_if = "Option::is_none")]
-        pub multi_times: ::core::option::Option<bool>,
-        /**Store / point-of-sale code
-
-Wire name `terminalCode`; optional.*/
-        #[serde(
-            rename = "terminalCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub terminal_code: ::core::option::Option<::std::string::String>,
-        /**Sub-store code
-
-Wire name `subTerminalCode`; optional.*/
-        #[serde(
-            rename = "subTerminalCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub sub_terminal_code: ::core::option::Option<::std::string::String>,
+        pub reference_number: String,
+        ///Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
+        pub amount: String,
+        ///Refund description. Wire name `content`; required.
+        pub content: String,
+        ///Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
+        #[serde(rename = "multiTimes")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub multi_times: Option<bool>,
+        ///Store / point-of-sale code. Wire name `terminalCode`; optional.
+        #[serde(rename = "terminalCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub terminal_code: Option<String>,
+        ///Sub-store code. Wire name `subTerminalCode`; optional.
+        #[serde(rename = "subTerminalCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub sub_terminal_code: Option<String>,
     }
     impl RefundRequest {
-        #[allow(unused_variables)]
-        fn __check_amount(v: &str) -> ::core::result::Result<(), ::std::string::String> {
-            {
-                static RE: ::std::sync::OnceLock<
-                    ::core::result::Result<
-                        ::payspec::regex::Regex,
-                        ::std::string::String,
-                    >,
-                > = ::std::sync::OnceLock::new();
-                let __text: &str = v;
-                if !__pattern(&RE, "^[0-9]+$")?.is_match(__text) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` does not match pattern {}",
-                            ::payspec::support::echo(__text), "^[0-9]+$"
-                        ),
-                    );
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            RefundRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<RefundRequest> for RefundRequestBuilder {
+    impl From<RefundRequest> for RefundRequestBuilder {
         ///A builder holding every field of a `refund` request.
         #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
-                bank_code: ::core::option::Option::Some(r.bank_code),
-                bank_account: ::core::option::Option::Some(r.bank_account),
-                reference_number: ::core::option::Option::Some(r.reference_number),
-                amount: ::core::option::Option::Some(r.amount),
-                content: ::core::option::Option::Some(r.content),
+                bank_code: Some(r.bank_code),
+                bank_account: Some(r.bank_account),
+                reference_number: Some(r.reference_number),
+                amount: Some(r.amount),
+                content: Some(r.content),
                 multi_times: r.multi_times,
                 terminal_code: r.terminal_code,
                 sub_terminal_code: r.sub_terminal_code,
@@ -451,346 +303,158 @@ Wire name `subTerminalCode`; optional.*/
         }
     }
     ///Response of `refund`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `status`; required.
-        #[serde(rename = "status")]
         pub status: RefundResponseStatus,
-        /**SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        ///SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
     }
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CheckOrderRequest {
-        /**Account that generated the VietQR code
-
-Wire name `bankAccount`; required.*/
+        ///Account that generated the VietQR code. Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
-        /**0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page)
-
-Wire name `type`; required; matches `^[01]$`.*/
+        pub bank_account: String,
+        ///0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
         #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
-        /**The orderId or referenceNumber
-
-Wire name `value`; required.*/
-        #[serde(rename = "value")]
-        pub value: ::std::string::String,
+        ///The orderId or referenceNumber. Wire name `value`; required.
+        pub value: String,
     }
     impl CheckOrderRequest {
-        #[allow(unused_variables)]
-        fn __check_type(
-            v: &::payspec::Scalar,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            match v {
-                ::payspec::Scalar::Text(s) => {
-                    let s: &str = s.as_str();
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = s;
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-                ::payspec::Scalar::Int(i) => {
-                    let i: i64 = *i;
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = &i.to_string();
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            CheckOrderRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            CheckOrderRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            CheckOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<CheckOrderRequest> for CheckOrderRequestBuilder {
+    impl From<CheckOrderRequest> for CheckOrderRequestBuilder {
         ///A builder holding every field of a `check_order` request.
         #[allow(unused_variables)]
         fn from(r: CheckOrderRequest) -> Self {
             CheckOrderRequestBuilder {
-                bank_account: ::core::option::Option::Some(r.bank_account),
-                r#type: ::core::option::Option::Some(r.r#type),
-                value: ::core::option::Option::Some(r.value),
+                bank_account: Some(r.bank_account),
+                r#type: Some(r.r#type),
+                value: Some(r.value),
             }
         }
     }
     ///Response of `check_order`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderResponse {
-        /**FAILED on error
-
-Wire name `status`; optional.*/
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
-        /**Error code on error
-
-Wire name `message`; optional.*/
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        ///FAILED on error. Wire name `status`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
+        ///Error code on error. Wire name `message`; optional.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
-    #[serde(crate = "::payspec::serde")]
-    #[serde(deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
-        /**0 = by orderId, 1 = by referenceNumber
-
-Wire name `type`; required; matches `^[01]$`.*/
+        pub bank_account: String,
+        ///0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
         #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
         ///Wire name `value`; required.
-        #[serde(rename = "value")]
-        pub value: ::std::string::String,
+        pub value: String,
     }
     impl CheckOrderH2cRequest {
-        #[allow(unused_variables)]
-        fn __check_type(
-            v: &::payspec::Scalar,
-        ) -> ::core::result::Result<(), ::std::string::String> {
-            match v {
-                ::payspec::Scalar::Text(s) => {
-                    let s: &str = s.as_str();
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = s;
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-                ::payspec::Scalar::Int(i) => {
-                    let i: i64 = *i;
-                    {
-                        static RE: ::std::sync::OnceLock<
-                            ::core::result::Result<
-                                ::payspec::regex::Regex,
-                                ::std::string::String,
-                            >,
-                        > = ::std::sync::OnceLock::new();
-                        let __text: &str = &i.to_string();
-                        if !__pattern(&RE, "^[01]$")?.is_match(__text) {
-                            return ::core::result::Result::Err(
-                                ::std::format!(
-                                    "`{}` does not match pattern {}",
-                                    ::payspec::support::echo(__text), "^[01]$"
-                                ),
-                            );
-                        }
-                    }
-                }
-            }
-            ::core::result::Result::Ok(())
-        }
-        fn __prepare(
-            &self,
-            fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
-        ) -> ::core::result::Result<Self, ::payspec::SignError> {
-            CheckOrderH2cRequestBuilder::from(self.clone()).__run(fill, false)
-        }
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
-        pub fn validate(&self) -> ::core::result::Result<(), ::payspec::SignError> {
-            CheckOrderH2cRequestBuilder::from(self.clone())
-                .__run(::core::option::Option::None, true)
-                .map(|_| ())
+        pub fn validate(&self) -> Result<(), SignError> {
+            CheckOrderH2cRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
         }
     }
-    impl ::core::convert::From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
+    impl From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
         ///A builder holding every field of a `check_order_h2c` request.
         #[allow(unused_variables)]
         fn from(r: CheckOrderH2cRequest) -> Self {
             CheckOrderH2cRequestBuilder {
-                bank_account: ::core::option::Option::Some(r.bank_account),
-                r#type: ::core::option::Option::Some(r.r#type),
-                value: ::core::option::Option::Some(r.value),
+                bank_account: Some(r.bank_account),
+                r#type: Some(r.r#type),
+                value: Some(r.value),
             }
         }
     }
     ///Response of `check_order_h2c`.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderH2cResponse {
         ///Wire name `status`; optional.
-        #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-        pub status: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub status: Option<String>,
         ///Wire name `message`; optional.
-        #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-        pub message: ::core::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
-    #[derive(
-        Clone,
-        PartialEq,
-        Debug,
-        ::payspec::serde::Serialize,
-        ::payspec::serde::Deserialize
-    )]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TransactionSyncPayload {
-        /**A UUID (36 characters), as in the partner doc example
-
-Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.*/
+        ///A UUID (36 characters), as in the partner doc example. Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.
         #[serde(rename = "transactionId")]
-        pub transaction_id: ::std::string::String,
-        /**yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53
-
-Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.*/
+        pub transaction_id: String,
+        ///yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53. Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.
         #[serde(rename = "transactionTime")]
-        pub transaction_time: ::std::string::String,
+        pub transaction_time: String,
         ///Wire name `referencenumber`; optional.
-        #[serde(
-            rename = "referencenumber",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub referencenumber: ::core::option::Option<::std::string::String>,
-        /**Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10
-
-Wire name `amount`; required; matches `^[0-9]{1,10}$`.*/
-        #[serde(rename = "amount")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub referencenumber: Option<String>,
+        ///Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10. Wire name `amount`; required; matches `^[0-9]{1,10}$`.
         pub amount: ::payspec::Scalar,
         ///Wire name `content`; required.
-        #[serde(rename = "content")]
-        pub content: ::std::string::String,
+        pub content: String,
         ///Wire name `bankAccount`; required.
         #[serde(rename = "bankAccount")]
-        pub bank_account: ::std::string::String,
-        /**C credit, D debit
-
-Wire name `transType`; required.*/
+        pub bank_account: String,
+        ///C credit, D debit. Wire name `transType`; required.
         #[serde(rename = "transType")]
         pub trans_type: TransactionSyncPayloadTransType,
         ///Wire name `orderId`; required.
         #[serde(rename = "orderId")]
-        pub order_id: ::std::string::String,
+        pub order_id: String,
         ///Wire name `terminalCode`; optional.
-        #[serde(
-            rename = "terminalCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub terminal_code: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "terminalCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub terminal_code: Option<String>,
         ///Wire name `serviceCode`; optional.
-        #[serde(
-            rename = "serviceCode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
-        pub service_code: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "serviceCode")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub service_code: Option<String>,
         ///Wire name `urlLink`; optional.
-        #[serde(rename = "urlLink", default, skip_serializing_if = "Option::is_none")]
-        pub url_link: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "urlLink")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub url_link: Option<String>,
         ///Wire name `signature`; required; at most 64 characters.
-        #[serde(rename = "signature")]
-        pub signature: ::std::string::String,
+        pub signature: String,
     }
     ///Builder of [`TokenRequest`]: set fields, then [`build`](TokenRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct TokenRequestBuilder {}
     impl TokenRequestBuilder {
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<TokenRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
+        pub fn build(self) -> Result<TokenRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<TokenRequest, ::payspec::SignError> {
-            ::core::result::Result::Ok(TokenRequest {})
+        ) -> Result<TokenRequest, SignError> {
+            const T: &str = "vietqr.token";
+            let r = &RULES_TOKEN_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            Ok(TokenRequest {})
         }
     }
     impl TokenRequest {
@@ -802,187 +466,93 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.token`.*/
     impl TokenResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.token response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed("vietqr.token response", "body", e.to_string()))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.token response", body)
         }
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "bankCode", default)]
-        bank_code: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "bankAccount", default)]
-        bank_account: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "referenceNumber", default)]
-        reference_number: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "amount", default)]
-        amount: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "content", default)]
-        content: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "multiTimes", default)]
-        multi_times: ::core::option::Option<bool>,
-        #[serde(rename = "terminalCode", default)]
-        terminal_code: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "subTerminalCode", default)]
-        sub_terminal_code: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "bankCode")]
+        bank_code: Option<String>,
+        #[serde(rename = "bankAccount")]
+        bank_account: Option<String>,
+        #[serde(rename = "referenceNumber")]
+        reference_number: Option<String>,
+        amount: Option<String>,
+        content: Option<String>,
+        #[serde(rename = "multiTimes")]
+        multi_times: Option<bool>,
+        #[serde(rename = "terminalCode")]
+        terminal_code: Option<String>,
+        #[serde(rename = "subTerminalCode")]
+        sub_terminal_code: Option<String>,
     }
     impl RefundRequestBuilder {
-        /**Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO
-
-Wire name `bankCode`; required.*/
-        pub fn bank_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_code = ::core::option::Option::Some(value.into());
+        ///Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
+        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
+            self.bank_code = Some(value.into());
             self
         }
-        /**Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant)
-
-Wire name `bankAccount`; required.*/
-        pub fn bank_account(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_account = ::core::option::Option::Some(value.into());
+        ///Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
+        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
+            self.bank_account = Some(value.into());
             self
         }
-        /**Set `referenceNumber`. Reference (FT) number of the paid transaction to refund
-
-Wire name `referenceNumber`; required.*/
-        pub fn reference_number(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.reference_number = ::core::option::Option::Some(value.into());
+        ///Set `referenceNumber`. Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
+        pub fn reference_number(mut self, value: impl Into<String>) -> Self {
+            self.reference_number = Some(value.into());
             self
         }
-        /**Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent
-
-Wire name `amount`; required; matches `^[0-9]+$`.*/
-        pub fn amount(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.amount = ::core::option::Option::Some(value.into());
+        ///Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
+        pub fn amount(mut self, value: impl Into<String>) -> Self {
+            self.amount = Some(value.into());
             self
         }
-        /**Set `content`. Refund description
-
-Wire name `content`; required.*/
-        pub fn content(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.content = ::core::option::Option::Some(value.into());
+        ///Set `content`. Refund description. Wire name `content`; required.
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.content = Some(value.into());
             self
         }
-        /**Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund
-
-Wire name `multiTimes`; optional.*/
-        pub fn multi_times(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-            self.multi_times = ::core::option::Option::Some(value.into());
+        ///Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
+        pub fn multi_times(mut self, value: impl Into<bool>) -> Self {
+            self.multi_times = Some(value.into());
             self
         }
-        /**Set `terminalCode`. Store / point-of-sale code
-
-Wire name `terminalCode`; optional.*/
-        pub fn terminal_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.terminal_code = ::core::option::Option::Some(value.into());
+        ///Set `terminalCode`. Store / point-of-sale code. Wire name `terminalCode`; optional.
+        pub fn terminal_code(mut self, value: impl Into<String>) -> Self {
+            self.terminal_code = Some(value.into());
             self
         }
-        /**Set `subTerminalCode`. Sub-store code
-
-Wire name `subTerminalCode`; optional.*/
-        pub fn sub_terminal_code(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_terminal_code = ::core::option::Option::Some(value.into());
+        ///Set `subTerminalCode`. Sub-store code. Wire name `subTerminalCode`; optional.
+        pub fn sub_terminal_code(mut self, value: impl Into<String>) -> Self {
+            self.sub_terminal_code = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
+        pub fn build(self) -> Result<RefundRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<RefundRequest, ::payspec::SignError> {
-            let bank_code = self.bank_code;
-            let bank_code = match bank_code {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "bankCode", "required but missing"),
-                    );
-                }
-            };
-            let bank_account = self.bank_account;
-            let bank_account = match bank_account {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "bankAccount", "required but missing"),
-                    );
-                }
-            };
-            let reference_number = self.reference_number;
-            let reference_number = match reference_number {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "vietqr.refund",
-                            "referenceNumber",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let amount = self.amount;
-            if let ::core::option::Option::Some(__v) = &amount {
-                RefundRequest::__check_amount((__v).as_str())
-                    .map_err(|p| __input("vietqr.refund", "amount", p))?;
-            }
-            let amount = match amount {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "amount", "required but missing"),
-                    );
-                }
-            };
-            let content = self.content;
-            let content = match content {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.refund", "content", "required but missing"),
-                    );
-                }
-            };
-            let multi_times = self.multi_times;
-            let terminal_code = self.terminal_code;
-            let sub_terminal_code = self.sub_terminal_code;
-            ::core::result::Result::Ok(RefundRequest {
+        ) -> Result<RefundRequest, SignError> {
+            const T: &str = "vietqr.refund";
+            let r = &RULES_REFUND_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let bank_code = cx.required(0, self.bank_code)?;
+            let bank_account = cx.required(1, self.bank_account)?;
+            let reference_number = cx.required(2, self.reference_number)?;
+            let amount = cx.required(3, self.amount)?;
+            let content = cx.required(4, self.content)?;
+            let multi_times = cx.optional(5, self.multi_times)?;
+            let terminal_code = cx.optional(6, self.terminal_code)?;
+            let sub_terminal_code = cx.optional(7, self.sub_terminal_code)?;
+            Ok(RefundRequest {
                 bank_code,
                 bank_account,
                 reference_number,
@@ -1003,138 +573,73 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.*/
     impl RefundResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.refund response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "vietqr.refund response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.refund response", body)
         }
         ///Map this response onto its status table (fields status, message). `outcome: None` means the code is unmapped: never a silent default.
-        pub fn status(&self) -> ::payspec::StatusMatch {
-            ::payspec::StatusMatch::lookup(
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
                 STATUS_REFUND,
-                ::std::vec![
-                    ::core::option::Option::Some({ let __v = & self.status; __v
-                    .to_string() }), self.message.as_ref().map(| __v | __v.to_string())
+                [
+                    Some(self.status.to_string()),
+                    self.message.as_ref().map(|__v| __v.to_string()),
                 ],
             )
         }
         ///Map a raw response body onto the status table (fields status, message), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
-        pub fn status_of(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<::payspec::StatusMatch, ::payspec::VerifyError> {
-            __response_object("vietqr.refund response", json)?;
-            ::core::result::Result::Ok(
-                ::payspec::StatusMatch::lookup(
-                    STATUS_REFUND,
-                    ::std::vec![
-                        json.get("status").and_then(::payspec::status::code_text), json
-                        .get("message").and_then(::payspec::status::code_text)
-                    ],
-                ),
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "vietqr.refund response",
+                json,
+                STATUS_REFUND,
+                &["status", "message"],
             )
         }
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct CheckOrderRequestBuilder {
-        #[serde(rename = "bankAccount", default)]
-        bank_account: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "type", default)]
-        r#type: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "value", default)]
-        value: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "bankAccount")]
+        bank_account: Option<String>,
+        #[serde(rename = "type")]
+        r#type: Option<::payspec::Scalar>,
+        value: Option<String>,
     }
     impl CheckOrderRequestBuilder {
-        /**Set `bankAccount`. Account that generated the VietQR code
-
-Wire name `bankAccount`; required.*/
-        pub fn bank_account(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_account = ::core::option::Option::Some(value.into());
+        ///Set `bankAccount`. Account that generated the VietQR code. Wire name `bankAccount`; required.
+        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
+            self.bank_account = Some(value.into());
             self
         }
-        /**Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page)
-
-Wire name `type`; required; matches `^[01]$`.*/
-        pub fn r#type(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.r#type = ::core::option::Option::Some(value.into());
+        ///Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
+        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.r#type = Some(value.into());
             self
         }
-        /**Set `value`. The orderId or referenceNumber
-
-Wire name `value`; required.*/
-        pub fn value(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::core::option::Option::Some(value.into());
+        ///Set `value`. The orderId or referenceNumber. Wire name `value`; required.
+        pub fn value(mut self, value: impl Into<String>) -> Self {
+            self.value = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<CheckOrderRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
+        pub fn build(self) -> Result<CheckOrderRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<CheckOrderRequest, ::payspec::SignError> {
-            let bank_account = self.bank_account;
-            let bank_account = match bank_account {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "vietqr.check_order",
-                            "bankAccount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let r#type = self.r#type;
-            if let ::core::option::Option::Some(__v) = &r#type {
-                CheckOrderRequest::__check_type(__v)
-                    .map_err(|p| __input("vietqr.check_order", "type", p))?;
-            }
-            let r#type = match r#type {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.check_order", "type", "required but missing"),
-                    );
-                }
-            };
-            let value = self.value;
-            let value = match value {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.check_order", "value", "required but missing"),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(CheckOrderRequest {
+        ) -> Result<CheckOrderRequest, SignError> {
+            const T: &str = "vietqr.check_order";
+            let r = &RULES_CHECK_ORDER_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let bank_account = cx.required(0, self.bank_account)?;
+            let r#type = cx.required(1, self.r#type)?;
+            let value = cx.required(2, self.value)?;
+            Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
                 value,
@@ -1150,113 +655,54 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`
     impl CheckOrderResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.check_order response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "vietqr.check_order response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.check_order response", body)
         }
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
-    #[derive(Clone, Default, ::payspec::serde::Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, Default, Deserialize)]
+    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
     pub struct CheckOrderH2cRequestBuilder {
-        #[serde(rename = "bankAccount", default)]
-        bank_account: ::core::option::Option<::std::string::String>,
-        #[serde(rename = "type", default)]
-        r#type: ::core::option::Option<::payspec::Scalar>,
-        #[serde(rename = "value", default)]
-        value: ::core::option::Option<::std::string::String>,
+        #[serde(rename = "bankAccount")]
+        bank_account: Option<String>,
+        #[serde(rename = "type")]
+        r#type: Option<::payspec::Scalar>,
+        value: Option<String>,
     }
     impl CheckOrderH2cRequestBuilder {
         ///Set `bankAccount`. Wire name `bankAccount`; required.
-        pub fn bank_account(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_account = ::core::option::Option::Some(value.into());
+        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
+            self.bank_account = Some(value.into());
             self
         }
-        /**Set `type`. 0 = by orderId, 1 = by referenceNumber
-
-Wire name `type`; required; matches `^[01]$`.*/
-        pub fn r#type(
-            mut self,
-            value: impl ::core::convert::Into<::payspec::Scalar>,
-        ) -> Self {
-            self.r#type = ::core::option::Option::Some(value.into());
+        ///Set `type`. 0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
+        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
+            self.r#type = Some(value.into());
             self
         }
         ///Set `value`. Wire name `value`; required.
-        pub fn value(
-            mut self,
-            value: impl ::core::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::core::option::Option::Some(value.into());
+        pub fn value(mut self, value: impl Into<String>) -> Self {
+            self.value = Some(value.into());
             self
         }
-        /**Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request. Fields with `from:` defaults may be left out: they are filled when signing.
-
-Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.*/
-        pub fn build(
-            self,
-        ) -> ::core::result::Result<CheckOrderH2cRequest, ::payspec::SignError> {
-            self.__run(::core::option::Option::None, true)
+        ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
+        pub fn build(self) -> Result<CheckOrderH2cRequest, SignError> {
+            self.__run(None, true)
         }
         #[doc(hidden)]
         #[allow(unused_variables)]
         pub fn __run(
             self,
-            _fill: ::core::option::Option<(&Credentials, ::payspec::Clock)>,
+            fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> ::core::result::Result<CheckOrderH2cRequest, ::payspec::SignError> {
-            let bank_account = self.bank_account;
-            let bank_account = match bank_account {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "vietqr.check_order_h2c",
-                            "bankAccount",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            let r#type = self.r#type;
-            if let ::core::option::Option::Some(__v) = &r#type {
-                CheckOrderH2cRequest::__check_type(__v)
-                    .map_err(|p| __input("vietqr.check_order_h2c", "type", p))?;
-            }
-            let r#type = match r#type {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input("vietqr.check_order_h2c", "type", "required but missing"),
-                    );
-                }
-            };
-            let value = self.value;
-            let value = match value {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        __input(
-                            "vietqr.check_order_h2c",
-                            "value",
-                            "required but missing",
-                        ),
-                    );
-                }
-            };
-            ::core::result::Result::Ok(CheckOrderH2cRequest {
+        ) -> Result<CheckOrderH2cRequest, SignError> {
+            const T: &str = "vietqr.check_order_h2c";
+            let r = &RULES_CHECK_ORDER_H2C_REQUEST;
+            let cx = __g::Fields::new(T, r, fill, building);
+            let bank_account = cx.required(0, self.bank_account)?;
+            let r#type = cx.required(1, self.r#type)?;
+            let value = cx.required(2, self.value)?;
+            Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
                 value,
@@ -1272,322 +718,100 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     impl CheckOrderH2cResponse {
         /// Parse a response body. Anything but a JSON object (an array, a string, a number,
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
-        pub fn from_json(
-            body: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<Self, ::payspec::VerifyError> {
-            let __body = __response_object("vietqr.check_order_h2c response", body)?;
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                    ::payspec::serde_json::Value::Object(__body.clone()),
-                )
-                .map_err(|e| __malformed(
-                    "vietqr.check_order_h2c response",
-                    "body",
-                    e.to_string(),
-                ))
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.check_order_h2c response", body)
         }
     }
     impl TransactionSyncPayload {
         ///Parse a received payload (before decoding; verify it with [`verify_transaction_sync`] first).
         pub fn from_map(
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
-        ) -> ::core::result::Result<Self, ::payspec::serde_json::Error> {
-            <Self as ::payspec::serde::Deserialize>::deserialize(
-                ::payspec::serde_json::Value::Object(payload.clone()),
-            )
+            payload: &Map<String, Value>,
+        ) -> Result<Self, ::payspec::serde_json::Error> {
+            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund` (fields status, message): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_REFUND: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("SUCCESS"),
-                ::core::option::Option::None,
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("SUCCESS"),
-            meaning: "Refund executed (the server performs the bank transfer before answering; outcome inferred); message = reference. Confirm with check_order (refundCount, amountRefunded)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E46"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_BODY"),
-            meaning: "Invalid request body",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E74"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_TOKEN"),
-            meaning: "Invalid or expired Bearer token; fetch a new token and retry",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E77"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("ACCOUNT_NOT_OWNED"),
-            meaning: "bankAccount does not belong to the merchant",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E39"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_CHECKSUM"),
-            meaning: "Invalid checkSum (current server path)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E41"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_CHECKSUM_LEGACY"),
-            meaning: "Invalid checksum (older REST refund endpoint)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E40"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("RECORD_NOT_FOUND"),
-            meaning: "Record not found / invalid bank account",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E42"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_TERMINAL"),
-            meaning: "No terminal bound to the bank account",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E44"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFERENCE_NOT_FOUND"),
-            meaning: "referenceNumber does not exist (bank code 4863)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E45"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("INVALID_AMOUNT"),
-            meaning: "Invalid amount (bank code 4857)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E104"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("MERCHANT_NOT_FOUND"),
-            meaning: "Merchant does not exist",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E158"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("REFUND_IN_PROGRESS"),
-            meaning: "Another refund of the same payment is being processed (30 s lock on MD5(referenceNumber + bankAccount)); check_order before retrying",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E43"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("REFUND_FAILED"),
-            meaning: "Refund failed / unexpected bank error",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E216"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("INVALID_BENEFICIARY"),
-            meaning: "Account number or card invalid (bank code 201)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E217"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("BANK_NOT_IN_SERVICE"),
-            meaning: "Beneficiary bank not in service (bank code 412)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E218"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("BANK_RECORD_MISSING"),
-            meaning: "Record missing at the bank (bank code 4877)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E215"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("BANK_TIMEOUT"),
-            meaning: "Bank connection timeout (bank code 002); check_order (amountRefunded) before any retry (handling inferred)",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E05"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNKNOWN_ERROR"),
-            meaning: "Unknown error; check_order before any retry (handling inferred)",
-            retryable: true,
-        },
-    ];
-    ///Status table `check_order_errors` (fields status, message): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_CHECK_ORDER_ERRORS: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E46"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_BODY"),
-            meaning: "The query itself failed (invalid request body)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E05"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("UNKNOWN_ERROR"),
-            meaning: "The query itself failed (unknown error)",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E74"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_TOKEN"),
-            meaning: "The query itself failed (invalid Bearer token); refresh the token",
-            retryable: true,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E77"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("ACCOUNT_NOT_OWNED"),
-            meaning: "The query itself failed (bank account not owned by the merchant)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E39"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_CHECKSUM"),
-            meaning: "The query itself failed (invalid checkSum)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E95"),
-            ],
-            outcome: ::payspec::Outcome::Indeterminate,
-            name: ::core::option::Option::Some("INVALID_TYPE"),
-            meaning: "The query itself failed (invalid type)",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("FAILED"),
-                ::core::option::Option::Some("E96"),
-            ],
-            outcome: ::payspec::Outcome::Rejected,
-            name: ::core::option::Option::Some("TRANSACTION_NOT_FOUND"),
-            meaning: "No such transaction",
-            retryable: false,
-        },
-    ];
-    ///Status table `check_order_row` (fields type, status): first matching row wins; `None` in `when` is the wildcard `"*"`.
-    pub static STATUS_CHECK_ORDER_ROW: &[::payspec::StatusRow] = &[
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("6"),
-                ::core::option::Option::Some("1"),
-            ],
-            outcome: ::payspec::Outcome::Succeeded,
-            name: ::core::option::Option::Some("PAID"),
-            meaning: "Refund row paid",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("6"),
-                ::core::option::Option::Some("0"),
-            ],
-            outcome: ::payspec::Outcome::Processing,
-            name: ::core::option::Option::Some("WAITING"),
-            meaning: "Refund row waiting",
-            retryable: false,
-        },
-        ::payspec::StatusRow {
-            when: &[
-                ::core::option::Option::Some("6"),
-                ::core::option::Option::Some("2"),
-            ],
-            outcome: ::payspec::Outcome::Failed,
-            name: ::core::option::Option::Some("EXPIRED"),
-            meaning: "Refund row expired (golive page: cancelled)",
-            retryable: false,
-        },
-    ];
+    ///Status table `refund` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["SUCCESS", "*"], Succeeded, "SUCCESS", false)
+                .means(
+                    "Refund executed (the server performs the bank transfer before answering; outcome inferred); message = reference. Confirm with check_order (refundCount, amountRefunded)",
+                ),
+            row(&["FAILED", "E46"], Rejected, "INVALID_BODY", false)
+                .means("Invalid request body"),
+            row(&["FAILED", "E74"], Rejected, "INVALID_TOKEN", true)
+                .means("Invalid or expired Bearer token; fetch a new token and retry"),
+            row(&["FAILED", "E77"], Rejected, "ACCOUNT_NOT_OWNED", false)
+                .means("bankAccount does not belong to the merchant"),
+            row(&["FAILED", "E39"], Rejected, "INVALID_CHECKSUM", false)
+                .means("Invalid checkSum (current server path)"),
+            row(&["FAILED", "E41"], Rejected, "INVALID_CHECKSUM_LEGACY", false)
+                .means("Invalid checksum (older REST refund endpoint)"),
+            row(&["FAILED", "E40"], Rejected, "RECORD_NOT_FOUND", false)
+                .means("Record not found / invalid bank account"),
+            row(&["FAILED", "E42"], Rejected, "INVALID_TERMINAL", false)
+                .means("No terminal bound to the bank account"),
+            row(&["FAILED", "E44"], Rejected, "REFERENCE_NOT_FOUND", false)
+                .means("referenceNumber does not exist (bank code 4863)"),
+            row(&["FAILED", "E45"], Rejected, "INVALID_AMOUNT", false)
+                .means("Invalid amount (bank code 4857)"),
+            row(&["FAILED", "E104"], Rejected, "MERCHANT_NOT_FOUND", false)
+                .means("Merchant does not exist"),
+            row(&["FAILED", "E158"], Rejected, "REFUND_IN_PROGRESS", true)
+                .means(
+                    "Another refund of the same payment is being processed (30 s lock on MD5(referenceNumber + bankAccount)); check_order before retrying",
+                ),
+            row(&["FAILED", "E43"], Failed, "REFUND_FAILED", false)
+                .means("Refund failed / unexpected bank error"),
+            row(&["FAILED", "E216"], Failed, "INVALID_BENEFICIARY", false)
+                .means("Account number or card invalid (bank code 201)"),
+            row(&["FAILED", "E217"], Failed, "BANK_NOT_IN_SERVICE", false)
+                .means("Beneficiary bank not in service (bank code 412)"),
+            row(&["FAILED", "E218"], Failed, "BANK_RECORD_MISSING", false)
+                .means("Record missing at the bank (bank code 4877)"),
+            row(&["FAILED", "E215"], Indeterminate, "BANK_TIMEOUT", true)
+                .means(
+                    "Bank connection timeout (bank code 002); check_order (amountRefunded) before any retry (handling inferred)",
+                ),
+            row(&["FAILED", "E05"], Indeterminate, "UNKNOWN_ERROR", true)
+                .means("Unknown error; check_order before any retry (handling inferred)"),
+        ]
+    };
+    ///Status table `check_order_errors` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_CHECK_ORDER_ERRORS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["FAILED", "E46"], Indeterminate, "INVALID_BODY", false)
+                .means("The query itself failed (invalid request body)"),
+            row(&["FAILED", "E05"], Indeterminate, "UNKNOWN_ERROR", true)
+                .means("The query itself failed (unknown error)"),
+            row(&["FAILED", "E74"], Indeterminate, "INVALID_TOKEN", true)
+                .means(
+                    "The query itself failed (invalid Bearer token); refresh the token",
+                ),
+            row(&["FAILED", "E77"], Indeterminate, "ACCOUNT_NOT_OWNED", false)
+                .means(
+                    "The query itself failed (bank account not owned by the merchant)",
+                ),
+            row(&["FAILED", "E39"], Indeterminate, "INVALID_CHECKSUM", false)
+                .means("The query itself failed (invalid checkSum)"),
+            row(&["FAILED", "E95"], Indeterminate, "INVALID_TYPE", false)
+                .means("The query itself failed (invalid type)"),
+            row(&["FAILED", "E96"], Rejected, "TRANSACTION_NOT_FOUND", false)
+                .means("No such transaction"),
+        ]
+    };
+    ///Status table `check_order_row` (fields type, status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_CHECK_ORDER_ROW: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["6", "1"], Succeeded, "PAID", false).means("Refund row paid"),
+            row(&["6", "0"], Processing, "WAITING", false).means("Refund row waiting"),
+            row(&["6", "2"], Failed, "EXPIRED", false)
+                .means("Refund row expired (golive page: cancelled)"),
+        ]
+    };
     /**Sign `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
 
 `POST /api/token_generate` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
@@ -1596,86 +820,49 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &TokenRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: TokenRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "vietqr.token";
+        let r = &RULES_TOKEN_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/api/token_generate",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.password.expose();
-                    __v.to_string()
-                },
-            ]
-                .join(":");
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                __msg.as_bytes(),
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/vietqr.yaml:30:3: recipes.basic",
+        )?;
+        __w.header("Content-Type", "application/json");
+        const AT0: &str = "specs/vietqr.yaml:30:3: recipes.basic";
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new(":");
+                __m.part(&creds.username.as_str());
+                __m.part(&creds.password.expose());
+                __m.finish()
+            };
+            let __sig = __g::encode(__g::Base64, &__msg);
+            let __value: String = __g::header_placed(
+                AT0,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Basic ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:basic".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:basic", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __headers.insert("Authorization".to_string(), __pv0);
-        let __b: ::payspec::Body = ::payspec::Body::None;
+        __w.header("Authorization", __pv0);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
     }
     /**Sign `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
 
@@ -1685,152 +872,66 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &RefundRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: RefundRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "vietqr.refund";
+        let r = &RULES_REFUND_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.bank_code)?;
+        cx.check(1, &req.bank_account)?;
+        cx.check(2, &req.reference_number)?;
+        cx.check(3, &req.amount)?;
+        cx.check(4, &req.content)?;
+        cx.present(5, req.multi_times.as_ref())?;
+        cx.present(6, req.terminal_code.as_ref())?;
+        cx.present(7, req.sub_terminal_code.as_ref())?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/api/transaction/refund",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.bank_code;
-            __body
-                .insert(
-                    "bankCode".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("bankCode", Value::String(__req.bank_code.to_string()));
+        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
+        __w.body("referenceNumber", Value::String(__req.reference_number.to_string()));
+        __w.body("amount", Value::String(__req.amount.to_string()));
+        __w.body("content", Value::String(__req.content.to_string()));
+        if let Some(__v) = __req.multi_times {
+            __w.body("multiTimes", Value::Bool(__v));
         }
-        {
-            let __v = &__req.bank_account;
-            __body
-                .insert(
-                    "bankAccount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.terminal_code.as_ref() {
+            __w.body("terminalCode", Value::String(__v.to_string()));
         }
-        {
-            let __v = &__req.reference_number;
-            __body
-                .insert(
-                    "referenceNumber".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
+        if let Some(__v) = __req.sub_terminal_code.as_ref() {
+            __w.body("subTerminalCode", Value::String(__v.to_string()));
         }
-        {
-            let __v = &__req.amount;
-            __body
-                .insert(
-                    "amount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.content;
-            __body
-                .insert(
-                    "content".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.multi_times {
-            __body
-                .insert(
-                    "multiTimes".to_string(),
-                    ::payspec::serde_json::Value::Bool(__v),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.terminal_code.as_ref() {
-            __body
-                .insert(
-                    "terminalCode".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        if let ::core::option::Option::Some(__v) = __req.sub_terminal_code.as_ref() {
-            __body
-                .insert(
-                    "subTerminalCode".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = creds.secret_key.expose();
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.reference_number;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.amount;
-                    __v.to_string()
-                },
-                {
-                    let __v = &__req.bank_account;
-                    __v.to_string()
-                },
-            ]
-                .join("");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("");
+                __m.part(&creds.secret_key.expose());
+                __m.part(&&__req.reference_number);
+                __m.part(&&__req.amount);
+                __m.part(&&__req.bank_account);
+                __m.finish()
+            };
+            let __digest = __g::md5(&__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.checkSum".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
-        let (__st1, __pv1) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
+        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
+        let (__pv1, __st1) = {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
+                        target: AT1.into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
                             problem: "required by this recipe but not given".into(),
@@ -1838,51 +939,28 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
+            let __sig = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
+                AT1,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __body
-            .insert("checkSum".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        __headers.insert("Authorization".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("checkSum", Value::String(__pv0));
+        __w.header("Authorization", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
 
@@ -1892,103 +970,48 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &CheckOrderRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: CheckOrderRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "vietqr.check_order";
+        let r = &RULES_CHECK_ORDER_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.bank_account)?;
+        cx.check(1, &req.r#type)?;
+        cx.check(2, &req.value)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/api/transactions/check-order",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.bank_account;
-            __body
-                .insert(
-                    "bankAccount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.r#type;
-            __body.insert("type".to_string(), __json(__v));
-        }
-        {
-            let __v = &__req.value;
-            __body
-                .insert(
-                    "value".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = &__req.bank_account;
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-            ]
-                .join("");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
+        __w.body("type", __g::json(&__req.r#type));
+        __w.body("value", Value::String(__req.value.to_string()));
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("");
+                __m.part(&&__req.bank_account);
+                __m.part(&creds.username.as_str());
+                __m.finish()
+            };
+            let __digest = __g::md5(&__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.checkSum".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
-        let (__st1, __pv1) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
+        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
+        let (__pv1, __st1) = {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
+                        target: AT1.into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
                             problem: "required by this recipe but not given".into(),
@@ -1996,51 +1019,28 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
+            let __sig = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
+                AT1,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __body
-            .insert("checkSum".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        __headers.insert("Authorization".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("checkSum", Value::String(__pv0));
+        __w.header("Authorization", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     /**Sign `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
 
@@ -2050,103 +1050,48 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         req: &CheckOrderH2cRequest,
         creds: &Credentials,
         env: Env,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
-        let __req: CheckOrderH2cRequest = req
-            .__prepare(::core::option::Option::Some((creds, clock)))?;
+        clock: Clock,
+    ) -> Result<SignedRequest, SignError> {
+        const T: &str = "vietqr.check_order_h2c";
+        let r = &RULES_CHECK_ORDER_H2C_REQUEST;
+        let cx = __g::Fields::signing(T, r, creds, clock);
+        let __req = req;
         let __clock = clock;
-        let __base: &str = match env.base_url("api") {
-            ::core::option::Option::Some(b) => b,
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    ::payspec::SignError::Unknown(
-                        ::std::format!(
-                            "environment `{}` has no URL for host `{}`", env.name(),
-                            "api"
-                        ),
-                    ),
-                );
-            }
-        };
-        let mut __path: ::std::string::String = ::std::string::String::from(
+        cx.check(0, &req.bank_account)?;
+        cx.check(1, &req.r#type)?;
+        cx.check(2, &req.value)?;
+        let mut __w = __g::Wire::new(
+            env.name(),
+            "api",
+            env.base_url("api"),
+            "POST",
             "/api/ecommerce-transactions/check-order",
-        );
-        let mut __query: ::std::vec::Vec<(&str, ::std::string::String)> = ::std::vec::Vec::new();
-        let mut __headers: ::payspec::indexmap::IndexMap<
-            ::std::string::String,
-            ::std::string::String,
-        > = ::payspec::indexmap::IndexMap::new();
-        __headers.insert("Content-Type".to_string(), "application/json".to_string());
-        let mut __body: ::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        > = ::payspec::serde_json::Map::new();
-        {
-            let __v = &__req.bank_account;
-            __body
-                .insert(
-                    "bankAccount".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        {
-            let __v = &__req.r#type;
-            __body.insert("type".to_string(), __json(__v));
-        }
-        {
-            let __v = &__req.value;
-            __body
-                .insert(
-                    "value".to_string(),
-                    ::payspec::serde_json::Value::String(__v.to_string()),
-                );
-        }
-        let __payload: ::std::string::String = ::payspec::serde_json::Value::Object(
-                __body.clone(),
-            )
-            .to_string();
-        let __url: ::std::string::String = __build_url(__base, &__path, &__query);
-        let (__st0, __pv0) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = &__req.bank_account;
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-            ]
-                .join("");
-            let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::md5(__msg.as_bytes());
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Hex,
-                &__digest,
-            );
-            let __value: ::std::string::String = ::core::clone::Clone::clone(&__sig);
+        )?;
+        __w.header("Content-Type", "application/json");
+        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
+        __w.body("type", __g::json(&__req.r#type));
+        __w.body("value", Value::String(__req.value.to_string()));
+        let (__pv0, __st0) = {
+            let __msg: String = {
+                let mut __m = __g::Join::new("");
+                __m.part(&&__req.bank_account);
+                __m.part(&creds.username.as_str());
+                __m.finish()
+            };
+            let __digest = __g::md5(&__msg);
+            let __sig = __g::encode(__g::Hex, &__digest);
             (
-                ::payspec::Stages {
-                    recipe: "sign".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::Some(
-                        ::payspec::DigestBytes(__digest),
-                    ),
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "body.checkSum".to_string(),
-                },
-                __value,
+                __sig.clone(),
+                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
             )
         };
-        let (__st1, __pv1) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
-            {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
+        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
+        let (__pv1, __st1) = {
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
+                        target: AT1.into(),
                         source: ::payspec::CredentialError {
                             name: "access_token".into(),
                             problem: "required by this recipe but not given".into(),
@@ -2154,376 +1099,90 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                     });
                 }
             };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
+            let __sig = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
+                AT1,
                 "Authorization",
                 {
-                    let mut __t = ::std::string::String::new();
+                    let mut __t = String::new();
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
                 },
             )?;
             (
-                ::payspec::Stages {
-                    recipe: "auth:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
                 __value,
+                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __body
-            .insert("checkSum".to_string(), ::payspec::serde_json::Value::String(__pv0));
-        __headers.insert("Authorization".to_string(), __pv1);
-        let __b: ::payspec::Body = {
-            __headers
-                .entry("Content-Type".to_string())
-                .or_insert_with(|| "application/json".to_string());
-            ::payspec::Body::Json(::payspec::serde_json::Value::Object(__body))
-        };
+        __w.body("checkSum", Value::String(__pv0));
+        __w.header("Authorization", __pv1);
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st0, false);
         __redactor.stage_done(&__st1, true);
-        ::core::result::Result::Ok(
-            ::payspec::SignedRequest {
-                method: "POST".to_string(),
-                url: __build_url(__base, &__path, &__query),
-                headers: __headers,
-                body: __b,
-                stages: ::std::vec![__st0, __st1],
-                redactor: ::core::default::Default::default(),
-            }
-                .redacted_by(__redactor),
-        )
+        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
     }
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
     pub fn verify_transaction_sync(
-        payload: &::payspec::serde_json::Map<
-            ::std::string::String,
-            ::payspec::serde_json::Value,
-        >,
+        payload: &Map<String, Value>,
         creds: &Credentials,
-    ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
-        match payload.get("transactionId") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "transactionId",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc0(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "transactionId",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("transactionTime") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "transactionTime",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc1(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "transactionTime",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("referencenumber") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc2(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "referencenumber",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("amount") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "amount",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc3(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "amount", p))?;
-            }
-        }
-        match payload.get("content") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "content",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc4(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "content", p))?;
-            }
-        }
-        match payload.get("bankAccount") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "bankAccount",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc5(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "bankAccount",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("transType") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "transType",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc6(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "transType",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("orderId") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "orderId",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc7(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "orderId", p))?;
-            }
-        }
-        match payload.get("terminalCode") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc8(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "terminalCode",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("serviceCode") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc9(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "serviceCode",
-                        p,
-                    ))?;
-            }
-        }
-        match payload.get("urlLink") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {}
-            ::core::option::Option::Some(v) => {
-                __rc10(v)
-                    .map_err(|p| __malformed("vietqr.transaction_sync", "urlLink", p))?;
-            }
-        }
-        match payload.get("signature") {
-            ::core::option::Option::None
-            | ::core::option::Option::Some(::payspec::serde_json::Value::Null) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        "required but missing",
-                    ),
-                );
-            }
-            ::core::option::Option::Some(v) => {
-                __rc11(v)
-                    .map_err(|p| __malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        p,
-                    ))?;
-            }
-        }
-        if let ::core::option::Option::Some(__t) = ::payspec::support::received_text(
-            payload,
-            &["amount"],
-        ) {
-            ::payspec::support::refuse_wider(
-                "vietqr.transaction_sync",
-                "amount",
-                &__t,
-                10usize,
-            )?;
-        }
-        let __received: ::std::string::String = match payload.get("signature") {
-            ::core::option::Option::Some(::payspec::serde_json::Value::String(s)) => {
-                s.clone()
-            }
-            ::core::option::Option::Some(other) => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        ::std::format!(
-                            "signature must be a string, found {}", __json_kind(other)
-                        ),
-                    ),
-                );
-            }
-            ::core::option::Option::None => {
-                return ::core::result::Result::Err(
-                    __malformed(
-                        "vietqr.transaction_sync",
-                        "signature",
-                        "signature field missing",
-                    ),
-                );
-            }
-        };
-        let __msg: ::std::string::String = [
-            match payload.get("transactionId").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`transactionId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            },
-            match payload.get("amount").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => {
-                    let __v: ::std::string::String = match ::payspec::canon::pad_fixed(
-                        &::payspec::canon::render(__v),
-                        10usize,
-                        '0',
-                    ) {
-                        ::core::option::Option::Some(s) => s,
-                        ::core::option::Option::None => {
-                            return ::core::result::Result::Err(
-                                ::core::convert::From::from(
-                                    __stage(
-                                        "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                        ::payspec::Stage::Select,
-                                        "`amount` is wider than its pad_left width 10",
+    ) -> Result<Verified, VerifyError> {
+        const T: &str = "vietqr.transaction_sync";
+        const AT: &str = "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify";
+        __g::check_received(T, &RULES_TRANSACTION_SYNC_PAYLOAD, payload, false)?;
+        __g::no_wider(T, payload, &["amount"], 10usize)?;
+        let __received = __g::received_signature(T, payload, "signature")?;
+        let __msg: String = {
+            let mut __m = __g::Join::new("");
+            __m.part(&__g::received(payload, &["transactionId"], AT)?);
+            __m.part(
+                &match payload.get("amount").filter(|v| !v.is_null()) {
+                    Some(__v) => {
+                        let __v: String = match ::payspec::canon::pad_fixed(
+                            &__g::render(__v),
+                            10usize,
+                            '0',
+                        ) {
+                            Some(s) => s,
+                            None => {
+                                return Err(
+                                    From::from(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            "`amount` is wider than its pad_left width 10",
+                                        ),
                                     ),
+                                );
+                            }
+                        };
+                        __v.to_string()
+                    }
+                    None => {
+                        return Err(
+                            From::from(
+                                __g::stage(
+                                    AT,
+                                    ::payspec::Stage::Select,
+                                    "`amount` is absent",
                                 ),
-                            );
-                        }
-                    };
-                    __v.to_string()
-                }
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`amount` is absent",
                             ),
-                        ),
-                    );
-                }
-            },
-            match payload.get("transactionTime").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`transactionTime` is absent",
-                            ),
-                        ),
-                    );
-                }
-            },
-            match payload.get("orderId").filter(|v| !v.is_null()) {
-                ::core::option::Option::Some(__v) => ::payspec::canon::render(__v),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(
-                            __stage(
-                                "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                                ::payspec::Stage::Select,
-                                "`orderId` is absent",
-                            ),
-                        ),
-                    );
-                }
-            },
-        ]
-            .join("");
-        let __digest: ::std::vec::Vec<u8> = ::payspec::crypto::hmac_sha256(
+                        );
+                    }
+                },
+            );
+            __m.part(&__g::received(payload, &["transactionTime"], AT)?);
+            __m.part(&__g::received(payload, &["orderId"], AT)?);
+            __m.finish()
+        };
+        let __digest = __g::hmac_sha256(
             match creds.sync_secret.as_ref().map(|s| s.expose()) {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(
-                        ::core::convert::From::from(::payspec::SignError::Credential {
-                            target: "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify"
-                                .into(),
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(
+                        From::from(SignError::Credential {
+                            target: AT.into(),
                             source: ::payspec::CredentialError {
                                 name: "sync_secret".into(),
                                 problem: "required by this recipe but not given".into(),
@@ -2531,40 +1190,27 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
                         }),
                     );
                 }
-            }
-                .as_bytes(),
-            __msg.as_bytes(),
+            },
+            &__msg,
         );
-        let __expected: ::std::string::String = ::payspec::crypto::encode(
-            ::payspec::model::Encoding::Hex,
-            &__digest,
+        let __expected = __g::encode(__g::Hex, &__digest);
+        __g::expect_equal(
+            AT,
+            &__expected,
+            &__received,
+            "`signature` does not match the hmac-sha256 (hex) of the string to sign",
+        )?;
+        let __stages = __g::verified(
+            __msg,
+            Some(__digest),
+            __received,
+            "body.signature",
+            creds.redactor(),
+            false,
         );
-        if !::payspec::crypto::ct_eq(__expected.as_bytes(), __received.as_bytes()) {
-            return ::core::result::Result::Err(
-                __bad_signature(
-                    "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify",
-                    "`signature` does not match the hmac-sha256 (hex) of the string to sign"
-                        .to_string(),
-                ),
-            );
-        }
-        let __stages = ::payspec::Stages {
-            recipe: "verify".to_string(),
-            string_to_sign: ::payspec::StringToSign::new(__msg),
-            digest: ::core::option::Option::Some(::payspec::DigestBytes(__digest)),
-            signature: ::payspec::SignatureValue::new(__received),
-            placed: "body.signature".to_string(),
-        };
-        let __stages: ::payspec::Stages = {
-            let mut __s = __stages;
-            let mut __redactor = creds.redactor();
-            __redactor.stage_done(&__s, false);
-            __s.seal(&__redactor);
-            __s
-        };
         let __decoded = payload.clone();
-        ::core::result::Result::Ok(::payspec::Verified {
-            payload: ::payspec::serde_json::Value::Object(__decoded),
+        Ok(Verified {
+            payload: Value::Object(__decoded),
             stages: __stages,
         })
     }
@@ -2572,289 +1218,167 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_basic(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
-            let __msg: ::std::string::String = [
-                {
-                    let __v = creds.username.as_str();
-                    __v.to_string()
-                },
-                {
-                    let __v = creds.password.expose();
-                    __v.to_string()
-                },
-            ]
-                .join(":");
-            let __sig: ::std::string::String = ::payspec::crypto::encode(
-                ::payspec::model::Encoding::Base64,
-                __msg.as_bytes(),
-            );
-            let __value: ::std::string::String = __header_placed(
-                "specs/vietqr.yaml:30:3: recipes.basic",
-                "Authorization",
-                {
-                    let mut __t = ::std::string::String::new();
-                    __t.push_str("Basic ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                ::payspec::Stages {
-                    recipe: "recipe:basic".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
-                __value,
-            )
+        let (__value, mut __st) = {
+            const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
+            {
+                let __msg: String = {
+                    let mut __m = __g::Join::new(":");
+                    __m.part(&creds.username.as_str());
+                    __m.part(&creds.password.expose());
+                    __m.finish()
+                };
+                let __sig = __g::encode(__g::Base64, &__msg);
+                let __value: String = __g::header_placed(
+                    AT,
+                    "Authorization",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Basic ");
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:basic",
+                        __msg,
+                        None,
+                        __sig,
+                        "header.Authorization",
+                    ),
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, true);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     ///Run shared recipe `bearer` on its own: The access_token from `token`, sent as a Bearer token. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
     #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_bearer(
         creds: &Credentials,
-        clock: ::payspec::Clock,
-    ) -> ::core::result::Result<
-        (::payspec::Stages, ::std::string::String),
-        ::payspec::SignError,
-    > {
+        clock: Clock,
+    ) -> Result<(Stages, String), SignError> {
         let __clock = clock;
-        let (mut __st, __value) = {
-            let __msg: ::std::string::String = match creds
-                .access_token
-                .as_ref()
-                .map(|s| s.expose())
+        let (__value, mut __st) = {
+            const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
             {
-                ::core::option::Option::Some(__v) => __v.to_string(),
-                ::core::option::Option::None => {
-                    return ::core::result::Result::Err(::payspec::SignError::Credential {
-                        target: "specs/vietqr.yaml:38:3: recipes.bearer".into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig: ::std::string::String = ::core::clone::Clone::clone(&__msg);
-            let __value: ::std::string::String = __header_placed(
-                "specs/vietqr.yaml:38:3: recipes.bearer",
-                "Authorization",
+                let __msg: String = match creds.access_token.as_ref().map(|s| s.expose())
                 {
-                    let mut __t = ::std::string::String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                ::payspec::Stages {
-                    recipe: "recipe:bearer".to_string(),
-                    string_to_sign: ::payspec::StringToSign::new(__msg),
-                    digest: ::core::option::Option::None,
-                    signature: ::payspec::SignatureValue::new(__sig),
-                    placed: "header.Authorization".to_string(),
-                },
-                __value,
-            )
+                    Some(__v) => __v.to_string(),
+                    None => {
+                        return Err(SignError::Credential {
+                            target: AT.into(),
+                            source: ::payspec::CredentialError {
+                                name: "access_token".into(),
+                                problem: "required by this recipe but not given".into(),
+                            },
+                        });
+                    }
+                };
+                let __sig = Clone::clone(&__msg);
+                let __value: String = __g::header_placed(
+                    AT,
+                    "Authorization",
+                    {
+                        let mut __t = String::new();
+                        __t.push_str("Bearer ");
+                        __t.push_str(__sig.as_str());
+                        __t
+                    },
+                )?;
+                (
+                    __value,
+                    __g::stages(
+                        "recipe:bearer",
+                        __msg,
+                        None,
+                        __sig,
+                        "header.Authorization",
+                    ),
+                )
+            }
         };
         let mut __redactor = creds.redactor();
         __redactor.stage_done(&__st, true);
         __st.seal(&__redactor);
-        ::core::result::Result::Ok((__st, __value))
+        Ok((__st, __value))
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
-        use super::{Credentials, Env};
+        use super::*;
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
-            input: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            input: &Map<String, Value>,
             creds: &Credentials,
             env: Env,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<::payspec::SignedRequest, ::payspec::SignError> {
+            clock: Clock,
+        ) -> Result<SignedRequest, SignError> {
             let _ = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
                 "token" => {
-                    const KNOWN: &[&str] = &[];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "vietqr.token",
-                                &::payspec::support::echo(extra),
-                                ::std::format!("unknown field (expected one of: {})", ""),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::TokenRequestBuilder = __g::from_json(
+                        "vietqr.token",
+                        &RULES_TOKEN_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.token", field, problem),
-                        );
-                    }
-                    let b: super::TokenRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "vietqr.token",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_token(&req, creds, env, clock)
+                    )?;
+                    sign_token(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
                 }
                 "refund" => {
-                    const KNOWN: &[&str] = &[
-                        "bankCode",
-                        "bankAccount",
-                        "referenceNumber",
-                        "amount",
-                        "content",
-                        "multiTimes",
-                        "terminalCode",
-                        "subTerminalCode",
-                    ];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "vietqr.refund",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "bankCode, bankAccount, referenceNumber, amount, content, multiTimes, terminalCode, subTerminalCode"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::RefundRequestBuilder = __g::from_json(
+                        "vietqr.refund",
+                        &RULES_REFUND_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.refund", field, problem),
-                        );
-                    }
-                    let b: super::RefundRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "vietqr.refund",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_refund(&req, creds, env, clock)
+                    )?;
+                    sign_refund(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "check_order" => {
-                    const KNOWN: &[&str] = &["bankAccount", "type", "value"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "vietqr.check_order",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "bankAccount, type, value"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::CheckOrderRequestBuilder = __g::from_json(
+                        "vietqr.check_order",
+                        &RULES_CHECK_ORDER_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.check_order", field, problem),
-                        );
-                    }
-                    let b: super::CheckOrderRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "vietqr.check_order",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_check_order(&req, creds, env, clock)
+                    )?;
+                    sign_check_order(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 "check_order_h2c" => {
-                    const KNOWN: &[&str] = &["bankAccount", "type", "value"];
-                    if let ::core::option::Option::Some(extra) = input
-                        .keys()
-                        .find(|k| !KNOWN.contains(&k.as_str()))
-                    {
-                        return ::core::result::Result::Err(
-                            super::__input(
-                                "vietqr.check_order_h2c",
-                                &::payspec::support::echo(extra),
-                                ::std::format!(
-                                    "unknown field (expected one of: {})",
-                                    "bankAccount, type, value"
-                                ),
-                            ),
-                        );
-                    }
-                    const DECIMALS: &[&str] = &[];
-                    if let ::core::option::Option::Some((field, problem)) = ::payspec::support::first_bad_decimal(
+                    let b: super::CheckOrderH2cRequestBuilder = __g::from_json(
+                        "vietqr.check_order_h2c",
+                        &RULES_CHECK_ORDER_H2C_REQUEST,
+                        &[],
                         input,
-                        DECIMALS,
-                    ) {
-                        return ::core::result::Result::Err(
-                            super::__input("vietqr.check_order_h2c", field, problem),
-                        );
-                    }
-                    let b: super::CheckOrderH2cRequestBuilder = ::payspec::serde_json::from_value(
-                            ::payspec::serde_json::Value::Object(input.clone()),
-                        )
-                        .map_err(|e| super::__input(
-                            "vietqr.check_order_h2c",
-                            "*",
-                            ::payspec::support::echo(&e.to_string()),
-                        ))?;
-                    let req = b
-                        .__run(::core::option::Option::Some((creds, clock)), false)?;
-                    super::sign_check_order_h2c(&req, creds, env, clock)
+                    )?;
+                    sign_check_order_h2c(
+                        &b.__run(Some((creds, clock)), false)?,
+                        creds,
+                        env,
+                        clock,
+                    )
                 }
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown operation `{}` (known: {})",
-                                ::payspec::support::echo(other),
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown operation `{}` (known: {})", __g::echo(other),
                                 "token, refund, check_order, check_order_h2c"
                             ),
                         ),
@@ -2865,22 +1389,19 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// Verify callback `name` on a received payload.
         pub fn verify_callback(
             name: &str,
-            payload: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            payload: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (payload, creds);
             #[allow(clippy::match_single_binding)]
             match name {
                 "transaction_sync" => super::verify_transaction_sync(payload, creds),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "unknown callback `{}` (known: {})",
-                                    ::payspec::support::echo(other), "transaction_sync"
+                    Err(
+                        SignError::Unknown(
+                                format!(
+                                    "unknown callback `{}` (known: {})", __g::echo(other),
+                                    "transaction_sync"
                                 ),
                             )
                             .into(),
@@ -2891,21 +1412,16 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// Verify the signature on a response of operation `op`.
         pub fn verify_response(
             op: &str,
-            body: &::payspec::serde_json::Map<
-                ::std::string::String,
-                ::payspec::serde_json::Value,
-            >,
+            body: &Map<String, Value>,
             creds: &Credentials,
-        ) -> ::core::result::Result<::payspec::Verified, ::payspec::VerifyError> {
+        ) -> Result<Verified, VerifyError> {
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                                ::std::format!(
-                                    "operation `{}` has no signed response", other
-                                ),
+                    Err(
+                        SignError::Unknown(
+                                format!("operation `{}` has no signed response", other),
                             )
                             .into(),
                     )
@@ -2916,47 +1432,32 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
         /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
         pub fn status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
-                "refund" => {
-                    super::RefundResponse::status_of(json)
-                        .map(::core::option::Option::Some)
-                }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                "refund" => super::RefundResponse::status_of(json).map(Some),
+                _ => Ok(None),
             }
         }
         /// Like [`status`], through the typed response (an error also when the body does not
         /// parse into it).
         pub fn typed_status(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::core::option::Option<::payspec::StatusMatch>,
-            ::payspec::VerifyError,
-        > {
+            json: &Value,
+        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
             let _ = json;
             match op {
                 "refund" => {
-                    super::RefundResponse::from_json(json)
-                        .map(|r| ::core::option::Option::Some(r.status()))
+                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
                 }
-                _ => ::core::result::Result::Ok(::core::option::Option::None),
+                _ => Ok(None),
             }
         }
         fn __round_trip<
-            T: ::payspec::serde::Serialize + ::payspec::serde::de::DeserializeOwned
+            T: Serialize + ::payspec::serde::de::DeserializeOwned
                 + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::result::Result<
-            ::payspec::serde_json::Value,
-            ::std::string::String,
-        > {
+        >(json: &Value) -> Result<Value, String> {
             let typed: T = ::payspec::serde_json::from_value(json.clone())
                 .map_err(|e| e.to_string())?;
             let back = ::payspec::serde_json::to_value(&typed)
@@ -2964,98 +1465,61 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             let again: T = ::payspec::serde_json::from_value(back.clone())
                 .map_err(|e| e.to_string())?;
             if again != typed {
-                return ::core::result::Result::Err(
-                    ::std::format!(
-                        "parse(serialise(x)) != x: {:?} vs {:?}", again, typed
-                    ),
+                return Err(
+                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
                 );
             }
-            ::core::result::Result::Ok(back)
+            Ok(back)
         }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "token" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::TokenRequest>(json),
-                    )
-                }
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundRequest>(json),
-                    )
-                }
-                "check_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderRequest>(json),
-                    )
-                }
+                "token" => Some(__round_trip::<super::TokenRequest>(json)),
+                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "check_order" => Some(__round_trip::<super::CheckOrderRequest>(json)),
                 "check_order_h2c" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderH2cRequest>(json),
-                    )
+                    Some(__round_trip::<super::CheckOrderH2cRequest>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Parse a response body of `op` into the typed response and serialise it back
         /// (`None`: no such operation or no response fields).
         pub fn response_round_trip(
             op: &str,
-            json: &::payspec::serde_json::Value,
-        ) -> ::core::option::Option<
-            ::core::result::Result<::payspec::serde_json::Value, ::std::string::String>,
-        > {
+            json: &Value,
+        ) -> Option<Result<Value, String>> {
             match op {
-                "token" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::TokenResponse>(json),
-                    )
-                }
-                "refund" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::RefundResponse>(json),
-                    )
-                }
-                "check_order" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderResponse>(json),
-                    )
-                }
+                "token" => Some(__round_trip::<super::TokenResponse>(json)),
+                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "check_order" => Some(__round_trip::<super::CheckOrderResponse>(json)),
                 "check_order_h2c" => {
-                    ::core::option::Option::Some(
-                        __round_trip::<super::CheckOrderH2cResponse>(json),
-                    )
+                    Some(__round_trip::<super::CheckOrderH2cResponse>(json))
                 }
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
         /// Run shared recipe `name` on its own.
         pub fn run_recipe(
             name: &str,
             creds: &Credentials,
-            clock: ::payspec::Clock,
-        ) -> ::core::result::Result<
-            (::payspec::Stages, ::std::string::String),
-            ::payspec::SignError,
-        > {
+            clock: Clock,
+        ) -> Result<(Stages, String), SignError> {
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
                 "basic" => super::recipe_basic(creds, clock),
                 "bearer" => super::recipe_bearer(creds, clock),
                 other => {
-                    ::core::result::Result::Err(
-                        ::payspec::SignError::Unknown(
-                            ::std::format!(
-                                "unknown recipe `{}` (known: {})",
-                                ::payspec::support::echo(other), "basic, bearer"
+                    Err(
+                        SignError::Unknown(
+                            format!(
+                                "unknown recipe `{}` (known: {})", __g::echo(other),
+                                "basic, bearer"
                             ),
                         ),
                     )
@@ -3063,329 +1527,65 @@ Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_
             }
         }
     }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc0(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = s;
-                    if !__pattern(
-                            &RE,
-                            "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
-                        )?
-                        .is_match(__text)
-                    {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text),
-                                "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
-                            ),
-                        );
-                    }
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc1(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = s;
-                    if !__pattern(&RE, "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$")?
-                        .is_match(__text)
-                    {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text),
-                                "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$"
-                            ),
-                        );
-                    }
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc2(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc3(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = s;
-                    if !__pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text), "^[0-9]{1,10}$"
-                            ),
-                        );
-                    }
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            Value::Number(n) if n.is_i64() || n.is_u64() => {
-                let __t = n.to_string();
-                {
-                    static RE: ::std::sync::OnceLock<
-                        ::core::result::Result<
-                            ::payspec::regex::Regex,
-                            ::std::string::String,
-                        >,
-                    > = ::std::sync::OnceLock::new();
-                    let __text: &str = &__t;
-                    if !__pattern(&RE, "^[0-9]{1,10}$")?.is_match(__text) {
-                        return ::core::result::Result::Err(
-                            ::std::format!(
-                                "`{}` does not match pattern {}",
-                                ::payspec::support::echo(__text), "^[0-9]{1,10}$"
-                            ),
-                        );
-                    }
-                }
-                ::core::result::Result::Ok(Value::Number(n.clone()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string or an integer",
-                        __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc4(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc5(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc6(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                if !["C", "D"].contains(&s) {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "`{}` is not one of {}", ::payspec::support::echo(s), "C, D"
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc7(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc8(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc9(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc10(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
-    #[allow(unused_variables, clippy::needless_return)]
-    fn __rc11(
-        v: &::payspec::serde_json::Value,
-    ) -> ::core::result::Result<::payspec::serde_json::Value, ::std::string::String> {
-        use ::payspec::serde_json::Value;
-        match v {
-            Value::String(s) => {
-                let s: &str = s.as_str();
-                let __len = s.chars().count();
-                if __len > 64usize {
-                    return ::core::result::Result::Err(
-                        ::std::format!(
-                            "{} characters, at most {} allowed", __len, 64usize
-                        ),
-                    );
-                }
-                ::core::result::Result::Ok(Value::String(s.to_string()))
-            }
-            other => {
-                ::core::result::Result::Err(
-                    ::std::format!(
-                        "expected {}, found {}", "a string", __json_kind(other)
-                    ),
-                )
-            }
-        }
-    }
+    static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
+    static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]+$");
+    static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
+        __g::Rule::new("bankCode", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("referenceNumber", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("amount", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN0),
+        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("multiTimes", ::payspec::model::FieldType::Bool),
+        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
+        __g::Rule::new("subTerminalCode", ::payspec::model::FieldType::String),
+    ];
+    static __PATTERN1: __g::Pattern = __g::Pattern::new("^[01]$");
+    static RULES_CHECK_ORDER_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
+            .req()
+            .pattern(&__PATTERN1),
+        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+    ];
+    static __PATTERN2: __g::Pattern = __g::Pattern::new("^[01]$");
+    static RULES_CHECK_ORDER_H2C_REQUEST: [__g::Rule; 3usize] = [
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
+            .req()
+            .pattern(&__PATTERN2),
+        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+    ];
+    static __PATTERN3: __g::Pattern = __g::Pattern::new(
+        "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
+    );
+    static __PATTERN4: __g::Pattern = __g::Pattern::new(
+        "^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$",
+    );
+    static __PATTERN5: __g::Pattern = __g::Pattern::new("^[0-9]{1,10}$");
+    static RULES_TRANSACTION_SYNC_PAYLOAD: [__g::Rule; 12usize] = [
+        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN3),
+        __g::Rule::new("transactionTime", ::payspec::model::FieldType::String)
+            .req()
+            .pattern(&__PATTERN4),
+        __g::Rule::new("referencenumber", ::payspec::model::FieldType::String),
+        __g::Rule::new("amount", ::payspec::model::FieldType::Scalar)
+            .req()
+            .pattern(&__PATTERN5),
+        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("transType", ::payspec::model::FieldType::String)
+            .req()
+            .values(&["C", "D"]),
+        __g::Rule::new("orderId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
+        __g::Rule::new("serviceCode", ::payspec::model::FieldType::String),
+        __g::Rule::new("urlLink", ::payspec::model::FieldType::String),
+        __g::Rule::new("signature", ::payspec::model::FieldType::String)
+            .req()
+            .len(None, Some(64usize)),
+    ];
 }

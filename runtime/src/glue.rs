@@ -1,0 +1,1072 @@
+//! The runtime side of generated code (`payspec::provider!`): what every generated module imports
+//! (`prelude`), and the helpers its builders, signers and verifiers call, so that the generated code
+//! is thin glue specialised only where that pays (building the canonical string, the digest).
+//!
+//! Not a stable API: generated code and this module change together.
+
+pub use crate::support::*;
+
+/// The names every generated module imports with `use ::payspec::glue::prelude::*;`: the std
+/// prelude items by absolute path (so generated code works under `#![no_implicit_prelude]`), JSON,
+/// serde derives and the runtime types signatures mention.
+pub mod prelude {
+    pub use crate::glue as __g;
+    pub use crate::{Clock, SignError, SignedRequest, Stages, StatusMatch, StatusRow, Verified, VerifyError};
+    pub use ::core::clone::Clone;
+    pub use ::core::convert::{From, Into};
+    pub use ::core::default::Default;
+    pub use ::core::option::Option::{self, None, Some};
+    pub use ::core::result::Result::{self, Err, Ok};
+    pub use ::serde::{Deserialize, Serialize};
+    pub use ::serde_json::{Map, Value};
+    pub use ::std::string::{String, ToString};
+    pub use ::std::vec::Vec;
+    pub use ::std::{format, vec};
+}
+
+/// `render` for generated code (`payspec::canon::render`).
+pub use crate::canon::render;
+
+use crate::redact::Redactor;
+use crate::secret::{CredentialError, CredentialValue, Credentials, Secret, SecretInteger};
+use crate::wire::{Body, DigestBytes, SignatureValue, SignedRequest, Stages, StringToSign};
+use crate::{Clock, SignError, VerifyError};
+use payspec_model::{DecodeStep, FieldType};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt::{Display, Write as _};
+use std::sync::OnceLock;
+
+// ---------------------------------------------------------------------------------------------
+// Field rules
+
+/// A field `pattern`, compiled on first use to match whole values and shared by every check
+/// (never a clone of the compiled regex, whose match cache would start empty each time).
+pub struct Pattern {
+    src: &'static str,
+    re: OnceLock<Result<regex::Regex, String>>,
+}
+
+impl Pattern {
+    /// The pattern `src` (compiled on first use).
+    pub const fn new(src: &'static str) -> Self {
+        Pattern { src, re: OnceLock::new() }
+    }
+
+    /// Whether `text` matches as a whole; an error when the pattern does not compile.
+    pub fn check(&self, text: &str) -> Result<(), String> {
+        let re = self
+            .re
+            .get_or_init(|| regex::Regex::new(&format!("^(?:{})$", self.src)).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| format!("spec pattern does not compile: {e}"))?;
+        if re.is_match(text) {
+            Ok(())
+        } else {
+            Err(format!("`{}` does not match pattern {}", echo(text), self.src))
+        }
+    }
+}
+
+/// The checks of one field (a spec `Field` as static data): type, presence and limits.
+pub struct Rule {
+    /// Wire name.
+    pub wire: &'static str,
+    /// Spec type.
+    pub ty: FieldType,
+    /// `required: true`.
+    pub required: bool,
+    /// Filled from a secret credential: a problem with a filled value is not echoed.
+    pub hidden: bool,
+    /// `omit_empty`: an optional value given as empty text is left out.
+    pub omit_empty: bool,
+    /// Length limits in characters.
+    pub min_len: Option<usize>,
+    /// Length limits in characters.
+    pub max_len: Option<usize>,
+    /// Numeric limits, as spec text.
+    pub min: Option<&'static str>,
+    /// Numeric limits, as spec text.
+    pub max: Option<&'static str>,
+    /// Allowed values (`values:`), empty when any.
+    pub values: &'static [&'static str],
+    /// Whole-value pattern.
+    pub pattern: Option<&'static Pattern>,
+    /// Sub-fields of an object.
+    pub fields: &'static [Rule],
+}
+
+impl Rule {
+    /// A field of type `ty` named `wire` without limits.
+    pub const fn new(wire: &'static str, ty: FieldType) -> Self {
+        Rule {
+            wire,
+            ty,
+            required: false,
+            hidden: false,
+            omit_empty: false,
+            min_len: None,
+            max_len: None,
+            min: None,
+            max: None,
+            values: &[],
+            pattern: None,
+            fields: &[],
+        }
+    }
+    /// `required: true`.
+    pub const fn req(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    /// Filled from a secret credential.
+    pub const fn hidden(mut self) -> Self {
+        self.hidden = true;
+        self
+    }
+    /// Left out when given as empty text (`omit_empty`).
+    pub const fn omit_empty(mut self) -> Self {
+        self.omit_empty = true;
+        self
+    }
+    /// `min_len` / `max_len`.
+    pub const fn len(mut self, min: Option<usize>, max: Option<usize>) -> Self {
+        self.min_len = min;
+        self.max_len = max;
+        self
+    }
+    /// `min` / `max`.
+    pub const fn range(mut self, min: Option<&'static str>, max: Option<&'static str>) -> Self {
+        self.min = min;
+        self.max = max;
+        self
+    }
+    /// `values:`.
+    pub const fn values(mut self, values: &'static [&'static str]) -> Self {
+        self.values = values;
+        self
+    }
+    /// `pattern:`.
+    pub const fn pattern(mut self, p: &'static Pattern) -> Self {
+        self.pattern = Some(p);
+        self
+    }
+    /// Sub-fields of an object.
+    pub const fn fields(mut self, fields: &'static [Rule]) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// The pattern (if any) on the compact JSON of an object value.
+    pub fn pattern_json<T: serde::Serialize>(&self, v: &T) -> Result<(), String> {
+        match self.pattern {
+            Some(p) => p.check(&json(v).to_string()),
+            None => Ok(()),
+        }
+    }
+
+    /// The pattern (if any) on `text`.
+    pub fn pattern_on(&self, text: &str) -> Result<(), String> {
+        match self.pattern {
+            Some(p) => p.check(text),
+            None => Ok(()),
+        }
+    }
+
+    /// String limits: JSON text, lengths, values, pattern (in this order, as the interpreter).
+    pub fn check_str(&self, s: &str) -> Result<(), String> {
+        if self.ty == FieldType::JsonText {
+            if let Err(e) = serde_json::from_str::<Value>(s) {
+                return Err(format!("not JSON text: {e}"));
+            }
+        }
+        if self.max_len.is_some() || self.min_len.is_some() {
+            let len = s.chars().count();
+            if let Some(max) = self.max_len {
+                if len > max {
+                    return Err(format!("{len} characters, at most {max} allowed"));
+                }
+            }
+            if let Some(min) = self.min_len {
+                if len < min {
+                    return Err(format!("{len} characters, at least {min} required"));
+                }
+            }
+        }
+        if !self.values.is_empty() && !self.values.contains(&s) {
+            return Err(format!("`{}` is not one of {}", echo(s), self.values.join(", ")));
+        }
+        self.pattern_on(s)
+    }
+
+    /// Pattern and numeric limits of a typed integer.
+    pub fn check_int(&self, v: i64) -> Result<(), String> {
+        if self.pattern.is_some() {
+            self.pattern_on(&v.to_string())?;
+        }
+        for (bound, below) in [(self.min, true), (self.max, false)] {
+            let Some(text) = bound else { continue };
+            let out = match text.parse::<i64>() {
+                Ok(n) => (below && v < n) || (!below && v > n),
+                Err(_) => {
+                    let b = to_decimal(text)?;
+                    let d = rust_decimal::Decimal::from(v);
+                    (below && d < b) || (!below && d > b)
+                }
+            };
+            if out {
+                return Err(bound_problem(&v.to_string(), text, below));
+            }
+        }
+        Ok(())
+    }
+
+    /// Pattern and numeric limits of a typed decimal.
+    pub fn check_dec(&self, v: &rust_decimal::Decimal) -> Result<(), String> {
+        if self.pattern.is_some() {
+            self.pattern_on(&v.to_string())?;
+        }
+        for (bound, below) in [(self.min, true), (self.max, false)] {
+            let Some(text) = bound else { continue };
+            let b = to_decimal(text)?;
+            if (below && *v < b) || (!below && *v > b) {
+                return Err(bound_problem(&v.to_string(), text, below));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bound_problem(v: &str, bound: &str, below: bool) -> String {
+    if below {
+        format!("{v} is below the minimum {bound}")
+    } else {
+        format!("{v} is above the maximum {bound}")
+    }
+}
+
+/// A typed request value its [`Rule`] can check (generated enums and objects implement it too).
+pub trait Checked {
+    /// The rule's limits on this value; the problem in the interpreter's words.
+    fn check(&self, rule: &Rule) -> Result<(), String>;
+    /// Renders as empty text (what `omit_empty` leaves out).
+    fn is_empty_text(&self) -> bool {
+        false
+    }
+}
+
+impl Checked for String {
+    fn check(&self, rule: &Rule) -> Result<(), String> {
+        rule.check_str(self)
+    }
+    fn is_empty_text(&self) -> bool {
+        self.is_empty()
+    }
+}
+impl Checked for i64 {
+    fn check(&self, rule: &Rule) -> Result<(), String> {
+        rule.check_int(*self)
+    }
+}
+impl Checked for bool {
+    fn check(&self, rule: &Rule) -> Result<(), String> {
+        if rule.pattern.is_some() {
+            rule.pattern_on(&self.to_string())?;
+        }
+        Ok(())
+    }
+}
+impl Checked for rust_decimal::Decimal {
+    fn check(&self, rule: &Rule) -> Result<(), String> {
+        rule.check_dec(self)
+    }
+}
+impl Checked for crate::Scalar {
+    fn check(&self, rule: &Rule) -> Result<(), String> {
+        match self {
+            crate::Scalar::Text(s) => rule.check_str(s),
+            crate::Scalar::Int(i) => rule.check_int(*i),
+        }
+    }
+    fn is_empty_text(&self) -> bool {
+        matches!(self, crate::Scalar::Text(t) if t.is_empty())
+    }
+}
+
+/// The problem of a field filled from a secret credential that does not fit (its value is hidden).
+pub const HIDDEN: &str = "the secret credential it defaults to does not fit (value hidden)";
+
+fn missing(target: &str, rule: &Rule) -> SignError {
+    input(target, rule.wire, "required but missing")
+}
+
+fn checked<T: Checked>(target: &str, rule: &Rule, v: &T, filled: bool) -> Result<(), SignError> {
+    v.check(rule).map_err(|p| input(target, rule.wire, if filled && rule.hidden { HIDDEN.to_string() } else { p }))
+}
+
+/// A required request field without default: checked, and present.
+pub fn required<T: Checked>(target: &str, rule: &Rule, v: Option<T>) -> Result<T, SignError> {
+    match v {
+        Some(v) => checked(target, rule, &v, false).map(|_| v),
+        None => Err(missing(target, rule)),
+    }
+}
+
+/// An optional request field without default: checked when present (`omit_empty` applied).
+pub fn optional<T: Checked>(target: &str, rule: &Rule, v: Option<T>) -> Result<Option<T>, SignError> {
+    let v = v.filter(|v| !(rule.omit_empty && v.is_empty_text()));
+    if let Some(v) = &v {
+        checked(target, rule, v, false)?;
+    }
+    Ok(v)
+}
+
+/// [`optional`] on a borrowed value (signers check the caller's request without copying it).
+pub fn present<'a, T: Checked>(target: &str, rule: &Rule, v: Option<&'a T>) -> Result<Option<&'a T>, SignError> {
+    let v = v.filter(|v| !(rule.omit_empty && v.is_empty_text()));
+    if let Some(v) = v {
+        checked(target, rule, v, false)?;
+    }
+    Ok(v)
+}
+
+/// [`required`] on a borrowed value.
+pub fn check<T: Checked>(target: &str, rule: &Rule, v: &T) -> Result<(), SignError> {
+    checked(target, rule, v, false)
+}
+
+/// A request field with a `from:` default: `default` fills it when absent and `fill` is given
+/// (signing), then it is checked; when required it must then be present, unless `building`.
+pub fn filled<C, T: Checked>(
+    target: &str,
+    rule: &Rule,
+    v: Option<T>,
+    fill: Option<(&C, Clock)>,
+    building: bool,
+    default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+) -> Result<Option<T>, SignError> {
+    let mut v = v.filter(|v| !(rule.omit_empty && v.is_empty_text()));
+    let mut from_default = false;
+    if v.is_none() {
+        if let Some((c, clock)) = fill {
+            from_default = true;
+            v = default(c, clock)?;
+        }
+    }
+    if let Some(x) = &v {
+        checked(target, rule, x, from_default)?;
+    }
+    if v.is_none() && rule.required && !building {
+        return Err(missing(target, rule));
+    }
+    Ok(v)
+}
+
+/// [`filled`] on a borrowed value, for signing: the caller's value, or the default.
+pub fn fill_ref<'a, C, T: Checked + Clone>(
+    target: &str,
+    rule: &Rule,
+    v: Option<&'a T>,
+    (creds, clock): (&C, Clock),
+    default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+) -> Result<Option<Cow<'a, T>>, SignError> {
+    let v = v.filter(|v| !(rule.omit_empty && v.is_empty_text()));
+    let v = match v {
+        Some(v) => {
+            checked(target, rule, v, false)?;
+            Some(Cow::Borrowed(v))
+        }
+        None => {
+            let d = default(creds, clock)?;
+            if let Some(x) = &d {
+                checked(target, rule, x, true)?;
+            }
+            d.map(Cow::Owned)
+        }
+    };
+    if v.is_none() && rule.required {
+        return Err(missing(target, rule));
+    }
+    Ok(v)
+}
+
+/// [`fill_ref`] of a `Copy` value (integers, booleans).
+pub fn fill_copy<C, T: Checked + Copy>(
+    target: &str,
+    rule: &Rule,
+    v: Option<T>,
+    fill: (&C, Clock),
+    default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+) -> Result<Option<T>, SignError> {
+    Ok(fill_ref(target, rule, v.as_ref(), fill, default)?.map(|v| *v))
+}
+
+/// A filled required value (after [`fill_ref`]): present, or "required but missing".
+pub fn need<T>(target: &str, rule: &Rule, v: Option<T>) -> Result<T, SignError> {
+    v.ok_or_else(|| missing(target, rule))
+}
+
+/// The fields of one request being checked: its target, its rules, and what fills `from:`
+/// defaults (the credentials and the clock; none while building). Each method is the free function
+/// of the same name on rule `i`.
+pub struct Fields<'a, C> {
+    /// `provider.operation`.
+    pub target: &'static str,
+    /// The request's rules, in field order.
+    pub rules: &'static [Rule],
+    fill: Option<(&'a C, Clock)>,
+    building: bool,
+}
+
+impl<C> Clone for Fields<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for Fields<'_, C> {}
+
+impl<'a, C> Fields<'a, C> {
+    /// A builder's run (`__run`): defaults filled when `fill` is given; `building` lets required
+    /// fields with defaults stay absent.
+    pub fn new(target: &'static str, rules: &'static [Rule], fill: Option<(&'a C, Clock)>, building: bool) -> Self {
+        Fields { target, rules, fill, building }
+    }
+    /// A signer's checks: defaults filled from `creds` and `clock`.
+    pub fn signing(target: &'static str, rules: &'static [Rule], creds: &'a C, clock: Clock) -> Self {
+        Fields { target, rules, fill: Some((creds, clock)), building: false }
+    }
+    /// [`required`].
+    pub fn required<T: Checked>(self, i: usize, v: Option<T>) -> Result<T, SignError> {
+        required(self.target, &self.rules[i], v)
+    }
+    /// [`optional`].
+    pub fn optional<T: Checked>(self, i: usize, v: Option<T>) -> Result<Option<T>, SignError> {
+        optional(self.target, &self.rules[i], v)
+    }
+    /// [`filled`].
+    pub fn filled<T: Checked>(
+        self,
+        i: usize,
+        v: Option<T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Option<T>, SignError> {
+        filled(self.target, &self.rules[i], v, self.fill, self.building, default)
+    }
+    /// [`check`].
+    pub fn check<T: Checked>(self, i: usize, v: &T) -> Result<(), SignError> {
+        check(self.target, &self.rules[i], v)
+    }
+    /// [`present`].
+    pub fn present<T: Checked>(self, i: usize, v: Option<&T>) -> Result<Option<&T>, SignError> {
+        present(self.target, &self.rules[i], v)
+    }
+    fn creds(self) -> Result<(&'a C, Clock), SignError> {
+        self.fill.ok_or_else(|| SignError::Unknown("defaults filled without credentials".into()))
+    }
+    /// [`fill_ref`].
+    pub fn fill_ref<'v, T: Checked + Clone>(
+        self,
+        i: usize,
+        v: Option<&'v T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Option<Cow<'v, T>>, SignError> {
+        fill_ref(self.target, &self.rules[i], v, self.creds()?, default)
+    }
+    /// [`fill_copy`].
+    pub fn fill_copy<T: Checked + Copy>(
+        self,
+        i: usize,
+        v: Option<T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Option<T>, SignError> {
+        fill_copy(self.target, &self.rules[i], v, self.creds()?, default)
+    }
+    /// [`fill_ref`] of a required field, then [`need`].
+    pub fn need_ref<'v, T: Checked + Clone>(
+        self,
+        i: usize,
+        v: Option<&'v T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<Cow<'v, T>, SignError> {
+        need(self.target, &self.rules[i], self.fill_ref(i, v, default)?)
+    }
+    /// [`fill_copy`] of a required field, then [`need`].
+    pub fn need_copy<T: Checked + Copy>(
+        self,
+        i: usize,
+        v: Option<T>,
+        default: impl FnOnce(&C, Clock) -> Result<Option<T>, SignError>,
+    ) -> Result<T, SignError> {
+        need(self.target, &self.rules[i], self.fill_copy(i, v, default)?)
+    }
+}
+
+/// A text default (`from: lit:…`, a text credential) checked as the enum's text: the rule's problem
+/// on the field.
+pub fn text_default(target: &str, rule: &Rule, v: &str) -> Result<(), SignError> {
+    rule.check_str(v).map_err(|p| input(target, rule.wire, p))
+}
+
+/// A decimal default given as text: exactly its text, or the problem on the field.
+pub fn decimal_default(target: &str, rule: &Rule, v: &str) -> Result<rust_decimal::Decimal, SignError> {
+    let n = decimal_text(v).map_err(|p| input(target, rule.wire, p))?;
+    n.to_string()
+        .parse::<rust_decimal::Decimal>()
+        .map_err(|e| input(target, rule.wire, format!("`{}` is out of the numeric range: {e}", echo(v))))
+}
+
+/// A default from a secret credential: its problem never echoes the value.
+pub fn hide<T>(target: &str, rule: &Rule, r: Result<Option<T>, SignError>) -> Result<Option<T>, SignError> {
+    r.map_err(|_| input(target, rule.wire, HIDDEN))
+}
+
+/// A default of the wrong type: "expected …, found …" on the field.
+pub fn mismatch<T>(target: &str, rule: &Rule, found: String) -> Result<Option<T>, SignError> {
+    Err(input(target, rule.wire, format!("expected {}, found {found}", rule.ty.described())))
+}
+
+/// A nested object field's check, its problem prefixed with the field (`` `total`: … ``).
+pub fn nested<T: Checked>(rule: &Rule, v: Option<&T>) -> Result<(), String> {
+    match v {
+        Some(v) => v.check(rule).map_err(|p| format!("`{}`: {p}", rule.wire)),
+        None => Ok(()),
+    }
+}
+
+/// `one_of`: exactly one of the fields is present.
+pub fn one_of(target: &str, fields: &str, present: &[bool]) -> Result<(), SignError> {
+    let n = present.iter().filter(|b| **b).count();
+    if n != 1 {
+        return Err(input(target, fields, format!("exactly one of these fields is required, found {n}")));
+    }
+    Ok(())
+}
+
+/// `any_of`: at least one of the fields is present.
+pub fn any_of(target: &str, fields: &str, present: &[bool]) -> Result<(), SignError> {
+    if !present.contains(&true) {
+        return Err(input(target, fields, "at least one of these fields is required, found none"));
+    }
+    Ok(())
+}
+
+/// `all_or_none`: every field of `names` or none.
+pub fn all_or_none(target: &str, names: &[&str], present: &[bool]) -> Result<(), SignError> {
+    let n = present.iter().filter(|b| **b).count();
+    if n != 0 && n != names.len() {
+        let missing: Vec<&str> = names.iter().zip(present).filter(|(_, p)| !**p).map(|(n, _)| *n).collect();
+        return Err(input(target, &missing.join(", "), format!("required together with {}", names.join(", "))));
+    }
+    Ok(())
+}
+
+/// Request fields given as JSON (by wire name) into an operation's builder: unknown fields and
+/// inexact decimals refused first (typed parsing would lose the decimal text).
+pub fn from_json<B: serde::de::DeserializeOwned>(
+    target: &str,
+    rules: &[Rule],
+    decimals: &[&str],
+    input_: &Map<String, Value>,
+) -> Result<B, SignError> {
+    if let Some(extra) = input_.keys().find(|k| !rules.iter().any(|r| r.wire == k.as_str())) {
+        let known: Vec<&str> = rules.iter().map(|r| r.wire).collect();
+        return Err(input(target, &echo(extra), format!("unknown field (expected one of: {})", known.join(", "))));
+    }
+    if let Some((field, problem)) = first_bad_decimal(input_, decimals) {
+        return Err(input(target, field, problem));
+    }
+    serde_json::from_value(Value::Object(input_.clone())).map_err(|e| input(target, "*", echo(&e.to_string())))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Received payloads
+
+/// The interpreter's check of a received value against `rule`: type, then limits; the value
+/// normalised to its wire type.
+pub fn check_value(rule: &Rule, v: &Value, lenient: bool) -> Result<Value, String> {
+    let v = match (rule.ty, v) {
+        (FieldType::String, Value::String(_)) => v.clone(),
+        (FieldType::JsonText, Value::String(s)) => {
+            serde_json::from_str::<Value>(s).map_err(|e| format!("not JSON text: {e}"))?;
+            v.clone()
+        }
+        (FieldType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => v.clone(),
+        (FieldType::Integer, Value::String(s)) if lenient && s.parse::<i64>().is_ok() => v.clone(),
+        (FieldType::Decimal, Value::Number(n)) => Value::Number(decimal_text(&n.to_string())?),
+        (FieldType::Decimal, Value::String(s)) => Value::Number(decimal_text(s)?),
+        (FieldType::Scalar, Value::String(_)) => v.clone(),
+        (FieldType::Scalar, Value::Number(n)) if n.is_i64() || n.is_u64() => v.clone(),
+        (FieldType::Bool, Value::Bool(_)) => v.clone(),
+        (FieldType::Bool, Value::String(s)) if lenient && (s == "true" || s == "false") => v.clone(),
+        (FieldType::Object, Value::Object(m)) => {
+            let mut out = Map::new();
+            for (k, sub) in m {
+                let sub = match rule.fields.iter().find(|r| r.wire == k.as_str()) {
+                    Some(sd) => check_value(sd, sub, lenient).map_err(|p| format!("`{k}`: {p}"))?,
+                    None => sub.clone(),
+                };
+                out.insert(k.clone(), sub);
+            }
+            for sd in rule.fields {
+                if sd.required && !out.contains_key(sd.wire) {
+                    return Err(format!("`{}` is required but missing", sd.wire));
+                }
+            }
+            Value::Object(out)
+        }
+        (ty, other) => return Err(format!("expected {}, found {}", ty.described(), json_kind(other))),
+    };
+    if let Value::String(s) = &v {
+        let len = s.chars().count();
+        if let Some(max) = rule.max_len {
+            if len > max {
+                return Err(format!("{len} characters, at most {max} allowed"));
+            }
+        }
+        if let Some(min) = rule.min_len {
+            if len < min {
+                return Err(format!("{len} characters, at least {min} required"));
+            }
+        }
+        if !rule.values.is_empty() && !rule.values.contains(&s.as_str()) {
+            return Err(format!("`{}` is not one of {}", echo(s), rule.values.join(", ")));
+        }
+    }
+    if rule.pattern.is_some() {
+        rule.pattern_on(&render(&v))?;
+    }
+    let numeric = match &v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if rule.ty == FieldType::Integer => Some(s.clone()),
+        _ => None,
+    };
+    if let (Some(n), true) = (numeric, rule.min.is_some() || rule.max.is_some()) {
+        let val = to_decimal(&n)?;
+        if let Some(min) = rule.min {
+            if val < to_decimal(min)? {
+                return Err(format!("{} is below the minimum {min}", echo(&n)));
+            }
+        }
+        if let Some(max) = rule.max {
+            if val > to_decimal(max)? {
+                return Err(format!("{} is above the maximum {max}", echo(&n)));
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// The interpreter's `check_received`: every field of `rules` in order, `VerifyError::Malformed`.
+pub fn check_received(
+    target: &str,
+    rules: &[Rule],
+    payload: &Map<String, Value>,
+    lenient: bool,
+) -> Result<(), VerifyError> {
+    for rule in rules {
+        match payload.get(rule.wire) {
+            None | Some(Value::Null) if rule.required => {
+                return Err(malformed(target, rule.wire, "required but missing"))
+            }
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                check_value(rule, v, lenient).map_err(|p| malformed(target, rule.wire, p))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The received signature in `field`: a string.
+pub fn received_signature(target: &str, payload: &Map<String, Value>, field: &str) -> Result<String, VerifyError> {
+    match payload.get(field) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(malformed(target, field, format!("signature must be a string, found {}", json_kind(other)))),
+        None => Err(malformed(target, field, "signature field missing")),
+    }
+}
+
+/// Apply decode steps to a received field of `payload` (absent: nothing to do).
+pub fn decode(
+    target: &str,
+    payload: &mut Map<String, Value>,
+    field: &str,
+    steps: &[DecodeStep],
+) -> Result<(), VerifyError> {
+    let Some(v) = payload.get(field).cloned() else { return Ok(()) };
+    let bad = |problem: String| malformed(target, field, problem);
+    let v = steps.iter().try_fold(v, |v, step| {
+        let text = match &v {
+            Value::String(s) => s.clone(),
+            other => return Err(bad(format!("cannot {step:?}-decode {}", json_kind(other)))),
+        };
+        match step {
+            DecodeStep::Base64 => {
+                let bytes = crate::crypto::base64_lenient(&text).ok_or_else(|| bad("not base64".into()))?;
+                String::from_utf8(bytes).map(Value::String).map_err(|_| bad("base64 content is not UTF-8 text".into()))
+            }
+            DecodeStep::Json => serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}"))),
+        }
+    })?;
+    payload.insert(field.to_string(), v);
+    Ok(())
+}
+
+/// A received field's text for a recipe part: absent or `null` is the Select error at `at`.
+pub fn received(payload: &Map<String, Value>, path: &[&str], at: &str) -> Result<String, SignError> {
+    received_text(payload, path)
+        .ok_or_else(|| stage(at, crate::Stage::Select, format!("`{}` is absent", path.join("."))))
+}
+
+/// A received field (when present) holds none of `seps` ([`refuse_separators`] on its text).
+pub fn no_separators(
+    target: &str,
+    payload: &Map<String, Value>,
+    path: &[&str],
+    seps: &[&str],
+) -> Result<(), VerifyError> {
+    match received_text(payload, path) {
+        Some(t) => refuse_separators(target, &path.join("."), &t, seps),
+        None => Ok(()),
+    }
+}
+
+/// A received field (when present) is at most `width` characters ([`refuse_wider`]).
+pub fn no_wider(target: &str, payload: &Map<String, Value>, path: &[&str], width: usize) -> Result<(), VerifyError> {
+    match received_text(payload, path) {
+        Some(t) => refuse_wider(target, &path.join("."), &t, width),
+        None => Ok(()),
+    }
+}
+
+/// The stages of a verification that passed, sealed with `redactor` (see [`sealed`]).
+pub fn verified(
+    msg: String,
+    digest: Option<Vec<u8>>,
+    received: String,
+    placed: &str,
+    redactor: Redactor,
+    structural: bool,
+) -> Stages {
+    sealed(stages("verify", msg, digest, received, placed), redactor, structural)
+}
+
+/// The expected signature equals the received one (constant-time), or `BadSignature` at `at`.
+pub fn expect_equal(at: &str, expected: &str, received: &str, problem: &str) -> Result<(), VerifyError> {
+    if crate::crypto::ct_eq(expected.as_bytes(), received.as_bytes()) {
+        Ok(())
+    } else {
+        Err(bad_signature(at, problem.to_string()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status tables
+
+/// `json` (any value) looked up in `rows` by the dotted paths `fields` (absent or `null`: `None`).
+pub fn status_in(json: &Value, rows: &'static [crate::StatusRow], fields: &[&str]) -> crate::StatusMatch {
+    let code = fields
+        .iter()
+        .map(|p| p.split('.').try_fold(json, |v, seg| v.get(seg)).and_then(crate::status::code_text))
+        .collect();
+    crate::StatusMatch::lookup(rows, code)
+}
+
+/// A typed value's status: `code` (one text per table field) looked up in `rows`.
+pub fn lookup<const N: usize>(rows: &'static [crate::StatusRow], code: [Option<String>; N]) -> crate::StatusMatch {
+    crate::StatusMatch::lookup(rows, code.into())
+}
+
+/// A response body's status (`status_of`): a JSON object looked up as [`status_in`], anything else
+/// `VerifyError::Malformed` on `body`.
+pub fn status_of(
+    target: &str,
+    json: &Value,
+    rows: &'static [crate::StatusRow],
+    fields: &[&str],
+) -> Result<crate::StatusMatch, VerifyError> {
+    response_object(target, json)?;
+    Ok(status_in(json, rows, fields))
+}
+
+/// A typed response parsed from a body (`from_json`): a JSON object, or `VerifyError::Malformed`
+/// on `body`.
+pub fn parse_response<T: serde::de::DeserializeOwned>(target: &str, body: &Value) -> Result<T, VerifyError> {
+    let obj = response_object(target, body)?;
+    T::deserialize(Value::Object(obj.clone())).map_err(|e| malformed(target, "body", e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials
+
+/// Read credential `name` of `creds` with `read` (typed from the interpreter's credentials).
+pub fn cred<T>(
+    creds: &Credentials,
+    name: &str,
+    read: fn(&str, &CredentialValue) -> Result<T, CredentialError>,
+) -> Result<T, CredentialError> {
+    match creds.get(name) {
+        Some(v) => read(name, v),
+        None => Err(CredentialError { name: name.into(), problem: "missing".into() }),
+    }
+}
+
+/// [`cred`] of an optional credential.
+pub fn cred_opt<T>(
+    creds: &Credentials,
+    name: &str,
+    read: fn(&str, &CredentialValue) -> Result<T, CredentialError>,
+) -> Result<Option<T>, CredentialError> {
+    creds.get(name).map(|v| read(name, v)).transpose()
+}
+
+fn not_int(name: &str) -> CredentialError {
+    CredentialError { name: name.into(), problem: "expected an integer".into() }
+}
+
+/// An integer credential.
+pub fn read_int(name: &str, v: &CredentialValue) -> Result<i64, CredentialError> {
+    match v {
+        CredentialValue::Integer(i) => Ok(*i),
+        CredentialValue::SecretInteger(i) => Ok(i.expose()),
+        other => other.text().parse::<i64>().map_err(|_| not_int(name)),
+    }
+}
+
+/// A secret integer credential.
+pub fn read_secret_int(name: &str, v: &CredentialValue) -> Result<SecretInteger, CredentialError> {
+    match v {
+        CredentialValue::SecretInteger(i) => Ok(*i),
+        CredentialValue::Integer(i) => Ok(SecretInteger::new(*i)),
+        other => other.text().parse::<i64>().map(SecretInteger::new).map_err(|_| not_int(name)),
+    }
+}
+
+/// A secret text credential.
+pub fn read_secret(_: &str, v: &CredentialValue) -> Result<Secret, CredentialError> {
+    Ok(match v {
+        CredentialValue::Secret(s) => s.clone(),
+        other => Secret::new(other.text()),
+    })
+}
+
+/// A public text credential.
+pub fn read_text(_: &str, v: &CredentialValue) -> Result<String, CredentialError> {
+    Ok(v.text())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing
+
+/// The canonical string of a `join` message, built in place: parts separated by `sep`, optional
+/// parts left out when absent or empty.
+pub struct Join {
+    /// The string so far.
+    pub text: String,
+    sep: &'static str,
+    any: bool,
+}
+
+impl Join {
+    /// An empty message joined with `sep`.
+    pub fn new(sep: &'static str) -> Self {
+        Join { text: String::with_capacity(160), sep, any: false }
+    }
+    /// Append a part (even when empty).
+    pub fn part<T: Display + ?Sized>(&mut self, v: &T) {
+        if self.any {
+            self.text.push_str(self.sep);
+        }
+        self.any = true;
+        let _ = write!(self.text, "{v}");
+    }
+    /// Append a part unless it renders empty.
+    pub fn skip_empty<T: Display + ?Sized>(&mut self, v: &T) {
+        let start = self.text.len();
+        let any = self.any;
+        self.part(v);
+        if self.text.len() == start + if any { self.sep.len() } else { 0 } {
+            self.text.truncate(start);
+            self.any = any;
+        }
+    }
+    /// The message.
+    pub fn finish(self) -> String {
+        self.text
+    }
+}
+
+pub use payspec_model::Encoding::{Base64, Base64Url, Hex, HexUpper};
+
+/// HMAC-SHA256 of `msg` under `key` (`crypto::hmac_sha256` on text or bytes).
+#[inline]
+pub fn hmac_sha256(key: impl AsRef<[u8]>, msg: &str) -> Vec<u8> {
+    crate::crypto::hmac_sha256(key.as_ref(), msg.as_bytes())
+}
+
+/// HMAC-SHA512 of `msg` under `key`.
+#[inline]
+pub fn hmac_sha512(key: impl AsRef<[u8]>, msg: &str) -> Vec<u8> {
+    crate::crypto::hmac_sha512(key.as_ref(), msg.as_bytes())
+}
+
+/// SHA-256 of `msg`.
+#[inline]
+pub fn sha256(msg: &str) -> Vec<u8> {
+    crate::crypto::sha256(msg.as_bytes())
+}
+
+/// MD5 of `msg`.
+#[inline]
+pub fn md5(msg: &str) -> Vec<u8> {
+    crate::crypto::md5(msg.as_bytes())
+}
+
+/// `bytes` encoded as `enc` (`crypto::encode`).
+#[inline]
+pub fn encode(enc: payspec_model::Encoding, bytes: impl AsRef<[u8]>) -> String {
+    crate::crypto::encode(enc, bytes.as_ref())
+}
+
+/// One recipe run's stages.
+pub fn stages(recipe: &str, msg: String, digest: Option<Vec<u8>>, signature: String, placed: &str) -> Stages {
+    Stages {
+        recipe: recipe.to_string(),
+        string_to_sign: StringToSign::new(msg),
+        digest: digest.map(DigestBytes),
+        signature: SignatureValue::new(signature),
+        placed: placed.to_string(),
+    }
+}
+
+/// Stages of a verification, sealed with the redactor of `secrets` (see [`Redactor::stage_done`]).
+pub fn sealed(mut st: Stages, mut redactor: Redactor, structural: bool) -> Stages {
+    redactor.stage_done(&st, structural);
+    st.seal(&redactor);
+    st
+}
+
+/// How a signed request's body is sent.
+#[derive(Clone, Copy)]
+pub enum BodyKind {
+    /// No body.
+    None,
+    /// The fields as a JSON object.
+    Json,
+    /// The fields form-encoded.
+    Form,
+    /// The fields' JSON text as string field `.0` of an outer object (with body-placed signatures).
+    Envelope(&'static str),
+}
+
+/// A request being assembled: method, base URL, path, query, headers and body fields.
+pub struct Wire {
+    method: &'static str,
+    base: &'static str,
+    /// The path, path fields filled in.
+    pub path: String,
+    /// Query pairs in order.
+    pub query: Vec<(&'static str, String)>,
+    /// Headers in order.
+    pub headers: indexmap::IndexMap<String, String>,
+    /// Body fields in order.
+    pub body: Map<String, Value>,
+}
+
+impl Wire {
+    /// A request to `path` on `host` of environment `env` (`base` is its base URL, if it has one).
+    pub fn new(
+        env: &str,
+        host: &str,
+        base: Option<&'static str>,
+        method: &'static str,
+        path: &str,
+    ) -> Result<Self, SignError> {
+        let Some(base) = base else {
+            return Err(SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")));
+        };
+        Ok(Wire {
+            method,
+            base,
+            path: path.to_string(),
+            query: Vec::new(),
+            headers: indexmap::IndexMap::new(),
+            body: Map::new(),
+        })
+    }
+    /// Fill path field `{field}` (percent-encoded; empty is an error).
+    pub fn path_field(&mut self, target: &str, field: &str, value: &str) -> Result<(), SignError> {
+        let seg = path_field(target, field, value)?;
+        self.path = self.path.replace(&format!("{{{field}}}"), &seg);
+        Ok(())
+    }
+    /// A query pair.
+    pub fn query(&mut self, key: &'static str, value: String) {
+        self.query.push((key, value));
+    }
+    /// A header (a constant one, or a placed value already checked).
+    pub fn header(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.insert(name.to_string(), value.into());
+    }
+    /// A header request field (refused when it cannot be a header value).
+    pub fn header_field(&mut self, target: &str, field: &str, value: String) -> Result<(), SignError> {
+        let v = header_field(target, field, value)?;
+        self.headers.insert(field.to_string(), v);
+        Ok(())
+    }
+    /// A body field.
+    pub fn body(&mut self, key: &str, value: Value) {
+        self.body.insert(key.to_string(), value);
+    }
+    /// The URL as it stands (base + path + query).
+    pub fn url(&self) -> String {
+        build_url(self.base, &self.path, &self.query)
+    }
+    /// The body fields as JSON text (`ctx:payload`).
+    pub fn payload(&self) -> String {
+        serde_json::to_string(&self.body).unwrap_or_default()
+    }
+    /// The signed request: body encoded as `kind`, each stage sealed with `redactor`. `envelope` lists
+    /// `(field, signature)` pairs an envelope body carries next to the payload.
+    pub fn finish(
+        mut self,
+        kind: BodyKind,
+        stages: Vec<Stages>,
+        envelope: &[(&str, usize)],
+        redactor: Redactor,
+    ) -> SignedRequest {
+        let mut content_type = |t: &str| {
+            self.headers.entry("Content-Type".to_string()).or_insert_with(|| t.to_string());
+        };
+        let body = match kind {
+            BodyKind::None => Body::None,
+            BodyKind::Json => {
+                content_type("application/json");
+                Body::Json(Value::Object(std::mem::take(&mut self.body)))
+            }
+            BodyKind::Form => {
+                content_type("application/x-www-form-urlencoded");
+                let form: Vec<(&str, String)> = self.body.iter().map(|(k, v)| (k.as_str(), render(v))).collect();
+                Body::Form(crate::canon::pairs(form.iter().map(|(k, v)| (*k, v.as_str())), "=", "&", true))
+            }
+            BodyKind::Envelope(field) => {
+                content_type("application/json");
+                let mut outer = Map::new();
+                outer.insert(field.to_string(), Value::String(self.payload()));
+                for (f, i) in envelope {
+                    outer.insert(f.to_string(), Value::String(stages[*i].signature.0.clone()));
+                }
+                Body::Json(Value::Object(outer))
+            }
+        };
+        SignedRequest {
+            method: self.method.to_string(),
+            url: self.url(),
+            headers: self.headers,
+            body,
+            stages,
+            redactor: Redactor::default(),
+        }
+        .redacted_by(redactor)
+    }
+}
