@@ -260,7 +260,7 @@ impl<'s> Interpreter<'s> {
             operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
         // What `Debug` and masked output hide: secret credentials, `sensitive` fields, and the value
         // of every recipe that is secret material.
-        let mut redactor = Redactor::from_credentials(creds);
+        let mut redactor = creds.redactor();
         let sensitive = payspec_model::sensitive_paths(&operation.request);
         if !sensitive.is_empty() {
             let all = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());

@@ -219,6 +219,17 @@ impl Ctx<'_> {
         })
     }
 
+    /// The secret credential a key item names as it is (`cred:<name>`, no `add` / `pad_left`), whose
+    /// parsed RSA key is cached inside it; `None` for any other item (then [`key`](Self::key) gives the text).
+    fn secret_key(&self, item: Option<&Item>) -> Option<&crate::secret::Secret> {
+        let item = item.filter(|i| i.add.is_none() && i.pad_left.is_none())?;
+        let Source::Credential(c) = &item.source else { return None };
+        match self.creds.get(c) {
+            Some(crate::secret::CredentialValue::Secret(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     fn key(&self, item: Option<&Item>, what: &str, at: &str) -> Result<String, SignError> {
         let item = item.ok_or_else(|| stage_err(at, Stage::Digest, format!("needs `{what}`")))?;
         self.text(item, at)?.ok_or_else(|| stage_err(at, Stage::Digest, format!("`{what}` is absent")))
@@ -243,11 +254,12 @@ fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<V
             }
             DigestAlg::Sha256 => crypto::sha256(msg.as_bytes()),
             DigestAlg::Md5 => crypto::md5(msg.as_bytes()),
-            DigestAlg::RsaSha256 => {
-                let pem = ctx.key(d.key.as_ref(), "key", at)?;
-                crypto::rsa_sha256_sign(&pem, msg.as_bytes())
-                    .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?
+            DigestAlg::RsaSha256 => match ctx.secret_key(d.key.as_ref()) {
+                // A secret credential keeps its parsed key: parsed once, not on every signature.
+                Some(key) => crypto::rsa_sha256_sign_secret(key, msg.as_bytes()),
+                None => crypto::rsa_sha256_sign(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes()),
             }
+            .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?,
         }),
     };
     Ok(digest)
@@ -460,7 +472,7 @@ pub fn verify(
 
 /// Attach the redactor of `creds` (plus the stage's value when it is secret material) to a stage.
 pub fn seal(st: &mut Stages, creds: &Credentials, structural: bool) {
-    let mut r = crate::redact::Redactor::from_credentials(creds);
+    let mut r = creds.redactor();
     r.stage_done(st, structural);
     st.seal(&r);
 }
@@ -532,7 +544,10 @@ pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Re
         let sig = crypto::decode(enc, &signature).ok_or_else(|| bad(format!("signature is not valid {enc:?} text")))?;
         let ok = match &d.public_key {
             Some(k) => crypto::rsa_sha256_verify(&ctx.key(Some(k), "public_key", at)?, msg.as_bytes(), &sig),
-            None => crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig),
+            None => match ctx.secret_key(d.key.as_ref()) {
+                Some(key) => crypto::rsa_sha256_verify_with_secret(key, msg.as_bytes(), &sig),
+                None => crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig),
+            },
         }
         .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
         return if ok {
