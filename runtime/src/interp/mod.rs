@@ -231,18 +231,19 @@ impl<'s> Interpreter<'s> {
                 }
             }
         }
-        let payload = match operation.body {
+        let make_payload = || match operation.body {
             BodyEncoding::None => None,
-            _ => Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string()),
+            _ => Some(json_text(&body_fields)),
         };
+        let make_url = || Some(crate::support::build_url(base, &path, &query));
         let ctx = Ctx {
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
             method: operation.method.as_str(),
-            url: crate::support::build_url(base, &path, &query),
-            path: path.clone(),
+            url: recipe::Lazy::new(&make_url),
+            path: &path,
             clock,
-            payload: payload.clone(),
+            payload: recipe::Lazy::new(&make_payload),
         };
 
         // Every recipe sees the unsigned request; placements are applied afterwards.
@@ -274,7 +275,11 @@ impl<'s> Interpreter<'s> {
             redactor.stage_done(&st, spec.recipe_value_is_secret(recipe, Some(&operation.request)));
             stages.push(st);
         }
-        drop(ctx);
+        // The envelope carries the unsigned payload text.
+        let payload = match operation.body {
+            BodyEncoding::Envelope(_) => ctx.payload.into_value(),
+            _ => None,
+        };
         for (place, value) in placements {
             match place {
                 payspec_model::Place::Body(f) => {
@@ -339,10 +344,10 @@ impl<'s> Interpreter<'s> {
             target: Target::Request { fields: &empty, all: &empty },
             creds,
             method: "",
-            url: String::new(),
-            path: String::new(),
+            url: recipe::Lazy::ready(Some(String::new())),
+            path: "",
             clock,
-            payload: None,
+            payload: recipe::Lazy::ready(None),
         };
         let at = self.spec.locate(&format!("recipes.{name}"));
         let mut st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
@@ -586,4 +591,13 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
     let known: Vec<&str> = known.map(String::as_str).collect();
     let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
     format!("unknown {what} `{}` (known: {known})", crate::support::echo(name))
+}
+
+/// A request's body fields as compact JSON text (what `ctx:payload` and the envelope carry).
+pub(crate) fn json_text(fields: &IndexMap<String, Value>) -> String {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::new(&mut out);
+    // Serialising a map of JSON values cannot fail.
+    let _ = serde::Serialize::serialize(fields, &mut ser);
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -22,10 +22,37 @@ pub struct Ctx<'a> {
     pub target: Target<'a>,
     pub creds: &'a Credentials,
     pub method: &'a str,
-    pub url: String,
-    pub path: String,
+    /// `ctx:url`, built only when a recipe reads it.
+    pub url: Lazy<'a>,
+    pub path: &'a str,
     pub clock: Clock,
-    pub payload: Option<String>,
+    /// `ctx:payload` (`None`: the operation has no body), built only when read.
+    pub payload: Lazy<'a>,
+}
+
+/// A context text computed on first use (most recipes read neither the URL nor the payload).
+pub struct Lazy<'a> {
+    cell: std::cell::OnceCell<Option<String>>,
+    make: Option<&'a dyn Fn() -> Option<String>>,
+}
+
+impl<'a> Lazy<'a> {
+    /// Computed by `make` when first read.
+    pub fn new(make: &'a dyn Fn() -> Option<String>) -> Self {
+        Lazy { cell: std::cell::OnceCell::new(), make: Some(make) }
+    }
+    /// Known now.
+    pub fn ready(v: Option<String>) -> Self {
+        Lazy { cell: std::cell::OnceCell::from(v), make: None }
+    }
+    pub fn get(&self) -> Option<&str> {
+        self.cell.get_or_init(|| self.make.and_then(|m| m())).as_deref()
+    }
+    /// The value, computed now if it was not read.
+    pub fn into_value(self) -> Option<String> {
+        let make = self.make;
+        self.cell.into_inner().unwrap_or_else(|| make.and_then(|m| m()))
+    }
 }
 
 use crate::support::stage as stage_err;
@@ -37,10 +64,10 @@ impl<'a> Ctx<'a> {
             target: Target::Received(payload),
             creds,
             method: "",
-            url: String::new(),
-            path: String::new(),
+            url: Lazy::ready(Some(String::new())),
+            path: "",
             clock: Clock { now_ms: 0 },
-            payload: None,
+            payload: Lazy::ready(None),
         }
     }
 }
@@ -74,11 +101,11 @@ impl Ctx<'_> {
                 },
                 Source::Context(c) => Some(match c {
                     Context::Method => Value::String(self.method.into()),
-                    Context::Url => Value::String(self.url.clone()),
-                    Context::Path => Value::String(self.path.clone()),
+                    Context::Url => Value::String(self.url.get().unwrap_or_default().to_string()),
+                    Context::Path => Value::String(self.path.to_string()),
                     Context::NowS => Value::from(self.clock.now_ms.div_euclid(1000)),
                     Context::NowMs => Value::from(self.clock.now_ms),
-                    Context::Payload => Value::String(self.payload.clone().ok_or_else(|| {
+                    Context::Payload => Value::String(self.payload.get().map(str::to_string).ok_or_else(|| {
                         stage_err(at, Stage::Select, "ctx:payload used on an operation without a body")
                     })?),
                 }),

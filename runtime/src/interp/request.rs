@@ -192,10 +192,11 @@ impl Interpreter<'_> {
             .filter(|(k, _)| operation.request[*k].location == Location::Body)
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        if payload_text.is_none() && operation.body != BodyEncoding::None {
-            payload_text =
-                Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string());
-        }
+        let make_payload = || match &payload_text {
+            Some(t) => Some(t.clone()),
+            None if operation.body != BodyEncoding::None => Some(super::json_text(&body_fields)),
+            None => None,
+        };
 
         let recipes = operation.sign.iter().map(|r| (r, spec.locate(&format!("operations.{op}.sign")))).chain(
             operation
@@ -214,14 +215,15 @@ impl Interpreter<'_> {
             .collect();
         let unsigned_query: Vec<(String, String)> =
             query.iter().filter(|(k, _)| !placed_query.contains(&k.as_str())).cloned().collect();
+        let make_url = || Some(crate::support::build_url(base, path, &unsigned_query));
         let ctx = Ctx {
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
             method: operation.method.as_str(),
-            url: crate::support::build_url(base, path, &unsigned_query),
-            path: path.to_string(),
+            url: recipe::Lazy::new(&make_url),
+            path,
             clock: Clock { now_ms: 0 },
-            payload: payload_text,
+            payload: recipe::Lazy::new(&make_payload),
         };
         for (r, at) in recipes {
             let received = match &r.place {
