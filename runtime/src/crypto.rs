@@ -7,8 +7,8 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 mod rsa_backends;
 
-pub(crate) use rsa_backends::PrivateKeyCache;
 use crate::secret::Secret;
+pub(crate) use rsa_backends::PrivateKeyCache;
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "rsa-rustcrypto")))]
 compile_error!(
@@ -123,7 +123,7 @@ impl RsaBackend {
     ///
     /// ```
     /// use payspec::crypto::{rsa_sha256_sign, RsaBackend};
-    /// const KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+    /// const KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
     /// let sigs: Vec<Vec<u8>> =
     ///     RsaBackend::ALL.iter().map(|b| b.scope(|| rsa_sha256_sign(KEY, b"abc").unwrap())).collect();
     /// assert!(sigs.windows(2).all(|w| w[0] == w[1]), "deterministic: every backend, the same bytes");
@@ -239,8 +239,8 @@ pub fn md5(msg: &[u8]) -> Vec<u8> {
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError, KeyKind};
 /// // The throwaway 2048-bit test key pair of the conformance suite.
-/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
-/// const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
+/// const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+/// const PUBLIC_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
 /// // The same bytes as `printf abc | openssl dgst -sha256 -sign test_private_key.pem | xxd -p`.
 /// assert_eq!(
@@ -279,7 +279,7 @@ pub fn rsa_sha256_sign(private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyErro
 ///
 /// ```
 /// use payspec::{crypto, Secret};
-/// let key = Secret::new(include_str!("../../conformance/keys/test_private_key.pem"));
+/// let key = Secret::new(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem")));
 /// let sig = crypto::rsa_sha256_sign_secret(&key, b"abc").unwrap();
 /// assert_eq!(sig, crypto::rsa_sha256_sign(key.expose(), b"abc").unwrap());
 /// assert_eq!(crypto::rsa_sha256_verify_with_secret(&key, b"abc", &sig), Ok(true));
@@ -296,8 +296,8 @@ pub fn rsa_sha256_sign_secret(private_key: &Secret, msg: &[u8]) -> Result<Vec<u8
 ///
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError, KeyKind};
-/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
-/// const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
+/// const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+/// const PUBLIC_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"amount=100").unwrap();
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=100", &sig), Ok(true));
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=999", &sig), Ok(false));
@@ -325,7 +325,7 @@ pub fn rsa_sha256_verify(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<boo
 ///
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify_with_private};
-/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+/// const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
 /// assert_eq!(rsa_sha256_verify_with_private(PRIVATE_KEY, b"abc", &sig), Ok(true));
 /// assert_eq!(rsa_sha256_verify_with_private(PRIVATE_KEY, b"abd", &sig), Ok(false));
@@ -450,8 +450,8 @@ mod tests {
         assert!(!ct_eq(b"abc", b"abcd"));
     }
 
-    const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
-    const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
+    const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+    const PUBLIC_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
 
     #[test]
     fn a_secret_keeps_its_parsed_key_for_every_backend_and_every_clone() {

@@ -573,7 +573,9 @@ pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Re
             Some(k) => crypto::rsa_sha256_verify(&ctx.key(Some(k), "public_key", at)?, msg.as_bytes(), &sig),
             None => match ctx.secret_key(d.key.as_ref()) {
                 Some(key) => crypto::rsa_sha256_verify_with_secret(key, msg.as_bytes(), &sig),
-                None => crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig),
+                None => {
+                    crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig)
+                }
             },
         }
         .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
