@@ -202,6 +202,30 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
             return Err(format!("`{}` does not match pattern {p}", crate::support::echo(&text)));
         }
     }
+    if def.min.is_none() && def.max.is_none() {
+        return Ok(());
+    }
+    // Integer value against integer bounds (the usual case): compared as integers, which is what the
+    // decimal comparison below computes for them.
+    let int = match v {
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    let (min_int, max_int) = (def.min.as_ref().map(|b| b.as_i64()), def.max.as_ref().map(|b| b.as_i64()));
+    if let Some(i) = int.filter(|_| !matches!(min_int, Some(None)) && !matches!(max_int, Some(None))) {
+        let text = || v.to_string();
+        if let (Some(Some(m)), Some(min)) = (min_int, &def.min) {
+            if i < m {
+                return Err(format!("{} is below the minimum {min}", crate::support::echo(&text())));
+            }
+        }
+        if let (Some(Some(m)), Some(max)) = (max_int, &def.max) {
+            if i > m {
+                return Err(format!("{} is above the maximum {max}", crate::support::echo(&text())));
+            }
+        }
+        return Ok(());
+    }
     let numeric = match v {
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) if matches!(def.ty, FieldType::Integer) => Some(s.clone()),

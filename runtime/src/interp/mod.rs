@@ -39,6 +39,7 @@ use crate::wire::{Body, SignedRequest, Verified};
 use indexmap::IndexMap;
 use payspec_model::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 pub use fields::render;
 use recipe::{Ctx, Target};
@@ -91,8 +92,67 @@ impl Clock {
 }
 
 /// Signs and verifies with one spec.
+///
+/// What signing an operation needs from the spec beyond its fields (error-message target, spec
+/// locations, the recipes it runs and whether their values are secret, its `sensitive` paths) is
+/// worked out on the operation's first [`sign`](Self::sign) and kept: reuse one interpreter.
 pub struct Interpreter<'s> {
     spec: &'s Spec,
+    /// One per operation, in spec order; filled on first use.
+    plans: Box<[OnceLock<OpPlan<'s>>]>,
+}
+
+/// What [`Interpreter::sign`] works out once per operation.
+struct OpPlan<'s> {
+    /// `<provider>.<operation>`, for error messages.
+    target: String,
+    /// The operation's own `sign` recipe.
+    sign: Option<RecipePlan<'s>>,
+    /// The shared `auth` recipe, or the message of an unknown-recipe error (raised where it always was).
+    auth: Option<Result<RecipePlan<'s>, String>>,
+    /// Dotted paths of the `sensitive: true` request fields.
+    sensitive: Vec<String>,
+    /// Request fields in placement order: path, query, header, body, each in field order.
+    order: Vec<(&'s String, &'s payspec_model::Field)>,
+}
+
+/// One recipe an operation runs.
+struct RecipePlan<'s> {
+    recipe: &'s payspec_model::Recipe,
+    /// `sign` or `auth:<name>`.
+    label: String,
+    /// The recipe's spec location.
+    at: String,
+    /// [`Spec::recipe_value_is_secret`] of it.
+    secret: bool,
+}
+
+impl<'s> OpPlan<'s> {
+    fn new(spec: &'s Spec, op: &str, operation: &'s payspec_model::Operation) -> Self {
+        let recipe_plan = |recipe: &'s payspec_model::Recipe, label: String, at: String| RecipePlan {
+            recipe,
+            label,
+            at,
+            secret: spec.recipe_value_is_secret(recipe, Some(&operation.request)),
+        };
+        let order = [Location::Path, Location::Query, Location::Header, Location::Body];
+        OpPlan {
+            target: format!("{}.{op}", spec.provider),
+            sign: operation
+                .sign
+                .as_ref()
+                .map(|r| recipe_plan(r, "sign".into(), spec.locate(&format!("operations.{op}.sign")))),
+            auth: operation.auth.as_ref().map(|name| match spec.recipes.get(name) {
+                Some(r) => Ok(recipe_plan(r, format!("auth:{name}"), spec.locate(&format!("recipes.{name}")))),
+                None => Err(unknown("recipe", name, spec.recipes.keys())),
+            }),
+            sensitive: payspec_model::sensitive_paths(&operation.request),
+            order: order
+                .iter()
+                .flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
+                .collect(),
+        }
+    }
 }
 
 /// How a response or payload maps onto a status table.
@@ -112,9 +172,9 @@ impl StatusReport<'_> {
 }
 
 impl<'s> Interpreter<'s> {
-    /// An interpreter for `spec`. Borrows it; nothing is prepared in advance.
+    /// An interpreter for `spec`. Borrows it; each operation is prepared on its first use.
     pub fn new(spec: &'s Spec) -> Self {
-        Interpreter { spec }
+        Interpreter { spec, plans: spec.operations.iter().map(|_| OnceLock::new()).collect() }
     }
 
     /// Sign operation `op` on `input` (request fields by wire name) for environment `env`: fill `from:`
@@ -180,13 +240,14 @@ impl<'s> Interpreter<'s> {
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
         let spec = self.spec;
-        let operation = spec
+        let (index, _, operation) = spec
             .operations
-            .get(op)
+            .get_full(op)
             .ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
-        let target = format!("{}.{op}", spec.provider);
+        let plan = self.plans[index].get_or_init(|| OpPlan::new(spec, op, operation));
+        let target = plan.target.as_str();
         let values = fields::prepare(
-            &target,
+            target,
             &operation.request,
             input,
             creds,
@@ -214,9 +275,7 @@ impl<'s> Interpreter<'s> {
         let mut body_fields: IndexMap<String, Value> = IndexMap::new();
         // Path values first, then query, headers and body, each in field order: generated code checks
         // them in this order too, so both report the same first error.
-        let order = [Location::Path, Location::Query, Location::Header, Location::Body];
-        for (name, field) in order.iter().flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
-        {
+        for &(name, field) in &plan.order {
             let Some(v) = values.get(name) else { continue };
             match field.location {
                 Location::Body => {
@@ -224,10 +283,10 @@ impl<'s> Interpreter<'s> {
                 }
                 Location::Query => query.push((name.clone(), render(v))),
                 Location::Header => {
-                    headers.insert(name.clone(), crate::support::header_field(&target, name, render(v))?);
+                    headers.insert(name.clone(), crate::support::header_field(target, name, render(v))?);
                 }
                 Location::Path => {
-                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(&target, name, &render(v))?)
+                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(target, name, &render(v))?)
                 }
             }
         }
@@ -247,32 +306,24 @@ impl<'s> Interpreter<'s> {
         };
 
         // Every recipe sees the unsigned request; placements are applied afterwards.
-        let auth = match &operation.auth {
-            Some(name) => {
-                let r = spec
-                    .recipes
-                    .get(name)
-                    .ok_or_else(|| SignError::Unknown(unknown("recipe", name, spec.recipes.keys())))?;
-                Some((format!("auth:{name}"), spec.locate(&format!("recipes.{name}")), r))
-            }
+        let auth = match &plan.auth {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => return Err(SignError::Unknown(e.clone())),
             None => None,
         };
-        let sign =
-            operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
         // What `Debug` and masked output hide: secret credentials, `sensitive` fields, and the value
         // of every recipe that is secret material.
         let mut redactor = creds.redactor();
-        let sensitive = payspec_model::sensitive_paths(&operation.request);
-        if !sensitive.is_empty() {
+        if !plan.sensitive.is_empty() {
             let all = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-            redactor.sensitive_paths(&all, &sensitive);
+            redactor.sensitive_paths(&all, &plan.sensitive);
         }
         let mut stages = Vec::new();
         let mut placements = Vec::new();
-        for (label, at, recipe) in sign.into_iter().chain(auth) {
-            let st = recipe::run(&ctx, recipe, &label, &at)?;
-            placements.push((&recipe.place, recipe::place_value(&ctx, recipe, &st, &at)?));
-            redactor.stage_done(&st, spec.recipe_value_is_secret(recipe, Some(&operation.request)));
+        for r in plan.sign.iter().chain(auth) {
+            let st = recipe::run(&ctx, r.recipe, &r.label, &r.at)?;
+            placements.push((&r.recipe.place, recipe::place_value(&ctx, r.recipe, &st, &r.at)?));
+            redactor.stage_done(&st, r.secret);
             stages.push(st);
         }
         // The envelope carries the unsigned payload text.

@@ -74,11 +74,16 @@ impl<'a> Ctx<'a> {
 
 impl Ctx<'_> {
     fn field(&self, path: &[String]) -> Option<Value> {
+        self.field_ref(path).cloned()
+    }
+
+    /// The value at a field path; `None` when absent or `null`.
+    fn field_ref(&self, path: &[String]) -> Option<&Value> {
         let first = match &self.target {
             Target::Request { all, .. } => all.get(&path[0]),
             Target::Received(m) => m.get(&path[0]),
         }?;
-        path[1..].iter().try_fold(first, |v, seg| v.get(seg)).filter(|v| !v.is_null()).cloned()
+        path[1..].iter().try_fold(first, |v, seg| v.get(seg)).filter(|v| !v.is_null())
     }
 
     /// An item's value as JSON (`None` = absent).
@@ -146,6 +151,21 @@ impl Ctx<'_> {
     }
 
     fn text(&self, item: &Item, at: &str) -> Result<Option<String>, SignError> {
+        // A plain field or literal renders straight from the spec or the request, without a copy of
+        // the JSON value; everything else goes through `json`.
+        if item.add.is_none() && item.pad_left.is_none() {
+            match &item.source {
+                Source::Field(p) => {
+                    return match self.field_ref(p) {
+                        Some(v) => Ok(Some(render(v))),
+                        None if item.optional => Ok(None),
+                        None => Err(stage_err(at, Stage::Select, format!("`{item}` is absent"))),
+                    };
+                }
+                Source::Literal(l) => return Ok(Some(l.clone())),
+                _ => {}
+            }
+        }
         Ok(self.json(item, at)?.map(|v| render(&v)))
     }
 
@@ -186,15 +206,22 @@ impl Ctx<'_> {
         Ok(match m {
             Message::Value(item) => self.text(item, at)?,
             Message::Join { sep, parts } => {
-                let mut out: Vec<String> = Vec::new();
+                let mut out = String::new();
+                let mut first = true;
                 for part in parts {
                     match self.message(&part.message, exclude, at)? {
-                        Some(s) if !(part.optional && s.is_empty()) => out.push(s),
+                        Some(s) if !(part.optional && s.is_empty()) => {
+                            if !first {
+                                out.push_str(sep);
+                            }
+                            first = false;
+                            out.push_str(&s);
+                        }
                         _ if part.optional => {}
                         _ => return Err(stage_err(at, Stage::Select, "a required part is absent")),
                     }
                 }
-                Some(out.join(sep))
+                Some(out)
             }
             Message::Pairs(p) => {
                 let mut pairs: Vec<(String, String)> = Vec::new();
@@ -257,16 +284,22 @@ impl Ctx<'_> {
         }
     }
 
-    fn key(&self, item: Option<&Item>, what: &str, at: &str) -> Result<String, SignError> {
+    /// A key's text: a secret credential's is borrowed from the secret, never copied.
+    fn key(&self, item: Option<&Item>, what: &str, at: &str) -> Result<std::borrow::Cow<'_, str>, SignError> {
         let item = item.ok_or_else(|| stage_err(at, Stage::Digest, format!("needs `{what}`")))?;
-        self.text(item, at)?.ok_or_else(|| stage_err(at, Stage::Digest, format!("`{what}` is absent")))
+        if let Some(secret) = self.secret_key(Some(item)) {
+            return Ok(std::borrow::Cow::Borrowed(secret.expose()));
+        }
+        let text = self.text(item, at)?.ok_or_else(|| stage_err(at, Stage::Digest, format!("`{what}` is absent")))?;
+        Ok(std::borrow::Cow::Owned(text))
     }
 }
 
 /// The string to sign and digest of a recipe, before encoding.
 fn message_and_digest(ctx: &Ctx, recipe: &Recipe, at: &str) -> Result<(String, Option<Vec<u8>>), SignError> {
     let msg = ctx.message(&recipe.message, recipe.place.field(), at)?.unwrap_or_default();
-    Ok((msg.clone(), digest_of(ctx, recipe, &msg, at)?))
+    let digest = digest_of(ctx, recipe, &msg, at)?;
+    Ok((msg, digest))
 }
 
 fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<Vec<u8>>, SignError> {
@@ -481,7 +514,8 @@ pub fn verify(
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
     if let Some(d) = recipe.digest.as_ref().filter(|d| d.alg == DigestAlg::RsaSha256) {
         let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
-        let pem = Ctx::received(payload, creds).key(d.public_key.as_ref(), "public_key", at)?;
+        let received_ctx = Ctx::received(payload, creds);
+        let pem = received_ctx.key(d.public_key.as_ref(), "public_key", at)?;
         let sig = crypto::decode(enc, received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
         let ok = crypto::rsa_sha256_verify(&pem, stages.string_to_sign.0.as_bytes(), &sig)
             .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
