@@ -290,6 +290,17 @@ pub fn rsa_sha256_sign_secret(private_key: &Secret, msg: &[u8]) -> Result<Vec<u8
     RsaBackend::current().sign_sha256_secret(private_key, msg)
 }
 
+/// Whether `private_pem` is a key [`rsa_sha256_sign`] accepts on [`RsaBackend::current`] (the same
+/// error otherwise), without signing.
+pub(crate) fn rsa_private_key_check(private_pem: &str) -> Result<(), KeyError> {
+    rsa_backends::PrivateKeyCache::default().check(RsaBackend::current(), private_pem)
+}
+
+/// [`rsa_private_key_check`] for a key in a [`Secret`] (parsed once, kept, as for signing).
+pub(crate) fn rsa_private_key_check_secret(private_key: &Secret) -> Result<(), KeyError> {
+    private_key.rsa_cache().check(RsaBackend::current(), private_key.expose())
+}
+
 /// Verify an RSASSA-PKCS1-v1_5 SHA-256 signature on [`RsaBackend::current`]. `Ok(false)` for a wrong
 /// signature (including one of the wrong length); `Err` only when `public_pem` is not a usable RSA
 /// public key (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC KEY` PEM, 2048 to 8192 bits).

@@ -108,6 +108,19 @@ impl PrivateKeyCache {
         }
     }
 
+    /// Parse (once) and check the key `pem` as [`sign`](Self::sign) does, without signing.
+    pub(crate) fn check(&self, backend: RsaBackend, pem: &str) -> Result<(), KeyError> {
+        match backend {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => self.aws.get_or_init(|| aws_lc::parse_private(&private_der(pem)?)).as_ref().map(drop),
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => {
+                self.rust.get_or_init(|| rust_crypto::parse_private(&private_der(pem)?)).as_ref().map(drop)
+            }
+        }
+        .map_err(Clone::clone)
+    }
+
     /// Verify with the public half of the key `pem` on `backend`.
     pub(crate) fn verify(&self, backend: RsaBackend, pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
         match backend {

@@ -239,6 +239,64 @@ impl<'s> Interpreter<'s> {
         env: &str,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
+        self.sign_as(op, input, creds, env, clock, false)
+    }
+
+    /// The string to sign of each recipe [`sign`](Self::sign) runs on `op` (its `sign` recipe, then
+    /// its `auth` recipe), computed exactly as `sign` computes them, with the same errors, but without
+    /// the RSA private-key operation: an RSA key is parsed and checked, nothing is signed with it.
+    ///
+    /// Every signature is a deterministic function of its string to sign (HMAC, hashes and PKCS#1
+    /// v1.5 RSA alike), so two inputs get the same signatures exactly when they get the same strings
+    /// to sign: what mutation coverage compares, without thousands of RSA signatures.
+    ///
+    /// ```
+    /// use payspec::{Clock, Credentials, Interpreter};
+    /// let spec = payspec::model::load_str("x.yaml", r#"
+    /// provider: x
+    /// title: X
+    /// environments: { sandbox: https://x.test }
+    /// credentials: { key: { secret: true } }
+    /// operations:
+    ///   refund:
+    ///     method: POST
+    ///     path: /refund
+    ///     request: { id: { type: string, required: true }, amount: { type: integer, required: true } }
+    ///     sign:
+    ///       provenance: { source: example, confidence: inferred }
+    ///       message: { join: "|", parts: [id, amount] }
+    ///       digest: { alg: hmac-sha256, key: cred:key }
+    ///       encode: hex
+    ///       place: body.mac
+    /// "#).unwrap();
+    /// let creds = Credentials::from_json(&spec, &serde_json::json!({"key": "k"})).unwrap();
+    /// let input = serde_json::json!({"id": "r1", "amount": 100});
+    /// let sts = Interpreter::new(&spec).strings_to_sign("refund", input.as_object().unwrap(), &creds, "sandbox", Clock::from_secs(0));
+    /// assert_eq!(sts.unwrap(), ["r1|100"]);
+    /// ```
+    pub fn strings_to_sign(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+    ) -> Result<Vec<String>, SignError> {
+        let signed = self.sign_as(op, input, creds, env, clock, true)?;
+        Ok(signed.stages.into_iter().map(|st| st.string_to_sign.0).collect())
+    }
+
+    /// [`sign`](Self::sign); `check_rsa_only`: RSA digests only check the key (their signature is a
+    /// stand-in, for [`strings_to_sign`](Self::strings_to_sign), never returned).
+    fn sign_as(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+        check_rsa_only: bool,
+    ) -> Result<SignedRequest, SignError> {
         let spec = self.spec;
         let (index, _, operation) = spec
             .operations
@@ -303,6 +361,7 @@ impl<'s> Interpreter<'s> {
             path: &path,
             clock,
             payload: recipe::Lazy::new(&make_payload),
+            check_rsa_only,
         };
 
         // Every recipe sees the unsigned request; placements are applied afterwards.
@@ -399,6 +458,7 @@ impl<'s> Interpreter<'s> {
             path: "",
             clock,
             payload: recipe::Lazy::ready(None),
+            check_rsa_only: false,
         };
         let at = self.spec.locate(&format!("recipes.{name}"));
         let mut st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;

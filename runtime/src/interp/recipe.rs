@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub clock: Clock,
     /// `ctx:payload` (`None`: the operation has no body), built only when read.
     pub payload: Lazy<'a>,
+    /// RSA digests check the key but do not sign (see [`Interpreter::strings_to_sign`](super::Interpreter::strings_to_sign)).
+    pub check_rsa_only: bool,
 }
 
 /// A context text computed on first use (most recipes read neither the URL nor the payload).
@@ -68,6 +70,7 @@ impl<'a> Ctx<'a> {
             path: "",
             clock: Clock { now_ms: 0 },
             payload: Lazy::ready(None),
+            check_rsa_only: false,
         }
     }
 }
@@ -314,6 +317,15 @@ fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<V
             }
             DigestAlg::Sha256 => crypto::sha256(msg.as_bytes()),
             DigestAlg::Md5 => crypto::md5(msg.as_bytes()),
+            DigestAlg::RsaSha256 if ctx.check_rsa_only => {
+                // The key is checked as signing would check it; the stand-in value is never returned.
+                match ctx.secret_key(d.key.as_ref()) {
+                    Some(key) => crypto::rsa_private_key_check_secret(key),
+                    None => crypto::rsa_private_key_check(&ctx.key(d.key.as_ref(), "key", at)?),
+                }
+                .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
+                crypto::sha256(msg.as_bytes())
+            }
             DigestAlg::RsaSha256 => match ctx.secret_key(d.key.as_ref()) {
                 // A secret credential keeps its parsed key: parsed once, not on every signature.
                 Some(key) => crypto::rsa_sha256_sign_secret(key, msg.as_bytes()),
@@ -538,6 +550,30 @@ pub fn seal(st: &mut Stages, creds: &Credentials, structural: bool) {
     st.seal(&r);
 }
 
+/// How many header patterns [`header_regex`] keeps; when full, it starts over.
+const HEADER_PATTERNS: usize = 64;
+
+/// A header template's pattern, compiled once and shared (compiling it on every verification cost
+/// more than the verification). The pattern holds the expected text of the template's other
+/// placeholders (usually credentials, the same on every call), so the cache is bounded.
+fn header_regex(pattern: &str) -> Result<std::sync::Arc<regex::Regex>, regex::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Arc::new(regex::Regex::new(pattern)?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= HEADER_PATTERNS {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
 /// Split a received header value along its template: the `{signature}` and `{message}` parts; every
 /// other placeholder must equal its expected value.
 fn split_header(ctx: &Ctx, template: &str, received: &str, at: &str) -> Result<(String, Option<String>), VerifyError> {
@@ -569,7 +605,7 @@ fn split_header(ctx: &Ctx, template: &str, received: &str, at: &str) -> Result<(
     }
     pattern.push_str(&regex::escape(rest));
     pattern.push('$');
-    let re = regex::Regex::new(&pattern).map_err(|e| stage_err(at, Stage::Place, e.to_string()))?;
+    let re = header_regex(&pattern).map_err(|e| stage_err(at, Stage::Place, e.to_string()))?;
     let caps = re.captures(received).ok_or_else(|| VerifyError::BadSignature {
         at: at.into(),
         problem: format!("header does not have the form {template:?}"),

@@ -224,6 +224,7 @@ impl Interpreter<'_> {
             path,
             clock: Clock { now_ms: 0 },
             payload: recipe::Lazy::new(&make_payload),
+            check_rsa_only: false,
         };
         for (r, at) in recipes {
             let received = match &r.place {
