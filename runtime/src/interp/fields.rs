@@ -19,6 +19,20 @@ pub fn render(v: &Value) -> String {
     }
 }
 
+/// [`render`] appended to `out`.
+pub fn render_into(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => {}
+        Value::Number(n) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{n}");
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// Follow a dotted path into a JSON value.
 pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(root, |v, seg| v.get(seg))
@@ -44,13 +58,13 @@ pub fn prepare(
     creds: &Credentials,
     clock: Clock,
     rules: RequestRules<'_>,
-) -> Result<IndexMap<String, Value>, SignError> {
+) -> Result<Map<String, Value>, SignError> {
     if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
         let extra = crate::support::echo(extra);
         return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
     }
-    let mut out = IndexMap::new();
+    let mut out = Map::new();
     for (name, def) in defs {
         // `omit_empty`: an optional field given as "" is left out, as if absent (body and signature alike).
         let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));

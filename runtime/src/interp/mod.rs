@@ -114,6 +114,8 @@ struct OpPlan<'s> {
     sensitive: Vec<String>,
     /// Request fields in placement order: path, query, header, body, each in field order.
     order: Vec<(&'s String, &'s payspec_model::Field)>,
+    /// Every request field travels in the body.
+    all_body: bool,
 }
 
 /// One recipe an operation runs.
@@ -151,6 +153,7 @@ impl<'s> OpPlan<'s> {
                 .iter()
                 .flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
                 .collect(),
+            all_body: operation.request.values().all(|f| f.location == Location::Body),
         }
     }
 }
@@ -330,10 +333,11 @@ impl<'s> Interpreter<'s> {
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
         let mut headers: IndexMap<String, String> = operation.headers.clone();
-        let mut body_fields: IndexMap<String, Value> = IndexMap::new();
+        // When every field travels in the body (the usual case), the body is the field map itself.
+        let (values, mut body_fields) = if plan.all_body { (Map::new(), values) } else { (values, Map::new()) };
         // Path values first, then query, headers and body, each in field order: generated code checks
         // them in this order too, so both report the same first error.
-        for &(name, field) in &plan.order {
+        for &(name, field) in plan.order.iter().filter(|_| !plan.all_body) {
             let Some(v) = values.get(name) else { continue };
             match field.location {
                 Location::Body => {
@@ -348,13 +352,14 @@ impl<'s> Interpreter<'s> {
                 }
             }
         }
+        let all = if plan.all_body { &body_fields } else { &values };
         let make_payload = || match operation.body {
             BodyEncoding::None => None,
             _ => Some(json_text(&body_fields)),
         };
         let make_url = || Some(crate::support::build_url(base, &path, &query));
         let ctx = Ctx {
-            target: Target::Request { fields: &body_fields, all: &values },
+            target: Target::Request { fields: &body_fields, all },
             creds,
             method: operation.method.as_str(),
             url: recipe::Lazy::new(&make_url),
@@ -374,8 +379,7 @@ impl<'s> Interpreter<'s> {
         // of every recipe that is secret material.
         let mut redactor = creds.redactor();
         if !plan.sensitive.is_empty() {
-            let all = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-            redactor.sensitive_paths(&all, &plan.sensitive);
+            redactor.sensitive_paths(&Value::Object(all.clone()), &plan.sensitive);
         }
         let mut stages = Vec::new();
         let mut placements = Vec::new();
@@ -406,7 +410,7 @@ impl<'s> Interpreter<'s> {
             BodyEncoding::None => Body::None,
             BodyEncoding::Json => {
                 headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
-                Body::Json(Value::Object(body_fields.into_iter().collect()))
+                Body::Json(Value::Object(body_fields))
             }
             BodyEncoding::Form => {
                 headers.entry("Content-Type".into()).or_insert_with(|| "application/x-www-form-urlencoded".into());
@@ -449,7 +453,7 @@ impl<'s> Interpreter<'s> {
             .recipes
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
-        let empty = IndexMap::new();
+        let empty = Map::new();
         let ctx = Ctx {
             target: Target::Request { fields: &empty, all: &empty },
             creds,
@@ -705,7 +709,7 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
 }
 
 /// A request's body fields as compact JSON text (what `ctx:payload` and the envelope carry).
-pub(crate) fn json_text(fields: &IndexMap<String, Value>) -> String {
+pub(crate) fn json_text(fields: &Map<String, Value>) -> String {
     let mut out = Vec::with_capacity(128);
     let mut ser = serde_json::Serializer::new(&mut out);
     // Serialising a map of JSON values cannot fail.

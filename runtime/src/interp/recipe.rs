@@ -1,19 +1,18 @@
 //! Running a recipe's stages: select + canonicalise → digest → encode → place.
 
-use super::fields::render;
+use super::fields::{render, render_into};
 use super::Clock;
 use crate::crypto;
 use crate::error::{SignError, Stage, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{DigestBytes, SignatureValue, Stages, StringToSign};
-use indexmap::IndexMap;
 use payspec_model::{Context, DigestAlg, Item, Message, Place, Recipe, Source};
 use serde_json::{Map, Value};
 
 /// What the recipe's field items read from.
 pub enum Target<'a> {
     /// A request: `fields` are the body fields (for `pairs` over all fields), `all` every field.
-    Request { fields: &'a IndexMap<String, Value>, all: &'a IndexMap<String, Value> },
+    Request { fields: &'a Map<String, Value>, all: &'a Map<String, Value> },
     /// A received payload (callback or response body).
     Received(&'a Map<String, Value>),
 }
@@ -212,16 +211,37 @@ impl Ctx<'_> {
                 let mut out = String::new();
                 let mut first = true;
                 for part in parts {
-                    match self.message(&part.message, exclude, at)? {
-                        Some(s) if !(part.optional && s.is_empty()) => {
-                            if !first {
-                                out.push_str(sep);
+                    let mark = out.len();
+                    if !first {
+                        out.push_str(sep);
+                    }
+                    let start = out.len();
+                    // A plain field renders straight into the message; anything else is built apart.
+                    let present = match &part.message {
+                        Message::Value(item @ Item { source: Source::Field(p), add: None, pad_left: None, .. }) => {
+                            match self.field_ref(p) {
+                                Some(v) => {
+                                    render_into(v, &mut out);
+                                    true
+                                }
+                                None if item.optional => false,
+                                None => return Err(stage_err(at, Stage::Select, format!("`{item}` is absent"))),
                             }
-                            first = false;
-                            out.push_str(&s);
                         }
-                        _ if part.optional => {}
-                        _ => return Err(stage_err(at, Stage::Select, "a required part is absent")),
+                        m => match self.message(m, exclude, at)? {
+                            Some(s) => {
+                                out.push_str(&s);
+                                true
+                            }
+                            None => false,
+                        },
+                    };
+                    if present && !(part.optional && out.len() == start) {
+                        first = false;
+                    } else if part.optional {
+                        out.truncate(mark);
+                    } else {
+                        return Err(stage_err(at, Stage::Select, "a required part is absent"));
                     }
                 }
                 Some(out)

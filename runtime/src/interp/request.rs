@@ -170,7 +170,7 @@ impl Interpreter<'_> {
         let header =
             |name: &str| req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
         let lenient = |loc: Location| loc != Location::Body || operation.body == BodyEncoding::Form;
-        let mut values: IndexMap<String, Value> = IndexMap::new();
+        let mut values: Map<String, Value> = Map::new();
         for (name, f) in &operation.request {
             let v = match f.location {
                 Location::Path => raw.get(name).cloned(),
@@ -187,7 +187,7 @@ impl Interpreter<'_> {
                 }
             }
         }
-        let body_fields: IndexMap<String, Value> = values
+        let body_fields: Map<String, Value> = values
             .iter()
             .filter(|(k, _)| operation.request[*k].location == Location::Body)
             .map(|(k, v)| (k.clone(), v.clone()))
