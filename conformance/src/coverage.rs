@@ -82,7 +82,8 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
     let clock = Clock::from_secs(NOW);
     // Signatures are deterministic functions of their strings to sign, so comparing the strings
     // compares the signatures, without an RSA private-key operation per mutation.
-    let sign = |input: &Map<String, Value>| interp.strings_to_sign(op, input, creds, crate::default_env(spec), clock).ok();
+    let sign =
+        |input: &Map<String, Value>| interp.strings_to_sign(op, input, creds, crate::default_env(spec), clock).ok();
     let mut inputs: Vec<(Map<String, Value>, Vec<String>)> = Vec::new();
     for mut input in samples(gen::request(operation), n, &format!("{}.{op}", spec.provider)) {
         materialise(&operation.request, &mut input, creds);

@@ -480,8 +480,10 @@ mod tests {
         assert!(!ct_eq(b"abc", b"abcd"));
     }
 
-    const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
-    const PUBLIC_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
+    const PRIVATE_KEY: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+    const PUBLIC_KEY: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
 
     #[test]
     fn a_secret_keeps_its_parsed_key_for_every_backend_and_every_clone() {

@@ -195,16 +195,14 @@ pub fn check(def: &Field, v: Value, lenient: bool) -> Result<Value, String> {
 fn limits(def: &Field, v: &Value) -> Result<(), String> {
     if let Value::String(s) = v {
         let len = s.chars().count();
-        if let Some(max) = def.max_len {
-            if len > max {
+        if let Some(max) = def.max_len
+            && len > max {
                 return Err(format!("{len} characters, at most {max} allowed"));
             }
-        }
-        if let Some(min) = def.min_len {
-            if len < min {
+        if let Some(min) = def.min_len
+            && len < min {
                 return Err(format!("{len} characters, at least {min} required"));
             }
-        }
         if !def.values.is_empty() && !def.values.iter().any(|e| e == s) {
             return Err(format!("`{}` is not one of {}", crate::support::echo(s), def.values.join(", ")));
         }
@@ -228,16 +226,14 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
     let (min_int, max_int) = (def.min.as_ref().map(|b| b.as_i64()), def.max.as_ref().map(|b| b.as_i64()));
     if let Some(i) = int.filter(|_| !matches!(min_int, Some(None)) && !matches!(max_int, Some(None))) {
         let text = || v.to_string();
-        if let (Some(Some(m)), Some(min)) = (min_int, &def.min) {
-            if i < m {
+        if let (Some(Some(m)), Some(min)) = (min_int, &def.min)
+            && i < m {
                 return Err(format!("{} is below the minimum {min}", crate::support::echo(&text())));
             }
-        }
-        if let (Some(Some(m)), Some(max)) = (max_int, &def.max) {
-            if i > m {
+        if let (Some(Some(m)), Some(max)) = (max_int, &def.max)
+            && i > m {
                 return Err(format!("{} is above the maximum {max}", crate::support::echo(&text())));
             }
-        }
         return Ok(());
     }
     let numeric = match v {
@@ -247,16 +243,14 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
     };
     if let Some(n) = numeric {
         let val = crate::support::to_decimal(&n)?;
-        if let Some(min) = &def.min {
-            if val < crate::support::to_decimal(&min.to_string())? {
+        if let Some(min) = &def.min
+            && val < crate::support::to_decimal(&min.to_string())? {
                 return Err(format!("{} is below the minimum {min}", crate::support::echo(&n)));
             }
-        }
-        if let Some(max) = &def.max {
-            if val > crate::support::to_decimal(&max.to_string())? {
+        if let Some(max) = &def.max
+            && val > crate::support::to_decimal(&max.to_string())? {
                 return Err(format!("{} is above the maximum {max}", crate::support::echo(&n)));
             }
-        }
     }
     Ok(())
 }

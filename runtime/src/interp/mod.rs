@@ -149,10 +149,7 @@ impl<'s> OpPlan<'s> {
                 None => Err(unknown("recipe", name, spec.recipes.keys())),
             }),
             sensitive: payspec_model::sensitive_paths(&operation.request),
-            order: order
-                .iter()
-                .flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
-                .collect(),
+            order: order.iter().flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l)).collect(),
             all_body: operation.request.values().all(|f| f.location == Location::Body),
         }
     }
