@@ -323,18 +323,31 @@ pub fn load_vectors(dir: &FsPath) -> Result<Vec<Vector>, String> {
 /// ```
 pub fn check(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {
     // Expected and actual values are printed (matrix, report): secret credentials masked as «name».
-    let result = check_unmasked(spec, path, v);
-    match Credentials::from_json(spec, &v.credentials) {
+    check_unmasked(spec, path, v).map_err(|m| match Credentials::from_json(spec, &v.credentials) {
         Ok(creds) => {
-            let r = payspec::Redactor::from_credentials(&creds);
-            result.map_err(|m| Mismatch {
-                expected: r.mask_secrets(&m.expected),
-                actual: r.mask_secrets(&m.actual),
-                ..m
-            })
+            let r = masking_redactor(&v.credentials, &creds);
+            Mismatch { expected: r.mask_secrets(&m.expected), actual: r.mask_secrets(&m.actual), ..m }
         }
-        Err(_) => result,
+        Err(_) => m,
+    })
+}
+
+/// The redactor of a vector's credentials, shared by the vectors (and paths) with the same
+/// credentials: its masks compile once (a PEM key's forms make a large pattern).
+fn masking_redactor(json: &serde_json::Value, creds: &Credentials) -> payspec::Redactor {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static SEEN: RefCell<HashMap<String, payspec::Redactor>> = RefCell::new(HashMap::new());
     }
+    let key = json.to_string();
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() > 64 {
+            seen.clear();
+        }
+        seen.entry(key).or_insert_with(|| creds.redactor()).clone()
+    })
 }
 
 fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismatch> {

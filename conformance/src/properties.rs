@@ -66,6 +66,7 @@ pub fn run(
         let target = format!("operation {name}");
         // Valid inputs sign on every path, identically, without panicking.
         let mut r = runner(cases, regressions, &spec.provider);
+        let provider = Interpreter::new(spec);
         let res = r.run(&gen::request(op), |input| {
             let mut first: Option<SignedRequest> = None;
             for p in paths {
@@ -87,7 +88,6 @@ pub fn run(
             }
             // The provider side accepts what was signed, and rejects it with any signature changed.
             if let Some(signed) = &first {
-                let provider = Interpreter::new(spec);
                 provider
                     .verify_request(name, signed, creds, crate::default_env(spec))
                     .map_err(|e| TestCaseError::fail(format!("signed request rejected: {e}")))?;

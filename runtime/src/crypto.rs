@@ -7,6 +7,9 @@ use sha2::{Digest as _, Sha256, Sha512};
 
 mod rsa_backends;
 
+use crate::secret::Secret;
+pub(crate) use rsa_backends::PrivateKeyCache;
+
 #[cfg(not(any(feature = "aws-lc-rs", feature = "rsa-rustcrypto")))]
 compile_error!(
     "payspec needs an RSA backend: enable the feature `aws-lc-rs` (the default, constant-time) or \
@@ -120,7 +123,7 @@ impl RsaBackend {
     ///
     /// ```
     /// use payspec::crypto::{rsa_sha256_sign, RsaBackend};
-    /// const KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+    /// const KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
     /// let sigs: Vec<Vec<u8>> =
     ///     RsaBackend::ALL.iter().map(|b| b.scope(|| rsa_sha256_sign(KEY, b"abc").unwrap())).collect();
     /// assert!(sigs.windows(2).all(|w| w[0] == w[1]), "deterministic: every backend, the same bytes");
@@ -157,37 +160,29 @@ impl RsaBackend {
         }
     }
 
-    /// [`rsa_sha256_sign`] on this backend.
+    /// [`rsa_sha256_sign`] on this backend (the key is parsed on every call).
     pub fn sign_sha256(self, private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let der = rsa_backends::private_der(private_pem)?;
-        match self {
-            #[cfg(feature = "aws-lc-rs")]
-            RsaBackend::AwsLc => rsa_backends::aws_lc::sign(&der, msg),
-            #[cfg(feature = "rsa-rustcrypto")]
-            RsaBackend::RustCrypto => rsa_backends::rust_crypto::sign(&der, msg),
-        }
+        rsa_backends::PrivateKeyCache::default().sign(self, private_pem, msg)
     }
 
-    /// [`rsa_sha256_verify`] on this backend.
+    /// [`rsa_sha256_sign_secret`] on this backend (the key is parsed once per secret).
+    pub fn sign_sha256_secret(self, private_key: &Secret, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        private_key.rsa_cache().sign(self, private_key.expose(), msg)
+    }
+
+    /// [`rsa_sha256_verify`] on this backend (the key is parsed once per PEM text, see there).
     pub fn verify_sha256(self, public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-        let der = rsa_backends::public_der(public_pem)?;
-        match self {
-            #[cfg(feature = "aws-lc-rs")]
-            RsaBackend::AwsLc => rsa_backends::aws_lc::verify(&der, msg, sig),
-            #[cfg(feature = "rsa-rustcrypto")]
-            RsaBackend::RustCrypto => rsa_backends::rust_crypto::verify(&der, msg, sig),
-        }
+        rsa_backends::public_key(public_pem).verify(self, public_pem, msg, sig)
     }
 
-    /// [`rsa_sha256_verify_with_private`] on this backend.
+    /// [`rsa_sha256_verify_with_private`] on this backend (the key is parsed on every call).
     pub fn verify_sha256_with_private(self, private_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-        let der = rsa_backends::private_der(private_pem)?;
-        match self {
-            #[cfg(feature = "aws-lc-rs")]
-            RsaBackend::AwsLc => rsa_backends::aws_lc::verify_with_private(&der, msg, sig),
-            #[cfg(feature = "rsa-rustcrypto")]
-            RsaBackend::RustCrypto => rsa_backends::rust_crypto::verify_with_private(&der, msg, sig),
-        }
+        rsa_backends::PrivateKeyCache::default().verify(self, private_pem, msg, sig)
+    }
+
+    /// [`rsa_sha256_verify_with_secret`] on this backend (the key is parsed once per secret).
+    pub fn verify_sha256_with_secret(self, private_key: &Secret, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+        private_key.rsa_cache().verify(self, private_key.expose(), msg, sig)
     }
 }
 
@@ -244,8 +239,8 @@ pub fn md5(msg: &[u8]) -> Vec<u8> {
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError, KeyKind};
 /// // The throwaway 2048-bit test key pair of the conformance suite.
-/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
-/// const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
+/// const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+/// const PUBLIC_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
 /// // The same bytes as `printf abc | openssl dgst -sha256 -sign test_private_key.pem | xxd -p`.
 /// assert_eq!(
@@ -270,8 +265,40 @@ pub fn md5(msg: &[u8]) -> Vec<u8> {
 /// assert_eq!(err, KeyError::TooShort { kind: KeyKind::Private, bits: 512 });
 /// assert_eq!(err.to_string(), "the RSA private key is 512 bits; at least 2048 are required");
 /// ```
+///
+/// The key is parsed and validated on every call (most of the cost of one signature); with the key
+/// in a [`Secret`], [`rsa_sha256_sign_secret`] parses it once.
 pub fn rsa_sha256_sign(private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
     RsaBackend::current().sign_sha256(private_pem, msg)
+}
+
+/// [`rsa_sha256_sign`] with the PEM private key held in a [`Secret`]: the key is parsed and validated
+/// on first use and the parsed key is kept inside the secret (shared by its clones, dropped with the
+/// last one), so later signatures skip parsing. The same bytes and the same errors as
+/// [`rsa_sha256_sign`] on the secret's text. Generated signers call this.
+///
+/// ```
+/// use payspec::{crypto, Secret};
+/// let key = Secret::new(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem")));
+/// let sig = crypto::rsa_sha256_sign_secret(&key, b"abc").unwrap();
+/// assert_eq!(sig, crypto::rsa_sha256_sign(key.expose(), b"abc").unwrap());
+/// assert_eq!(crypto::rsa_sha256_verify_with_secret(&key, b"abc", &sig), Ok(true));
+/// let not_a_key = Secret::new("not a key");
+/// assert!(matches!(crypto::rsa_sha256_sign_secret(&not_a_key, b"abc"), Err(crypto::KeyError::PrivateKey(_))));
+/// ```
+pub fn rsa_sha256_sign_secret(private_key: &Secret, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+    RsaBackend::current().sign_sha256_secret(private_key, msg)
+}
+
+/// Whether `private_pem` is a key [`rsa_sha256_sign`] accepts on [`RsaBackend::current`] (the same
+/// error otherwise), without signing.
+pub(crate) fn rsa_private_key_check(private_pem: &str) -> Result<(), KeyError> {
+    rsa_backends::PrivateKeyCache::default().check(RsaBackend::current(), private_pem)
+}
+
+/// [`rsa_private_key_check`] for a key in a [`Secret`] (parsed once, kept, as for signing).
+pub(crate) fn rsa_private_key_check_secret(private_key: &Secret) -> Result<(), KeyError> {
+    private_key.rsa_cache().check(RsaBackend::current(), private_key.expose())
 }
 
 /// Verify an RSASSA-PKCS1-v1_5 SHA-256 signature on [`RsaBackend::current`]. `Ok(false)` for a wrong
@@ -280,8 +307,8 @@ pub fn rsa_sha256_sign(private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyErro
 ///
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify, KeyError, KeyKind};
-/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
-/// const PUBLIC_KEY: &str = include_str!("../../conformance/keys/test_public_key.pem");
+/// const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+/// const PUBLIC_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"amount=100").unwrap();
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=100", &sig), Ok(true));
 /// assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"amount=999", &sig), Ok(false));
@@ -297,6 +324,9 @@ pub fn rsa_sha256_sign(private_pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyErro
 ///     Err(KeyError::TooShort { kind: KeyKind::Public, bits: 512 })
 /// );
 /// ```
+///
+/// Public keys are not secret: each PEM text is parsed once and kept in a small process-wide cache
+/// (a few dozen keys; it starts over when full).
 pub fn rsa_sha256_verify(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
     RsaBackend::current().verify_sha256(public_pem, msg, sig)
 }
@@ -306,13 +336,19 @@ pub fn rsa_sha256_verify(public_pem: &str, msg: &[u8], sig: &[u8]) -> Result<boo
 ///
 /// ```
 /// use payspec::crypto::{rsa_sha256_sign, rsa_sha256_verify_with_private};
-/// const PRIVATE_KEY: &str = include_str!("../../conformance/keys/test_private_key.pem");
+/// const PRIVATE_KEY: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
 /// let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
 /// assert_eq!(rsa_sha256_verify_with_private(PRIVATE_KEY, b"abc", &sig), Ok(true));
 /// assert_eq!(rsa_sha256_verify_with_private(PRIVATE_KEY, b"abd", &sig), Ok(false));
 /// ```
 pub fn rsa_sha256_verify_with_private(private_pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
     RsaBackend::current().verify_sha256_with_private(private_pem, msg, sig)
+}
+
+/// [`rsa_sha256_verify_with_private`] with the private key held in a [`Secret`], parsed once per
+/// secret as in [`rsa_sha256_sign_secret`]. Generated verifiers call this.
+pub fn rsa_sha256_verify_with_secret(private_key: &Secret, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+    RsaBackend::current().verify_sha256_with_secret(private_key, msg, sig)
 }
 
 /// Encode bytes as text: `hex` lowercase, `HEX` uppercase, `base64` standard and padded, `base64url`
@@ -329,11 +365,22 @@ pub fn rsa_sha256_verify_with_private(private_pem: &str, msg: &[u8], sig: &[u8])
 /// ```
 pub fn encode(enc: Encoding, bytes: &[u8]) -> String {
     match enc {
-        Encoding::Hex => hex::encode(bytes),
-        Encoding::HexUpper => hex::encode_upper(bytes),
+        Encoding::Hex => hex_text(bytes, b"0123456789abcdef"),
+        Encoding::HexUpper => hex_text(bytes, b"0123456789ABCDEF"),
         Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(bytes),
         Encoding::Base64Url => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes),
     }
+}
+
+/// Hex digits by table (the `hex` crate's iterator costs ten times as much per byte).
+fn hex_text(bytes: &[u8], digits: &[u8; 16]) -> String {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(digits[usize::from(b >> 4)]);
+        out.push(digits[usize::from(b & 0xf)]);
+    }
+    // Only ASCII digits and letters were pushed.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decode text produced by [`encode`]; strict about the alphabet so a forged value is not "repaired".
@@ -408,6 +455,14 @@ mod tests {
     }
 
     #[test]
+    fn table_hex_is_the_hex_crate_for_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(encode(Encoding::Hex, &all), hex::encode(&all));
+        assert_eq!(encode(Encoding::HexUpper, &all), hex::encode_upper(&all));
+        assert_eq!(encode(Encoding::Hex, &[]), "");
+    }
+
+    #[test]
     fn encodings_round_trip_and_reject_the_wrong_case() {
         let bytes = [0xde, 0xad, 0xbe, 0xef, 0xfb, 0xff];
         for enc in [Encoding::Hex, Encoding::HexUpper, Encoding::Base64, Encoding::Base64Url] {
@@ -423,6 +478,58 @@ mod tests {
         assert!(ct_eq(b"abc", b"abc"));
         assert!(!ct_eq(b"abc", b"abd"));
         assert!(!ct_eq(b"abc", b"abcd"));
+    }
+
+    const PRIVATE_KEY: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+    const PUBLIC_KEY: &str =
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_public_key.pem"));
+
+    #[test]
+    fn a_secret_keeps_its_parsed_key_for_every_backend_and_every_clone() {
+        let key = Secret::new(PRIVATE_KEY);
+        let copy = key.clone();
+        for &backend in RsaBackend::ALL {
+            assert!(!copy.rsa_cache().is_parsed(backend), "{backend:?}: nothing parsed before first use");
+            let sig = backend.sign_sha256_secret(&key, b"abc").unwrap();
+            assert!(copy.rsa_cache().is_parsed(backend), "{backend:?}: parsed once, shared by the clone");
+            // The same bytes and verdicts as the PEM-text functions, on every call.
+            assert_eq!(sig, backend.sign_sha256(PRIVATE_KEY, b"abc").unwrap());
+            assert_eq!(backend.sign_sha256_secret(&copy, b"abc").unwrap(), sig);
+            assert_eq!(backend.verify_sha256_with_secret(&copy, b"abc", &sig), Ok(true));
+            assert_eq!(backend.verify_sha256_with_secret(&copy, b"abd", &sig), Ok(false));
+            assert_eq!(backend.verify_sha256(PUBLIC_KEY, b"abc", &sig), Ok(true));
+            assert_eq!(backend.verify_sha256(PUBLIC_KEY, b"abd", &sig), Ok(false));
+        }
+        // A fresh secret with the same text parses on its own: nothing outlives the credential.
+        assert!(RsaBackend::ALL.iter().all(|&b| !Secret::new(PRIVATE_KEY).rsa_cache().is_parsed(b)));
+    }
+
+    #[test]
+    fn a_bad_key_in_a_secret_fails_the_same_way_every_time() {
+        let short = Secret::new("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----");
+        for &backend in RsaBackend::ALL {
+            let first = backend.sign_sha256_secret(&short, b"x").unwrap_err();
+            assert_eq!(backend.sign_sha256_secret(&short, b"x").unwrap_err(), first);
+            assert_eq!(backend.sign_sha256(short.expose(), b"x").unwrap_err(), first);
+            assert_eq!(backend.verify_sha256_with_secret(&short, b"x", b"y").unwrap_err(), first);
+        }
+    }
+
+    #[test]
+    fn public_keys_are_cached_by_text_and_the_cache_is_bounded() {
+        let a = rsa_backends::public_key(PUBLIC_KEY);
+        assert!(std::sync::Arc::ptr_eq(&a, &rsa_backends::public_key(PUBLIC_KEY)), "parsed once per text");
+        for i in 0..2 * rsa_backends::PUBLIC_CACHE_KEYS {
+            let other = format!("{PUBLIC_KEY}\n{i}");
+            drop(rsa_backends::public_key(&other));
+            assert!(rsa_backends::public_cached() <= rsa_backends::PUBLIC_CACHE_KEYS);
+        }
+        // Evicted or not, the verdicts stay right.
+        let sig = rsa_sha256_sign(PRIVATE_KEY, b"abc").unwrap();
+        assert_eq!(rsa_sha256_verify(PUBLIC_KEY, b"abc", &sig), Ok(true));
+        assert!(matches!(rsa_sha256_verify("not a key", b"abc", &sig), Err(KeyError::PublicKey(_))));
+        assert!(matches!(rsa_sha256_verify("not a key", b"abc", &sig), Err(KeyError::PublicKey(_))));
     }
 
     #[test]

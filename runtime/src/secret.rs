@@ -4,19 +4,51 @@ use indexmap::IndexMap;
 use payspec_model::{CredentialKind, Spec};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 /// A secret string (key, password, PEM private key). `Debug` prints `[REDACTED]`.
+///
+/// Cheap to clone: copies share one allocation, which is zeroized when the last copy drops. An RSA
+/// private key held in a `Secret` is parsed and validated once, on first use, and the parsed key
+/// lives exactly as long as the secret (see [`crypto::rsa_sha256_sign_secret`](crate::crypto::rsa_sha256_sign_secret)).
+///
+/// ```
+/// use payspec::Secret;
+/// let key = Secret::new("hunter2");
+/// let copy = key.clone();
+/// assert!(Secret::same(&key, &copy), "a clone shares the value, it does not copy it");
+/// assert!(!Secret::same(&key, &Secret::new("hunter2")));
+/// assert_eq!((copy.expose(), format!("{copy:?}").as_str()), ("hunter2", "[REDACTED]"));
+/// ```
 #[derive(Clone)]
-pub struct Secret(SecretString);
+pub struct Secret(Arc<SecretInner>);
+
+struct SecretInner {
+    /// Zeroized on drop (`secrecy`).
+    value: SecretString,
+    /// The value parsed as an RSA private key, per backend, filled on first RSA use.
+    rsa: crate::crypto::PrivateKeyCache,
+}
 
 impl Secret {
     /// Wrap a secret.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(SecretString::from(value.into()))
+        Secret(Arc::new(SecretInner {
+            value: SecretString::from(value.into()),
+            rsa: crate::crypto::PrivateKeyCache::default(),
+        }))
     }
     /// The secret value, for signing only.
     pub fn expose(&self) -> &str {
-        self.0.expose_secret()
+        self.0.value.expose_secret()
+    }
+    /// Whether `a` and `b` are copies of one secret (share its allocation and parsed keys).
+    pub fn same(a: &Secret, b: &Secret) -> bool {
+        Arc::ptr_eq(&a.0, &b.0)
+    }
+    /// The parsed-key cache of this secret.
+    pub(crate) fn rsa_cache(&self) -> &crate::crypto::PrivateKeyCache {
+        &self.0.rsa
     }
 }
 
@@ -114,9 +146,18 @@ impl CredentialValue {
 }
 
 /// Credentials of one provider, by spec name, for the interpreter.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Credentials {
     values: IndexMap<String, CredentialValue>,
+    /// [`Redactor::from_credentials`](crate::redact::Redactor::from_credentials) of these values, built
+    /// on first use and shared by every signing run (reset by [`insert`](Self::insert)).
+    redactor: OnceLock<crate::redact::Redactor>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials").field("values", &self.values).finish()
+    }
 }
 
 /// A credentials file did not fit the spec.
@@ -206,12 +247,13 @@ impl Credentials {
         if let Some((name, _)) = spec.credentials.iter().find(|(n, d)| !d.optional && !values.contains_key(*n)) {
             return Err(err(name, "required by the spec but not given".into()));
         }
-        Ok(Credentials { values })
+        Ok(Credentials { values, redactor: OnceLock::new() })
     }
 
     /// Set one credential.
     pub fn insert(&mut self, name: impl Into<String>, value: CredentialValue) {
         self.values.insert(name.into(), value);
+        self.redactor = OnceLock::new();
     }
 
     /// The credential named `name` (its spec name); `None` when it was not given.
@@ -223,6 +265,12 @@ impl Credentials {
     /// output; see [`Redactor`](crate::redact::Redactor).
     pub fn secrets(&self) -> impl Iterator<Item = (&str, String)> {
         self.values.iter().filter(|(_, v)| v.is_secret()).map(|(k, v)| (k.as_str(), v.text()))
+    }
+
+    /// The redactor of these credentials ([`Redactor::from_credentials`](crate::redact::Redactor::from_credentials)),
+    /// built once and shared: a copy costs a reference count, and its compiled masks are shared too.
+    pub fn redactor(&self) -> crate::redact::Redactor {
+        self.redactor.get_or_init(|| crate::redact::Redactor::from_credentials(self)).clone()
     }
 }
 
@@ -249,6 +297,21 @@ mod tests {
         assert_eq!(s.expose(), "hunter2");
         let v = CredentialValue::Secret(s);
         assert!(!format!("{v:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_cached_redactor_follows_every_insert() {
+        let mut c = Credentials::default();
+        c.insert("key", CredentialValue::Secret(Secret::new("first-secret")));
+        let r = c.redactor();
+        assert_eq!(r, c.redactor());
+        assert_eq!(r.mask("a first-secret b"), "a «key» b");
+        c.insert("other", CredentialValue::Secret(Secret::new("second-secret")));
+        assert_eq!(c.redactor().mask("first-secret second-secret"), "«key» «other»");
+        assert_eq!(c.redactor(), crate::redact::Redactor::from_credentials(&c));
+        // The copy taken before the insert is unchanged, and Debug shows no cache.
+        assert_eq!(r.mask("second-secret"), "second-secret");
+        assert!(!format!("{c:?}").contains("redactor"), "{c:?}");
     }
 
     #[test]

@@ -341,17 +341,19 @@ pub fn build_url<K: AsRef<str>, V: AsRef<str>>(base: &str, path: &str, query: &[
 }
 
 /// A field `pattern` compiled to match whole values, cached per pattern (compiling on every check
-/// dominated signing).
-pub fn whole_match(pattern: &str) -> Result<regex::Regex, String> {
+/// dominated signing). The compiled regex is shared, not cloned: a clone would start with an empty
+/// match cache and rebuild it on every check.
+pub fn whole_match(pattern: &str) -> Result<std::sync::Arc<regex::Regex>, String> {
     use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<regex::Regex>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
         return Ok(re);
     }
-    let re =
-        regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?;
+    let re = Arc::new(
+        regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|e| format!("spec pattern does not compile: {e}"))?,
+    );
     if let Ok(mut c) = cache.lock() {
         c.insert(pattern.to_string(), re.clone());
     }

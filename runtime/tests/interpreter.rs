@@ -345,3 +345,34 @@ fn a_huge_pad_left_is_an_error_not_an_abort() {
         "{e}"
     );
 }
+
+#[test]
+fn strings_to_sign_are_what_sign_computes_with_the_same_errors_and_no_rsa_signature() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("specs/bbmsl.yaml")).unwrap();
+    let s = load_str("specs/bbmsl.yaml", &text).unwrap();
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("vectors/bbmsl/bbmsl-refund-request.json")).unwrap())
+            .unwrap();
+    let c = Credentials::from_json(&s, &v["credentials"]).unwrap();
+    let input = v["input"].as_object().unwrap();
+    let i = Interpreter::new(&s);
+    let clock = Clock::from_secs(1_700_000_000);
+    let signed = i.sign("refund", input, &c, "sandbox", clock).unwrap();
+    let sts = i.strings_to_sign("refund", input, &c, "sandbox", clock).unwrap();
+    assert_eq!(sts, signed.stages.iter().map(|st| st.string_to_sign.0.clone()).collect::<Vec<_>>());
+
+    // An unusable key, a bad input: the errors `sign` gives.
+    let mut bad_key = v["credentials"].clone();
+    bad_key["private_key"] = json!("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----");
+    let bad = Credentials::from_json(&s, &bad_key).unwrap();
+    let e = i.strings_to_sign("refund", input, &bad, "sandbox", clock).unwrap_err();
+    assert!(matches!(e, SignError::Stage { stage: payspec::Stage::Digest, .. }), "{e}");
+    assert_eq!(e, i.sign("refund", input, &bad, "sandbox", clock).unwrap_err());
+    let mut wrong = input.clone();
+    wrong.insert("nonsense".into(), json!(1));
+    assert_eq!(
+        i.strings_to_sign("refund", &wrong, &c, "sandbox", clock).unwrap_err(),
+        i.sign("refund", &wrong, &c, "sandbox", clock).unwrap_err()
+    );
+}

@@ -2,7 +2,9 @@
 //! constant-time base64), and the modulus size is checked here once, for both, so the backends accept
 //! and refuse exactly the same keys; each backend then parses the DER itself.
 
-use super::{KeyError, KeyKind, RSA_MAX_BITS, RSA_MIN_BITS};
+use super::{KeyError, KeyKind, RsaBackend, RSA_MAX_BITS, RSA_MIN_BITS};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use zeroize::Zeroizing;
 
 /// A private key's DER, by encoding; wiped on drop.
@@ -72,6 +74,143 @@ pub(super) fn check_size(kind: KeyKind, bits: usize) -> Result<(), KeyError> {
     } else {
         Ok(())
     }
+}
+
+// ---- parsed keys, cached ------------------------------------------------------------------------
+// Parsing and validating a key (aws-lc checks the private key's consistency) costs far more than one
+// signature. A private key is parsed once per `Secret` (the cache lives inside it, so the parsed key
+// lives exactly as long as the credential); a public key (not secret) once per PEM text, in a small
+// process-wide cache. A parse error is kept too: the same text fails the same way.
+
+/// The parsed forms of one private key, one per backend, each parsed on first use.
+#[derive(Default)]
+pub(crate) struct PrivateKeyCache {
+    #[cfg(feature = "aws-lc-rs")]
+    aws: OnceLock<Result<aws_lc::Private, KeyError>>,
+    #[cfg(feature = "rsa-rustcrypto")]
+    rust: OnceLock<Result<rust_crypto::Private, KeyError>>,
+}
+
+impl PrivateKeyCache {
+    /// Sign with the key `pem` (the text this cache belongs to) on `backend`.
+    pub(crate) fn sign(&self, backend: RsaBackend, pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match backend {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => {
+                let key = self.aws.get_or_init(|| aws_lc::parse_private(&private_der(pem)?)).as_ref();
+                aws_lc::sign(key.map_err(Clone::clone)?, msg)
+            }
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => {
+                let key = self.rust.get_or_init(|| rust_crypto::parse_private(&private_der(pem)?)).as_ref();
+                rust_crypto::sign(key.map_err(Clone::clone)?, msg)
+            }
+        }
+    }
+
+    /// Parse (once) and check the key `pem` as [`sign`](Self::sign) does, without signing.
+    pub(crate) fn check(&self, backend: RsaBackend, pem: &str) -> Result<(), KeyError> {
+        match backend {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => self.aws.get_or_init(|| aws_lc::parse_private(&private_der(pem)?)).as_ref().map(drop),
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => {
+                self.rust.get_or_init(|| rust_crypto::parse_private(&private_der(pem)?)).as_ref().map(drop)
+            }
+        }
+        .map_err(Clone::clone)
+    }
+
+    /// Verify with the public half of the key `pem` on `backend`.
+    pub(crate) fn verify(&self, backend: RsaBackend, pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+        match backend {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => {
+                let key = self.aws.get_or_init(|| aws_lc::parse_private(&private_der(pem)?)).as_ref();
+                Ok(aws_lc::verify_with_private(key.map_err(Clone::clone)?, msg, sig))
+            }
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => {
+                let key = self.rust.get_or_init(|| rust_crypto::parse_private(&private_der(pem)?)).as_ref();
+                Ok(rust_crypto::verify_with_private(key.map_err(Clone::clone)?, msg, sig))
+            }
+        }
+    }
+
+    /// Whether `backend`'s parsed key is cached (tests).
+    #[cfg(test)]
+    pub(crate) fn is_parsed(&self, backend: RsaBackend) -> bool {
+        match backend {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => self.aws.get().is_some(),
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => self.rust.get().is_some(),
+        }
+    }
+}
+
+/// The parsed forms of one public key, one per backend.
+#[derive(Default)]
+pub(crate) struct PublicKeyCache {
+    #[cfg(feature = "aws-lc-rs")]
+    aws: OnceLock<Result<aws_lc::Public, KeyError>>,
+    #[cfg(feature = "rsa-rustcrypto")]
+    rust: OnceLock<Result<rust_crypto::Public, KeyError>>,
+}
+
+impl PublicKeyCache {
+    /// Verify with the public key `pem` (the text this cache belongs to) on `backend`.
+    pub(crate) fn verify(&self, backend: RsaBackend, pem: &str, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
+        match backend {
+            #[cfg(feature = "aws-lc-rs")]
+            RsaBackend::AwsLc => {
+                let key = self.aws.get_or_init(|| aws_lc::parse_public(&public_der(pem)?)).as_ref();
+                Ok(aws_lc::verify(key.map_err(Clone::clone)?, msg, sig))
+            }
+            #[cfg(feature = "rsa-rustcrypto")]
+            RsaBackend::RustCrypto => {
+                let key = self.rust.get_or_init(|| rust_crypto::parse_public(&public_der(pem)?)).as_ref();
+                Ok(rust_crypto::verify(key.map_err(Clone::clone)?, msg, sig))
+            }
+        }
+    }
+}
+
+/// How many public keys the process-wide cache holds; when full, it starts over.
+pub(crate) const PUBLIC_CACHE_KEYS: usize = 32;
+/// PEM text longer than this (far beyond an 8192-bit key) is parsed on every call, never kept.
+const PUBLIC_CACHE_PEM_MAX: usize = 16 * 1024;
+
+type PublicCache = Mutex<HashMap<Box<str>, Arc<PublicKeyCache>>>;
+
+fn public_cache() -> &'static PublicCache {
+    static CACHE: OnceLock<PublicCache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The cache entry of public key text `pem`: shared with every earlier call on the same text while it
+/// stays in the bounded cache.
+pub(crate) fn public_key(pem: &str) -> Arc<PublicKeyCache> {
+    if pem.len() > PUBLIC_CACHE_PEM_MAX {
+        return Arc::default();
+    }
+    // A poisoned lock only means another thread panicked mid-lookup; the map itself is consistent.
+    let mut cache = public_cache().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = cache.get(pem) {
+        return k.clone();
+    }
+    if cache.len() >= PUBLIC_CACHE_KEYS {
+        cache.clear();
+    }
+    let k = Arc::<PublicKeyCache>::default();
+    cache.insert(pem.into(), k.clone());
+    k
+}
+
+/// How many public keys are cached (tests).
+#[cfg(test)]
+pub(crate) fn public_cached() -> usize {
+    public_cache().lock().unwrap_or_else(|e| e.into_inner()).len()
 }
 
 // ---- a minimal DER reader: just far enough to find the (public) modulus -------------------------
@@ -162,7 +301,9 @@ pub(super) mod aws_lc {
     use crate::crypto::{KeyError, KeyKind};
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::rsa::{KeyPair, PublicKey};
-    use aws_lc_rs::signature::{KeyPair as _, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
+    use aws_lc_rs::signature::{
+        KeyPair as _, ParsedPublicKey, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+    };
 
     fn rejected(kind: KeyKind, format: &str, e: aws_lc_rs::error::KeyRejected) -> KeyError {
         let m = format!("{format}: rejected by aws-lc ({e})");
@@ -179,30 +320,38 @@ pub(super) mod aws_lc {
         }
     }
 
-    pub fn sign(der: &PrivateDer, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let key = key_pair(der)?;
+    /// A parsed private key.
+    pub type Private = KeyPair;
+    /// A parsed public key.
+    pub type Public = ParsedPublicKey;
+
+    pub fn parse_private(der: &PrivateDer) -> Result<Private, KeyError> {
+        key_pair(der)
+    }
+
+    pub fn parse_public(der: &PublicDer) -> Result<Public, KeyError> {
+        let (format, d) = match der {
+            PublicDer::Spki(d) => ("SPKI", d),
+            PublicDer::Pkcs1(d) => ("PKCS#1", d),
+        };
+        let key = PublicKey::from_der(d).map_err(|e| rejected(KeyKind::Public, format, e))?;
+        ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key.as_ref())
+            .map_err(|e| rejected(KeyKind::Public, format, e))
+    }
+
+    pub fn sign(key: &Private, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
         let mut sig = vec![0; key.public_modulus_len()];
         key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), msg, &mut sig)
             .map_err(|_| KeyError::Sign("aws-lc could not sign with this key".into()))?;
         Ok(sig)
     }
 
-    fn verify_pkcs1(public_pkcs1: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public_pkcs1).verify(msg, sig).is_ok()
+    pub fn verify(key: &Public, msg: &[u8], sig: &[u8]) -> bool {
+        key.verify_sig(msg, sig).is_ok()
     }
 
-    pub fn verify(der: &PublicDer, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-        let (format, d) = match der {
-            PublicDer::Spki(d) => ("SPKI", d),
-            PublicDer::Pkcs1(d) => ("PKCS#1", d),
-        };
-        let key = PublicKey::from_der(d).map_err(|e| rejected(KeyKind::Public, format, e))?;
-        Ok(verify_pkcs1(key.as_ref(), msg, sig))
-    }
-
-    pub fn verify_with_private(der: &PrivateDer, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-        let key = key_pair(der)?;
-        Ok(verify_pkcs1(key.public_key().as_ref(), msg, sig))
+    pub fn verify_with_private(key: &Private, msg: &[u8], sig: &[u8]) -> bool {
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref()).verify(msg, sig).is_ok()
     }
 }
 
@@ -249,24 +398,31 @@ pub(super) mod rust_crypto {
         RsaPublicKey::new_with_max_size(n, e, RSA_MAX_BITS).map_err(|e| bad(format!("rejected by rsa ({e})")))
     }
 
+    /// A parsed private key (zeroized on drop by the `rsa` crate).
+    pub type Private = SigningKey<Sha256>;
+    /// A parsed public key.
+    pub type Public = VerifyingKey<Sha256>;
+
+    pub fn parse_private(der: &PrivateDer) -> Result<Private, KeyError> {
+        Ok(SigningKey::<Sha256>::new(private_key(der)?))
+    }
+
+    pub fn parse_public(der: &PublicDer) -> Result<Public, KeyError> {
+        Ok(VerifyingKey::<Sha256>::new(public_key(der)?))
+    }
+
     /// Blinded signing (`sign_with_rng` with the OS CSPRNG); `try_sign` would not blind.
-    pub fn sign(der: &PrivateDer, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let key = SigningKey::<Sha256>::new(private_key(der)?);
+    pub fn sign(key: &Private, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
         let sig = key.try_sign_with_rng(&mut rand_core::OsRng, msg).map_err(|e| KeyError::Sign(e.to_string()))?;
         Ok(sig.to_vec())
     }
 
-    fn verify_key(key: RsaPublicKey, msg: &[u8], sig: &[u8]) -> bool {
-        let key = VerifyingKey::<Sha256>::new(key);
+    pub fn verify(key: &Public, msg: &[u8], sig: &[u8]) -> bool {
         Signature::try_from(sig).is_ok_and(|sig| key.verify(msg, &sig).is_ok())
     }
 
-    pub fn verify(der: &PublicDer, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-        Ok(verify_key(public_key(der)?, msg, sig))
-    }
-
-    pub fn verify_with_private(der: &PrivateDer, msg: &[u8], sig: &[u8]) -> Result<bool, KeyError> {
-        Ok(verify_key(private_key(der)?.to_public_key(), msg, sig))
+    pub fn verify_with_private(key: &Private, msg: &[u8], sig: &[u8]) -> bool {
+        verify(&VerifyingKey::<Sha256>::new(key.as_ref().to_public_key()), msg, sig)
     }
 }
 

@@ -9,6 +9,20 @@ use serde_json::{Map, Value};
 
 pub use crate::canon::render;
 
+/// [`render`] appended to `out`.
+pub fn render_into(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => {}
+        Value::Number(n) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{n}");
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// Follow a dotted path into a JSON value.
 pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(root, |v, seg| v.get(seg))
@@ -34,13 +48,13 @@ pub fn prepare(
     creds: &Credentials,
     clock: Clock,
     rules: RequestRules<'_>,
-) -> Result<IndexMap<String, Value>, SignError> {
+) -> Result<Map<String, Value>, SignError> {
     if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
         let extra = crate::support::echo(extra);
         return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
     }
-    let mut out = IndexMap::new();
+    let mut out = Map::new();
     for (name, def) in defs {
         // `omit_empty`: an optional field given as "" is left out, as if absent (body and signature alike).
         let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
@@ -171,15 +185,15 @@ pub fn check(def: &Field, v: Value, lenient: bool) -> Result<Value, String> {
 fn limits(def: &Field, v: &Value) -> Result<(), String> {
     if let Value::String(s) = v {
         let len = s.chars().count();
-        if let Some(max) = def.max_len {
-            if len > max {
-                return Err(format!("{len} characters, at most {max} allowed"));
-            }
+        if let Some(max) = def.max_len
+            && len > max
+        {
+            return Err(format!("{len} characters, at most {max} allowed"));
         }
-        if let Some(min) = def.min_len {
-            if len < min {
-                return Err(format!("{len} characters, at least {min} required"));
-            }
+        if let Some(min) = def.min_len
+            && len < min
+        {
+            return Err(format!("{len} characters, at least {min} required"));
         }
         if !def.values.is_empty() && !def.values.iter().any(|e| e == s) {
             return Err(format!("`{}` is not one of {}", crate::support::echo(s), def.values.join(", ")));
@@ -192,6 +206,30 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
             return Err(format!("`{}` does not match pattern {p}", crate::support::echo(&text)));
         }
     }
+    if def.min.is_none() && def.max.is_none() {
+        return Ok(());
+    }
+    // Integer value against integer bounds (the usual case): compared as integers, which is what the
+    // decimal comparison below computes for them.
+    let int = match v {
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    };
+    let (min_int, max_int) = (def.min.as_ref().map(|b| b.as_i64()), def.max.as_ref().map(|b| b.as_i64()));
+    if let Some(i) = int.filter(|_| !matches!(min_int, Some(None)) && !matches!(max_int, Some(None))) {
+        let text = || v.to_string();
+        if let (Some(Some(m)), Some(min)) = (min_int, &def.min)
+            && i < m
+        {
+            return Err(format!("{} is below the minimum {min}", crate::support::echo(&text())));
+        }
+        if let (Some(Some(m)), Some(max)) = (max_int, &def.max)
+            && i > m
+        {
+            return Err(format!("{} is above the maximum {max}", crate::support::echo(&text())));
+        }
+        return Ok(());
+    }
     let numeric = match v {
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) if matches!(def.ty, FieldType::Integer) => Some(s.clone()),
@@ -199,15 +237,15 @@ fn limits(def: &Field, v: &Value) -> Result<(), String> {
     };
     if let Some(n) = numeric {
         let val = crate::support::to_decimal(&n)?;
-        if let Some(min) = &def.min {
-            if val < crate::support::to_decimal(&min.to_string())? {
-                return Err(format!("{} is below the minimum {min}", crate::support::echo(&n)));
-            }
+        if let Some(min) = &def.min
+            && val < crate::support::to_decimal(&min.to_string())?
+        {
+            return Err(format!("{} is below the minimum {min}", crate::support::echo(&n)));
         }
-        if let Some(max) = &def.max {
-            if val > crate::support::to_decimal(&max.to_string())? {
-                return Err(format!("{} is above the maximum {max}", crate::support::echo(&n)));
-            }
+        if let Some(max) = &def.max
+            && val > crate::support::to_decimal(&max.to_string())?
+        {
+            return Err(format!("{} is above the maximum {max}", crate::support::echo(&n)));
         }
     }
     Ok(())

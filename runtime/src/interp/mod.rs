@@ -39,14 +39,74 @@ use crate::wire::{Body, SignedRequest, Verified};
 use indexmap::IndexMap;
 use payspec_model::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 pub use crate::canon::render;
 pub use crate::clock::{Clock, ClockRangeError};
 use recipe::{Ctx, Target};
 
 /// Signs and verifies with one spec.
+///
+/// What signing an operation needs from the spec beyond its fields (error-message target, spec
+/// locations, the recipes it runs and whether their values are secret, its `sensitive` paths) is
+/// worked out on the operation's first [`sign`](Self::sign) and kept: reuse one interpreter.
 pub struct Interpreter<'s> {
     spec: &'s Spec,
+    /// One per operation, in spec order; filled on first use.
+    plans: Box<[OnceLock<OpPlan<'s>>]>,
+}
+
+/// What [`Interpreter::sign`] works out once per operation.
+struct OpPlan<'s> {
+    /// `<provider>.<operation>`, for error messages.
+    target: String,
+    /// The operation's own `sign` recipe.
+    sign: Option<RecipePlan<'s>>,
+    /// The shared `auth` recipe, or the message of an unknown-recipe error (raised where it always was).
+    auth: Option<Result<RecipePlan<'s>, String>>,
+    /// Dotted paths of the `sensitive: true` request fields.
+    sensitive: Vec<String>,
+    /// Request fields in placement order: path, query, header, body, each in field order.
+    order: Vec<(&'s String, &'s payspec_model::Field)>,
+    /// Every request field travels in the body.
+    all_body: bool,
+}
+
+/// One recipe an operation runs.
+struct RecipePlan<'s> {
+    recipe: &'s payspec_model::Recipe,
+    /// `sign` or `auth:<name>`.
+    label: String,
+    /// The recipe's spec location.
+    at: String,
+    /// [`Spec::recipe_value_is_secret`] of it.
+    secret: bool,
+}
+
+impl<'s> OpPlan<'s> {
+    fn new(spec: &'s Spec, op: &str, operation: &'s payspec_model::Operation) -> Self {
+        let recipe_plan = |recipe: &'s payspec_model::Recipe, label: String, at: String| RecipePlan {
+            recipe,
+            label,
+            at,
+            secret: spec.recipe_value_is_secret(recipe, Some(&operation.request)),
+        };
+        let order = [Location::Path, Location::Query, Location::Header, Location::Body];
+        OpPlan {
+            target: format!("{}.{op}", spec.provider),
+            sign: operation
+                .sign
+                .as_ref()
+                .map(|r| recipe_plan(r, "sign".into(), spec.locate(&format!("operations.{op}.sign")))),
+            auth: operation.auth.as_ref().map(|name| match spec.recipes.get(name) {
+                Some(r) => Ok(recipe_plan(r, format!("auth:{name}"), spec.locate(&format!("recipes.{name}")))),
+                None => Err(unknown("recipe", name, spec.recipes.keys())),
+            }),
+            sensitive: payspec_model::sensitive_paths(&operation.request),
+            order: order.iter().flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l)).collect(),
+            all_body: operation.request.values().all(|f| f.location == Location::Body),
+        }
+    }
 }
 
 /// How a response or payload maps onto a status table.
@@ -66,9 +126,9 @@ impl StatusReport<'_> {
 }
 
 impl<'s> Interpreter<'s> {
-    /// An interpreter for `spec`. Borrows it; nothing is prepared in advance.
+    /// An interpreter for `spec`. Borrows it; each operation is prepared on its first use.
     pub fn new(spec: &'s Spec) -> Self {
-        Interpreter { spec }
+        Interpreter { spec, plans: spec.operations.iter().map(|_| OnceLock::new()).collect() }
     }
 
     /// Sign operation `op` on `input` (request fields by wire name) for environment `env`: fill `from:`
@@ -133,14 +193,73 @@ impl<'s> Interpreter<'s> {
         env: &str,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
+        self.sign_as(op, input, creds, env, clock, false)
+    }
+
+    /// The string to sign of each recipe [`sign`](Self::sign) runs on `op` (its `sign` recipe, then
+    /// its `auth` recipe), computed exactly as `sign` computes them, with the same errors, but without
+    /// the RSA private-key operation: an RSA key is parsed and checked, nothing is signed with it.
+    ///
+    /// Every signature is a deterministic function of its string to sign (HMAC, hashes and PKCS#1
+    /// v1.5 RSA alike), so two inputs get the same signatures exactly when they get the same strings
+    /// to sign: what mutation coverage compares, without thousands of RSA signatures.
+    ///
+    /// ```
+    /// use payspec::{Clock, Credentials, Interpreter};
+    /// let spec = payspec::model::load_str("x.yaml", r#"
+    /// provider: x
+    /// title: X
+    /// environments: { sandbox: https://x.test }
+    /// credentials: { key: { secret: true } }
+    /// operations:
+    ///   refund:
+    ///     method: POST
+    ///     path: /refund
+    ///     request: { id: { type: string, required: true }, amount: { type: integer, required: true } }
+    ///     sign:
+    ///       provenance: { source: example, confidence: inferred }
+    ///       message: { join: "|", parts: [id, amount] }
+    ///       digest: { alg: hmac-sha256, key: cred:key }
+    ///       encode: hex
+    ///       place: body.mac
+    /// "#).unwrap();
+    /// let creds = Credentials::from_json(&spec, &serde_json::json!({"key": "k"})).unwrap();
+    /// let input = serde_json::json!({"id": "r1", "amount": 100});
+    /// let sts = Interpreter::new(&spec).strings_to_sign("refund", input.as_object().unwrap(), &creds, "sandbox", Clock::from_secs(0));
+    /// assert_eq!(sts.unwrap(), ["r1|100"]);
+    /// ```
+    pub fn strings_to_sign(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+    ) -> Result<Vec<String>, SignError> {
+        let signed = self.sign_as(op, input, creds, env, clock, true)?;
+        Ok(signed.stages.into_iter().map(|st| st.string_to_sign.0).collect())
+    }
+
+    /// [`sign`](Self::sign); `check_rsa_only`: RSA digests only check the key (their signature is a
+    /// stand-in, for [`strings_to_sign`](Self::strings_to_sign), never returned).
+    fn sign_as(
+        &self,
+        op: &str,
+        input: &Map<String, Value>,
+        creds: &Credentials,
+        env: &str,
+        clock: Clock,
+        check_rsa_only: bool,
+    ) -> Result<SignedRequest, SignError> {
         let spec = self.spec;
-        let operation = spec
+        let (index, _, operation) = spec
             .operations
-            .get(op)
+            .get_full(op)
             .ok_or_else(|| SignError::Unknown(unknown("operation", op, spec.operations.keys())))?;
-        let target = format!("{}.{op}", spec.provider);
+        let plan = self.plans[index].get_or_init(|| OpPlan::new(spec, op, operation));
+        let target = plan.target.as_str();
         let values = fields::prepare(
-            &target,
+            target,
             &operation.request,
             input,
             creds,
@@ -165,12 +284,11 @@ impl<'s> Interpreter<'s> {
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
         let mut headers: IndexMap<String, String> = operation.headers.clone();
-        let mut body_fields: IndexMap<String, Value> = IndexMap::new();
+        // When every field travels in the body (the usual case), the body is the field map itself.
+        let (values, mut body_fields) = if plan.all_body { (Map::new(), values) } else { (values, Map::new()) };
         // Path values first, then query, headers and body, each in field order: generated code checks
         // them in this order too, so both report the same first error.
-        let order = [Location::Path, Location::Query, Location::Header, Location::Body];
-        for (name, field) in order.iter().flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
-        {
+        for &(name, field) in plan.order.iter().filter(|_| !plan.all_body) {
             let Some(v) = values.get(name) else { continue };
             match field.location {
                 Location::Body => {
@@ -178,57 +296,55 @@ impl<'s> Interpreter<'s> {
                 }
                 Location::Query => query.push((name.clone(), render(v))),
                 Location::Header => {
-                    headers.insert(name.clone(), crate::support::header_field(&target, name, render(v))?);
+                    headers.insert(name.clone(), crate::support::header_field(target, name, render(v))?);
                 }
                 Location::Path => {
-                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(&target, name, &render(v))?)
+                    path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(target, name, &render(v))?)
                 }
             }
         }
-        let payload = match operation.body {
+        let all = if plan.all_body { &body_fields } else { &values };
+        let make_payload = || match operation.body {
             BodyEncoding::None => None,
-            _ => Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string()),
+            _ => Some(json_text(&body_fields)),
         };
+        let make_url = || Some(crate::support::build_url(base, &path, &query));
         let ctx = Ctx {
-            target: Target::Request { fields: &body_fields, all: &values },
+            target: Target::Request { fields: &body_fields, all },
             creds,
             method: operation.method.as_str(),
-            url: crate::support::build_url(base, &path, &query),
-            path: path.clone(),
+            url: recipe::Lazy::new(&make_url),
+            path: &path,
             clock,
-            payload: payload.clone(),
+            payload: recipe::Lazy::new(&make_payload),
+            check_rsa_only,
         };
 
         // Every recipe sees the unsigned request; placements are applied afterwards.
-        let auth = match &operation.auth {
-            Some(name) => {
-                let r = spec
-                    .recipes
-                    .get(name)
-                    .ok_or_else(|| SignError::Unknown(unknown("recipe", name, spec.recipes.keys())))?;
-                Some((format!("auth:{name}"), spec.locate(&format!("recipes.{name}")), r))
-            }
+        let auth = match &plan.auth {
+            Some(Ok(r)) => Some(r),
+            Some(Err(e)) => return Err(SignError::Unknown(e.clone())),
             None => None,
         };
-        let sign =
-            operation.sign.as_ref().map(|r| ("sign".to_string(), spec.locate(&format!("operations.{op}.sign")), r));
         // What `Debug` and masked output hide: secret credentials, `sensitive` fields, and the value
         // of every recipe that is secret material.
-        let mut redactor = Redactor::from_credentials(creds);
-        let sensitive = payspec_model::sensitive_paths(&operation.request);
-        if !sensitive.is_empty() {
-            let all = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-            redactor.sensitive_paths(&all, &sensitive);
+        let mut redactor = creds.redactor();
+        if !plan.sensitive.is_empty() {
+            redactor.sensitive_paths(&Value::Object(all.clone()), &plan.sensitive);
         }
         let mut stages = Vec::new();
         let mut placements = Vec::new();
-        for (label, at, recipe) in sign.into_iter().chain(auth) {
-            let st = recipe::run(&ctx, recipe, &label, &at)?;
-            placements.push((&recipe.place, recipe::place_value(&ctx, recipe, &st, &at)?));
-            redactor.stage_done(&st, spec.recipe_value_is_secret(recipe, Some(&operation.request)));
+        for r in plan.sign.iter().chain(auth) {
+            let st = recipe::run(&ctx, r.recipe, &r.label, &r.at)?;
+            placements.push((&r.recipe.place, recipe::place_value(&ctx, r.recipe, &st, &r.at)?));
+            redactor.stage_done(&st, r.secret);
             stages.push(st);
         }
-        drop(ctx);
+        // The envelope carries the unsigned payload text.
+        let payload = match operation.body {
+            BodyEncoding::Envelope(_) => ctx.payload.into_value(),
+            _ => None,
+        };
         for (place, value) in placements {
             match place {
                 payspec_model::Place::Body(f) => {
@@ -245,7 +361,7 @@ impl<'s> Interpreter<'s> {
             BodyEncoding::None => Body::None,
             BodyEncoding::Json => {
                 headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
-                Body::Json(Value::Object(body_fields.into_iter().collect()))
+                Body::Json(Value::Object(body_fields))
             }
             BodyEncoding::Form => {
                 headers.entry("Content-Type".into()).or_insert_with(|| "application/x-www-form-urlencoded".into());
@@ -288,15 +404,16 @@ impl<'s> Interpreter<'s> {
             .recipes
             .get(name)
             .ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
-        let empty = IndexMap::new();
+        let empty = Map::new();
         let ctx = Ctx {
             target: Target::Request { fields: &empty, all: &empty },
             creds,
             method: "",
-            url: String::new(),
-            path: String::new(),
+            url: recipe::Lazy::ready(Some(String::new())),
+            path: "",
             clock,
-            payload: None,
+            payload: recipe::Lazy::ready(None),
+            check_rsa_only: false,
         };
         let at = self.spec.locate(&format!("recipes.{name}"));
         let mut st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
@@ -540,4 +657,13 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
     let known: Vec<&str> = known.map(String::as_str).collect();
     let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
     format!("unknown {what} `{}` (known: {known})", crate::support::echo(name))
+}
+
+/// A request's body fields as compact JSON text (what `ctx:payload` and the envelope carry).
+pub(crate) fn json_text(fields: &Map<String, Value>) -> String {
+    let mut out = Vec::with_capacity(128);
+    let mut ser = serde_json::Serializer::new(&mut out);
+    // Serialising a map of JSON values cannot fail.
+    let _ = serde::Serialize::serialize(fields, &mut ser);
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -1,19 +1,18 @@
 //! Running a recipe's stages: select + canonicalise → digest → encode → place.
 
-use super::fields::render;
+use super::fields::{render, render_into};
 use super::Clock;
 use crate::crypto;
 use crate::error::{SignError, Stage, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{DigestBytes, SignatureValue, Stages, StringToSign};
-use indexmap::IndexMap;
 use payspec_model::{Context, DigestAlg, Item, Message, Place, Recipe, Source};
 use serde_json::{Map, Value};
 
 /// What the recipe's field items read from.
 pub enum Target<'a> {
     /// A request: `fields` are the body fields (for `pairs` over all fields), `all` every field.
-    Request { fields: &'a IndexMap<String, Value>, all: &'a IndexMap<String, Value> },
+    Request { fields: &'a Map<String, Value>, all: &'a Map<String, Value> },
     /// A received payload (callback or response body).
     Received(&'a Map<String, Value>),
 }
@@ -22,10 +21,39 @@ pub struct Ctx<'a> {
     pub target: Target<'a>,
     pub creds: &'a Credentials,
     pub method: &'a str,
-    pub url: String,
-    pub path: String,
+    /// `ctx:url`, built only when a recipe reads it.
+    pub url: Lazy<'a>,
+    pub path: &'a str,
     pub clock: Clock,
-    pub payload: Option<String>,
+    /// `ctx:payload` (`None`: the operation has no body), built only when read.
+    pub payload: Lazy<'a>,
+    /// RSA digests check the key but do not sign (see [`Interpreter::strings_to_sign`](super::Interpreter::strings_to_sign)).
+    pub check_rsa_only: bool,
+}
+
+/// A context text computed on first use (most recipes read neither the URL nor the payload).
+pub struct Lazy<'a> {
+    cell: std::cell::OnceCell<Option<String>>,
+    make: Option<&'a dyn Fn() -> Option<String>>,
+}
+
+impl<'a> Lazy<'a> {
+    /// Computed by `make` when first read.
+    pub fn new(make: &'a dyn Fn() -> Option<String>) -> Self {
+        Lazy { cell: std::cell::OnceCell::new(), make: Some(make) }
+    }
+    /// Known now.
+    pub fn ready(v: Option<String>) -> Self {
+        Lazy { cell: std::cell::OnceCell::from(v), make: None }
+    }
+    pub fn get(&self) -> Option<&str> {
+        self.cell.get_or_init(|| self.make.and_then(|m| m())).as_deref()
+    }
+    /// The value, computed now if it was not read.
+    pub fn into_value(self) -> Option<String> {
+        let make = self.make;
+        self.cell.into_inner().unwrap_or_else(|| make.and_then(|m| m()))
+    }
 }
 
 use crate::support::stage as stage_err;
@@ -37,21 +65,27 @@ impl<'a> Ctx<'a> {
             target: Target::Received(payload),
             creds,
             method: "",
-            url: String::new(),
-            path: String::new(),
+            url: Lazy::ready(Some(String::new())),
+            path: "",
             clock: Clock { now_ms: 0 },
-            payload: None,
+            payload: Lazy::ready(None),
+            check_rsa_only: false,
         }
     }
 }
 
 impl Ctx<'_> {
     fn field(&self, path: &[String]) -> Option<Value> {
+        self.field_ref(path).cloned()
+    }
+
+    /// The value at a field path; `None` when absent or `null`.
+    fn field_ref(&self, path: &[String]) -> Option<&Value> {
         let first = match &self.target {
             Target::Request { all, .. } => all.get(&path[0]),
             Target::Received(m) => m.get(&path[0]),
         }?;
-        path[1..].iter().try_fold(first, |v, seg| v.get(seg)).filter(|v| !v.is_null()).cloned()
+        path[1..].iter().try_fold(first, |v, seg| v.get(seg)).filter(|v| !v.is_null())
     }
 
     /// An item's value as JSON (`None` = absent).
@@ -74,11 +108,11 @@ impl Ctx<'_> {
                 },
                 Source::Context(c) => Some(match c {
                     Context::Method => Value::String(self.method.into()),
-                    Context::Url => Value::String(self.url.clone()),
-                    Context::Path => Value::String(self.path.clone()),
+                    Context::Url => Value::String(self.url.get().unwrap_or_default().to_string()),
+                    Context::Path => Value::String(self.path.to_string()),
                     Context::NowS => Value::from(self.clock.now_ms.div_euclid(1000)),
                     Context::NowMs => Value::from(self.clock.now_ms),
-                    Context::Payload => Value::String(self.payload.clone().ok_or_else(|| {
+                    Context::Payload => Value::String(self.payload.get().map(str::to_string).ok_or_else(|| {
                         stage_err(at, Stage::Select, "ctx:payload used on an operation without a body")
                     })?),
                 }),
@@ -119,6 +153,21 @@ impl Ctx<'_> {
     }
 
     fn text(&self, item: &Item, at: &str) -> Result<Option<String>, SignError> {
+        // A plain field or literal renders straight from the spec or the request, without a copy of
+        // the JSON value; everything else goes through `json`.
+        if item.add.is_none() && item.pad_left.is_none() {
+            match &item.source {
+                Source::Field(p) => {
+                    return match self.field_ref(p) {
+                        Some(v) => Ok(Some(render(v))),
+                        None if item.optional => Ok(None),
+                        None => Err(stage_err(at, Stage::Select, format!("`{item}` is absent"))),
+                    };
+                }
+                Source::Literal(l) => return Ok(Some(l.clone())),
+                _ => {}
+            }
+        }
         Ok(self.json(item, at)?.map(|v| render(&v)))
     }
 
@@ -159,15 +208,43 @@ impl Ctx<'_> {
         Ok(match m {
             Message::Value(item) => self.text(item, at)?,
             Message::Join { sep, parts } => {
-                let mut out: Vec<String> = Vec::new();
+                let mut out = String::new();
+                let mut first = true;
                 for part in parts {
-                    match self.message(&part.message, exclude, at)? {
-                        Some(s) if !(part.optional && s.is_empty()) => out.push(s),
-                        _ if part.optional => {}
-                        _ => return Err(stage_err(at, Stage::Select, "a required part is absent")),
+                    let mark = out.len();
+                    if !first {
+                        out.push_str(sep);
+                    }
+                    let start = out.len();
+                    // A plain field renders straight into the message; anything else is built apart.
+                    let present = match &part.message {
+                        Message::Value(item @ Item { source: Source::Field(p), add: None, pad_left: None, .. }) => {
+                            match self.field_ref(p) {
+                                Some(v) => {
+                                    render_into(v, &mut out);
+                                    true
+                                }
+                                None if item.optional => false,
+                                None => return Err(stage_err(at, Stage::Select, format!("`{item}` is absent"))),
+                            }
+                        }
+                        m => match self.message(m, exclude, at)? {
+                            Some(s) => {
+                                out.push_str(&s);
+                                true
+                            }
+                            None => false,
+                        },
+                    };
+                    if present && !(part.optional && out.len() == start) {
+                        first = false;
+                    } else if part.optional {
+                        out.truncate(mark);
+                    } else {
+                        return Err(stage_err(at, Stage::Select, "a required part is absent"));
                     }
                 }
-                Some(out.join(sep))
+                Some(out)
             }
             Message::Pairs(p) => {
                 let mut pairs: Vec<(String, String)> = Vec::new();
@@ -219,16 +296,33 @@ impl Ctx<'_> {
         })
     }
 
-    fn key(&self, item: Option<&Item>, what: &str, at: &str) -> Result<String, SignError> {
+    /// The secret credential a key item names as it is (`cred:<name>`, no `add` / `pad_left`), whose
+    /// parsed RSA key is cached inside it; `None` for any other item (then [`key`](Self::key) gives the text).
+    fn secret_key(&self, item: Option<&Item>) -> Option<&crate::secret::Secret> {
+        let item = item.filter(|i| i.add.is_none() && i.pad_left.is_none())?;
+        let Source::Credential(c) = &item.source else { return None };
+        match self.creds.get(c) {
+            Some(crate::secret::CredentialValue::Secret(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A key's text: a secret credential's is borrowed from the secret, never copied.
+    fn key(&self, item: Option<&Item>, what: &str, at: &str) -> Result<std::borrow::Cow<'_, str>, SignError> {
         let item = item.ok_or_else(|| stage_err(at, Stage::Digest, format!("needs `{what}`")))?;
-        self.text(item, at)?.ok_or_else(|| stage_err(at, Stage::Digest, format!("`{what}` is absent")))
+        if let Some(secret) = self.secret_key(Some(item)) {
+            return Ok(std::borrow::Cow::Borrowed(secret.expose()));
+        }
+        let text = self.text(item, at)?.ok_or_else(|| stage_err(at, Stage::Digest, format!("`{what}` is absent")))?;
+        Ok(std::borrow::Cow::Owned(text))
     }
 }
 
 /// The string to sign and digest of a recipe, before encoding.
 fn message_and_digest(ctx: &Ctx, recipe: &Recipe, at: &str) -> Result<(String, Option<Vec<u8>>), SignError> {
     let msg = ctx.message(&recipe.message, recipe.place.field(), at)?.unwrap_or_default();
-    Ok((msg.clone(), digest_of(ctx, recipe, &msg, at)?))
+    let digest = digest_of(ctx, recipe, &msg, at)?;
+    Ok((msg, digest))
 }
 
 fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<Vec<u8>>, SignError> {
@@ -243,11 +337,21 @@ fn digest_of(ctx: &Ctx, recipe: &Recipe, msg: &str, at: &str) -> Result<Option<V
             }
             DigestAlg::Sha256 => crypto::sha256(msg.as_bytes()),
             DigestAlg::Md5 => crypto::md5(msg.as_bytes()),
-            DigestAlg::RsaSha256 => {
-                let pem = ctx.key(d.key.as_ref(), "key", at)?;
-                crypto::rsa_sha256_sign(&pem, msg.as_bytes())
-                    .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?
+            DigestAlg::RsaSha256 if ctx.check_rsa_only => {
+                // The key is checked as signing would check it; the stand-in value is never returned.
+                match ctx.secret_key(d.key.as_ref()) {
+                    Some(key) => crypto::rsa_private_key_check_secret(key),
+                    None => crypto::rsa_private_key_check(&ctx.key(d.key.as_ref(), "key", at)?),
+                }
+                .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
+                crypto::sha256(msg.as_bytes())
             }
+            DigestAlg::RsaSha256 => match ctx.secret_key(d.key.as_ref()) {
+                // A secret credential keeps its parsed key: parsed once, not on every signature.
+                Some(key) => crypto::rsa_sha256_sign_secret(key, msg.as_bytes()),
+                None => crypto::rsa_sha256_sign(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes()),
+            }
+            .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?,
         }),
     };
     Ok(digest)
@@ -442,7 +546,8 @@ pub fn verify(
     let bad = |problem: String| VerifyError::BadSignature { at: at.into(), problem };
     if let Some(d) = recipe.digest.as_ref().filter(|d| d.alg == DigestAlg::RsaSha256) {
         let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;
-        let pem = Ctx::received(payload, creds).key(d.public_key.as_ref(), "public_key", at)?;
+        let received_ctx = Ctx::received(payload, creds);
+        let pem = received_ctx.key(d.public_key.as_ref(), "public_key", at)?;
         let sig = crypto::decode(enc, received).ok_or_else(|| bad(format!("`{field}` is not valid {enc:?} text")))?;
         let ok = crypto::rsa_sha256_verify(&pem, stages.string_to_sign.0.as_bytes(), &sig)
             .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
@@ -460,9 +565,33 @@ pub fn verify(
 
 /// Attach the redactor of `creds` (plus the stage's value when it is secret material) to a stage.
 pub fn seal(st: &mut Stages, creds: &Credentials, structural: bool) {
-    let mut r = crate::redact::Redactor::from_credentials(creds);
+    let mut r = creds.redactor();
     r.stage_done(st, structural);
     st.seal(&r);
+}
+
+/// How many header patterns [`header_regex`] keeps; when full, it starts over.
+const HEADER_PATTERNS: usize = 64;
+
+/// A header template's pattern, compiled once and shared (compiling it on every verification cost
+/// more than the verification). The pattern holds the expected text of the template's other
+/// placeholders (usually credentials, the same on every call), so the cache is bounded.
+fn header_regex(pattern: &str) -> Result<std::sync::Arc<regex::Regex>, regex::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = Arc::new(regex::Regex::new(pattern)?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= HEADER_PATTERNS {
+            c.clear();
+        }
+        c.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
 }
 
 /// Split a received header value along its template: the `{signature}` and `{message}` parts; every
@@ -496,7 +625,7 @@ fn split_header(ctx: &Ctx, template: &str, received: &str, at: &str) -> Result<(
     }
     pattern.push_str(&regex::escape(rest));
     pattern.push('$');
-    let re = regex::Regex::new(&pattern).map_err(|e| stage_err(at, Stage::Place, e.to_string()))?;
+    let re = header_regex(&pattern).map_err(|e| stage_err(at, Stage::Place, e.to_string()))?;
     let caps = re.captures(received).ok_or_else(|| VerifyError::BadSignature {
         at: at.into(),
         problem: format!("header does not have the form {template:?}"),
@@ -532,7 +661,12 @@ pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Re
         let sig = crypto::decode(enc, &signature).ok_or_else(|| bad(format!("signature is not valid {enc:?} text")))?;
         let ok = match &d.public_key {
             Some(k) => crypto::rsa_sha256_verify(&ctx.key(Some(k), "public_key", at)?, msg.as_bytes(), &sig),
-            None => crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig),
+            None => match ctx.secret_key(d.key.as_ref()) {
+                Some(key) => crypto::rsa_sha256_verify_with_secret(key, msg.as_bytes(), &sig),
+                None => {
+                    crypto::rsa_sha256_verify_with_private(&ctx.key(d.key.as_ref(), "key", at)?, msg.as_bytes(), &sig)
+                }
+            },
         }
         .map_err(|e| stage_err(at, Stage::Digest, e.to_string()))?;
         return if ok {

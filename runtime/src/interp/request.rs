@@ -170,7 +170,7 @@ impl Interpreter<'_> {
         let header =
             |name: &str| req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
         let lenient = |loc: Location| loc != Location::Body || operation.body == BodyEncoding::Form;
-        let mut values: IndexMap<String, Value> = IndexMap::new();
+        let mut values: Map<String, Value> = Map::new();
         for (name, f) in &operation.request {
             let v = match f.location {
                 Location::Path => raw.get(name).cloned(),
@@ -187,15 +187,16 @@ impl Interpreter<'_> {
                 }
             }
         }
-        let body_fields: IndexMap<String, Value> = values
+        let body_fields: Map<String, Value> = values
             .iter()
             .filter(|(k, _)| operation.request[*k].location == Location::Body)
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        if payload_text.is_none() && operation.body != BodyEncoding::None {
-            payload_text =
-                Some(Value::Object(body_fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).to_string());
-        }
+        let make_payload = || match &payload_text {
+            Some(t) => Some(t.clone()),
+            None if operation.body != BodyEncoding::None => Some(super::json_text(&body_fields)),
+            None => None,
+        };
 
         let recipes = operation.sign.iter().map(|r| (r, spec.locate(&format!("operations.{op}.sign")))).chain(
             operation
@@ -214,14 +215,16 @@ impl Interpreter<'_> {
             .collect();
         let unsigned_query: Vec<(String, String)> =
             query.iter().filter(|(k, _)| !placed_query.contains(&k.as_str())).cloned().collect();
+        let make_url = || Some(crate::support::build_url(base, path, &unsigned_query));
         let ctx = Ctx {
             target: Target::Request { fields: &body_fields, all: &values },
             creds,
             method: operation.method.as_str(),
-            url: crate::support::build_url(base, path, &unsigned_query),
-            path: path.to_string(),
+            url: recipe::Lazy::new(&make_url),
+            path,
             clock: Clock { now_ms: 0 },
-            payload: payload_text,
+            payload: recipe::Lazy::new(&make_payload),
+            check_rsa_only: false,
         };
         for (r, at) in recipes {
             let received = match &r.place {
