@@ -14,7 +14,21 @@ const PHP_URLENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').rem
 /// assert_eq!(payspec::canon::form_encode("Hoàn gd *1~"), "Ho%C3%A0n+gd+%2A1%7E");
 /// ```
 pub fn form_encode(value: &str) -> String {
-    utf8_percent_encode(value, PHP_URLENCODE).to_string().replace("%20", "+")
+    let mut out = String::with_capacity(value.len());
+    form_encode_into(&mut out, value);
+    out
+}
+
+/// [`form_encode`] appended to `out` (no intermediate string).
+pub fn form_encode_into(out: &mut String, value: &str) {
+    for chunk in utf8_percent_encode(value, PHP_URLENCODE) {
+        // Encoded bytes come one `%XX` chunk each; a literal `%20` in the input is `%2520`.
+        if chunk == "%20" {
+            out.push('+')
+        } else {
+            out.push_str(chunk)
+        }
+    }
 }
 
 /// Left-pad `value` with `fill` to `width` characters (longer values are unchanged).
@@ -75,12 +89,82 @@ pub fn pairs<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, kv: &str, 
         out.push_str(k);
         out.push_str(kv);
         if form {
-            out.push_str(&form_encode(v));
+            form_encode_into(&mut out, v);
         } else {
             out.push_str(v);
         }
     }
     out
+}
+
+/// A `pairs` canonical string built in place: `k{kv}v` items joined by `sep`, values form-encoded
+/// when `form`; what [`pairs`] returns for the same items, without a string per item.
+///
+/// ```
+/// let mut p = payspec::canon::Pairs::new("=", "&", true);
+/// p.add("amount", &10000);
+/// p.add_str("note", "a b");
+/// assert_eq!(p.finish(), payspec::canon::pairs([("amount", "10000"), ("note", "a b")], "=", "&", true));
+/// ```
+pub struct Pairs {
+    text: String,
+    kv: &'static str,
+    sep: &'static str,
+    form: bool,
+    any: bool,
+    scratch: String,
+}
+
+impl Pairs {
+    /// No items yet.
+    pub fn new(kv: &'static str, sep: &'static str, form: bool) -> Self {
+        Pairs { text: String::with_capacity(128), kv, sep, form, any: false, scratch: String::new() }
+    }
+    fn key(&mut self, k: &str) {
+        if self.any {
+            self.text.push_str(self.sep);
+        }
+        self.any = true;
+        self.text.push_str(k);
+        self.text.push_str(self.kv);
+    }
+    /// Append `k` with a text value.
+    pub fn add_str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        if self.form {
+            form_encode_into(&mut self.text, v)
+        } else {
+            self.text.push_str(v)
+        }
+    }
+    /// Append `k` with a text value, unless the value is empty.
+    pub fn add_str_nonempty(&mut self, k: &str, v: &str) {
+        if !v.is_empty() {
+            self.add_str(k, v);
+        }
+    }
+    /// Append `k` with a value's `Display` text (numbers, booleans).
+    pub fn add<T: std::fmt::Display + ?Sized>(&mut self, k: &str, v: &T) {
+        use std::fmt::Write;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let _ = write!(scratch, "{v}");
+        self.add_str(k, &scratch);
+        self.scratch = scratch;
+    }
+    /// Append `k` with a value's `Display` text, unless it is empty.
+    pub fn add_nonempty<T: std::fmt::Display + ?Sized>(&mut self, k: &str, v: &T) {
+        use std::fmt::Write;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let _ = write!(scratch, "{v}");
+        self.add_str_nonempty(k, &scratch);
+        self.scratch = scratch;
+    }
+    /// The canonical string.
+    pub fn finish(self) -> String {
+        self.text
+    }
 }
 
 /// A value as text inside a string to sign: strings raw, numbers exactly as written, booleans
@@ -99,6 +183,24 @@ pub fn render(v: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_built_in_place_are_pairs() {
+        let items = [("a", ""), ("b", "x y*~"), ("", ""), ("c", "%20+&=|\n"), ("đ", "Hoàn tiền")];
+        for (kv, sep, form) in [("=", "&", true), ("=", "&", false), ("", "", true), (":", "|", false)] {
+            let mut p = Pairs::new(kv, sep, form);
+            for (k, v) in items {
+                p.add_str(k, v);
+            }
+            assert_eq!(p.finish(), pairs(items, kv, sep, form));
+            let mut p = Pairs::new(kv, sep, form);
+            p.add("n", &-12);
+            p.add_nonempty("e", "");
+            p.add_str_nonempty("f", "");
+            p.add_nonempty("t", &true);
+            assert_eq!(p.finish(), pairs([("n", "-12"), ("t", "true")], kv, sep, form));
+        }
+    }
 
     /// Expected strings are PHP 8 `urlencode` output (the 9Pay PHP SDK) and the Go SDK's builder test.
     #[test]
