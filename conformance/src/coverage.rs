@@ -2,7 +2,7 @@
 //! noticing. Read from behaviour, not from the spec, so it also catches recipes that select a field
 //! but lose it (an optional part that drops out, a pair with the wrong key).
 
-use crate::gen;
+use crate::strategies;
 use payspec::{Clock, Credentials, Interpreter};
 use payspec_model::{Context, DecodeStep, Field, Source, Spec};
 use proptest::strategy::{Strategy, ValueTree};
@@ -85,20 +85,20 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
     let sign =
         |input: &Map<String, Value>| interp.strings_to_sign(op, input, creds, crate::default_env(spec), clock).ok();
     let mut inputs: Vec<(Map<String, Value>, Vec<String>)> = Vec::new();
-    for mut input in samples(gen::request(operation), n, &format!("{}.{op}", spec.provider)) {
+    for mut input in samples(strategies::request(operation), n, &format!("{}.{op}", spec.provider)) {
         materialise(&operation.request, &mut input, creds);
         if let Some(sigs) = sign(&input) {
             inputs.push((input, sigs));
         }
     }
-    let fields: Vec<(String, Field)> = gen::wire_fields(operation).map(|(k, f)| (k.clone(), f.clone())).collect();
+    let fields: Vec<(String, Field)> = strategies::wire_fields(operation).map(|(k, f)| (k.clone(), f.clone())).collect();
     classify(format!("operation {op}"), &fields, &inputs, |input| sign(input).map(|s| s.into_iter().collect()))
 }
 
 /// Value strategy for a received field, honouring its decode steps (base64 of JSON, JSON text).
 fn received_value(f: &Field, steps: Option<&Vec<DecodeStep>>) -> proptest::strategy::BoxedStrategy<Value> {
     match steps.map(Vec::as_slice) {
-        Some([DecodeStep::Base64, ..]) => gen::value(&Field {
+        Some([DecodeStep::Base64, ..]) => strategies::value(&Field {
             ty: payspec_model::FieldType::JsonText,
             max_len: None,
             min_len: None,
@@ -112,7 +112,7 @@ fn received_value(f: &Field, steps: Option<&Vec<DecodeStep>>) -> proptest::strat
             ))
         })
         .boxed(),
-        _ => gen::value(f),
+        _ => strategies::value(f),
     }
 }
 
@@ -137,7 +137,7 @@ pub fn received_payload(
         })
         .collect();
     let order: Vec<String> = fields.keys().cloned().collect();
-    (gen::full_object(&plain), coded)
+    (strategies::full_object(&plain), coded)
         .prop_map(move |(mut m, coded)| {
             m.extend(coded);
             let mut all: Vec<(String, Value)> = m.into_iter().collect();
@@ -256,7 +256,7 @@ fn classify(
         for (sample, _) in samples {
             let Some(before) = observe(sample) else { continue };
             let Some(old) = get_path(sample, name) else { continue };
-            let Some(new) = gen::mutate(f, old) else { continue };
+            let Some(new) = strategies::mutate(f, old) else { continue };
             let mut changed = sample.clone();
             set_path(&mut changed, name, new);
             let Some(after) = observe(&changed) else { continue };

@@ -10,7 +10,7 @@
 pub mod bundled;
 pub mod check;
 pub mod coverage;
-pub mod gen;
+pub mod strategies;
 pub mod leaks;
 pub mod properties;
 

@@ -3,7 +3,7 @@
 //! Each property runs `cases` proptest cases; failures are shrunk and persisted to a regression file
 //! when a directory is given (committed, so a found failure is replayed on every run).
 
-use crate::{gen, Path};
+use crate::{strategies, Path};
 use payspec::{Clock, Credentials, Interpreter, SignError, SignedRequest};
 use payspec_model::{CodeValue, FieldType, Spec};
 use proptest::strategy::{Just, Strategy};
@@ -67,7 +67,7 @@ pub fn run(
         // Valid inputs sign on every path, identically, without panicking.
         let mut r = runner(cases, regressions, &spec.provider);
         let provider = Interpreter::new(spec);
-        let res = r.run(&gen::request(op), |input| {
+        let res = r.run(&strategies::request(op), |input| {
             let mut first: Option<SignedRequest> = None;
             for p in paths {
                 let signed = no_panic("sign", || p.sign(name, &input, creds, crate::default_env(spec), clock))?
@@ -145,7 +145,7 @@ pub fn run(
     // Typed requests and responses: serialise → parse is the identity.
     for (name, op) in &spec.operations {
         for (response, strategy) in
-            [(false, Some(gen::request(op))), (true, op.response.as_ref().map(|r| gen::full_object(&r.fields)))]
+            [(false, Some(strategies::request(op))), (true, op.response.as_ref().map(|r| strategies::full_object(&r.fields)))]
         {
             let Some(strategy) = strategy else { continue };
             let typed: Vec<&&dyn Path> =

@@ -9,7 +9,7 @@
 use base64::Engine;
 use payspec::{Clock, CredentialValue, Credentials, Interpreter, Secret};
 use payspec_conformance::leaks::{forbidden, Scanner};
-use payspec_conformance::{bundled, gen, Interpreted, Path};
+use payspec_conformance::{bundled, strategies, Interpreted, Path};
 use payspec_model::{CredentialKind, Spec};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -87,7 +87,7 @@ fn nothing_printed_shows_a_secret() {
 
         for (op_name, op) in &spec.operations {
             for case in 0..6 {
-                let mut input = sample(gen::request(op), &mut runner);
+                let mut input = sample(strategies::request(op), &mut runner);
                 if case == 5 {
                     // An invalid input: the error must not show secrets either.
                     if let Some((k, f)) = op.request.iter().find(|(_, f)| f.max_len.is_some()) {
@@ -123,7 +123,7 @@ fn nothing_printed_shows_a_secret() {
             // Signed responses: sign as the provider would, verify, forge.
             if op.response.as_ref().is_some_and(|r| r.verify.is_some()) {
                 let fields = &op.response.as_ref().unwrap().fields;
-                let body = sample(gen::full_object(fields), &mut runner);
+                let body = sample(strategies::full_object(fields), &mut runner);
                 if let Ok((signed, st)) = interp.sign_response(op_name, &body, &creds) {
                     sc.scan("sign_response", &format!("{st:?} {}", st.explain(creds.secrets())));
                     scan_verify(&mut sc, &paths, &signed, |p, b| p.verify_response(op_name, b, &creds));
@@ -131,7 +131,7 @@ fn nothing_printed_shows_a_secret() {
             }
         }
         for (cb_name, cb) in &spec.callbacks {
-            let payload = sample(gen::full_object(&cb.fields), &mut runner);
+            let payload = sample(strategies::full_object(&cb.fields), &mut runner);
             match interp.sign_callback(cb_name, &payload, &creds) {
                 Ok((signed, st)) => {
                     sc.scan("sign_callback", &format!("{st:?} {}", st.explain(creds.secrets())));
