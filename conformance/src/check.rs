@@ -290,10 +290,11 @@ fn unverified(spec: &Spec, results: &[VectorResult]) -> BTreeMap<String, String>
         if op.sign.is_some() && !passing(&target, "sign") {
             missing.push("its `sign` recipe".into());
         }
-        if let Some(auth) = &op.auth {
-            if !passing(&target, "auth") && !passing(&format!("recipe {auth}"), &format!("recipe:{auth}")) {
-                missing.push(format!("its `auth: {auth}` recipe"));
-            }
+        if let Some(auth) = &op.auth
+            && !passing(&target, "auth")
+            && !passing(&format!("recipe {auth}"), &format!("recipe:{auth}"))
+        {
+            missing.push(format!("its `auth: {auth}` recipe"));
         }
         if op.response.as_ref().is_some_and(|r| r.verify.is_some()) && !passing(&target, "response") {
             missing.push("its signed response".into());

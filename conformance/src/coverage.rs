@@ -91,7 +91,8 @@ pub fn operation(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Covera
             inputs.push((input, sigs));
         }
     }
-    let fields: Vec<(String, Field)> = strategies::wire_fields(operation).map(|(k, f)| (k.clone(), f.clone())).collect();
+    let fields: Vec<(String, Field)> =
+        strategies::wire_fields(operation).map(|(k, f)| (k.clone(), f.clone())).collect();
     classify(format!("operation {op}"), &fields, &inputs, |input| sign(input).map(|s| s.into_iter().collect()))
 }
 
@@ -154,10 +155,10 @@ pub fn callback(spec: &Spec, name: &str, creds: &Credentials, n: usize) -> Cover
     let sig_field = cb.verify.place.field().unwrap_or_default().to_string();
     let mut payloads = Vec::new();
     for p in samples(received_payload(&cb.fields, &sig_field, &cb.decode), n, &format!("{}.{name}", spec.provider)) {
-        if let Ok((signed, _)) = interp.sign_callback(name, &p, creds) {
-            if interp.verify_callback(name, &signed, creds).is_ok() {
-                payloads.push((signed, vec![]));
-            }
+        if let Ok((signed, _)) = interp.sign_callback(name, &p, creds)
+            && interp.verify_callback(name, &signed, creds).is_ok()
+        {
+            payloads.push((signed, vec![]));
         }
     }
     let fields: Vec<(String, Field)> =
@@ -182,10 +183,10 @@ pub fn response(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Option<
         n,
         &format!("{}.{op}.response", spec.provider),
     ) {
-        if let Ok((signed, _)) = interp.sign_response(op, &b, creds) {
-            if interp.verify_response(op, &signed, creds).is_ok() {
-                bodies.push((signed, vec![]));
-            }
+        if let Ok((signed, _)) = interp.sign_response(op, &b, creds)
+            && interp.verify_response(op, &signed, creds).is_ok()
+        {
+            bodies.push((signed, vec![]));
         }
     }
     let fields: Vec<(String, Field)> = flatten(&resp.fields, "").into_iter().filter(|(k, _)| *k != sig_field).collect();

@@ -10,9 +10,9 @@
 pub mod bundled;
 pub mod check;
 pub mod coverage;
-pub mod strategies;
 pub mod leaks;
 pub mod properties;
+pub mod strategies;
 
 use payspec::{Clock, Credentials, SignError, SignedRequest, Stages, Verified, VerifyError};
 use payspec_model::Spec;
@@ -402,12 +402,12 @@ fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismat
                 .recipe(name, &creds, clock)
                 .map_err(|err| miss("sign", "a recipe value".into(), err.to_string()))?;
             let placed = st.placed.strip_prefix("header.").map(|h| (h.to_string(), value));
-            if let Some((h, value)) = placed {
-                if let Some(want) = e.headers.get(&h) {
-                    let want = want.as_str().unwrap_or_default().to_string();
-                    if v.expect_valid && want != value {
-                        return Err(miss(&format!("header {h}"), want, value));
-                    }
+            if let Some((h, value)) = placed
+                && let Some(want) = e.headers.get(&h)
+            {
+                let want = want.as_str().unwrap_or_default().to_string();
+                if v.expect_valid && want != value {
+                    return Err(miss(&format!("header {h}"), want, value));
                 }
             }
             (st, None)
@@ -424,10 +424,11 @@ fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismat
         }
     };
 
-    if let Some(want) = &e.string_to_sign {
-        if v.expect_valid && want != &stages.string_to_sign.0 {
-            return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
-        }
+    if let Some(want) = &e.string_to_sign
+        && v.expect_valid
+        && want != &stages.string_to_sign.0
+    {
+        return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
     }
     if let Some(want) = &e.digest_hex {
         let got = stages.digest.as_ref().map(|d| d.to_string()).unwrap_or_else(|| "<no digest>".into());
@@ -448,15 +449,15 @@ fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismat
         }
     }
     if let Some((signed, _)) = extra {
-        if let Some(m) = &e.method {
-            if m != &signed.method {
-                return Err(miss("method", m.clone(), signed.method.clone()));
-            }
+        if let Some(m) = &e.method
+            && m != &signed.method
+        {
+            return Err(miss("method", m.clone(), signed.method.clone()));
         }
-        if let Some(u) = &e.url {
-            if u != &signed.url {
-                return Err(miss("url", u.clone(), signed.url.clone()));
-            }
+        if let Some(u) = &e.url
+            && u != &signed.url
+        {
+            return Err(miss("url", u.clone(), signed.url.clone()));
         }
         for (h, want) in &e.headers {
             let want = want.as_str().unwrap_or_default();
@@ -517,10 +518,10 @@ fn compare_stages(
     recomputed: bool,
     miss: &dyn Fn(&str, String, String) -> Mismatch,
 ) -> Result<(), Mismatch> {
-    if let Some(want) = &v.expected.string_to_sign {
-        if want != &stages.string_to_sign.0 {
-            return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
-        }
+    if let Some(want) = &v.expected.string_to_sign
+        && want != &stages.string_to_sign.0
+    {
+        return Err(miss("string_to_sign", format!("{want:?}"), format!("{:?}", stages.string_to_sign.0)));
     }
     if let Some(want) = &v.expected.digest_hex {
         if let Some(got) = stages.digest.as_ref().map(|d| d.to_string()) {
@@ -535,10 +536,10 @@ fn compare_stages(
         let field = stages.placed.split_once('.').map_or("", |(_, f)| f);
         let want =
             v.expected.signature.clone().or_else(|| v.input.get(field).and_then(|s| s.as_str()).map(String::from));
-        if let Some(want) = want {
-            if want != stages.signature.0 {
-                return Err(miss("signature", want, stages.signature.0.clone()));
-            }
+        if let Some(want) = want
+            && want != stages.signature.0
+        {
+            return Err(miss("signature", want, stages.signature.0.clone()));
         }
     }
     Ok(())

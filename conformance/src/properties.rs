@@ -116,11 +116,11 @@ pub fn run(
                     }
                     if let Some(want) = input.get(k) {
                         let got = body.get(k).or_else(|| payload.as_ref().and_then(|p| p.get(k)));
-                        if let Some(got) = got {
-                            if got != want {
-                                // Numbers compare by their exact text (serde_json arbitrary_precision).
-                                return Err(TestCaseError::fail(format!("amount `{k}` drifted: {want} became {got}")));
-                            }
+                        if let Some(got) = got
+                            && got != want
+                        {
+                            // Numbers compare by their exact text (serde_json arbitrary_precision).
+                            return Err(TestCaseError::fail(format!("amount `{k}` drifted: {want} became {got}")));
                         }
                     }
                 }
@@ -144,9 +144,10 @@ pub fn run(
     }
     // Typed requests and responses: serialise → parse is the identity.
     for (name, op) in &spec.operations {
-        for (response, strategy) in
-            [(false, Some(strategies::request(op))), (true, op.response.as_ref().map(|r| strategies::full_object(&r.fields)))]
-        {
+        for (response, strategy) in [
+            (false, Some(strategies::request(op))),
+            (true, op.response.as_ref().map(|r| strategies::full_object(&r.fields))),
+        ] {
             let Some(strategy) = strategy else { continue };
             let typed: Vec<&&dyn Path> =
                 paths.iter().filter(|p| p.round_trip(response, name, &Value::Null).is_some()).collect();

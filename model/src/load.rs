@@ -117,24 +117,24 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
                 // `Value` (a message, an item, a place) serde's path stops at that node: look the key up
                 // under it, and when it is not found once, report at the node itself.
                 let mut at = segs.clone();
-                if let Some(k) = &unknown_key {
-                    if at.last() != Some(k) {
-                        let below = node(&value, &at).map(|n| find_key(n, k)).unwrap_or_default();
-                        if let [only] = below.as_slice() {
-                            at.extend(only.iter().cloned());
-                        }
+                if let Some(k) = &unknown_key
+                    && at.last() != Some(k)
+                {
+                    let below = node(&value, &at).map(|n| find_key(n, k)).unwrap_or_default();
+                    if let [only] = below.as_slice() {
+                        at.extend(only.iter().cloned());
                     }
                 }
                 // Errors raised inside a node parsed from a raw value (a message's item) name the bad text,
                 // not its position: find the one scalar under the node that holds it.
-                if unknown_key.is_none() {
-                    if let Some(n) = node(&value, &at) {
-                        let mut hits: Vec<Vec<String>> =
-                            backticked(&message).iter().flat_map(|t| find_scalar(n, t)).collect();
-                        hits.dedup();
-                        if let [only] = hits.as_slice() {
-                            at.extend(only.iter().cloned());
-                        }
+                if unknown_key.is_none()
+                    && let Some(n) = node(&value, &at)
+                {
+                    let mut hits: Vec<Vec<String>> =
+                        backticked(&message).iter().flat_map(|t| find_scalar(n, t)).collect();
+                    hits.dedup();
+                    if let [only] = hits.as_slice() {
+                        at.extend(only.iter().cloned());
                     }
                 }
                 let path = original_path(&join(&at), &removed);

@@ -369,10 +369,10 @@ fn resolve(owned: String, style: TScalarStyle) -> Option<Value> {
     {
         return None;
     }
-    if !digits_but_not_number(text) {
-        if let Some(f) = parse_f64(text) {
-            return Some(Value::Number(f.into()));
-        }
+    if !digits_but_not_number(text)
+        && let Some(f) = parse_f64(text)
+    {
+        return Some(Value::Number(f.into()));
     }
     Some(Value::String(owned))
 }
@@ -399,10 +399,10 @@ fn parse_unsigned_int<T>(scalar: &str, from_str_radix: fn(&str, u32) -> Result<T
 
 fn parse_negative_int<T>(scalar: &str, from_str_radix: fn(&str, u32) -> Result<T, ParseIntError>) -> Option<T> {
     for (prefix, radix) in [("-0x", 16), ("-0o", 8), ("-0b", 2)] {
-        if let Some(rest) = scalar.strip_prefix(prefix) {
-            if let Ok(int) = from_str_radix(&format!("-{rest}"), radix) {
-                return Some(int);
-            }
+        if let Some(rest) = scalar.strip_prefix(prefix)
+            && let Ok(int) = from_str_radix(&format!("-{rest}"), radix)
+        {
+            return Some(int);
         }
     }
     if digits_but_not_number(scalar) {

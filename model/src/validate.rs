@@ -110,10 +110,10 @@ impl Checker<'_> {
             if let Some(n) = rules.min_amount.as_ref().filter(|n| !finite(n)) {
                 self.err("rules.min_amount", format!("min_amount `{n}` is not a finite number"));
             }
-            if let Some(key) = &rules.idempotency_key {
-                if !spec.operations.values().any(|op| op.request.contains_key(key)) {
-                    self.err("rules.idempotency_key", format!("`{key}` is not a request field of any operation"));
-                }
+            if let Some(key) = &rules.idempotency_key
+                && !spec.operations.values().any(|op| op.request.contains_key(key))
+            {
+                self.err("rules.idempotency_key", format!("`{key}` is not a request field of any operation"));
             }
         }
     }
@@ -190,10 +190,10 @@ impl Checker<'_> {
         self.envelope_is_signature_field(path, op);
         self.header_text(path, op);
         self.headers_set_twice(path, op);
-        if let BodyEncoding::Envelope(payload) = &op.body {
-            if op.request.contains_key(payload) {
-                self.err(&child(path, "body"), format!("envelope field `{payload}` must not also be a request field"));
-            }
+        if let BodyEncoding::Envelope(payload) = &op.body
+            && op.request.contains_key(payload)
+        {
+            self.err(&child(path, "body"), format!("envelope field `{payload}` must not also be a request field"));
         }
         let scope = Scope {
             fields: &op.request,
@@ -205,17 +205,18 @@ impl Checker<'_> {
         if let Some(r) = &op.sign {
             self.recipe(&child(path, "sign"), r, &scope);
         }
-        if let Some(a) = &op.auth {
-            if !spec.recipes.contains_key(a) && !self.was_pruned(&child("recipes", a)) {
-                let known: Vec<&str> = spec.recipes.keys().map(String::as_str).collect();
-                self.err(
-                    &child(path, "auth"),
-                    format!(
-                        "undefined recipe `{a}` (recipes: {})",
-                        if known.is_empty() { "none".into() } else { known.join(", ") }
-                    ),
-                );
-            }
+        if let Some(a) = &op.auth
+            && !spec.recipes.contains_key(a)
+            && !self.was_pruned(&child("recipes", a))
+        {
+            let known: Vec<&str> = spec.recipes.keys().map(String::as_str).collect();
+            self.err(
+                &child(path, "auth"),
+                format!(
+                    "undefined recipe `{a}` (recipes: {})",
+                    if known.is_empty() { "none".into() } else { known.join(", ") }
+                ),
+            );
         }
         if let Some(resp) = &op.response {
             let rp = child(path, "response");
@@ -293,24 +294,24 @@ impl Checker<'_> {
                 format!("min/max apply to integer and decimal fields, not {ty}"),
             );
         }
-        if let (Some(a), Some(b)) = (f.min_len, f.max_len) {
-            if a > b {
-                self.err(&child(path, "min_len"), format!("min_len {a} is greater than max_len {b}"));
-            }
+        if let (Some(a), Some(b)) = (f.min_len, f.max_len)
+            && a > b
+        {
+            self.err(&child(path, "min_len"), format!("min_len {a} is greater than max_len {b}"));
         }
         self.finite_bounds(path, f);
-        if let (Some(a), Some(b)) = (&f.min, &f.max) {
-            if a.as_f64().unwrap_or(0.0) > b.as_f64().unwrap_or(0.0) {
-                self.err(&child(path, "min"), format!("min {a} is greater than max {b}"));
-            }
+        if let (Some(a), Some(b)) = (&f.min, &f.max)
+            && a.as_f64().unwrap_or(0.0) > b.as_f64().unwrap_or(0.0)
+        {
+            self.err(&child(path, "min"), format!("min {a} is greater than max {b}"));
         }
         if !f.values.is_empty() && !matches!(f.ty, FieldType::String | FieldType::Scalar) {
             self.err(&child(path, "enum"), format!("enum applies to string fields, not {ty}"));
         }
-        if let Some(p) = &f.pattern {
-            if let Err(e) = regex::Regex::new(p) {
-                self.err(&child(path, "pattern"), format!("pattern `{p}` does not compile: {}", regex_problem(&e)));
-            }
+        if let Some(p) = &f.pattern
+            && let Err(e) = regex::Regex::new(p)
+        {
+            self.err(&child(path, "pattern"), format!("pattern `{p}` does not compile: {}", regex_problem(&e)));
         }
         if !f.fields.is_empty() && f.ty != FieldType::Object {
             self.err(&child(path, "fields"), "only `object` fields have sub-fields");
@@ -587,13 +588,13 @@ impl Checker<'_> {
                             (DigestAlg::RsaSha256, _) => Some(CredentialKind::PublicKeyPem),
                             _ => None,
                         };
-                        if let (Some(want), Some(def)) = (want, self.spec.credentials.get(c)) {
-                            if def.kind != want {
-                                self.err(
-                                    &child(&dp, k),
-                                    format!("credential `{c}` must be of type {} for rsa-sha256", kind_name(want)),
-                                );
-                            }
+                        if let (Some(want), Some(def)) = (want, self.spec.credentials.get(c))
+                            && def.kind != want
+                        {
+                            self.err(
+                                &child(&dp, k),
+                                format!("credential `{c}` must be of type {} for rsa-sha256", kind_name(want)),
+                            );
                         }
                     }
                 }
@@ -770,29 +771,27 @@ impl Checker<'_> {
     /// replace the enveloped body.
     fn envelope_is_signature_field(&mut self, path: &str, op: &Operation) {
         let BodyEncoding::Envelope(payload) = &op.body else { return };
-        if let Some(Place::Body(f)) = op.sign.as_ref().map(|r| &r.place) {
-            if f == payload {
-                self.err(
+        if let Some(Place::Body(f)) = op.sign.as_ref().map(|r| &r.place)
+            && f == payload
+        {
+            self.err(
                     &child(&child(path, "sign"), "place"),
                     format!(
                         "signature field `{f}` is the envelope field (`body: {{ envelope: {payload} }}`): the signature would replace the body"
                     ),
                 );
-            }
         }
     }
 
     /// `decode:` on a callback's signature field: the signature is compared as received.
     fn decoded_signature_field(&mut self, path: &str, cb: &Callback) {
-        if let Place::Body(f) | Place::Query(f) = &cb.verify.place {
-            if cb.decode.contains_key(f) {
-                self.err(
-                    &child(&child(path, "decode"), f),
-                    format!(
-                        "`{f}` is the signature field (verify.place); it is checked as received and cannot be decoded"
-                    ),
-                );
-            }
+        if let Place::Body(f) | Place::Query(f) = &cb.verify.place
+            && cb.decode.contains_key(f)
+        {
+            self.err(
+                &child(&child(path, "decode"), f),
+                format!("`{f}` is the signature field (verify.place); it is checked as received and cannot be decoded"),
+            );
         }
     }
 
@@ -960,13 +959,13 @@ impl Checker<'_> {
             }
             DigestAlg::RsaSha256 => {
                 // Only the holder of the private key can sign; the public key must be configured.
-                if let Some(k) = &d.public_key {
-                    if !matches!(k.source, Source::Credential(_)) {
-                        self.err(
+                if let Some(k) = &d.public_key
+                    && !matches!(k.source, Source::Credential(_))
+                {
+                    self.err(
                             &child(&dp, "public_key"),
                             "the public key of a verify recipe must be a credential (cred:<name> of type public_key_pem), not a literal or a received value",
                         );
-                    }
                 }
             }
             a => {
