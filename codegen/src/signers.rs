@@ -843,6 +843,12 @@ impl Gen<'_> {
 
     /// A block evaluating to `(Stages, String)`: a recipe run for signing and the value for its place.
     pub fn recipe_block(&self, cx: &RCtx, recipe: &Recipe, label: &str) -> TokenStream {
+        self.recipe_run(cx, recipe, label, false)
+    }
+
+    /// As [`Self::recipe_block`]; with `stages_only` (and no header template) the block evaluates
+    /// to the `Stages` alone (the value is its signature).
+    pub fn recipe_run(&self, cx: &RCtx, recipe: &Recipe, label: &str, stages_only: bool) -> TokenStream {
         let (md, has_digest) = self.message_and_digest(cx, recipe);
         let sig = self.encoded(cx, recipe, has_digest);
         let placed = placed_label(&recipe.place);
@@ -861,6 +867,13 @@ impl Gen<'_> {
         let digest = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
         let (value_stmt, value) = match &recipe.place {
             Place::Header { .. } => (quote!(let __value: String = #value;), quote!(__value)),
+            _ if stages_only => {
+                return quote!({
+                    #md
+                    let __sig = #sig;
+                    __g::stages(#label, __msg, #digest, __sig, #placed)
+                });
+            }
             _ => (quote!(), quote!(__sig.clone())),
         };
         quote!({
@@ -950,7 +963,10 @@ impl Gen<'_> {
                 Location::Body => continue,
             };
             let expr = raw.expr;
-            let step = if raw.opt {
+            let simple = matches!(raw.ty, RawTy::Str | RawTy::Int | RawTy::Bool | RawTy::Dec);
+            let step = if raw.opt && simple && matches!(fp.def.location, Location::Body) && has_body {
+                quote!(__w.opt(#wire, #expr);)
+            } else if raw.opt {
                 quote!(if let Some(__v) = #expr { #step })
             } else {
                 // The value straight in place of `__v`.
@@ -979,7 +995,6 @@ impl Gen<'_> {
         }
         let mut placements = Vec::new();
         let mut seals = Vec::new();
-        let mut stage_ids = Vec::new();
         let mut envelope_sigs = Vec::new();
         for (i, (label, at, recipe)) in recipes.iter().enumerate() {
             let st = format_ident!("__st{}", i);
@@ -990,14 +1005,20 @@ impl Gen<'_> {
                 exclude: recipe.place.field().map(String::from),
                 at_id: Some(format_ident!("AT{}", i)),
             };
-            let block = self.recipe_block(&cx, recipe, label);
+            let header = matches!(recipe.place, Place::Header { .. });
+            let block = self.recipe_run(&cx, recipe, label, !header);
             let at_id = cx.at_id.as_ref().expect("set above");
             if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
                 runs.push(quote!(const #at_id: &str = #at;));
             }
-            runs.push(quote!(let (#pv, #st) = #block;));
+            if header {
+                runs.push(quote!(let (#pv, #st) = #block;));
+            } else {
+                runs.push(quote!(let #st = #block;));
+            }
+            let pv = if header { quote!(#pv) } else { quote!(#st.signature.0.clone()) };
             let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
-            seals.push(quote!(__redactor.stage_done(&#st, #structural);));
+            seals.push(quote!(__w.stage(#st, #structural);));
             match &recipe.place {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
@@ -1008,7 +1029,6 @@ impl Gen<'_> {
                 Place::Query(q) => placements.push(quote!(__w.query(#q, #pv);)),
                 Place::Header { name, .. } => placements.push(quote!(__w.header(#name, #pv);)),
             }
-            stage_ids.push(st);
         }
         let runs_text = quote!(#(#runs)*).to_string();
         let payload = if has_body && runs_text.contains("__payload") {
@@ -1027,6 +1047,7 @@ impl Gen<'_> {
             envelope_sigs.clear();
         }
         let sensitive_paths = payspec_model::sensitive_paths(&o.request);
+        let redactor = if sensitive_paths.is_empty() { quote!(creds.redactor()) } else { quote!(__redactor) };
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
         } else {
@@ -1043,6 +1064,7 @@ impl Gen<'_> {
                 })
             });
             quote! {
+                let mut __redactor = creds.redactor();
                 let mut __s = req.clone();
                 #(#sets)*
                 __redactor.sensitive_paths(&__g::json(&__s), &[#(#sensitive_paths),*]);
@@ -1064,7 +1086,7 @@ impl Gen<'_> {
                 let __clock = clock;
                 #(#checks)*
                 #groups
-                let mut __w = __g::Wire::new(env.name(), #host, env.base_url(#host), #method, #path)?;
+                let mut __w = env.__wire(#host, #method, #path)?;
                 #(#path_steps)*
                 #(#query_steps)*
                 #(#const_headers)*
@@ -1074,10 +1096,9 @@ impl Gen<'_> {
                 #url
                 #(#runs)*
                 #(#placements)*
-                let mut __redactor = creds.redactor();
-                #sensitive
                 #(#seals)*
-                Ok(__w.finish(__g::BodyKind::#kind, vec![#(#stage_ids),*], &[#(#envelope_sigs),*], __redactor))
+                #sensitive
+                Ok(__w.finish(__g::BodyKind::#kind, &[#(#envelope_sigs),*], #redactor))
             }
         }
     }

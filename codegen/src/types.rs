@@ -154,6 +154,11 @@ impl Gen<'_> {
                 pub fn base_url(self, host: &str) -> Option<&'static str> {
                     #base_body
                 }
+
+                #[doc(hidden)]
+                pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+                    __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+                }
             }
         }
     }
@@ -428,9 +433,8 @@ impl Gen<'_> {
             let doc = format!("Set `{}`. {}", f.wire, field_doc(f, true));
             quote! {
                 #[doc = #doc]
-                pub fn #id(mut self, value: impl Into<#t>) -> Self {
-                    self.#id = Some(value.into());
-                    self
+                pub fn #id(self, v: impl Into<#t>) -> Self {
+                    __g::with(self, |b| b.#id = Some(v.into()))
                 }
             }
         });

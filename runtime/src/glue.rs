@@ -959,6 +959,47 @@ pub enum BodyKind {
     Envelope(&'static str),
 }
 
+/// A scalar request value as its JSON body value (for [`Wire::opt`]).
+pub trait ToJson {
+    /// The JSON value.
+    fn to_json(self) -> Value;
+}
+impl ToJson for &String {
+    fn to_json(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl ToJson for &str {
+    fn to_json(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+impl ToJson for i64 {
+    fn to_json(self) -> Value {
+        Value::from(self)
+    }
+}
+impl ToJson for bool {
+    fn to_json(self) -> Value {
+        Value::Bool(self)
+    }
+}
+impl ToJson for &rust_decimal::Decimal {
+    fn to_json(self) -> Value {
+        decimal_json(self)
+    }
+}
+
+/// `b` after `set` (a builder setter in one line).
+#[inline(always)]
+pub fn with<B>(mut b: B, set: impl FnOnce(&mut B)) -> B {
+    set(&mut b);
+    b
+}
+
+/// What `Env::__wire` returns: a [`Wire`] or the missing base URL.
+pub type Wired = Result<Wire, SignError>;
+
 /// A request being assembled: method, base URL, path, query, headers and body fields.
 pub struct Wire {
     method: &'static str,
@@ -971,6 +1012,8 @@ pub struct Wire {
     pub headers: indexmap::IndexMap<String, String>,
     /// Body fields in order.
     pub body: Map<String, Value>,
+    /// The recipe runs so far, each with whether its value is structurally secret.
+    stages: Vec<(Stages, bool)>,
 }
 
 impl Wire {
@@ -992,6 +1035,7 @@ impl Wire {
             query: Vec::new(),
             headers: indexmap::IndexMap::new(),
             body: Map::new(),
+            stages: Vec::new(),
         })
     }
     /// Fill path field `{field}` (percent-encoded; empty is an error).
@@ -1018,6 +1062,12 @@ impl Wire {
     pub fn body(&mut self, key: &str, value: Value) {
         self.body.insert(key.to_string(), value);
     }
+    /// An optional body field (left out when `None`).
+    pub fn opt<T: ToJson>(&mut self, key: &str, value: Option<T>) {
+        if let Some(v) = value {
+            self.body.insert(key.to_string(), v.to_json());
+        }
+    }
     /// The URL as it stands (base + path + query).
     pub fn url(&self) -> String {
         build_url(self.base, &self.path, &self.query)
@@ -1026,15 +1076,19 @@ impl Wire {
     pub fn payload(&self) -> String {
         serde_json::to_string(&self.body).unwrap_or_default()
     }
-    /// The signed request: body encoded as `kind`, each stage sealed with `redactor`. `envelope` lists
-    /// `(field, signature)` pairs an envelope body carries next to the payload.
-    pub fn finish(
-        mut self,
-        kind: BodyKind,
-        stages: Vec<Stages>,
-        envelope: &[(&str, usize)],
-        redactor: Redactor,
-    ) -> SignedRequest {
+    /// A recipe run's stages (`structural`: its value is secret by construction, see
+    /// [`Redactor::stage_done`]).
+    pub fn stage(&mut self, st: Stages, structural: bool) {
+        self.stages.push((st, structural));
+    }
+    /// The signed request: body encoded as `kind`, each stage (see [`Wire::stage`]) recorded in and
+    /// sealed with `redactor`. `envelope` lists `(field, stage)` pairs an envelope body carries next
+    /// to the payload.
+    pub fn finish(mut self, kind: BodyKind, envelope: &[(&str, usize)], mut redactor: Redactor) -> SignedRequest {
+        for (st, structural) in &self.stages {
+            redactor.stage_done(st, *structural);
+        }
+        let stages: Vec<Stages> = std::mem::take(&mut self.stages).into_iter().map(|(st, _)| st).collect();
         let mut content_type = |t: &str| {
             self.headers.entry("Content-Type".to_string()).or_insert_with(|| t.to_string());
         };

@@ -50,6 +50,10 @@ pub mod appotapay {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -779,24 +783,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `refundId`. Partner refund id, unique (idempotency key). Wire name `refundId`; required.
-        pub fn refund_id(mut self, value: impl Into<String>) -> Self {
-            self.refund_id = Some(value.into());
-            self
+        pub fn refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.refund_id = Some(v.into()))
         }
         ///Set `appotapayTransId`. AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
-        pub fn appotapay_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.appotapay_trans_id = Some(value.into());
-            self
+        pub fn appotapay_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.appotapay_trans_id = Some(v.into()))
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `reason`. Wire name `reason`; required.
-        pub fn reason(mut self, value: impl Into<String>) -> Self {
-            self.reason = Some(value.into());
-            self
+        pub fn reason(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.reason = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
@@ -869,9 +869,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundStatusRequestBuilder {
         ///Set `refundId`. Partner refund id. Wire name `refundId`; required; sent in the path.
-        pub fn refund_id(mut self, value: impl Into<String>) -> Self {
-            self.refund_id = Some(value.into());
-            self
+        pub fn refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.refund_id = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn build(self) -> Result<RefundStatusRequest, SignError> {
@@ -947,44 +946,36 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundV2RequestBuilder {
         ///Set `X-Request-ID`. Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-            self.x_request_id = Some(value.into());
-            self
+        pub fn x_request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_request_id = Some(v.into()))
         }
         ///Set `X-Language`. Wire name `X-Language`; optional; sent as a header.
-        pub fn x_language(mut self, value: impl Into<RefundV2XLanguage>) -> Self {
-            self.x_language = Some(value.into());
-            self
+        pub fn x_language(self, v: impl Into<RefundV2XLanguage>) -> Self {
+            __g::with(self, |b| b.x_language = Some(v.into()))
         }
         ///Set `X-Account-Ref-ID`. Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.x_account_ref_id = Some(value.into());
-            self
+        pub fn x_account_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_account_ref_id = Some(v.into()))
         }
         ///Set `partnerRefId`. Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
-        pub fn partner_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.partner_ref_id = Some(value.into());
-            self
+        pub fn partner_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.partner_ref_id = Some(v.into()))
         }
         ///Set `transactionId`. AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
-        pub fn transaction_id(mut self, value: impl Into<String>) -> Self {
-            self.transaction_id = Some(value.into());
-            self
+        pub fn transaction_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.transaction_id = Some(v.into()))
         }
         ///Set `amount`. VND. Wire name `amount`; required; minimum 1000.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `currency`. Wire name `currency`; required; defaults to `VND`.
-        pub fn currency(mut self, value: impl Into<RefundV2Currency>) -> Self {
-            self.currency = Some(value.into());
-            self
+        pub fn currency(self, v: impl Into<RefundV2Currency>) -> Self {
+            __g::with(self, |b| b.currency = Some(v.into()))
         }
         ///Set `reason`. 'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
-        pub fn reason(mut self, value: impl Into<String>) -> Self {
-            self.reason = Some(value.into());
-            self
+        pub fn reason(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.reason = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn build(self) -> Result<RefundV2Request, SignError> {
@@ -1077,29 +1068,24 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundV2StatusRequestBuilder {
         ///Set `X-Request-ID`. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-            self.x_request_id = Some(value.into());
-            self
+        pub fn x_request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_request_id = Some(v.into()))
         }
         ///Set `X-Language`. Wire name `X-Language`; optional; sent as a header.
-        pub fn x_language(mut self, value: impl Into<RefundV2StatusXLanguage>) -> Self {
-            self.x_language = Some(value.into());
-            self
+        pub fn x_language(self, v: impl Into<RefundV2StatusXLanguage>) -> Self {
+            __g::with(self, |b| b.x_language = Some(v.into()))
         }
         ///Set `X-Account-Ref-ID`. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.x_account_ref_id = Some(value.into());
-            self
+        pub fn x_account_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_account_ref_id = Some(v.into()))
         }
         ///Set `refundRefId`. Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
-        pub fn refund_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.refund_ref_id = Some(value.into());
-            self
+        pub fn refund_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.refund_ref_id = Some(v.into()))
         }
         ///Set `type`. TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
-        pub fn r#type(mut self, value: impl Into<RefundV2StatusType>) -> Self {
-            self.r#type = Some(value.into());
-            self
+        pub fn r#type(self, v: impl Into<RefundV2StatusType>) -> Self {
+            __g::with(self, |b| b.r#type = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn build(self) -> Result<RefundV2StatusRequest, SignError> {
@@ -1292,13 +1278,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         cx.check(1, &req.appotapay_trans_id)?;
         cx.check(2, &req.amount)?;
         cx.check(3, &req.reason)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "v1",
-            env.base_url("v1"),
-            "POST",
-            "/api/v1/transaction/refund",
-        )?;
+        let mut __w = env.__wire("v1", "POST", "/api/v1/transaction/refund")?;
         __w.header("Content-Type", "application/json");
         __w.body("refundId", Value::String(__req.refund_id.to_string()));
         __w.body(
@@ -1307,7 +1287,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         );
         __w.body("amount", Value::from(__req.amount));
         __w.body("reason", Value::String(__req.reason.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let __p0 = {
                     let __v = __req.amount;
@@ -1338,10 +1318,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
         const AT1: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
         let (__pv1, __st1) = {
@@ -1448,12 +1425,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 ),
             )
         };
-        __w.body("signature", Value::String(__pv0));
+        __w.body("signature", Value::String(__st0.signature.0.clone()));
         __w.header("X-APPOTAPAY-AUTH", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
 
@@ -1471,13 +1447,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         let __req = req;
         let __clock = clock;
         cx.check(0, &req.refund_id)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "v1",
-            env.base_url("v1"),
-            "GET",
-            "/api/v1/transaction/refund/{refundId}",
-        )?;
+        let mut __w = env.__wire("v1", "GET", "/api/v1/transaction/refund/{refundId}")?;
         __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
         __w.header("Content-Type", "application/json");
         const AT0: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
@@ -1586,9 +1556,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("X-APPOTAPAY-AUTH", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
 
@@ -1621,13 +1590,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 },
             )?;
         cx.check(7, &req.reason)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/v2/transaction/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/v2/transaction/refund")?;
         __w.header("Content-Type", "application/json");
         if let Some(__v) = __req.x_request_id.as_ref() {
             __w.header_field(T, "X-Request-ID", __v.to_string())?;
@@ -1748,9 +1711,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("X-APPOTAPAY-AUTH", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `refund_v2_status`: v2 refund detail.
 
@@ -1772,13 +1734,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         cx.present(2, req.x_account_ref_id.as_ref())?;
         cx.check(3, &req.refund_ref_id)?;
         cx.present(4, req.r#type.as_ref())?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "GET",
-            "/api/v2/transaction/refund/{refundRefId}",
-        )?;
+        let mut __w = env
+            .__wire("api", "GET", "/api/v2/transaction/refund/{refundRefId}")?;
         __w.path_field(T, "refundRefId", &__req.refund_ref_id.to_string())?;
         if let Some(__v) = __req.r#type.as_ref() {
             __w.query("type", __v.to_string());
@@ -1898,9 +1855,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("X-APPOTAPAY-AUTH", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
     #[allow(unused_variables)]

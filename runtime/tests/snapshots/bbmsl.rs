@@ -48,6 +48,10 @@ pub mod bbmsl {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -637,27 +641,20 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `merchantId`. Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
-        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.merchant_id = Some(value.into());
-            self
+        pub fn merchant_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.merchant_id = Some(v.into()))
         }
         ///Set `orderId`. BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
-        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.order_id = Some(value.into());
-            self
+        pub fn order_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.order_id = Some(v.into()))
         }
         ///Set `merchantReference`. Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-            self.merchant_reference = Some(value.into());
-            self
+        pub fn merchant_reference(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_reference = Some(v.into()))
         }
         ///Set `amount`. Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
-        pub fn amount(
-            mut self,
-            value: impl Into<::payspec::rust_decimal::Decimal>,
-        ) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<::payspec::rust_decimal::Decimal>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
@@ -739,19 +736,16 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     impl QueryRequestBuilder {
         ///Set `merchantId`. Wire name `merchantId`; required.
-        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.merchant_id = Some(value.into());
-            self
+        pub fn merchant_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.merchant_id = Some(v.into()))
         }
         ///Set `orderId`. Wire name `orderId`; optional.
-        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.order_id = Some(value.into());
-            self
+        pub fn order_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.order_id = Some(v.into()))
         }
         ///Set `merchantReference`. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-            self.merchant_reference = Some(value.into());
-            self
+        pub fn merchant_reference(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_reference = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn build(self) -> Result<QueryRequest, SignError> {
@@ -831,19 +825,16 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     impl VoidRequestBuilder {
         ///Set `merchantId`. Wire name `merchantId`; required.
-        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.merchant_id = Some(value.into());
-            self
+        pub fn merchant_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.merchant_id = Some(v.into()))
         }
         ///Set `orderId`. Wire name `orderId`; optional.
-        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.order_id = Some(value.into());
-            self
+        pub fn order_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.order_id = Some(v.into()))
         }
         ///Set `merchantReference`. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-            self.merchant_reference = Some(value.into());
-            self
+        pub fn merchant_reference(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_reference = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn build(self) -> Result<VoidRequest, SignError> {
@@ -968,25 +959,17 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "orderId|merchantReference",
             &[req.order_id.is_some(), req.merchant_reference.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/hosted-checkout/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/hosted-checkout/refund")?;
         __w.header("Content-Type", "application/json");
         __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        if let Some(__v) = __req.merchant_reference.as_ref() {
-            __w.body("merchantReference", Value::String(__v.to_string()));
-        }
+        __w.opt("merchantReference", __req.merchant_reference.as_ref());
         __w.body("amount", __g::decimal_json(&__req.amount));
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:79:5: operations.refund.sign";
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
@@ -1000,20 +983,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 )
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
+        __w.stage(__st0, false);
         Ok(
             __w
                 .finish(
                     __g::BodyKind::Envelope("request"),
-                    vec![__st0],
                     &[("signature", 0usize)],
-                    __redactor,
+                    creds.redactor(),
                 ),
         )
     }
@@ -1040,24 +1018,16 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "orderId|merchantReference",
             &[req.order_id.is_some(), req.merchant_reference.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/hosted-checkout/query",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/hosted-checkout/query")?;
         __w.header("Content-Type", "application/json");
         __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        if let Some(__v) = __req.merchant_reference.as_ref() {
-            __w.body("merchantReference", Value::String(__v.to_string()));
-        }
+        __w.opt("merchantReference", __req.merchant_reference.as_ref());
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:131:5: operations.query.sign";
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
@@ -1071,20 +1041,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 )
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
+        __w.stage(__st0, false);
         Ok(
             __w
                 .finish(
                     __g::BodyKind::Envelope("request"),
-                    vec![__st0],
                     &[("signature", 0usize)],
-                    __redactor,
+                    creds.redactor(),
                 ),
         )
     }
@@ -1111,24 +1076,16 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "orderId|merchantReference",
             &[req.order_id.is_some(), req.merchant_reference.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/hosted-checkout/void",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/hosted-checkout/void")?;
         __w.header("Content-Type", "application/json");
         __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        if let Some(__v) = __req.merchant_reference.as_ref() {
-            __w.body("merchantReference", Value::String(__v.to_string()));
-        }
+        __w.opt("merchantReference", __req.merchant_reference.as_ref());
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:172:5: operations.void.sign";
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let __v = __payload.as_str();
                 __v.to_string()
@@ -1142,20 +1099,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 )
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
+        __w.stage(__st0, false);
         Ok(
             __w
                 .finish(
                     __g::BodyKind::Envelope("request"),
-                    vec![__st0],
                     &[("signature", 0usize)],
-                    __redactor,
+                    creds.redactor(),
                 ),
         )
     }

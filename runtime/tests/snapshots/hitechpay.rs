@@ -43,6 +43,10 @@ pub mod hitechpay {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -386,39 +390,32 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `m_refund_id`. yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
-        pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
-            self.m_refund_id = Some(value.into());
-            self
+        pub fn m_refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.m_refund_id = Some(v.into()))
         }
         ///Set `zp_trans_id`. Transaction id of the payment. Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.
-        pub fn zp_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.zp_trans_id = Some(value.into());
-            self
+        pub fn zp_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.zp_trans_id = Some(v.into()))
         }
         ///Set `amount`. Refund amount, VND. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `refund_fee_amount`. Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
-        pub fn refund_fee_amount(mut self, value: impl Into<i64>) -> Self {
-            self.refund_fee_amount = Some(value.into());
-            self
+        pub fn refund_fee_amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.refund_fee_amount = Some(v.into()))
         }
         ///Set `timestamp`. Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
-            self.timestamp = Some(value.into());
-            self
+        pub fn timestamp(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.timestamp = Some(v.into()))
         }
         ///Set `description`. Wire name `description`; required; at most 100 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
@@ -494,19 +491,16 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl QueryRefundRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `m_refund_id`. Wire name `m_refund_id`; required; at most 45 characters.
-        pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
-            self.m_refund_id = Some(value.into());
-            self
+        pub fn m_refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.m_refund_id = Some(v.into()))
         }
         ///Set `timestamp`. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
-            self.timestamp = Some(value.into());
-            self
+        pub fn timestamp(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.timestamp = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn build(self) -> Result<QueryRefundRequest, SignError> {
@@ -583,64 +577,52 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl CreateOrderRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `app_user`. Wire name `app_user`; required; at least 1 characters; at most 50 characters.
-        pub fn app_user(mut self, value: impl Into<String>) -> Self {
-            self.app_user = Some(value.into());
-            self
+        pub fn app_user(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.app_user = Some(v.into()))
         }
         ///Set `app_trans_id`. Wire name `app_trans_id`; required; at most 40 characters; matches `^[0-9]{6}_.+$`.
-        pub fn app_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.app_trans_id = Some(value.into());
-            self
+        pub fn app_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.app_trans_id = Some(v.into()))
         }
         ///Set `app_time`. Wire name `app_time`; required; defaults to `ctx:now_ms`.
-        pub fn app_time(mut self, value: impl Into<i64>) -> Self {
-            self.app_time = Some(value.into());
-            self
+        pub fn app_time(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_time = Some(v.into()))
         }
         ///Set `expire_duration_seconds`. Wire name `expire_duration_seconds`; optional; minimum 300; maximum 2592000.
-        pub fn expire_duration_seconds(mut self, value: impl Into<i64>) -> Self {
-            self.expire_duration_seconds = Some(value.into());
-            self
+        pub fn expire_duration_seconds(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.expire_duration_seconds = Some(v.into()))
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `description`. Wire name `description`; required; at most 256 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Set `callback_url`. Wire name `callback_url`; optional.
-        pub fn callback_url(mut self, value: impl Into<String>) -> Self {
-            self.callback_url = Some(value.into());
-            self
+        pub fn callback_url(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.callback_url = Some(v.into()))
         }
         ///Set `sub_app_id`. Wire name `sub_app_id`; optional; at most 50 characters.
-        pub fn sub_app_id(mut self, value: impl Into<String>) -> Self {
-            self.sub_app_id = Some(value.into());
-            self
+        pub fn sub_app_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.sub_app_id = Some(v.into()))
         }
         ///Set `item`. Wire name `item`; required; at most 2048 characters.
-        pub fn item(mut self, value: impl Into<String>) -> Self {
-            self.item = Some(value.into());
-            self
+        pub fn item(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.item = Some(v.into()))
         }
         ///Set `embed_data`. Wire name `embed_data`; required; at most 2048 characters.
-        pub fn embed_data(mut self, value: impl Into<String>) -> Self {
-            self.embed_data = Some(value.into());
-            self
+        pub fn embed_data(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.embed_data = Some(v.into()))
         }
         ///Set `bank_code`. Wire name `bank_code`; optional; at most 20 characters.
-        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-            self.bank_code = Some(value.into());
-            self
+        pub fn bank_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_code = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn build(self) -> Result<CreateOrderRequest, SignError> {
@@ -706,14 +688,12 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl QueryOrderRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `app_trans_id`. Wire name `app_trans_id`; required; at most 40 characters.
-        pub fn app_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.app_trans_id = Some(value.into());
-            self
+        pub fn app_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.app_trans_id = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn build(self) -> Result<QueryOrderRequest, SignError> {
@@ -856,23 +836,15 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         cx.present(4, req.refund_fee_amount.as_ref())?;
         let f_timestamp = cx.need_copy(5, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
         cx.check(6, &req.description)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/refund")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
         __w.body("zp_trans_id", Value::String(__req.zp_trans_id.to_string()));
         __w.body("amount", Value::from(__req.amount));
-        if let Some(__v) = __req.refund_fee_amount {
-            __w.body("refund_fee_amount", Value::from(__v));
-        }
+        __w.opt("refund_fee_amount", __req.refund_fee_amount);
         __w.body("timestamp", Value::from(f_timestamp));
         __w.body("description", Value::String(__req.description.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -887,15 +859,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
@@ -915,17 +883,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.m_refund_id)?;
         let f_timestamp = cx.need_copy(2, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/query_refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/query_refund")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
         __w.body("timestamp", Value::from(f_timestamp));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -935,15 +897,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `create_order`: Create a payment order (context for refunds).
 
@@ -972,34 +930,20 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         cx.check(9, &req.item)?;
         cx.check(10, &req.embed_data)?;
         cx.present(11, req.bank_code.as_ref())?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/create",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/create")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("app_user", Value::String(__req.app_user.to_string()));
         __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
         __w.body("app_time", Value::from(f_app_time));
-        if let Some(__v) = __req.expire_duration_seconds {
-            __w.body("expire_duration_seconds", Value::from(__v));
-        }
+        __w.opt("expire_duration_seconds", __req.expire_duration_seconds);
         __w.body("amount", Value::from(__req.amount));
         __w.body("description", Value::String(__req.description.to_string()));
-        if let Some(__v) = __req.callback_url.as_ref() {
-            __w.body("callback_url", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = __req.sub_app_id.as_ref() {
-            __w.body("sub_app_id", Value::String(__v.to_string()));
-        }
+        __w.opt("callback_url", __req.callback_url.as_ref());
+        __w.opt("sub_app_id", __req.sub_app_id.as_ref());
         __w.body("item", Value::String(__req.item.to_string()));
         __w.body("embed_data", Value::String(__req.embed_data.to_string()));
-        if let Some(__v) = __req.bank_code.as_ref() {
-            __w.body("bank_code", Value::String(__v.to_string()));
-        }
-        let (__pv0, __st0) = {
+        __w.opt("bank_code", __req.bank_code.as_ref());
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -1013,15 +957,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
@@ -1040,16 +980,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let __clock = clock;
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.app_trans_id)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/query",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/query")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -1059,15 +993,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]

@@ -48,6 +48,10 @@ pub mod ninepay {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -431,44 +435,36 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `Date`. Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
-        pub fn request_id(mut self, value: impl Into<String>) -> Self {
-            self.request_id = Some(value.into());
-            self
+        pub fn request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.request_id = Some(v.into()))
         }
         ///Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code). Wire name `payment_no`; required; minimum 1.
-        pub fn payment_no(mut self, value: impl Into<i64>) -> Self {
-            self.payment_no = Some(value.into());
-            self
+        pub fn payment_no(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.payment_no = Some(v.into()))
         }
         ///Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `description`. Refund reason. Wire name `description`; required; at most 255 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Set `bank`. Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
-        pub fn bank(mut self, value: impl Into<String>) -> Self {
-            self.bank = Some(value.into());
-            self
+        pub fn bank(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank = Some(v.into()))
         }
         ///Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
-        pub fn account_number(mut self, value: impl Into<String>) -> Self {
-            self.account_number = Some(value.into());
-            self
+        pub fn account_number(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.account_number = Some(v.into()))
         }
         ///Set `customer_name`. Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
-        pub fn customer_name(mut self, value: impl Into<String>) -> Self {
-            self.customer_name = Some(value.into());
-            self
+        pub fn customer_name(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.customer_name = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
@@ -546,14 +542,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl RefundInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `request_id`. Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn request_id(mut self, value: impl Into<String>) -> Self {
-            self.request_id = Some(value.into());
-            self
+        pub fn request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.request_id = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn build(self) -> Result<RefundInquireRequest, SignError> {
@@ -614,14 +608,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl PaymentInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
-            self.invoice_no = Some(value.into());
-            self
+        pub fn invoice_no(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.invoice_no = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn build(self) -> Result<PaymentInquireRequest, SignError> {
@@ -675,39 +667,32 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl PaymentCreateRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `merchantKey`. Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        pub fn merchant_key(mut self, value: impl Into<String>) -> Self {
-            self.merchant_key = Some(value.into());
-            self
+        pub fn merchant_key(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_key = Some(v.into()))
         }
         ///Set `time`. Wire name `time`; required; defaults to `ctx:now_s`.
-        pub fn time(mut self, value: impl Into<i64>) -> Self {
-            self.time = Some(value.into());
-            self
+        pub fn time(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.time = Some(v.into()))
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required.
-        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
-            self.invoice_no = Some(value.into());
-            self
+        pub fn invoice_no(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.invoice_no = Some(v.into()))
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `description`. Wire name `description`; required; at most 255 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Set `return_url`. Wire name `return_url`; required.
-        pub fn return_url(mut self, value: impl Into<String>) -> Self {
-            self.return_url = Some(value.into());
-            self
+        pub fn return_url(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.return_url = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn build(self) -> Result<PaymentCreateRequest, SignError> {
@@ -862,28 +847,16 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             &["bank", "account_number", "customer_name"],
             &[f_bank.is_some(), f_account_number.is_some(), f_customer_name.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/v2/refunds/create",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/v2/refunds/create")?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
         __w.body("request_id", Value::String(__req.request_id.to_string()));
         __w.body("payment_no", Value::from(__req.payment_no));
         __w.body("amount", Value::from(__req.amount));
         __w.body("description", Value::String(__req.description.to_string()));
-        if let Some(__v) = f_bank {
-            __w.body("bank", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = f_account_number {
-            __w.body("account_number", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = f_customer_name {
-            __w.body("customer_name", Value::String(__v.to_string()));
-        }
+        __w.opt("bank", f_bank);
+        __w.opt("account_number", f_account_number);
+        __w.opt("customer_name", f_customer_name);
         let __url: String = __w.url();
         const AT0: &str = "specs/ninepay.yaml:109:5: operations.refund.sign";
         let (__pv0, __st0) = {
@@ -1000,6 +973,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
+        __w.stage(__st0, false);
         let mut __redactor = creds.redactor();
         let mut __s = req.clone();
         __s.date = Some(f_date);
@@ -1008,8 +982,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __s.customer_name = f_customer_name.cloned();
         __redactor
             .sensitive_paths(&__g::json(&__s), &["account_number", "customer_name"]);
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        Ok(__w.finish(__g::BodyKind::Json, &[], __redactor))
     }
     /**Sign `refund_inquire`: Status of a refund by request_id.
 
@@ -1029,13 +1002,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.request_id)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "GET",
-            "/v2/refunds/{request_id}/inquire",
-        )?;
+        let mut __w = env.__wire("api", "GET", "/v2/refunds/{request_id}/inquire")?;
         __w.path_field(T, "request_id", &__req.request_id.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
@@ -1094,9 +1061,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
 
@@ -1116,13 +1082,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.invoice_no)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "GET",
-            "/v2/payments/{invoice_no}/inquire",
-        )?;
+        let mut __w = env.__wire("api", "GET", "/v2/payments/{invoice_no}/inquire")?;
         __w.path_field(T, "invoice_no", &__req.invoice_no.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
@@ -1181,9 +1141,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
 
@@ -1214,13 +1173,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         cx.check(4, &req.amount)?;
         cx.check(5, &req.description)?;
         cx.check(6, &req.return_url)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/payments/create",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/payments/create")?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
         __w.body("merchantKey", Value::String(f_merchant_key.to_string()));
@@ -1339,9 +1292,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]

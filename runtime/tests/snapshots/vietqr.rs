@@ -48,6 +48,10 @@ pub mod vietqr {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -491,44 +495,36 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
-        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-            self.bank_code = Some(value.into());
-            self
+        pub fn bank_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_code = Some(v.into()))
         }
         ///Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
-        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-            self.bank_account = Some(value.into());
-            self
+        pub fn bank_account(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_account = Some(v.into()))
         }
         ///Set `referenceNumber`. Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
-        pub fn reference_number(mut self, value: impl Into<String>) -> Self {
-            self.reference_number = Some(value.into());
-            self
+        pub fn reference_number(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.reference_number = Some(v.into()))
         }
         ///Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
-        pub fn amount(mut self, value: impl Into<String>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `content`. Refund description. Wire name `content`; required.
-        pub fn content(mut self, value: impl Into<String>) -> Self {
-            self.content = Some(value.into());
-            self
+        pub fn content(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.content = Some(v.into()))
         }
         ///Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
-        pub fn multi_times(mut self, value: impl Into<bool>) -> Self {
-            self.multi_times = Some(value.into());
-            self
+        pub fn multi_times(self, v: impl Into<bool>) -> Self {
+            __g::with(self, |b| b.multi_times = Some(v.into()))
         }
         ///Set `terminalCode`. Store / point-of-sale code. Wire name `terminalCode`; optional.
-        pub fn terminal_code(mut self, value: impl Into<String>) -> Self {
-            self.terminal_code = Some(value.into());
-            self
+        pub fn terminal_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.terminal_code = Some(v.into()))
         }
         ///Set `subTerminalCode`. Sub-store code. Wire name `subTerminalCode`; optional.
-        pub fn sub_terminal_code(mut self, value: impl Into<String>) -> Self {
-            self.sub_terminal_code = Some(value.into());
-            self
+        pub fn sub_terminal_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.sub_terminal_code = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
@@ -608,19 +604,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     impl CheckOrderRequestBuilder {
         ///Set `bankAccount`. Account that generated the VietQR code. Wire name `bankAccount`; required.
-        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-            self.bank_account = Some(value.into());
-            self
+        pub fn bank_account(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_account = Some(v.into()))
         }
         ///Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
-        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.r#type = Some(value.into());
-            self
+        pub fn r#type(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.r#type = Some(v.into()))
         }
         ///Set `value`. The orderId or referenceNumber. Wire name `value`; required.
-        pub fn value(mut self, value: impl Into<String>) -> Self {
-            self.value = Some(value.into());
-            self
+        pub fn value(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.value = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn build(self) -> Result<CheckOrderRequest, SignError> {
@@ -671,19 +664,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     impl CheckOrderH2cRequestBuilder {
         ///Set `bankAccount`. Wire name `bankAccount`; required.
-        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-            self.bank_account = Some(value.into());
-            self
+        pub fn bank_account(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_account = Some(v.into()))
         }
         ///Set `type`. 0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
-        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.r#type = Some(value.into());
-            self
+        pub fn r#type(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.r#type = Some(v.into()))
         }
         ///Set `value`. Wire name `value`; required.
-        pub fn value(mut self, value: impl Into<String>) -> Self {
-            self.value = Some(value.into());
-            self
+        pub fn value(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.value = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn build(self) -> Result<CheckOrderH2cRequest, SignError> {
@@ -827,13 +817,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/token_generate",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/token_generate")?;
         __w.header("Content-Type", "application/json");
         const AT0: &str = "specs/vietqr.yaml:30:3: recipes.basic";
         let (__pv0, __st0) = {
@@ -860,9 +844,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, true);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, true);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
 
@@ -887,29 +870,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.present(5, req.multi_times.as_ref())?;
         cx.present(6, req.terminal_code.as_ref())?;
         cx.present(7, req.sub_terminal_code.as_ref())?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/transaction/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/transaction/refund")?;
         __w.header("Content-Type", "application/json");
         __w.body("bankCode", Value::String(__req.bank_code.to_string()));
         __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("referenceNumber", Value::String(__req.reference_number.to_string()));
         __w.body("amount", Value::String(__req.amount.to_string()));
         __w.body("content", Value::String(__req.content.to_string()));
-        if let Some(__v) = __req.multi_times {
-            __w.body("multiTimes", Value::Bool(__v));
-        }
-        if let Some(__v) = __req.terminal_code.as_ref() {
-            __w.body("terminalCode", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = __req.sub_terminal_code.as_ref() {
-            __w.body("subTerminalCode", Value::String(__v.to_string()));
-        }
-        let (__pv0, __st0) = {
+        __w.opt("multiTimes", __req.multi_times);
+        __w.opt("terminalCode", __req.terminal_code.as_ref());
+        __w.opt("subTerminalCode", __req.sub_terminal_code.as_ref());
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&creds.secret_key.expose());
@@ -920,10 +891,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::md5(&__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
         const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         let (__pv1, __st1) = {
@@ -955,12 +923,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __w.body("checkSum", Value::String(__pv0));
+        __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, true);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, true);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
 
@@ -980,18 +947,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.check(0, &req.bank_account)?;
         cx.check(1, &req.r#type)?;
         cx.check(2, &req.value)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/transactions/check-order",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/transactions/check-order")?;
         __w.header("Content-Type", "application/json");
         __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("type", __g::json(&__req.r#type));
         __w.body("value", Value::String(__req.value.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&&__req.bank_account);
@@ -1000,10 +961,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::md5(&__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
         const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         let (__pv1, __st1) = {
@@ -1035,12 +993,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __w.body("checkSum", Value::String(__pv0));
+        __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, true);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, true);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
 
@@ -1060,18 +1017,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.check(0, &req.bank_account)?;
         cx.check(1, &req.r#type)?;
         cx.check(2, &req.value)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/ecommerce-transactions/check-order",
-        )?;
+        let mut __w = env
+            .__wire("api", "POST", "/api/ecommerce-transactions/check-order")?;
         __w.header("Content-Type", "application/json");
         __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("type", __g::json(&__req.r#type));
         __w.body("value", Value::String(__req.value.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&&__req.bank_account);
@@ -1080,10 +1032,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::md5(&__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
         const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         let (__pv1, __st1) = {
@@ -1115,12 +1064,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
             )
         };
-        __w.body("checkSum", Value::String(__pv0));
+        __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, true);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, true);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
