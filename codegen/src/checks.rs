@@ -9,11 +9,6 @@ use payspec_model::{Context, CredentialKind, Field, FieldType, Source};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-pub fn field_type(t: FieldType) -> TokenStream {
-    let v = format_ident!("{}", format!("{t:?}"));
-    quote!(::payspec::model::FieldType::#v)
-}
-
 impl Gen<'_> {
     /// `static RULES_<STRUCT>` of struct `sidx` (emitted once); its name.
     pub fn rules(&self, sidx: usize) -> Ident {
@@ -44,8 +39,8 @@ impl Gen<'_> {
 
     /// A received object field's rule when it has no struct (nested `fields` of a received field).
     fn rule(&self, wire: &str, def: &Field, sub: Option<Ident>, hidden: bool, omit_empty: bool) -> TokenStream {
-        let ty = field_type(def.ty);
-        let mut e = quote!(__g::Rule::new(#wire, #ty));
+        let ctor = format_ident!("{}", crate::naming::snake(&format!("{:?}", def.ty)));
+        let mut e = quote!(__g::Rule::#ctor(#wire));
         if def.required {
             e.extend(quote!(.req()));
         }
@@ -55,15 +50,18 @@ impl Gen<'_> {
         if omit_empty {
             e.extend(quote!(.omit_empty()));
         }
-        if def.min_len.is_some() || def.max_len.is_some() {
-            let o = |v: Option<usize>| v.map_or(quote!(None), |n| quote!(Some(#n)));
-            let (a, b) = (o(def.min_len), o(def.max_len));
-            e.extend(quote!(.len(#a, #b)));
+        let lit = |n: usize| proc_macro2::Literal::usize_unsuffixed(n);
+        if let Some(n) = def.min_len.map(lit) {
+            e.extend(quote!(.min_len(#n)));
         }
-        if def.min.is_some() || def.max.is_some() {
-            let o = |v: Option<String>| v.map_or(quote!(None), |t| quote!(Some(#t)));
-            let (a, b) = (o(def.min.as_ref().map(|n| n.to_string())), o(def.max.as_ref().map(|n| n.to_string())));
-            e.extend(quote!(.range(#a, #b)));
+        if let Some(n) = def.max_len.map(lit) {
+            e.extend(quote!(.max_len(#n)));
+        }
+        if let Some(t) = def.min.as_ref().map(|n| n.to_string()) {
+            e.extend(quote!(.min(#t)));
+        }
+        if let Some(t) = def.max.as_ref().map(|n| n.to_string()) {
+            e.extend(quote!(.max(#t)));
         }
         if !def.values.is_empty() {
             let v = &def.values;

@@ -114,6 +114,54 @@ impl Rule {
             fields: &[],
         }
     }
+    /// A `string` field.
+    pub const fn string(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::String)
+    }
+    /// An `integer` field.
+    pub const fn integer(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Integer)
+    }
+    /// A `decimal` field.
+    pub const fn decimal(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Decimal)
+    }
+    /// A `bool` field.
+    pub const fn bool(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Bool)
+    }
+    /// An `object` field.
+    pub const fn object(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Object)
+    }
+    /// A `json_text` field.
+    pub const fn json_text(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::JsonText)
+    }
+    /// A `scalar` field.
+    pub const fn scalar(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Scalar)
+    }
+    /// `min_len`.
+    pub const fn min_len(mut self, n: usize) -> Self {
+        self.min_len = Some(n);
+        self
+    }
+    /// `max_len`.
+    pub const fn max_len(mut self, n: usize) -> Self {
+        self.max_len = Some(n);
+        self
+    }
+    /// `min` (spec text).
+    pub const fn min(mut self, n: &'static str) -> Self {
+        self.min = Some(n);
+        self
+    }
+    /// `max` (spec text).
+    pub const fn max(mut self, n: &'static str) -> Self {
+        self.max = Some(n);
+        self
+    }
     /// `required: true`.
     pub const fn req(mut self) -> Self {
         self.required = true;

@@ -2575,40 +2575,25 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
-        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("reason", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("refundId").req(),
+        __g::Rule::string("appotapayTransId").req(),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("reason").req(),
     ];
     static RULES_REFUND_STATUS_REQUEST: [__g::Rule; 1usize] = [
-        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("refundId").req(),
     ];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
     static RULES_REFUND_V2_REQUEST: [__g::Rule; 8usize] = [
-        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
-            .len(None, Some(40usize)),
-        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
-            .values(&["vi", "en"]),
-        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
-        __g::Rule::new("partnerRefId", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(50usize))
-            .pattern(&__PATTERN0),
-        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN1),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1000"), None),
-        __g::Rule::new("currency", ::payspec::model::FieldType::String)
-            .req()
-            .values(&["VND"]),
-        __g::Rule::new("reason", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(100usize)),
+        __g::Rule::string("X-Request-ID").max_len(40),
+        __g::Rule::string("X-Language").values(&["vi", "en"]),
+        __g::Rule::string("X-Account-Ref-ID"),
+        __g::Rule::string("partnerRefId").req().max_len(50).pattern(&__PATTERN0),
+        __g::Rule::string("transactionId").req().pattern(&__PATTERN1),
+        __g::Rule::integer("amount").req().min("1000"),
+        __g::Rule::string("currency").req().values(&["VND"]),
+        __g::Rule::string("reason").req().max_len(100),
     ];
     impl __g::Checked for RefundV2XLanguage {
         fn check(&self, rule: &__g::Rule) -> Result<(), String> {
@@ -2627,14 +2612,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     static RULES_REFUND_V2_STATUS_REQUEST: [__g::Rule; 5usize] = [
-        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
-            .len(None, Some(40usize)),
-        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
-            .values(&["vi", "en"]),
-        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
-        __g::Rule::new("refundRefId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("type", ::payspec::model::FieldType::String)
-            .values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
+        __g::Rule::string("X-Request-ID").max_len(40),
+        __g::Rule::string("X-Language").values(&["vi", "en"]),
+        __g::Rule::string("X-Account-Ref-ID"),
+        __g::Rule::string("refundRefId").req(),
+        __g::Rule::string("type").values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
     ];
     impl __g::Checked for RefundV2StatusXLanguage {
         fn check(&self, rule: &__g::Rule) -> Result<(), String> {
@@ -2653,34 +2635,29 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     static RULES_REFUND_RESPONSE_DATA: [__g::Rule; 7usize] = [
-        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String),
-        __g::Rule::new("refundId", ::payspec::model::FieldType::String),
-        __g::Rule::new("refundOriginalId", ::payspec::model::FieldType::String),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer),
-        __g::Rule::new("reason", ::payspec::model::FieldType::String),
-        __g::Rule::new("status", ::payspec::model::FieldType::String)
+        __g::Rule::string("appotapayTransId"),
+        __g::Rule::string("refundId"),
+        __g::Rule::string("refundOriginalId"),
+        __g::Rule::integer("amount"),
+        __g::Rule::string("reason"),
+        __g::Rule::string("status")
             .values(&["pending", "processing", "success", "error"]),
-        __g::Rule::new("transactionTs", ::payspec::model::FieldType::Integer),
+        __g::Rule::integer("transactionTs"),
     ];
     static RULES_REFUND_RESPONSE: [__g::Rule; 4usize] = [
-        __g::Rule::new("errorCode", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("message", ::payspec::model::FieldType::String),
-        __g::Rule::new("data", ::payspec::model::FieldType::Object)
-            .fields(&RULES_REFUND_RESPONSE_DATA),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String),
+        __g::Rule::integer("errorCode").req(),
+        __g::Rule::string("message"),
+        __g::Rule::object("data").fields(&RULES_REFUND_RESPONSE_DATA),
+        __g::Rule::string("signature"),
     ];
     static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+        __g::Rule::string("data").req(),
+        __g::Rule::string("signature").req().max_len(64),
+        __g::Rule::scalar("time"),
     ];
     static RULES_REDIRECT_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+        __g::Rule::string("data").req(),
+        __g::Rule::string("signature").req().max_len(64),
+        __g::Rule::scalar("time"),
     ];
 }

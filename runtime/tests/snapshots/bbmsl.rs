@@ -1388,37 +1388,33 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{1,7}(\\.[0-9]{1,2})?$");
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
-        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .len(None, Some(64usize)),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal)
+        __g::Rule::scalar("merchantId").req(),
+        __g::Rule::scalar("orderId"),
+        __g::Rule::string("merchantReference").max_len(64),
+        __g::Rule::decimal("amount")
             .req()
-            .range(Some("0.01"), Some("9999999.99"))
+            .min("0.01")
+            .max("9999999.99")
             .pattern(&__PATTERN0),
     ];
     static RULES_QUERY_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .len(None, Some(64usize)),
+        __g::Rule::scalar("merchantId").req(),
+        __g::Rule::scalar("orderId"),
+        __g::Rule::string("merchantReference").max_len(64),
     ];
     static RULES_VOID_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .len(None, Some(64usize)),
+        __g::Rule::scalar("merchantId").req(),
+        __g::Rule::scalar("orderId"),
+        __g::Rule::string("merchantReference").max_len(64),
     ];
     static RULES_NOTIFICATION_PAYLOAD: [__g::Rule; 8usize] = [
-        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal).req(),
-        __g::Rule::new("cardType", ::payspec::model::FieldType::String),
-        __g::Rule::new("maskedPan", ::payspec::model::FieldType::String),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("status", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("updateTime", ::payspec::model::FieldType::String),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String).req(),
+        __g::Rule::decimal("amount").req(),
+        __g::Rule::string("cardType"),
+        __g::Rule::string("maskedPan"),
+        __g::Rule::string("merchantReference").req().max_len(64),
+        __g::Rule::scalar("orderId").req(),
+        __g::Rule::string("status").req(),
+        __g::Rule::string("updateTime"),
+        __g::Rule::string("signature").req(),
     ];
 }

@@ -1256,75 +1256,41 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{6}_[0-9]+_.+$");
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 7usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(45usize))
-            .pattern(&__PATTERN0),
-        __g::Rule::new("zp_trans_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(15usize))
-            .pattern(&__PATTERN1),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("refund_fee_amount", ::payspec::model::FieldType::Integer)
-            .range(Some("0"), None),
-        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(100usize)),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("m_refund_id").req().max_len(45).pattern(&__PATTERN0),
+        __g::Rule::string("zp_trans_id").req().max_len(15).pattern(&__PATTERN1),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::integer("refund_fee_amount").min("0"),
+        __g::Rule::integer("timestamp").req(),
+        __g::Rule::string("description").req().max_len(100),
     ];
     static RULES_QUERY_REFUND_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(45usize)),
-        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("m_refund_id").req().max_len(45),
+        __g::Rule::integer("timestamp").req(),
     ];
     static __PATTERN2: __g::Pattern = __g::Pattern::new("^[0-9]{6}_.+$");
     static RULES_CREATE_ORDER_REQUEST: [__g::Rule; 12usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("app_user", ::payspec::model::FieldType::String)
-            .req()
-            .len(Some(1usize), Some(50usize)),
-        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(40usize))
-            .pattern(&__PATTERN2),
-        __g::Rule::new("app_time", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("expire_duration_seconds", ::payspec::model::FieldType::Integer)
-            .range(Some("300"), Some("2592000")),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(256usize)),
-        __g::Rule::new("callback_url", ::payspec::model::FieldType::String),
-        __g::Rule::new("sub_app_id", ::payspec::model::FieldType::String)
-            .len(None, Some(50usize)),
-        __g::Rule::new("item", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(2048usize)),
-        __g::Rule::new("embed_data", ::payspec::model::FieldType::JsonText)
-            .req()
-            .len(None, Some(2048usize)),
-        __g::Rule::new("bank_code", ::payspec::model::FieldType::String)
-            .len(None, Some(20usize)),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("app_user").req().min_len(1).max_len(50),
+        __g::Rule::string("app_trans_id").req().max_len(40).pattern(&__PATTERN2),
+        __g::Rule::integer("app_time").req(),
+        __g::Rule::integer("expire_duration_seconds").min("300").max("2592000"),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("description").req().max_len(256),
+        __g::Rule::string("callback_url"),
+        __g::Rule::string("sub_app_id").max_len(50),
+        __g::Rule::string("item").req().max_len(2048),
+        __g::Rule::json_text("embed_data").req().max_len(2048),
+        __g::Rule::string("bank_code").max_len(20),
     ];
     static RULES_QUERY_ORDER_REQUEST: [__g::Rule; 2usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(40usize)),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("app_trans_id").req().max_len(40),
     ];
     static RULES_CALLBACK_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("data", ::payspec::model::FieldType::JsonText).req(),
-        __g::Rule::new("mac", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("type", ::payspec::model::FieldType::Integer)
-            .range(Some("1"), Some("2")),
+        __g::Rule::json_text("data").req(),
+        __g::Rule::string("mac").req().max_len(64),
+        __g::Rule::integer("type").min("1").max("2"),
     ];
 }

@@ -1571,60 +1571,37 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(30usize)),
-        __g::Rule::new("payment_no", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(255usize)),
-        __g::Rule::new("bank", ::payspec::model::FieldType::String).omit_empty(),
-        __g::Rule::new("account_number", ::payspec::model::FieldType::String)
-            .omit_empty()
-            .len(None, Some(20usize)),
-        __g::Rule::new("customer_name", ::payspec::model::FieldType::String)
-            .omit_empty()
-            .len(None, Some(32usize)),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("request_id").req().max_len(30),
+        __g::Rule::integer("payment_no").req().min("1"),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("description").req().max_len(255),
+        __g::Rule::string("bank").omit_empty(),
+        __g::Rule::string("account_number").omit_empty().max_len(20),
+        __g::Rule::string("customer_name").omit_empty().max_len(32),
     ];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
     static RULES_REFUND_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(30usize))
-            .pattern(&__PATTERN0),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("request_id").req().max_len(30).pattern(&__PATTERN0),
     ];
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
     static RULES_PAYMENT_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN1),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("invoice_no").req().pattern(&__PATTERN1),
     ];
     static RULES_PAYMENT_CREATE_REQUEST: [__g::Rule; 7usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("merchantKey", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("time", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(255usize)),
-        __g::Rule::new("return_url", ::payspec::model::FieldType::String).req(),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("merchantKey").req(),
+        __g::Rule::integer("time").req(),
+        __g::Rule::string("invoice_no").req(),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("description").req().max_len(255),
+        __g::Rule::string("return_url").req(),
     ];
     static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("result", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("checksum", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("version", ::payspec::model::FieldType::String),
+        __g::Rule::string("result").req(),
+        __g::Rule::string("checksum").req().max_len(64),
+        __g::Rule::string("version"),
     ];
 }

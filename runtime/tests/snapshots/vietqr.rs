@@ -1478,32 +1478,26 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
-        __g::Rule::new("bankCode", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("referenceNumber", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("amount", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN0),
-        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("multiTimes", ::payspec::model::FieldType::Bool),
-        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
-        __g::Rule::new("subTerminalCode", ::payspec::model::FieldType::String),
+        __g::Rule::string("bankCode").req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::string("referenceNumber").req(),
+        __g::Rule::string("amount").req().pattern(&__PATTERN0),
+        __g::Rule::string("content").req(),
+        __g::Rule::bool("multiTimes"),
+        __g::Rule::string("terminalCode"),
+        __g::Rule::string("subTerminalCode"),
     ];
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[01]$");
     static RULES_CHECK_ORDER_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
-            .req()
-            .pattern(&__PATTERN1),
-        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::scalar("type").req().pattern(&__PATTERN1),
+        __g::Rule::string("value").req(),
     ];
     static __PATTERN2: __g::Pattern = __g::Pattern::new("^[01]$");
     static RULES_CHECK_ORDER_H2C_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
-            .req()
-            .pattern(&__PATTERN2),
-        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::scalar("type").req().pattern(&__PATTERN2),
+        __g::Rule::string("value").req(),
     ];
     static __PATTERN3: __g::Pattern = __g::Pattern::new(
         "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
@@ -1513,27 +1507,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     );
     static __PATTERN5: __g::Pattern = __g::Pattern::new("^[0-9]{1,10}$");
     static RULES_TRANSACTION_SYNC_PAYLOAD: [__g::Rule; 12usize] = [
-        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN3),
-        __g::Rule::new("transactionTime", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN4),
-        __g::Rule::new("referencenumber", ::payspec::model::FieldType::String),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Scalar)
-            .req()
-            .pattern(&__PATTERN5),
-        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("transType", ::payspec::model::FieldType::String)
-            .req()
-            .values(&["C", "D"]),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
-        __g::Rule::new("serviceCode", ::payspec::model::FieldType::String),
-        __g::Rule::new("urlLink", ::payspec::model::FieldType::String),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
+        __g::Rule::string("transactionId").req().pattern(&__PATTERN3),
+        __g::Rule::string("transactionTime").req().pattern(&__PATTERN4),
+        __g::Rule::string("referencenumber"),
+        __g::Rule::scalar("amount").req().pattern(&__PATTERN5),
+        __g::Rule::string("content").req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::string("transType").req().values(&["C", "D"]),
+        __g::Rule::string("orderId").req(),
+        __g::Rule::string("terminalCode"),
+        __g::Rule::string("serviceCode"),
+        __g::Rule::string("urlLink"),
+        __g::Rule::string("signature").req().max_len(64),
     ];
 }
