@@ -132,7 +132,7 @@ impl Gen<'_> {
             impl #name {
                 #[doc = #doc]
                 pub fn validate(&self) -> Result<(), SignError> {
-                    #builder::from(self.clone()).__run(None, true).map(|_| ())
+                    __g::validate(self)
                 }
             }
 
@@ -211,22 +211,45 @@ impl Gen<'_> {
         }
     }
 
-    /// `build()` and `__run` of an operation's builder: one pass in field order, as the interpreter's
-    /// `prepare` — fill the `from:` default (when signing), check, require — then the groups.
+    /// `build()` of an operation's builder (the pass itself is [`Self::request_trait`]): one pass in
+    /// field order, as the interpreter's `prepare` — fill the `from:` default (when signing), check,
+    /// require — then the groups.
     pub fn build_fn(&self, op: &OpPlan) -> TokenStream {
+        let name = &self.plan.structs[op.request].name;
+        let target = self.target(op);
+        let doc = format!(
+            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`."
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn build(self) -> Result<#name, SignError> {
+                __g::build(self)
+            }
+        }
+    }
+
+    /// `impl __g::Request` of an operation's request: the builder's pass (see [`Self::build_fn`]).
+    pub fn request_trait(&self, op: &OpPlan) -> TokenStream {
         let s = &self.plan.structs[op.request];
         let name = &s.name;
+        let builder = &op.builder;
         let target = self.target(op);
         let rules = self.rules(op.request);
+        let decimals = self.decimal_paths(op.request, "");
+        let decimals = if decimals.is_empty() {
+            quote!()
+        } else {
+            quote!(const DECIMALS: &'static [&'static str] = &[#(#decimals),*];)
+        };
         let mut steps = Vec::new();
         for (i, f) in s.fields.iter().enumerate() {
             let id = &f.ident;
             let n = i;
             let i = proc_macro2::Literal::usize_unsuffixed(i);
             let step = match self.default_expr(op, f, n) {
-                Some(d) => quote!(let #id = cx.filled(#i, self.#id, #d)?;),
-                None if !f.optional => quote!(let #id = cx.required(#i, self.#id)?;),
-                None => quote!(let #id = cx.optional(#i, self.#id)?;),
+                Some(d) => quote!(let #id = cx.filled(#i, __b.#id, #d)?;),
+                None if !f.optional => quote!(let #id = cx.required(#i, __b.#id)?;),
+                None => quote!(let #id = cx.optional(#i, __b.#id)?;),
             };
             steps.push(step);
         }
@@ -242,24 +265,22 @@ impl Gen<'_> {
         };
         let groups = self.groups_both(op, &present);
         let ids = s.fields.iter().map(|f| &f.ident);
-        let doc = format!(
-            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`."
-        );
         quote! {
-            #[doc = #doc]
-            pub fn build(self) -> Result<#name, SignError> {
-                self.__run(None, true)
-            }
-
-            #[doc(hidden)]
-            #[allow(unused_variables)]
-            pub fn __run(self, fill: Option<(&Credentials, Clock)>, building: bool) -> Result<#name, SignError> {
-                const T: &str = #target;
-                let r = &#rules;
-                let cx = __g::Fields::new(T, r, fill, building);
-                #(#steps)*
-                #groups
-                Ok(#name { #(#ids),* })
+            impl __g::Request for #name {
+                type Builder = #builder;
+                type Creds = Credentials;
+                const TARGET: &'static str = #target;
+                const RULES: &'static [__g::Rule] = &#rules;
+                #decimals
+                #[allow(unused_variables)]
+                fn run(__b: #builder, fill: Option<(&Credentials, Clock)>, building: bool) -> Result<Self, SignError> {
+                    const T: &str = #target;
+                    let r = &#rules;
+                    let cx = __g::Fields::new(T, r, fill, building);
+                    #(#steps)*
+                    #groups
+                    Ok(#name { #(#ids),* })
+                }
             }
         }
     }

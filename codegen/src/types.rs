@@ -439,6 +439,7 @@ impl Gen<'_> {
             }
         });
         let build = self.build_fn(op);
+        let request_trait = self.request_trait(op);
         let bdoc = format!("Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them.");
         let sdoc = format!("A builder that validates `{}` requests.", op.name);
         quote! {
@@ -453,6 +454,8 @@ impl Gen<'_> {
                 #(#setters)*
                 #build
             }
+
+            #request_trait
 
             impl #name {
                 #[doc = #sdoc]
@@ -497,7 +500,6 @@ impl Gen<'_> {
 
     /// `pub mod dynamic`: the generated functions by name, on JSON (like the interpreter's API).
     pub fn dynamic_module(&self) -> TokenStream {
-        let provider = &self.spec.provider;
         let known = |names: Vec<&str>| {
             if names.is_empty() {
                 "none".to_string()
@@ -508,28 +510,19 @@ impl Gen<'_> {
         let op_known = known(self.plan.ops.iter().map(|o| o.name).collect());
         let op_arms = self.plan.ops.iter().map(|op| {
             let n = op.name;
-            let builder = &op.builder;
             let f = &op.sign_fn;
-            let target = format!("{provider}.{n}");
-            let rules = self.rules(op.request);
-            let decimals = self.decimal_paths(op.request, "");
-            quote! {
-                #n => {
-                    let b: super::#builder = __g::from_json(#target, &#rules, &[#(#decimals),*], input)?;
-                    #f(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-            }
+            quote!(#n => __g::sign_json(#f, _a),)
         });
         // Typed round trips: JSON → typed struct → JSON (serde with wire names).
         let rt_req_arms = self.plan.ops.iter().map(|op| {
             let n = op.name;
             let ty = &self.plan.structs[op.request].name;
-            quote!(#n => Some(__round_trip::<super::#ty>(json)),)
+            quote!(#n => Some(__g::round_trip::<super::#ty>(json)),)
         });
         let rt_resp_arms = self.plan.ops.iter().filter_map(|op| {
             let n = op.name;
             let ty = &self.plan.structs[op.response?].name;
-            Some(quote!(#n => Some(__round_trip::<super::#ty>(json)),))
+            Some(quote!(#n => Some(__g::round_trip::<super::#ty>(json)),))
         });
         let cb_known = known(self.plan.callbacks.iter().map(|c| c.name).collect());
         let cb_arms = self.plan.callbacks.iter().map(|cb| {
@@ -565,6 +558,9 @@ impl Gen<'_> {
             /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
             pub mod dynamic {
                 use super::*;
+                const OPS: &str = #op_known;
+                const CALLBACKS: &str = #cb_known;
+                const RECIPES: &str = #rc_known;
 
                 /// Sign operation `op` on request fields given as JSON (by wire name).
                 pub fn sign(
@@ -574,11 +570,11 @@ impl Gen<'_> {
                     env: Env,
                     clock: Clock,
                 ) -> Result<SignedRequest, SignError> {
-                    let _ = (input, creds, env, clock);
+                    let _a = (input, creds, env, clock);
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#op_arms)*
-                        other => Err(SignError::Unknown(format!("unknown operation `{}` (known: {})", __g::echo(other), #op_known))),
+                        other => Err(__g::unknown("operation", other, OPS)),
                     }
                 }
 
@@ -592,7 +588,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#cb_arms)*
-                        other => Err(SignError::Unknown(format!("unknown callback `{}` (known: {})", __g::echo(other), #cb_known)).into()),
+                        other => Err(__g::unknown("callback", other, CALLBACKS).into()),
                     }
                 }
 
@@ -606,7 +602,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#resp_arms)*
-                        other => Err(SignError::Unknown(format!("operation `{}` has no signed response", other)).into()),
+                        other => Err(__g::unsigned_response(other)),
                     }
                 }
 
@@ -628,18 +624,6 @@ impl Gen<'_> {
                         #(#typed_arms)*
                         _ => Ok(None),
                     }
-                }
-
-                fn __round_trip<T: Serialize + ::payspec::serde::de::DeserializeOwned + ::core::cmp::PartialEq + ::core::fmt::Debug>(
-                    json: &Value,
-                ) -> Result<Value, String> {
-                    let typed: T = ::payspec::serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
-                    let back = ::payspec::serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-                    let again: T = ::payspec::serde_json::from_value(back.clone()).map_err(|e| e.to_string())?;
-                    if again != typed {
-                        return Err(format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
-                    }
-                    Ok(back)
                 }
 
                 /// Parse request fields of `op` into the typed request and serialise them back
@@ -676,7 +660,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#rc_arms)*
-                        other => Err(SignError::Unknown(format!("unknown recipe `{}` (known: {})", __g::echo(other), #rc_known))),
+                        other => Err(__g::unknown("recipe", other, RECIPES)),
                     }
                 }
             }
@@ -684,7 +668,7 @@ impl Gen<'_> {
     }
 
     /// Dotted wire paths of every decimal field of struct `sidx` and its objects, in spec order.
-    fn decimal_paths(&self, sidx: usize, prefix: &str) -> Vec<String> {
+    pub(crate) fn decimal_paths(&self, sidx: usize, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();
         for f in &self.plan.structs[sidx].fields {
             let path = format!("{prefix}{}", f.wire);

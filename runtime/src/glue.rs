@@ -1045,6 +1045,71 @@ pub fn with<B>(mut b: B, set: impl FnOnce(&mut B)) -> B {
     b
 }
 
+/// A generated request type: its builder, credentials, rules, and the builder's one pass (fill the
+/// `from:` defaults when `fill` is given, check, require; `building` lets required fields with
+/// defaults stay absent).
+pub trait Request: Sized {
+    /// The builder.
+    type Builder: serde::de::DeserializeOwned;
+    /// The generated `Credentials`.
+    type Creds;
+    /// `provider.operation`.
+    const TARGET: &'static str;
+    /// The field rules.
+    const RULES: &'static [Rule];
+    /// Dotted paths of decimal fields (checked as JSON numbers before parsing).
+    const DECIMALS: &'static [&'static str] = &[];
+    /// The builder's pass.
+    fn run(b: Self::Builder, fill: Option<(&Self::Creds, Clock)>, building: bool) -> Result<Self, SignError>;
+}
+
+/// `build()` of a generated builder.
+pub fn build<R: Request>(b: R::Builder) -> Result<R, SignError> {
+    R::run(b, None, true)
+}
+
+/// `validate()` of a generated request.
+pub fn validate<R: Request + Clone>(r: &R) -> Result<(), SignError>
+where
+    R::Builder: From<R>,
+{
+    R::run(From::from(r.clone()), None, true).map(|_| ())
+}
+
+/// `dynamic::sign` of one operation: the request from JSON fields (by wire name), defaults filled,
+/// then `sign`.
+pub fn sign_json<R: Request, E>(
+    sign: fn(&R, &R::Creds, E, Clock) -> Result<SignedRequest, SignError>,
+    (input, creds, env, clock): (&Map<String, Value>, &R::Creds, E, Clock),
+) -> Result<SignedRequest, SignError> {
+    let b: R::Builder = from_json(R::TARGET, R::RULES, R::DECIMALS, input)?;
+    sign(&R::run(b, Some((creds, clock)), false)?, creds, env, clock)
+}
+
+/// The error for a name `dynamic` does not know (`what`: operation, callback, recipe).
+pub fn unknown(what: &str, name: &str, known: &str) -> SignError {
+    SignError::Unknown(format!("unknown {what} `{}` (known: {known})", echo(name)))
+}
+
+/// The error of `dynamic::verify_response` for an operation without a signed response.
+pub fn unsigned_response(op: &str) -> VerifyError {
+    SignError::Unknown(format!("operation `{op}` has no signed response")).into()
+}
+
+/// `dynamic::*_round_trip`: parse `json` into `T`, serialise it back, and check it parses to the same.
+pub fn round_trip<T>(json: &Value) -> Result<Value, String>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let typed: T = serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let again: T = serde_json::from_value(back.clone()).map_err(|e| e.to_string())?;
+    if again != typed {
+        return Err(format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
+    }
+    Ok(back)
+}
+
 /// What `Env::__wire` returns: a [`Wire`] or the missing base URL.
 pub type Wired = Result<Wire, SignError>;
 

@@ -432,7 +432,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundRequest> for RefundRequestBuilder {
@@ -505,7 +505,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundStatusRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundStatusRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundStatusRequest> for RefundStatusRequestBuilder {
@@ -594,7 +594,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundV2Request {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundV2RequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundV2Request> for RefundV2RequestBuilder {
@@ -684,9 +684,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundV2StatusRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundV2StatusRequestBuilder::from(self.clone())
-                .__run(None, true)
-                .map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
@@ -800,22 +798,27 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let refund_id = cx.required(0, self.refund_id)?;
-            let appotapay_trans_id = cx.required(1, self.appotapay_trans_id)?;
-            let amount = cx.required(2, self.amount)?;
-            let reason = cx.required(3, self.reason)?;
+            let refund_id = cx.required(0, __b.refund_id)?;
+            let appotapay_trans_id = cx.required(1, __b.appotapay_trans_id)?;
+            let amount = cx.required(2, __b.amount)?;
+            let reason = cx.required(3, __b.reason)?;
             Ok(RefundRequest {
                 refund_id,
                 appotapay_trans_id,
@@ -874,19 +877,24 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn build(self) -> Result<RefundStatusRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundStatusRequest {
+        type Builder = RefundStatusRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund_status";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_STATUS_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundStatusRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundStatusRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund_status";
             let r = &RULES_REFUND_STATUS_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let refund_id = cx.required(0, self.refund_id)?;
+            let refund_id = cx.required(0, __b.refund_id)?;
             Ok(RefundStatusRequest { refund_id })
         }
     }
@@ -979,34 +987,39 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn build(self) -> Result<RefundV2Request, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundV2Request {
+        type Builder = RefundV2RequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund_v2";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundV2RequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundV2Request, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund_v2";
             let r = &RULES_REFUND_V2_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let x_request_id = cx.optional(0, self.x_request_id)?;
-            let x_language = cx.optional(1, self.x_language)?;
-            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
-            let partner_ref_id = cx.required(3, self.partner_ref_id)?;
-            let transaction_id = cx.required(4, self.transaction_id)?;
-            let amount = cx.required(5, self.amount)?;
+            let x_request_id = cx.optional(0, __b.x_request_id)?;
+            let x_language = cx.optional(1, __b.x_language)?;
+            let x_account_ref_id = cx.optional(2, __b.x_account_ref_id)?;
+            let partner_ref_id = cx.required(3, __b.partner_ref_id)?;
+            let transaction_id = cx.required(4, __b.transaction_id)?;
+            let amount = cx.required(5, __b.amount)?;
             let currency = cx
                 .filled(
                     6,
-                    self.currency,
+                    __b.currency,
                     |c, k| {
                         __g::text_default(T, &r[6], "VND")
                             .map(|_| RefundV2Currency::from_wire("VND"))
                     },
                 )?;
-            let reason = cx.required(7, self.reason)?;
+            let reason = cx.required(7, __b.reason)?;
             Ok(RefundV2Request {
                 x_request_id,
                 x_language,
@@ -1089,23 +1102,28 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn build(self) -> Result<RefundV2StatusRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundV2StatusRequest {
+        type Builder = RefundV2StatusRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund_v2_status";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_STATUS_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundV2StatusRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundV2StatusRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund_v2_status";
             let r = &RULES_REFUND_V2_STATUS_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let x_request_id = cx.optional(0, self.x_request_id)?;
-            let x_language = cx.optional(1, self.x_language)?;
-            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
-            let refund_ref_id = cx.required(3, self.refund_ref_id)?;
-            let r#type = cx.optional(4, self.r#type)?;
+            let x_request_id = cx.optional(0, __b.x_request_id)?;
+            let x_language = cx.optional(1, __b.x_language)?;
+            let x_account_ref_id = cx.optional(2, __b.x_account_ref_id)?;
+            let refund_ref_id = cx.required(3, __b.refund_ref_id)?;
+            let r#type = cx.optional(4, __b.r#type)?;
             Ok(RefundV2StatusRequest {
                 x_request_id,
                 x_language,
@@ -2333,6 +2351,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, refund_status, refund_v2, refund_v2_status";
+        const CALLBACKS: &str = "ipn, redirect";
+        const RECIPES: &str = "jwt, jwt_bearer, jwt_legacy";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -2341,75 +2362,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "appotapay.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_status" => {
-                    let b: super::RefundStatusRequestBuilder = __g::from_json(
-                        "appotapay.refund_status",
-                        &RULES_REFUND_STATUS_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_status(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_v2" => {
-                    let b: super::RefundV2RequestBuilder = __g::from_json(
-                        "appotapay.refund_v2",
-                        &RULES_REFUND_V2_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_v2(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_v2_status" => {
-                    let b: super::RefundV2StatusRequestBuilder = __g::from_json(
-                        "appotapay.refund_v2_status",
-                        &RULES_REFUND_V2_STATUS_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_v2_status(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, refund_status, refund_v2, refund_v2_status"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "refund_status" => __g::sign_json(sign_refund_status, _a),
+                "refund_v2" => __g::sign_json(sign_refund_v2, _a),
+                "refund_v2_status" => __g::sign_json(sign_refund_v2_status, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -2423,17 +2383,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
                 "redirect" => super::verify_redirect(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "ipn, redirect"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -2446,14 +2396,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => super::verify_refund_response(body, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -2498,23 +2441,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -2522,11 +2448,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "refund_status" => Some(__round_trip::<super::RefundStatusRequest>(json)),
-                "refund_v2" => Some(__round_trip::<super::RefundV2Request>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "refund_status" => {
+                    Some(__g::round_trip::<super::RefundStatusRequest>(json))
+                }
+                "refund_v2" => Some(__g::round_trip::<super::RefundV2Request>(json)),
                 "refund_v2_status" => {
-                    Some(__round_trip::<super::RefundV2StatusRequest>(json))
+                    Some(__g::round_trip::<super::RefundV2StatusRequest>(json))
                 }
                 _ => None,
             }
@@ -2538,13 +2466,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
                 "refund_status" => {
-                    Some(__round_trip::<super::RefundStatusResponse>(json))
+                    Some(__g::round_trip::<super::RefundStatusResponse>(json))
                 }
-                "refund_v2" => Some(__round_trip::<super::RefundV2Response>(json)),
+                "refund_v2" => Some(__g::round_trip::<super::RefundV2Response>(json)),
                 "refund_v2_status" => {
-                    Some(__round_trip::<super::RefundV2StatusResponse>(json))
+                    Some(__g::round_trip::<super::RefundV2StatusResponse>(json))
                 }
                 _ => None,
             }
@@ -2561,16 +2489,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 "jwt" => super::recipe_jwt(creds, clock),
                 "jwt_bearer" => super::recipe_jwt_bearer(creds, clock),
                 "jwt_legacy" => super::recipe_jwt_legacy(creds, clock),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other),
-                                "jwt, jwt_bearer, jwt_legacy"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }

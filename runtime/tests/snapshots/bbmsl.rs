@@ -256,7 +256,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundRequest> for RefundRequestBuilder {
@@ -410,7 +410,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl QueryRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn validate(&self) -> Result<(), SignError> {
-            QueryRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<QueryRequest> for QueryRequestBuilder {
@@ -527,7 +527,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl VoidRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn validate(&self) -> Result<(), SignError> {
-            VoidRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<VoidRequest> for VoidRequestBuilder {
@@ -658,22 +658,28 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "bbmsl.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
+        const DECIMALS: &'static [&'static str] = &["amount"];
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "bbmsl.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, self.merchant_id)?;
-            let order_id = cx.optional(1, self.order_id)?;
-            let merchant_reference = cx.optional(2, self.merchant_reference)?;
-            let amount = cx.required(3, self.amount)?;
+            let merchant_id = cx.required(0, __b.merchant_id)?;
+            let order_id = cx.optional(1, __b.order_id)?;
+            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
+            let amount = cx.required(3, __b.amount)?;
             __g::any_of(
                 "bbmsl.refund",
                 "orderId|merchantReference",
@@ -749,21 +755,26 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn build(self) -> Result<QueryRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for QueryRequest {
+        type Builder = QueryRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "bbmsl.query";
+        const RULES: &'static [__g::Rule] = &RULES_QUERY_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: QueryRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<QueryRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "bbmsl.query";
             let r = &RULES_QUERY_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, self.merchant_id)?;
-            let order_id = cx.optional(1, self.order_id)?;
-            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            let merchant_id = cx.required(0, __b.merchant_id)?;
+            let order_id = cx.optional(1, __b.order_id)?;
+            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
             __g::one_of(
                 "bbmsl.query",
                 "orderId|merchantReference",
@@ -838,21 +849,26 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn build(self) -> Result<VoidRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for VoidRequest {
+        type Builder = VoidRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "bbmsl.void";
+        const RULES: &'static [__g::Rule] = &RULES_VOID_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: VoidRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<VoidRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "bbmsl.void";
             let r = &RULES_VOID_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, self.merchant_id)?;
-            let order_id = cx.optional(1, self.order_id)?;
-            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            let merchant_id = cx.required(0, __b.merchant_id)?;
+            let order_id = cx.optional(1, __b.order_id)?;
+            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
             __g::any_of(
                 "bbmsl.void",
                 "orderId|merchantReference",
@@ -1195,6 +1211,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, query, void";
+        const CALLBACKS: &str = "notification";
+        const RECIPES: &str = "none";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1203,51 +1222,13 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "bbmsl.refund",
-                        &RULES_REFUND_REQUEST,
-                        &["amount"],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "query" => {
-                    let b: super::QueryRequestBuilder = __g::from_json(
-                        "bbmsl.query",
-                        &RULES_QUERY_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_query(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-                "void" => {
-                    let b: super::VoidRequestBuilder = __g::from_json(
-                        "bbmsl.void",
-                        &RULES_VOID_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_void(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, query, void"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "query" => __g::sign_json(sign_query, _a),
+                "void" => __g::sign_json(sign_void, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1260,17 +1241,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "notification" => super::verify_notification(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "notification"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1282,14 +1253,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1322,23 +1286,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1346,9 +1293,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "query" => Some(__round_trip::<super::QueryRequest>(json)),
-                "void" => Some(__round_trip::<super::VoidRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "query" => Some(__g::round_trip::<super::QueryRequest>(json)),
+                "void" => Some(__g::round_trip::<super::VoidRequest>(json)),
                 _ => None,
             }
         }
@@ -1359,9 +1306,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
-                "query" => Some(__round_trip::<super::QueryResponse>(json)),
-                "void" => Some(__round_trip::<super::VoidResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
+                "query" => Some(__g::round_trip::<super::QueryResponse>(json)),
+                "void" => Some(__g::round_trip::<super::VoidResponse>(json)),
                 _ => None,
             }
         }
@@ -1374,15 +1321,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }

@@ -134,7 +134,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundRequest> for RefundRequestBuilder {
@@ -187,7 +187,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl QueryRefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            QueryRefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<QueryRefundRequest> for QueryRefundRequestBuilder {
@@ -255,7 +255,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl CreateOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn validate(&self) -> Result<(), SignError> {
-            CreateOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<CreateOrderRequest> for CreateOrderRequestBuilder {
@@ -319,7 +319,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl QueryOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn validate(&self) -> Result<(), SignError> {
-            QueryOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<QueryOrderRequest> for QueryOrderRequestBuilder {
@@ -419,25 +419,30 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let m_refund_id = cx.required(1, self.m_refund_id)?;
-            let zp_trans_id = cx.required(2, self.zp_trans_id)?;
-            let amount = cx.required(3, self.amount)?;
-            let refund_fee_amount = cx.optional(4, self.refund_fee_amount)?;
-            let timestamp = cx.filled(5, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
-            let description = cx.required(6, self.description)?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, __b.m_refund_id)?;
+            let zp_trans_id = cx.required(2, __b.zp_trans_id)?;
+            let amount = cx.required(3, __b.amount)?;
+            let refund_fee_amount = cx.optional(4, __b.refund_fee_amount)?;
+            let timestamp = cx.filled(5, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            let description = cx.required(6, __b.description)?;
             Ok(RefundRequest {
                 app_id,
                 m_refund_id,
@@ -504,21 +509,26 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn build(self) -> Result<QueryRefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for QueryRefundRequest {
+        type Builder = QueryRefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.query_refund";
+        const RULES: &'static [__g::Rule] = &RULES_QUERY_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: QueryRefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<QueryRefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.query_refund";
             let r = &RULES_QUERY_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let m_refund_id = cx.required(1, self.m_refund_id)?;
-            let timestamp = cx.filled(2, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, __b.m_refund_id)?;
+            let timestamp = cx.filled(2, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?;
             Ok(QueryRefundRequest {
                 app_id,
                 m_refund_id,
@@ -626,30 +636,35 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn build(self) -> Result<CreateOrderRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for CreateOrderRequest {
+        type Builder = CreateOrderRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.create_order";
+        const RULES: &'static [__g::Rule] = &RULES_CREATE_ORDER_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: CreateOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<CreateOrderRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.create_order";
             let r = &RULES_CREATE_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let app_user = cx.required(1, self.app_user)?;
-            let app_trans_id = cx.required(2, self.app_trans_id)?;
-            let app_time = cx.filled(3, self.app_time, |c, k| Ok(Some(k.now_ms)))?;
-            let expire_duration_seconds = cx.optional(4, self.expire_duration_seconds)?;
-            let amount = cx.required(5, self.amount)?;
-            let description = cx.required(6, self.description)?;
-            let callback_url = cx.optional(7, self.callback_url)?;
-            let sub_app_id = cx.optional(8, self.sub_app_id)?;
-            let item = cx.required(9, self.item)?;
-            let embed_data = cx.required(10, self.embed_data)?;
-            let bank_code = cx.optional(11, self.bank_code)?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_user = cx.required(1, __b.app_user)?;
+            let app_trans_id = cx.required(2, __b.app_trans_id)?;
+            let app_time = cx.filled(3, __b.app_time, |c, k| Ok(Some(k.now_ms)))?;
+            let expire_duration_seconds = cx.optional(4, __b.expire_duration_seconds)?;
+            let amount = cx.required(5, __b.amount)?;
+            let description = cx.required(6, __b.description)?;
+            let callback_url = cx.optional(7, __b.callback_url)?;
+            let sub_app_id = cx.optional(8, __b.sub_app_id)?;
+            let item = cx.required(9, __b.item)?;
+            let embed_data = cx.required(10, __b.embed_data)?;
+            let bank_code = cx.optional(11, __b.bank_code)?;
             Ok(CreateOrderRequest {
                 app_id,
                 app_user,
@@ -697,20 +712,25 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn build(self) -> Result<QueryOrderRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for QueryOrderRequest {
+        type Builder = QueryOrderRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.query_order";
+        const RULES: &'static [__g::Rule] = &RULES_QUERY_ORDER_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: QueryOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<QueryOrderRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.query_order";
             let r = &RULES_QUERY_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let app_trans_id = cx.required(1, self.app_trans_id)?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_trans_id = cx.required(1, __b.app_trans_id)?;
             Ok(QueryOrderRequest {
                 app_id,
                 app_trans_id,
@@ -1036,6 +1056,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, query_refund, create_order, query_order";
+        const CALLBACKS: &str = "callback";
+        const RECIPES: &str = "none";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1044,75 +1067,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "hitechpay.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "query_refund" => {
-                    let b: super::QueryRefundRequestBuilder = __g::from_json(
-                        "hitechpay.query_refund",
-                        &RULES_QUERY_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_query_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "create_order" => {
-                    let b: super::CreateOrderRequestBuilder = __g::from_json(
-                        "hitechpay.create_order",
-                        &RULES_CREATE_ORDER_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_create_order(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "query_order" => {
-                    let b: super::QueryOrderRequestBuilder = __g::from_json(
-                        "hitechpay.query_order",
-                        &RULES_QUERY_ORDER_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_query_order(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, query_refund, create_order, query_order"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "query_refund" => __g::sign_json(sign_query_refund, _a),
+                "create_order" => __g::sign_json(sign_create_order, _a),
+                "query_order" => __g::sign_json(sign_query_order, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1125,17 +1087,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "callback" => super::verify_callback(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "callback"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1147,14 +1099,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1187,23 +1132,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1211,10 +1139,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "query_refund" => Some(__round_trip::<super::QueryRefundRequest>(json)),
-                "create_order" => Some(__round_trip::<super::CreateOrderRequest>(json)),
-                "query_order" => Some(__round_trip::<super::QueryOrderRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "query_refund" => {
+                    Some(__g::round_trip::<super::QueryRefundRequest>(json))
+                }
+                "create_order" => {
+                    Some(__g::round_trip::<super::CreateOrderRequest>(json))
+                }
+                "query_order" => Some(__g::round_trip::<super::QueryOrderRequest>(json)),
                 _ => None,
             }
         }
@@ -1225,10 +1157,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
-                "query_refund" => Some(__round_trip::<super::QueryRefundResponse>(json)),
-                "create_order" => Some(__round_trip::<super::CreateOrderResponse>(json)),
-                "query_order" => Some(__round_trip::<super::QueryOrderResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
+                "query_refund" => {
+                    Some(__g::round_trip::<super::QueryRefundResponse>(json))
+                }
+                "create_order" => {
+                    Some(__g::round_trip::<super::CreateOrderResponse>(json))
+                }
+                "query_order" => Some(__g::round_trip::<super::QueryOrderResponse>(json)),
                 _ => None,
             }
         }
@@ -1241,15 +1177,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }

@@ -207,7 +207,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundRequest> for RefundRequestBuilder {
@@ -261,7 +261,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl RefundInquireRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundInquireRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundInquireRequest> for RefundInquireRequestBuilder {
@@ -309,9 +309,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl PaymentInquireRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
-            PaymentInquireRequestBuilder::from(self.clone())
-                .__run(None, true)
-                .map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
@@ -389,7 +387,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl PaymentCreateRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn validate(&self) -> Result<(), SignError> {
-            PaymentCreateRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
@@ -468,27 +466,32 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let request_id = cx.required(1, self.request_id)?;
-            let payment_no = cx.required(2, self.payment_no)?;
-            let amount = cx.required(3, self.amount)?;
-            let description = cx.required(4, self.description)?;
-            let bank = cx.optional(5, self.bank)?;
-            let account_number = cx.optional(6, self.account_number)?;
-            let customer_name = cx.optional(7, self.customer_name)?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, __b.request_id)?;
+            let payment_no = cx.required(2, __b.payment_no)?;
+            let amount = cx.required(3, __b.amount)?;
+            let description = cx.required(4, __b.description)?;
+            let bank = cx.optional(5, __b.bank)?;
+            let account_number = cx.optional(6, __b.account_number)?;
+            let customer_name = cx.optional(7, __b.customer_name)?;
             __g::all_or_none(
                 "ninepay.refund",
                 &["bank", "account_number", "customer_name"],
@@ -551,21 +554,26 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn build(self) -> Result<RefundInquireRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundInquireRequest {
+        type Builder = RefundInquireRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.refund_inquire";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_INQUIRE_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundInquireRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundInquireRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.refund_inquire";
             let r = &RULES_REFUND_INQUIRE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let request_id = cx.required(1, self.request_id)?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, __b.request_id)?;
             Ok(RefundInquireRequest {
                 date,
                 request_id,
@@ -617,21 +625,26 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn build(self) -> Result<PaymentInquireRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for PaymentInquireRequest {
+        type Builder = PaymentInquireRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.payment_inquire";
+        const RULES: &'static [__g::Rule] = &RULES_PAYMENT_INQUIRE_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: PaymentInquireRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<PaymentInquireRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.payment_inquire";
             let r = &RULES_PAYMENT_INQUIRE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let invoice_no = cx.required(1, self.invoice_no)?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(1, __b.invoice_no)?;
             Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
@@ -696,32 +709,37 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn build(self) -> Result<PaymentCreateRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for PaymentCreateRequest {
+        type Builder = PaymentCreateRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.payment_create";
+        const RULES: &'static [__g::Rule] = &RULES_PAYMENT_CREATE_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: PaymentCreateRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<PaymentCreateRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.payment_create";
             let r = &RULES_PAYMENT_CREATE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
             let merchant_key = cx
                 .filled(
                     1,
-                    self.merchant_key,
+                    __b.merchant_key,
                     |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
                 )?;
             let time = cx
-                .filled(2, self.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let invoice_no = cx.required(3, self.invoice_no)?;
-            let amount = cx.required(4, self.amount)?;
-            let description = cx.required(5, self.description)?;
-            let return_url = cx.required(6, self.return_url)?;
+                .filled(2, __b.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(3, __b.invoice_no)?;
+            let amount = cx.required(4, __b.amount)?;
+            let description = cx.required(5, __b.description)?;
+            let return_url = cx.required(6, __b.return_url)?;
             Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
@@ -1342,6 +1360,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, refund_inquire, payment_inquire, payment_create";
+        const CALLBACKS: &str = "ipn";
+        const RECIPES: &str = "none";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1350,75 +1371,14 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "ninepay.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_inquire" => {
-                    let b: super::RefundInquireRequestBuilder = __g::from_json(
-                        "ninepay.refund_inquire",
-                        &RULES_REFUND_INQUIRE_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_inquire(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "payment_inquire" => {
-                    let b: super::PaymentInquireRequestBuilder = __g::from_json(
-                        "ninepay.payment_inquire",
-                        &RULES_PAYMENT_INQUIRE_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_payment_inquire(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "payment_create" => {
-                    let b: super::PaymentCreateRequestBuilder = __g::from_json(
-                        "ninepay.payment_create",
-                        &RULES_PAYMENT_CREATE_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_payment_create(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, refund_inquire, payment_inquire, payment_create"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "refund_inquire" => __g::sign_json(sign_refund_inquire, _a),
+                "payment_inquire" => __g::sign_json(sign_payment_inquire, _a),
+                "payment_create" => __g::sign_json(sign_payment_create, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1431,16 +1391,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other), "ipn"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1452,14 +1403,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1495,23 +1439,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1519,15 +1446,15 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
                 "refund_inquire" => {
-                    Some(__round_trip::<super::RefundInquireRequest>(json))
+                    Some(__g::round_trip::<super::RefundInquireRequest>(json))
                 }
                 "payment_inquire" => {
-                    Some(__round_trip::<super::PaymentInquireRequest>(json))
+                    Some(__g::round_trip::<super::PaymentInquireRequest>(json))
                 }
                 "payment_create" => {
-                    Some(__round_trip::<super::PaymentCreateRequest>(json))
+                    Some(__g::round_trip::<super::PaymentCreateRequest>(json))
                 }
                 _ => None,
             }
@@ -1539,12 +1466,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
                 "refund_inquire" => {
-                    Some(__round_trip::<super::RefundInquireResponse>(json))
+                    Some(__g::round_trip::<super::RefundInquireResponse>(json))
                 }
                 "payment_inquire" => {
-                    Some(__round_trip::<super::PaymentInquireResponse>(json))
+                    Some(__g::round_trip::<super::PaymentInquireResponse>(json))
                 }
                 _ => None,
             }
@@ -1558,15 +1485,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }

@@ -213,7 +213,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl TokenRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn validate(&self) -> Result<(), SignError> {
-            TokenRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<TokenRequest> for TokenRequestBuilder {
@@ -287,7 +287,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<RefundRequest> for RefundRequestBuilder {
@@ -332,7 +332,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl CheckOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn validate(&self) -> Result<(), SignError> {
-            CheckOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<CheckOrderRequest> for CheckOrderRequestBuilder {
@@ -373,7 +373,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl CheckOrderH2cRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn validate(&self) -> Result<(), SignError> {
-            CheckOrderH2cRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
     impl From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
@@ -446,15 +446,20 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl TokenRequestBuilder {
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn build(self) -> Result<TokenRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for TokenRequest {
+        type Builder = TokenRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.token";
+        const RULES: &'static [__g::Rule] = &RULES_TOKEN_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: TokenRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<TokenRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.token";
             let r = &RULES_TOKEN_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
@@ -528,26 +533,31 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_code = cx.required(0, self.bank_code)?;
-            let bank_account = cx.required(1, self.bank_account)?;
-            let reference_number = cx.required(2, self.reference_number)?;
-            let amount = cx.required(3, self.amount)?;
-            let content = cx.required(4, self.content)?;
-            let multi_times = cx.optional(5, self.multi_times)?;
-            let terminal_code = cx.optional(6, self.terminal_code)?;
-            let sub_terminal_code = cx.optional(7, self.sub_terminal_code)?;
+            let bank_code = cx.required(0, __b.bank_code)?;
+            let bank_account = cx.required(1, __b.bank_account)?;
+            let reference_number = cx.required(2, __b.reference_number)?;
+            let amount = cx.required(3, __b.amount)?;
+            let content = cx.required(4, __b.content)?;
+            let multi_times = cx.optional(5, __b.multi_times)?;
+            let terminal_code = cx.optional(6, __b.terminal_code)?;
+            let sub_terminal_code = cx.optional(7, __b.sub_terminal_code)?;
             Ok(RefundRequest {
                 bank_code,
                 bank_account,
@@ -617,21 +627,26 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn build(self) -> Result<CheckOrderRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for CheckOrderRequest {
+        type Builder = CheckOrderRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.check_order";
+        const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: CheckOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<CheckOrderRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.check_order";
             let r = &RULES_CHECK_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_account = cx.required(0, self.bank_account)?;
-            let r#type = cx.required(1, self.r#type)?;
-            let value = cx.required(2, self.value)?;
+            let bank_account = cx.required(0, __b.bank_account)?;
+            let r#type = cx.required(1, __b.r#type)?;
+            let value = cx.required(2, __b.value)?;
             Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
@@ -677,21 +692,26 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn build(self) -> Result<CheckOrderH2cRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for CheckOrderH2cRequest {
+        type Builder = CheckOrderH2cRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.check_order_h2c";
+        const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_H2C_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: CheckOrderH2cRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<CheckOrderH2cRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.check_order_h2c";
             let r = &RULES_CHECK_ORDER_H2C_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_account = cx.required(0, self.bank_account)?;
-            let r#type = cx.required(1, self.r#type)?;
-            let value = cx.required(2, self.value)?;
+            let bank_account = cx.required(0, __b.bank_account)?;
+            let r#type = cx.required(1, __b.r#type)?;
+            let value = cx.required(2, __b.value)?;
             Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
@@ -1260,6 +1280,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "token, refund, check_order, check_order_h2c";
+        const CALLBACKS: &str = "transaction_sync";
+        const RECIPES: &str = "basic, bearer";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1268,70 +1291,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "token" => {
-                    let b: super::TokenRequestBuilder = __g::from_json(
-                        "vietqr.token",
-                        &RULES_TOKEN_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_token(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "vietqr.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "check_order" => {
-                    let b: super::CheckOrderRequestBuilder = __g::from_json(
-                        "vietqr.check_order",
-                        &RULES_CHECK_ORDER_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_check_order(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "check_order_h2c" => {
-                    let b: super::CheckOrderH2cRequestBuilder = __g::from_json(
-                        "vietqr.check_order_h2c",
-                        &RULES_CHECK_ORDER_H2C_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_check_order_h2c(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "token, refund, check_order, check_order_h2c"
-                            ),
-                        ),
-                    )
-                }
+                "token" => __g::sign_json(sign_token, _a),
+                "refund" => __g::sign_json(sign_refund, _a),
+                "check_order" => __g::sign_json(sign_check_order, _a),
+                "check_order_h2c" => __g::sign_json(sign_check_order_h2c, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1344,17 +1311,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "transaction_sync" => super::verify_transaction_sync(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "transaction_sync"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1366,14 +1323,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1402,23 +1352,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1426,11 +1359,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "token" => Some(__round_trip::<super::TokenRequest>(json)),
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "check_order" => Some(__round_trip::<super::CheckOrderRequest>(json)),
+                "token" => Some(__g::round_trip::<super::TokenRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "check_order" => Some(__g::round_trip::<super::CheckOrderRequest>(json)),
                 "check_order_h2c" => {
-                    Some(__round_trip::<super::CheckOrderH2cRequest>(json))
+                    Some(__g::round_trip::<super::CheckOrderH2cRequest>(json))
                 }
                 _ => None,
             }
@@ -1442,11 +1375,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "token" => Some(__round_trip::<super::TokenResponse>(json)),
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
-                "check_order" => Some(__round_trip::<super::CheckOrderResponse>(json)),
+                "token" => Some(__g::round_trip::<super::TokenResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
+                "check_order" => Some(__g::round_trip::<super::CheckOrderResponse>(json)),
                 "check_order_h2c" => {
-                    Some(__round_trip::<super::CheckOrderH2cResponse>(json))
+                    Some(__g::round_trip::<super::CheckOrderH2cResponse>(json))
                 }
                 _ => None,
             }
@@ -1462,16 +1395,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             match name {
                 "basic" => super::recipe_basic(creds, clock),
                 "bearer" => super::recipe_bearer(creds, clock),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other),
-                                "basic, bearer"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }
