@@ -183,40 +183,25 @@ impl Gen<'_> {
                 doc.push_str("; secret (redacted in `Debug`)");
             }
             doc.push('.');
-            let (variant, read) = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => (quote!(SecretInteger), quote!(read_secret_int)),
-                (CredentialKind::Integer, false) => (quote!(Integer), quote!(read_int)),
-                (_, true) => (quote!(Secret), quote!(read_secret)),
-                (_, false) => (quote!(Public), quote!(read_text)),
-            };
-            let value = if c.def.kind == CredentialKind::Integer { quote!(*v) } else { quote!(v.clone()) };
-            let sref = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => Some(quote!(::payspec::SecretRef::Integer(v.expose()))),
-                (_, true) => Some(quote!(::payspec::SecretRef::Text(v))),
-                _ => None,
+            let read = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, true) => quote!(read_secret_int),
+                (CredentialKind::Integer, false) => quote!(read_int),
+                (_, true) => quote!(read_secret),
+                (_, false) => quote!(read_text),
             };
             if c.def.optional {
                 fields.push(quote!(#[doc = #doc] pub #id: Option<#ty>,));
-                to_rt.push(quote! {
-                    if let Some(v) = &self.#id {
-                        c.insert(#name, ::payspec::CredentialValue::#variant(#value));
-                    }
-                });
+                to_rt.push(quote!(__g::put(&mut c, #name, self.#id.as_ref());));
                 from_rt.push(quote!(#id: __g::cred_opt(creds, #name, __g::#read)?,));
-                if let Some(r) = sref {
-                    let map = if c.def.kind == CredentialKind::Integer {
-                        quote!(|v| #r)
-                    } else {
-                        quote!(::payspec::SecretRef::Text)
-                    };
-                    secrets.push(quote!((#name, self.#id.as_ref().map(#map))));
+                if c.def.secret {
+                    secrets.push(quote!((#name, self.#id.as_ref().and_then(__g::secret))));
                 }
             } else {
                 fields.push(quote!(#[doc = #doc] pub #id: #ty,));
-                to_rt.push(quote!(let v = &self.#id; c.insert(#name, ::payspec::CredentialValue::#variant(#value));));
+                to_rt.push(quote!(__g::put(&mut c, #name, Some(&self.#id));));
                 from_rt.push(quote!(#id: __g::cred(creds, #name, __g::#read)?,));
-                if let Some(r) = sref {
-                    secrets.push(quote!((#name, { let v = &self.#id; Some(#r) })));
+                if c.def.secret {
+                    secrets.push(quote!((#name, __g::secret(&self.#id))));
                 }
             }
         }

@@ -1110,6 +1110,54 @@ where
     Ok(back)
 }
 
+/// A typed credential field: its interpreter value and, when secret, what the redactor masks.
+pub trait CredentialField {
+    /// The value for `payspec::Credentials`.
+    fn value(&self) -> CredentialValue;
+    /// The secret to mask (`None` for public credentials).
+    fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
+        None
+    }
+}
+impl CredentialField for String {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::Public(self.clone())
+    }
+}
+impl CredentialField for i64 {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::Integer(*self)
+    }
+}
+impl CredentialField for Secret {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::Secret(self.clone())
+    }
+    fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
+        Some(crate::SecretRef::Text(self))
+    }
+}
+impl CredentialField for SecretInteger {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::SecretInteger(self.clone())
+    }
+    fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
+        Some(crate::SecretRef::Integer(self.expose()))
+    }
+}
+
+/// `to_runtime` of generated credentials: credential `name`, when given.
+pub fn put<T: CredentialField>(c: &mut Credentials, name: &str, v: Option<&T>) {
+    if let Some(v) = v {
+        c.insert(name, v.value());
+    }
+}
+
+/// `redactor` of generated credentials: the secret to mask.
+pub fn secret<T: CredentialField>(v: &T) -> Option<crate::SecretRef<'_>> {
+    v.secret_ref()
+}
+
 /// What `Env::__wire` returns: a [`Wire`] or the missing base URL.
 pub type Wired = Result<Wire, SignError>;
 

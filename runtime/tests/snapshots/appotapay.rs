@@ -76,26 +76,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
-                &[
-                    (
-                        "secret_key",
-                        {
-                            let v = &self.secret_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                ],
+                &[("secret_key", __g::secret(&self.secret_key))],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.partner_code;
-            c.insert("partner_code", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.api_key;
-            c.insert("api_key", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.secret_key;
-            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
+            __g::put(&mut c, "partner_code", Some(&self.partner_code));
+            __g::put(&mut c, "api_key", Some(&self.api_key));
+            __g::put(&mut c, "secret_key", Some(&self.secret_key));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).

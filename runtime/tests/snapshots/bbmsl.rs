@@ -75,16 +75,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
                 &[
-                    (
-                        "private_key",
-                        {
-                            let v = &self.private_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
+                    ("private_key", __g::secret(&self.private_key)),
                     (
                         "gateway_private_key",
-                        self.gateway_private_key.as_ref().map(::payspec::SecretRef::Text),
+                        self.gateway_private_key.as_ref().and_then(__g::secret),
                     ),
                 ],
             )
@@ -92,19 +86,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.private_key;
-            c.insert("private_key", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.gateway_public_key;
-            c.insert(
-                "gateway_public_key",
-                ::payspec::CredentialValue::Public(v.clone()),
-            );
-            if let Some(v) = &self.gateway_private_key {
-                c.insert(
-                    "gateway_private_key",
-                    ::payspec::CredentialValue::Secret(v.clone()),
-                );
-            }
+            __g::put(&mut c, "private_key", Some(&self.private_key));
+            __g::put(&mut c, "gateway_public_key", Some(&self.gateway_public_key));
+            __g::put(&mut c, "gateway_private_key", self.gateway_private_key.as_ref());
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).

@@ -69,33 +69,15 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
-                &[
-                    (
-                        "key1",
-                        {
-                            let v = &self.key1;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "key2",
-                        {
-                            let v = &self.key2;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                ],
+                &[("key1", __g::secret(&self.key1)), ("key2", __g::secret(&self.key2))],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.app_id;
-            c.insert("app_id", ::payspec::CredentialValue::Integer(*v));
-            let v = &self.key1;
-            c.insert("key1", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.key2;
-            c.insert("key2", ::payspec::CredentialValue::Secret(v.clone()));
+            __g::put(&mut c, "app_id", Some(&self.app_id));
+            __g::put(&mut c, "key1", Some(&self.key1));
+            __g::put(&mut c, "key2", Some(&self.key2));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).

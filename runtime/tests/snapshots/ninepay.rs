@@ -75,32 +75,17 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
                 &[
-                    (
-                        "secret_key",
-                        {
-                            let v = &self.secret_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "checksum_key",
-                        {
-                            let v = &self.checksum_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
+                    ("secret_key", __g::secret(&self.secret_key)),
+                    ("checksum_key", __g::secret(&self.checksum_key)),
                 ],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.merchant_key;
-            c.insert("merchant_key", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.secret_key;
-            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.checksum_key;
-            c.insert("checksum_key", ::payspec::CredentialValue::Secret(v.clone()));
+            __g::put(&mut c, "merchant_key", Some(&self.merchant_key));
+            __g::put(&mut c, "secret_key", Some(&self.secret_key));
+            __g::put(&mut c, "checksum_key", Some(&self.checksum_key));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).

@@ -83,46 +83,21 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
                 &[
-                    (
-                        "password",
-                        {
-                            let v = &self.password;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "secret_key",
-                        {
-                            let v = &self.secret_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "access_token",
-                        self.access_token.as_ref().map(::payspec::SecretRef::Text),
-                    ),
-                    (
-                        "sync_secret",
-                        self.sync_secret.as_ref().map(::payspec::SecretRef::Text),
-                    ),
+                    ("password", __g::secret(&self.password)),
+                    ("secret_key", __g::secret(&self.secret_key)),
+                    ("access_token", self.access_token.as_ref().and_then(__g::secret)),
+                    ("sync_secret", self.sync_secret.as_ref().and_then(__g::secret)),
                 ],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.username;
-            c.insert("username", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.password;
-            c.insert("password", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.secret_key;
-            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            if let Some(v) = &self.access_token {
-                c.insert("access_token", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            if let Some(v) = &self.sync_secret {
-                c.insert("sync_secret", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            __g::put(&mut c, "username", Some(&self.username));
+            __g::put(&mut c, "password", Some(&self.password));
+            __g::put(&mut c, "secret_key", Some(&self.secret_key));
+            __g::put(&mut c, "access_token", self.access_token.as_ref());
+            __g::put(&mut c, "sync_secret", self.sync_secret.as_ref());
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
