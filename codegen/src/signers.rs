@@ -767,6 +767,15 @@ impl Gen<'_> {
         self.key_text(cx, key, "key")
     }
 
+    /// The field of a required text `Secret` credential used as a whole key (`cred:<name>`, no
+    /// transforms): RSA then signs through the key cached in the `Secret`.
+    pub fn secret_key(&self, key: Option<&Item>) -> Option<proc_macro2::Ident> {
+        let item = key.filter(|i| i.add.is_none() && i.pad_left.is_none())?;
+        let Source::Credential(name) = &item.source else { return None };
+        let c = self.plan.creds.iter().find(|p| p.name == name)?;
+        (c.def.secret && !c.def.optional && c.def.kind != CredentialKind::Integer).then(|| c.ident.clone())
+    }
+
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
@@ -817,9 +826,15 @@ impl Gen<'_> {
             DigestAlg::Sha256 => quote!(__g::sha256(&__msg)),
             DigestAlg::Md5 => quote!(__g::md5(&__msg)),
             DigestAlg::RsaSha256 => {
-                let k = self.key_text(cx, d.key.as_ref(), "key");
                 let err = stage_err(cx.at_t(), "Digest", quote!(e.to_string()));
-                quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
+                match self.secret_key(d.key.as_ref()) {
+                    // The key parsed once and kept in the `Secret`.
+                    Some(k) => quote!(__g::rsa_sign(&creds.#k, &__msg).map_err(|e| #err)?),
+                    None => {
+                        let k = self.key_text(cx, d.key.as_ref(), "key");
+                        quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
+                    }
+                }
             }
         };
         Some(quote!(let __digest = #digest;))

@@ -1158,6 +1158,12 @@ pub fn secret<T: CredentialField>(v: &T) -> Option<crate::SecretRef<'_>> {
     v.secret_ref()
 }
 
+/// RSA-SHA256 signature of `msg` with the private key in `key` (parsed once, kept in the `Secret`).
+#[inline]
+pub fn rsa_sign(key: &Secret, msg: &str) -> Result<Vec<u8>, crate::crypto::KeyError> {
+    crate::crypto::rsa_sha256_sign_secret(key, msg.as_bytes())
+}
+
 /// What `Env::__wire` returns: a [`Wire`] or the missing base URL.
 pub type Wired = Result<Wire, SignError>;
 

@@ -974,13 +974,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest = ::payspec::crypto::rsa_sha256_sign(
-                    &{
-                        let __v = creds.private_key.expose();
-                        __v.to_string()
-                    },
-                    __msg.as_bytes(),
-                )
+            let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
@@ -1032,13 +1026,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest = ::payspec::crypto::rsa_sha256_sign(
-                    &{
-                        let __v = creds.private_key.expose();
-                        __v.to_string()
-                    },
-                    __msg.as_bytes(),
-                )
+            let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
@@ -1090,13 +1078,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 let __v = __payload.as_str();
                 __v.to_string()
             };
-            let __digest = ::payspec::crypto::rsa_sha256_sign(
-                    &{
-                        let __v = creds.private_key.expose();
-                        __v.to_string()
-                    },
-                    __msg.as_bytes(),
-                )
+            let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
