@@ -7,6 +7,78 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Documentation of a field: its `doc:` and its constraints.
+/// Serde's `rename_all = "camelCase"` of field `name` (serde_derive's rule: PascalCase over `_`,
+/// then the first character lowercased).
+fn serde_camel(name: &str) -> String {
+    let mut pascal = String::new();
+    let mut capitalize = true;
+    for ch in name.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.chars().next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + &pascal[c.len_utf8()..],
+        None => pascal,
+    }
+}
+
+/// The name serde sees for a field (`r#type` is `type`).
+fn serde_name(f: &FieldPlan) -> String {
+    f.ident.to_string().trim_start_matches("r#").to_string()
+}
+
+/// Whether `rename_all = "camelCase"` on a struct with `fields` leaves fewer `rename`s than none.
+fn camel_pays(fields: &[FieldPlan]) -> bool {
+    let plain = fields.iter().filter(|f| serde_name(f) != f.wire).count();
+    let camel = fields.iter().filter(|f| serde_camel(&serde_name(f)) != f.wire).count();
+    camel < plain
+}
+
+/// Whether field `f` needs its own `rename` (under `rename_all = "camelCase"` when `camel`).
+fn needs_rename(f: &FieldPlan, camel: bool) -> bool {
+    let n = serde_name(f);
+    if camel { serde_camel(&n) != f.wire } else { n != f.wire }
+}
+
+/// Serde's `rename_all` rules for enum variants that could spell every wire value of `variants`
+/// (Rust name, wire value); the one leaving the fewest explicit `rename`s, if it beats none.
+fn variant_rule(variants: &[(proc_macro2::Ident, String)]) -> Option<&'static str> {
+    const RULES: [&str; 6] =
+        ["lowercase", "UPPERCASE", "snake_case", "SCREAMING_SNAKE_CASE", "kebab-case", "SCREAMING-KEBAB-CASE"];
+    let plain = variants.iter().filter(|(v, w)| v != w.as_str()).count();
+    RULES
+        .iter()
+        .map(|r| (*r, variants.iter().filter(|(v, w)| variant_spelled(r, &v.to_string()) != *w).count()))
+        .filter(|(_, n)| *n < plain)
+        .min_by_key(|(_, n)| *n)
+        .map(|(r, _)| r)
+}
+
+/// The spelling of variant `v` under `rule` (see [`variant_rule`]).
+fn variant_spelled(rule: &str, v: &str) -> String {
+    let snake: String = v
+        .char_indices()
+        .flat_map(|(i, ch)| {
+            let sep = (ch.is_uppercase() && i > 0).then_some('_');
+            sep.into_iter().chain(std::iter::once(ch.to_ascii_lowercase()))
+        })
+        .collect();
+    match rule {
+        "lowercase" => v.to_ascii_lowercase(),
+        "UPPERCASE" => v.to_ascii_uppercase(),
+        "snake_case" => snake,
+        "SCREAMING_SNAKE_CASE" => snake.to_ascii_uppercase(),
+        "kebab-case" => snake.replace('_', "-"),
+        _ => snake.replace('_', "-").to_ascii_uppercase(),
+    }
+}
+
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
     let def: &Field = f.def;
     // One line: the field's `doc:` (whitespace collapsed), then its wire facts.
@@ -271,12 +343,24 @@ impl Gen<'_> {
         } else {
             quote!(match self { #(#name::#variants => #wires,)* })
         };
+        let rule = variant_rule(&e.variants);
+        let container = match rule {
+            Some(r) => quote!(#[serde(crate = "::payspec::serde", rename_all = #r)]),
+            None => quote!(#[serde(crate = "::payspec::serde")]),
+        };
+        let vattrs = e.variants.iter().map(|(v, w)| {
+            let spelled = match rule {
+                Some(r) => variant_spelled(r, &v.to_string()),
+                None => v.to_string(),
+            };
+            (spelled != *w).then(|| quote!(#[serde(rename = #w)]))
+        });
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-            #[serde(crate = "::payspec::serde")]
+            #container
             pub enum #name {
-                #( #[doc = #vdocs] #[serde(rename = #wires)] #variants, )*
+                #( #[doc = #vdocs] #vattrs #variants, )*
             }
 
             impl #name {
@@ -306,6 +390,7 @@ impl Gen<'_> {
         let name = &s.name;
         let doc = &s.doc;
         let mut fields = Vec::new();
+        let camel = camel_pays(&s.fields);
         for f in &s.fields {
             let id = &f.ident;
             let ty = self.field_ty(f);
@@ -314,7 +399,7 @@ impl Gen<'_> {
             // Serde's defaults where they hold: no `rename` when the Rust name is the wire name, no
             // `default` on an `Option` read without `with`.
             let mut attrs = Vec::new();
-            if f.ident != wire.as_str() {
+            if needs_rename(f, camel) {
                 attrs.push(quote!(rename = #wire));
             }
             let mut with = None;
@@ -337,12 +422,12 @@ impl Gen<'_> {
                 attrs.push(quote!(default));
             }
             attrs.extend(with);
+            if f.optional {
+                attrs.push(quote!(skip_serializing_if = "Option::is_none"));
+            }
             let mut serde = Vec::new();
             if !attrs.is_empty() {
                 serde.push(quote!(#[serde(#(#attrs),*)]));
-            }
-            if f.optional {
-                serde.push(quote!(#[serde(skip_serializing_if = "Option::is_none")]));
             }
             fields.push(quote! {
                 #[doc = #fdoc]
@@ -353,10 +438,11 @@ impl Gen<'_> {
         // `sensitive` fields and fields filled from a secret credential are redacted in `Debug`.
         let redacted = |f: &FieldPlan| f.def.sensitive || self.spec.field_is_secret(f.def);
         let sensitive = s.fields.iter().any(redacted);
+        let rename_all = if camel { quote!(, rename_all = "camelCase") } else { quote!() };
         let serde = if s.top_request {
-            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields)])
+            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields #rename_all)])
         } else {
-            quote!(#[serde(crate = "::payspec::serde")])
+            quote!(#[serde(crate = "::payspec::serde" #rename_all)])
         };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
@@ -395,12 +481,14 @@ impl Gen<'_> {
         let s = &self.plan.structs[op.request];
         let name = &s.name;
         let builder = &op.builder;
+        let camel = camel_pays(&s.fields);
+        let rename_all = if camel { quote!(, rename_all = "camelCase") } else { quote!() };
         let fields = s.fields.iter().map(|f| {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
             let mut attrs = Vec::new();
-            if f.ident != wire.as_str() {
+            if needs_rename(f, camel) {
                 attrs.push(quote!(rename = #wire));
             }
             if f.ty == Ty::Dec {
@@ -430,7 +518,7 @@ impl Gen<'_> {
         quote! {
             #[doc = #bdoc]
             #[derive(Clone, Default, Deserialize)]
-            #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+            #[serde(crate = "::payspec::serde", default, deny_unknown_fields #rename_all)]
             pub struct #builder {
                 #(#fields)*
             }

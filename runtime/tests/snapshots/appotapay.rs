@@ -100,19 +100,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundResponseDataStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundResponseDataStatus {
@@ -144,19 +140,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundStatusResponseDataStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundStatusResponseDataStatus {
@@ -188,13 +180,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `X-Language`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2XLanguage {
         ///`vi`
-        #[serde(rename = "vi")]
         Vi,
         ///`en`
-        #[serde(rename = "en")]
         En,
     }
     impl RefundV2XLanguage {
@@ -222,10 +212,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `currency`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum RefundV2Currency {
         ///`VND`
-        #[serde(rename = "VND")]
         Vnd,
     }
     impl RefundV2Currency {
@@ -249,19 +238,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2ResponseStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundV2ResponseStatus {
@@ -293,13 +278,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `X-Language`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2StatusXLanguage {
         ///`vi`
-        #[serde(rename = "vi")]
         Vi,
         ///`en`
-        #[serde(rename = "en")]
         En,
     }
     impl RefundV2StatusXLanguage {
@@ -327,13 +310,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `type`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
     pub enum RefundV2StatusType {
         ///`TRANSACTION_ID`
-        #[serde(rename = "TRANSACTION_ID")]
         TransactionId,
         ///`PARTNER_ORDER_ID`
-        #[serde(rename = "PARTNER_ORDER_ID")]
         PartnerOrderId,
     }
     impl RefundV2StatusType {
@@ -361,19 +342,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2StatusResponseStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundV2StatusResponseStatus {
@@ -405,13 +382,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Partner refund id, unique (idempotency key). Wire name `refundId`; required.
-        #[serde(rename = "refundId")]
         pub refund_id: String,
         ///AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
-        #[serde(rename = "appotapayTransId")]
         pub appotapay_trans_id: String,
         ///Wire name `amount`; required; minimum 1.
         pub amount: i64,
@@ -438,10 +413,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponse {
         ///Wire name `errorCode`; required.
-        #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -455,18 +429,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///The `data` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(rename = "appotapayTransId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Partner refund id (the request's refundId). Wire name `refundOriginalId`; optional.
-        #[serde(rename = "refundOriginalId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -479,16 +450,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundResponseDataStatus>,
         ///Payment time, unix seconds. Wire name `transactionTs`; optional.
-        #[serde(rename = "transactionTs")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundStatusRequest {
         ///Partner refund id. Wire name `refundId`; required; sent in the path.
-        #[serde(rename = "refundId")]
         pub refund_id: String,
     }
     impl RefundStatusRequest {
@@ -508,10 +477,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund_status`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundStatusResponse {
         ///Wire name `errorCode`; required.
-        #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -522,18 +490,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///The `data` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundStatusResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(rename = "appotapayTransId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `refundOriginalId`; optional.
-        #[serde(rename = "refundOriginalId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -546,31 +511,25 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundStatusResponseDataStatus>,
         ///Wire name `transactionTs`; optional.
-        #[serde(rename = "transactionTs")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundV2Request {
         ///Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Request-ID", skip_serializing_if = "Option::is_none")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language", skip_serializing_if = "Option::is_none")]
         pub x_language: Option<RefundV2XLanguage>,
         ///Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Account-Ref-ID", skip_serializing_if = "Option::is_none")]
         pub x_account_ref_id: Option<String>,
         ///Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
-        #[serde(rename = "partnerRefId")]
         pub partner_ref_id: String,
         ///AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
-        #[serde(rename = "transactionId")]
         pub transaction_id: String,
         ///VND. Wire name `amount`; required; minimum 1000.
         pub amount: i64,
@@ -604,18 +563,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund_v2`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundV2Response {
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(rename = "transactionId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(rename = "partnerRefId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -631,15 +587,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2ResponseStatus>,
         ///RFC 3339. Wire name `createdAt`; optional.
-        #[serde(rename = "createdAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
-        #[serde(rename = "refundedAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
         ///On failure. Wire name `errorCode`; optional.
-        #[serde(rename = "errorCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
         ///On failure. Wire name `message`; optional.
@@ -648,25 +601,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund_v2_status`: v2 refund detail.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundV2StatusRequest {
         ///Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Request-ID", skip_serializing_if = "Option::is_none")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language", skip_serializing_if = "Option::is_none")]
         pub x_language: Option<RefundV2StatusXLanguage>,
         ///Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Account-Ref-ID", skip_serializing_if = "Option::is_none")]
         pub x_account_ref_id: Option<String>,
         ///Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
-        #[serde(rename = "refundRefId")]
         pub refund_ref_id: String,
         ///TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<RefundV2StatusType>,
     }
@@ -691,18 +639,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund_v2_status`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundV2StatusResponse {
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(rename = "transactionId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(rename = "partnerRefId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -718,15 +663,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2StatusResponseStatus>,
         ///RFC 3339. Wire name `createdAt`; optional.
-        #[serde(rename = "createdAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
-        #[serde(rename = "refundedAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
         ///On failure. Wire name `errorCode`; optional.
-        #[serde(rename = "errorCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
         ///On failure. Wire name `message`; optional.
@@ -759,11 +701,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "refundId")]
         refund_id: Option<String>,
-        #[serde(rename = "appotapayTransId")]
         appotapay_trans_id: Option<String>,
         amount: Option<i64>,
         reason: Option<String>,
@@ -854,9 +799,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundStatusRequest`]: set fields, then [`build`](RefundStatusRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundStatusRequestBuilder {
-        #[serde(rename = "refundId")]
         refund_id: Option<String>,
     }
     impl RefundStatusRequestBuilder {
@@ -925,7 +874,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundV2Request`]: set fields, then [`build`](RefundV2RequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundV2RequestBuilder {
         #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
@@ -933,9 +887,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         x_language: Option<RefundV2XLanguage>,
         #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
-        #[serde(rename = "partnerRefId")]
         partner_ref_id: Option<String>,
-        #[serde(rename = "transactionId")]
         transaction_id: Option<String>,
         amount: Option<i64>,
         currency: Option<RefundV2Currency>,
@@ -1055,7 +1007,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundV2StatusRequest`]: set fields, then [`build`](RefundV2StatusRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundV2StatusRequestBuilder {
         #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
@@ -1063,9 +1020,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         x_language: Option<RefundV2StatusXLanguage>,
         #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
-        #[serde(rename = "refundRefId")]
         refund_ref_id: Option<String>,
-        #[serde(rename = "type")]
         r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequestBuilder {

@@ -112,25 +112,19 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum RefundResponseOrderStatus {
         ///`OPEN`
-        #[serde(rename = "OPEN")]
         Open,
         ///`SUCCESS`
-        #[serde(rename = "SUCCESS")]
         Success,
         ///`VOIDED`
-        #[serde(rename = "VOIDED")]
         Voided,
         ///`REFUNDED`
-        #[serde(rename = "REFUNDED")]
         Refunded,
         ///`CLOSED`
-        #[serde(rename = "CLOSED")]
         Closed,
         ///`SETTLED`
-        #[serde(rename = "SETTLED")]
         Settled,
     }
     impl RefundResponseOrderStatus {
@@ -166,25 +160,19 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum QueryResponseOrderStatus {
         ///`OPEN`
-        #[serde(rename = "OPEN")]
         Open,
         ///`SUCCESS`
-        #[serde(rename = "SUCCESS")]
         Success,
         ///`VOIDED`
-        #[serde(rename = "VOIDED")]
         Voided,
         ///`REFUNDED`
-        #[serde(rename = "REFUNDED")]
         Refunded,
         ///`CLOSED`
-        #[serde(rename = "CLOSED")]
         Closed,
         ///`SETTLED`
-        #[serde(rename = "SETTLED")]
         Settled,
     }
     impl QueryResponseOrderStatus {
@@ -220,17 +208,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
-        #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
-        #[serde(rename = "orderId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
@@ -257,10 +242,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponse {
         ///"0000" = success. Wire name `responseCode`; required.
-        #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Success on success (the doc example omits it). Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -274,47 +258,44 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `order` object.
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseOrder {
         ///Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///ISO 4217 (HKD, USD). Wire name `currency`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Order amount minus refunds. Wire name `netAmount`; optional.
         #[serde(
-            rename = "netAmount",
             default,
-            with = "::payspec::glue::exact_decimal_option"
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
         )]
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
@@ -344,22 +325,23 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `transaction` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseTransaction {
         ///Id of the refund transaction. Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///REFUND. Wire name `type`; optional.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///In the example, missing from the table. Wire name `currency`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,7 +350,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///System trace audit number. Wire name `stan`; optional.
@@ -377,17 +358,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct QueryRequest {
         ///Wire name `merchantId`; required.
-        #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
@@ -410,10 +388,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `query`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct QueryResponse {
         ///Wire name `responseCode`; required.
-        #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -424,47 +401,44 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `order` object.
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct QueryResponseOrder {
         ///Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `currency`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
         #[serde(
-            rename = "netAmount",
             default,
-            with = "::payspec::glue::exact_decimal_option"
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
         )]
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
@@ -494,17 +468,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `void`: Cancel a paid hosted order before settlement (instead of a refund).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct VoidRequest {
         ///Wire name `merchantId`; required.
-        #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
@@ -527,10 +498,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `void`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct VoidResponse {
         ///Wire name `responseCode`; required.
-        #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -544,18 +514,20 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `order` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct VoidResponseOrder {
         ///Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantReference`; optional.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -569,12 +541,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `type`; optional.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -582,29 +556,24 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct NotificationPayload {
         ///A string such as "699.00" in the new docs; signed as received. Wire name `amount`; required.
         #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///Wire name `merchantReference`; required; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         pub merchant_reference: String,
         ///Wire name `orderId`; required.
-        #[serde(rename = "orderId")]
         pub order_id: ::payspec::Scalar,
         ///Wire name `status`; required.
         pub status: String,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `signature`; required.
@@ -612,13 +581,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
         #[serde(with = "::payspec::glue::exact_decimal_option")]
         amount: Option<::payspec::rust_decimal::Decimal>,
@@ -715,13 +686,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`QueryRequest`]: set fields, then [`build`](QueryRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct QueryRequestBuilder {
-        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
     }
     impl QueryRequestBuilder {
@@ -809,13 +782,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`VoidRequest`]: set fields, then [`build`](VoidRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct VoidRequestBuilder {
-        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
     }
     impl VoidRequestBuilder {

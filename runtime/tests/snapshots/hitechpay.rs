@@ -354,7 +354,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `mac`; required; at most 64 characters.
         pub mac: String,
         ///1 = order, 2 = agreement. Wire name `type`; optional; minimum 1; maximum 2.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<i64>,
     }

@@ -101,19 +101,15 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `method`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
     pub enum PaymentInquireResponseMethod {
         ///`ATM_CARD`
-        #[serde(rename = "ATM_CARD")]
         AtmCard,
         ///`CREDIT_CARD`
-        #[serde(rename = "CREDIT_CARD")]
         CreditCard,
         ///`WALLET`
-        #[serde(rename = "WALLET")]
         Wallet,
         ///`COLLECTION`
-        #[serde(rename = "COLLECTION")]
         Collection,
     }
     impl PaymentInquireResponseMethod {
@@ -148,8 +144,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
         ///Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
         pub request_id: String,
@@ -237,8 +232,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         pub request_id: String,
@@ -285,8 +279,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         pub invoice_no: String,
@@ -350,12 +343,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        #[serde(rename = "merchantKey")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "merchantKey", skip_serializing_if = "Option::is_none")]
         pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -115,13 +115,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum RefundResponseStatus {
         ///`SUCCESS`
-        #[serde(rename = "SUCCESS")]
         Success,
         ///`FAILED`
-        #[serde(rename = "FAILED")]
         Failed,
     }
     impl RefundResponseStatus {
@@ -152,10 +150,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde")]
     pub enum TransactionSyncPayloadTransType {
         ///`C`
-        #[serde(rename = "C")]
         C,
         ///`D`
-        #[serde(rename = "D")]
         D,
     }
     impl TransactionSyncPayloadTransType {
@@ -231,31 +227,25 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
-        #[serde(rename = "bankCode")]
         pub bank_code: String,
         ///Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
-        #[serde(rename = "referenceNumber")]
         pub reference_number: String,
         ///Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
         pub amount: String,
         ///Refund description. Wire name `content`; required.
         pub content: String,
         ///Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
-        #[serde(rename = "multiTimes")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub multi_times: Option<bool>,
         ///Store / point-of-sale code. Wire name `terminalCode`; optional.
-        #[serde(rename = "terminalCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Sub-store code. Wire name `subTerminalCode`; optional.
-        #[serde(rename = "subTerminalCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_terminal_code: Option<String>,
     }
@@ -293,13 +283,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct CheckOrderRequest {
         ///Account that generated the VietQR code. Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
-        #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
         ///The orderId or referenceNumber. Wire name `value`; required.
         pub value: String,
@@ -334,13 +322,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
-        #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
         ///Wire name `value`; required.
         pub value: String,
@@ -375,13 +361,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct TransactionSyncPayload {
         ///A UUID (36 characters), as in the partner doc example. Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.
-        #[serde(rename = "transactionId")]
         pub transaction_id: String,
         ///yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53. Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.
-        #[serde(rename = "transactionTime")]
         pub transaction_time: String,
         ///Wire name `referencenumber`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -391,24 +375,18 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `content`; required.
         pub content: String,
         ///Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///C credit, D debit. Wire name `transType`; required.
-        #[serde(rename = "transType")]
         pub trans_type: TransactionSyncPayloadTransType,
         ///Wire name `orderId`; required.
-        #[serde(rename = "orderId")]
         pub order_id: String,
         ///Wire name `terminalCode`; optional.
-        #[serde(rename = "terminalCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Wire name `serviceCode`; optional.
-        #[serde(rename = "serviceCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub service_code: Option<String>,
         ///Wire name `urlLink`; optional.
-        #[serde(rename = "urlLink")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub url_link: Option<String>,
         ///Wire name `signature`; required; at most 64 characters.
@@ -456,21 +434,20 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "bankCode")]
         bank_code: Option<String>,
-        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "referenceNumber")]
         reference_number: Option<String>,
         amount: Option<String>,
         content: Option<String>,
-        #[serde(rename = "multiTimes")]
         multi_times: Option<bool>,
-        #[serde(rename = "terminalCode")]
         terminal_code: Option<String>,
-        #[serde(rename = "subTerminalCode")]
         sub_terminal_code: Option<String>,
     }
     impl RefundRequestBuilder {
@@ -579,11 +556,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct CheckOrderRequestBuilder {
-        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "type")]
         r#type: Option<::payspec::Scalar>,
         value: Option<String>,
     }
@@ -644,11 +624,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct CheckOrderH2cRequestBuilder {
-        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "type")]
         r#type: Option<::payspec::Scalar>,
         value: Option<String>,
     }
