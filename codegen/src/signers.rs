@@ -856,14 +856,10 @@ impl Gen<'_> {
         }
     }
 
-    /// A block evaluating to `(Stages, String)`: a recipe run for signing and the value for its place.
-    pub fn recipe_block(&self, cx: &RCtx, recipe: &Recipe, label: &str) -> TokenStream {
-        self.recipe_run(cx, recipe, label, false)
-    }
-
-    /// As [`Self::recipe_block`]; with `stages_only` (and no header template) the block evaluates
+    /// A block evaluating to `(String, Stages)`: a recipe run for signing (stages labelled `label`)
+    /// and the value for its place; with `stages_only` (and no header template) the block evaluates
     /// to the `Stages` alone (the value is its signature).
-    pub fn recipe_run(&self, cx: &RCtx, recipe: &Recipe, label: &str, stages_only: bool) -> TokenStream {
+    pub fn recipe_run(&self, cx: &RCtx, recipe: &Recipe, label: TokenStream, stages_only: bool) -> TokenStream {
         let (md, has_digest) = self.message_and_digest(cx, recipe);
         let sig = self.encoded(cx, recipe, has_digest);
         let placed = placed_label(&recipe.place);
@@ -1021,17 +1017,28 @@ impl Gen<'_> {
                 at_id: Some(format_ident!("AT{}", i)),
             };
             let header = matches!(recipe.place, Place::Header { .. });
-            let block = self.recipe_run(&cx, recipe, label, !header);
-            let at_id = cx.at_id.as_ref().expect("set above");
-            if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
-                runs.push(quote!(const #at_id: &str = #at;));
-            }
-            if header {
-                runs.push(quote!(let (#pv, #st) = #block;));
+            // A shared recipe that reads nothing of the request runs through its function.
+            let shared = label
+                .strip_prefix("auth:")
+                .and_then(|name| self.plan.recipes.iter().find(|r| r.name == name))
+                .filter(|r| self.reads_no_request(op, r));
+            let tuple = header || shared.is_some();
+            if let Some(r) = shared {
+                let f = format_ident!("__{}", r.func);
+                runs.push(quote!(let (#pv, #st) = #f(creds, clock, #label)?;));
             } else {
-                runs.push(quote!(let #st = #block;));
+                let block = self.recipe_run(&cx, recipe, quote!(#label), !header);
+                let at_id = cx.at_id.as_ref().expect("set above");
+                if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
+                    runs.push(quote!(const #at_id: &str = #at;));
+                }
+                if header {
+                    runs.push(quote!(let (#pv, #st) = #block;));
+                } else {
+                    runs.push(quote!(let #st = #block;));
+                }
             }
-            let pv = if header { quote!(#pv) } else { quote!(#st.signature.0.clone()) };
+            let pv = if tuple { quote!(#pv) } else { quote!(#st.signature.0.clone()) };
             let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
             seals.push(quote!(__w.stage(#st, #structural);));
             match &recipe.place {
@@ -1118,21 +1125,40 @@ impl Gen<'_> {
         }
     }
 
-    /// `pub fn recipe_<name>`: a shared recipe on its own (no fields, no URL).
+    /// Recipe `r` for operation `op` generates the same code as on its own (it reads no request
+    /// field, payload or URL): signers then call its `__recipe_<name>` function.
+    fn reads_no_request(&self, op: &OpPlan, r: &RecipePlan) -> bool {
+        let cx = |target| RCtx {
+            target,
+            at: self.spec.locate(&format!("recipes.{}", r.name)),
+            exclude: r.recipe.place.field().map(String::from),
+            at_id: Some(format_ident!("AT")),
+        };
+        let label = quote!(label);
+        let alone = self.recipe_run(&cx(Target::Empty), r.recipe, label.clone(), false).to_string();
+        alone == self.recipe_run(&cx(Target::Request(op)), r.recipe, label, false).to_string()
+    }
+
+    /// `pub fn recipe_<name>`: a shared recipe on its own (no fields, no URL), and the
+    /// `__recipe_<name>` it and signers call (value and unsealed stages, labelled `label`).
     pub fn recipe_fn(&self, r: &RecipePlan) -> TokenStream {
         let f = &r.func;
+        let inner = format_ident!("__{}", f);
         let cx = RCtx {
             target: Target::Empty,
             at: self.spec.locate(&format!("recipes.{}", r.name)),
             exclude: r.recipe.place.field().map(String::from),
             at_id: Some(format_ident!("AT")),
         };
-        let mut block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
-        if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
+        let block = self.recipe_run(&cx, r.recipe, quote!(label), false);
+        let at_const = if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
             let at = &cx.at;
-            block = quote!({ const AT: &str = #at; #block });
-        }
+            quote!(const AT: &str = #at;)
+        } else {
+            quote!()
+        };
         let structural = self.spec.recipe_value_is_secret(r.recipe, None);
+        let label = format!("recipe:{}", r.name);
         let doc = format!(
             "Run shared recipe `{}` on its own{} Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.",
             r.name,
@@ -1140,14 +1166,16 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(unused_variables, clippy::let_and_return)]
             pub fn #f(creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
+                let (__value, __st) = #inner(creds, clock, #label)?;
+                Ok((__g::sealed(__st, creds.redactor(), #structural), __value))
+            }
+
+            #[allow(unused_variables, clippy::let_and_return)]
+            fn #inner(creds: &Credentials, clock: Clock, label: &str) -> Result<(String, Stages), SignError> {
                 let __clock = clock;
-                let (__value, mut __st) = #block;
-                let mut __redactor = creds.redactor();
-                __redactor.stage_done(&__st, #structural);
-                __st.seal(&__redactor);
-                Ok((__st, __value))
+                #at_const
+                Ok(#block)
             }
         }
     }

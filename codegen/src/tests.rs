@@ -335,4 +335,9 @@ fn generated_code_stays_thin() {
     assert!(out.contains("__g::put(&mut c, \"key1\", Some(&self.key1));"), "{out}");
     assert!(out.contains("let mut __w = env.__wire(\"api\", \"POST\", \"/refund\")?;"), "{out}");
     assert!(out.contains("__w.opt(\"refund_fee_amount\", __req.refund_fee_amount);"), "{out}");
+    // A shared recipe reading nothing of the request runs through its function, not inlined.
+    let text = std::fs::read_to_string(root.join("specs/vietqr.yaml")).unwrap();
+    let out = gen_spec(&payspec_model::load_str("specs/vietqr.yaml", &text).unwrap());
+    assert!(out.contains("= __recipe_bearer(creds, clock, \"auth:bearer\")?;"), "{out}");
+    assert_eq!(out.matches("__g::stages(").count(), out.matches("fn __recipe_").count() + out.matches("let __st0 = {").count(), "{out}");
 }

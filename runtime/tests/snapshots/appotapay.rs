@@ -1282,111 +1282,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             let __sig = __g::encode(__g::Hex, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        const AT1: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT1,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT1,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt_bearer",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv1, __st1) = __recipe_jwt_bearer(creds, clock, "auth:jwt_bearer")?;
         __w.body("signature", Value::String(__st0.signature.0.clone()));
         __w.header("X-APPOTAPAY-AUTH", __pv1);
         __w.stage(__st0, false);
@@ -1412,111 +1308,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         let mut __w = env.__wire("v1", "GET", "/api/v1/transaction/refund/{refundId}")?;
         __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
         __w.header("Content-Type", "application/json");
-        const AT0: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT0,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT0,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt_bearer",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv0, __st0) = __recipe_jwt_bearer(creds, clock, "auth:jwt_bearer")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
         __w.stage(__st0, false);
         Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
@@ -1568,110 +1360,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __w.body("amount", Value::from(__req.amount));
         __w.body("currency", __g::json(&*f_currency));
         __w.body("reason", Value::String(__req.reason.to_string()));
-        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT0,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT0,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv0, __st0) = __recipe_jwt(creds, clock, "auth:jwt")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
         __w.stage(__st0, false);
         Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
@@ -1712,110 +1401,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT0,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT0,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv0, __st0) = __recipe_jwt(creds, clock, "auth:jwt")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
         __w.stage(__st0, false);
         Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
@@ -1960,337 +1546,343 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         })
     }
     ///Run shared recipe `jwt` on its own: X-APPOTAPAY-AUTH: <JWT> (bare token, v2 APIs). cty is required; jti = api_key-now; exp = now + 300 (the official scripts' TTL). Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_jwt(creds, clock, "recipe:jwt")?;
+        Ok((__g::sealed(__st, creds.redactor(), false), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_jwt(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
-            {
-                let __msg: String = {
-                    let mut __h = Map::new();
-                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                    __h.insert(
-                        "cty".to_string(),
-                        {
-                            let __v = "appotapay-api;v=1";
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    let mut __c = Map::new();
-                    __c.insert(
-                        "iss".to_string(),
-                        {
-                            let __v = creds.partner_code.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "jti".to_string(),
-                        {
-                            let __v = {
-                                let mut __t = String::new();
-                                __t.push_str(
-                                    &{
-                                        let __v = creds.api_key.as_str();
-                                        __v.to_string()
-                                    },
-                                );
-                                __t.push('-');
-                                __t.push_str(
-                                    &{
-                                        let __v = __clock.now_ms.div_euclid(1000);
-                                        __v.to_string()
-                                    },
-                                );
-                                __t
-                            };
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "api_key".to_string(),
-                        {
-                            let __v = creds.api_key.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "exp".to_string(),
-                        {
-                            let __v = __clock.now_ms.div_euclid(1000);
-                            {
-                                let __n: i64 = __v;
-                                let __v: i64 = match __n.checked_add(300i64) {
-                                    Some(n) => n,
-                                    None => {
-                                        return Err(
-                                            __g::stage(
-                                                AT,
-                                                ::payspec::Stage::Select,
-                                                format!(
-                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                };
-                                Value::from(__v)
-                            }
-                        },
-                    );
-                    ::payspec::canon::jwt_signing_input(
-                        &Value::Object(__h),
-                        &Value::Object(__c),
-                    )
-                };
-                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-                let __sig = __g::encode(__g::Base64Url, &__digest);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "X-APPOTAPAY-AUTH",
+        const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
+        Ok({
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                __h.insert(
+                    "cty".to_string(),
                     {
-                        let mut __t = String::new();
-                        __t.push_str(__msg.as_str());
-                        __t.push('.');
-                        __t.push_str(__sig.as_str());
-                        __t
+                        let __v = "appotapay-api;v=1";
+                        Value::String(__v.to_string())
                     },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:jwt",
-                        __msg,
-                        Some(__digest),
-                        __sig,
-                        "header.X-APPOTAPAY-AUTH",
-                    ),
+                );
+                let mut __c = Map::new();
+                __c.insert(
+                    "iss".to_string(),
+                    {
+                        let __v = creds.partner_code.as_str();
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "jti".to_string(),
+                    {
+                        let __v = {
+                            let mut __t = String::new();
+                            __t.push_str(
+                                &{
+                                    let __v = creds.api_key.as_str();
+                                    __v.to_string()
+                                },
+                            );
+                            __t.push('-');
+                            __t.push_str(
+                                &{
+                                    let __v = __clock.now_ms.div_euclid(1000);
+                                    __v.to_string()
+                                },
+                            );
+                            __t
+                        };
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "api_key".to_string(),
+                    {
+                        let __v = creds.api_key.as_str();
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "exp".to_string(),
+                    {
+                        let __v = __clock.now_ms.div_euclid(1000);
+                        {
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
+                            Value::from(__v)
+                        }
+                    },
+                );
+                ::payspec::canon::jwt_signing_input(
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, false);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+            };
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT,
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = String::new();
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (
+                __value,
+                __g::stages(
+                    label,
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
+            )
+        })
     }
     ///Run shared recipe `jwt_bearer` on its own: X-APPOTAPAY-AUTH: Bearer <JWT> — the form the v1 refund page shows. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt_bearer(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_jwt_bearer(creds, clock, "recipe:jwt_bearer")?;
+        Ok((__g::sealed(__st, creds.redactor(), false), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_jwt_bearer(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
-            {
-                let __msg: String = {
-                    let mut __h = Map::new();
-                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                    __h.insert(
-                        "cty".to_string(),
-                        {
-                            let __v = "appotapay-api;v=1";
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    let mut __c = Map::new();
-                    __c.insert(
-                        "iss".to_string(),
-                        {
-                            let __v = creds.partner_code.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "jti".to_string(),
-                        {
-                            let __v = {
-                                let mut __t = String::new();
-                                __t.push_str(
-                                    &{
-                                        let __v = creds.api_key.as_str();
-                                        __v.to_string()
-                                    },
-                                );
-                                __t.push('-');
-                                __t.push_str(
-                                    &{
-                                        let __v = __clock.now_ms.div_euclid(1000);
-                                        __v.to_string()
-                                    },
-                                );
-                                __t
-                            };
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "api_key".to_string(),
-                        {
-                            let __v = creds.api_key.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "exp".to_string(),
-                        {
-                            let __v = __clock.now_ms.div_euclid(1000);
-                            {
-                                let __n: i64 = __v;
-                                let __v: i64 = match __n.checked_add(300i64) {
-                                    Some(n) => n,
-                                    None => {
-                                        return Err(
-                                            __g::stage(
-                                                AT,
-                                                ::payspec::Stage::Select,
-                                                format!(
-                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                };
-                                Value::from(__v)
-                            }
-                        },
-                    );
-                    ::payspec::canon::jwt_signing_input(
-                        &Value::Object(__h),
-                        &Value::Object(__c),
-                    )
-                };
-                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-                let __sig = __g::encode(__g::Base64Url, &__digest);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "X-APPOTAPAY-AUTH",
+        const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
+        Ok({
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                __h.insert(
+                    "cty".to_string(),
                     {
-                        let mut __t = String::new();
-                        __t.push_str("Bearer ");
-                        __t.push_str(__msg.as_str());
-                        __t.push('.');
-                        __t.push_str(__sig.as_str());
-                        __t
+                        let __v = "appotapay-api;v=1";
+                        Value::String(__v.to_string())
                     },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:jwt_bearer",
-                        __msg,
-                        Some(__digest),
-                        __sig,
-                        "header.X-APPOTAPAY-AUTH",
-                    ),
+                );
+                let mut __c = Map::new();
+                __c.insert(
+                    "iss".to_string(),
+                    {
+                        let __v = creds.partner_code.as_str();
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "jti".to_string(),
+                    {
+                        let __v = {
+                            let mut __t = String::new();
+                            __t.push_str(
+                                &{
+                                    let __v = creds.api_key.as_str();
+                                    __v.to_string()
+                                },
+                            );
+                            __t.push('-');
+                            __t.push_str(
+                                &{
+                                    let __v = __clock.now_ms.div_euclid(1000);
+                                    __v.to_string()
+                                },
+                            );
+                            __t
+                        };
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "api_key".to_string(),
+                    {
+                        let __v = creds.api_key.as_str();
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "exp".to_string(),
+                    {
+                        let __v = __clock.now_ms.div_euclid(1000);
+                        {
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
+                            Value::from(__v)
+                        }
+                    },
+                );
+                ::payspec::canon::jwt_signing_input(
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, false);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+            };
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT,
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (
+                __value,
+                __g::stages(
+                    label,
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
+            )
+        })
     }
     ///Run shared recipe `jwt_legacy` on its own: Older token shape without jti, sent with Bearer to v1 APIs; reproduces the token published in third-party code. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt_legacy(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_jwt_legacy(creds, clock, "recipe:jwt_legacy")?;
+        Ok((__g::sealed(__st, creds.redactor(), false), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_jwt_legacy(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
-            {
-                let __msg: String = {
-                    let mut __h = Map::new();
-                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                    __h.insert(
-                        "cty".to_string(),
-                        {
-                            let __v = "appotapay-api;v=1";
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    let mut __c = Map::new();
-                    __c.insert(
-                        "iss".to_string(),
-                        {
-                            let __v = creds.partner_code.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "api_key".to_string(),
-                        {
-                            let __v = creds.api_key.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "exp".to_string(),
-                        {
-                            let __v = __clock.now_ms.div_euclid(1000);
-                            {
-                                let __n: i64 = __v;
-                                let __v: i64 = match __n.checked_add(300i64) {
-                                    Some(n) => n,
-                                    None => {
-                                        return Err(
-                                            __g::stage(
-                                                AT,
-                                                ::payspec::Stage::Select,
-                                                format!(
-                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                };
-                                Value::from(__v)
-                            }
-                        },
-                    );
-                    ::payspec::canon::jwt_signing_input(
-                        &Value::Object(__h),
-                        &Value::Object(__c),
-                    )
-                };
-                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-                let __sig = __g::encode(__g::Base64Url, &__digest);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "X-APPOTAPAY-AUTH",
+        const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
+        Ok({
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                __h.insert(
+                    "cty".to_string(),
                     {
-                        let mut __t = String::new();
-                        __t.push_str("Bearer ");
-                        __t.push_str(__msg.as_str());
-                        __t.push('.');
-                        __t.push_str(__sig.as_str());
-                        __t
+                        let __v = "appotapay-api;v=1";
+                        Value::String(__v.to_string())
                     },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:jwt_legacy",
-                        __msg,
-                        Some(__digest),
-                        __sig,
-                        "header.X-APPOTAPAY-AUTH",
-                    ),
+                );
+                let mut __c = Map::new();
+                __c.insert(
+                    "iss".to_string(),
+                    {
+                        let __v = creds.partner_code.as_str();
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "api_key".to_string(),
+                    {
+                        let __v = creds.api_key.as_str();
+                        Value::String(__v.to_string())
+                    },
+                );
+                __c.insert(
+                    "exp".to_string(),
+                    {
+                        let __v = __clock.now_ms.div_euclid(1000);
+                        {
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
+                            Value::from(__v)
+                        }
+                    },
+                );
+                ::payspec::canon::jwt_signing_input(
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, false);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+            };
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT,
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (
+                __value,
+                __g::stages(
+                    label,
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
+            )
+        })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {

@@ -797,30 +797,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let __clock = clock;
         let mut __w = env.__wire("api", "POST", "/api/token_generate")?;
         __w.header("Content-Type", "application/json");
-        const AT0: &str = "specs/vietqr.yaml:30:3: recipes.basic";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __m = __g::Join::new(":");
-                __m.part(&creds.username.as_str());
-                __m.part(&creds.password.expose());
-                __m.finish()
-            };
-            let __sig = __g::encode(__g::Base64, &__msg);
-            let __value: String = __g::header_placed(
-                AT0,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Basic ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:basic", __msg, None, __sig, "header.Authorization"),
-            )
-        };
+        let (__pv0, __st0) = __recipe_basic(creds, clock, "auth:basic")?;
         __w.header("Authorization", __pv0);
         __w.stage(__st0, true);
         Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
@@ -871,36 +848,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             let __sig = __g::encode(__g::Hex, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
-        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: AT1.into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                AT1,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
-            )
-        };
+        let (__pv1, __st1) = __recipe_bearer(creds, clock, "auth:bearer")?;
         __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
         __w.stage(__st0, false);
@@ -941,36 +889,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             let __sig = __g::encode(__g::Hex, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
-        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: AT1.into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                AT1,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
-            )
-        };
+        let (__pv1, __st1) = __recipe_bearer(creds, clock, "auth:bearer")?;
         __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
         __w.stage(__st0, false);
@@ -1012,36 +931,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             let __sig = __g::encode(__g::Hex, &__digest);
             __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
-        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: AT1.into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                AT1,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
-            )
-        };
+        let (__pv1, __st1) = __recipe_bearer(creds, clock, "auth:bearer")?;
         __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
         __w.stage(__st0, false);
@@ -1141,99 +1031,84 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         })
     }
     ///Run shared recipe `basic` on its own: HTTP Basic: Authorization: Basic base64(username:password). Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_basic(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_basic(creds, clock, "recipe:basic")?;
+        Ok((__g::sealed(__st, creds.redactor(), true), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_basic(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
-            {
-                let __msg: String = {
-                    let mut __m = __g::Join::new(":");
-                    __m.part(&creds.username.as_str());
-                    __m.part(&creds.password.expose());
-                    __m.finish()
-                };
-                let __sig = __g::encode(__g::Base64, &__msg);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "Authorization",
-                    {
-                        let mut __t = String::new();
-                        __t.push_str("Basic ");
-                        __t.push_str(__sig.as_str());
-                        __t
-                    },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:basic",
-                        __msg,
-                        None,
-                        __sig,
-                        "header.Authorization",
-                    ),
-                )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, true);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+        const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
+        Ok({
+            let __msg: String = {
+                let mut __m = __g::Join::new(":");
+                __m.part(&creds.username.as_str());
+                __m.part(&creds.password.expose());
+                __m.finish()
+            };
+            let __sig = __g::encode(__g::Base64, &__msg);
+            let __value: String = __g::header_placed(
+                AT,
+                "Authorization",
+                {
+                    let mut __t = String::new();
+                    __t.push_str("Basic ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (__value, __g::stages(label, __msg, None, __sig, "header.Authorization"))
+        })
     }
     ///Run shared recipe `bearer` on its own: The access_token from `token`, sent as a Bearer token. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_bearer(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_bearer(creds, clock, "recipe:bearer")?;
+        Ok((__g::sealed(__st, creds.redactor(), true), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_bearer(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-            {
-                let __msg: String = match creds.access_token.as_ref().map(|s| s.expose())
+        const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
+        Ok({
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
+                        target: AT.into(),
+                        source: ::payspec::CredentialError {
+                            name: "access_token".into(),
+                            problem: "required by this recipe but not given".into(),
+                        },
+                    });
+                }
+            };
+            let __sig = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
+                AT,
+                "Authorization",
                 {
-                    Some(__v) => __v.to_string(),
-                    None => {
-                        return Err(SignError::Credential {
-                            target: AT.into(),
-                            source: ::payspec::CredentialError {
-                                name: "access_token".into(),
-                                problem: "required by this recipe but not given".into(),
-                            },
-                        });
-                    }
-                };
-                let __sig = Clone::clone(&__msg);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "Authorization",
-                    {
-                        let mut __t = String::new();
-                        __t.push_str("Bearer ");
-                        __t.push_str(__sig.as_str());
-                        __t
-                    },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:bearer",
-                        __msg,
-                        None,
-                        __sig,
-                        "header.Authorization",
-                    ),
-                )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, true);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+                    let mut __t = String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (__value, __g::stages(label, __msg, None, __sig, "header.Authorization"))
+        })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
