@@ -128,6 +128,7 @@ impl Gen<'_> {
         });
         let doc = format!("Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`.");
         let bdoc = format!("A builder holding every field of a `{}` request.", op.name);
+        let unused = s.fields.is_empty().then(|| quote!(#[allow(unused_variables)]));
         quote! {
             impl #name {
                 #[doc = #doc]
@@ -136,9 +137,9 @@ impl Gen<'_> {
                 }
             }
 
+            #[doc = #bdoc]
             impl From<#name> for #builder {
-                #[doc = #bdoc]
-                #[allow(unused_variables)]
+                #unused
                 fn from(r: #name) -> Self {
                     #builder { #(#back)* }
                 }

@@ -341,7 +341,7 @@ impl Gen<'_> {
         let body = if variants.is_empty() {
             quote!(match *self {})
         } else {
-            quote!(match self { #(#name::#variants => #wires,)* })
+quote!(Self::WIRE[*self as usize])
         };
         let rule = variant_rule(&e.variants);
         let container = match rule {
@@ -365,7 +365,8 @@ impl Gen<'_> {
 
             impl #name {
                 /// Every value, in spec order.
-                pub const ALL: &'static [#name] = &[#(#name::#variants),*];
+                pub const ALL: &'static [#name] = &[#(Self::#variants),*];
+                const WIRE: &'static [&'static str] = &[#(#wires),*];
 
                 /// The wire value.
                 pub fn as_str(&self) -> &'static str {

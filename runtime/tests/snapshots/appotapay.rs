@@ -114,19 +114,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundResponseDataStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundResponseDataStatus] = &[
-            RefundResponseDataStatus::Pending,
-            RefundResponseDataStatus::Processing,
-            RefundResponseDataStatus::Success,
-            RefundResponseDataStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundResponseDataStatus::Pending => "pending",
-                RefundResponseDataStatus::Processing => "processing",
-                RefundResponseDataStatus::Success => "success",
-                RefundResponseDataStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -154,19 +155,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundStatusResponseDataStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundStatusResponseDataStatus] = &[
-            RefundStatusResponseDataStatus::Pending,
-            RefundStatusResponseDataStatus::Processing,
-            RefundStatusResponseDataStatus::Success,
-            RefundStatusResponseDataStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundStatusResponseDataStatus::Pending => "pending",
-                RefundStatusResponseDataStatus::Processing => "processing",
-                RefundStatusResponseDataStatus::Success => "success",
-                RefundStatusResponseDataStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -189,16 +191,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundV2XLanguage {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundV2XLanguage] = &[
-            RefundV2XLanguage::Vi,
-            RefundV2XLanguage::En,
-        ];
+        pub const ALL: &'static [RefundV2XLanguage] = &[Self::Vi, Self::En];
+        const WIRE: &'static [&'static str] = &["vi", "en"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2XLanguage::Vi => "vi",
-                RefundV2XLanguage::En => "en",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -219,12 +216,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundV2Currency {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundV2Currency] = &[RefundV2Currency::Vnd];
+        pub const ALL: &'static [RefundV2Currency] = &[Self::Vnd];
+        const WIRE: &'static [&'static str] = &["VND"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2Currency::Vnd => "VND",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -252,19 +248,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundV2ResponseStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2ResponseStatus] = &[
-            RefundV2ResponseStatus::Pending,
-            RefundV2ResponseStatus::Processing,
-            RefundV2ResponseStatus::Success,
-            RefundV2ResponseStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2ResponseStatus::Pending => "pending",
-                RefundV2ResponseStatus::Processing => "processing",
-                RefundV2ResponseStatus::Success => "success",
-                RefundV2ResponseStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -287,16 +284,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundV2StatusXLanguage {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundV2StatusXLanguage] = &[
-            RefundV2StatusXLanguage::Vi,
-            RefundV2StatusXLanguage::En,
-        ];
+        pub const ALL: &'static [RefundV2StatusXLanguage] = &[Self::Vi, Self::En];
+        const WIRE: &'static [&'static str] = &["vi", "en"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2StatusXLanguage::Vi => "vi",
-                RefundV2StatusXLanguage::En => "en",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -320,15 +312,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundV2StatusType {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2StatusType] = &[
-            RefundV2StatusType::TransactionId,
-            RefundV2StatusType::PartnerOrderId,
+            Self::TransactionId,
+            Self::PartnerOrderId,
         ];
+        const WIRE: &'static [&'static str] = &["TRANSACTION_ID", "PARTNER_ORDER_ID"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2StatusType::TransactionId => "TRANSACTION_ID",
-                RefundV2StatusType::PartnerOrderId => "PARTNER_ORDER_ID",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -356,19 +346,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundV2StatusResponseStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2StatusResponseStatus] = &[
-            RefundV2StatusResponseStatus::Pending,
-            RefundV2StatusResponseStatus::Processing,
-            RefundV2StatusResponseStatus::Success,
-            RefundV2StatusResponseStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2StatusResponseStatus::Pending => "pending",
-                RefundV2StatusResponseStatus::Processing => "processing",
-                RefundV2StatusResponseStatus::Success => "success",
-                RefundV2StatusResponseStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -399,9 +390,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 refund_id: Some(r.refund_id),
@@ -466,9 +456,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_status` request.
     impl From<RefundStatusRequest> for RefundStatusRequestBuilder {
-        ///A builder holding every field of a `refund_status` request.
-        #[allow(unused_variables)]
         fn from(r: RefundStatusRequest) -> Self {
             RefundStatusRequestBuilder {
                 refund_id: Some(r.refund_id),
@@ -545,9 +534,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_v2` request.
     impl From<RefundV2Request> for RefundV2RequestBuilder {
-        ///A builder holding every field of a `refund_v2` request.
-        #[allow(unused_variables)]
         fn from(r: RefundV2Request) -> Self {
             RefundV2RequestBuilder {
                 x_request_id: r.x_request_id,
@@ -624,9 +612,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_v2_status` request.
     impl From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
-        ///A builder holding every field of a `refund_v2_status` request.
-        #[allow(unused_variables)]
         fn from(r: RefundV2StatusRequest) -> Self {
             RefundV2StatusRequestBuilder {
                 x_request_id: r.x_request_id,

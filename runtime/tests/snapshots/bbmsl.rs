@@ -130,23 +130,24 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl RefundResponseOrderStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundResponseOrderStatus] = &[
-            RefundResponseOrderStatus::Open,
-            RefundResponseOrderStatus::Success,
-            RefundResponseOrderStatus::Voided,
-            RefundResponseOrderStatus::Refunded,
-            RefundResponseOrderStatus::Closed,
-            RefundResponseOrderStatus::Settled,
+            Self::Open,
+            Self::Success,
+            Self::Voided,
+            Self::Refunded,
+            Self::Closed,
+            Self::Settled,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "OPEN",
+            "SUCCESS",
+            "VOIDED",
+            "REFUNDED",
+            "CLOSED",
+            "SETTLED",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundResponseOrderStatus::Open => "OPEN",
-                RefundResponseOrderStatus::Success => "SUCCESS",
-                RefundResponseOrderStatus::Voided => "VOIDED",
-                RefundResponseOrderStatus::Refunded => "REFUNDED",
-                RefundResponseOrderStatus::Closed => "CLOSED",
-                RefundResponseOrderStatus::Settled => "SETTLED",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -178,23 +179,24 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl QueryResponseOrderStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [QueryResponseOrderStatus] = &[
-            QueryResponseOrderStatus::Open,
-            QueryResponseOrderStatus::Success,
-            QueryResponseOrderStatus::Voided,
-            QueryResponseOrderStatus::Refunded,
-            QueryResponseOrderStatus::Closed,
-            QueryResponseOrderStatus::Settled,
+            Self::Open,
+            Self::Success,
+            Self::Voided,
+            Self::Refunded,
+            Self::Closed,
+            Self::Settled,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "OPEN",
+            "SUCCESS",
+            "VOIDED",
+            "REFUNDED",
+            "CLOSED",
+            "SETTLED",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                QueryResponseOrderStatus::Open => "OPEN",
-                QueryResponseOrderStatus::Success => "SUCCESS",
-                QueryResponseOrderStatus::Voided => "VOIDED",
-                QueryResponseOrderStatus::Refunded => "REFUNDED",
-                QueryResponseOrderStatus::Closed => "CLOSED",
-                QueryResponseOrderStatus::Settled => "SETTLED",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -228,9 +230,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 merchant_id: Some(r.merchant_id),
@@ -375,9 +376,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `query` request.
     impl From<QueryRequest> for QueryRequestBuilder {
-        ///A builder holding every field of a `query` request.
-        #[allow(unused_variables)]
         fn from(r: QueryRequest) -> Self {
             QueryRequestBuilder {
                 merchant_id: Some(r.merchant_id),
@@ -485,9 +485,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `void` request.
     impl From<VoidRequest> for VoidRequestBuilder {
-        ///A builder holding every field of a `void` request.
-        #[allow(unused_variables)]
         fn from(r: VoidRequest) -> Self {
             VoidRequestBuilder {
                 merchant_id: Some(r.merchant_id),

@@ -119,9 +119,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 app_id: r.app_id,
@@ -172,9 +171,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `query_refund` request.
     impl From<QueryRefundRequest> for QueryRefundRequestBuilder {
-        ///A builder holding every field of a `query_refund` request.
-        #[allow(unused_variables)]
         fn from(r: QueryRefundRequest) -> Self {
             QueryRefundRequestBuilder {
                 app_id: r.app_id,
@@ -240,9 +238,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `create_order` request.
     impl From<CreateOrderRequest> for CreateOrderRequestBuilder {
-        ///A builder holding every field of a `create_order` request.
-        #[allow(unused_variables)]
         fn from(r: CreateOrderRequest) -> Self {
             CreateOrderRequestBuilder {
                 app_id: r.app_id,
@@ -304,9 +301,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `query_order` request.
     impl From<QueryOrderRequest> for QueryOrderRequestBuilder {
-        ///A builder holding every field of a `query_order` request.
-        #[allow(unused_variables)]
         fn from(r: QueryOrderRequest) -> Self {
             QueryOrderRequestBuilder {
                 app_id: r.app_id,

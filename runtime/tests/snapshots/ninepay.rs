@@ -115,19 +115,20 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl PaymentInquireResponseMethod {
         /// Every value, in spec order.
         pub const ALL: &'static [PaymentInquireResponseMethod] = &[
-            PaymentInquireResponseMethod::AtmCard,
-            PaymentInquireResponseMethod::CreditCard,
-            PaymentInquireResponseMethod::Wallet,
-            PaymentInquireResponseMethod::Collection,
+            Self::AtmCard,
+            Self::CreditCard,
+            Self::Wallet,
+            Self::Collection,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "ATM_CARD",
+            "CREDIT_CARD",
+            "WALLET",
+            "COLLECTION",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                PaymentInquireResponseMethod::AtmCard => "ATM_CARD",
-                PaymentInquireResponseMethod::CreditCard => "CREDIT_CARD",
-                PaymentInquireResponseMethod::Wallet => "WALLET",
-                PaymentInquireResponseMethod::Collection => "COLLECTION",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -190,9 +191,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 date: r.date,
@@ -243,9 +243,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_inquire` request.
     impl From<RefundInquireRequest> for RefundInquireRequestBuilder {
-        ///A builder holding every field of a `refund_inquire` request.
-        #[allow(unused_variables)]
         fn from(r: RefundInquireRequest) -> Self {
             RefundInquireRequestBuilder {
                 date: r.date,
@@ -290,9 +289,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `payment_inquire` request.
     impl From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
-        ///A builder holding every field of a `payment_inquire` request.
-        #[allow(unused_variables)]
         fn from(r: PaymentInquireRequest) -> Self {
             PaymentInquireRequestBuilder {
                 date: r.date,
@@ -366,9 +364,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `payment_create` request.
     impl From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
-        ///A builder holding every field of a `payment_create` request.
-        #[allow(unused_variables)]
         fn from(r: PaymentCreateRequest) -> Self {
             PaymentCreateRequestBuilder {
                 date: r.date,

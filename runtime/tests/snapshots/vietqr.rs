@@ -124,16 +124,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     impl RefundResponseStatus {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundResponseStatus] = &[
-            RefundResponseStatus::Success,
-            RefundResponseStatus::Failed,
-        ];
+        pub const ALL: &'static [RefundResponseStatus] = &[Self::Success, Self::Failed];
+        const WIRE: &'static [&'static str] = &["SUCCESS", "FAILED"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundResponseStatus::Success => "SUCCESS",
-                RefundResponseStatus::Failed => "FAILED",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -156,16 +151,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     impl TransactionSyncPayloadTransType {
         /// Every value, in spec order.
-        pub const ALL: &'static [TransactionSyncPayloadTransType] = &[
-            TransactionSyncPayloadTransType::C,
-            TransactionSyncPayloadTransType::D,
-        ];
+        pub const ALL: &'static [TransactionSyncPayloadTransType] = &[Self::C, Self::D];
+        const WIRE: &'static [&'static str] = &["C", "D"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                TransactionSyncPayloadTransType::C => "C",
-                TransactionSyncPayloadTransType::D => "D",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -187,8 +177,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `token` request.
     impl From<TokenRequest> for TokenRequestBuilder {
-        ///A builder holding every field of a `token` request.
         #[allow(unused_variables)]
         fn from(r: TokenRequest) -> Self {
             TokenRequestBuilder {}
@@ -255,9 +245,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 bank_code: Some(r.bank_code),
@@ -298,9 +287,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `check_order` request.
     impl From<CheckOrderRequest> for CheckOrderRequestBuilder {
-        ///A builder holding every field of a `check_order` request.
-        #[allow(unused_variables)]
         fn from(r: CheckOrderRequest) -> Self {
             CheckOrderRequestBuilder {
                 bank_account: Some(r.bank_account),
@@ -337,9 +325,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             __g::validate(self)
         }
     }
+    ///A builder holding every field of a `check_order_h2c` request.
     impl From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
-        ///A builder holding every field of a `check_order_h2c` request.
-        #[allow(unused_variables)]
         fn from(r: CheckOrderH2cRequest) -> Self {
             CheckOrderH2cRequestBuilder {
                 bank_account: Some(r.bank_account),
