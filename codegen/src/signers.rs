@@ -138,6 +138,39 @@ fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
 
 /// `ts` with every `__v` replaced by `expr` (parenthesised before a method call when it is a
 /// reference or a dereference).
+/// Whether `body` may take `expr` in place of its one `__v` (see [`subst`]): `expr` is a path,
+/// literal, method chain or call, possibly after leading `&` / `*`, and `body` reads `__v` once.
+fn inlinable(expr: &TokenStream, body: &TokenStream) -> bool {
+    use proc_macro2::TokenTree;
+    fn count(ts: &TokenStream) -> usize {
+        ts.clone()
+            .into_iter()
+            .map(|t| match t {
+                TokenTree::Ident(i) if i == "__v" => 1,
+                TokenTree::Group(g) => count(&g.stream()),
+                _ => 0,
+            })
+            .sum()
+    }
+    let mut leading = true;
+    let simple = expr.clone().into_iter().all(|t| match t {
+        TokenTree::Punct(p) if leading && matches!(p.as_char(), '&' | '*') => true,
+        TokenTree::Punct(p) => {
+            leading = false;
+            matches!(p.as_char(), '.' | ':')
+        }
+        TokenTree::Group(g) => {
+            leading = false;
+            g.delimiter() != proc_macro2::Delimiter::Brace
+        }
+        _ => {
+            leading = false;
+            true
+        }
+    });
+    simple && count(expr) == 0 && count(body) == 1
+}
+
 pub(crate) fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
     use proc_macro2::{Delimiter, Group, TokenTree};
     let prefix = matches!(expr.clone().into_iter().next(), Some(TokenTree::Punct(p)) if p.as_char() == '&' || p.as_char() == '*');
@@ -469,6 +502,11 @@ impl Gen<'_> {
                 let steps_empty = steps.is_empty();
                 let expr = raw.expr;
                 match (raw.opt, item.optional) {
+                    (false, false) if steps_empty && inlinable(&expr, &body) => (subst(body, &expr), false),
+                    (false, true) if steps_empty && inlinable(&expr, &body) => {
+                        let b = subst(body, &expr);
+                        (quote!(Some(#b)), true)
+                    }
                     (false, false) => (quote!({ let __v = #expr; #body }), false),
                     (false, true) => (quote!(Some({ let __v = #expr; #body })), true),
                     (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {

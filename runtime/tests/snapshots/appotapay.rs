@@ -1238,22 +1238,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __w.body("reason", Value::String(__req.reason.to_string()));
         let __st0 = {
             let __msg: String = {
-                let __p0 = {
-                    let __v = __req.amount;
-                    __v.to_string()
-                };
-                let __p1 = {
-                    let __v = &__req.appotapay_trans_id;
-                    __v.to_string()
-                };
-                let __p2 = {
-                    let __v = &__req.reason;
-                    __v.to_string()
-                };
-                let __p3 = {
-                    let __v = &__req.refund_id;
-                    __v.to_string()
-                };
+                let __p0 = __req.amount.to_string();
+                let __p1 = __req.appotapay_trans_id.to_string();
+                let __p2 = __req.reason.to_string();
+                let __p3 = __req.refund_id.to_string();
                 let __pairs: Vec<(&str, String)> = vec![
                     ("amount", __p0), ("appotapayTransId", __p1), ("reason", __p2),
                     ("refundId", __p3)
@@ -1555,37 +1543,21 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
+                    Value::String("appotapay-api;v=1".to_string()),
                 );
                 let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
+                    Value::String(creds.partner_code.as_str().to_string()),
                 );
                 __c.insert(
                     "jti".to_string(),
                     {
                         let __v = {
                             let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
+                            __t.push_str(&creds.api_key.as_str().to_string());
                             __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
+                            __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
                             __t
                         };
                         Value::String(__v.to_string())
@@ -1593,10 +1565,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 );
                 __c.insert(
                     "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
+                    Value::String(creds.api_key.as_str().to_string()),
                 );
                 __c.insert(
                     "exp".to_string(),
@@ -1675,37 +1644,21 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
+                    Value::String("appotapay-api;v=1".to_string()),
                 );
                 let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
+                    Value::String(creds.partner_code.as_str().to_string()),
                 );
                 __c.insert(
                     "jti".to_string(),
                     {
                         let __v = {
                             let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
+                            __t.push_str(&creds.api_key.as_str().to_string());
                             __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
+                            __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
                             __t
                         };
                         Value::String(__v.to_string())
@@ -1713,10 +1666,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 );
                 __c.insert(
                     "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
+                    Value::String(creds.api_key.as_str().to_string()),
                 );
                 __c.insert(
                     "exp".to_string(),
@@ -1796,25 +1746,16 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __h.insert("alg".to_string(), Value::String("HS256".to_string()));
                 __h.insert(
                     "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
+                    Value::String("appotapay-api;v=1".to_string()),
                 );
                 let mut __c = Map::new();
                 __c.insert(
                     "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
+                    Value::String(creds.partner_code.as_str().to_string()),
                 );
                 __c.insert(
                     "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
+                    Value::String(creds.api_key.as_str().to_string()),
                 );
                 __c.insert(
                     "exp".to_string(),

@@ -944,10 +944,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:79:5: operations.refund.sign";
         let __st0 = {
-            let __msg: String = {
-                let __v = __payload.as_str();
-                __v.to_string()
-            };
+            let __msg: String = __payload.as_str().to_string();
             let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
@@ -996,10 +993,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:131:5: operations.query.sign";
         let __st0 = {
-            let __msg: String = {
-                let __v = __payload.as_str();
-                __v.to_string()
-            };
+            let __msg: String = __payload.as_str().to_string();
             let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
@@ -1048,10 +1042,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:172:5: operations.void.sign";
         let __st0 = {
-            let __msg: String = {
-                let __v = __payload.as_str();
-                __v.to_string()
-            };
+            let __msg: String = __payload.as_str().to_string();
             let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
@@ -1101,10 +1092,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 false,
             )
         };
-        let __pem: String = {
-            let __v = creds.gateway_public_key.as_str();
-            __v.to_string()
-        };
+        let __pem: String = creds.gateway_public_key.as_str().to_string();
         let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(
             __g::Base64,
             &__received,

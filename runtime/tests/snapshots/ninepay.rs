@@ -853,18 +853,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "POST";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"POST".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -947,12 +937,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(&creds.merchant_key.as_str().to_string());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1001,18 +986,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "GET";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"GET".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -1035,12 +1010,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(&creds.merchant_key.as_str().to_string());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1081,18 +1051,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "GET";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"GET".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -1115,12 +1075,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(&creds.merchant_key.as_str().to_string());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1178,18 +1133,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "POST";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"POST".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -1266,12 +1211,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(&creds.merchant_key.as_str().to_string());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
