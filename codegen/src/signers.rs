@@ -138,6 +138,22 @@ fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
 
 /// `ts` with every `__v` replaced by `expr` (parenthesised before a method call when it is a
 /// reference or a dereference).
+/// `x.as_str()` (or a string literal) of an inlined `x.as_str().to_string()`: pushed as it is.
+fn str_of_to_string(e: &TokenStream) -> Option<TokenStream> {
+    use proc_macro2::TokenTree;
+    let t: Vec<TokenTree> = e.clone().into_iter().collect();
+    let n = t.len();
+    let is = |i: usize, s: &str| t.get(i).is_some_and(|x| x.to_string() == s);
+    if n < 4 || !is(n - 3, ".") || !is(n - 2, "to_string") || !is(n - 1, "()") {
+        return None;
+    }
+    let rest = &t[..n - 3];
+    let lit = rest.len() == 1 && matches!(&rest[0], TokenTree::Literal(l) if l.to_string().starts_with('"'));
+    let as_str =
+        rest.len() > 3 && rest[rest.len() - 2].to_string() == "as_str" && rest[rest.len() - 1].to_string() == "()";
+    (lit || as_str).then(|| rest.iter().cloned().collect())
+}
+
 /// Whether `body` may take `expr` in place of its one `__v` (see [`subst`]): `expr` is a path,
 /// literal, method chain or call, possibly after leading `&` / `*`, and `body` reads `__v` once.
 fn inlinable(expr: &TokenStream, body: &TokenStream) -> bool {
@@ -574,6 +590,8 @@ impl Gen<'_> {
                         let (e, opt) = self.item(cx, &item, Want::Text);
                         pushes.push(if opt {
                             quote!(if let Some(s) = #e { __t.push_str(&s); })
+                        } else if let Some(text) = str_of_to_string(&e) {
+                            quote!(__t.push_str(#text);)
                         } else {
                             quote!(__t.push_str(&#e);)
                         });

@@ -339,5 +339,9 @@ fn generated_code_stays_thin() {
     let text = std::fs::read_to_string(root.join("specs/vietqr.yaml")).unwrap();
     let out = gen_spec(&payspec_model::load_str("specs/vietqr.yaml", &text).unwrap());
     assert!(out.contains("= __recipe_bearer(creds, clock, \"auth:bearer\")?;"), "{out}");
-    assert_eq!(out.matches("__g::stages(").count(), out.matches("fn __recipe_").count() + out.matches("let __st0 = {").count(), "{out}");
+    assert_eq!(
+        out.matches("__g::stages(").count(),
+        out.matches("fn __recipe_").count() + out.matches("let __st0 = {").count(),
+        "{out}"
+    );
 }

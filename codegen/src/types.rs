@@ -43,7 +43,11 @@ fn camel_pays(fields: &[FieldPlan]) -> bool {
 /// Whether field `f` needs its own `rename` (under `rename_all = "camelCase"` when `camel`).
 fn needs_rename(f: &FieldPlan, camel: bool) -> bool {
     let n = serde_name(f);
-    if camel { serde_camel(&n) != f.wire } else { n != f.wire }
+    if camel {
+        serde_camel(&n) != f.wire
+    } else {
+        n != f.wire
+    }
 }
 
 /// Serde's `rename_all` rules for enum variants that could spell every wire value of `variants`
@@ -338,11 +342,7 @@ impl Gen<'_> {
         let variants: Vec<_> = e.variants.iter().map(|(v, _)| v).collect();
         let wires: Vec<_> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
         let vdocs = wires.iter().map(|w| format!("`{w}`"));
-        let body = if variants.is_empty() {
-            quote!(match *self {})
-        } else {
-quote!(Self::WIRE[*self as usize])
-        };
+        let body = if variants.is_empty() { quote!(match *self {}) } else { quote!(Self::WIRE[*self as usize]) };
         let rule = variant_rule(&e.variants);
         let container = match rule {
             Some(r) => quote!(#[serde(crate = "::payspec::serde", rename_all = #r)]),

@@ -223,22 +223,22 @@ impl Rule {
 
     /// String limits: JSON text, lengths, values, pattern (in this order, as the interpreter).
     pub fn check_str(&self, s: &str) -> Result<(), String> {
-        if self.ty == FieldType::JsonText {
-            if let Err(e) = serde_json::from_str::<Value>(s) {
-                return Err(format!("not JSON text: {e}"));
-            }
+        if self.ty == FieldType::JsonText
+            && let Err(e) = serde_json::from_str::<Value>(s)
+        {
+            return Err(format!("not JSON text: {e}"));
         }
         if self.max_len.is_some() || self.min_len.is_some() {
             let len = s.chars().count();
-            if let Some(max) = self.max_len {
-                if len > max {
-                    return Err(format!("{len} characters, at most {max} allowed"));
-                }
+            if let Some(max) = self.max_len
+                && len > max
+            {
+                return Err(format!("{len} characters, at most {max} allowed"));
             }
-            if let Some(min) = self.min_len {
-                if len < min {
-                    return Err(format!("{len} characters, at least {min} required"));
-                }
+            if let Some(min) = self.min_len
+                && len < min
+            {
+                return Err(format!("{len} characters, at least {min} required"));
             }
         }
         if !self.values.is_empty() && !self.values.contains(&s) {
@@ -395,11 +395,11 @@ pub fn filled<C, T: Checked>(
 ) -> Result<Option<T>, SignError> {
     let mut v = v.filter(|v| !(rule.omit_empty && v.is_empty_text()));
     let mut from_default = false;
-    if v.is_none() {
-        if let Some((c, clock)) = fill {
-            from_default = true;
-            v = default(c, clock)?;
-        }
+    if v.is_none()
+        && let Some((c, clock)) = fill
+    {
+        from_default = true;
+        v = default(c, clock)?;
     }
     if let Some(x) = &v {
         checked(target, rule, x, from_default)?;
@@ -666,15 +666,15 @@ pub fn check_value(rule: &Rule, v: &Value, lenient: bool) -> Result<Value, Strin
     };
     if let Value::String(s) = &v {
         let len = s.chars().count();
-        if let Some(max) = rule.max_len {
-            if len > max {
-                return Err(format!("{len} characters, at most {max} allowed"));
-            }
+        if let Some(max) = rule.max_len
+            && len > max
+        {
+            return Err(format!("{len} characters, at most {max} allowed"));
         }
-        if let Some(min) = rule.min_len {
-            if len < min {
-                return Err(format!("{len} characters, at least {min} required"));
-            }
+        if let Some(min) = rule.min_len
+            && len < min
+        {
+            return Err(format!("{len} characters, at least {min} required"));
         }
         if !rule.values.is_empty() && !rule.values.contains(&s.as_str()) {
             return Err(format!("`{}` is not one of {}", echo(s), rule.values.join(", ")));
@@ -690,15 +690,15 @@ pub fn check_value(rule: &Rule, v: &Value, lenient: bool) -> Result<Value, Strin
     };
     if let (Some(n), true) = (numeric, rule.min.is_some() || rule.max.is_some()) {
         let val = to_decimal(&n)?;
-        if let Some(min) = rule.min {
-            if val < to_decimal(min)? {
-                return Err(format!("{} is below the minimum {min}", echo(&n)));
-            }
+        if let Some(min) = rule.min
+            && val < to_decimal(min)?
+        {
+            return Err(format!("{} is below the minimum {min}", echo(&n)));
         }
-        if let Some(max) = rule.max {
-            if val > to_decimal(max)? {
-                return Err(format!("{} is above the maximum {max}", echo(&n)));
-            }
+        if let Some(max) = rule.max
+            && val > to_decimal(max)?
+        {
+            return Err(format!("{} is above the maximum {max}", echo(&n)));
         }
     }
     Ok(v)
@@ -1139,7 +1139,7 @@ impl CredentialField for Secret {
 }
 impl CredentialField for SecretInteger {
     fn value(&self) -> CredentialValue {
-        CredentialValue::SecretInteger(self.clone())
+        CredentialValue::SecretInteger(*self)
     }
     fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
         Some(crate::SecretRef::Integer(self.expose()))

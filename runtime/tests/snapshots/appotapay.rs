@@ -1555,7 +1555,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     {
                         let __v = {
                             let mut __t = String::new();
-                            __t.push_str(&creds.api_key.as_str().to_string());
+                            __t.push_str(creds.api_key.as_str());
                             __t.push('-');
                             __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
                             __t
@@ -1656,7 +1656,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     {
                         let __v = {
                             let mut __t = String::new();
-                            __t.push_str(&creds.api_key.as_str().to_string());
+                            __t.push_str(creds.api_key.as_str());
                             __t.push('-');
                             __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
                             __t

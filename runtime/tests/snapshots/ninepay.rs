@@ -937,7 +937,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(&creds.merchant_key.as_str().to_string());
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1010,7 +1010,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(&creds.merchant_key.as_str().to_string());
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1075,7 +1075,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(&creds.merchant_key.as_str().to_string());
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1211,7 +1211,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(&creds.merchant_key.as_str().to_string());
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
