@@ -1179,8 +1179,10 @@ pub struct Wire {
     pub headers: indexmap::IndexMap<String, String>,
     /// Body fields in order.
     pub body: Map<String, Value>,
-    /// The recipe runs so far, each with whether its value is structurally secret.
-    stages: Vec<(Stages, bool)>,
+    /// The recipe runs so far.
+    stages: Vec<Stages>,
+    /// Bit `i`: the value of stage `i` is structurally secret.
+    structural: u64,
 }
 
 impl Wire {
@@ -1203,6 +1205,7 @@ impl Wire {
             headers: indexmap::IndexMap::new(),
             body: Map::new(),
             stages: Vec::new(),
+            structural: 0,
         })
     }
     /// Fill path field `{field}` (percent-encoded; empty is an error).
@@ -1246,16 +1249,17 @@ impl Wire {
     /// A recipe run's stages (`structural`: its value is secret by construction, see
     /// [`Redactor::stage_done`]).
     pub fn stage(&mut self, st: Stages, structural: bool) {
-        self.stages.push((st, structural));
+        self.structural |= u64::from(structural) << self.stages.len().min(63);
+        self.stages.push(st);
     }
     /// The signed request: body encoded as `kind`, each stage (see [`Wire::stage`]) recorded in and
     /// sealed with `redactor`. `envelope` lists `(field, stage)` pairs an envelope body carries next
     /// to the payload.
     pub fn finish(mut self, kind: BodyKind, envelope: &[(&str, usize)], mut redactor: Redactor) -> SignedRequest {
-        for (st, structural) in &self.stages {
-            redactor.stage_done(st, *structural);
+        for (i, st) in self.stages.iter().enumerate() {
+            redactor.stage_done(st, self.structural >> i.min(63) & 1 == 1);
         }
-        let stages: Vec<Stages> = std::mem::take(&mut self.stages).into_iter().map(|(st, _)| st).collect();
+        let stages = std::mem::take(&mut self.stages);
         let mut content_type = |t: &str| {
             self.headers.entry("Content-Type".to_string()).or_insert_with(|| t.to_string());
         };
