@@ -9,11 +9,6 @@ use payspec_model::{Context, CredentialKind, Field, FieldType, Source};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-pub fn field_type(t: FieldType) -> TokenStream {
-    let v = format_ident!("{}", format!("{t:?}"));
-    quote!(::payspec::model::FieldType::#v)
-}
-
 impl Gen<'_> {
     /// `static RULES_<STRUCT>` of struct `sidx` (emitted once); its name.
     pub fn rules(&self, sidx: usize) -> Ident {
@@ -44,8 +39,8 @@ impl Gen<'_> {
 
     /// A received object field's rule when it has no struct (nested `fields` of a received field).
     fn rule(&self, wire: &str, def: &Field, sub: Option<Ident>, hidden: bool, omit_empty: bool) -> TokenStream {
-        let ty = field_type(def.ty);
-        let mut e = quote!(__g::Rule::new(#wire, #ty));
+        let ctor = format_ident!("{}", crate::naming::snake(&format!("{:?}", def.ty)));
+        let mut e = quote!(__g::Rule::#ctor(#wire));
         if def.required {
             e.extend(quote!(.req()));
         }
@@ -55,15 +50,18 @@ impl Gen<'_> {
         if omit_empty {
             e.extend(quote!(.omit_empty()));
         }
-        if def.min_len.is_some() || def.max_len.is_some() {
-            let o = |v: Option<usize>| v.map_or(quote!(None), |n| quote!(Some(#n)));
-            let (a, b) = (o(def.min_len), o(def.max_len));
-            e.extend(quote!(.len(#a, #b)));
+        let lit = |n: usize| proc_macro2::Literal::usize_unsuffixed(n);
+        if let Some(n) = def.min_len.map(lit) {
+            e.extend(quote!(.min_len(#n)));
         }
-        if def.min.is_some() || def.max.is_some() {
-            let o = |v: Option<String>| v.map_or(quote!(None), |t| quote!(Some(#t)));
-            let (a, b) = (o(def.min.as_ref().map(|n| n.to_string())), o(def.max.as_ref().map(|n| n.to_string())));
-            e.extend(quote!(.range(#a, #b)));
+        if let Some(n) = def.max_len.map(lit) {
+            e.extend(quote!(.max_len(#n)));
+        }
+        if let Some(t) = def.min.as_ref().map(|n| n.to_string()) {
+            e.extend(quote!(.min(#t)));
+        }
+        if let Some(t) = def.max.as_ref().map(|n| n.to_string()) {
+            e.extend(quote!(.max(#t)));
         }
         if !def.values.is_empty() {
             let v = &def.values;
@@ -130,17 +128,18 @@ impl Gen<'_> {
         });
         let doc = format!("Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`.");
         let bdoc = format!("A builder holding every field of a `{}` request.", op.name);
+        let unused = s.fields.is_empty().then(|| quote!(#[allow(unused_variables)]));
         quote! {
             impl #name {
                 #[doc = #doc]
                 pub fn validate(&self) -> Result<(), SignError> {
-                    #builder::from(self.clone()).__run(None, true).map(|_| ())
+                    __g::validate(self)
                 }
             }
 
+            #[doc = #bdoc]
             impl From<#name> for #builder {
-                #[doc = #bdoc]
-                #[allow(unused_variables)]
+                #unused
                 fn from(r: #name) -> Self {
                     #builder { #(#back)* }
                 }
@@ -213,22 +212,45 @@ impl Gen<'_> {
         }
     }
 
-    /// `build()` and `__run` of an operation's builder: one pass in field order, as the interpreter's
-    /// `prepare` — fill the `from:` default (when signing), check, require — then the groups.
+    /// `build()` of an operation's builder (the pass itself is [`Self::request_trait`]): one pass in
+    /// field order, as the interpreter's `prepare` — fill the `from:` default (when signing), check,
+    /// require — then the groups.
     pub fn build_fn(&self, op: &OpPlan) -> TokenStream {
+        let name = &self.plan.structs[op.request].name;
+        let target = self.target(op);
+        let doc = format!(
+            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`."
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn build(self) -> Result<#name, SignError> {
+                __g::build(self)
+            }
+        }
+    }
+
+    /// `impl __g::Request` of an operation's request: the builder's pass (see [`Self::build_fn`]).
+    pub fn request_trait(&self, op: &OpPlan) -> TokenStream {
         let s = &self.plan.structs[op.request];
         let name = &s.name;
+        let builder = &op.builder;
         let target = self.target(op);
         let rules = self.rules(op.request);
+        let decimals = self.decimal_paths(op.request, "");
+        let decimals = if decimals.is_empty() {
+            quote!()
+        } else {
+            quote!(const DECIMALS: &'static [&'static str] = &[#(#decimals),*];)
+        };
         let mut steps = Vec::new();
         for (i, f) in s.fields.iter().enumerate() {
             let id = &f.ident;
             let n = i;
             let i = proc_macro2::Literal::usize_unsuffixed(i);
             let step = match self.default_expr(op, f, n) {
-                Some(d) => quote!(let #id = cx.filled(#i, self.#id, #d)?;),
-                None if !f.optional => quote!(let #id = cx.required(#i, self.#id)?;),
-                None => quote!(let #id = cx.optional(#i, self.#id)?;),
+                Some(d) => quote!(let #id = cx.filled(#i, __b.#id, #d)?;),
+                None if !f.optional => quote!(let #id = cx.required(#i, __b.#id)?;),
+                None => quote!(let #id = cx.optional(#i, __b.#id)?;),
             };
             steps.push(step);
         }
@@ -244,24 +266,22 @@ impl Gen<'_> {
         };
         let groups = self.groups_both(op, &present);
         let ids = s.fields.iter().map(|f| &f.ident);
-        let doc = format!(
-            "Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`."
-        );
         quote! {
-            #[doc = #doc]
-            pub fn build(self) -> Result<#name, SignError> {
-                self.__run(None, true)
-            }
-
-            #[doc(hidden)]
-            #[allow(unused_variables)]
-            pub fn __run(self, fill: Option<(&Credentials, Clock)>, building: bool) -> Result<#name, SignError> {
-                const T: &str = #target;
-                let r = &#rules;
-                let cx = __g::Fields::new(T, r, fill, building);
-                #(#steps)*
-                #groups
-                Ok(#name { #(#ids),* })
+            impl __g::Request for #name {
+                type Builder = #builder;
+                type Creds = Credentials;
+                const TARGET: &'static str = #target;
+                const RULES: &'static [__g::Rule] = &#rules;
+                #decimals
+                #[allow(unused_variables)]
+                fn run(__b: #builder, fill: Option<(&Credentials, Clock)>, building: bool) -> Result<Self, SignError> {
+                    const T: &str = #target;
+                    let r = &#rules;
+                    let cx = __g::Fields::new(T, r, fill, building);
+                    #(#steps)*
+                    #groups
+                    Ok(#name { #(#ids),* })
+                }
             }
         }
     }

@@ -138,6 +138,55 @@ fn ret(cx: &RCtx, err: TokenStream) -> TokenStream {
 
 /// `ts` with every `__v` replaced by `expr` (parenthesised before a method call when it is a
 /// reference or a dereference).
+/// `x.as_str()` (or a string literal) of an inlined `x.as_str().to_string()`: pushed as it is.
+fn str_of_to_string(e: &TokenStream) -> Option<TokenStream> {
+    use proc_macro2::TokenTree;
+    let t: Vec<TokenTree> = e.clone().into_iter().collect();
+    let n = t.len();
+    let is = |i: usize, s: &str| t.get(i).is_some_and(|x| x.to_string() == s);
+    if n < 4 || !is(n - 3, ".") || !is(n - 2, "to_string") || !is(n - 1, "()") {
+        return None;
+    }
+    let rest = &t[..n - 3];
+    let lit = rest.len() == 1 && matches!(&rest[0], TokenTree::Literal(l) if l.to_string().starts_with('"'));
+    let as_str =
+        rest.len() > 3 && rest[rest.len() - 2].to_string() == "as_str" && rest[rest.len() - 1].to_string() == "()";
+    (lit || as_str).then(|| rest.iter().cloned().collect())
+}
+
+/// Whether `body` may take `expr` in place of its one `__v` (see [`subst`]): `expr` is a path,
+/// literal, method chain or call, possibly after leading `&` / `*`, and `body` reads `__v` once.
+fn inlinable(expr: &TokenStream, body: &TokenStream) -> bool {
+    use proc_macro2::TokenTree;
+    fn count(ts: &TokenStream) -> usize {
+        ts.clone()
+            .into_iter()
+            .map(|t| match t {
+                TokenTree::Ident(i) if i == "__v" => 1,
+                TokenTree::Group(g) => count(&g.stream()),
+                _ => 0,
+            })
+            .sum()
+    }
+    let mut leading = true;
+    let simple = expr.clone().into_iter().all(|t| match t {
+        TokenTree::Punct(p) if leading && matches!(p.as_char(), '&' | '*') => true,
+        TokenTree::Punct(p) => {
+            leading = false;
+            matches!(p.as_char(), '.' | ':')
+        }
+        TokenTree::Group(g) => {
+            leading = false;
+            g.delimiter() != proc_macro2::Delimiter::Brace
+        }
+        _ => {
+            leading = false;
+            true
+        }
+    });
+    simple && count(expr) == 0 && count(body) == 1
+}
+
 pub(crate) fn subst(ts: TokenStream, expr: &TokenStream) -> TokenStream {
     use proc_macro2::{Delimiter, Group, TokenTree};
     let prefix = matches!(expr.clone().into_iter().next(), Some(TokenTree::Punct(p)) if p.as_char() == '&' || p.as_char() == '*');
@@ -469,6 +518,11 @@ impl Gen<'_> {
                 let steps_empty = steps.is_empty();
                 let expr = raw.expr;
                 match (raw.opt, item.optional) {
+                    (false, false) if steps_empty && inlinable(&expr, &body) => (subst(body, &expr), false),
+                    (false, true) if steps_empty && inlinable(&expr, &body) => {
+                        let b = subst(body, &expr);
+                        (quote!(Some(#b)), true)
+                    }
                     (false, false) => (quote!({ let __v = #expr; #body }), false),
                     (false, true) => (quote!(Some({ let __v = #expr; #body })), true),
                     (true, true) if steps_empty && ty == RawTy::JsonRef && want == Want::Text => {
@@ -536,6 +590,8 @@ impl Gen<'_> {
                         let (e, opt) = self.item(cx, &item, Want::Text);
                         pushes.push(if opt {
                             quote!(if let Some(s) = #e { __t.push_str(&s); })
+                        } else if let Some(text) = str_of_to_string(&e) {
+                            quote!(__t.push_str(#text);)
                         } else {
                             quote!(__t.push_str(&#e);)
                         });
@@ -767,6 +823,15 @@ impl Gen<'_> {
         self.key_text(cx, key, "key")
     }
 
+    /// The field of a required text `Secret` credential used as a whole key (`cred:<name>`, no
+    /// transforms): RSA then signs through the key cached in the `Secret`.
+    pub fn secret_key(&self, key: Option<&Item>) -> Option<proc_macro2::Ident> {
+        let item = key.filter(|i| i.add.is_none() && i.pad_left.is_none())?;
+        let Source::Credential(name) = &item.source else { return None };
+        let c = self.plan.creds.iter().find(|p| p.name == name)?;
+        (c.def.secret && !c.def.optional && c.def.kind != CredentialKind::Integer).then(|| c.ident.clone())
+    }
+
     pub fn key_text(&self, cx: &RCtx, key: Option<&Item>, what: &str) -> TokenStream {
         let Some(item) = key else {
             let msg = format!("needs `{what}`");
@@ -817,9 +882,15 @@ impl Gen<'_> {
             DigestAlg::Sha256 => quote!(__g::sha256(&__msg)),
             DigestAlg::Md5 => quote!(__g::md5(&__msg)),
             DigestAlg::RsaSha256 => {
-                let k = self.key_text(cx, d.key.as_ref(), "key");
                 let err = stage_err(cx.at_t(), "Digest", quote!(e.to_string()));
-                quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
+                match self.secret_key(d.key.as_ref()) {
+                    // The key parsed once and kept in the `Secret`.
+                    Some(k) => quote!(__g::rsa_sign(&creds.#k, &__msg).map_err(|e| #err)?),
+                    None => {
+                        let k = self.key_text(cx, d.key.as_ref(), "key");
+                        quote!(::payspec::crypto::rsa_sha256_sign(&#k, __msg.as_bytes()).map_err(|e| #err)?)
+                    }
+                }
             }
         };
         Some(quote!(let __digest = #digest;))
@@ -841,8 +912,10 @@ impl Gen<'_> {
         }
     }
 
-    /// A block evaluating to `(Stages, String)`: a recipe run for signing and the value for its place.
-    pub fn recipe_block(&self, cx: &RCtx, recipe: &Recipe, label: &str) -> TokenStream {
+    /// A block evaluating to `(String, Stages)`: a recipe run for signing (stages labelled `label`)
+    /// and the value for its place; with `stages_only` (and no header template) the block evaluates
+    /// to the `Stages` alone (the value is its signature).
+    pub fn recipe_run(&self, cx: &RCtx, recipe: &Recipe, label: TokenStream, stages_only: bool) -> TokenStream {
         let (md, has_digest) = self.message_and_digest(cx, recipe);
         let sig = self.encoded(cx, recipe, has_digest);
         let placed = placed_label(&recipe.place);
@@ -861,6 +934,13 @@ impl Gen<'_> {
         let digest = if has_digest { quote!(Some(__digest)) } else { quote!(None) };
         let (value_stmt, value) = match &recipe.place {
             Place::Header { .. } => (quote!(let __value: String = #value;), quote!(__value)),
+            _ if stages_only => {
+                return quote!({
+                    #md
+                    let __sig = #sig;
+                    __g::stages(#label, __msg, #digest, __sig, #placed)
+                });
+            }
             _ => (quote!(), quote!(__sig.clone())),
         };
         quote!({
@@ -950,7 +1030,10 @@ impl Gen<'_> {
                 Location::Body => continue,
             };
             let expr = raw.expr;
-            let step = if raw.opt {
+            let simple = matches!(raw.ty, RawTy::Str | RawTy::Int | RawTy::Bool | RawTy::Dec);
+            let step = if raw.opt && simple && matches!(fp.def.location, Location::Body) && has_body {
+                quote!(__w.opt(#wire, #expr);)
+            } else if raw.opt {
                 quote!(if let Some(__v) = #expr { #step })
             } else {
                 // The value straight in place of `__v`.
@@ -979,7 +1062,6 @@ impl Gen<'_> {
         }
         let mut placements = Vec::new();
         let mut seals = Vec::new();
-        let mut stage_ids = Vec::new();
         let mut envelope_sigs = Vec::new();
         for (i, (label, at, recipe)) in recipes.iter().enumerate() {
             let st = format_ident!("__st{}", i);
@@ -990,14 +1072,31 @@ impl Gen<'_> {
                 exclude: recipe.place.field().map(String::from),
                 at_id: Some(format_ident!("AT{}", i)),
             };
-            let block = self.recipe_block(&cx, recipe, label);
-            let at_id = cx.at_id.as_ref().expect("set above");
-            if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
-                runs.push(quote!(const #at_id: &str = #at;));
+            let header = matches!(recipe.place, Place::Header { .. });
+            // A shared recipe that reads nothing of the request runs through its function.
+            let shared = label
+                .strip_prefix("auth:")
+                .and_then(|name| self.plan.recipes.iter().find(|r| r.name == name))
+                .filter(|r| self.reads_no_request(op, r));
+            let tuple = header || shared.is_some();
+            if let Some(r) = shared {
+                let f = format_ident!("__{}", r.func);
+                runs.push(quote!(let (#pv, #st) = #f(creds, clock, #label)?;));
+            } else {
+                let block = self.recipe_run(&cx, recipe, quote!(#label), !header);
+                let at_id = cx.at_id.as_ref().expect("set above");
+                if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| *at_id == w) {
+                    runs.push(quote!(const #at_id: &str = #at;));
+                }
+                if header {
+                    runs.push(quote!(let (#pv, #st) = #block;));
+                } else {
+                    runs.push(quote!(let #st = #block;));
+                }
             }
-            runs.push(quote!(let (#pv, #st) = #block;));
+            let pv = if tuple { quote!(#pv) } else { quote!(#st.signature.0.clone()) };
             let structural = self.spec.recipe_value_is_secret(recipe, Some(&o.request));
-            seals.push(quote!(__redactor.stage_done(&#st, #structural);));
+            seals.push(quote!(__w.stage(#st, #structural);));
             match &recipe.place {
                 Place::Body(field) => {
                     if matches!(o.body, BodyEncoding::Json | BodyEncoding::Form) {
@@ -1008,7 +1107,6 @@ impl Gen<'_> {
                 Place::Query(q) => placements.push(quote!(__w.query(#q, #pv);)),
                 Place::Header { name, .. } => placements.push(quote!(__w.header(#name, #pv);)),
             }
-            stage_ids.push(st);
         }
         let runs_text = quote!(#(#runs)*).to_string();
         let payload = if has_body && runs_text.contains("__payload") {
@@ -1027,6 +1125,7 @@ impl Gen<'_> {
             envelope_sigs.clear();
         }
         let sensitive_paths = payspec_model::sensitive_paths(&o.request);
+        let redactor = if sensitive_paths.is_empty() { quote!(creds.redactor()) } else { quote!(__redactor) };
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
         } else {
@@ -1043,6 +1142,7 @@ impl Gen<'_> {
                 })
             });
             quote! {
+                let mut __redactor = creds.redactor();
                 let mut __s = req.clone();
                 #(#sets)*
                 __redactor.sensitive_paths(&__g::json(&__s), &[#(#sensitive_paths),*]);
@@ -1064,7 +1164,7 @@ impl Gen<'_> {
                 let __clock = clock;
                 #(#checks)*
                 #groups
-                let mut __w = __g::Wire::new(env.name(), #host, env.base_url(#host), #method, #path)?;
+                let mut __w = env.__wire(#host, #method, #path)?;
                 #(#path_steps)*
                 #(#query_steps)*
                 #(#const_headers)*
@@ -1074,29 +1174,47 @@ impl Gen<'_> {
                 #url
                 #(#runs)*
                 #(#placements)*
-                let mut __redactor = creds.redactor();
-                #sensitive
                 #(#seals)*
-                Ok(__w.finish(__g::BodyKind::#kind, vec![#(#stage_ids),*], &[#(#envelope_sigs),*], __redactor))
+                #sensitive
+                Ok(__w.finish(__g::BodyKind::#kind, &[#(#envelope_sigs),*], #redactor))
             }
         }
     }
 
-    /// `pub fn recipe_<name>`: a shared recipe on its own (no fields, no URL).
+    /// Recipe `r` for operation `op` generates the same code as on its own (it reads no request
+    /// field, payload or URL): signers then call its `__recipe_<name>` function.
+    fn reads_no_request(&self, op: &OpPlan, r: &RecipePlan) -> bool {
+        let cx = |target| RCtx {
+            target,
+            at: self.spec.locate(&format!("recipes.{}", r.name)),
+            exclude: r.recipe.place.field().map(String::from),
+            at_id: Some(format_ident!("AT")),
+        };
+        let label = quote!(label);
+        let alone = self.recipe_run(&cx(Target::Empty), r.recipe, label.clone(), false).to_string();
+        alone == self.recipe_run(&cx(Target::Request(op)), r.recipe, label, false).to_string()
+    }
+
+    /// `pub fn recipe_<name>`: a shared recipe on its own (no fields, no URL), and the
+    /// `__recipe_<name>` it and signers call (value and unsealed stages, labelled `label`).
     pub fn recipe_fn(&self, r: &RecipePlan) -> TokenStream {
         let f = &r.func;
+        let inner = format_ident!("__{}", f);
         let cx = RCtx {
             target: Target::Empty,
             at: self.spec.locate(&format!("recipes.{}", r.name)),
             exclude: r.recipe.place.field().map(String::from),
             at_id: Some(format_ident!("AT")),
         };
-        let mut block = self.recipe_block(&cx, r.recipe, &format!("recipe:{}", r.name));
-        if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
+        let block = self.recipe_run(&cx, r.recipe, quote!(label), false);
+        let at_const = if block.to_string().split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| w == "AT") {
             let at = &cx.at;
-            block = quote!({ const AT: &str = #at; #block });
-        }
+            quote!(const AT: &str = #at;)
+        } else {
+            quote!()
+        };
         let structural = self.spec.recipe_value_is_secret(r.recipe, None);
+        let label = format!("recipe:{}", r.name);
         let doc = format!(
             "Run shared recipe `{}` on its own{} Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.",
             r.name,
@@ -1104,14 +1222,16 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(unused_variables, clippy::let_and_return)]
             pub fn #f(creds: &Credentials, clock: Clock) -> Result<(Stages, String), SignError> {
+                let (__value, __st) = #inner(creds, clock, #label)?;
+                Ok((__g::sealed(__st, creds.redactor(), #structural), __value))
+            }
+
+            #[allow(unused_variables, clippy::let_and_return)]
+            fn #inner(creds: &Credentials, clock: Clock, label: &str) -> Result<(String, Stages), SignError> {
                 let __clock = clock;
-                let (__value, mut __st) = #block;
-                let mut __redactor = creds.redactor();
-                __redactor.stage_done(&__st, #structural);
-                __st.seal(&__redactor);
-                Ok((__st, __value))
+                #at_const
+                Ok(#block)
             }
         }
     }

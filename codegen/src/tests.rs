@@ -310,3 +310,38 @@ fn shipped_specs_generate_parseable_code() {
     }
     assert!(seen > 0);
 }
+
+/// RSA signing with a secret credential goes through the key parsed once and cached in the `Secret`
+/// (`glue::rsa_sign` → `crypto::rsa_sha256_sign_secret`), never the PEM text re-parsed per call.
+#[test]
+fn rsa_signing_with_a_secret_credential_uses_the_cached_key() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("specs/bbmsl.yaml")).unwrap();
+    let out = gen_spec(&payspec_model::load_str("specs/bbmsl.yaml", &text).unwrap());
+    assert!(out.contains("__g::rsa_sign(&creds.private_key, &__msg)"), "{out}");
+    assert!(!out.contains("rsa_sha256_sign("), "{out}");
+}
+
+/// Generated code is glue: a builder setter is one call, `dynamic::sign` one line per operation, a
+/// rule one line, a credential one line in `to_runtime` and `redactor`.
+#[test]
+fn generated_code_stays_thin() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("specs/hitechpay.yaml")).unwrap();
+    let out = gen_spec(&payspec_model::load_str("specs/hitechpay.yaml", &text).unwrap());
+    assert!(out.contains("__g::with(self, |b| b.amount = Some(v.into()))"), "{out}");
+    assert!(out.contains("\"refund\" => __g::sign_json(sign_refund, _a),"), "{out}");
+    assert!(out.contains("__g::Rule::string(\"m_refund_id\").req().max_len(45).pattern(&__PATTERN0),"), "{out}");
+    assert!(out.contains("__g::put(&mut c, \"key1\", Some(&self.key1));"), "{out}");
+    assert!(out.contains("let mut __w = env.__wire(\"api\", \"POST\", \"/refund\")?;"), "{out}");
+    assert!(out.contains("__w.opt(\"refund_fee_amount\", __req.refund_fee_amount);"), "{out}");
+    // A shared recipe reading nothing of the request runs through its function, not inlined.
+    let text = std::fs::read_to_string(root.join("specs/vietqr.yaml")).unwrap();
+    let out = gen_spec(&payspec_model::load_str("specs/vietqr.yaml", &text).unwrap());
+    assert!(out.contains("= __recipe_bearer(creds, clock, \"auth:bearer\")?;"), "{out}");
+    assert_eq!(
+        out.matches("__g::stages(").count(),
+        out.matches("fn __recipe_").count() + out.matches("let __st0 = {").count(),
+        "{out}"
+    );
+}

@@ -7,6 +7,82 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Documentation of a field: its `doc:` and its constraints.
+/// Serde's `rename_all = "camelCase"` of field `name` (serde_derive's rule: PascalCase over `_`,
+/// then the first character lowercased).
+fn serde_camel(name: &str) -> String {
+    let mut pascal = String::new();
+    let mut capitalize = true;
+    for ch in name.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    match pascal.chars().next() {
+        Some(c) => c.to_ascii_lowercase().to_string() + &pascal[c.len_utf8()..],
+        None => pascal,
+    }
+}
+
+/// The name serde sees for a field (`r#type` is `type`).
+fn serde_name(f: &FieldPlan) -> String {
+    f.ident.to_string().trim_start_matches("r#").to_string()
+}
+
+/// Whether `rename_all = "camelCase"` on a struct with `fields` leaves fewer `rename`s than none.
+fn camel_pays(fields: &[FieldPlan]) -> bool {
+    let plain = fields.iter().filter(|f| serde_name(f) != f.wire).count();
+    let camel = fields.iter().filter(|f| serde_camel(&serde_name(f)) != f.wire).count();
+    camel < plain
+}
+
+/// Whether field `f` needs its own `rename` (under `rename_all = "camelCase"` when `camel`).
+fn needs_rename(f: &FieldPlan, camel: bool) -> bool {
+    let n = serde_name(f);
+    if camel {
+        serde_camel(&n) != f.wire
+    } else {
+        n != f.wire
+    }
+}
+
+/// Serde's `rename_all` rules for enum variants that could spell every wire value of `variants`
+/// (Rust name, wire value); the one leaving the fewest explicit `rename`s, if it beats none.
+fn variant_rule(variants: &[(proc_macro2::Ident, String)]) -> Option<&'static str> {
+    const RULES: [&str; 6] =
+        ["lowercase", "UPPERCASE", "snake_case", "SCREAMING_SNAKE_CASE", "kebab-case", "SCREAMING-KEBAB-CASE"];
+    let plain = variants.iter().filter(|(v, w)| v != w.as_str()).count();
+    RULES
+        .iter()
+        .map(|r| (*r, variants.iter().filter(|(v, w)| variant_spelled(r, &v.to_string()) != *w).count()))
+        .filter(|(_, n)| *n < plain)
+        .min_by_key(|(_, n)| *n)
+        .map(|(r, _)| r)
+}
+
+/// The spelling of variant `v` under `rule` (see [`variant_rule`]).
+fn variant_spelled(rule: &str, v: &str) -> String {
+    let snake: String = v
+        .char_indices()
+        .flat_map(|(i, ch)| {
+            let sep = (ch.is_uppercase() && i > 0).then_some('_');
+            sep.into_iter().chain(std::iter::once(ch.to_ascii_lowercase()))
+        })
+        .collect();
+    match rule {
+        "lowercase" => v.to_ascii_lowercase(),
+        "UPPERCASE" => v.to_ascii_uppercase(),
+        "snake_case" => snake,
+        "SCREAMING_SNAKE_CASE" => snake.to_ascii_uppercase(),
+        "kebab-case" => snake.replace('_', "-"),
+        _ => snake.replace('_', "-").to_ascii_uppercase(),
+    }
+}
+
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
     let def: &Field = f.def;
     // One line: the field's `doc:` (whitespace collapsed), then its wire facts.
@@ -154,6 +230,11 @@ impl Gen<'_> {
                 pub fn base_url(self, host: &str) -> Option<&'static str> {
                     #base_body
                 }
+
+                #[doc(hidden)]
+                pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+                    __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+                }
             }
         }
     }
@@ -178,40 +259,25 @@ impl Gen<'_> {
                 doc.push_str("; secret (redacted in `Debug`)");
             }
             doc.push('.');
-            let (variant, read) = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => (quote!(SecretInteger), quote!(read_secret_int)),
-                (CredentialKind::Integer, false) => (quote!(Integer), quote!(read_int)),
-                (_, true) => (quote!(Secret), quote!(read_secret)),
-                (_, false) => (quote!(Public), quote!(read_text)),
-            };
-            let value = if c.def.kind == CredentialKind::Integer { quote!(*v) } else { quote!(v.clone()) };
-            let sref = match (c.def.kind, c.def.secret) {
-                (CredentialKind::Integer, true) => Some(quote!(::payspec::SecretRef::Integer(v.expose()))),
-                (_, true) => Some(quote!(::payspec::SecretRef::Text(v))),
-                _ => None,
+            let read = match (c.def.kind, c.def.secret) {
+                (CredentialKind::Integer, true) => quote!(read_secret_int),
+                (CredentialKind::Integer, false) => quote!(read_int),
+                (_, true) => quote!(read_secret),
+                (_, false) => quote!(read_text),
             };
             if c.def.optional {
                 fields.push(quote!(#[doc = #doc] pub #id: Option<#ty>,));
-                to_rt.push(quote! {
-                    if let Some(v) = &self.#id {
-                        c.insert(#name, ::payspec::CredentialValue::#variant(#value));
-                    }
-                });
+                to_rt.push(quote!(__g::put(&mut c, #name, self.#id.as_ref());));
                 from_rt.push(quote!(#id: __g::cred_opt(creds, #name, __g::#read)?,));
-                if let Some(r) = sref {
-                    let map = if c.def.kind == CredentialKind::Integer {
-                        quote!(|v| #r)
-                    } else {
-                        quote!(::payspec::SecretRef::Text)
-                    };
-                    secrets.push(quote!((#name, self.#id.as_ref().map(#map))));
+                if c.def.secret {
+                    secrets.push(quote!((#name, self.#id.as_ref().and_then(__g::secret))));
                 }
             } else {
                 fields.push(quote!(#[doc = #doc] pub #id: #ty,));
-                to_rt.push(quote!(let v = &self.#id; c.insert(#name, ::payspec::CredentialValue::#variant(#value));));
+                to_rt.push(quote!(__g::put(&mut c, #name, Some(&self.#id));));
                 from_rt.push(quote!(#id: __g::cred(creds, #name, __g::#read)?,));
-                if let Some(r) = sref {
-                    secrets.push(quote!((#name, { let v = &self.#id; Some(#r) })));
+                if c.def.secret {
+                    secrets.push(quote!((#name, __g::secret(&self.#id))));
                 }
             }
         }
@@ -276,22 +342,31 @@ impl Gen<'_> {
         let variants: Vec<_> = e.variants.iter().map(|(v, _)| v).collect();
         let wires: Vec<_> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
         let vdocs = wires.iter().map(|w| format!("`{w}`"));
-        let body = if variants.is_empty() {
-            quote!(match *self {})
-        } else {
-            quote!(match self { #(#name::#variants => #wires,)* })
+        let body = if variants.is_empty() { quote!(match *self {}) } else { quote!(Self::WIRE[*self as usize]) };
+        let rule = variant_rule(&e.variants);
+        let container = match rule {
+            Some(r) => quote!(#[serde(crate = "::payspec::serde", rename_all = #r)]),
+            None => quote!(#[serde(crate = "::payspec::serde")]),
         };
+        let vattrs = e.variants.iter().map(|(v, w)| {
+            let spelled = match rule {
+                Some(r) => variant_spelled(r, &v.to_string()),
+                None => v.to_string(),
+            };
+            (spelled != *w).then(|| quote!(#[serde(rename = #w)]))
+        });
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-            #[serde(crate = "::payspec::serde")]
+            #container
             pub enum #name {
-                #( #[doc = #vdocs] #[serde(rename = #wires)] #variants, )*
+                #( #[doc = #vdocs] #vattrs #variants, )*
             }
 
             impl #name {
                 /// Every value, in spec order.
-                pub const ALL: &'static [#name] = &[#(#name::#variants),*];
+                pub const ALL: &'static [#name] = &[#(Self::#variants),*];
+                const WIRE: &'static [&'static str] = &[#(#wires),*];
 
                 /// The wire value.
                 pub fn as_str(&self) -> &'static str {
@@ -316,6 +391,7 @@ impl Gen<'_> {
         let name = &s.name;
         let doc = &s.doc;
         let mut fields = Vec::new();
+        let camel = camel_pays(&s.fields);
         for f in &s.fields {
             let id = &f.ident;
             let ty = self.field_ty(f);
@@ -324,7 +400,7 @@ impl Gen<'_> {
             // Serde's defaults where they hold: no `rename` when the Rust name is the wire name, no
             // `default` on an `Option` read without `with`.
             let mut attrs = Vec::new();
-            if f.ident != wire.as_str() {
+            if needs_rename(f, camel) {
                 attrs.push(quote!(rename = #wire));
             }
             let mut with = None;
@@ -347,12 +423,12 @@ impl Gen<'_> {
                 attrs.push(quote!(default));
             }
             attrs.extend(with);
+            if f.optional {
+                attrs.push(quote!(skip_serializing_if = "Option::is_none"));
+            }
             let mut serde = Vec::new();
             if !attrs.is_empty() {
                 serde.push(quote!(#[serde(#(#attrs),*)]));
-            }
-            if f.optional {
-                serde.push(quote!(#[serde(skip_serializing_if = "Option::is_none")]));
             }
             fields.push(quote! {
                 #[doc = #fdoc]
@@ -363,10 +439,11 @@ impl Gen<'_> {
         // `sensitive` fields and fields filled from a secret credential are redacted in `Debug`.
         let redacted = |f: &FieldPlan| f.def.sensitive || self.spec.field_is_secret(f.def);
         let sensitive = s.fields.iter().any(redacted);
+        let rename_all = if camel { quote!(, rename_all = "camelCase") } else { quote!() };
         let serde = if s.top_request {
-            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields)])
+            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields #rename_all)])
         } else {
-            quote!(#[serde(crate = "::payspec::serde")])
+            quote!(#[serde(crate = "::payspec::serde" #rename_all)])
         };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
@@ -405,12 +482,14 @@ impl Gen<'_> {
         let s = &self.plan.structs[op.request];
         let name = &s.name;
         let builder = &op.builder;
+        let camel = camel_pays(&s.fields);
+        let rename_all = if camel { quote!(, rename_all = "camelCase") } else { quote!() };
         let fields = s.fields.iter().map(|f| {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
             let wire = &f.wire;
             let mut attrs = Vec::new();
-            if f.ident != wire.as_str() {
+            if needs_rename(f, camel) {
                 attrs.push(quote!(rename = #wire));
             }
             if f.ty == Ty::Dec {
@@ -428,19 +507,19 @@ impl Gen<'_> {
             let doc = format!("Set `{}`. {}", f.wire, field_doc(f, true));
             quote! {
                 #[doc = #doc]
-                pub fn #id(mut self, value: impl Into<#t>) -> Self {
-                    self.#id = Some(value.into());
-                    self
+                pub fn #id(self, v: impl Into<#t>) -> Self {
+                    __g::with(self, |b| b.#id = Some(v.into()))
                 }
             }
         });
         let build = self.build_fn(op);
+        let request_trait = self.request_trait(op);
         let bdoc = format!("Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them.");
         let sdoc = format!("A builder that validates `{}` requests.", op.name);
         quote! {
             #[doc = #bdoc]
             #[derive(Clone, Default, Deserialize)]
-            #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+            #[serde(crate = "::payspec::serde", default, deny_unknown_fields #rename_all)]
             pub struct #builder {
                 #(#fields)*
             }
@@ -449,6 +528,8 @@ impl Gen<'_> {
                 #(#setters)*
                 #build
             }
+
+            #request_trait
 
             impl #name {
                 #[doc = #sdoc]
@@ -493,7 +574,6 @@ impl Gen<'_> {
 
     /// `pub mod dynamic`: the generated functions by name, on JSON (like the interpreter's API).
     pub fn dynamic_module(&self) -> TokenStream {
-        let provider = &self.spec.provider;
         let known = |names: Vec<&str>| {
             if names.is_empty() {
                 "none".to_string()
@@ -504,28 +584,19 @@ impl Gen<'_> {
         let op_known = known(self.plan.ops.iter().map(|o| o.name).collect());
         let op_arms = self.plan.ops.iter().map(|op| {
             let n = op.name;
-            let builder = &op.builder;
             let f = &op.sign_fn;
-            let target = format!("{provider}.{n}");
-            let rules = self.rules(op.request);
-            let decimals = self.decimal_paths(op.request, "");
-            quote! {
-                #n => {
-                    let b: super::#builder = __g::from_json(#target, &#rules, &[#(#decimals),*], input)?;
-                    #f(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-            }
+            quote!(#n => __g::sign_json(#f, _a),)
         });
         // Typed round trips: JSON → typed struct → JSON (serde with wire names).
         let rt_req_arms = self.plan.ops.iter().map(|op| {
             let n = op.name;
             let ty = &self.plan.structs[op.request].name;
-            quote!(#n => Some(__round_trip::<super::#ty>(json)),)
+            quote!(#n => Some(__g::round_trip::<super::#ty>(json)),)
         });
         let rt_resp_arms = self.plan.ops.iter().filter_map(|op| {
             let n = op.name;
             let ty = &self.plan.structs[op.response?].name;
-            Some(quote!(#n => Some(__round_trip::<super::#ty>(json)),))
+            Some(quote!(#n => Some(__g::round_trip::<super::#ty>(json)),))
         });
         let cb_known = known(self.plan.callbacks.iter().map(|c| c.name).collect());
         let cb_arms = self.plan.callbacks.iter().map(|cb| {
@@ -561,6 +632,9 @@ impl Gen<'_> {
             /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
             pub mod dynamic {
                 use super::*;
+                const OPS: &str = #op_known;
+                const CALLBACKS: &str = #cb_known;
+                const RECIPES: &str = #rc_known;
 
                 /// Sign operation `op` on request fields given as JSON (by wire name).
                 pub fn sign(
@@ -570,11 +644,11 @@ impl Gen<'_> {
                     env: Env,
                     clock: Clock,
                 ) -> Result<SignedRequest, SignError> {
-                    let _ = (input, creds, env, clock);
+                    let _a = (input, creds, env, clock);
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#op_arms)*
-                        other => Err(SignError::Unknown(format!("unknown operation `{}` (known: {})", __g::echo(other), #op_known))),
+                        other => Err(__g::unknown("operation", other, OPS)),
                     }
                 }
 
@@ -588,7 +662,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#cb_arms)*
-                        other => Err(SignError::Unknown(format!("unknown callback `{}` (known: {})", __g::echo(other), #cb_known)).into()),
+                        other => Err(__g::unknown("callback", other, CALLBACKS).into()),
                     }
                 }
 
@@ -602,7 +676,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match op {
                         #(#resp_arms)*
-                        other => Err(SignError::Unknown(format!("operation `{}` has no signed response", other)).into()),
+                        other => Err(__g::unsigned_response(other)),
                     }
                 }
 
@@ -624,18 +698,6 @@ impl Gen<'_> {
                         #(#typed_arms)*
                         _ => Ok(None),
                     }
-                }
-
-                fn __round_trip<T: Serialize + ::payspec::serde::de::DeserializeOwned + ::core::cmp::PartialEq + ::core::fmt::Debug>(
-                    json: &Value,
-                ) -> Result<Value, String> {
-                    let typed: T = ::payspec::serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
-                    let back = ::payspec::serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-                    let again: T = ::payspec::serde_json::from_value(back.clone()).map_err(|e| e.to_string())?;
-                    if again != typed {
-                        return Err(format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
-                    }
-                    Ok(back)
                 }
 
                 /// Parse request fields of `op` into the typed request and serialise them back
@@ -672,7 +734,7 @@ impl Gen<'_> {
                     #[allow(clippy::match_single_binding)]
                     match name {
                         #(#rc_arms)*
-                        other => Err(SignError::Unknown(format!("unknown recipe `{}` (known: {})", __g::echo(other), #rc_known))),
+                        other => Err(__g::unknown("recipe", other, RECIPES)),
                     }
                 }
             }
@@ -680,7 +742,7 @@ impl Gen<'_> {
     }
 
     /// Dotted wire paths of every decimal field of struct `sidx` and its objects, in spec order.
-    fn decimal_paths(&self, sidx: usize, prefix: &str) -> Vec<String> {
+    pub(crate) fn decimal_paths(&self, sidx: usize, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();
         for f in &self.plan.structs[sidx].fields {
             let path = format!("{prefix}{}", f.wire);

@@ -114,6 +114,54 @@ impl Rule {
             fields: &[],
         }
     }
+    /// A `string` field.
+    pub const fn string(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::String)
+    }
+    /// An `integer` field.
+    pub const fn integer(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Integer)
+    }
+    /// A `decimal` field.
+    pub const fn decimal(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Decimal)
+    }
+    /// A `bool` field.
+    pub const fn bool(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Bool)
+    }
+    /// An `object` field.
+    pub const fn object(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Object)
+    }
+    /// A `json_text` field.
+    pub const fn json_text(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::JsonText)
+    }
+    /// A `scalar` field.
+    pub const fn scalar(wire: &'static str) -> Self {
+        Rule::new(wire, FieldType::Scalar)
+    }
+    /// `min_len`.
+    pub const fn min_len(mut self, n: usize) -> Self {
+        self.min_len = Some(n);
+        self
+    }
+    /// `max_len`.
+    pub const fn max_len(mut self, n: usize) -> Self {
+        self.max_len = Some(n);
+        self
+    }
+    /// `min` (spec text).
+    pub const fn min(mut self, n: &'static str) -> Self {
+        self.min = Some(n);
+        self
+    }
+    /// `max` (spec text).
+    pub const fn max(mut self, n: &'static str) -> Self {
+        self.max = Some(n);
+        self
+    }
     /// `required: true`.
     pub const fn req(mut self) -> Self {
         self.required = true;
@@ -959,6 +1007,166 @@ pub enum BodyKind {
     Envelope(&'static str),
 }
 
+/// A scalar request value as its JSON body value (for [`Wire::opt`]).
+pub trait ToJson {
+    /// The JSON value.
+    fn to_json(self) -> Value;
+}
+impl ToJson for &String {
+    fn to_json(self) -> Value {
+        Value::String(self.clone())
+    }
+}
+impl ToJson for &str {
+    fn to_json(self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+impl ToJson for i64 {
+    fn to_json(self) -> Value {
+        Value::from(self)
+    }
+}
+impl ToJson for bool {
+    fn to_json(self) -> Value {
+        Value::Bool(self)
+    }
+}
+impl ToJson for &rust_decimal::Decimal {
+    fn to_json(self) -> Value {
+        decimal_json(self)
+    }
+}
+
+/// `b` after `set` (a builder setter in one line).
+#[inline(always)]
+pub fn with<B>(mut b: B, set: impl FnOnce(&mut B)) -> B {
+    set(&mut b);
+    b
+}
+
+/// A generated request type: its builder, credentials, rules, and the builder's one pass (fill the
+/// `from:` defaults when `fill` is given, check, require; `building` lets required fields with
+/// defaults stay absent).
+pub trait Request: Sized {
+    /// The builder.
+    type Builder: serde::de::DeserializeOwned;
+    /// The generated `Credentials`.
+    type Creds;
+    /// `provider.operation`.
+    const TARGET: &'static str;
+    /// The field rules.
+    const RULES: &'static [Rule];
+    /// Dotted paths of decimal fields (checked as JSON numbers before parsing).
+    const DECIMALS: &'static [&'static str] = &[];
+    /// The builder's pass.
+    fn run(b: Self::Builder, fill: Option<(&Self::Creds, Clock)>, building: bool) -> Result<Self, SignError>;
+}
+
+/// `build()` of a generated builder.
+pub fn build<R: Request>(b: R::Builder) -> Result<R, SignError> {
+    R::run(b, None, true)
+}
+
+/// `validate()` of a generated request.
+pub fn validate<R: Request + Clone>(r: &R) -> Result<(), SignError>
+where
+    R::Builder: From<R>,
+{
+    R::run(From::from(r.clone()), None, true).map(|_| ())
+}
+
+/// `dynamic::sign` of one operation: the request from JSON fields (by wire name), defaults filled,
+/// then `sign`.
+pub fn sign_json<R: Request, E>(
+    sign: fn(&R, &R::Creds, E, Clock) -> Result<SignedRequest, SignError>,
+    (input, creds, env, clock): (&Map<String, Value>, &R::Creds, E, Clock),
+) -> Result<SignedRequest, SignError> {
+    let b: R::Builder = from_json(R::TARGET, R::RULES, R::DECIMALS, input)?;
+    sign(&R::run(b, Some((creds, clock)), false)?, creds, env, clock)
+}
+
+/// The error for a name `dynamic` does not know (`what`: operation, callback, recipe).
+pub fn unknown(what: &str, name: &str, known: &str) -> SignError {
+    SignError::Unknown(format!("unknown {what} `{}` (known: {known})", echo(name)))
+}
+
+/// The error of `dynamic::verify_response` for an operation without a signed response.
+pub fn unsigned_response(op: &str) -> VerifyError {
+    SignError::Unknown(format!("operation `{op}` has no signed response")).into()
+}
+
+/// `dynamic::*_round_trip`: parse `json` into `T`, serialise it back, and check it parses to the same.
+pub fn round_trip<T>(json: &Value) -> Result<Value, String>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let typed: T = serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let again: T = serde_json::from_value(back.clone()).map_err(|e| e.to_string())?;
+    if again != typed {
+        return Err(format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed));
+    }
+    Ok(back)
+}
+
+/// A typed credential field: its interpreter value and, when secret, what the redactor masks.
+pub trait CredentialField {
+    /// The value for `payspec::Credentials`.
+    fn value(&self) -> CredentialValue;
+    /// The secret to mask (`None` for public credentials).
+    fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
+        None
+    }
+}
+impl CredentialField for String {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::Public(self.clone())
+    }
+}
+impl CredentialField for i64 {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::Integer(*self)
+    }
+}
+impl CredentialField for Secret {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::Secret(self.clone())
+    }
+    fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
+        Some(crate::SecretRef::Text(self))
+    }
+}
+impl CredentialField for SecretInteger {
+    fn value(&self) -> CredentialValue {
+        CredentialValue::SecretInteger(*self)
+    }
+    fn secret_ref(&self) -> Option<crate::SecretRef<'_>> {
+        Some(crate::SecretRef::Integer(self.expose()))
+    }
+}
+
+/// `to_runtime` of generated credentials: credential `name`, when given.
+pub fn put<T: CredentialField>(c: &mut Credentials, name: &str, v: Option<&T>) {
+    if let Some(v) = v {
+        c.insert(name, v.value());
+    }
+}
+
+/// `redactor` of generated credentials: the secret to mask.
+pub fn secret<T: CredentialField>(v: &T) -> Option<crate::SecretRef<'_>> {
+    v.secret_ref()
+}
+
+/// RSA-SHA256 signature of `msg` with the private key in `key` (parsed once, kept in the `Secret`).
+#[inline]
+pub fn rsa_sign(key: &Secret, msg: &str) -> Result<Vec<u8>, crate::crypto::KeyError> {
+    crate::crypto::rsa_sha256_sign_secret(key, msg.as_bytes())
+}
+
+/// What `Env::__wire` returns: a [`Wire`] or the missing base URL.
+pub type Wired = Result<Wire, SignError>;
+
 /// A request being assembled: method, base URL, path, query, headers and body fields.
 pub struct Wire {
     method: &'static str,
@@ -971,6 +1179,10 @@ pub struct Wire {
     pub headers: indexmap::IndexMap<String, String>,
     /// Body fields in order.
     pub body: Map<String, Value>,
+    /// The recipe runs so far.
+    stages: Vec<Stages>,
+    /// Bit `i`: the value of stage `i` is structurally secret.
+    structural: u64,
 }
 
 impl Wire {
@@ -992,6 +1204,8 @@ impl Wire {
             query: Vec::new(),
             headers: indexmap::IndexMap::new(),
             body: Map::new(),
+            stages: Vec::new(),
+            structural: 0,
         })
     }
     /// Fill path field `{field}` (percent-encoded; empty is an error).
@@ -1018,6 +1232,12 @@ impl Wire {
     pub fn body(&mut self, key: &str, value: Value) {
         self.body.insert(key.to_string(), value);
     }
+    /// An optional body field (left out when `None`).
+    pub fn opt<T: ToJson>(&mut self, key: &str, value: Option<T>) {
+        if let Some(v) = value {
+            self.body.insert(key.to_string(), v.to_json());
+        }
+    }
     /// The URL as it stands (base + path + query).
     pub fn url(&self) -> String {
         build_url(self.base, &self.path, &self.query)
@@ -1026,15 +1246,20 @@ impl Wire {
     pub fn payload(&self) -> String {
         serde_json::to_string(&self.body).unwrap_or_default()
     }
-    /// The signed request: body encoded as `kind`, each stage sealed with `redactor`. `envelope` lists
-    /// `(field, signature)` pairs an envelope body carries next to the payload.
-    pub fn finish(
-        mut self,
-        kind: BodyKind,
-        stages: Vec<Stages>,
-        envelope: &[(&str, usize)],
-        redactor: Redactor,
-    ) -> SignedRequest {
+    /// A recipe run's stages (`structural`: its value is secret by construction, see
+    /// [`Redactor::stage_done`]).
+    pub fn stage(&mut self, st: Stages, structural: bool) {
+        self.structural |= u64::from(structural) << self.stages.len().min(63);
+        self.stages.push(st);
+    }
+    /// The signed request: body encoded as `kind`, each stage (see [`Wire::stage`]) recorded in and
+    /// sealed with `redactor`. `envelope` lists `(field, stage)` pairs an envelope body carries next
+    /// to the payload.
+    pub fn finish(mut self, kind: BodyKind, envelope: &[(&str, usize)], mut redactor: Redactor) -> SignedRequest {
+        for (i, st) in self.stages.iter().enumerate() {
+            redactor.stage_done(st, self.structural >> i.min(63) & 1 == 1);
+        }
+        let stages = std::mem::take(&mut self.stages);
         let mut content_type = |t: &str| {
             self.headers.entry("Content-Type".to_string()).or_insert_with(|| t.to_string());
         };

@@ -1,6 +1,7 @@
 //! Generated code of every seed spec, pinned as readable Rust in `tests/snapshots/<provider>.rs` and
 //! compiled here as modules, so a codegen change shows up as a reviewed diff (progenitor style).
-//! Regenerate with `UPDATE_EXPECT=1 cargo test -p payspec --test snapshots`.
+//! Regenerate with `UPDATE_EXPECT=1 cargo test -p payspec --test snapshots`, or, when the old snapshots no
+//! longer compile, `cargo run -p payspec-codegen --example regen`.
 
 // Generated code is written for both editions; on this crate's 2024 edition clippy would ask for
 // let-chains, which 2021 consumers cannot compile.

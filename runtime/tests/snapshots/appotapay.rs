@@ -50,6 +50,10 @@ pub mod appotapay {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -72,26 +76,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
-                &[
-                    (
-                        "secret_key",
-                        {
-                            let v = &self.secret_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                ],
+                &[("secret_key", __g::secret(&self.secret_key))],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.partner_code;
-            c.insert("partner_code", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.api_key;
-            c.insert("api_key", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.secret_key;
-            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
+            __g::put(&mut c, "partner_code", Some(&self.partner_code));
+            __g::put(&mut c, "api_key", Some(&self.api_key));
+            __g::put(&mut c, "secret_key", Some(&self.secret_key));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -107,37 +100,34 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundResponseDataStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundResponseDataStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundResponseDataStatus] = &[
-            RefundResponseDataStatus::Pending,
-            RefundResponseDataStatus::Processing,
-            RefundResponseDataStatus::Success,
-            RefundResponseDataStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundResponseDataStatus::Pending => "pending",
-                RefundResponseDataStatus::Processing => "processing",
-                RefundResponseDataStatus::Success => "success",
-                RefundResponseDataStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -151,37 +141,34 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundStatusResponseDataStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundStatusResponseDataStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundStatusResponseDataStatus] = &[
-            RefundStatusResponseDataStatus::Pending,
-            RefundStatusResponseDataStatus::Processing,
-            RefundStatusResponseDataStatus::Success,
-            RefundStatusResponseDataStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundStatusResponseDataStatus::Pending => "pending",
-                RefundStatusResponseDataStatus::Processing => "processing",
-                RefundStatusResponseDataStatus::Success => "success",
-                RefundStatusResponseDataStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -195,27 +182,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `X-Language`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2XLanguage {
         ///`vi`
-        #[serde(rename = "vi")]
         Vi,
         ///`en`
-        #[serde(rename = "en")]
         En,
     }
     impl RefundV2XLanguage {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundV2XLanguage] = &[
-            RefundV2XLanguage::Vi,
-            RefundV2XLanguage::En,
-        ];
+        pub const ALL: &'static [RefundV2XLanguage] = &[Self::Vi, Self::En];
+        const WIRE: &'static [&'static str] = &["vi", "en"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2XLanguage::Vi => "vi",
-                RefundV2XLanguage::En => "en",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -229,20 +209,18 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `currency`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum RefundV2Currency {
         ///`VND`
-        #[serde(rename = "VND")]
         Vnd,
     }
     impl RefundV2Currency {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundV2Currency] = &[RefundV2Currency::Vnd];
+        pub const ALL: &'static [RefundV2Currency] = &[Self::Vnd];
+        const WIRE: &'static [&'static str] = &["VND"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2Currency::Vnd => "VND",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -256,37 +234,34 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2ResponseStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundV2ResponseStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2ResponseStatus] = &[
-            RefundV2ResponseStatus::Pending,
-            RefundV2ResponseStatus::Processing,
-            RefundV2ResponseStatus::Success,
-            RefundV2ResponseStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2ResponseStatus::Pending => "pending",
-                RefundV2ResponseStatus::Processing => "processing",
-                RefundV2ResponseStatus::Success => "success",
-                RefundV2ResponseStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -300,27 +275,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `X-Language`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2StatusXLanguage {
         ///`vi`
-        #[serde(rename = "vi")]
         Vi,
         ///`en`
-        #[serde(rename = "en")]
         En,
     }
     impl RefundV2StatusXLanguage {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundV2StatusXLanguage] = &[
-            RefundV2StatusXLanguage::Vi,
-            RefundV2StatusXLanguage::En,
-        ];
+        pub const ALL: &'static [RefundV2StatusXLanguage] = &[Self::Vi, Self::En];
+        const WIRE: &'static [&'static str] = &["vi", "en"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2StatusXLanguage::Vi => "vi",
-                RefundV2StatusXLanguage::En => "en",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -334,27 +302,23 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `type`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
     pub enum RefundV2StatusType {
         ///`TRANSACTION_ID`
-        #[serde(rename = "TRANSACTION_ID")]
         TransactionId,
         ///`PARTNER_ORDER_ID`
-        #[serde(rename = "PARTNER_ORDER_ID")]
         PartnerOrderId,
     }
     impl RefundV2StatusType {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2StatusType] = &[
-            RefundV2StatusType::TransactionId,
-            RefundV2StatusType::PartnerOrderId,
+            Self::TransactionId,
+            Self::PartnerOrderId,
         ];
+        const WIRE: &'static [&'static str] = &["TRANSACTION_ID", "PARTNER_ORDER_ID"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2StatusType::TransactionId => "TRANSACTION_ID",
-                RefundV2StatusType::PartnerOrderId => "PARTNER_ORDER_ID",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -368,37 +332,34 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
     pub enum RefundV2StatusResponseStatus {
         ///`pending`
-        #[serde(rename = "pending")]
         Pending,
         ///`processing`
-        #[serde(rename = "processing")]
         Processing,
         ///`success`
-        #[serde(rename = "success")]
         Success,
         ///`error`
-        #[serde(rename = "error")]
         Error,
     }
     impl RefundV2StatusResponseStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2StatusResponseStatus] = &[
-            RefundV2StatusResponseStatus::Pending,
-            RefundV2StatusResponseStatus::Processing,
-            RefundV2StatusResponseStatus::Success,
-            RefundV2StatusResponseStatus::Error,
+            Self::Pending,
+            Self::Processing,
+            Self::Success,
+            Self::Error,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "pending",
+            "processing",
+            "success",
+            "error",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundV2StatusResponseStatus::Pending => "pending",
-                RefundV2StatusResponseStatus::Processing => "processing",
-                RefundV2StatusResponseStatus::Success => "success",
-                RefundV2StatusResponseStatus::Error => "error",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -412,13 +373,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Partner refund id, unique (idempotency key). Wire name `refundId`; required.
-        #[serde(rename = "refundId")]
         pub refund_id: String,
         ///AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
-        #[serde(rename = "appotapayTransId")]
         pub appotapay_trans_id: String,
         ///Wire name `amount`; required; minimum 1.
         pub amount: i64,
@@ -428,12 +387,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 refund_id: Some(r.refund_id),
@@ -445,10 +403,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponse {
         ///Wire name `errorCode`; required.
-        #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -462,18 +419,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///The `data` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(rename = "appotapayTransId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Partner refund id (the request's refundId). Wire name `refundOriginalId`; optional.
-        #[serde(rename = "refundOriginalId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -486,27 +440,24 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundResponseDataStatus>,
         ///Payment time, unix seconds. Wire name `transactionTs`; optional.
-        #[serde(rename = "transactionTs")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundStatusRequest {
         ///Partner refund id. Wire name `refundId`; required; sent in the path.
-        #[serde(rename = "refundId")]
         pub refund_id: String,
     }
     impl RefundStatusRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundStatusRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_status` request.
     impl From<RefundStatusRequest> for RefundStatusRequestBuilder {
-        ///A builder holding every field of a `refund_status` request.
-        #[allow(unused_variables)]
         fn from(r: RefundStatusRequest) -> Self {
             RefundStatusRequestBuilder {
                 refund_id: Some(r.refund_id),
@@ -515,10 +466,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund_status`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundStatusResponse {
         ///Wire name `errorCode`; required.
-        #[serde(rename = "errorCode")]
         pub error_code: i64,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -529,18 +479,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///The `data` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundStatusResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(rename = "appotapayTransId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `refundOriginalId`; optional.
-        #[serde(rename = "refundOriginalId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -553,31 +500,25 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundStatusResponseDataStatus>,
         ///Wire name `transactionTs`; optional.
-        #[serde(rename = "transactionTs")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundV2Request {
         ///Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Request-ID", skip_serializing_if = "Option::is_none")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language", skip_serializing_if = "Option::is_none")]
         pub x_language: Option<RefundV2XLanguage>,
         ///Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Account-Ref-ID", skip_serializing_if = "Option::is_none")]
         pub x_account_ref_id: Option<String>,
         ///Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
-        #[serde(rename = "partnerRefId")]
         pub partner_ref_id: String,
         ///AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
-        #[serde(rename = "transactionId")]
         pub transaction_id: String,
         ///VND. Wire name `amount`; required; minimum 1000.
         pub amount: i64,
@@ -590,12 +531,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl RefundV2Request {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundV2RequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_v2` request.
     impl From<RefundV2Request> for RefundV2RequestBuilder {
-        ///A builder holding every field of a `refund_v2` request.
-        #[allow(unused_variables)]
         fn from(r: RefundV2Request) -> Self {
             RefundV2RequestBuilder {
                 x_request_id: r.x_request_id,
@@ -611,18 +551,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund_v2`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundV2Response {
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(rename = "transactionId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(rename = "partnerRefId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -638,15 +575,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2ResponseStatus>,
         ///RFC 3339. Wire name `createdAt`; optional.
-        #[serde(rename = "createdAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
-        #[serde(rename = "refundedAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
         ///On failure. Wire name `errorCode`; optional.
-        #[serde(rename = "errorCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
         ///On failure. Wire name `message`; optional.
@@ -655,39 +589,31 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund_v2_status`: v2 refund detail.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundV2StatusRequest {
         ///Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Request-ID", skip_serializing_if = "Option::is_none")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language", skip_serializing_if = "Option::is_none")]
         pub x_language: Option<RefundV2StatusXLanguage>,
         ///Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Account-Ref-ID", skip_serializing_if = "Option::is_none")]
         pub x_account_ref_id: Option<String>,
         ///Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
-        #[serde(rename = "refundRefId")]
         pub refund_ref_id: String,
         ///TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundV2StatusRequestBuilder::from(self.clone())
-                .__run(None, true)
-                .map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_v2_status` request.
     impl From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
-        ///A builder holding every field of a `refund_v2_status` request.
-        #[allow(unused_variables)]
         fn from(r: RefundV2StatusRequest) -> Self {
             RefundV2StatusRequestBuilder {
                 x_request_id: r.x_request_id,
@@ -700,18 +626,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund_v2_status`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundV2StatusResponse {
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(rename = "refundId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(rename = "transactionId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(rename = "partnerRefId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
@@ -727,15 +650,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2StatusResponseStatus>,
         ///RFC 3339. Wire name `createdAt`; optional.
-        #[serde(rename = "createdAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
-        #[serde(rename = "refundedAt")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
         ///On failure. Wire name `errorCode`; optional.
-        #[serde(rename = "errorCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
         ///On failure. Wire name `message`; optional.
@@ -768,54 +688,58 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "refundId")]
         refund_id: Option<String>,
-        #[serde(rename = "appotapayTransId")]
         appotapay_trans_id: Option<String>,
         amount: Option<i64>,
         reason: Option<String>,
     }
     impl RefundRequestBuilder {
         ///Set `refundId`. Partner refund id, unique (idempotency key). Wire name `refundId`; required.
-        pub fn refund_id(mut self, value: impl Into<String>) -> Self {
-            self.refund_id = Some(value.into());
-            self
+        pub fn refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.refund_id = Some(v.into()))
         }
         ///Set `appotapayTransId`. AppotaPay payment transaction id. Wire name `appotapayTransId`; required.
-        pub fn appotapay_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.appotapay_trans_id = Some(value.into());
-            self
+        pub fn appotapay_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.appotapay_trans_id = Some(v.into()))
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `reason`. Wire name `reason`; required.
-        pub fn reason(mut self, value: impl Into<String>) -> Self {
-            self.reason = Some(value.into());
-            self
+        pub fn reason(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.reason = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let refund_id = cx.required(0, self.refund_id)?;
-            let appotapay_trans_id = cx.required(1, self.appotapay_trans_id)?;
-            let amount = cx.required(2, self.amount)?;
-            let reason = cx.required(3, self.reason)?;
+            let refund_id = cx.required(0, __b.refund_id)?;
+            let appotapay_trans_id = cx.required(1, __b.appotapay_trans_id)?;
+            let amount = cx.required(2, __b.amount)?;
+            let reason = cx.required(3, __b.reason)?;
             Ok(RefundRequest {
                 refund_id,
                 appotapay_trans_id,
@@ -862,32 +786,40 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundStatusRequest`]: set fields, then [`build`](RefundStatusRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundStatusRequestBuilder {
-        #[serde(rename = "refundId")]
         refund_id: Option<String>,
     }
     impl RefundStatusRequestBuilder {
         ///Set `refundId`. Partner refund id. Wire name `refundId`; required; sent in the path.
-        pub fn refund_id(mut self, value: impl Into<String>) -> Self {
-            self.refund_id = Some(value.into());
-            self
+        pub fn refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.refund_id = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn build(self) -> Result<RefundStatusRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundStatusRequest {
+        type Builder = RefundStatusRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund_status";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_STATUS_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundStatusRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundStatusRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund_status";
             let r = &RULES_REFUND_STATUS_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let refund_id = cx.required(0, self.refund_id)?;
+            let refund_id = cx.required(0, __b.refund_id)?;
             Ok(RefundStatusRequest { refund_id })
         }
     }
@@ -929,7 +861,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundV2Request`]: set fields, then [`build`](RefundV2RequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundV2RequestBuilder {
         #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
@@ -937,9 +874,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         x_language: Option<RefundV2XLanguage>,
         #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
-        #[serde(rename = "partnerRefId")]
         partner_ref_id: Option<String>,
-        #[serde(rename = "transactionId")]
         transaction_id: Option<String>,
         amount: Option<i64>,
         currency: Option<RefundV2Currency>,
@@ -947,75 +882,72 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     impl RefundV2RequestBuilder {
         ///Set `X-Request-ID`. Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-            self.x_request_id = Some(value.into());
-            self
+        pub fn x_request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_request_id = Some(v.into()))
         }
         ///Set `X-Language`. Wire name `X-Language`; optional; sent as a header.
-        pub fn x_language(mut self, value: impl Into<RefundV2XLanguage>) -> Self {
-            self.x_language = Some(value.into());
-            self
+        pub fn x_language(self, v: impl Into<RefundV2XLanguage>) -> Self {
+            __g::with(self, |b| b.x_language = Some(v.into()))
         }
         ///Set `X-Account-Ref-ID`. Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.x_account_ref_id = Some(value.into());
-            self
+        pub fn x_account_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_account_ref_id = Some(v.into()))
         }
         ///Set `partnerRefId`. Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
-        pub fn partner_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.partner_ref_id = Some(value.into());
-            self
+        pub fn partner_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.partner_ref_id = Some(v.into()))
         }
         ///Set `transactionId`. AppotaPay payment transaction id. Wire name `transactionId`; required; matches `^[A-Za-z0-9]+$`.
-        pub fn transaction_id(mut self, value: impl Into<String>) -> Self {
-            self.transaction_id = Some(value.into());
-            self
+        pub fn transaction_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.transaction_id = Some(v.into()))
         }
         ///Set `amount`. VND. Wire name `amount`; required; minimum 1000.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `currency`. Wire name `currency`; required; defaults to `VND`.
-        pub fn currency(mut self, value: impl Into<RefundV2Currency>) -> Self {
-            self.currency = Some(value.into());
-            self
+        pub fn currency(self, v: impl Into<RefundV2Currency>) -> Self {
+            __g::with(self, |b| b.currency = Some(v.into()))
         }
         ///Set `reason`. 'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
-        pub fn reason(mut self, value: impl Into<String>) -> Self {
-            self.reason = Some(value.into());
-            self
+        pub fn reason(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.reason = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn build(self) -> Result<RefundV2Request, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundV2Request {
+        type Builder = RefundV2RequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund_v2";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundV2RequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundV2Request, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund_v2";
             let r = &RULES_REFUND_V2_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let x_request_id = cx.optional(0, self.x_request_id)?;
-            let x_language = cx.optional(1, self.x_language)?;
-            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
-            let partner_ref_id = cx.required(3, self.partner_ref_id)?;
-            let transaction_id = cx.required(4, self.transaction_id)?;
-            let amount = cx.required(5, self.amount)?;
+            let x_request_id = cx.optional(0, __b.x_request_id)?;
+            let x_language = cx.optional(1, __b.x_language)?;
+            let x_account_ref_id = cx.optional(2, __b.x_account_ref_id)?;
+            let partner_ref_id = cx.required(3, __b.partner_ref_id)?;
+            let transaction_id = cx.required(4, __b.transaction_id)?;
+            let amount = cx.required(5, __b.amount)?;
             let currency = cx
                 .filled(
                     6,
-                    self.currency,
+                    __b.currency,
                     |c, k| {
                         __g::text_default(T, &r[6], "VND")
                             .map(|_| RefundV2Currency::from_wire("VND"))
                     },
                 )?;
-            let reason = cx.required(7, self.reason)?;
+            let reason = cx.required(7, __b.reason)?;
             Ok(RefundV2Request {
                 x_request_id,
                 x_language,
@@ -1062,7 +994,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundV2StatusRequest`]: set fields, then [`build`](RefundV2StatusRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundV2StatusRequestBuilder {
         #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
@@ -1070,56 +1007,54 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         x_language: Option<RefundV2StatusXLanguage>,
         #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
-        #[serde(rename = "refundRefId")]
         refund_ref_id: Option<String>,
-        #[serde(rename = "type")]
         r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequestBuilder {
         ///Set `X-Request-ID`. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-            self.x_request_id = Some(value.into());
-            self
+        pub fn x_request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_request_id = Some(v.into()))
         }
         ///Set `X-Language`. Wire name `X-Language`; optional; sent as a header.
-        pub fn x_language(mut self, value: impl Into<RefundV2StatusXLanguage>) -> Self {
-            self.x_language = Some(value.into());
-            self
+        pub fn x_language(self, v: impl Into<RefundV2StatusXLanguage>) -> Self {
+            __g::with(self, |b| b.x_language = Some(v.into()))
         }
         ///Set `X-Account-Ref-ID`. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        pub fn x_account_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.x_account_ref_id = Some(value.into());
-            self
+        pub fn x_account_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.x_account_ref_id = Some(v.into()))
         }
         ///Set `refundRefId`. Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
-        pub fn refund_ref_id(mut self, value: impl Into<String>) -> Self {
-            self.refund_ref_id = Some(value.into());
-            self
+        pub fn refund_ref_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.refund_ref_id = Some(v.into()))
         }
         ///Set `type`. TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
-        pub fn r#type(mut self, value: impl Into<RefundV2StatusType>) -> Self {
-            self.r#type = Some(value.into());
-            self
+        pub fn r#type(self, v: impl Into<RefundV2StatusType>) -> Self {
+            __g::with(self, |b| b.r#type = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn build(self) -> Result<RefundV2StatusRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundV2StatusRequest {
+        type Builder = RefundV2StatusRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "appotapay.refund_v2_status";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_STATUS_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundV2StatusRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundV2StatusRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "appotapay.refund_v2_status";
             let r = &RULES_REFUND_V2_STATUS_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let x_request_id = cx.optional(0, self.x_request_id)?;
-            let x_language = cx.optional(1, self.x_language)?;
-            let x_account_ref_id = cx.optional(2, self.x_account_ref_id)?;
-            let refund_ref_id = cx.required(3, self.refund_ref_id)?;
-            let r#type = cx.optional(4, self.r#type)?;
+            let x_request_id = cx.optional(0, __b.x_request_id)?;
+            let x_language = cx.optional(1, __b.x_language)?;
+            let x_account_ref_id = cx.optional(2, __b.x_account_ref_id)?;
+            let refund_ref_id = cx.required(3, __b.refund_ref_id)?;
+            let r#type = cx.optional(4, __b.r#type)?;
             Ok(RefundV2StatusRequest {
                 x_request_id,
                 x_language,
@@ -1292,13 +1227,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         cx.check(1, &req.appotapay_trans_id)?;
         cx.check(2, &req.amount)?;
         cx.check(3, &req.reason)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "v1",
-            env.base_url("v1"),
-            "POST",
-            "/api/v1/transaction/refund",
-        )?;
+        let mut __w = env.__wire("v1", "POST", "/api/v1/transaction/refund")?;
         __w.header("Content-Type", "application/json");
         __w.body("refundId", Value::String(__req.refund_id.to_string()));
         __w.body(
@@ -1307,24 +1236,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         );
         __w.body("amount", Value::from(__req.amount));
         __w.body("reason", Value::String(__req.reason.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
-                let __p0 = {
-                    let __v = __req.amount;
-                    __v.to_string()
-                };
-                let __p1 = {
-                    let __v = &__req.appotapay_trans_id;
-                    __v.to_string()
-                };
-                let __p2 = {
-                    let __v = &__req.reason;
-                    __v.to_string()
-                };
-                let __p3 = {
-                    let __v = &__req.refund_id;
-                    __v.to_string()
-                };
+                let __p0 = __req.amount.to_string();
+                let __p1 = __req.appotapay_trans_id.to_string();
+                let __p2 = __req.reason.to_string();
+                let __p3 = __req.refund_id.to_string();
                 let __pairs: Vec<(&str, String)> = vec![
                     ("amount", __p0), ("appotapayTransId", __p1), ("reason", __p2),
                     ("refundId", __p3)
@@ -1338,122 +1255,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        const AT1: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT1,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT1,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt_bearer",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
-        __w.body("signature", Value::String(__pv0));
+        let (__pv1, __st1) = __recipe_jwt_bearer(creds, clock, "auth:jwt_bearer")?;
+        __w.body("signature", Value::String(__st0.signature.0.clone()));
         __w.header("X-APPOTAPAY-AUTH", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
 
@@ -1471,124 +1280,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         let __req = req;
         let __clock = clock;
         cx.check(0, &req.refund_id)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "v1",
-            env.base_url("v1"),
-            "GET",
-            "/api/v1/transaction/refund/{refundId}",
-        )?;
+        let mut __w = env.__wire("v1", "GET", "/api/v1/transaction/refund/{refundId}")?;
         __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
         __w.header("Content-Type", "application/json");
-        const AT0: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT0,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT0,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt_bearer",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv0, __st0) = __recipe_jwt_bearer(creds, clock, "auth:jwt_bearer")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
 
@@ -1621,13 +1319,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 },
             )?;
         cx.check(7, &req.reason)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/v2/transaction/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/v2/transaction/refund")?;
         __w.header("Content-Type", "application/json");
         if let Some(__v) = __req.x_request_id.as_ref() {
             __w.header_field(T, "X-Request-ID", __v.to_string())?;
@@ -1643,114 +1335,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __w.body("amount", Value::from(__req.amount));
         __w.body("currency", __g::json(&*f_currency));
         __w.body("reason", Value::String(__req.reason.to_string()));
-        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT0,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT0,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv0, __st0) = __recipe_jwt(creds, clock, "auth:jwt")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `refund_v2_status`: v2 refund detail.
 
@@ -1772,13 +1360,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         cx.present(2, req.x_account_ref_id.as_ref())?;
         cx.check(3, &req.refund_ref_id)?;
         cx.present(4, req.r#type.as_ref())?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "GET",
-            "/api/v2/transaction/refund/{refundRefId}",
-        )?;
+        let mut __w = env
+            .__wire("api", "GET", "/api/v2/transaction/refund/{refundRefId}")?;
         __w.path_field(T, "refundRefId", &__req.refund_ref_id.to_string())?;
         if let Some(__v) = __req.r#type.as_ref() {
             __w.query("type", __v.to_string());
@@ -1793,114 +1376,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         if let Some(__v) = __req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        const AT0: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __h = Map::new();
-                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                __h.insert(
-                    "cty".to_string(),
-                    {
-                        let __v = "appotapay-api;v=1";
-                        Value::String(__v.to_string())
-                    },
-                );
-                let mut __c = Map::new();
-                __c.insert(
-                    "iss".to_string(),
-                    {
-                        let __v = creds.partner_code.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "jti".to_string(),
-                    {
-                        let __v = {
-                            let mut __t = String::new();
-                            __t.push_str(
-                                &{
-                                    let __v = creds.api_key.as_str();
-                                    __v.to_string()
-                                },
-                            );
-                            __t.push('-');
-                            __t.push_str(
-                                &{
-                                    let __v = __clock.now_ms.div_euclid(1000);
-                                    __v.to_string()
-                                },
-                            );
-                            __t
-                        };
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "api_key".to_string(),
-                    {
-                        let __v = creds.api_key.as_str();
-                        Value::String(__v.to_string())
-                    },
-                );
-                __c.insert(
-                    "exp".to_string(),
-                    {
-                        let __v = __clock.now_ms.div_euclid(1000);
-                        {
-                            let __n: i64 = __v;
-                            let __v: i64 = match __n.checked_add(300i64) {
-                                Some(n) => n,
-                                None => {
-                                    return Err(
-                                        __g::stage(
-                                            AT0,
-                                            ::payspec::Stage::Select,
-                                            format!(
-                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                            ),
-                                        ),
-                                    );
-                                }
-                            };
-                            Value::from(__v)
-                        }
-                    },
-                );
-                ::payspec::canon::jwt_signing_input(
-                    &Value::Object(__h),
-                    &Value::Object(__c),
-                )
-            };
-            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-            let __sig = __g::encode(__g::Base64Url, &__digest);
-            let __value: String = __g::header_placed(
-                AT0,
-                "X-APPOTAPAY-AUTH",
-                {
-                    let mut __t = String::new();
-                    __t.push_str(__msg.as_str());
-                    __t.push('.');
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages(
-                    "auth:jwt",
-                    __msg,
-                    Some(__digest),
-                    __sig,
-                    "header.X-APPOTAPAY-AUTH",
-                ),
-            )
-        };
+        let (__pv0, __st0) = __recipe_jwt(creds, clock, "auth:jwt")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
     #[allow(unused_variables)]
@@ -2042,341 +1521,303 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         })
     }
     ///Run shared recipe `jwt` on its own: X-APPOTAPAY-AUTH: <JWT> (bare token, v2 APIs). cty is required; jti = api_key-now; exp = now + 300 (the official scripts' TTL). Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_jwt(creds, clock, "recipe:jwt")?;
+        Ok((__g::sealed(__st, creds.redactor(), false), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_jwt(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
-            {
-                let __msg: String = {
-                    let mut __h = Map::new();
-                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                    __h.insert(
-                        "cty".to_string(),
-                        {
-                            let __v = "appotapay-api;v=1";
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    let mut __c = Map::new();
-                    __c.insert(
-                        "iss".to_string(),
-                        {
-                            let __v = creds.partner_code.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "jti".to_string(),
-                        {
-                            let __v = {
-                                let mut __t = String::new();
-                                __t.push_str(
-                                    &{
-                                        let __v = creds.api_key.as_str();
-                                        __v.to_string()
-                                    },
-                                );
-                                __t.push('-');
-                                __t.push_str(
-                                    &{
-                                        let __v = __clock.now_ms.div_euclid(1000);
-                                        __v.to_string()
-                                    },
-                                );
-                                __t
-                            };
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "api_key".to_string(),
-                        {
-                            let __v = creds.api_key.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "exp".to_string(),
-                        {
-                            let __v = __clock.now_ms.div_euclid(1000);
-                            {
-                                let __n: i64 = __v;
-                                let __v: i64 = match __n.checked_add(300i64) {
-                                    Some(n) => n,
-                                    None => {
-                                        return Err(
-                                            __g::stage(
-                                                AT,
-                                                ::payspec::Stage::Select,
-                                                format!(
-                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                };
-                                Value::from(__v)
-                            }
-                        },
-                    );
-                    ::payspec::canon::jwt_signing_input(
-                        &Value::Object(__h),
-                        &Value::Object(__c),
-                    )
-                };
-                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-                let __sig = __g::encode(__g::Base64Url, &__digest);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "X-APPOTAPAY-AUTH",
+        const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
+        Ok({
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                __h.insert(
+                    "cty".to_string(),
+                    Value::String("appotapay-api;v=1".to_string()),
+                );
+                let mut __c = Map::new();
+                __c.insert(
+                    "iss".to_string(),
+                    Value::String(creds.partner_code.as_str().to_string()),
+                );
+                __c.insert(
+                    "jti".to_string(),
                     {
-                        let mut __t = String::new();
-                        __t.push_str(__msg.as_str());
-                        __t.push('.');
-                        __t.push_str(__sig.as_str());
-                        __t
+                        let __v = {
+                            let mut __t = String::new();
+                            __t.push_str(creds.api_key.as_str());
+                            __t.push('-');
+                            __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
+                            __t
+                        };
+                        Value::String(__v.to_string())
                     },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:jwt",
-                        __msg,
-                        Some(__digest),
-                        __sig,
-                        "header.X-APPOTAPAY-AUTH",
-                    ),
+                );
+                __c.insert(
+                    "api_key".to_string(),
+                    Value::String(creds.api_key.as_str().to_string()),
+                );
+                __c.insert(
+                    "exp".to_string(),
+                    {
+                        let __v = __clock.now_ms.div_euclid(1000);
+                        {
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
+                            Value::from(__v)
+                        }
+                    },
+                );
+                ::payspec::canon::jwt_signing_input(
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, false);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+            };
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT,
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = String::new();
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (
+                __value,
+                __g::stages(
+                    label,
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
+            )
+        })
     }
     ///Run shared recipe `jwt_bearer` on its own: X-APPOTAPAY-AUTH: Bearer <JWT> — the form the v1 refund page shows. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt_bearer(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_jwt_bearer(creds, clock, "recipe:jwt_bearer")?;
+        Ok((__g::sealed(__st, creds.redactor(), false), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_jwt_bearer(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
-            {
-                let __msg: String = {
-                    let mut __h = Map::new();
-                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                    __h.insert(
-                        "cty".to_string(),
-                        {
-                            let __v = "appotapay-api;v=1";
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    let mut __c = Map::new();
-                    __c.insert(
-                        "iss".to_string(),
-                        {
-                            let __v = creds.partner_code.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "jti".to_string(),
-                        {
-                            let __v = {
-                                let mut __t = String::new();
-                                __t.push_str(
-                                    &{
-                                        let __v = creds.api_key.as_str();
-                                        __v.to_string()
-                                    },
-                                );
-                                __t.push('-');
-                                __t.push_str(
-                                    &{
-                                        let __v = __clock.now_ms.div_euclid(1000);
-                                        __v.to_string()
-                                    },
-                                );
-                                __t
-                            };
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "api_key".to_string(),
-                        {
-                            let __v = creds.api_key.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "exp".to_string(),
-                        {
-                            let __v = __clock.now_ms.div_euclid(1000);
-                            {
-                                let __n: i64 = __v;
-                                let __v: i64 = match __n.checked_add(300i64) {
-                                    Some(n) => n,
-                                    None => {
-                                        return Err(
-                                            __g::stage(
-                                                AT,
-                                                ::payspec::Stage::Select,
-                                                format!(
-                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                };
-                                Value::from(__v)
-                            }
-                        },
-                    );
-                    ::payspec::canon::jwt_signing_input(
-                        &Value::Object(__h),
-                        &Value::Object(__c),
-                    )
-                };
-                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-                let __sig = __g::encode(__g::Base64Url, &__digest);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "X-APPOTAPAY-AUTH",
+        const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
+        Ok({
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                __h.insert(
+                    "cty".to_string(),
+                    Value::String("appotapay-api;v=1".to_string()),
+                );
+                let mut __c = Map::new();
+                __c.insert(
+                    "iss".to_string(),
+                    Value::String(creds.partner_code.as_str().to_string()),
+                );
+                __c.insert(
+                    "jti".to_string(),
                     {
-                        let mut __t = String::new();
-                        __t.push_str("Bearer ");
-                        __t.push_str(__msg.as_str());
-                        __t.push('.');
-                        __t.push_str(__sig.as_str());
-                        __t
+                        let __v = {
+                            let mut __t = String::new();
+                            __t.push_str(creds.api_key.as_str());
+                            __t.push('-');
+                            __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
+                            __t
+                        };
+                        Value::String(__v.to_string())
                     },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:jwt_bearer",
-                        __msg,
-                        Some(__digest),
-                        __sig,
-                        "header.X-APPOTAPAY-AUTH",
-                    ),
+                );
+                __c.insert(
+                    "api_key".to_string(),
+                    Value::String(creds.api_key.as_str().to_string()),
+                );
+                __c.insert(
+                    "exp".to_string(),
+                    {
+                        let __v = __clock.now_ms.div_euclid(1000);
+                        {
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
+                            Value::from(__v)
+                        }
+                    },
+                );
+                ::payspec::canon::jwt_signing_input(
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, false);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+            };
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT,
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (
+                __value,
+                __g::stages(
+                    label,
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
+            )
+        })
     }
     ///Run shared recipe `jwt_legacy` on its own: Older token shape without jti, sent with Bearer to v1 APIs; reproduces the token published in third-party code. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_jwt_legacy(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_jwt_legacy(creds, clock, "recipe:jwt_legacy")?;
+        Ok((__g::sealed(__st, creds.redactor(), false), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_jwt_legacy(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
-            {
-                let __msg: String = {
-                    let mut __h = Map::new();
-                    __h.insert("typ".to_string(), Value::String("JWT".to_string()));
-                    __h.insert("alg".to_string(), Value::String("HS256".to_string()));
-                    __h.insert(
-                        "cty".to_string(),
-                        {
-                            let __v = "appotapay-api;v=1";
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    let mut __c = Map::new();
-                    __c.insert(
-                        "iss".to_string(),
-                        {
-                            let __v = creds.partner_code.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "api_key".to_string(),
-                        {
-                            let __v = creds.api_key.as_str();
-                            Value::String(__v.to_string())
-                        },
-                    );
-                    __c.insert(
-                        "exp".to_string(),
-                        {
-                            let __v = __clock.now_ms.div_euclid(1000);
-                            {
-                                let __n: i64 = __v;
-                                let __v: i64 = match __n.checked_add(300i64) {
-                                    Some(n) => n,
-                                    None => {
-                                        return Err(
-                                            __g::stage(
-                                                AT,
-                                                ::payspec::Stage::Select,
-                                                format!(
-                                                    "`ctx:now_s`: {} + 300 is out of the integer range", __n
-                                                ),
-                                            ),
-                                        );
-                                    }
-                                };
-                                Value::from(__v)
-                            }
-                        },
-                    );
-                    ::payspec::canon::jwt_signing_input(
-                        &Value::Object(__h),
-                        &Value::Object(__c),
-                    )
-                };
-                let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
-                let __sig = __g::encode(__g::Base64Url, &__digest);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "X-APPOTAPAY-AUTH",
+        const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
+        Ok({
+            let __msg: String = {
+                let mut __h = Map::new();
+                __h.insert("typ".to_string(), Value::String("JWT".to_string()));
+                __h.insert("alg".to_string(), Value::String("HS256".to_string()));
+                __h.insert(
+                    "cty".to_string(),
+                    Value::String("appotapay-api;v=1".to_string()),
+                );
+                let mut __c = Map::new();
+                __c.insert(
+                    "iss".to_string(),
+                    Value::String(creds.partner_code.as_str().to_string()),
+                );
+                __c.insert(
+                    "api_key".to_string(),
+                    Value::String(creds.api_key.as_str().to_string()),
+                );
+                __c.insert(
+                    "exp".to_string(),
                     {
-                        let mut __t = String::new();
-                        __t.push_str("Bearer ");
-                        __t.push_str(__msg.as_str());
-                        __t.push('.');
-                        __t.push_str(__sig.as_str());
-                        __t
+                        let __v = __clock.now_ms.div_euclid(1000);
+                        {
+                            let __n: i64 = __v;
+                            let __v: i64 = match __n.checked_add(300i64) {
+                                Some(n) => n,
+                                None => {
+                                    return Err(
+                                        __g::stage(
+                                            AT,
+                                            ::payspec::Stage::Select,
+                                            format!(
+                                                "`ctx:now_s`: {} + 300 is out of the integer range", __n
+                                            ),
+                                        ),
+                                    );
+                                }
+                            };
+                            Value::from(__v)
+                        }
                     },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:jwt_legacy",
-                        __msg,
-                        Some(__digest),
-                        __sig,
-                        "header.X-APPOTAPAY-AUTH",
-                    ),
+                );
+                ::payspec::canon::jwt_signing_input(
+                    &Value::Object(__h),
+                    &Value::Object(__c),
                 )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, false);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+            };
+            let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
+            let __sig = __g::encode(__g::Base64Url, &__digest);
+            let __value: String = __g::header_placed(
+                AT,
+                "X-APPOTAPAY-AUTH",
+                {
+                    let mut __t = String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__msg.as_str());
+                    __t.push('.');
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (
+                __value,
+                __g::stages(
+                    label,
+                    __msg,
+                    Some(__digest),
+                    __sig,
+                    "header.X-APPOTAPAY-AUTH",
+                ),
+            )
+        })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, refund_status, refund_v2, refund_v2_status";
+        const CALLBACKS: &str = "ipn, redirect";
+        const RECIPES: &str = "jwt, jwt_bearer, jwt_legacy";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -2385,75 +1826,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "appotapay.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_status" => {
-                    let b: super::RefundStatusRequestBuilder = __g::from_json(
-                        "appotapay.refund_status",
-                        &RULES_REFUND_STATUS_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_status(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_v2" => {
-                    let b: super::RefundV2RequestBuilder = __g::from_json(
-                        "appotapay.refund_v2",
-                        &RULES_REFUND_V2_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_v2(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_v2_status" => {
-                    let b: super::RefundV2StatusRequestBuilder = __g::from_json(
-                        "appotapay.refund_v2_status",
-                        &RULES_REFUND_V2_STATUS_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_v2_status(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, refund_status, refund_v2, refund_v2_status"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "refund_status" => __g::sign_json(sign_refund_status, _a),
+                "refund_v2" => __g::sign_json(sign_refund_v2, _a),
+                "refund_v2_status" => __g::sign_json(sign_refund_v2_status, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -2467,17 +1847,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
                 "redirect" => super::verify_redirect(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "ipn, redirect"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -2490,14 +1860,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match op {
                 "refund" => super::verify_refund_response(body, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -2542,23 +1905,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -2566,11 +1912,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "refund_status" => Some(__round_trip::<super::RefundStatusRequest>(json)),
-                "refund_v2" => Some(__round_trip::<super::RefundV2Request>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "refund_status" => {
+                    Some(__g::round_trip::<super::RefundStatusRequest>(json))
+                }
+                "refund_v2" => Some(__g::round_trip::<super::RefundV2Request>(json)),
                 "refund_v2_status" => {
-                    Some(__round_trip::<super::RefundV2StatusRequest>(json))
+                    Some(__g::round_trip::<super::RefundV2StatusRequest>(json))
                 }
                 _ => None,
             }
@@ -2582,13 +1930,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
                 "refund_status" => {
-                    Some(__round_trip::<super::RefundStatusResponse>(json))
+                    Some(__g::round_trip::<super::RefundStatusResponse>(json))
                 }
-                "refund_v2" => Some(__round_trip::<super::RefundV2Response>(json)),
+                "refund_v2" => Some(__g::round_trip::<super::RefundV2Response>(json)),
                 "refund_v2_status" => {
-                    Some(__round_trip::<super::RefundV2StatusResponse>(json))
+                    Some(__g::round_trip::<super::RefundV2StatusResponse>(json))
                 }
                 _ => None,
             }
@@ -2605,54 +1953,30 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 "jwt" => super::recipe_jwt(creds, clock),
                 "jwt_bearer" => super::recipe_jwt_bearer(creds, clock),
                 "jwt_legacy" => super::recipe_jwt_legacy(creds, clock),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other),
-                                "jwt, jwt_bearer, jwt_legacy"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
-        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("reason", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("refundId").req(),
+        __g::Rule::string("appotapayTransId").req(),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("reason").req(),
     ];
     static RULES_REFUND_STATUS_REQUEST: [__g::Rule; 1usize] = [
-        __g::Rule::new("refundId", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("refundId").req(),
     ];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9]+$");
     static RULES_REFUND_V2_REQUEST: [__g::Rule; 8usize] = [
-        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
-            .len(None, Some(40usize)),
-        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
-            .values(&["vi", "en"]),
-        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
-        __g::Rule::new("partnerRefId", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(50usize))
-            .pattern(&__PATTERN0),
-        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN1),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1000"), None),
-        __g::Rule::new("currency", ::payspec::model::FieldType::String)
-            .req()
-            .values(&["VND"]),
-        __g::Rule::new("reason", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(100usize)),
+        __g::Rule::string("X-Request-ID").max_len(40),
+        __g::Rule::string("X-Language").values(&["vi", "en"]),
+        __g::Rule::string("X-Account-Ref-ID"),
+        __g::Rule::string("partnerRefId").req().max_len(50).pattern(&__PATTERN0),
+        __g::Rule::string("transactionId").req().pattern(&__PATTERN1),
+        __g::Rule::integer("amount").req().min("1000"),
+        __g::Rule::string("currency").req().values(&["VND"]),
+        __g::Rule::string("reason").req().max_len(100),
     ];
     impl __g::Checked for RefundV2XLanguage {
         fn check(&self, rule: &__g::Rule) -> Result<(), String> {
@@ -2671,14 +1995,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     static RULES_REFUND_V2_STATUS_REQUEST: [__g::Rule; 5usize] = [
-        __g::Rule::new("X-Request-ID", ::payspec::model::FieldType::String)
-            .len(None, Some(40usize)),
-        __g::Rule::new("X-Language", ::payspec::model::FieldType::String)
-            .values(&["vi", "en"]),
-        __g::Rule::new("X-Account-Ref-ID", ::payspec::model::FieldType::String),
-        __g::Rule::new("refundRefId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("type", ::payspec::model::FieldType::String)
-            .values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
+        __g::Rule::string("X-Request-ID").max_len(40),
+        __g::Rule::string("X-Language").values(&["vi", "en"]),
+        __g::Rule::string("X-Account-Ref-ID"),
+        __g::Rule::string("refundRefId").req(),
+        __g::Rule::string("type").values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
     ];
     impl __g::Checked for RefundV2StatusXLanguage {
         fn check(&self, rule: &__g::Rule) -> Result<(), String> {
@@ -2697,34 +2018,29 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     static RULES_REFUND_RESPONSE_DATA: [__g::Rule; 7usize] = [
-        __g::Rule::new("appotapayTransId", ::payspec::model::FieldType::String),
-        __g::Rule::new("refundId", ::payspec::model::FieldType::String),
-        __g::Rule::new("refundOriginalId", ::payspec::model::FieldType::String),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer),
-        __g::Rule::new("reason", ::payspec::model::FieldType::String),
-        __g::Rule::new("status", ::payspec::model::FieldType::String)
+        __g::Rule::string("appotapayTransId"),
+        __g::Rule::string("refundId"),
+        __g::Rule::string("refundOriginalId"),
+        __g::Rule::integer("amount"),
+        __g::Rule::string("reason"),
+        __g::Rule::string("status")
             .values(&["pending", "processing", "success", "error"]),
-        __g::Rule::new("transactionTs", ::payspec::model::FieldType::Integer),
+        __g::Rule::integer("transactionTs"),
     ];
     static RULES_REFUND_RESPONSE: [__g::Rule; 4usize] = [
-        __g::Rule::new("errorCode", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("message", ::payspec::model::FieldType::String),
-        __g::Rule::new("data", ::payspec::model::FieldType::Object)
-            .fields(&RULES_REFUND_RESPONSE_DATA),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String),
+        __g::Rule::integer("errorCode").req(),
+        __g::Rule::string("message"),
+        __g::Rule::object("data").fields(&RULES_REFUND_RESPONSE_DATA),
+        __g::Rule::string("signature"),
     ];
     static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+        __g::Rule::string("data").req(),
+        __g::Rule::string("signature").req().max_len(64),
+        __g::Rule::scalar("time"),
     ];
     static RULES_REDIRECT_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("data", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("time", ::payspec::model::FieldType::Scalar),
+        __g::Rule::string("data").req(),
+        __g::Rule::string("signature").req().max_len(64),
+        __g::Rule::scalar("time"),
     ];
 }

@@ -48,6 +48,10 @@ pub mod bbmsl {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -71,16 +75,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
                 &[
-                    (
-                        "private_key",
-                        {
-                            let v = &self.private_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
+                    ("private_key", __g::secret(&self.private_key)),
                     (
                         "gateway_private_key",
-                        self.gateway_private_key.as_ref().map(::payspec::SecretRef::Text),
+                        self.gateway_private_key.as_ref().and_then(__g::secret),
                     ),
                 ],
             )
@@ -88,19 +86,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.private_key;
-            c.insert("private_key", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.gateway_public_key;
-            c.insert(
-                "gateway_public_key",
-                ::payspec::CredentialValue::Public(v.clone()),
-            );
-            if let Some(v) = &self.gateway_private_key {
-                c.insert(
-                    "gateway_private_key",
-                    ::payspec::CredentialValue::Secret(v.clone()),
-                );
-            }
+            __g::put(&mut c, "private_key", Some(&self.private_key));
+            __g::put(&mut c, "gateway_public_key", Some(&self.gateway_public_key));
+            __g::put(&mut c, "gateway_private_key", self.gateway_private_key.as_ref());
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -124,47 +112,42 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum RefundResponseOrderStatus {
         ///`OPEN`
-        #[serde(rename = "OPEN")]
         Open,
         ///`SUCCESS`
-        #[serde(rename = "SUCCESS")]
         Success,
         ///`VOIDED`
-        #[serde(rename = "VOIDED")]
         Voided,
         ///`REFUNDED`
-        #[serde(rename = "REFUNDED")]
         Refunded,
         ///`CLOSED`
-        #[serde(rename = "CLOSED")]
         Closed,
         ///`SETTLED`
-        #[serde(rename = "SETTLED")]
         Settled,
     }
     impl RefundResponseOrderStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [RefundResponseOrderStatus] = &[
-            RefundResponseOrderStatus::Open,
-            RefundResponseOrderStatus::Success,
-            RefundResponseOrderStatus::Voided,
-            RefundResponseOrderStatus::Refunded,
-            RefundResponseOrderStatus::Closed,
-            RefundResponseOrderStatus::Settled,
+            Self::Open,
+            Self::Success,
+            Self::Voided,
+            Self::Refunded,
+            Self::Closed,
+            Self::Settled,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "OPEN",
+            "SUCCESS",
+            "VOIDED",
+            "REFUNDED",
+            "CLOSED",
+            "SETTLED",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundResponseOrderStatus::Open => "OPEN",
-                RefundResponseOrderStatus::Success => "SUCCESS",
-                RefundResponseOrderStatus::Voided => "VOIDED",
-                RefundResponseOrderStatus::Refunded => "REFUNDED",
-                RefundResponseOrderStatus::Closed => "CLOSED",
-                RefundResponseOrderStatus::Settled => "SETTLED",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -178,47 +161,42 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum QueryResponseOrderStatus {
         ///`OPEN`
-        #[serde(rename = "OPEN")]
         Open,
         ///`SUCCESS`
-        #[serde(rename = "SUCCESS")]
         Success,
         ///`VOIDED`
-        #[serde(rename = "VOIDED")]
         Voided,
         ///`REFUNDED`
-        #[serde(rename = "REFUNDED")]
         Refunded,
         ///`CLOSED`
-        #[serde(rename = "CLOSED")]
         Closed,
         ///`SETTLED`
-        #[serde(rename = "SETTLED")]
         Settled,
     }
     impl QueryResponseOrderStatus {
         /// Every value, in spec order.
         pub const ALL: &'static [QueryResponseOrderStatus] = &[
-            QueryResponseOrderStatus::Open,
-            QueryResponseOrderStatus::Success,
-            QueryResponseOrderStatus::Voided,
-            QueryResponseOrderStatus::Refunded,
-            QueryResponseOrderStatus::Closed,
-            QueryResponseOrderStatus::Settled,
+            Self::Open,
+            Self::Success,
+            Self::Voided,
+            Self::Refunded,
+            Self::Closed,
+            Self::Settled,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "OPEN",
+            "SUCCESS",
+            "VOIDED",
+            "REFUNDED",
+            "CLOSED",
+            "SETTLED",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                QueryResponseOrderStatus::Open => "OPEN",
-                QueryResponseOrderStatus::Success => "SUCCESS",
-                QueryResponseOrderStatus::Voided => "VOIDED",
-                QueryResponseOrderStatus::Refunded => "REFUNDED",
-                QueryResponseOrderStatus::Closed => "CLOSED",
-                QueryResponseOrderStatus::Settled => "SETTLED",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -232,17 +210,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
-        #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
-        #[serde(rename = "orderId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
@@ -252,12 +227,11 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 merchant_id: Some(r.merchant_id),
@@ -269,10 +243,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `refund`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponse {
         ///"0000" = success. Wire name `responseCode`; required.
-        #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Success on success (the doc example omits it). Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -286,47 +259,44 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `order` object.
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseOrder {
         ///Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///ISO 4217 (HKD, USD). Wire name `currency`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Order amount minus refunds. Wire name `netAmount`; optional.
         #[serde(
-            rename = "netAmount",
             default,
-            with = "::payspec::glue::exact_decimal_option"
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
         )]
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
@@ -356,22 +326,23 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `transaction` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseTransaction {
         ///Id of the refund transaction. Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///REFUND. Wire name `type`; optional.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///In the example, missing from the table. Wire name `currency`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -380,7 +351,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///System trace audit number. Wire name `stan`; optional.
@@ -389,29 +359,25 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct QueryRequest {
         ///Wire name `merchantId`; required.
-        #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
     impl QueryRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn validate(&self) -> Result<(), SignError> {
-            QueryRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `query` request.
     impl From<QueryRequest> for QueryRequestBuilder {
-        ///A builder holding every field of a `query` request.
-        #[allow(unused_variables)]
         fn from(r: QueryRequest) -> Self {
             QueryRequestBuilder {
                 merchant_id: Some(r.merchant_id),
@@ -422,10 +388,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `query`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct QueryResponse {
         ///Wire name `responseCode`; required.
-        #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -436,47 +401,44 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `order` object.
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct QueryResponseOrder {
         ///Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(rename = "merchantId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `currency`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
         #[serde(
-            rename = "netAmount",
             default,
-            with = "::payspec::glue::exact_decimal_option"
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
         )]
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(rename = "createTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
@@ -506,29 +468,25 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Request of `void`: Cancel a paid hosted order before settlement (instead of a refund).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct VoidRequest {
         ///Wire name `merchantId`; required.
-        #[serde(rename = "merchantId")]
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(rename = "orderId")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
     impl VoidRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn validate(&self) -> Result<(), SignError> {
-            VoidRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `void` request.
     impl From<VoidRequest> for VoidRequestBuilder {
-        ///A builder holding every field of a `void` request.
-        #[allow(unused_variables)]
         fn from(r: VoidRequest) -> Self {
             VoidRequestBuilder {
                 merchant_id: Some(r.merchant_id),
@@ -539,10 +497,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Response of `void`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct VoidResponse {
         ///Wire name `responseCode`; required.
-        #[serde(rename = "responseCode")]
         pub response_code: String,
         ///Wire name `message`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -556,18 +513,20 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///The `order` object.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct VoidResponseOrder {
         ///Wire name `id`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantReference`; optional.
-        #[serde(rename = "merchantReference")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -581,12 +540,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `type`; optional.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            with = "::payspec::glue::exact_decimal_option",
+            skip_serializing_if = "Option::is_none"
+        )]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -594,29 +555,24 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct NotificationPayload {
         ///A string such as "699.00" in the new docs; signed as received. Wire name `amount`; required.
         #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
-        #[serde(rename = "cardType")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(rename = "maskedPan")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///Wire name `merchantReference`; required; at most 64 characters.
-        #[serde(rename = "merchantReference")]
         pub merchant_reference: String,
         ///Wire name `orderId`; required.
-        #[serde(rename = "orderId")]
         pub order_id: ::payspec::Scalar,
         ///Wire name `status`; required.
         pub status: String,
         ///Wire name `updateTime`; optional.
-        #[serde(rename = "updateTime")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `signature`; required.
@@ -624,59 +580,60 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
         #[serde(with = "::payspec::glue::exact_decimal_option")]
         amount: Option<::payspec::rust_decimal::Decimal>,
     }
     impl RefundRequestBuilder {
         ///Set `merchantId`. Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
-        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.merchant_id = Some(value.into());
-            self
+        pub fn merchant_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.merchant_id = Some(v.into()))
         }
         ///Set `orderId`. BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
-        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.order_id = Some(value.into());
-            self
+        pub fn order_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.order_id = Some(v.into()))
         }
         ///Set `merchantReference`. Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-            self.merchant_reference = Some(value.into());
-            self
+        pub fn merchant_reference(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_reference = Some(v.into()))
         }
         ///Set `amount`. Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
-        pub fn amount(
-            mut self,
-            value: impl Into<::payspec::rust_decimal::Decimal>,
-        ) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<::payspec::rust_decimal::Decimal>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "bbmsl.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
+        const DECIMALS: &'static [&'static str] = &["amount"];
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "bbmsl.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, self.merchant_id)?;
-            let order_id = cx.optional(1, self.order_id)?;
-            let merchant_reference = cx.optional(2, self.merchant_reference)?;
-            let amount = cx.required(3, self.amount)?;
+            let merchant_id = cx.required(0, __b.merchant_id)?;
+            let order_id = cx.optional(1, __b.order_id)?;
+            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
+            let amount = cx.required(3, __b.amount)?;
             __g::any_of(
                 "bbmsl.refund",
                 "orderId|merchantReference",
@@ -728,48 +685,52 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`QueryRequest`]: set fields, then [`build`](QueryRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct QueryRequestBuilder {
-        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
     }
     impl QueryRequestBuilder {
         ///Set `merchantId`. Wire name `merchantId`; required.
-        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.merchant_id = Some(value.into());
-            self
+        pub fn merchant_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.merchant_id = Some(v.into()))
         }
         ///Set `orderId`. Wire name `orderId`; optional.
-        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.order_id = Some(value.into());
-            self
+        pub fn order_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.order_id = Some(v.into()))
         }
         ///Set `merchantReference`. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-            self.merchant_reference = Some(value.into());
-            self
+        pub fn merchant_reference(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_reference = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn build(self) -> Result<QueryRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for QueryRequest {
+        type Builder = QueryRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "bbmsl.query";
+        const RULES: &'static [__g::Rule] = &RULES_QUERY_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: QueryRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<QueryRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "bbmsl.query";
             let r = &RULES_QUERY_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, self.merchant_id)?;
-            let order_id = cx.optional(1, self.order_id)?;
-            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            let merchant_id = cx.required(0, __b.merchant_id)?;
+            let order_id = cx.optional(1, __b.order_id)?;
+            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
             __g::one_of(
                 "bbmsl.query",
                 "orderId|merchantReference",
@@ -820,48 +781,52 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`VoidRequest`]: set fields, then [`build`](VoidRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct VoidRequestBuilder {
-        #[serde(rename = "merchantId")]
         merchant_id: Option<::payspec::Scalar>,
-        #[serde(rename = "orderId")]
         order_id: Option<::payspec::Scalar>,
-        #[serde(rename = "merchantReference")]
         merchant_reference: Option<String>,
     }
     impl VoidRequestBuilder {
         ///Set `merchantId`. Wire name `merchantId`; required.
-        pub fn merchant_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.merchant_id = Some(value.into());
-            self
+        pub fn merchant_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.merchant_id = Some(v.into()))
         }
         ///Set `orderId`. Wire name `orderId`; optional.
-        pub fn order_id(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.order_id = Some(value.into());
-            self
+        pub fn order_id(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.order_id = Some(v.into()))
         }
         ///Set `merchantReference`. Wire name `merchantReference`; optional; at most 64 characters.
-        pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-            self.merchant_reference = Some(value.into());
-            self
+        pub fn merchant_reference(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_reference = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn build(self) -> Result<VoidRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for VoidRequest {
+        type Builder = VoidRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "bbmsl.void";
+        const RULES: &'static [__g::Rule] = &RULES_VOID_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: VoidRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<VoidRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "bbmsl.void";
             let r = &RULES_VOID_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, self.merchant_id)?;
-            let order_id = cx.optional(1, self.order_id)?;
-            let merchant_reference = cx.optional(2, self.merchant_reference)?;
+            let merchant_id = cx.required(0, __b.merchant_id)?;
+            let order_id = cx.optional(1, __b.order_id)?;
+            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
             __g::any_of(
                 "bbmsl.void",
                 "orderId|merchantReference",
@@ -968,52 +933,30 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "orderId|merchantReference",
             &[req.order_id.is_some(), req.merchant_reference.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/hosted-checkout/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/hosted-checkout/refund")?;
         __w.header("Content-Type", "application/json");
         __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        if let Some(__v) = __req.merchant_reference.as_ref() {
-            __w.body("merchantReference", Value::String(__v.to_string()));
-        }
+        __w.opt("merchantReference", __req.merchant_reference.as_ref());
         __w.body("amount", __g::decimal_json(&__req.amount));
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:79:5: operations.refund.sign";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let __v = __payload.as_str();
-                __v.to_string()
-            };
-            let __digest = ::payspec::crypto::rsa_sha256_sign(
-                    &{
-                        let __v = creds.private_key.expose();
-                        __v.to_string()
-                    },
-                    __msg.as_bytes(),
-                )
+        let __st0 = {
+            let __msg: String = __payload.as_str().to_string();
+            let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
+        __w.stage(__st0, false);
         Ok(
             __w
                 .finish(
                     __g::BodyKind::Envelope("request"),
-                    vec![__st0],
                     &[("signature", 0usize)],
-                    __redactor,
+                    creds.redactor(),
                 ),
         )
     }
@@ -1040,51 +983,29 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "orderId|merchantReference",
             &[req.order_id.is_some(), req.merchant_reference.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/hosted-checkout/query",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/hosted-checkout/query")?;
         __w.header("Content-Type", "application/json");
         __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        if let Some(__v) = __req.merchant_reference.as_ref() {
-            __w.body("merchantReference", Value::String(__v.to_string()));
-        }
+        __w.opt("merchantReference", __req.merchant_reference.as_ref());
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:131:5: operations.query.sign";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let __v = __payload.as_str();
-                __v.to_string()
-            };
-            let __digest = ::payspec::crypto::rsa_sha256_sign(
-                    &{
-                        let __v = creds.private_key.expose();
-                        __v.to_string()
-                    },
-                    __msg.as_bytes(),
-                )
+        let __st0 = {
+            let __msg: String = __payload.as_str().to_string();
+            let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
+        __w.stage(__st0, false);
         Ok(
             __w
                 .finish(
                     __g::BodyKind::Envelope("request"),
-                    vec![__st0],
                     &[("signature", 0usize)],
-                    __redactor,
+                    creds.redactor(),
                 ),
         )
     }
@@ -1111,51 +1032,29 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "orderId|merchantReference",
             &[req.order_id.is_some(), req.merchant_reference.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/hosted-checkout/void",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/hosted-checkout/void")?;
         __w.header("Content-Type", "application/json");
         __w.body("merchantId", __g::json(&__req.merchant_id));
         if let Some(__v) = __req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        if let Some(__v) = __req.merchant_reference.as_ref() {
-            __w.body("merchantReference", Value::String(__v.to_string()));
-        }
+        __w.opt("merchantReference", __req.merchant_reference.as_ref());
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:172:5: operations.void.sign";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let __v = __payload.as_str();
-                __v.to_string()
-            };
-            let __digest = ::payspec::crypto::rsa_sha256_sign(
-                    &{
-                        let __v = creds.private_key.expose();
-                        __v.to_string()
-                    },
-                    __msg.as_bytes(),
-                )
+        let __st0 = {
+            let __msg: String = __payload.as_str().to_string();
+            let __digest = __g::rsa_sign(&creds.private_key, &__msg)
                 .map_err(|e| __g::stage(AT0, ::payspec::Stage::Digest, e.to_string()))?;
             let __sig = __g::encode(__g::Base64, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.signature"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.signature")
         };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
+        __w.stage(__st0, false);
         Ok(
             __w
                 .finish(
                     __g::BodyKind::Envelope("request"),
-                    vec![__st0],
                     &[("signature", 0usize)],
-                    __redactor,
+                    creds.redactor(),
                 ),
         )
     }
@@ -1193,10 +1092,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 false,
             )
         };
-        let __pem: String = {
-            let __v = creds.gateway_public_key.as_str();
-            __v.to_string()
-        };
+        let __pem: String = creds.gateway_public_key.as_str().to_string();
         let __sig_bytes: Vec<u8> = match ::payspec::crypto::decode(
             __g::Base64,
             &__received,
@@ -1243,6 +1139,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, query, void";
+        const CALLBACKS: &str = "notification";
+        const RECIPES: &str = "none";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1251,51 +1150,13 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "bbmsl.refund",
-                        &RULES_REFUND_REQUEST,
-                        &["amount"],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "query" => {
-                    let b: super::QueryRequestBuilder = __g::from_json(
-                        "bbmsl.query",
-                        &RULES_QUERY_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_query(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-                "void" => {
-                    let b: super::VoidRequestBuilder = __g::from_json(
-                        "bbmsl.void",
-                        &RULES_VOID_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_void(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, query, void"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "query" => __g::sign_json(sign_query, _a),
+                "void" => __g::sign_json(sign_void, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1308,17 +1169,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "notification" => super::verify_notification(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "notification"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1330,14 +1181,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1370,23 +1214,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1394,9 +1221,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "query" => Some(__round_trip::<super::QueryRequest>(json)),
-                "void" => Some(__round_trip::<super::VoidRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "query" => Some(__g::round_trip::<super::QueryRequest>(json)),
+                "void" => Some(__g::round_trip::<super::VoidRequest>(json)),
                 _ => None,
             }
         }
@@ -1407,9 +1234,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
-                "query" => Some(__round_trip::<super::QueryResponse>(json)),
-                "void" => Some(__round_trip::<super::VoidResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
+                "query" => Some(__g::round_trip::<super::QueryResponse>(json)),
+                "void" => Some(__g::round_trip::<super::VoidResponse>(json)),
                 _ => None,
             }
         }
@@ -1422,51 +1249,39 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{1,7}(\\.[0-9]{1,2})?$");
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
-        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .len(None, Some(64usize)),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal)
+        __g::Rule::scalar("merchantId").req(),
+        __g::Rule::scalar("orderId"),
+        __g::Rule::string("merchantReference").max_len(64),
+        __g::Rule::decimal("amount")
             .req()
-            .range(Some("0.01"), Some("9999999.99"))
+            .min("0.01")
+            .max("9999999.99")
             .pattern(&__PATTERN0),
     ];
     static RULES_QUERY_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .len(None, Some(64usize)),
+        __g::Rule::scalar("merchantId").req(),
+        __g::Rule::scalar("orderId"),
+        __g::Rule::string("merchantReference").max_len(64),
     ];
     static RULES_VOID_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("merchantId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .len(None, Some(64usize)),
+        __g::Rule::scalar("merchantId").req(),
+        __g::Rule::scalar("orderId"),
+        __g::Rule::string("merchantReference").max_len(64),
     ];
     static RULES_NOTIFICATION_PAYLOAD: [__g::Rule; 8usize] = [
-        __g::Rule::new("amount", ::payspec::model::FieldType::Decimal).req(),
-        __g::Rule::new("cardType", ::payspec::model::FieldType::String),
-        __g::Rule::new("maskedPan", ::payspec::model::FieldType::String),
-        __g::Rule::new("merchantReference", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::Scalar).req(),
-        __g::Rule::new("status", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("updateTime", ::payspec::model::FieldType::String),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String).req(),
+        __g::Rule::decimal("amount").req(),
+        __g::Rule::string("cardType"),
+        __g::Rule::string("maskedPan"),
+        __g::Rule::string("merchantReference").req().max_len(64),
+        __g::Rule::scalar("orderId").req(),
+        __g::Rule::string("status").req(),
+        __g::Rule::string("updateTime"),
+        __g::Rule::string("signature").req(),
     ];
 }

@@ -43,6 +43,10 @@ pub mod hitechpay {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -65,33 +69,15 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         /// stages, `payspec sign`).
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
-                &[
-                    (
-                        "key1",
-                        {
-                            let v = &self.key1;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "key2",
-                        {
-                            let v = &self.key2;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                ],
+                &[("key1", __g::secret(&self.key1)), ("key2", __g::secret(&self.key2))],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.app_id;
-            c.insert("app_id", ::payspec::CredentialValue::Integer(*v));
-            let v = &self.key1;
-            c.insert("key1", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.key2;
-            c.insert("key2", ::payspec::CredentialValue::Secret(v.clone()));
+            __g::put(&mut c, "app_id", Some(&self.app_id));
+            __g::put(&mut c, "key1", Some(&self.key1));
+            __g::put(&mut c, "key2", Some(&self.key2));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -130,12 +116,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 app_id: r.app_id,
@@ -183,12 +168,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl QueryRefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            QueryRefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `query_refund` request.
     impl From<QueryRefundRequest> for QueryRefundRequestBuilder {
-        ///A builder holding every field of a `query_refund` request.
-        #[allow(unused_variables)]
         fn from(r: QueryRefundRequest) -> Self {
             QueryRefundRequestBuilder {
                 app_id: r.app_id,
@@ -251,12 +235,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl CreateOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn validate(&self) -> Result<(), SignError> {
-            CreateOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `create_order` request.
     impl From<CreateOrderRequest> for CreateOrderRequestBuilder {
-        ///A builder holding every field of a `create_order` request.
-        #[allow(unused_variables)]
         fn from(r: CreateOrderRequest) -> Self {
             CreateOrderRequestBuilder {
                 app_id: r.app_id,
@@ -315,12 +298,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl QueryOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn validate(&self) -> Result<(), SignError> {
-            QueryOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `query_order` request.
     impl From<QueryOrderRequest> for QueryOrderRequestBuilder {
-        ///A builder holding every field of a `query_order` request.
-        #[allow(unused_variables)]
         fn from(r: QueryOrderRequest) -> Self {
             QueryOrderRequestBuilder {
                 app_id: r.app_id,
@@ -368,7 +350,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `mac`; required; at most 64 characters.
         pub mac: String,
         ///1 = order, 2 = agreement. Wire name `type`; optional; minimum 1; maximum 2.
-        #[serde(rename = "type")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<i64>,
     }
@@ -386,61 +367,59 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `m_refund_id`. yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
-        pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
-            self.m_refund_id = Some(value.into());
-            self
+        pub fn m_refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.m_refund_id = Some(v.into()))
         }
         ///Set `zp_trans_id`. Transaction id of the payment. Wire name `zp_trans_id`; required; at most 15 characters; matches `^[0-9]+$`.
-        pub fn zp_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.zp_trans_id = Some(value.into());
-            self
+        pub fn zp_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.zp_trans_id = Some(v.into()))
         }
         ///Set `amount`. Refund amount, VND. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `refund_fee_amount`. Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
-        pub fn refund_fee_amount(mut self, value: impl Into<i64>) -> Self {
-            self.refund_fee_amount = Some(value.into());
-            self
+        pub fn refund_fee_amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.refund_fee_amount = Some(v.into()))
         }
         ///Set `timestamp`. Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
-            self.timestamp = Some(value.into());
-            self
+        pub fn timestamp(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.timestamp = Some(v.into()))
         }
         ///Set `description`. Wire name `description`; required; at most 100 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let m_refund_id = cx.required(1, self.m_refund_id)?;
-            let zp_trans_id = cx.required(2, self.zp_trans_id)?;
-            let amount = cx.required(3, self.amount)?;
-            let refund_fee_amount = cx.optional(4, self.refund_fee_amount)?;
-            let timestamp = cx.filled(5, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
-            let description = cx.required(6, self.description)?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, __b.m_refund_id)?;
+            let zp_trans_id = cx.required(2, __b.zp_trans_id)?;
+            let amount = cx.required(3, __b.amount)?;
+            let refund_fee_amount = cx.optional(4, __b.refund_fee_amount)?;
+            let timestamp = cx.filled(5, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            let description = cx.required(6, __b.description)?;
             Ok(RefundRequest {
                 app_id,
                 m_refund_id,
@@ -494,37 +473,39 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl QueryRefundRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `m_refund_id`. Wire name `m_refund_id`; required; at most 45 characters.
-        pub fn m_refund_id(mut self, value: impl Into<String>) -> Self {
-            self.m_refund_id = Some(value.into());
-            self
+        pub fn m_refund_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.m_refund_id = Some(v.into()))
         }
         ///Set `timestamp`. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        pub fn timestamp(mut self, value: impl Into<i64>) -> Self {
-            self.timestamp = Some(value.into());
-            self
+        pub fn timestamp(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.timestamp = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn build(self) -> Result<QueryRefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for QueryRefundRequest {
+        type Builder = QueryRefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.query_refund";
+        const RULES: &'static [__g::Rule] = &RULES_QUERY_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: QueryRefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<QueryRefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.query_refund";
             let r = &RULES_QUERY_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let m_refund_id = cx.required(1, self.m_refund_id)?;
-            let timestamp = cx.filled(2, self.timestamp, |c, k| Ok(Some(k.now_ms)))?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let m_refund_id = cx.required(1, __b.m_refund_id)?;
+            let timestamp = cx.filled(2, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?;
             Ok(QueryRefundRequest {
                 app_id,
                 m_refund_id,
@@ -583,91 +564,84 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl CreateOrderRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `app_user`. Wire name `app_user`; required; at least 1 characters; at most 50 characters.
-        pub fn app_user(mut self, value: impl Into<String>) -> Self {
-            self.app_user = Some(value.into());
-            self
+        pub fn app_user(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.app_user = Some(v.into()))
         }
         ///Set `app_trans_id`. Wire name `app_trans_id`; required; at most 40 characters; matches `^[0-9]{6}_.+$`.
-        pub fn app_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.app_trans_id = Some(value.into());
-            self
+        pub fn app_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.app_trans_id = Some(v.into()))
         }
         ///Set `app_time`. Wire name `app_time`; required; defaults to `ctx:now_ms`.
-        pub fn app_time(mut self, value: impl Into<i64>) -> Self {
-            self.app_time = Some(value.into());
-            self
+        pub fn app_time(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_time = Some(v.into()))
         }
         ///Set `expire_duration_seconds`. Wire name `expire_duration_seconds`; optional; minimum 300; maximum 2592000.
-        pub fn expire_duration_seconds(mut self, value: impl Into<i64>) -> Self {
-            self.expire_duration_seconds = Some(value.into());
-            self
+        pub fn expire_duration_seconds(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.expire_duration_seconds = Some(v.into()))
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `description`. Wire name `description`; required; at most 256 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Set `callback_url`. Wire name `callback_url`; optional.
-        pub fn callback_url(mut self, value: impl Into<String>) -> Self {
-            self.callback_url = Some(value.into());
-            self
+        pub fn callback_url(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.callback_url = Some(v.into()))
         }
         ///Set `sub_app_id`. Wire name `sub_app_id`; optional; at most 50 characters.
-        pub fn sub_app_id(mut self, value: impl Into<String>) -> Self {
-            self.sub_app_id = Some(value.into());
-            self
+        pub fn sub_app_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.sub_app_id = Some(v.into()))
         }
         ///Set `item`. Wire name `item`; required; at most 2048 characters.
-        pub fn item(mut self, value: impl Into<String>) -> Self {
-            self.item = Some(value.into());
-            self
+        pub fn item(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.item = Some(v.into()))
         }
         ///Set `embed_data`. Wire name `embed_data`; required; at most 2048 characters.
-        pub fn embed_data(mut self, value: impl Into<String>) -> Self {
-            self.embed_data = Some(value.into());
-            self
+        pub fn embed_data(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.embed_data = Some(v.into()))
         }
         ///Set `bank_code`. Wire name `bank_code`; optional; at most 20 characters.
-        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-            self.bank_code = Some(value.into());
-            self
+        pub fn bank_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_code = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn build(self) -> Result<CreateOrderRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for CreateOrderRequest {
+        type Builder = CreateOrderRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.create_order";
+        const RULES: &'static [__g::Rule] = &RULES_CREATE_ORDER_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: CreateOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<CreateOrderRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.create_order";
             let r = &RULES_CREATE_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let app_user = cx.required(1, self.app_user)?;
-            let app_trans_id = cx.required(2, self.app_trans_id)?;
-            let app_time = cx.filled(3, self.app_time, |c, k| Ok(Some(k.now_ms)))?;
-            let expire_duration_seconds = cx.optional(4, self.expire_duration_seconds)?;
-            let amount = cx.required(5, self.amount)?;
-            let description = cx.required(6, self.description)?;
-            let callback_url = cx.optional(7, self.callback_url)?;
-            let sub_app_id = cx.optional(8, self.sub_app_id)?;
-            let item = cx.required(9, self.item)?;
-            let embed_data = cx.required(10, self.embed_data)?;
-            let bank_code = cx.optional(11, self.bank_code)?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_user = cx.required(1, __b.app_user)?;
+            let app_trans_id = cx.required(2, __b.app_trans_id)?;
+            let app_time = cx.filled(3, __b.app_time, |c, k| Ok(Some(k.now_ms)))?;
+            let expire_duration_seconds = cx.optional(4, __b.expire_duration_seconds)?;
+            let amount = cx.required(5, __b.amount)?;
+            let description = cx.required(6, __b.description)?;
+            let callback_url = cx.optional(7, __b.callback_url)?;
+            let sub_app_id = cx.optional(8, __b.sub_app_id)?;
+            let item = cx.required(9, __b.item)?;
+            let embed_data = cx.required(10, __b.embed_data)?;
+            let bank_code = cx.optional(11, __b.bank_code)?;
             Ok(CreateOrderRequest {
                 app_id,
                 app_user,
@@ -706,31 +680,34 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     impl QueryOrderRequestBuilder {
         ///Set `app_id`. Wire name `app_id`; required; defaults to credential `app_id`.
-        pub fn app_id(mut self, value: impl Into<i64>) -> Self {
-            self.app_id = Some(value.into());
-            self
+        pub fn app_id(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.app_id = Some(v.into()))
         }
         ///Set `app_trans_id`. Wire name `app_trans_id`; required; at most 40 characters.
-        pub fn app_trans_id(mut self, value: impl Into<String>) -> Self {
-            self.app_trans_id = Some(value.into());
-            self
+        pub fn app_trans_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.app_trans_id = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn build(self) -> Result<QueryOrderRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for QueryOrderRequest {
+        type Builder = QueryOrderRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "hitechpay.query_order";
+        const RULES: &'static [__g::Rule] = &RULES_QUERY_ORDER_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: QueryOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<QueryOrderRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "hitechpay.query_order";
             let r = &RULES_QUERY_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, self.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let app_trans_id = cx.required(1, self.app_trans_id)?;
+            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
+            let app_trans_id = cx.required(1, __b.app_trans_id)?;
             Ok(QueryOrderRequest {
                 app_id,
                 app_trans_id,
@@ -856,23 +833,15 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         cx.present(4, req.refund_fee_amount.as_ref())?;
         let f_timestamp = cx.need_copy(5, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
         cx.check(6, &req.description)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/refund")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
         __w.body("zp_trans_id", Value::String(__req.zp_trans_id.to_string()));
         __w.body("amount", Value::from(__req.amount));
-        if let Some(__v) = __req.refund_fee_amount {
-            __w.body("refund_fee_amount", Value::from(__v));
-        }
+        __w.opt("refund_fee_amount", __req.refund_fee_amount);
         __w.body("timestamp", Value::from(f_timestamp));
         __w.body("description", Value::String(__req.description.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -887,15 +856,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
@@ -915,17 +880,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.m_refund_id)?;
         let f_timestamp = cx.need_copy(2, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/query_refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/query_refund")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
         __w.body("timestamp", Value::from(f_timestamp));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -935,15 +894,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `create_order`: Create a payment order (context for refunds).
 
@@ -972,34 +927,20 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         cx.check(9, &req.item)?;
         cx.check(10, &req.embed_data)?;
         cx.present(11, req.bank_code.as_ref())?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/create",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/create")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("app_user", Value::String(__req.app_user.to_string()));
         __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
         __w.body("app_time", Value::from(f_app_time));
-        if let Some(__v) = __req.expire_duration_seconds {
-            __w.body("expire_duration_seconds", Value::from(__v));
-        }
+        __w.opt("expire_duration_seconds", __req.expire_duration_seconds);
         __w.body("amount", Value::from(__req.amount));
         __w.body("description", Value::String(__req.description.to_string()));
-        if let Some(__v) = __req.callback_url.as_ref() {
-            __w.body("callback_url", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = __req.sub_app_id.as_ref() {
-            __w.body("sub_app_id", Value::String(__v.to_string()));
-        }
+        __w.opt("callback_url", __req.callback_url.as_ref());
+        __w.opt("sub_app_id", __req.sub_app_id.as_ref());
         __w.body("item", Value::String(__req.item.to_string()));
         __w.body("embed_data", Value::String(__req.embed_data.to_string()));
-        if let Some(__v) = __req.bank_code.as_ref() {
-            __w.body("bank_code", Value::String(__v.to_string()));
-        }
-        let (__pv0, __st0) = {
+        __w.opt("bank_code", __req.bank_code.as_ref());
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -1013,15 +954,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
@@ -1040,16 +977,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let __clock = clock;
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.app_trans_id)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/query",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/query")?;
         __w.body("app_id", Value::from(f_app_id));
         __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
@@ -1059,15 +990,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.mac"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.mac")
         };
-        __w.body("mac", Value::String(__pv0));
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.body("mac", Value::String(__st0.signature.0.clone()));
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -1106,6 +1033,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, query_refund, create_order, query_order";
+        const CALLBACKS: &str = "callback";
+        const RECIPES: &str = "none";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1114,75 +1044,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "hitechpay.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "query_refund" => {
-                    let b: super::QueryRefundRequestBuilder = __g::from_json(
-                        "hitechpay.query_refund",
-                        &RULES_QUERY_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_query_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "create_order" => {
-                    let b: super::CreateOrderRequestBuilder = __g::from_json(
-                        "hitechpay.create_order",
-                        &RULES_CREATE_ORDER_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_create_order(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "query_order" => {
-                    let b: super::QueryOrderRequestBuilder = __g::from_json(
-                        "hitechpay.query_order",
-                        &RULES_QUERY_ORDER_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_query_order(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, query_refund, create_order, query_order"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "query_refund" => __g::sign_json(sign_query_refund, _a),
+                "create_order" => __g::sign_json(sign_create_order, _a),
+                "query_order" => __g::sign_json(sign_query_order, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1195,17 +1064,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "callback" => super::verify_callback(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "callback"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1217,14 +1076,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1257,23 +1109,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1281,10 +1116,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "query_refund" => Some(__round_trip::<super::QueryRefundRequest>(json)),
-                "create_order" => Some(__round_trip::<super::CreateOrderRequest>(json)),
-                "query_order" => Some(__round_trip::<super::QueryOrderRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "query_refund" => {
+                    Some(__g::round_trip::<super::QueryRefundRequest>(json))
+                }
+                "create_order" => {
+                    Some(__g::round_trip::<super::CreateOrderRequest>(json))
+                }
+                "query_order" => Some(__g::round_trip::<super::QueryOrderRequest>(json)),
                 _ => None,
             }
         }
@@ -1295,10 +1134,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
-                "query_refund" => Some(__round_trip::<super::QueryRefundResponse>(json)),
-                "create_order" => Some(__round_trip::<super::CreateOrderResponse>(json)),
-                "query_order" => Some(__round_trip::<super::QueryOrderResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
+                "query_refund" => {
+                    Some(__g::round_trip::<super::QueryRefundResponse>(json))
+                }
+                "create_order" => {
+                    Some(__g::round_trip::<super::CreateOrderResponse>(json))
+                }
+                "query_order" => Some(__g::round_trip::<super::QueryOrderResponse>(json)),
                 _ => None,
             }
         }
@@ -1311,90 +1154,48 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{6}_[0-9]+_.+$");
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 7usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(45usize))
-            .pattern(&__PATTERN0),
-        __g::Rule::new("zp_trans_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(15usize))
-            .pattern(&__PATTERN1),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("refund_fee_amount", ::payspec::model::FieldType::Integer)
-            .range(Some("0"), None),
-        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(100usize)),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("m_refund_id").req().max_len(45).pattern(&__PATTERN0),
+        __g::Rule::string("zp_trans_id").req().max_len(15).pattern(&__PATTERN1),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::integer("refund_fee_amount").min("0"),
+        __g::Rule::integer("timestamp").req(),
+        __g::Rule::string("description").req().max_len(100),
     ];
     static RULES_QUERY_REFUND_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("m_refund_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(45usize)),
-        __g::Rule::new("timestamp", ::payspec::model::FieldType::Integer).req(),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("m_refund_id").req().max_len(45),
+        __g::Rule::integer("timestamp").req(),
     ];
     static __PATTERN2: __g::Pattern = __g::Pattern::new("^[0-9]{6}_.+$");
     static RULES_CREATE_ORDER_REQUEST: [__g::Rule; 12usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("app_user", ::payspec::model::FieldType::String)
-            .req()
-            .len(Some(1usize), Some(50usize)),
-        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(40usize))
-            .pattern(&__PATTERN2),
-        __g::Rule::new("app_time", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("expire_duration_seconds", ::payspec::model::FieldType::Integer)
-            .range(Some("300"), Some("2592000")),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(256usize)),
-        __g::Rule::new("callback_url", ::payspec::model::FieldType::String),
-        __g::Rule::new("sub_app_id", ::payspec::model::FieldType::String)
-            .len(None, Some(50usize)),
-        __g::Rule::new("item", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(2048usize)),
-        __g::Rule::new("embed_data", ::payspec::model::FieldType::JsonText)
-            .req()
-            .len(None, Some(2048usize)),
-        __g::Rule::new("bank_code", ::payspec::model::FieldType::String)
-            .len(None, Some(20usize)),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("app_user").req().min_len(1).max_len(50),
+        __g::Rule::string("app_trans_id").req().max_len(40).pattern(&__PATTERN2),
+        __g::Rule::integer("app_time").req(),
+        __g::Rule::integer("expire_duration_seconds").min("300").max("2592000"),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("description").req().max_len(256),
+        __g::Rule::string("callback_url"),
+        __g::Rule::string("sub_app_id").max_len(50),
+        __g::Rule::string("item").req().max_len(2048),
+        __g::Rule::json_text("embed_data").req().max_len(2048),
+        __g::Rule::string("bank_code").max_len(20),
     ];
     static RULES_QUERY_ORDER_REQUEST: [__g::Rule; 2usize] = [
-        __g::Rule::new("app_id", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("app_trans_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(40usize)),
+        __g::Rule::integer("app_id").req(),
+        __g::Rule::string("app_trans_id").req().max_len(40),
     ];
     static RULES_CALLBACK_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("data", ::payspec::model::FieldType::JsonText).req(),
-        __g::Rule::new("mac", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("type", ::payspec::model::FieldType::Integer)
-            .range(Some("1"), Some("2")),
+        __g::Rule::json_text("data").req(),
+        __g::Rule::string("mac").req().max_len(64),
+        __g::Rule::integer("type").min("1").max("2"),
     ];
 }

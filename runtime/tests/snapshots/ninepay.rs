@@ -48,6 +48,10 @@ pub mod ninepay {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -71,32 +75,17 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
                 &[
-                    (
-                        "secret_key",
-                        {
-                            let v = &self.secret_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "checksum_key",
-                        {
-                            let v = &self.checksum_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
+                    ("secret_key", __g::secret(&self.secret_key)),
+                    ("checksum_key", __g::secret(&self.checksum_key)),
                 ],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.merchant_key;
-            c.insert("merchant_key", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.secret_key;
-            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.checksum_key;
-            c.insert("checksum_key", ::payspec::CredentialValue::Secret(v.clone()));
+            __g::put(&mut c, "merchant_key", Some(&self.merchant_key));
+            __g::put(&mut c, "secret_key", Some(&self.secret_key));
+            __g::put(&mut c, "checksum_key", Some(&self.checksum_key));
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -112,37 +101,34 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `method`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
     pub enum PaymentInquireResponseMethod {
         ///`ATM_CARD`
-        #[serde(rename = "ATM_CARD")]
         AtmCard,
         ///`CREDIT_CARD`
-        #[serde(rename = "CREDIT_CARD")]
         CreditCard,
         ///`WALLET`
-        #[serde(rename = "WALLET")]
         Wallet,
         ///`COLLECTION`
-        #[serde(rename = "COLLECTION")]
         Collection,
     }
     impl PaymentInquireResponseMethod {
         /// Every value, in spec order.
         pub const ALL: &'static [PaymentInquireResponseMethod] = &[
-            PaymentInquireResponseMethod::AtmCard,
-            PaymentInquireResponseMethod::CreditCard,
-            PaymentInquireResponseMethod::Wallet,
-            PaymentInquireResponseMethod::Collection,
+            Self::AtmCard,
+            Self::CreditCard,
+            Self::Wallet,
+            Self::Collection,
+        ];
+        const WIRE: &'static [&'static str] = &[
+            "ATM_CARD",
+            "CREDIT_CARD",
+            "WALLET",
+            "COLLECTION",
         ];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                PaymentInquireResponseMethod::AtmCard => "ATM_CARD",
-                PaymentInquireResponseMethod::CreditCard => "CREDIT_CARD",
-                PaymentInquireResponseMethod::Wallet => "WALLET",
-                PaymentInquireResponseMethod::Collection => "COLLECTION",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -159,8 +145,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
         ///Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
         pub request_id: String,
@@ -203,12 +188,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 date: r.date,
@@ -248,8 +232,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         pub request_id: String,
@@ -257,12 +240,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl RefundInquireRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundInquireRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund_inquire` request.
     impl From<RefundInquireRequest> for RefundInquireRequestBuilder {
-        ///A builder holding every field of a `refund_inquire` request.
-        #[allow(unused_variables)]
         fn from(r: RefundInquireRequest) -> Self {
             RefundInquireRequestBuilder {
                 date: r.date,
@@ -296,8 +278,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         pub invoice_no: String,
@@ -305,14 +286,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl PaymentInquireRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
-            PaymentInquireRequestBuilder::from(self.clone())
-                .__run(None, true)
-                .map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `payment_inquire` request.
     impl From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
-        ///A builder holding every field of a `payment_inquire` request.
-        #[allow(unused_variables)]
         fn from(r: PaymentInquireRequest) -> Self {
             PaymentInquireRequestBuilder {
                 date: r.date,
@@ -363,12 +341,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
         pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        #[serde(rename = "merchantKey")]
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "merchantKey", skip_serializing_if = "Option::is_none")]
         pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -385,12 +361,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl PaymentCreateRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn validate(&self) -> Result<(), SignError> {
-            PaymentCreateRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `payment_create` request.
     impl From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
-        ///A builder holding every field of a `payment_create` request.
-        #[allow(unused_variables)]
         fn from(r: PaymentCreateRequest) -> Self {
             PaymentCreateRequestBuilder {
                 date: r.date,
@@ -431,68 +406,65 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl RefundRequestBuilder {
         ///Set `Date`. Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `request_id`. Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
-        pub fn request_id(mut self, value: impl Into<String>) -> Self {
-            self.request_id = Some(value.into());
-            self
+        pub fn request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.request_id = Some(v.into()))
         }
         ///Set `payment_no`. 9Pay transaction id of the payment (the doc example calls it order_code). Wire name `payment_no`; required; minimum 1.
-        pub fn payment_no(mut self, value: impl Into<i64>) -> Self {
-            self.payment_no = Some(value.into());
-            self
+        pub fn payment_no(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.payment_no = Some(v.into()))
         }
         ///Set `amount`. Refund amount; equal to the paid amount for a full refund, less for a partial one. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `description`. Refund reason. Wire name `description`; required; at most 255 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Set `bank`. Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
-        pub fn bank(mut self, value: impl Into<String>) -> Self {
-            self.bank = Some(value.into());
-            self
+        pub fn bank(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank = Some(v.into()))
         }
         ///Set `account_number`. Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
-        pub fn account_number(mut self, value: impl Into<String>) -> Self {
-            self.account_number = Some(value.into());
-            self
+        pub fn account_number(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.account_number = Some(v.into()))
         }
         ///Set `customer_name`. Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
-        pub fn customer_name(mut self, value: impl Into<String>) -> Self {
-            self.customer_name = Some(value.into());
-            self
+        pub fn customer_name(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.customer_name = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let request_id = cx.required(1, self.request_id)?;
-            let payment_no = cx.required(2, self.payment_no)?;
-            let amount = cx.required(3, self.amount)?;
-            let description = cx.required(4, self.description)?;
-            let bank = cx.optional(5, self.bank)?;
-            let account_number = cx.optional(6, self.account_number)?;
-            let customer_name = cx.optional(7, self.customer_name)?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, __b.request_id)?;
+            let payment_no = cx.required(2, __b.payment_no)?;
+            let amount = cx.required(3, __b.amount)?;
+            let description = cx.required(4, __b.description)?;
+            let bank = cx.optional(5, __b.bank)?;
+            let account_number = cx.optional(6, __b.account_number)?;
+            let customer_name = cx.optional(7, __b.customer_name)?;
             __g::all_or_none(
                 "ninepay.refund",
                 &["bank", "account_number", "customer_name"],
@@ -546,32 +518,35 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl RefundInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `request_id`. Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn request_id(mut self, value: impl Into<String>) -> Self {
-            self.request_id = Some(value.into());
-            self
+        pub fn request_id(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.request_id = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn build(self) -> Result<RefundInquireRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundInquireRequest {
+        type Builder = RefundInquireRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.refund_inquire";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_INQUIRE_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundInquireRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundInquireRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.refund_inquire";
             let r = &RULES_REFUND_INQUIRE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let request_id = cx.required(1, self.request_id)?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let request_id = cx.required(1, __b.request_id)?;
             Ok(RefundInquireRequest {
                 date,
                 request_id,
@@ -614,32 +589,35 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl PaymentInquireRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
-        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
-            self.invoice_no = Some(value.into());
-            self
+        pub fn invoice_no(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.invoice_no = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn build(self) -> Result<PaymentInquireRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for PaymentInquireRequest {
+        type Builder = PaymentInquireRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.payment_inquire";
+        const RULES: &'static [__g::Rule] = &RULES_PAYMENT_INQUIRE_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: PaymentInquireRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<PaymentInquireRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.payment_inquire";
             let r = &RULES_PAYMENT_INQUIRE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let invoice_no = cx.required(1, self.invoice_no)?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(1, __b.invoice_no)?;
             Ok(PaymentInquireRequest {
                 date,
                 invoice_no,
@@ -675,68 +653,66 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     impl PaymentCreateRequestBuilder {
         ///Set `Date`. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        pub fn date(mut self, value: impl Into<i64>) -> Self {
-            self.date = Some(value.into());
-            self
+        pub fn date(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.date = Some(v.into()))
         }
         ///Set `merchantKey`. Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        pub fn merchant_key(mut self, value: impl Into<String>) -> Self {
-            self.merchant_key = Some(value.into());
-            self
+        pub fn merchant_key(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.merchant_key = Some(v.into()))
         }
         ///Set `time`. Wire name `time`; required; defaults to `ctx:now_s`.
-        pub fn time(mut self, value: impl Into<i64>) -> Self {
-            self.time = Some(value.into());
-            self
+        pub fn time(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.time = Some(v.into()))
         }
         ///Set `invoice_no`. Wire name `invoice_no`; required.
-        pub fn invoice_no(mut self, value: impl Into<String>) -> Self {
-            self.invoice_no = Some(value.into());
-            self
+        pub fn invoice_no(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.invoice_no = Some(v.into()))
         }
         ///Set `amount`. Wire name `amount`; required; minimum 1.
-        pub fn amount(mut self, value: impl Into<i64>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<i64>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `description`. Wire name `description`; required; at most 255 characters.
-        pub fn description(mut self, value: impl Into<String>) -> Self {
-            self.description = Some(value.into());
-            self
+        pub fn description(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.description = Some(v.into()))
         }
         ///Set `return_url`. Wire name `return_url`; required.
-        pub fn return_url(mut self, value: impl Into<String>) -> Self {
-            self.return_url = Some(value.into());
-            self
+        pub fn return_url(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.return_url = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn build(self) -> Result<PaymentCreateRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for PaymentCreateRequest {
+        type Builder = PaymentCreateRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "ninepay.payment_create";
+        const RULES: &'static [__g::Rule] = &RULES_PAYMENT_CREATE_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: PaymentCreateRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<PaymentCreateRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "ninepay.payment_create";
             let r = &RULES_PAYMENT_CREATE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
             let date = cx
-                .filled(0, self.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
             let merchant_key = cx
                 .filled(
                     1,
-                    self.merchant_key,
+                    __b.merchant_key,
                     |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
                 )?;
             let time = cx
-                .filled(2, self.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let invoice_no = cx.required(3, self.invoice_no)?;
-            let amount = cx.required(4, self.amount)?;
-            let description = cx.required(5, self.description)?;
-            let return_url = cx.required(6, self.return_url)?;
+                .filled(2, __b.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
+            let invoice_no = cx.required(3, __b.invoice_no)?;
+            let amount = cx.required(4, __b.amount)?;
+            let description = cx.required(5, __b.description)?;
+            let return_url = cx.required(6, __b.return_url)?;
             Ok(PaymentCreateRequest {
                 date,
                 merchant_key,
@@ -862,45 +838,23 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             &["bank", "account_number", "customer_name"],
             &[f_bank.is_some(), f_account_number.is_some(), f_customer_name.is_some()],
         )?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/v2/refunds/create",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/v2/refunds/create")?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
         __w.body("request_id", Value::String(__req.request_id.to_string()));
         __w.body("payment_no", Value::from(__req.payment_no));
         __w.body("amount", Value::from(__req.amount));
         __w.body("description", Value::String(__req.description.to_string()));
-        if let Some(__v) = f_bank {
-            __w.body("bank", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = f_account_number {
-            __w.body("account_number", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = f_customer_name {
-            __w.body("customer_name", Value::String(__v.to_string()));
-        }
+        __w.opt("bank", f_bank);
+        __w.opt("account_number", f_account_number);
+        __w.opt("customer_name", f_customer_name);
         let __url: String = __w.url();
         const AT0: &str = "specs/ninepay.yaml:109:5: operations.refund.sign";
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "POST";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"POST".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -983,12 +937,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1000,6 +949,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
+        __w.stage(__st0, false);
         let mut __redactor = creds.redactor();
         let mut __s = req.clone();
         __s.date = Some(f_date);
@@ -1008,8 +958,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __s.customer_name = f_customer_name.cloned();
         __redactor
             .sensitive_paths(&__g::json(&__s), &["account_number", "customer_name"]);
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        Ok(__w.finish(__g::BodyKind::Json, &[], __redactor))
     }
     /**Sign `refund_inquire`: Status of a refund by request_id.
 
@@ -1029,13 +978,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.request_id)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "GET",
-            "/v2/refunds/{request_id}/inquire",
-        )?;
+        let mut __w = env.__wire("api", "GET", "/v2/refunds/{request_id}/inquire")?;
         __w.path_field(T, "request_id", &__req.request_id.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
@@ -1043,18 +986,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "GET";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"GET".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -1077,12 +1010,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1094,9 +1022,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
 
@@ -1116,13 +1043,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.invoice_no)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "GET",
-            "/v2/payments/{invoice_no}/inquire",
-        )?;
+        let mut __w = env.__wire("api", "GET", "/v2/payments/{invoice_no}/inquire")?;
         __w.path_field(T, "invoice_no", &__req.invoice_no.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
@@ -1130,18 +1051,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "GET";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"GET".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -1164,12 +1075,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1181,9 +1087,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
 
@@ -1214,13 +1119,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         cx.check(4, &req.amount)?;
         cx.check(5, &req.description)?;
         cx.check(6, &req.return_url)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/payments/create",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/payments/create")?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
         __w.body("merchantKey", Value::String(f_merchant_key.to_string()));
@@ -1234,18 +1133,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(
-                    &{
-                        let __v = "POST";
-                        __v.to_string()
-                    },
-                );
-                __m.part(
-                    &{
-                        let __v = __url.as_str();
-                        __v.to_string()
-                    },
-                );
+                __m.part(&"POST".to_string());
+                __m.part(&__url.as_str().to_string());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
@@ -1322,12 +1211,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 {
                     let mut __t = String::new();
                     __t.push_str("Signature Algorithm=HS256,Credential=");
-                    __t.push_str(
-                        &{
-                            let __v = creds.merchant_key.as_str();
-                            __v.to_string()
-                        },
-                    );
+                    __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1339,9 +1223,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             )
         };
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0], &[], __redactor))
+        __w.stage(__st0, false);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -1390,6 +1273,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "refund, refund_inquire, payment_inquire, payment_create";
+        const CALLBACKS: &str = "ipn";
+        const RECIPES: &str = "none";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1398,75 +1284,14 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "ninepay.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "refund_inquire" => {
-                    let b: super::RefundInquireRequestBuilder = __g::from_json(
-                        "ninepay.refund_inquire",
-                        &RULES_REFUND_INQUIRE_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund_inquire(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "payment_inquire" => {
-                    let b: super::PaymentInquireRequestBuilder = __g::from_json(
-                        "ninepay.payment_inquire",
-                        &RULES_PAYMENT_INQUIRE_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_payment_inquire(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "payment_create" => {
-                    let b: super::PaymentCreateRequestBuilder = __g::from_json(
-                        "ninepay.payment_create",
-                        &RULES_PAYMENT_CREATE_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_payment_create(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "refund, refund_inquire, payment_inquire, payment_create"
-                            ),
-                        ),
-                    )
-                }
+                "refund" => __g::sign_json(sign_refund, _a),
+                "refund_inquire" => __g::sign_json(sign_refund_inquire, _a),
+                "payment_inquire" => __g::sign_json(sign_payment_inquire, _a),
+                "payment_create" => __g::sign_json(sign_payment_create, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1479,16 +1304,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "ipn" => super::verify_ipn(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other), "ipn"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1500,14 +1316,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1543,23 +1352,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1567,15 +1359,15 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
                 "refund_inquire" => {
-                    Some(__round_trip::<super::RefundInquireRequest>(json))
+                    Some(__g::round_trip::<super::RefundInquireRequest>(json))
                 }
                 "payment_inquire" => {
-                    Some(__round_trip::<super::PaymentInquireRequest>(json))
+                    Some(__g::round_trip::<super::PaymentInquireRequest>(json))
                 }
                 "payment_create" => {
-                    Some(__round_trip::<super::PaymentCreateRequest>(json))
+                    Some(__g::round_trip::<super::PaymentCreateRequest>(json))
                 }
                 _ => None,
             }
@@ -1587,12 +1379,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
                 "refund_inquire" => {
-                    Some(__round_trip::<super::RefundInquireResponse>(json))
+                    Some(__g::round_trip::<super::RefundInquireResponse>(json))
                 }
                 "payment_inquire" => {
-                    Some(__round_trip::<super::PaymentInquireResponse>(json))
+                    Some(__g::round_trip::<super::PaymentInquireResponse>(json))
                 }
                 _ => None,
             }
@@ -1606,73 +1398,42 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             let _ = (creds, clock);
             #[allow(clippy::match_single_binding)]
             match name {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other), "none"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(30usize)),
-        __g::Rule::new("payment_no", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(255usize)),
-        __g::Rule::new("bank", ::payspec::model::FieldType::String).omit_empty(),
-        __g::Rule::new("account_number", ::payspec::model::FieldType::String)
-            .omit_empty()
-            .len(None, Some(20usize)),
-        __g::Rule::new("customer_name", ::payspec::model::FieldType::String)
-            .omit_empty()
-            .len(None, Some(32usize)),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("request_id").req().max_len(30),
+        __g::Rule::integer("payment_no").req().min("1"),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("description").req().max_len(255),
+        __g::Rule::string("bank").omit_empty(),
+        __g::Rule::string("account_number").omit_empty().max_len(20),
+        __g::Rule::string("customer_name").omit_empty().max_len(32),
     ];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
     static RULES_REFUND_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("request_id", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(30usize))
-            .pattern(&__PATTERN0),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("request_id").req().max_len(30).pattern(&__PATTERN0),
     ];
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[A-Za-z0-9._~-]+$");
     static RULES_PAYMENT_INQUIRE_REQUEST: [__g::Rule; 2usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN1),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("invoice_no").req().pattern(&__PATTERN1),
     ];
     static RULES_PAYMENT_CREATE_REQUEST: [__g::Rule; 7usize] = [
-        __g::Rule::new("Date", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("merchantKey", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("time", ::payspec::model::FieldType::Integer).req(),
-        __g::Rule::new("invoice_no", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Integer)
-            .req()
-            .range(Some("1"), None),
-        __g::Rule::new("description", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(255usize)),
-        __g::Rule::new("return_url", ::payspec::model::FieldType::String).req(),
+        __g::Rule::integer("Date").req(),
+        __g::Rule::string("merchantKey").req(),
+        __g::Rule::integer("time").req(),
+        __g::Rule::string("invoice_no").req(),
+        __g::Rule::integer("amount").req().min("1"),
+        __g::Rule::string("description").req().max_len(255),
+        __g::Rule::string("return_url").req(),
     ];
     static RULES_IPN_PAYLOAD: [__g::Rule; 3usize] = [
-        __g::Rule::new("result", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("checksum", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
-        __g::Rule::new("version", ::payspec::model::FieldType::String),
+        __g::Rule::string("result").req(),
+        __g::Rule::string("checksum").req().max_len(64),
+        __g::Rule::string("version"),
     ];
 }

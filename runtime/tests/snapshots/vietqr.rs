@@ -48,6 +48,10 @@ pub mod vietqr {
                 _ => None,
             }
         }
+        #[doc(hidden)]
+        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
+            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
+        }
     }
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
@@ -79,46 +83,21 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn redactor(&self) -> ::payspec::Redactor {
             ::payspec::Redactor::from_secrets(
                 &[
-                    (
-                        "password",
-                        {
-                            let v = &self.password;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "secret_key",
-                        {
-                            let v = &self.secret_key;
-                            Some(::payspec::SecretRef::Text(v))
-                        },
-                    ),
-                    (
-                        "access_token",
-                        self.access_token.as_ref().map(::payspec::SecretRef::Text),
-                    ),
-                    (
-                        "sync_secret",
-                        self.sync_secret.as_ref().map(::payspec::SecretRef::Text),
-                    ),
+                    ("password", __g::secret(&self.password)),
+                    ("secret_key", __g::secret(&self.secret_key)),
+                    ("access_token", self.access_token.as_ref().and_then(__g::secret)),
+                    ("sync_secret", self.sync_secret.as_ref().and_then(__g::secret)),
                 ],
             )
         }
         /// The same credentials for the recipe interpreter (`payspec::Interpreter`).
         pub fn to_runtime(&self) -> ::payspec::Credentials {
             let mut c = ::payspec::Credentials::default();
-            let v = &self.username;
-            c.insert("username", ::payspec::CredentialValue::Public(v.clone()));
-            let v = &self.password;
-            c.insert("password", ::payspec::CredentialValue::Secret(v.clone()));
-            let v = &self.secret_key;
-            c.insert("secret_key", ::payspec::CredentialValue::Secret(v.clone()));
-            if let Some(v) = &self.access_token {
-                c.insert("access_token", ::payspec::CredentialValue::Secret(v.clone()));
-            }
-            if let Some(v) = &self.sync_secret {
-                c.insert("sync_secret", ::payspec::CredentialValue::Secret(v.clone()));
-            }
+            __g::put(&mut c, "username", Some(&self.username));
+            __g::put(&mut c, "password", Some(&self.password));
+            __g::put(&mut c, "secret_key", Some(&self.secret_key));
+            __g::put(&mut c, "access_token", self.access_token.as_ref());
+            __g::put(&mut c, "sync_secret", self.sync_secret.as_ref());
             c
         }
         /// Typed credentials from the interpreter's (e.g. loaded with `payspec::Credentials::from_json`).
@@ -136,27 +115,20 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
     pub enum RefundResponseStatus {
         ///`SUCCESS`
-        #[serde(rename = "SUCCESS")]
         Success,
         ///`FAILED`
-        #[serde(rename = "FAILED")]
         Failed,
     }
     impl RefundResponseStatus {
         /// Every value, in spec order.
-        pub const ALL: &'static [RefundResponseStatus] = &[
-            RefundResponseStatus::Success,
-            RefundResponseStatus::Failed,
-        ];
+        pub const ALL: &'static [RefundResponseStatus] = &[Self::Success, Self::Failed];
+        const WIRE: &'static [&'static str] = &["SUCCESS", "FAILED"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                RefundResponseStatus::Success => "SUCCESS",
-                RefundResponseStatus::Failed => "FAILED",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -173,24 +145,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     #[serde(crate = "::payspec::serde")]
     pub enum TransactionSyncPayloadTransType {
         ///`C`
-        #[serde(rename = "C")]
         C,
         ///`D`
-        #[serde(rename = "D")]
         D,
     }
     impl TransactionSyncPayloadTransType {
         /// Every value, in spec order.
-        pub const ALL: &'static [TransactionSyncPayloadTransType] = &[
-            TransactionSyncPayloadTransType::C,
-            TransactionSyncPayloadTransType::D,
-        ];
+        pub const ALL: &'static [TransactionSyncPayloadTransType] = &[Self::C, Self::D];
+        const WIRE: &'static [&'static str] = &["C", "D"];
         /// The wire value.
         pub fn as_str(&self) -> &'static str {
-            match self {
-                TransactionSyncPayloadTransType::C => "C",
-                TransactionSyncPayloadTransType::D => "D",
-            }
+            Self::WIRE[*self as usize]
         }
         /// The value with wire text `s`.
         pub fn from_wire(s: &str) -> Option<Self> {
@@ -209,11 +174,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl TokenRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn validate(&self) -> Result<(), SignError> {
-            TokenRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `token` request.
     impl From<TokenRequest> for TokenRequestBuilder {
-        ///A builder holding every field of a `token` request.
         #[allow(unused_variables)]
         fn from(r: TokenRequest) -> Self {
             TokenRequestBuilder {}
@@ -252,43 +217,36 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
-        #[serde(rename = "bankCode")]
         pub bank_code: String,
         ///Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
-        #[serde(rename = "referenceNumber")]
         pub reference_number: String,
         ///Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
         pub amount: String,
         ///Refund description. Wire name `content`; required.
         pub content: String,
         ///Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
-        #[serde(rename = "multiTimes")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub multi_times: Option<bool>,
         ///Store / point-of-sale code. Wire name `terminalCode`; optional.
-        #[serde(rename = "terminalCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Sub-store code. Wire name `subTerminalCode`; optional.
-        #[serde(rename = "subTerminalCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_terminal_code: Option<String>,
     }
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
-            RefundRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `refund` request.
     impl From<RefundRequest> for RefundRequestBuilder {
-        ///A builder holding every field of a `refund` request.
-        #[allow(unused_variables)]
         fn from(r: RefundRequest) -> Self {
             RefundRequestBuilder {
                 bank_code: Some(r.bank_code),
@@ -314,13 +272,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct CheckOrderRequest {
         ///Account that generated the VietQR code. Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
-        #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
         ///The orderId or referenceNumber. Wire name `value`; required.
         pub value: String,
@@ -328,12 +284,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl CheckOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn validate(&self) -> Result<(), SignError> {
-            CheckOrderRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `check_order` request.
     impl From<CheckOrderRequest> for CheckOrderRequestBuilder {
-        ///A builder holding every field of a `check_order` request.
-        #[allow(unused_variables)]
         fn from(r: CheckOrderRequest) -> Self {
             CheckOrderRequestBuilder {
                 bank_account: Some(r.bank_account),
@@ -355,13 +310,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
-        #[serde(rename = "type")]
         pub r#type: ::payspec::Scalar,
         ///Wire name `value`; required.
         pub value: String,
@@ -369,12 +322,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl CheckOrderH2cRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn validate(&self) -> Result<(), SignError> {
-            CheckOrderH2cRequestBuilder::from(self.clone()).__run(None, true).map(|_| ())
+            __g::validate(self)
         }
     }
+    ///A builder holding every field of a `check_order_h2c` request.
     impl From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
-        ///A builder holding every field of a `check_order_h2c` request.
-        #[allow(unused_variables)]
         fn from(r: CheckOrderH2cRequest) -> Self {
             CheckOrderH2cRequestBuilder {
                 bank_account: Some(r.bank_account),
@@ -396,13 +348,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct TransactionSyncPayload {
         ///A UUID (36 characters), as in the partner doc example. Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.
-        #[serde(rename = "transactionId")]
         pub transaction_id: String,
         ///yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53. Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.
-        #[serde(rename = "transactionTime")]
         pub transaction_time: String,
         ///Wire name `referencenumber`; optional.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -412,24 +362,18 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `content`; required.
         pub content: String,
         ///Wire name `bankAccount`; required.
-        #[serde(rename = "bankAccount")]
         pub bank_account: String,
         ///C credit, D debit. Wire name `transType`; required.
-        #[serde(rename = "transType")]
         pub trans_type: TransactionSyncPayloadTransType,
         ///Wire name `orderId`; required.
-        #[serde(rename = "orderId")]
         pub order_id: String,
         ///Wire name `terminalCode`; optional.
-        #[serde(rename = "terminalCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Wire name `serviceCode`; optional.
-        #[serde(rename = "serviceCode")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub service_code: Option<String>,
         ///Wire name `urlLink`; optional.
-        #[serde(rename = "urlLink")]
         #[serde(skip_serializing_if = "Option::is_none")]
         pub url_link: Option<String>,
         ///Wire name `signature`; required; at most 64 characters.
@@ -442,15 +386,20 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl TokenRequestBuilder {
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn build(self) -> Result<TokenRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for TokenRequest {
+        type Builder = TokenRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.token";
+        const RULES: &'static [__g::Rule] = &RULES_TOKEN_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: TokenRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<TokenRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.token";
             let r = &RULES_TOKEN_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
@@ -472,86 +421,82 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "bankCode")]
         bank_code: Option<String>,
-        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "referenceNumber")]
         reference_number: Option<String>,
         amount: Option<String>,
         content: Option<String>,
-        #[serde(rename = "multiTimes")]
         multi_times: Option<bool>,
-        #[serde(rename = "terminalCode")]
         terminal_code: Option<String>,
-        #[serde(rename = "subTerminalCode")]
         sub_terminal_code: Option<String>,
     }
     impl RefundRequestBuilder {
         ///Set `bankCode`. Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
-        pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-            self.bank_code = Some(value.into());
-            self
+        pub fn bank_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_code = Some(v.into()))
         }
         ///Set `bankAccount`. Merchant bank account that received the payment (must belong to the merchant). Wire name `bankAccount`; required.
-        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-            self.bank_account = Some(value.into());
-            self
+        pub fn bank_account(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_account = Some(v.into()))
         }
         ///Set `referenceNumber`. Reference (FT) number of the paid transaction to refund. Wire name `referenceNumber`; required.
-        pub fn reference_number(mut self, value: impl Into<String>) -> Self {
-            self.reference_number = Some(value.into());
-            self
+        pub fn reference_number(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.reference_number = Some(v.into()))
         }
         ///Set `amount`. Refund amount as a string of digits (no separators, no decimals); hashed exactly as sent. Wire name `amount`; required; matches `^[0-9]+$`.
-        pub fn amount(mut self, value: impl Into<String>) -> Self {
-            self.amount = Some(value.into());
-            self
+        pub fn amount(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.amount = Some(v.into()))
         }
         ///Set `content`. Refund description. Wire name `content`; required.
-        pub fn content(mut self, value: impl Into<String>) -> Self {
-            self.content = Some(value.into());
-            self
+        pub fn content(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.content = Some(v.into()))
         }
         ///Set `multiTimes`. Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
-        pub fn multi_times(mut self, value: impl Into<bool>) -> Self {
-            self.multi_times = Some(value.into());
-            self
+        pub fn multi_times(self, v: impl Into<bool>) -> Self {
+            __g::with(self, |b| b.multi_times = Some(v.into()))
         }
         ///Set `terminalCode`. Store / point-of-sale code. Wire name `terminalCode`; optional.
-        pub fn terminal_code(mut self, value: impl Into<String>) -> Self {
-            self.terminal_code = Some(value.into());
-            self
+        pub fn terminal_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.terminal_code = Some(v.into()))
         }
         ///Set `subTerminalCode`. Sub-store code. Wire name `subTerminalCode`; optional.
-        pub fn sub_terminal_code(mut self, value: impl Into<String>) -> Self {
-            self.sub_terminal_code = Some(value.into());
-            self
+        pub fn sub_terminal_code(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.sub_terminal_code = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn build(self) -> Result<RefundRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for RefundRequest {
+        type Builder = RefundRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.refund";
+        const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<RefundRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_code = cx.required(0, self.bank_code)?;
-            let bank_account = cx.required(1, self.bank_account)?;
-            let reference_number = cx.required(2, self.reference_number)?;
-            let amount = cx.required(3, self.amount)?;
-            let content = cx.required(4, self.content)?;
-            let multi_times = cx.optional(5, self.multi_times)?;
-            let terminal_code = cx.optional(6, self.terminal_code)?;
-            let sub_terminal_code = cx.optional(7, self.sub_terminal_code)?;
+            let bank_code = cx.required(0, __b.bank_code)?;
+            let bank_account = cx.required(1, __b.bank_account)?;
+            let reference_number = cx.required(2, __b.reference_number)?;
+            let amount = cx.required(3, __b.amount)?;
+            let content = cx.required(4, __b.content)?;
+            let multi_times = cx.optional(5, __b.multi_times)?;
+            let terminal_code = cx.optional(6, __b.terminal_code)?;
+            let sub_terminal_code = cx.optional(7, __b.sub_terminal_code)?;
             Ok(RefundRequest {
                 bank_code,
                 bank_account,
@@ -598,47 +543,52 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct CheckOrderRequestBuilder {
-        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "type")]
         r#type: Option<::payspec::Scalar>,
         value: Option<String>,
     }
     impl CheckOrderRequestBuilder {
         ///Set `bankAccount`. Account that generated the VietQR code. Wire name `bankAccount`; required.
-        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-            self.bank_account = Some(value.into());
-            self
+        pub fn bank_account(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_account = Some(v.into()))
         }
         ///Set `type`. 0 = look up by orderId, 1 = by referenceNumber (String on the API pages, int on the golive page). Wire name `type`; required; matches `^[01]$`.
-        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.r#type = Some(value.into());
-            self
+        pub fn r#type(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.r#type = Some(v.into()))
         }
         ///Set `value`. The orderId or referenceNumber. Wire name `value`; required.
-        pub fn value(mut self, value: impl Into<String>) -> Self {
-            self.value = Some(value.into());
-            self
+        pub fn value(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.value = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn build(self) -> Result<CheckOrderRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for CheckOrderRequest {
+        type Builder = CheckOrderRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.check_order";
+        const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: CheckOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<CheckOrderRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.check_order";
             let r = &RULES_CHECK_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_account = cx.required(0, self.bank_account)?;
-            let r#type = cx.required(1, self.r#type)?;
-            let value = cx.required(2, self.value)?;
+            let bank_account = cx.required(0, __b.bank_account)?;
+            let r#type = cx.required(1, __b.r#type)?;
+            let value = cx.required(2, __b.value)?;
             Ok(CheckOrderRequest {
                 bank_account,
                 r#type,
@@ -661,47 +611,52 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
     #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[serde(
+        crate = "::payspec::serde",
+        default,
+        deny_unknown_fields,
+        rename_all = "camelCase"
+    )]
     pub struct CheckOrderH2cRequestBuilder {
-        #[serde(rename = "bankAccount")]
         bank_account: Option<String>,
-        #[serde(rename = "type")]
         r#type: Option<::payspec::Scalar>,
         value: Option<String>,
     }
     impl CheckOrderH2cRequestBuilder {
         ///Set `bankAccount`. Wire name `bankAccount`; required.
-        pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-            self.bank_account = Some(value.into());
-            self
+        pub fn bank_account(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.bank_account = Some(v.into()))
         }
         ///Set `type`. 0 = by orderId, 1 = by referenceNumber. Wire name `type`; required; matches `^[01]$`.
-        pub fn r#type(mut self, value: impl Into<::payspec::Scalar>) -> Self {
-            self.r#type = Some(value.into());
-            self
+        pub fn r#type(self, v: impl Into<::payspec::Scalar>) -> Self {
+            __g::with(self, |b| b.r#type = Some(v.into()))
         }
         ///Set `value`. Wire name `value`; required.
-        pub fn value(mut self, value: impl Into<String>) -> Self {
-            self.value = Some(value.into());
-            self
+        pub fn value(self, v: impl Into<String>) -> Self {
+            __g::with(self, |b| b.value = Some(v.into()))
         }
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn build(self) -> Result<CheckOrderH2cRequest, SignError> {
-            self.__run(None, true)
+            __g::build(self)
         }
-        #[doc(hidden)]
+    }
+    impl __g::Request for CheckOrderH2cRequest {
+        type Builder = CheckOrderH2cRequestBuilder;
+        type Creds = Credentials;
+        const TARGET: &'static str = "vietqr.check_order_h2c";
+        const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_H2C_REQUEST;
         #[allow(unused_variables)]
-        pub fn __run(
-            self,
+        fn run(
+            __b: CheckOrderH2cRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
             building: bool,
-        ) -> Result<CheckOrderH2cRequest, SignError> {
+        ) -> Result<Self, SignError> {
             const T: &str = "vietqr.check_order_h2c";
             let r = &RULES_CHECK_ORDER_H2C_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_account = cx.required(0, self.bank_account)?;
-            let r#type = cx.required(1, self.r#type)?;
-            let value = cx.required(2, self.value)?;
+            let bank_account = cx.required(0, __b.bank_account)?;
+            let r#type = cx.required(1, __b.r#type)?;
+            let value = cx.required(2, __b.value)?;
             Ok(CheckOrderH2cRequest {
                 bank_account,
                 r#type,
@@ -827,42 +782,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let cx = __g::Fields::signing(T, r, creds, clock);
         let __req = req;
         let __clock = clock;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/token_generate",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/token_generate")?;
         __w.header("Content-Type", "application/json");
-        const AT0: &str = "specs/vietqr.yaml:30:3: recipes.basic";
-        let (__pv0, __st0) = {
-            let __msg: String = {
-                let mut __m = __g::Join::new(":");
-                __m.part(&creds.username.as_str());
-                __m.part(&creds.password.expose());
-                __m.finish()
-            };
-            let __sig = __g::encode(__g::Base64, &__msg);
-            let __value: String = __g::header_placed(
-                AT0,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Basic ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:basic", __msg, None, __sig, "header.Authorization"),
-            )
-        };
+        let (__pv0, __st0) = __recipe_basic(creds, clock, "auth:basic")?;
         __w.header("Authorization", __pv0);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, true);
-        Ok(__w.finish(__g::BodyKind::None, vec![__st0], &[], __redactor))
+        __w.stage(__st0, true);
+        Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     /**Sign `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
 
@@ -887,29 +812,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.present(5, req.multi_times.as_ref())?;
         cx.present(6, req.terminal_code.as_ref())?;
         cx.present(7, req.sub_terminal_code.as_ref())?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/transaction/refund",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/transaction/refund")?;
         __w.header("Content-Type", "application/json");
         __w.body("bankCode", Value::String(__req.bank_code.to_string()));
         __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("referenceNumber", Value::String(__req.reference_number.to_string()));
         __w.body("amount", Value::String(__req.amount.to_string()));
         __w.body("content", Value::String(__req.content.to_string()));
-        if let Some(__v) = __req.multi_times {
-            __w.body("multiTimes", Value::Bool(__v));
-        }
-        if let Some(__v) = __req.terminal_code.as_ref() {
-            __w.body("terminalCode", Value::String(__v.to_string()));
-        }
-        if let Some(__v) = __req.sub_terminal_code.as_ref() {
-            __w.body("subTerminalCode", Value::String(__v.to_string()));
-        }
-        let (__pv0, __st0) = {
+        __w.opt("multiTimes", __req.multi_times);
+        __w.opt("terminalCode", __req.terminal_code.as_ref());
+        __w.opt("subTerminalCode", __req.sub_terminal_code.as_ref());
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&creds.secret_key.expose());
@@ -920,47 +833,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::md5(&__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
-        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: AT1.into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                AT1,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
-            )
-        };
-        __w.body("checkSum", Value::String(__pv0));
+        let (__pv1, __st1) = __recipe_bearer(creds, clock, "auth:bearer")?;
+        __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, true);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, true);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
 
@@ -980,18 +860,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.check(0, &req.bank_account)?;
         cx.check(1, &req.r#type)?;
         cx.check(2, &req.value)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/transactions/check-order",
-        )?;
+        let mut __w = env.__wire("api", "POST", "/api/transactions/check-order")?;
         __w.header("Content-Type", "application/json");
         __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("type", __g::json(&__req.r#type));
         __w.body("value", Value::String(__req.value.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&&__req.bank_account);
@@ -1000,47 +874,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::md5(&__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
-        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: AT1.into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                AT1,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
-            )
-        };
-        __w.body("checkSum", Value::String(__pv0));
+        let (__pv1, __st1) = __recipe_bearer(creds, clock, "auth:bearer")?;
+        __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, true);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, true);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     /**Sign `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
 
@@ -1060,18 +901,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.check(0, &req.bank_account)?;
         cx.check(1, &req.r#type)?;
         cx.check(2, &req.value)?;
-        let mut __w = __g::Wire::new(
-            env.name(),
-            "api",
-            env.base_url("api"),
-            "POST",
-            "/api/ecommerce-transactions/check-order",
-        )?;
+        let mut __w = env
+            .__wire("api", "POST", "/api/ecommerce-transactions/check-order")?;
         __w.header("Content-Type", "application/json");
         __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
         __w.body("type", __g::json(&__req.r#type));
         __w.body("value", Value::String(__req.value.to_string()));
-        let (__pv0, __st0) = {
+        let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&&__req.bank_account);
@@ -1080,47 +916,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             };
             let __digest = __g::md5(&__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
-            (
-                __sig.clone(),
-                __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum"),
-            )
+            __g::stages("sign", __msg, Some(__digest), __sig, "body.checkSum")
         };
-        const AT1: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-        let (__pv1, __st1) = {
-            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
-                Some(__v) => __v.to_string(),
-                None => {
-                    return Err(SignError::Credential {
-                        target: AT1.into(),
-                        source: ::payspec::CredentialError {
-                            name: "access_token".into(),
-                            problem: "required by this recipe but not given".into(),
-                        },
-                    });
-                }
-            };
-            let __sig = Clone::clone(&__msg);
-            let __value: String = __g::header_placed(
-                AT1,
-                "Authorization",
-                {
-                    let mut __t = String::new();
-                    __t.push_str("Bearer ");
-                    __t.push_str(__sig.as_str());
-                    __t
-                },
-            )?;
-            (
-                __value,
-                __g::stages("auth:bearer", __msg, None, __sig, "header.Authorization"),
-            )
-        };
-        __w.body("checkSum", Value::String(__pv0));
+        let (__pv1, __st1) = __recipe_bearer(creds, clock, "auth:bearer")?;
+        __w.body("checkSum", Value::String(__st0.signature.0.clone()));
         __w.header("Authorization", __pv1);
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st0, false);
-        __redactor.stage_done(&__st1, true);
-        Ok(__w.finish(__g::BodyKind::Json, vec![__st0, __st1], &[], __redactor))
+        __w.stage(__st0, false);
+        __w.stage(__st1, true);
+        Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
     #[allow(unused_variables, unused_mut)]
@@ -1215,103 +1018,91 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         })
     }
     ///Run shared recipe `basic` on its own: HTTP Basic: Authorization: Basic base64(username:password). Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_basic(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_basic(creds, clock, "recipe:basic")?;
+        Ok((__g::sealed(__st, creds.redactor(), true), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_basic(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
-            {
-                let __msg: String = {
-                    let mut __m = __g::Join::new(":");
-                    __m.part(&creds.username.as_str());
-                    __m.part(&creds.password.expose());
-                    __m.finish()
-                };
-                let __sig = __g::encode(__g::Base64, &__msg);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "Authorization",
-                    {
-                        let mut __t = String::new();
-                        __t.push_str("Basic ");
-                        __t.push_str(__sig.as_str());
-                        __t
-                    },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:basic",
-                        __msg,
-                        None,
-                        __sig,
-                        "header.Authorization",
-                    ),
-                )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, true);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+        const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
+        Ok({
+            let __msg: String = {
+                let mut __m = __g::Join::new(":");
+                __m.part(&creds.username.as_str());
+                __m.part(&creds.password.expose());
+                __m.finish()
+            };
+            let __sig = __g::encode(__g::Base64, &__msg);
+            let __value: String = __g::header_placed(
+                AT,
+                "Authorization",
+                {
+                    let mut __t = String::new();
+                    __t.push_str("Basic ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (__value, __g::stages(label, __msg, None, __sig, "header.Authorization"))
+        })
     }
     ///Run shared recipe `bearer` on its own: The access_token from `token`, sent as a Bearer token. Returns its stages and the value for its place (header templates applied), as `payspec::Interpreter::run_recipe`.
-    #[allow(unused_variables, clippy::let_and_return)]
     pub fn recipe_bearer(
         creds: &Credentials,
         clock: Clock,
     ) -> Result<(Stages, String), SignError> {
+        let (__value, __st) = __recipe_bearer(creds, clock, "recipe:bearer")?;
+        Ok((__g::sealed(__st, creds.redactor(), true), __value))
+    }
+    #[allow(unused_variables, clippy::let_and_return)]
+    fn __recipe_bearer(
+        creds: &Credentials,
+        clock: Clock,
+        label: &str,
+    ) -> Result<(String, Stages), SignError> {
         let __clock = clock;
-        let (__value, mut __st) = {
-            const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
-            {
-                let __msg: String = match creds.access_token.as_ref().map(|s| s.expose())
+        const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
+        Ok({
+            let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
+                Some(__v) => __v.to_string(),
+                None => {
+                    return Err(SignError::Credential {
+                        target: AT.into(),
+                        source: ::payspec::CredentialError {
+                            name: "access_token".into(),
+                            problem: "required by this recipe but not given".into(),
+                        },
+                    });
+                }
+            };
+            let __sig = Clone::clone(&__msg);
+            let __value: String = __g::header_placed(
+                AT,
+                "Authorization",
                 {
-                    Some(__v) => __v.to_string(),
-                    None => {
-                        return Err(SignError::Credential {
-                            target: AT.into(),
-                            source: ::payspec::CredentialError {
-                                name: "access_token".into(),
-                                problem: "required by this recipe but not given".into(),
-                            },
-                        });
-                    }
-                };
-                let __sig = Clone::clone(&__msg);
-                let __value: String = __g::header_placed(
-                    AT,
-                    "Authorization",
-                    {
-                        let mut __t = String::new();
-                        __t.push_str("Bearer ");
-                        __t.push_str(__sig.as_str());
-                        __t
-                    },
-                )?;
-                (
-                    __value,
-                    __g::stages(
-                        "recipe:bearer",
-                        __msg,
-                        None,
-                        __sig,
-                        "header.Authorization",
-                    ),
-                )
-            }
-        };
-        let mut __redactor = creds.redactor();
-        __redactor.stage_done(&__st, true);
-        __st.seal(&__redactor);
-        Ok((__st, __value))
+                    let mut __t = String::new();
+                    __t.push_str("Bearer ");
+                    __t.push_str(__sig.as_str());
+                    __t
+                },
+            )?;
+            (__value, __g::stages(label, __msg, None, __sig, "header.Authorization"))
+        })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub mod dynamic {
         use super::*;
+        const OPS: &str = "token, refund, check_order, check_order_h2c";
+        const CALLBACKS: &str = "transaction_sync";
+        const RECIPES: &str = "basic, bearer";
         /// Sign operation `op` on request fields given as JSON (by wire name).
         pub fn sign(
             op: &str,
@@ -1320,70 +1111,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             env: Env,
             clock: Clock,
         ) -> Result<SignedRequest, SignError> {
-            let _ = (input, creds, env, clock);
+            let _a = (input, creds, env, clock);
             #[allow(clippy::match_single_binding)]
             match op {
-                "token" => {
-                    let b: super::TokenRequestBuilder = __g::from_json(
-                        "vietqr.token",
-                        &RULES_TOKEN_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_token(&b.__run(Some((creds, clock)), false)?, creds, env, clock)
-                }
-                "refund" => {
-                    let b: super::RefundRequestBuilder = __g::from_json(
-                        "vietqr.refund",
-                        &RULES_REFUND_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_refund(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "check_order" => {
-                    let b: super::CheckOrderRequestBuilder = __g::from_json(
-                        "vietqr.check_order",
-                        &RULES_CHECK_ORDER_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_check_order(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                "check_order_h2c" => {
-                    let b: super::CheckOrderH2cRequestBuilder = __g::from_json(
-                        "vietqr.check_order_h2c",
-                        &RULES_CHECK_ORDER_H2C_REQUEST,
-                        &[],
-                        input,
-                    )?;
-                    sign_check_order_h2c(
-                        &b.__run(Some((creds, clock)), false)?,
-                        creds,
-                        env,
-                        clock,
-                    )
-                }
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown operation `{}` (known: {})", __g::echo(other),
-                                "token, refund, check_order, check_order_h2c"
-                            ),
-                        ),
-                    )
-                }
+                "token" => __g::sign_json(sign_token, _a),
+                "refund" => __g::sign_json(sign_refund, _a),
+                "check_order" => __g::sign_json(sign_check_order, _a),
+                "check_order_h2c" => __g::sign_json(sign_check_order_h2c, _a),
+                other => Err(__g::unknown("operation", other, OPS)),
             }
         }
         /// Verify callback `name` on a received payload.
@@ -1396,17 +1131,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             #[allow(clippy::match_single_binding)]
             match name {
                 "transaction_sync" => super::verify_transaction_sync(payload, creds),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!(
-                                    "unknown callback `{}` (known: {})", __g::echo(other),
-                                    "transaction_sync"
-                                ),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
             }
         }
         /// Verify the signature on a response of operation `op`.
@@ -1418,14 +1143,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             let _ = (body, creds);
             #[allow(clippy::match_single_binding)]
             match op {
-                other => {
-                    Err(
-                        SignError::Unknown(
-                                format!("operation `{}` has no signed response", other),
-                            )
-                            .into(),
-                    )
-                }
+                other => Err(__g::unsigned_response(other)),
             }
         }
         /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
@@ -1454,23 +1172,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 _ => Ok(None),
             }
         }
-        fn __round_trip<
-            T: Serialize + ::payspec::serde::de::DeserializeOwned
-                + ::core::cmp::PartialEq + ::core::fmt::Debug,
-        >(json: &Value) -> Result<Value, String> {
-            let typed: T = ::payspec::serde_json::from_value(json.clone())
-                .map_err(|e| e.to_string())?;
-            let back = ::payspec::serde_json::to_value(&typed)
-                .map_err(|e| e.to_string())?;
-            let again: T = ::payspec::serde_json::from_value(back.clone())
-                .map_err(|e| e.to_string())?;
-            if again != typed {
-                return Err(
-                    format!("parse(serialise(x)) != x: {:?} vs {:?}", again, typed),
-                );
-            }
-            Ok(back)
-        }
         /// Parse request fields of `op` into the typed request and serialise them back
         /// (`None`: no such operation).
         pub fn request_round_trip(
@@ -1478,11 +1179,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "token" => Some(__round_trip::<super::TokenRequest>(json)),
-                "refund" => Some(__round_trip::<super::RefundRequest>(json)),
-                "check_order" => Some(__round_trip::<super::CheckOrderRequest>(json)),
+                "token" => Some(__g::round_trip::<super::TokenRequest>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
+                "check_order" => Some(__g::round_trip::<super::CheckOrderRequest>(json)),
                 "check_order_h2c" => {
-                    Some(__round_trip::<super::CheckOrderH2cRequest>(json))
+                    Some(__g::round_trip::<super::CheckOrderH2cRequest>(json))
                 }
                 _ => None,
             }
@@ -1494,11 +1195,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             json: &Value,
         ) -> Option<Result<Value, String>> {
             match op {
-                "token" => Some(__round_trip::<super::TokenResponse>(json)),
-                "refund" => Some(__round_trip::<super::RefundResponse>(json)),
-                "check_order" => Some(__round_trip::<super::CheckOrderResponse>(json)),
+                "token" => Some(__g::round_trip::<super::TokenResponse>(json)),
+                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
+                "check_order" => Some(__g::round_trip::<super::CheckOrderResponse>(json)),
                 "check_order_h2c" => {
-                    Some(__round_trip::<super::CheckOrderH2cResponse>(json))
+                    Some(__g::round_trip::<super::CheckOrderH2cResponse>(json))
                 }
                 _ => None,
             }
@@ -1514,48 +1215,33 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             match name {
                 "basic" => super::recipe_basic(creds, clock),
                 "bearer" => super::recipe_bearer(creds, clock),
-                other => {
-                    Err(
-                        SignError::Unknown(
-                            format!(
-                                "unknown recipe `{}` (known: {})", __g::echo(other),
-                                "basic, bearer"
-                            ),
-                        ),
-                    )
-                }
+                other => Err(__g::unknown("recipe", other, RECIPES)),
             }
         }
     }
     static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
-        __g::Rule::new("bankCode", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("referenceNumber", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("amount", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN0),
-        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("multiTimes", ::payspec::model::FieldType::Bool),
-        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
-        __g::Rule::new("subTerminalCode", ::payspec::model::FieldType::String),
+        __g::Rule::string("bankCode").req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::string("referenceNumber").req(),
+        __g::Rule::string("amount").req().pattern(&__PATTERN0),
+        __g::Rule::string("content").req(),
+        __g::Rule::bool("multiTimes"),
+        __g::Rule::string("terminalCode"),
+        __g::Rule::string("subTerminalCode"),
     ];
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[01]$");
     static RULES_CHECK_ORDER_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
-            .req()
-            .pattern(&__PATTERN1),
-        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::scalar("type").req().pattern(&__PATTERN1),
+        __g::Rule::string("value").req(),
     ];
     static __PATTERN2: __g::Pattern = __g::Pattern::new("^[01]$");
     static RULES_CHECK_ORDER_H2C_REQUEST: [__g::Rule; 3usize] = [
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("type", ::payspec::model::FieldType::Scalar)
-            .req()
-            .pattern(&__PATTERN2),
-        __g::Rule::new("value", ::payspec::model::FieldType::String).req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::scalar("type").req().pattern(&__PATTERN2),
+        __g::Rule::string("value").req(),
     ];
     static __PATTERN3: __g::Pattern = __g::Pattern::new(
         "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$",
@@ -1565,27 +1251,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     );
     static __PATTERN5: __g::Pattern = __g::Pattern::new("^[0-9]{1,10}$");
     static RULES_TRANSACTION_SYNC_PAYLOAD: [__g::Rule; 12usize] = [
-        __g::Rule::new("transactionId", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN3),
-        __g::Rule::new("transactionTime", ::payspec::model::FieldType::String)
-            .req()
-            .pattern(&__PATTERN4),
-        __g::Rule::new("referencenumber", ::payspec::model::FieldType::String),
-        __g::Rule::new("amount", ::payspec::model::FieldType::Scalar)
-            .req()
-            .pattern(&__PATTERN5),
-        __g::Rule::new("content", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("bankAccount", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("transType", ::payspec::model::FieldType::String)
-            .req()
-            .values(&["C", "D"]),
-        __g::Rule::new("orderId", ::payspec::model::FieldType::String).req(),
-        __g::Rule::new("terminalCode", ::payspec::model::FieldType::String),
-        __g::Rule::new("serviceCode", ::payspec::model::FieldType::String),
-        __g::Rule::new("urlLink", ::payspec::model::FieldType::String),
-        __g::Rule::new("signature", ::payspec::model::FieldType::String)
-            .req()
-            .len(None, Some(64usize)),
+        __g::Rule::string("transactionId").req().pattern(&__PATTERN3),
+        __g::Rule::string("transactionTime").req().pattern(&__PATTERN4),
+        __g::Rule::string("referencenumber"),
+        __g::Rule::scalar("amount").req().pattern(&__PATTERN5),
+        __g::Rule::string("content").req(),
+        __g::Rule::string("bankAccount").req(),
+        __g::Rule::string("transType").req().values(&["C", "D"]),
+        __g::Rule::string("orderId").req(),
+        __g::Rule::string("terminalCode"),
+        __g::Rule::string("serviceCode"),
+        __g::Rule::string("urlLink"),
+        __g::Rule::string("signature").req().max_len(64),
     ];
 }
