@@ -103,6 +103,17 @@ pub fn to_text(ty: RawTy, v: &TokenStream) -> TokenStream {
     }
 }
 
+/// `x.to_string()` → `x`: a `Join` writes any `Display` value in place, so the `String` is not needed.
+fn display_of(e: TokenStream) -> TokenStream {
+    match syn::parse2::<syn::Expr>(e.clone()) {
+        Ok(syn::Expr::MethodCall(m)) if m.method == "to_string" && m.args.is_empty() => {
+            let receiver = &m.receiver;
+            quote!(#receiver)
+        }
+        _ => e,
+    }
+}
+
 fn to_json(ty: RawTy, v: &TokenStream) -> TokenStream {
     match ty {
         RawTy::Str => quote!(Value::String(#v.to_string())),
@@ -650,6 +661,7 @@ impl Gen<'_> {
                         };
                     }
                     let (e, opt) = self.message(cx, &p.message);
+                    let e = if opt { e } else { display_of(e) };
                     match (opt, p.optional) {
                         (false, false) => quote!(__m.part(&#e);),
                         (false, true) => quote!(__m.skip_empty(&#e);),
@@ -717,30 +729,21 @@ impl Gen<'_> {
                 if p.sort {
                     entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
                 }
-                // Pairs always present open the vector; the others are pushed when present.
-                let lead = if omit { 0 } else { entries.iter().take_while(|(_, _, opt)| !opt).count() };
-                let initial = entries[..lead].iter().map(|(k, var, _)| quote!((#k, #var)));
-                let pushes: Vec<_> = entries[lead..]
-                    .iter()
-                    .map(|(k, var, opt)| {
-                        let push = if omit {
-                            quote!(if !#var.is_empty() { __pairs.push((#k, #var)); })
-                        } else {
-                            quote!(__pairs.push((#k, #var));)
-                        };
-                        if *opt {
-                            quote!(if let Some(#var) = #var { #push })
-                        } else {
-                            push
-                        }
-                    })
-                    .collect();
-                let mutable = if pushes.is_empty() { quote!() } else { quote!(mut) };
+                // Written in place, in key order: `Pairs` renders no string per item.
+                let adds = entries.iter().map(|(k, var, opt)| {
+                    let add =
+                        if omit { quote!(__pp.add_str_nonempty(#k, &#var);) } else { quote!(__pp.add_str(#k, &#var);) };
+                    if *opt {
+                        quote!(if let Some(#var) = &#var { #add })
+                    } else {
+                        add
+                    }
+                });
                 quote!({
                     #(#evals)*
-                    let #mutable __pairs: Vec<(&str, String)> = vec![#(#initial),*];
-                    #(#pushes)*
-                    #join
+                    let mut __pp = ::payspec::canon::Pairs::new(#kv, #sep, #form);
+                    #(#adds)*
+                    __pp.finish()
                 })
             }
             None => match cx.target {
@@ -756,27 +759,34 @@ impl Gen<'_> {
                     if p.sort {
                         fields.sort_by(|a, b| a.wire.as_bytes().cmp(b.wire.as_bytes()));
                     }
-                    let pushes = fields.iter().map(|f| {
+                    let adds = fields.iter().map(|f| {
                         let raw = self.request_field(op, std::slice::from_ref(&f.wire)).expect("a request field");
                         let k = &f.wire;
-                        let text = to_text(raw.ty, &quote!(__v));
-                        let push = if omit {
-                            quote!({ let __s = #text; if !__s.is_empty() { __pairs.push((#k, __s)); } })
-                        } else {
-                            quote!(__pairs.push((#k, #text));)
+                        // Scalars by `Display` (their `to_string` is the text to sign); JSON as text.
+                        let add = match (raw.ty, omit) {
+                            (RawTy::Obj | RawTy::JsonRef, _) => {
+                                let text = to_text(raw.ty, &quote!(__v));
+                                if omit {
+                                    quote!(__pp.add_str_nonempty(#k, &#text);)
+                                } else {
+                                    quote!(__pp.add_str(#k, &#text);)
+                                }
+                            }
+                            (_, true) => quote!(__pp.add_nonempty(#k, &__v);),
+                            (_, false) => quote!(__pp.add(#k, &__v);),
                         };
                         let expr = raw.expr;
                         if raw.opt {
-                            quote!(if let Some(__v) = #expr { #push })
+                            quote!(if let Some(__v) = #expr { #add })
                         } else {
-                            quote!({ let __v = #expr; #push })
+                            quote!({ let __v = #expr; #add })
                         }
                     });
                     let mutable = if fields.is_empty() { quote!() } else { quote!(mut) };
                     quote!({
-                        let #mutable __pairs: Vec<(&str, String)> = Vec::new();
-                        #(#pushes)*
-                        #join
+                        let #mutable __pp = ::payspec::canon::Pairs::new(#kv, #sep, #form);
+                        #(#adds)*
+                        __pp.finish()
                     })
                 }
                 Target::Received => {
@@ -1126,8 +1136,31 @@ impl Gen<'_> {
         }
         let sensitive_paths = payspec_model::sensitive_paths(&o.request);
         let redactor = if sensitive_paths.is_empty() { quote!(creds.redactor()) } else { quote!(__redactor) };
+        // Top-level text, integer and boolean fields register their values directly (their
+        // `to_string` is what `render` gives); anything else through the request as JSON.
+        let direct: Option<Vec<TokenStream>> = sensitive_paths
+            .iter()
+            .map(|path| {
+                let raw =
+                    (!path.contains('.')).then(|| self.request_field(op, std::slice::from_ref(path))).flatten()?;
+                if !matches!(raw.ty, RawTy::Str | RawTy::Int | RawTy::Bool) {
+                    return None;
+                }
+                let e = raw.expr;
+                Some(if raw.opt {
+                    quote!(if let Some(__v) = #e { __redactor.sensitive(#path, __v.to_string()); })
+                } else {
+                    quote!(__redactor.sensitive(#path, #e.to_string());)
+                })
+            })
+            .collect();
         let sensitive = if sensitive_paths.is_empty() {
             quote!()
+        } else if let Some(direct) = direct {
+            quote! {
+                let mut __redactor = creds.redactor();
+                #(#direct)*
+            }
         } else {
             // The request as signed: defaults filled, `omit_empty` applied.
             let sets = s.fields.iter().filter_map(|f| {

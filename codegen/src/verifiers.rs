@@ -133,9 +133,17 @@ impl Gen<'_> {
                     DecodeStep::Base64 => quote!(::payspec::model::DecodeStep::Base64),
                     DecodeStep::Json => quote!(::payspec::model::DecodeStep::Json),
                 });
-                quote!(__g::decode(T, &mut __decoded, #field, &[#(#steps),*])?;)
+                quote!(__g::decode_checked(T, &mut __decoded, #field, &[#(#steps),*], &mut __pre)?;)
             })
             .collect();
+        // The JSON-text fields the check parsed feed the decode steps.
+        let check = if decodes.is_empty() {
+            check
+        } else {
+            let rules = self.rules(cb.payload);
+            let lenient = self.plan.structs[cb.payload].lenient;
+            quote!(let mut __pre = __g::check_received(T, &#rules, payload, #lenient)?;)
+        };
         let mutable = if decodes.is_empty() { quote!() } else { quote!(mut) };
         let payload_ty = &self.plan.structs[cb.payload].name;
         let doc = format!(

@@ -704,25 +704,58 @@ pub fn check_value(rule: &Rule, v: &Value, lenient: bool) -> Result<Value, Strin
     Ok(v)
 }
 
+/// What [`check_received`] parsed on the way: the JSON-text fields, so that a decode step does not
+/// parse them again ([`decode_checked`]).
+#[derive(Default)]
+pub struct Received(Vec<(&'static str, Value)>);
+
 /// The interpreter's `check_received`: every field of `rules` in order, `VerifyError::Malformed`.
 pub fn check_received(
     target: &str,
     rules: &[Rule],
     payload: &Map<String, Value>,
     lenient: bool,
-) -> Result<(), VerifyError> {
+) -> Result<Received, VerifyError> {
+    let mut parsed = Received::default();
     for rule in rules {
         match payload.get(rule.wire) {
             None | Some(Value::Null) if rule.required => {
-                return Err(malformed(target, rule.wire, "required but missing"))
+                return Err(malformed(target, rule.wire, "required but missing"));
             }
             None | Some(Value::Null) => {}
+            Some(v @ Value::String(s)) if rule.ty == FieldType::JsonText => {
+                // Parsed once: the check and the decode step share the value.
+                let json = serde_json::from_str::<Value>(s)
+                    .map_err(|e| malformed(target, rule.wire, format!("not JSON text: {e}")))?;
+                check_value(&Rule { ty: FieldType::String, ..*rule }, v, lenient)
+                    .map_err(|p| malformed(target, rule.wire, p))?;
+                parsed.0.push((rule.wire, json));
+            }
             Some(v) => {
                 check_value(rule, v, lenient).map_err(|p| malformed(target, rule.wire, p))?;
             }
         }
     }
-    Ok(())
+    Ok(parsed)
+}
+
+/// [`decode`], taking a JSON step's result from what [`check_received`] already parsed.
+pub fn decode_checked(
+    target: &str,
+    payload: &mut Map<String, Value>,
+    field: &str,
+    steps: &[DecodeStep],
+    received: &mut Received,
+) -> Result<(), VerifyError> {
+    if let [DecodeStep::Json, rest @ ..] = steps
+        && let Some(i) = received.0.iter().position(|(wire, _)| *wire == field)
+        && payload.contains_key(field)
+    {
+        let (_, json) = received.0.swap_remove(i);
+        payload.insert(field.to_string(), json);
+        return decode(target, payload, field, rest);
+    }
+    decode(target, payload, field, steps)
 }
 
 /// The received signature in `field`: a string.
@@ -741,12 +774,15 @@ pub fn decode(
     field: &str,
     steps: &[DecodeStep],
 ) -> Result<(), VerifyError> {
+    if steps.is_empty() {
+        return Ok(());
+    }
     let Some(v) = payload.get(field).cloned() else { return Ok(()) };
     let bad = |problem: String| malformed(target, field, problem);
     let v = steps.iter().try_fold(v, |v, step| {
-        let text = match &v {
-            Value::String(s) => s.clone(),
-            other => return Err(bad(format!("cannot {step:?}-decode {}", json_kind(other)))),
+        let text = match v {
+            Value::String(s) => s,
+            other => return Err(bad(format!("cannot {step:?}-decode {}", json_kind(&other)))),
         };
         match step {
             DecodeStep::Base64 => {

@@ -1242,16 +1242,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 let __p1 = __req.appotapay_trans_id.to_string();
                 let __p2 = __req.reason.to_string();
                 let __p3 = __req.refund_id.to_string();
-                let __pairs: Vec<(&str, String)> = vec![
-                    ("amount", __p0), ("appotapayTransId", __p1), ("reason", __p2),
-                    ("refundId", __p3)
-                ];
-                ::payspec::canon::pairs(
-                    __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
-                    "=",
-                    "&",
-                    false,
-                )
+                let mut __pp = ::payspec::canon::Pairs::new("=", "&", false);
+                __pp.add_str("amount", &__p0);
+                __pp.add_str("appotapayTransId", &__p1);
+                __pp.add_str("reason", &__p2);
+                __pp.add_str("refundId", &__p3);
+                __pp.finish()
             };
             let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
             let __sig = __g::encode(__g::Hex, &__digest);
@@ -1409,17 +1405,16 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             let __p5 = __g::received(payload, &["data", "refundOriginalId"], AT)?;
             let __p6 = __g::received(payload, &["data", "status"], AT)?;
             let __p7 = __g::received(payload, &["data", "transactionTs"], AT)?;
-            let __pairs: Vec<(&str, String)> = vec![
-                ("amount", __p0), ("appotapayTransId", __p1), ("errorCode", __p2),
-                ("reason", __p3), ("refundId", __p4), ("refundOriginalId", __p5),
-                ("status", __p6), ("transactionTs", __p7)
-            ];
-            ::payspec::canon::pairs(
-                __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
-                "=",
-                "&",
-                false,
-            )
+            let mut __pp = ::payspec::canon::Pairs::new("=", "&", false);
+            __pp.add_str("amount", &__p0);
+            __pp.add_str("appotapayTransId", &__p1);
+            __pp.add_str("errorCode", &__p2);
+            __pp.add_str("reason", &__p3);
+            __pp.add_str("refundId", &__p4);
+            __pp.add_str("refundOriginalId", &__p5);
+            __pp.add_str("status", &__p6);
+            __pp.add_str("transactionTs", &__p7);
+            __pp.finish()
         };
         let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
         let __expected = __g::encode(__g::Hex, &__digest);
@@ -1450,7 +1445,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     ) -> Result<Verified, VerifyError> {
         const T: &str = "appotapay.ipn";
         const AT: &str = "specs/appotapay.yaml:289:5: callbacks.ipn.verify";
-        __g::check_received(T, &RULES_IPN_PAYLOAD, payload, false)?;
+        let mut __pre = __g::check_received(T, &RULES_IPN_PAYLOAD, payload, false)?;
         let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
         let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
@@ -1470,11 +1465,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             false,
         );
         let mut __decoded = payload.clone();
-        __g::decode(
+        __g::decode_checked(
             T,
             &mut __decoded,
             "data",
             &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+            &mut __pre,
         )?;
         Ok(Verified {
             payload: Value::Object(__decoded),
@@ -1489,7 +1485,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     ) -> Result<Verified, VerifyError> {
         const T: &str = "appotapay.redirect";
         const AT: &str = "specs/appotapay.yaml:308:5: callbacks.redirect.verify";
-        __g::check_received(T, &RULES_REDIRECT_PAYLOAD, payload, true)?;
+        let mut __pre = __g::check_received(T, &RULES_REDIRECT_PAYLOAD, payload, true)?;
         let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
         let __digest = __g::hmac_sha256(creds.secret_key.expose(), &__msg);
@@ -1509,11 +1505,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             false,
         );
         let mut __decoded = payload.clone();
-        __g::decode(
+        __g::decode_checked(
             T,
             &mut __decoded,
             "data",
             &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+            &mut __pre,
         )?;
         Ok(Verified {
             payload: Value::Object(__decoded),

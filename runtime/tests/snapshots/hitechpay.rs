@@ -1004,7 +1004,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     ) -> Result<Verified, VerifyError> {
         const T: &str = "hitechpay.callback";
         const AT: &str = "specs/hitechpay.yaml:192:5: callbacks.callback.verify";
-        __g::check_received(T, &RULES_CALLBACK_PAYLOAD, payload, false)?;
+        let mut __pre = __g::check_received(T, &RULES_CALLBACK_PAYLOAD, payload, false)?;
         let __received = __g::received_signature(T, payload, "mac")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
         let __digest = __g::hmac_sha256(creds.key2.expose(), &__msg);
@@ -1024,7 +1024,13 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             false,
         );
         let mut __decoded = payload.clone();
-        __g::decode(T, &mut __decoded, "data", &[::payspec::model::DecodeStep::Json])?;
+        __g::decode_checked(
+            T,
+            &mut __decoded,
+            "data",
+            &[::payspec::model::DecodeStep::Json],
+            &mut __pre,
+        )?;
         Ok(Verified {
             payload: Value::Object(__decoded),
             stages: __stages,

@@ -853,78 +853,38 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(&"POST".to_string());
-                __m.part(&__url.as_str().to_string());
+                __m.part(&"POST");
+                __m.part(&__url.as_str());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
-                        let mut __pairs: Vec<(&str, String)> = Vec::new();
+                        let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
                         if let Some(__v) = f_account_number {
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("account_number", __s));
-                                }
-                            }
+                            __pp.add_nonempty("account_number", &__v);
                         }
                         {
                             let __v = __req.amount;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("amount", __s));
-                                }
-                            }
+                            __pp.add_nonempty("amount", &__v);
                         }
                         if let Some(__v) = f_bank {
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("bank", __s));
-                                }
-                            }
+                            __pp.add_nonempty("bank", &__v);
                         }
                         if let Some(__v) = f_customer_name {
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("customer_name", __s));
-                                }
-                            }
+                            __pp.add_nonempty("customer_name", &__v);
                         }
                         {
                             let __v = &__req.description;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("description", __s));
-                                }
-                            }
+                            __pp.add_nonempty("description", &__v);
                         }
                         {
                             let __v = __req.payment_no;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("payment_no", __s));
-                                }
-                            }
+                            __pp.add_nonempty("payment_no", &__v);
                         }
                         {
                             let __v = &__req.request_id;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("request_id", __s));
-                                }
-                            }
+                            __pp.add_nonempty("request_id", &__v);
                         }
-                        ::payspec::canon::pairs(
-                            __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
-                            "=",
-                            "&",
-                            true,
-                        )
+                        __pp.finish()
                     },
                 );
                 __m.finish()
@@ -951,13 +911,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __w.header("Authorization", __pv0);
         __w.stage(__st0, false);
         let mut __redactor = creds.redactor();
-        let mut __s = req.clone();
-        __s.date = Some(f_date);
-        __s.bank = f_bank.cloned();
-        __s.account_number = f_account_number.cloned();
-        __s.customer_name = f_customer_name.cloned();
-        __redactor
-            .sensitive_paths(&__g::json(&__s), &["account_number", "customer_name"]);
+        if let Some(__v) = f_account_number {
+            __redactor.sensitive("account_number", __v.to_string());
+        }
+        if let Some(__v) = f_customer_name {
+            __redactor.sensitive("customer_name", __v.to_string());
+        }
         Ok(__w.finish(__g::BodyKind::Json, &[], __redactor))
     }
     /**Sign `refund_inquire`: Status of a refund by request_id.
@@ -986,18 +945,13 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(&"GET".to_string());
-                __m.part(&__url.as_str().to_string());
+                __m.part(&"GET");
+                __m.part(&__url.as_str());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
-                        let __pairs: Vec<(&str, String)> = Vec::new();
-                        ::payspec::canon::pairs(
-                            __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
-                            "=",
-                            "&",
-                            true,
-                        )
+                        let __pp = ::payspec::canon::Pairs::new("=", "&", true);
+                        __pp.finish()
                     },
                 );
                 __m.finish()
@@ -1051,18 +1005,13 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(&"GET".to_string());
-                __m.part(&__url.as_str().to_string());
+                __m.part(&"GET");
+                __m.part(&__url.as_str());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
-                        let __pairs: Vec<(&str, String)> = Vec::new();
-                        ::payspec::canon::pairs(
-                            __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
-                            "=",
-                            "&",
-                            true,
-                        )
+                        let __pp = ::payspec::canon::Pairs::new("=", "&", true);
+                        __pp.finish()
                     },
                 );
                 __m.finish()
@@ -1133,72 +1082,37 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let (__pv0, __st0) = {
             let __msg: String = {
                 let mut __m = __g::Join::new("\n");
-                __m.part(&"POST".to_string());
-                __m.part(&__url.as_str().to_string());
+                __m.part(&"POST");
+                __m.part(&__url.as_str());
                 __m.part(&f_date);
                 __m.skip_empty(
                     &{
-                        let mut __pairs: Vec<(&str, String)> = Vec::new();
+                        let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
                         {
                             let __v = __req.amount;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("amount", __s));
-                                }
-                            }
+                            __pp.add_nonempty("amount", &__v);
                         }
                         {
                             let __v = &__req.description;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("description", __s));
-                                }
-                            }
+                            __pp.add_nonempty("description", &__v);
                         }
                         {
                             let __v = &__req.invoice_no;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("invoice_no", __s));
-                                }
-                            }
+                            __pp.add_nonempty("invoice_no", &__v);
                         }
                         {
                             let __v = &*f_merchant_key;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("merchantKey", __s));
-                                }
-                            }
+                            __pp.add_nonempty("merchantKey", &__v);
                         }
                         {
                             let __v = &__req.return_url;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("return_url", __s));
-                                }
-                            }
+                            __pp.add_nonempty("return_url", &__v);
                         }
                         {
                             let __v = f_time;
-                            {
-                                let __s = __v.to_string();
-                                if !__s.is_empty() {
-                                    __pairs.push(("time", __s));
-                                }
-                            }
+                            __pp.add_nonempty("time", &__v);
                         }
-                        ::payspec::canon::pairs(
-                            __pairs.iter().map(|(k, v)| (&**k, v.as_str())),
-                            "=",
-                            "&",
-                            true,
-                        )
+                        __pp.finish()
                     },
                 );
                 __m.finish()
@@ -1234,7 +1148,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     ) -> Result<Verified, VerifyError> {
         const T: &str = "ninepay.ipn";
         const AT: &str = "specs/ninepay.yaml:239:5: callbacks.ipn.verify";
-        __g::check_received(T, &RULES_IPN_PAYLOAD, payload, true)?;
+        let mut __pre = __g::check_received(T, &RULES_IPN_PAYLOAD, payload, true)?;
         let __received = __g::received_signature(T, payload, "checksum")?;
         let __msg: String = {
             let mut __m = __g::Join::new("");
@@ -1259,11 +1173,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             false,
         );
         let mut __decoded = payload.clone();
-        __g::decode(
+        __g::decode_checked(
             T,
             &mut __decoded,
             "result",
             &[::payspec::model::DecodeStep::Base64, ::payspec::model::DecodeStep::Json],
+            &mut __pre,
         )?;
         Ok(Verified {
             payload: Value::Object(__decoded),
