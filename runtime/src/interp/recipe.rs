@@ -195,14 +195,6 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    /// Every field a `pairs` without items covers, in given order.
-    fn all_fields(&self) -> Vec<(String, Value)> {
-        match &self.target {
-            Target::Request { fields, .. } => fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            Target::Received(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        }
-    }
-
     /// The string to sign (`None`: an optional message that came out absent).
     fn message(&self, m: &Message, exclude: Option<&str>, at: &str) -> Result<Option<String>, SignError> {
         Ok(match m {
@@ -259,14 +251,20 @@ impl Ctx<'_> {
                         }
                     }
                     None => {
-                        for (k, v) in self.all_fields() {
-                            if Some(k.as_str()) == exclude
-                                || p.exclude.contains(&k)
-                                || (p.omit_empty && (v.is_null() || render(&v).is_empty()))
-                            {
+                        // Borrowed, rendered once: this runs on every signature of a pairs recipe.
+                        let fields: Vec<(&String, &Value)> = match &self.target {
+                            Target::Request { fields, .. } => fields.iter().collect(),
+                            Target::Received(m) => m.iter().collect(),
+                        };
+                        for (k, v) in fields {
+                            if Some(k.as_str()) == exclude || p.exclude.contains(k) {
                                 continue;
                             }
-                            pairs.push((k, render(&v)));
+                            let text = render(v);
+                            if p.omit_empty && (v.is_null() || text.is_empty()) {
+                                continue;
+                            }
+                            pairs.push((k.clone(), text));
                         }
                     }
                 }
