@@ -145,20 +145,20 @@ impl Pairs {
     }
     /// Append `k` with a value's `Display` text (numbers, booleans).
     pub fn add<T: std::fmt::Display + ?Sized>(&mut self, k: &str, v: &T) {
-        use std::fmt::Write;
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let _ = write!(scratch, "{v}");
-        self.add_str(k, &scratch);
-        self.scratch = scratch;
+        self.add_display(k, v, false);
     }
     /// Append `k` with a value's `Display` text, unless it is empty.
     pub fn add_nonempty<T: std::fmt::Display + ?Sized>(&mut self, k: &str, v: &T) {
+        self.add_display(k, v, true);
+    }
+    fn add_display<T: std::fmt::Display + ?Sized>(&mut self, k: &str, v: &T, skip_empty: bool) {
         use std::fmt::Write;
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let _ = write!(scratch, "{v}");
-        self.add_str_nonempty(k, &scratch);
+        if !(skip_empty && scratch.is_empty()) {
+            self.add_str(k, &scratch);
+        }
         self.scratch = scratch;
     }
     /// The canonical string.
