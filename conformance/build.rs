@@ -42,23 +42,23 @@ fn main() {
         sign: |op, input, creds, env, clock| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{op}}"), source }})?;
             let e = modules::{name}::Env::from_name(env).ok_or_else(|| payspec::SignError::Unknown(format!("unknown environment `{{}}`", payspec::support::echo(env))))?;
-            modules::{name}::dynamic::sign(op, input, &c, e, clock)
+            modules::{name}::DYNAMIC.sign(op, input, &c, e, clock)
         }},
         verify_callback: |cb, payload, creds| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{cb}}"), source }})?;
-            modules::{name}::dynamic::verify_callback(cb, payload, &c)
+            modules::{name}::DYNAMIC.verify_callback(cb, payload, &c)
         }},
         verify_response: |op, body, creds| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{op}}"), source }})?;
-            modules::{name}::dynamic::verify_response(op, body, &c)
+            modules::{name}::DYNAMIC.verify_response(op, body, &c)
         }},
-        request_round_trip: modules::{name}::dynamic::request_round_trip,
-        response_round_trip: modules::{name}::dynamic::response_round_trip,
-        status: modules::{name}::dynamic::status,
-        typed_status: modules::{name}::dynamic::typed_status,
+        request_round_trip: |op, json| modules::{name}::DYNAMIC.request_round_trip(op, json),
+        response_round_trip: |op, json| modules::{name}::DYNAMIC.response_round_trip(op, json),
+        status: |op, json| modules::{name}::DYNAMIC.status(op, json),
+        typed_status: |op, json| modules::{name}::DYNAMIC.typed_status(op, json),
         run_recipe: |recipe, creds, clock| {{
             let c = modules::{name}::Credentials::from_runtime(creds).map_err(|source| payspec::SignError::Credential {{ target: format!("{name}.{{recipe}}"), source }})?;
-            modules::{name}::dynamic::run_recipe(recipe, &c, clock)
+            modules::{name}::DYNAMIC.run_recipe(recipe, &c, clock)
         }},
     }},"#
         )

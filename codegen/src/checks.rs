@@ -116,32 +116,19 @@ impl Gen<'_> {
             };
         }
         let op = self.plan.ops.iter().find(|o| o.request == idx).expect("a top-level request belongs to an operation");
-        let builder = &op.builder;
         let target = self.target(op);
-        let back = s.fields.iter().map(|f| {
-            let id = &f.ident;
-            if f.optional {
-                quote!(#id: r.#id,)
-            } else {
-                quote!(#id: Some(r.#id),)
-            }
-        });
         let doc = format!("Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `{target}`.");
-        let bdoc = format!("A builder holding every field of a `{}` request.", op.name);
-        let unused = s.fields.is_empty().then(|| quote!(#[allow(unused_variables)]));
+        let bdoc = format!("A builder that validates `{}` requests.", op.name);
+        let builder = &op.builder;
         quote! {
             impl #name {
                 #[doc = #doc]
                 pub fn validate(&self) -> Result<(), SignError> {
                     __g::validate(self)
                 }
-            }
-
-            #[doc = #bdoc]
-            impl From<#name> for #builder {
-                #unused
-                fn from(r: #name) -> Self {
-                    #builder { #(#back)* }
+                #[doc = #bdoc]
+                pub fn builder() -> #builder {
+                    #builder::default()
                 }
             }
         }
@@ -248,9 +235,9 @@ impl Gen<'_> {
             let n = i;
             let i = proc_macro2::Literal::usize_unsuffixed(i);
             let step = match self.default_expr(op, f, n) {
-                Some(d) => quote!(let #id = cx.filled(#i, __b.#id, #d)?;),
-                None if !f.optional => quote!(let #id = cx.required(#i, __b.#id)?;),
-                None => quote!(let #id = cx.optional(#i, __b.#id)?;),
+                Some(d) => quote!(#id: cx.filled(#i, __b.#id, #d)?,),
+                None if !f.optional => quote!(#id: cx.required(#i, __b.#id)?,),
+                None => quote!(#id: cx.optional(#i, __b.#id)?,),
             };
             steps.push(step);
         }
@@ -258,19 +245,22 @@ impl Gen<'_> {
             s.field(w).map(|f| {
                 let id = &f.ident;
                 if f.optional {
-                    quote!(#id.is_some())
+                    quote!(__r.#id.is_some())
                 } else {
                     quote!(true)
                 }
             })
         };
         let groups = self.groups_both(op, &present);
-        let ids = s.fields.iter().map(|f| &f.ident);
+        let (op_name, sign_fn) = (op.name, &op.sign_fn);
         quote! {
             impl __g::Request for #name {
                 type Builder = #builder;
                 type Creds = Credentials;
+                type Env = Env;
+                const OP: &'static str = #op_name;
                 const TARGET: &'static str = #target;
+                const SIGN: __g::Signer<Self> = #sign_fn;
                 const RULES: &'static [__g::Rule] = &#rules;
                 #decimals
                 #[allow(unused_variables)]
@@ -278,9 +268,9 @@ impl Gen<'_> {
                     const T: &str = #target;
                     let r = &#rules;
                     let cx = __g::Fields::new(T, r, fill, building);
-                    #(#steps)*
+                    let __r = #name { #(#steps)* };
                     #groups
-                    Ok(#name { #(#ids),* })
+                    Ok(__r)
                 }
             }
         }

@@ -515,7 +515,6 @@ impl Gen<'_> {
         let build = self.build_fn(op);
         let request_trait = self.request_trait(op);
         let bdoc = format!("Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them.");
-        let sdoc = format!("A builder that validates `{}` requests.", op.name);
         quote! {
             #[doc = #bdoc]
             #[derive(Clone, Default, Deserialize)]
@@ -530,13 +529,6 @@ impl Gen<'_> {
             }
 
             #request_trait
-
-            impl #name {
-                #[doc = #sdoc]
-                pub fn builder() -> #builder {
-                    #builder::default()
-                }
-            }
         }
     }
 
@@ -574,170 +566,36 @@ impl Gen<'_> {
 
     /// `pub mod dynamic`: the generated functions by name, on JSON (like the interpreter's API).
     pub fn dynamic_module(&self) -> TokenStream {
-        let known = |names: Vec<&str>| {
-            if names.is_empty() {
-                "none".to_string()
-            } else {
-                names.join(", ")
+        let ops = self.plan.ops.iter().map(|op| {
+            let req = &self.plan.structs[op.request].name;
+            let mut entry = quote!(__g::Op::new::<#req>());
+            if let Some(r) = op.response {
+                let ty = &self.plan.structs[r].name;
+                entry = quote!(#entry.response::<#ty>());
+                if op.op.response.as_ref().is_some_and(|r| r.status.is_some()) {
+                    entry = quote!(#entry.status(#ty::status_of, |j| #ty::from_json(j).map(|r| r.status())));
+                }
             }
-        };
-        let op_known = known(self.plan.ops.iter().map(|o| o.name).collect());
-        let op_arms = self.plan.ops.iter().map(|op| {
-            let n = op.name;
-            let f = &op.sign_fn;
-            quote!(#n => __g::sign_json(#f, _a),)
+            if let Some(f) = &op.verify_fn {
+                entry = quote!(#entry.verify_response(#f));
+            }
+            entry
         });
-        // Typed round trips: JSON → typed struct → JSON (serde with wire names).
-        let rt_req_arms = self.plan.ops.iter().map(|op| {
-            let n = op.name;
-            let ty = &self.plan.structs[op.request].name;
-            quote!(#n => Some(__g::round_trip::<super::#ty>(json)),)
+        let callbacks = self.plan.callbacks.iter().map(|cb| {
+            let (n, f) = (cb.name, &cb.verify_fn);
+            quote!((#n, #f))
         });
-        let rt_resp_arms = self.plan.ops.iter().filter_map(|op| {
-            let n = op.name;
-            let ty = &self.plan.structs[op.response?].name;
-            Some(quote!(#n => Some(__g::round_trip::<super::#ty>(json)),))
-        });
-        let cb_known = known(self.plan.callbacks.iter().map(|c| c.name).collect());
-        let cb_arms = self.plan.callbacks.iter().map(|cb| {
-            let n = cb.name;
-            let f = &cb.verify_fn;
-            quote!(#n => super::#f(payload, creds),)
-        });
-        let resp_arms = self.plan.ops.iter().filter_map(|op| {
-            let n = op.name;
-            let f = op.verify_fn.as_ref()?;
-            Some(quote!(#n => super::#f(body, creds),))
-        });
-        let with_status: Vec<_> = self
-            .plan
-            .ops
-            .iter()
-            .filter_map(|op| {
-                let r = op.response?;
-                op.op.response.as_ref()?.status.as_ref()?;
-                Some((op.name, &self.plan.structs[r].name))
-            })
-            .collect();
-        let status_arms = with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::status_of(json).map(Some),));
-        let typed_arms =
-            with_status.iter().map(|(n, ty)| quote!(#n => super::#ty::from_json(json).map(|r| Some(r.status())),));
-        let rc_known = known(self.plan.recipes.iter().map(|r| r.name).collect());
-        let rc_arms = self.plan.recipes.iter().map(|r| {
-            let n = r.name;
-            let f = &r.func;
-            quote!(#n => super::#f(creds, clock),)
+        let recipes = self.plan.recipes.iter().map(|r| {
+            let (n, f) = (r.name, &r.func);
+            quote!((#n, #f))
         });
         quote! {
             /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
-            pub mod dynamic {
-                use super::*;
-                const OPS: &str = #op_known;
-                const CALLBACKS: &str = #cb_known;
-                const RECIPES: &str = #rc_known;
-
-                /// Sign operation `op` on request fields given as JSON (by wire name).
-                pub fn sign(
-                    op: &str,
-                    input: &Map<String, Value>,
-                    creds: &Credentials,
-                    env: Env,
-                    clock: Clock,
-                ) -> Result<SignedRequest, SignError> {
-                    let _a = (input, creds, env, clock);
-                    #[allow(clippy::match_single_binding)]
-                    match op {
-                        #(#op_arms)*
-                        other => Err(__g::unknown("operation", other, OPS)),
-                    }
-                }
-
-                /// Verify callback `name` on a received payload.
-                pub fn verify_callback(
-                    name: &str,
-                    payload: &Map<String, Value>,
-                    creds: &Credentials,
-                ) -> Result<Verified, VerifyError> {
-                    let _ = (payload, creds);
-                    #[allow(clippy::match_single_binding)]
-                    match name {
-                        #(#cb_arms)*
-                        other => Err(__g::unknown("callback", other, CALLBACKS).into()),
-                    }
-                }
-
-                /// Verify the signature on a response of operation `op`.
-                pub fn verify_response(
-                    op: &str,
-                    body: &Map<String, Value>,
-                    creds: &Credentials,
-                ) -> Result<Verified, VerifyError> {
-                    let _ = (body, creds);
-                    #[allow(clippy::match_single_binding)]
-                    match op {
-                        #(#resp_arms)*
-                        other => Err(__g::unsigned_response(other)),
-                    }
-                }
-
-                /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
-                /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-                pub fn status(op: &str, json: &Value) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-                    let _ = json;
-                    match op {
-                        #(#status_arms)*
-                        _ => Ok(None),
-                    }
-                }
-
-                /// Like [`status`], through the typed response (an error also when the body does not
-                /// parse into it).
-                pub fn typed_status(op: &str, json: &Value) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-                    let _ = json;
-                    match op {
-                        #(#typed_arms)*
-                        _ => Ok(None),
-                    }
-                }
-
-                /// Parse request fields of `op` into the typed request and serialise them back
-                /// (`None`: no such operation).
-                pub fn request_round_trip(
-                    op: &str,
-                    json: &Value,
-                ) -> Option<Result<Value, String>> {
-                    match op {
-                        #(#rt_req_arms)*
-                        _ => None,
-                    }
-                }
-
-                /// Parse a response body of `op` into the typed response and serialise it back
-                /// (`None`: no such operation or no response fields).
-                pub fn response_round_trip(
-                    op: &str,
-                    json: &Value,
-                ) -> Option<Result<Value, String>> {
-                    match op {
-                        #(#rt_resp_arms)*
-                        _ => None,
-                    }
-                }
-
-                /// Run shared recipe `name` on its own.
-                pub fn run_recipe(
-                    name: &str,
-                    creds: &Credentials,
-                    clock: Clock,
-                ) -> Result<(Stages, String), SignError> {
-                    let _ = (creds, clock);
-                    #[allow(clippy::match_single_binding)]
-                    match name {
-                        #(#rc_arms)*
-                        other => Err(__g::unknown("recipe", other, RECIPES)),
-                    }
-                }
-            }
+            pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+                ops: &[#(#ops),*],
+                callbacks: &[#(#callbacks),*],
+                recipes: &[#(#recipes),*],
+            };
         }
     }
 

@@ -4,6 +4,7 @@
 //!
 //! Not a stable API: generated code and this module change together.
 
+pub use crate::dynamic::{Dynamic, Op};
 pub use crate::support::*;
 
 /// The names every generated module imports with `use ::payspec::glue::prelude::*;`: the std
@@ -1088,9 +1089,15 @@ pub trait Request: Sized {
     /// The builder.
     type Builder: serde::de::DeserializeOwned;
     /// The generated `Credentials`.
-    type Creds;
+    type Creds: 'static;
+    /// The generated `Env`.
+    type Env: 'static;
+    /// The operation's name in the spec.
+    const OP: &'static str;
     /// `provider.operation`.
     const TARGET: &'static str;
+    /// The operation's typed signer (`sign_<operation>`).
+    const SIGN: Signer<Self>;
     /// The field rules.
     const RULES: &'static [Rule];
     /// Dotted paths of decimal fields (checked as JSON numbers before parsing).
@@ -1099,27 +1106,30 @@ pub trait Request: Sized {
     fn run(b: Self::Builder, fill: Option<(&Self::Creds, Clock)>, building: bool) -> Result<Self, SignError>;
 }
 
+/// The typed signer of request type `R`.
+pub type Signer<R> = fn(&R, &<R as Request>::Creds, <R as Request>::Env, Clock) -> Result<SignedRequest, SignError>;
+
 /// `build()` of a generated builder.
 pub fn build<R: Request>(b: R::Builder) -> Result<R, SignError> {
     R::run(b, None, true)
 }
 
-/// `validate()` of a generated request.
-pub fn validate<R: Request + Clone>(r: &R) -> Result<(), SignError>
-where
-    R::Builder: From<R>,
-{
-    R::run(From::from(r.clone()), None, true).map(|_| ())
+/// `validate()` of a generated request: its fields (serialised by wire name, as the builder
+/// reads them) through the builder's pass.
+pub fn validate<R: Request + serde::Serialize>(r: &R) -> Result<(), SignError> {
+    let fields = serde_json::to_value(r)
+        .and_then(serde_json::from_value::<R::Builder>)
+        .map_err(|e| input(R::TARGET, "*", echo(&e.to_string())))?;
+    R::run(fields, None, true).map(|_| ())
 }
 
-/// `dynamic::sign` of one operation: the request from JSON fields (by wire name), defaults filled,
-/// then `sign`.
-pub fn sign_json<R: Request, E>(
-    sign: fn(&R, &R::Creds, E, Clock) -> Result<SignedRequest, SignError>,
-    (input, creds, env, clock): (&Map<String, Value>, &R::Creds, E, Clock),
+/// `DYNAMIC.sign` of one operation: the request from JSON fields (by wire name), defaults filled,
+/// then its signer.
+pub fn sign_json<R: Request>(
+    (input, creds, env, clock): crate::dynamic::SignArgs<'_, R::Creds, R::Env>,
 ) -> Result<SignedRequest, SignError> {
     let b: R::Builder = from_json(R::TARGET, R::RULES, R::DECIMALS, input)?;
-    sign(&R::run(b, Some((creds, clock)), false)?, creds, env, clock)
+    (R::SIGN)(&R::run(b, Some((creds, clock)), false)?, creds, env, clock)
 }
 
 /// The error for a name `dynamic` does not know (`what`: operation, callback, recipe).

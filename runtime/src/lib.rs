@@ -10,6 +10,7 @@
 pub mod canon;
 pub mod clock;
 pub mod crypto;
+pub mod dynamic;
 pub mod error;
 #[doc(hidden)]
 pub mod glue;

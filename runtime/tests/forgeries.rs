@@ -48,12 +48,9 @@ fn vietqr_published() -> (payspec::model::Spec, Credentials, Map<String, Value>)
 fn vietqr_published_callback_still_verifies_on_both_paths() {
     let (spec, rt, payload) = vietqr_published();
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &payload, &rt).unwrap();
-    let generated = vietqr::dynamic::verify_callback(
-        "transaction_sync",
-        &payload,
-        &vietqr::Credentials::from_runtime(&rt).unwrap(),
-    )
-    .unwrap();
+    let generated = vietqr::DYNAMIC
+        .verify_callback("transaction_sync", &payload, &vietqr::Credentials::from_runtime(&rt).unwrap())
+        .unwrap();
     assert_eq!(interp, generated);
     assert_eq!(
         interp.stages.string_to_sign.0,
@@ -80,9 +77,9 @@ fn vietqr_amount_shift_forgery_is_refused_on_both_paths() {
     let key = b"YWN0aXZlX3NpZ24ga2V5LiBLZWVwIGl0IHNlY3JldCE=";
     assert_eq!(hex::encode(payspec::crypto::hmac_sha256(key, message.as_bytes())), forged["signature"]);
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &forged, &rt).unwrap_err();
-    let generated =
-        vietqr::dynamic::verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
-            .unwrap_err();
+    let generated = vietqr::DYNAMIC
+        .verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
+        .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "transactionId", "{interp}");
 }
@@ -95,9 +92,9 @@ fn vietqr_order_id_shift_forgery_is_refused_on_both_paths() {
     let order = forged["orderId"].as_str().unwrap().to_string();
     forged.insert("orderId".into(), json!(format!("3{order}")));
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &forged, &rt).unwrap_err();
-    let generated =
-        vietqr::dynamic::verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
-            .unwrap_err();
+    let generated = vietqr::DYNAMIC
+        .verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
+        .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "transactionTime", "{interp}");
 }
@@ -110,9 +107,9 @@ fn vietqr_amount_wider_than_its_pad_is_refused() {
     let (spec, rt, mut forged) = vietqr_published();
     forged.insert("amount".into(), json!(10_000_000_000i64));
     let interp = Interpreter::new(&spec).verify_callback("transaction_sync", &forged, &rt).unwrap_err();
-    let generated =
-        vietqr::dynamic::verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
-            .unwrap_err();
+    let generated = vietqr::DYNAMIC
+        .verify_callback("transaction_sync", &forged, &vietqr::Credentials::from_runtime(&rt).unwrap())
+        .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "amount", "{interp}");
 }
@@ -189,9 +186,9 @@ fn bbmsl_synthetic() -> (payspec::model::Spec, Credentials, Map<String, Value>) 
 fn bbmsl_synthetic_notification_still_verifies_on_both_paths() {
     let (spec, rt, payload) = bbmsl_synthetic();
     let interp = Interpreter::new(&spec).verify_callback("notification", &payload, &rt).unwrap();
-    let generated =
-        bbmsl::dynamic::verify_callback("notification", &payload, &bbmsl::Credentials::from_runtime(&rt).unwrap())
-            .unwrap();
+    let generated = bbmsl::DYNAMIC
+        .verify_callback("notification", &payload, &bbmsl::Credentials::from_runtime(&rt).unwrap())
+        .unwrap();
     assert_eq!(interp, generated);
 }
 
@@ -216,9 +213,9 @@ fn bbmsl_status_absorbing_update_time_is_refused_on_both_paths() {
     let public = v["credentials"]["gateway_public_key"].as_str().unwrap();
     assert!(payspec::crypto::rsa_sha256_verify(public, canonical.as_bytes(), &sig).unwrap());
     let interp = Interpreter::new(&spec).verify_callback("notification", &forged, &rt).unwrap_err();
-    let generated =
-        bbmsl::dynamic::verify_callback("notification", &forged, &bbmsl::Credentials::from_runtime(&rt).unwrap())
-            .unwrap_err();
+    let generated = bbmsl::DYNAMIC
+        .verify_callback("notification", &forged, &bbmsl::Credentials::from_runtime(&rt).unwrap())
+        .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "status", "{interp}");
     assert!(interp.to_string().contains("contains `&`, a separator of the signed message"), "{interp}");
@@ -237,9 +234,9 @@ fn bbmsl_field_name_with_separator_is_refused_on_both_paths() {
     forged.insert("status=SUCCESS&updateTime".into(), time);
     forged.insert("status".into(), json!("SUCCESS"));
     let interp = Interpreter::new(&spec).verify_callback("notification", &forged, &rt).unwrap_err();
-    let generated =
-        bbmsl::dynamic::verify_callback("notification", &forged, &bbmsl::Credentials::from_runtime(&rt).unwrap())
-            .unwrap_err();
+    let generated = bbmsl::DYNAMIC
+        .verify_callback("notification", &forged, &bbmsl::Credentials::from_runtime(&rt).unwrap())
+        .unwrap_err();
     assert_eq!(interp, generated);
     assert_eq!(malformed_field(&interp), "status=SUCCESS&updateTime", "{interp}");
 }

@@ -416,7 +416,7 @@ fn ks_sign_both(
 ) -> Result<payspec::SignedRequest, SignError> {
     let spec = spec("kitchen_sink");
     let clock = Clock::from_secs(1_700_000_000);
-    let generated = kitchen_sink::dynamic::sign(op, obj(&input), creds, kitchen_sink::Env::Sandbox, clock);
+    let generated = kitchen_sink::DYNAMIC.sign(op, obj(&input), creds, kitchen_sink::Env::Sandbox, clock);
     let interpreted = Interpreter::new(&spec).sign(op, obj(&input), &creds.to_runtime(), "sandbox", clock);
     assert_eq!(generated, interpreted, "{op} on {input}");
     generated
@@ -560,20 +560,20 @@ fn unknown_names_fail_like_the_interpreter() {
     let interp = Interpreter::new(&spec);
     let empty = Map::new();
     assert_eq!(
-        hitechpay::dynamic::sign("nope", &empty, &creds, hitechpay::Env::Sandbox, Clock::from_secs(0)),
+        hitechpay::DYNAMIC.sign("nope", &empty, &creds, hitechpay::Env::Sandbox, Clock::from_secs(0)),
         interp.sign("nope", &empty, &creds.to_runtime(), "sandbox", Clock::from_secs(0))
     );
     let extra = json!({"zp_trans_id": "1", "amount": 1, "bogus": true});
     assert_eq!(
-        hitechpay::dynamic::sign("refund", obj(&extra), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0)),
+        hitechpay::DYNAMIC.sign("refund", obj(&extra), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0)),
         interp.sign("refund", obj(&extra), &creds.to_runtime(), "sandbox", Clock::from_secs(0))
     );
     assert_eq!(
-        hitechpay::dynamic::run_recipe("nope", &creds, Clock::from_secs(0)),
+        hitechpay::DYNAMIC.run_recipe("nope", &creds, Clock::from_secs(0)),
         interp.run_recipe("nope", &creds.to_runtime(), Clock::from_secs(0))
     );
     assert_eq!(
-        hitechpay::dynamic::verify_callback("nope", &empty, &creds),
+        hitechpay::DYNAMIC.verify_callback("nope", &empty, &creds),
         interp.verify_callback("nope", &empty, &creds.to_runtime())
     );
 }
@@ -736,7 +736,7 @@ mod differential {
                             .run(&(-5_000_000_000_000i64..5_000_000_000_000), |ms| {
                                 let clock = Clock { now_ms: ms };
                                 prop_assert_eq!(
-                                    m::dynamic::run_recipe(name, &creds, clock),
+                                    m::DYNAMIC.run_recipe(name, &creds, clock),
                                     interp.run_recipe(name, &rt, clock)
                                 );
                                 Ok(())
@@ -749,7 +749,7 @@ mod differential {
                             .run(&strategy, |(input, secs)| {
                                 let clock = Clock { now_ms: secs * 1000 + 123 };
                                 for env in m::Env::ALL {
-                                    let generated = m::dynamic::sign(op, &input, &creds, *env, clock);
+                                    let generated = m::DYNAMIC.sign(op, &input, &creds, *env, clock);
                                     let interpreted = interp.sign(op, &input, &rt, env.name(), clock);
                                     prop_assert_eq!(&generated, &interpreted, "{}.{} on {:?}", provider, op, input);
                                 }
@@ -805,7 +805,7 @@ mod differential {
                                 Some(Ok((signed, _))) => signed,
                                 _ => payload,
                             };
-                            let generated = m::dynamic::verify_callback(name, &payload, &creds);
+                            let generated = m::DYNAMIC.verify_callback(name, &payload, &creds);
                             prop_assert_eq!(
                                 &generated,
                                 &interp.verify_callback(name, &payload, &rt),
@@ -829,7 +829,7 @@ mod differential {
                                     Some(Ok((signed, _))) => signed,
                                     _ => body.clone(),
                                 };
-                                let generated = m::dynamic::verify_response(op, &body, &creds);
+                                let generated = m::DYNAMIC.verify_response(op, &body, &creds);
                                 prop_assert_eq!(
                                     &generated,
                                     &interp.verify_response(op, &body, &rt),
@@ -842,14 +842,14 @@ mod differential {
                             if resp.status.is_some() {
                                 let json = Value::Object(body.clone());
                                 let report = interp.status(op, &json).unwrap().unwrap();
-                                let raw = m::dynamic::status(op, &json).unwrap().unwrap();
+                                let raw = m::DYNAMIC.status(op, &json).unwrap().unwrap();
                                 prop_assert_eq!(&raw.code, &report.code);
                                 prop_assert_eq!(raw.outcome, report.outcome());
                                 prop_assert_eq!(raw.name, report.row.and_then(|r| r.name.as_deref()));
                                 prop_assert_eq!(raw.meaning, report.row.map(|r| r.meaning.as_str()));
                                 prop_assert_eq!(raw.retryable, report.row.is_some_and(|r| r.retryable));
                                 // A body the typed response cannot hold is an error there, not a status.
-                                if let Ok(typed) = m::dynamic::typed_status(op, &json) {
+                                if let Ok(typed) = m::DYNAMIC.typed_status(op, &json) {
                                     prop_assert_eq!(typed.as_ref(), Some(&raw), "typed status of {:?}", json);
                                 }
                             }
@@ -956,7 +956,7 @@ fn echoed_values_are_bounded_and_escaped() {
         input[field] = value;
         let i =
             Interpreter::new(&spec).sign("refund", obj(&input), &creds.to_runtime(), "sandbox", Clock::from_secs(0));
-        let g = hitechpay::dynamic::sign("refund", obj(&input), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0));
+        let g = hitechpay::DYNAMIC.sign("refund", obj(&input), &creds, hitechpay::Env::Sandbox, Clock::from_secs(0));
         for e in [i.unwrap_err(), g.unwrap_err()] {
             let msg = e.to_string();
             assert!(msg.len() < 400, "{field}: {} bytes", msg.len());
@@ -996,7 +996,7 @@ fn bbmsl_refund_and_void_take_both_order_references() {
         r#"{"merchantId":"3","orderId":"4922","merchantReference":"REF-1","amount":10}"#
     );
     let void = json!({"merchantId": "3", "orderId": 4922, "merchantReference": "REF-1"});
-    let generated = bbmsl::dynamic::sign("void", obj(&void), &creds, bbmsl::Env::Sandbox, clock);
+    let generated = bbmsl::DYNAMIC.sign("void", obj(&void), &creds, bbmsl::Env::Sandbox, clock);
     assert!(generated.is_ok(), "{generated:?}");
     assert_eq!(generated, interp.sign("void", obj(&void), &rt, "sandbox", clock));
     // Neither: refused on both paths, naming the group.
@@ -1009,7 +1009,7 @@ fn bbmsl_refund_and_void_take_both_order_references() {
     assert_eq!(built.unwrap_err(), neither_err);
     let neither = json!({"merchantId": "3", "amount": 1});
     assert_eq!(interp.sign("refund", obj(&neither), &rt, "sandbox", clock).unwrap_err(), neither_err);
-    assert_eq!(bbmsl::dynamic::sign("refund", obj(&neither), &creds, bbmsl::Env::Sandbox, clock), Err(neither_err));
+    assert_eq!(bbmsl::DYNAMIC.sign("refund", obj(&neither), &creds, bbmsl::Env::Sandbox, clock), Err(neither_err));
     // Query still takes exactly one.
     let e = interp.sign("query", obj(&void), &rt, "sandbox", clock).unwrap_err();
     assert!(e.to_string().contains("exactly one of these fields is required, found 2"), "{e}");
@@ -1022,7 +1022,7 @@ fn ninepay_empty_optional_field_is_neither_sent_nor_signed() {
     let clock = Clock::from_secs(1_700_000_000);
     let input = json!({"request_id": "RF_1", "payment_no": 42, "amount": 1000, "description": "x", "bank": ""});
     let interpreted = Interpreter::new(&spec).sign("refund", obj(&input), &rt, "sandbox", clock).unwrap();
-    let generated = ninepay::dynamic::sign("refund", obj(&input), &creds, ninepay::Env::Sandbox, clock).unwrap();
+    let generated = ninepay::DYNAMIC.sign("refund", obj(&input), &creds, ninepay::Env::Sandbox, clock).unwrap();
     assert_eq!(generated, interpreted);
     let typed = ninepay::RefundRequest::builder()
         .request_id("RF_1")
@@ -1051,7 +1051,7 @@ fn ninepay_path_ids_that_need_encoding_are_refused_on_both_paths() {
     for id in ["HĐ-001", "a/b", "a b", "RF%2F1"] {
         let input = json!({ "request_id": id });
         let interpreted = Interpreter::new(&spec).sign("refund_inquire", obj(&input), &rt, "sandbox", clock);
-        let generated = ninepay::dynamic::sign("refund_inquire", obj(&input), &creds, ninepay::Env::Sandbox, clock);
+        let generated = ninepay::DYNAMIC.sign("refund_inquire", obj(&input), &creds, ninepay::Env::Sandbox, clock);
         assert_eq!(generated, interpreted);
         assert!(
             matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "request_id" && problem.contains("does not match pattern")),
@@ -1091,8 +1091,8 @@ fn typed_responses_refuse_non_objects_as_the_interpreter_does() {
         assert_eq!(typed.map(|r| r.status()), Err(expected.clone()), "{body}");
         assert_eq!(interp.status("query_refund", &body), Err(expected.clone()));
         assert_eq!(hitechpay::QueryRefundResponse::status_of(&body), Err(expected.clone()));
-        assert_eq!(hitechpay::dynamic::status("query_refund", &body), Err(expected.clone()));
-        assert_eq!(hitechpay::dynamic::typed_status("query_refund", &body), Err(expected));
+        assert_eq!(hitechpay::DYNAMIC.status("query_refund", &body), Err(expected.clone()));
+        assert_eq!(hitechpay::DYNAMIC.typed_status("query_refund", &body), Err(expected));
     }
     // An object still maps.
     let ok = json!({"return_code": 1});
@@ -1133,7 +1133,7 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
         let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
         let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
         let generated =
-            kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+            kitchen_sink::DYNAMIC.sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
         assert_eq!(generated, interpreted, "{c}");
         assert!(
             matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "c" && problem.contains("cannot be held exactly")),
@@ -1145,7 +1145,7 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
         let input: Value = serde_json::from_str(&format!(r#"{{"a": "x", "c": {c}}}"#)).unwrap();
         let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
         let generated =
-            kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+            kitchen_sink::DYNAMIC.sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
         assert_eq!(generated, interpreted, "{c}");
         assert!(interpreted.unwrap_err().to_string().contains("negative zero"), "{c}");
     }
@@ -1153,7 +1153,7 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
     let input =
         json!({"order": {"id": "o", "total": "1.00000000000000000000000000001"}, "choice_a": "a", "kind": "A_ONE"});
     let interpreted = interp.sign("json_op", obj(&input), &creds.to_runtime(), "sandbox", clock);
-    let generated = kitchen_sink::dynamic::sign("json_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
+    let generated = kitchen_sink::DYNAMIC.sign("json_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock);
     assert_eq!(generated, interpreted);
     assert!(
         matches!(&interpreted, Err(SignError::Input { field, problem, .. }) if field == "order" && problem.starts_with("`total`: ")),
@@ -1163,7 +1163,7 @@ fn decimals_beyond_28_digits_are_refused_on_both_paths() {
     let input: Value = serde_json::from_str(r#"{"a": "x", "c": 1.000000000000000000000000001}"#).unwrap();
     let interpreted = interp.sign("envelope_op", obj(&input), &creds.to_runtime(), "sandbox", clock).unwrap();
     let generated =
-        kitchen_sink::dynamic::sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock).unwrap();
+        kitchen_sink::DYNAMIC.sign("envelope_op", obj(&input), &creds, kitchen_sink::Env::Sandbox, clock).unwrap();
     assert_eq!(generated, interpreted);
     assert_eq!(interpreted.body.to_json()["request"], r#"{"a":"x","c":1.000000000000000000000000001}"#);
     // Received decimals too (BBMSL notification amounts).

@@ -389,16 +389,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund` request.
-    impl From<RefundRequest> for RefundRequestBuilder {
-        fn from(r: RefundRequest) -> Self {
-            RefundRequestBuilder {
-                refund_id: Some(r.refund_id),
-                appotapay_trans_id: Some(r.appotapay_trans_id),
-                amount: Some(r.amount),
-                reason: Some(r.reason),
-            }
+        ///A builder that validates `refund` requests.
+        pub fn builder() -> RefundRequestBuilder {
+            RefundRequestBuilder::default()
         }
     }
     ///Response of `refund`.
@@ -455,13 +448,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund_status` request.
-    impl From<RefundStatusRequest> for RefundStatusRequestBuilder {
-        fn from(r: RefundStatusRequest) -> Self {
-            RefundStatusRequestBuilder {
-                refund_id: Some(r.refund_id),
-            }
+        ///A builder that validates `refund_status` requests.
+        pub fn builder() -> RefundStatusRequestBuilder {
+            RefundStatusRequestBuilder::default()
         }
     }
     ///Response of `refund_status`.
@@ -533,20 +522,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund_v2` request.
-    impl From<RefundV2Request> for RefundV2RequestBuilder {
-        fn from(r: RefundV2Request) -> Self {
-            RefundV2RequestBuilder {
-                x_request_id: r.x_request_id,
-                x_language: r.x_language,
-                x_account_ref_id: r.x_account_ref_id,
-                partner_ref_id: Some(r.partner_ref_id),
-                transaction_id: Some(r.transaction_id),
-                amount: Some(r.amount),
-                currency: r.currency,
-                reason: Some(r.reason),
-            }
+        ///A builder that validates `refund_v2` requests.
+        pub fn builder() -> RefundV2RequestBuilder {
+            RefundV2RequestBuilder::default()
         }
     }
     ///Response of `refund_v2`.
@@ -611,17 +589,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund_v2_status` request.
-    impl From<RefundV2StatusRequest> for RefundV2StatusRequestBuilder {
-        fn from(r: RefundV2StatusRequest) -> Self {
-            RefundV2StatusRequestBuilder {
-                x_request_id: r.x_request_id,
-                x_language: r.x_language,
-                x_account_ref_id: r.x_account_ref_id,
-                refund_ref_id: Some(r.refund_ref_id),
-                r#type: r.r#type,
-            }
+        ///A builder that validates `refund_v2_status` requests.
+        pub fn builder() -> RefundV2StatusRequestBuilder {
+            RefundV2StatusRequestBuilder::default()
         }
     }
     ///Response of `refund_v2_status`.
@@ -725,7 +695,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundRequest {
         type Builder = RefundRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund";
         const TARGET: &'static str = "appotapay.refund";
+        const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -736,22 +709,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             const T: &str = "appotapay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let refund_id = cx.required(0, __b.refund_id)?;
-            let appotapay_trans_id = cx.required(1, __b.appotapay_trans_id)?;
-            let amount = cx.required(2, __b.amount)?;
-            let reason = cx.required(3, __b.reason)?;
-            Ok(RefundRequest {
-                refund_id,
-                appotapay_trans_id,
-                amount,
-                reason,
-            })
-        }
-    }
-    impl RefundRequest {
-        ///A builder that validates `refund` requests.
-        pub fn builder() -> RefundRequestBuilder {
-            RefundRequestBuilder::default()
+            let __r = RefundRequest {
+                refund_id: cx.required(0, __b.refund_id)?,
+                appotapay_trans_id: cx.required(1, __b.appotapay_trans_id)?,
+                amount: cx.required(2, __b.amount)?,
+                reason: cx.required(3, __b.reason)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundResponse {
@@ -808,7 +772,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundStatusRequest {
         type Builder = RefundStatusRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund_status";
         const TARGET: &'static str = "appotapay.refund_status";
+        const SIGN: __g::Signer<Self> = sign_refund_status;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_STATUS_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -819,14 +786,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             const T: &str = "appotapay.refund_status";
             let r = &RULES_REFUND_STATUS_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let refund_id = cx.required(0, __b.refund_id)?;
-            Ok(RefundStatusRequest { refund_id })
-        }
-    }
-    impl RefundStatusRequest {
-        ///A builder that validates `refund_status` requests.
-        pub fn builder() -> RefundStatusRequestBuilder {
-            RefundStatusRequestBuilder::default()
+            let __r = RefundStatusRequest {
+                refund_id: cx.required(0, __b.refund_id)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundStatusResponse {
@@ -921,7 +884,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundV2Request {
         type Builder = RefundV2RequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund_v2";
         const TARGET: &'static str = "appotapay.refund_v2";
+        const SIGN: __g::Signer<Self> = sign_refund_v2;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -932,38 +898,25 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             const T: &str = "appotapay.refund_v2";
             let r = &RULES_REFUND_V2_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let x_request_id = cx.optional(0, __b.x_request_id)?;
-            let x_language = cx.optional(1, __b.x_language)?;
-            let x_account_ref_id = cx.optional(2, __b.x_account_ref_id)?;
-            let partner_ref_id = cx.required(3, __b.partner_ref_id)?;
-            let transaction_id = cx.required(4, __b.transaction_id)?;
-            let amount = cx.required(5, __b.amount)?;
-            let currency = cx
-                .filled(
-                    6,
-                    __b.currency,
-                    |c, k| {
-                        __g::text_default(T, &r[6], "VND")
-                            .map(|_| RefundV2Currency::from_wire("VND"))
-                    },
-                )?;
-            let reason = cx.required(7, __b.reason)?;
-            Ok(RefundV2Request {
-                x_request_id,
-                x_language,
-                x_account_ref_id,
-                partner_ref_id,
-                transaction_id,
-                amount,
-                currency,
-                reason,
-            })
-        }
-    }
-    impl RefundV2Request {
-        ///A builder that validates `refund_v2` requests.
-        pub fn builder() -> RefundV2RequestBuilder {
-            RefundV2RequestBuilder::default()
+            let __r = RefundV2Request {
+                x_request_id: cx.optional(0, __b.x_request_id)?,
+                x_language: cx.optional(1, __b.x_language)?,
+                x_account_ref_id: cx.optional(2, __b.x_account_ref_id)?,
+                partner_ref_id: cx.required(3, __b.partner_ref_id)?,
+                transaction_id: cx.required(4, __b.transaction_id)?,
+                amount: cx.required(5, __b.amount)?,
+                currency: cx
+                    .filled(
+                        6,
+                        __b.currency,
+                        |c, k| {
+                            __g::text_default(T, &r[6], "VND")
+                                .map(|_| RefundV2Currency::from_wire("VND"))
+                        },
+                    )?,
+                reason: cx.required(7, __b.reason)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundV2Response {
@@ -1039,7 +992,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundV2StatusRequest {
         type Builder = RefundV2StatusRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund_v2_status";
         const TARGET: &'static str = "appotapay.refund_v2_status";
+        const SIGN: __g::Signer<Self> = sign_refund_v2_status;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_STATUS_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -1050,24 +1006,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             const T: &str = "appotapay.refund_v2_status";
             let r = &RULES_REFUND_V2_STATUS_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let x_request_id = cx.optional(0, __b.x_request_id)?;
-            let x_language = cx.optional(1, __b.x_language)?;
-            let x_account_ref_id = cx.optional(2, __b.x_account_ref_id)?;
-            let refund_ref_id = cx.required(3, __b.refund_ref_id)?;
-            let r#type = cx.optional(4, __b.r#type)?;
-            Ok(RefundV2StatusRequest {
-                x_request_id,
-                x_language,
-                x_account_ref_id,
-                refund_ref_id,
-                r#type,
-            })
-        }
-    }
-    impl RefundV2StatusRequest {
-        ///A builder that validates `refund_v2_status` requests.
-        pub fn builder() -> RefundV2StatusRequestBuilder {
-            RefundV2StatusRequestBuilder::default()
+            let __r = RefundV2StatusRequest {
+                x_request_id: cx.optional(0, __b.x_request_id)?,
+                x_language: cx.optional(1, __b.x_language)?,
+                x_account_ref_id: cx.optional(2, __b.x_account_ref_id)?,
+                refund_ref_id: cx.required(3, __b.refund_ref_id)?,
+                r#type: cx.optional(4, __b.r#type)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundV2StatusResponse {
@@ -1810,150 +1756,41 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
-    pub mod dynamic {
-        use super::*;
-        const OPS: &str = "refund, refund_status, refund_v2, refund_v2_status";
-        const CALLBACKS: &str = "ipn, redirect";
-        const RECIPES: &str = "jwt, jwt_bearer, jwt_legacy";
-        /// Sign operation `op` on request fields given as JSON (by wire name).
-        pub fn sign(
-            op: &str,
-            input: &Map<String, Value>,
-            creds: &Credentials,
-            env: Env,
-            clock: Clock,
-        ) -> Result<SignedRequest, SignError> {
-            let _a = (input, creds, env, clock);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                "refund" => __g::sign_json(sign_refund, _a),
-                "refund_status" => __g::sign_json(sign_refund_status, _a),
-                "refund_v2" => __g::sign_json(sign_refund_v2, _a),
-                "refund_v2_status" => __g::sign_json(sign_refund_v2_status, _a),
-                other => Err(__g::unknown("operation", other, OPS)),
-            }
-        }
-        /// Verify callback `name` on a received payload.
-        pub fn verify_callback(
-            name: &str,
-            payload: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (payload, creds);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "ipn" => super::verify_ipn(payload, creds),
-                "redirect" => super::verify_redirect(payload, creds),
-                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
-            }
-        }
-        /// Verify the signature on a response of operation `op`.
-        pub fn verify_response(
-            op: &str,
-            body: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (body, creds);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                "refund" => super::verify_refund_response(body, creds),
-                other => Err(__g::unsigned_response(other)),
-            }
-        }
-        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
-        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-        pub fn status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => super::RefundResponse::status_of(json).map(Some),
-                "refund_status" => super::RefundStatusResponse::status_of(json).map(Some),
-                "refund_v2" => super::RefundV2Response::status_of(json).map(Some),
-                "refund_v2_status" => {
-                    super::RefundV2StatusResponse::status_of(json).map(Some)
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Like [`status`], through the typed response (an error also when the body does not
-        /// parse into it).
-        pub fn typed_status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => {
-                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                "refund_status" => {
-                    super::RefundStatusResponse::from_json(json)
-                        .map(|r| Some(r.status()))
-                }
-                "refund_v2" => {
-                    super::RefundV2Response::from_json(json).map(|r| Some(r.status()))
-                }
-                "refund_v2_status" => {
-                    super::RefundV2StatusResponse::from_json(json)
-                        .map(|r| Some(r.status()))
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Parse request fields of `op` into the typed request and serialise them back
-        /// (`None`: no such operation).
-        pub fn request_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
-                "refund_status" => {
-                    Some(__g::round_trip::<super::RefundStatusRequest>(json))
-                }
-                "refund_v2" => Some(__g::round_trip::<super::RefundV2Request>(json)),
-                "refund_v2_status" => {
-                    Some(__g::round_trip::<super::RefundV2StatusRequest>(json))
-                }
-                _ => None,
-            }
-        }
-        /// Parse a response body of `op` into the typed response and serialise it back
-        /// (`None`: no such operation or no response fields).
-        pub fn response_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
-                "refund_status" => {
-                    Some(__g::round_trip::<super::RefundStatusResponse>(json))
-                }
-                "refund_v2" => Some(__g::round_trip::<super::RefundV2Response>(json)),
-                "refund_v2_status" => {
-                    Some(__g::round_trip::<super::RefundV2StatusResponse>(json))
-                }
-                _ => None,
-            }
-        }
-        /// Run shared recipe `name` on its own.
-        pub fn run_recipe(
-            name: &str,
-            creds: &Credentials,
-            clock: Clock,
-        ) -> Result<(Stages, String), SignError> {
-            let _ = (creds, clock);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "jwt" => super::recipe_jwt(creds, clock),
-                "jwt_bearer" => super::recipe_jwt_bearer(creds, clock),
-                "jwt_legacy" => super::recipe_jwt_legacy(creds, clock),
-                other => Err(__g::unknown("recipe", other, RECIPES)),
-            }
-        }
-    }
+    pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        ops: &[
+            __g::Op::new::<RefundRequest>()
+                .response::<RefundResponse>()
+                .status(
+                    RefundResponse::status_of,
+                    |j| RefundResponse::from_json(j).map(|r| r.status()),
+                )
+                .verify_response(verify_refund_response),
+            __g::Op::new::<RefundStatusRequest>()
+                .response::<RefundStatusResponse>()
+                .status(
+                    RefundStatusResponse::status_of,
+                    |j| RefundStatusResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<RefundV2Request>()
+                .response::<RefundV2Response>()
+                .status(
+                    RefundV2Response::status_of,
+                    |j| RefundV2Response::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<RefundV2StatusRequest>()
+                .response::<RefundV2StatusResponse>()
+                .status(
+                    RefundV2StatusResponse::status_of,
+                    |j| RefundV2StatusResponse::from_json(j).map(|r| r.status()),
+                ),
+        ],
+        callbacks: &[("ipn", verify_ipn), ("redirect", verify_redirect)],
+        recipes: &[
+            ("jwt", recipe_jwt),
+            ("jwt_bearer", recipe_jwt_bearer),
+            ("jwt_legacy", recipe_jwt_legacy),
+        ],
+    };
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
         __g::Rule::string("refundId").req(),
         __g::Rule::string("appotapayTransId").req(),

@@ -229,16 +229,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund` request.
-    impl From<RefundRequest> for RefundRequestBuilder {
-        fn from(r: RefundRequest) -> Self {
-            RefundRequestBuilder {
-                merchant_id: Some(r.merchant_id),
-                order_id: r.order_id,
-                merchant_reference: r.merchant_reference,
-                amount: Some(r.amount),
-            }
+        ///A builder that validates `refund` requests.
+        pub fn builder() -> RefundRequestBuilder {
+            RefundRequestBuilder::default()
         }
     }
     ///Response of `refund`.
@@ -375,15 +368,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `query` request.
-    impl From<QueryRequest> for QueryRequestBuilder {
-        fn from(r: QueryRequest) -> Self {
-            QueryRequestBuilder {
-                merchant_id: Some(r.merchant_id),
-                order_id: r.order_id,
-                merchant_reference: r.merchant_reference,
-            }
+        ///A builder that validates `query` requests.
+        pub fn builder() -> QueryRequestBuilder {
+            QueryRequestBuilder::default()
         }
     }
     ///Response of `query`.
@@ -484,15 +471,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `void` request.
-    impl From<VoidRequest> for VoidRequestBuilder {
-        fn from(r: VoidRequest) -> Self {
-            VoidRequestBuilder {
-                merchant_id: Some(r.merchant_id),
-                order_id: r.order_id,
-                merchant_reference: r.merchant_reference,
-            }
+        ///A builder that validates `void` requests.
+        pub fn builder() -> VoidRequestBuilder {
+            VoidRequestBuilder::default()
         }
     }
     ///Response of `void`.
@@ -618,7 +599,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundRequest {
         type Builder = RefundRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund";
         const TARGET: &'static str = "bbmsl.refund";
+        const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         const DECIMALS: &'static [&'static str] = &["amount"];
         #[allow(unused_variables)]
@@ -630,27 +614,18 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             const T: &str = "bbmsl.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, __b.merchant_id)?;
-            let order_id = cx.optional(1, __b.order_id)?;
-            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
-            let amount = cx.required(3, __b.amount)?;
+            let __r = RefundRequest {
+                merchant_id: cx.required(0, __b.merchant_id)?,
+                order_id: cx.optional(1, __b.order_id)?,
+                merchant_reference: cx.optional(2, __b.merchant_reference)?,
+                amount: cx.required(3, __b.amount)?,
+            };
             __g::any_of(
                 "bbmsl.refund",
                 "orderId|merchantReference",
-                &[order_id.is_some(), merchant_reference.is_some()],
+                &[__r.order_id.is_some(), __r.merchant_reference.is_some()],
             )?;
-            Ok(RefundRequest {
-                merchant_id,
-                order_id,
-                merchant_reference,
-                amount,
-            })
-        }
-    }
-    impl RefundRequest {
-        ///A builder that validates `refund` requests.
-        pub fn builder() -> RefundRequestBuilder {
-            RefundRequestBuilder::default()
+            Ok(__r)
         }
     }
     impl RefundResponse {
@@ -717,7 +692,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl __g::Request for QueryRequest {
         type Builder = QueryRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "query";
         const TARGET: &'static str = "bbmsl.query";
+        const SIGN: __g::Signer<Self> = sign_query;
         const RULES: &'static [__g::Rule] = &RULES_QUERY_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -728,25 +706,17 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             const T: &str = "bbmsl.query";
             let r = &RULES_QUERY_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, __b.merchant_id)?;
-            let order_id = cx.optional(1, __b.order_id)?;
-            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
+            let __r = QueryRequest {
+                merchant_id: cx.required(0, __b.merchant_id)?,
+                order_id: cx.optional(1, __b.order_id)?,
+                merchant_reference: cx.optional(2, __b.merchant_reference)?,
+            };
             __g::one_of(
                 "bbmsl.query",
                 "orderId|merchantReference",
-                &[order_id.is_some(), merchant_reference.is_some()],
+                &[__r.order_id.is_some(), __r.merchant_reference.is_some()],
             )?;
-            Ok(QueryRequest {
-                merchant_id,
-                order_id,
-                merchant_reference,
-            })
-        }
-    }
-    impl QueryRequest {
-        ///A builder that validates `query` requests.
-        pub fn builder() -> QueryRequestBuilder {
-            QueryRequestBuilder::default()
+            Ok(__r)
         }
     }
     impl QueryResponse {
@@ -813,7 +783,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     impl __g::Request for VoidRequest {
         type Builder = VoidRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "void";
         const TARGET: &'static str = "bbmsl.void";
+        const SIGN: __g::Signer<Self> = sign_void;
         const RULES: &'static [__g::Rule] = &RULES_VOID_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -824,25 +797,17 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             const T: &str = "bbmsl.void";
             let r = &RULES_VOID_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let merchant_id = cx.required(0, __b.merchant_id)?;
-            let order_id = cx.optional(1, __b.order_id)?;
-            let merchant_reference = cx.optional(2, __b.merchant_reference)?;
+            let __r = VoidRequest {
+                merchant_id: cx.required(0, __b.merchant_id)?,
+                order_id: cx.optional(1, __b.order_id)?,
+                merchant_reference: cx.optional(2, __b.merchant_reference)?,
+            };
             __g::any_of(
                 "bbmsl.void",
                 "orderId|merchantReference",
-                &[order_id.is_some(), merchant_reference.is_some()],
+                &[__r.order_id.is_some(), __r.merchant_reference.is_some()],
             )?;
-            Ok(VoidRequest {
-                merchant_id,
-                order_id,
-                merchant_reference,
-            })
-        }
-    }
-    impl VoidRequest {
-        ///A builder that validates `void` requests.
-        pub fn builder() -> VoidRequestBuilder {
-            VoidRequestBuilder::default()
+            Ok(__r)
         }
     }
     impl VoidResponse {
@@ -1137,122 +1102,25 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
-    pub mod dynamic {
-        use super::*;
-        const OPS: &str = "refund, query, void";
-        const CALLBACKS: &str = "notification";
-        const RECIPES: &str = "none";
-        /// Sign operation `op` on request fields given as JSON (by wire name).
-        pub fn sign(
-            op: &str,
-            input: &Map<String, Value>,
-            creds: &Credentials,
-            env: Env,
-            clock: Clock,
-        ) -> Result<SignedRequest, SignError> {
-            let _a = (input, creds, env, clock);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                "refund" => __g::sign_json(sign_refund, _a),
-                "query" => __g::sign_json(sign_query, _a),
-                "void" => __g::sign_json(sign_void, _a),
-                other => Err(__g::unknown("operation", other, OPS)),
-            }
-        }
-        /// Verify callback `name` on a received payload.
-        pub fn verify_callback(
-            name: &str,
-            payload: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (payload, creds);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "notification" => super::verify_notification(payload, creds),
-                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
-            }
-        }
-        /// Verify the signature on a response of operation `op`.
-        pub fn verify_response(
-            op: &str,
-            body: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (body, creds);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                other => Err(__g::unsigned_response(other)),
-            }
-        }
-        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
-        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-        pub fn status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => super::RefundResponse::status_of(json).map(Some),
-                "query" => super::QueryResponse::status_of(json).map(Some),
-                _ => Ok(None),
-            }
-        }
-        /// Like [`status`], through the typed response (an error also when the body does not
-        /// parse into it).
-        pub fn typed_status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => {
-                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                "query" => {
-                    super::QueryResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Parse request fields of `op` into the typed request and serialise them back
-        /// (`None`: no such operation).
-        pub fn request_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
-                "query" => Some(__g::round_trip::<super::QueryRequest>(json)),
-                "void" => Some(__g::round_trip::<super::VoidRequest>(json)),
-                _ => None,
-            }
-        }
-        /// Parse a response body of `op` into the typed response and serialise it back
-        /// (`None`: no such operation or no response fields).
-        pub fn response_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
-                "query" => Some(__g::round_trip::<super::QueryResponse>(json)),
-                "void" => Some(__g::round_trip::<super::VoidResponse>(json)),
-                _ => None,
-            }
-        }
-        /// Run shared recipe `name` on its own.
-        pub fn run_recipe(
-            name: &str,
-            creds: &Credentials,
-            clock: Clock,
-        ) -> Result<(Stages, String), SignError> {
-            let _ = (creds, clock);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                other => Err(__g::unknown("recipe", other, RECIPES)),
-            }
-        }
-    }
+    pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        ops: &[
+            __g::Op::new::<RefundRequest>()
+                .response::<RefundResponse>()
+                .status(
+                    RefundResponse::status_of,
+                    |j| RefundResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<QueryRequest>()
+                .response::<QueryResponse>()
+                .status(
+                    QueryResponse::status_of,
+                    |j| QueryResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<VoidRequest>().response::<VoidResponse>(),
+        ],
+        callbacks: &[("notification", verify_notification)],
+        recipes: &[],
+    };
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{1,7}(\\.[0-9]{1,2})?$");
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
         __g::Rule::scalar("merchantId").req(),

@@ -118,19 +118,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund` request.
-    impl From<RefundRequest> for RefundRequestBuilder {
-        fn from(r: RefundRequest) -> Self {
-            RefundRequestBuilder {
-                app_id: r.app_id,
-                m_refund_id: Some(r.m_refund_id),
-                zp_trans_id: Some(r.zp_trans_id),
-                amount: Some(r.amount),
-                refund_fee_amount: r.refund_fee_amount,
-                timestamp: r.timestamp,
-                description: Some(r.description),
-            }
+        ///A builder that validates `refund` requests.
+        pub fn builder() -> RefundRequestBuilder {
+            RefundRequestBuilder::default()
         }
     }
     ///Response of `refund`.
@@ -170,15 +160,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `query_refund` request.
-    impl From<QueryRefundRequest> for QueryRefundRequestBuilder {
-        fn from(r: QueryRefundRequest) -> Self {
-            QueryRefundRequestBuilder {
-                app_id: r.app_id,
-                m_refund_id: Some(r.m_refund_id),
-                timestamp: r.timestamp,
-            }
+        ///A builder that validates `query_refund` requests.
+        pub fn builder() -> QueryRefundRequestBuilder {
+            QueryRefundRequestBuilder::default()
         }
     }
     ///Response of `query_refund`.
@@ -237,24 +221,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `create_order` request.
-    impl From<CreateOrderRequest> for CreateOrderRequestBuilder {
-        fn from(r: CreateOrderRequest) -> Self {
-            CreateOrderRequestBuilder {
-                app_id: r.app_id,
-                app_user: Some(r.app_user),
-                app_trans_id: Some(r.app_trans_id),
-                app_time: r.app_time,
-                expire_duration_seconds: r.expire_duration_seconds,
-                amount: Some(r.amount),
-                description: Some(r.description),
-                callback_url: r.callback_url,
-                sub_app_id: r.sub_app_id,
-                item: Some(r.item),
-                embed_data: Some(r.embed_data),
-                bank_code: r.bank_code,
-            }
+        ///A builder that validates `create_order` requests.
+        pub fn builder() -> CreateOrderRequestBuilder {
+            CreateOrderRequestBuilder::default()
         }
     }
     ///Response of `create_order`.
@@ -300,14 +269,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `query_order` request.
-    impl From<QueryOrderRequest> for QueryOrderRequestBuilder {
-        fn from(r: QueryOrderRequest) -> Self {
-            QueryOrderRequestBuilder {
-                app_id: r.app_id,
-                app_trans_id: Some(r.app_trans_id),
-            }
+        ///A builder that validates `query_order` requests.
+        pub fn builder() -> QueryOrderRequestBuilder {
+            QueryOrderRequestBuilder::default()
         }
     }
     ///Response of `query_order`.
@@ -402,7 +366,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundRequest {
         type Builder = RefundRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund";
         const TARGET: &'static str = "hitechpay.refund";
+        const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -413,28 +380,16 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             const T: &str = "hitechpay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let m_refund_id = cx.required(1, __b.m_refund_id)?;
-            let zp_trans_id = cx.required(2, __b.zp_trans_id)?;
-            let amount = cx.required(3, __b.amount)?;
-            let refund_fee_amount = cx.optional(4, __b.refund_fee_amount)?;
-            let timestamp = cx.filled(5, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?;
-            let description = cx.required(6, __b.description)?;
-            Ok(RefundRequest {
-                app_id,
-                m_refund_id,
-                zp_trans_id,
-                amount,
-                refund_fee_amount,
-                timestamp,
-                description,
-            })
-        }
-    }
-    impl RefundRequest {
-        ///A builder that validates `refund` requests.
-        pub fn builder() -> RefundRequestBuilder {
-            RefundRequestBuilder::default()
+            let __r = RefundRequest {
+                app_id: cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?,
+                m_refund_id: cx.required(1, __b.m_refund_id)?,
+                zp_trans_id: cx.required(2, __b.zp_trans_id)?,
+                amount: cx.required(3, __b.amount)?,
+                refund_fee_amount: cx.optional(4, __b.refund_fee_amount)?,
+                timestamp: cx.filled(5, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?,
+                description: cx.required(6, __b.description)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundResponse {
@@ -492,7 +447,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl __g::Request for QueryRefundRequest {
         type Builder = QueryRefundRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "query_refund";
         const TARGET: &'static str = "hitechpay.query_refund";
+        const SIGN: __g::Signer<Self> = sign_query_refund;
         const RULES: &'static [__g::Rule] = &RULES_QUERY_REFUND_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -503,20 +461,12 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             const T: &str = "hitechpay.query_refund";
             let r = &RULES_QUERY_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let m_refund_id = cx.required(1, __b.m_refund_id)?;
-            let timestamp = cx.filled(2, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?;
-            Ok(QueryRefundRequest {
-                app_id,
-                m_refund_id,
-                timestamp,
-            })
-        }
-    }
-    impl QueryRefundRequest {
-        ///A builder that validates `query_refund` requests.
-        pub fn builder() -> QueryRefundRequestBuilder {
-            QueryRefundRequestBuilder::default()
+            let __r = QueryRefundRequest {
+                app_id: cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?,
+                m_refund_id: cx.required(1, __b.m_refund_id)?,
+                timestamp: cx.filled(2, __b.timestamp, |c, k| Ok(Some(k.now_ms)))?,
+            };
+            Ok(__r)
         }
     }
     impl QueryRefundResponse {
@@ -619,7 +569,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl __g::Request for CreateOrderRequest {
         type Builder = CreateOrderRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "create_order";
         const TARGET: &'static str = "hitechpay.create_order";
+        const SIGN: __g::Signer<Self> = sign_create_order;
         const RULES: &'static [__g::Rule] = &RULES_CREATE_ORDER_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -630,38 +583,21 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             const T: &str = "hitechpay.create_order";
             let r = &RULES_CREATE_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let app_user = cx.required(1, __b.app_user)?;
-            let app_trans_id = cx.required(2, __b.app_trans_id)?;
-            let app_time = cx.filled(3, __b.app_time, |c, k| Ok(Some(k.now_ms)))?;
-            let expire_duration_seconds = cx.optional(4, __b.expire_duration_seconds)?;
-            let amount = cx.required(5, __b.amount)?;
-            let description = cx.required(6, __b.description)?;
-            let callback_url = cx.optional(7, __b.callback_url)?;
-            let sub_app_id = cx.optional(8, __b.sub_app_id)?;
-            let item = cx.required(9, __b.item)?;
-            let embed_data = cx.required(10, __b.embed_data)?;
-            let bank_code = cx.optional(11, __b.bank_code)?;
-            Ok(CreateOrderRequest {
-                app_id,
-                app_user,
-                app_trans_id,
-                app_time,
-                expire_duration_seconds,
-                amount,
-                description,
-                callback_url,
-                sub_app_id,
-                item,
-                embed_data,
-                bank_code,
-            })
-        }
-    }
-    impl CreateOrderRequest {
-        ///A builder that validates `create_order` requests.
-        pub fn builder() -> CreateOrderRequestBuilder {
-            CreateOrderRequestBuilder::default()
+            let __r = CreateOrderRequest {
+                app_id: cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?,
+                app_user: cx.required(1, __b.app_user)?,
+                app_trans_id: cx.required(2, __b.app_trans_id)?,
+                app_time: cx.filled(3, __b.app_time, |c, k| Ok(Some(k.now_ms)))?,
+                expire_duration_seconds: cx.optional(4, __b.expire_duration_seconds)?,
+                amount: cx.required(5, __b.amount)?,
+                description: cx.required(6, __b.description)?,
+                callback_url: cx.optional(7, __b.callback_url)?,
+                sub_app_id: cx.optional(8, __b.sub_app_id)?,
+                item: cx.required(9, __b.item)?,
+                embed_data: cx.required(10, __b.embed_data)?,
+                bank_code: cx.optional(11, __b.bank_code)?,
+            };
+            Ok(__r)
         }
     }
     impl CreateOrderResponse {
@@ -695,7 +631,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     impl __g::Request for QueryOrderRequest {
         type Builder = QueryOrderRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "query_order";
         const TARGET: &'static str = "hitechpay.query_order";
+        const SIGN: __g::Signer<Self> = sign_query_order;
         const RULES: &'static [__g::Rule] = &RULES_QUERY_ORDER_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -706,18 +645,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
             const T: &str = "hitechpay.query_order";
             let r = &RULES_QUERY_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let app_id = cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?;
-            let app_trans_id = cx.required(1, __b.app_trans_id)?;
-            Ok(QueryOrderRequest {
-                app_id,
-                app_trans_id,
-            })
-        }
-    }
-    impl QueryOrderRequest {
-        ///A builder that validates `query_order` requests.
-        pub fn builder() -> QueryOrderRequestBuilder {
-            QueryOrderRequestBuilder::default()
+            let __r = QueryOrderRequest {
+                app_id: cx.filled(0, __b.app_id, |c, k| Ok(Some(c.app_id)))?,
+                app_trans_id: cx.required(1, __b.app_trans_id)?,
+            };
+            Ok(__r)
         }
     }
     impl QueryOrderResponse {
@@ -1037,133 +969,26 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
-    pub mod dynamic {
-        use super::*;
-        const OPS: &str = "refund, query_refund, create_order, query_order";
-        const CALLBACKS: &str = "callback";
-        const RECIPES: &str = "none";
-        /// Sign operation `op` on request fields given as JSON (by wire name).
-        pub fn sign(
-            op: &str,
-            input: &Map<String, Value>,
-            creds: &Credentials,
-            env: Env,
-            clock: Clock,
-        ) -> Result<SignedRequest, SignError> {
-            let _a = (input, creds, env, clock);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                "refund" => __g::sign_json(sign_refund, _a),
-                "query_refund" => __g::sign_json(sign_query_refund, _a),
-                "create_order" => __g::sign_json(sign_create_order, _a),
-                "query_order" => __g::sign_json(sign_query_order, _a),
-                other => Err(__g::unknown("operation", other, OPS)),
-            }
-        }
-        /// Verify callback `name` on a received payload.
-        pub fn verify_callback(
-            name: &str,
-            payload: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (payload, creds);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "callback" => super::verify_callback(payload, creds),
-                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
-            }
-        }
-        /// Verify the signature on a response of operation `op`.
-        pub fn verify_response(
-            op: &str,
-            body: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (body, creds);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                other => Err(__g::unsigned_response(other)),
-            }
-        }
-        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
-        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-        pub fn status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => super::RefundResponse::status_of(json).map(Some),
-                "query_refund" => super::QueryRefundResponse::status_of(json).map(Some),
-                _ => Ok(None),
-            }
-        }
-        /// Like [`status`], through the typed response (an error also when the body does not
-        /// parse into it).
-        pub fn typed_status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => {
-                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                "query_refund" => {
-                    super::QueryRefundResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Parse request fields of `op` into the typed request and serialise them back
-        /// (`None`: no such operation).
-        pub fn request_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
-                "query_refund" => {
-                    Some(__g::round_trip::<super::QueryRefundRequest>(json))
-                }
-                "create_order" => {
-                    Some(__g::round_trip::<super::CreateOrderRequest>(json))
-                }
-                "query_order" => Some(__g::round_trip::<super::QueryOrderRequest>(json)),
-                _ => None,
-            }
-        }
-        /// Parse a response body of `op` into the typed response and serialise it back
-        /// (`None`: no such operation or no response fields).
-        pub fn response_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
-                "query_refund" => {
-                    Some(__g::round_trip::<super::QueryRefundResponse>(json))
-                }
-                "create_order" => {
-                    Some(__g::round_trip::<super::CreateOrderResponse>(json))
-                }
-                "query_order" => Some(__g::round_trip::<super::QueryOrderResponse>(json)),
-                _ => None,
-            }
-        }
-        /// Run shared recipe `name` on its own.
-        pub fn run_recipe(
-            name: &str,
-            creds: &Credentials,
-            clock: Clock,
-        ) -> Result<(Stages, String), SignError> {
-            let _ = (creds, clock);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                other => Err(__g::unknown("recipe", other, RECIPES)),
-            }
-        }
-    }
+    pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        ops: &[
+            __g::Op::new::<RefundRequest>()
+                .response::<RefundResponse>()
+                .status(
+                    RefundResponse::status_of,
+                    |j| RefundResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<QueryRefundRequest>()
+                .response::<QueryRefundResponse>()
+                .status(
+                    QueryRefundResponse::status_of,
+                    |j| QueryRefundResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<CreateOrderRequest>().response::<CreateOrderResponse>(),
+            __g::Op::new::<QueryOrderRequest>().response::<QueryOrderResponse>(),
+        ],
+        callbacks: &[("callback", verify_callback)],
+        recipes: &[],
+    };
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{6}_[0-9]+_.+$");
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 7usize] = [

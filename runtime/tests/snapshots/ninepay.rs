@@ -190,20 +190,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund` request.
-    impl From<RefundRequest> for RefundRequestBuilder {
-        fn from(r: RefundRequest) -> Self {
-            RefundRequestBuilder {
-                date: r.date,
-                request_id: Some(r.request_id),
-                payment_no: Some(r.payment_no),
-                amount: Some(r.amount),
-                description: Some(r.description),
-                bank: r.bank,
-                account_number: r.account_number,
-                customer_name: r.customer_name,
-            }
+        ///A builder that validates `refund` requests.
+        pub fn builder() -> RefundRequestBuilder {
+            RefundRequestBuilder::default()
         }
     }
     ///Response of `refund`.
@@ -242,14 +231,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund_inquire` request.
-    impl From<RefundInquireRequest> for RefundInquireRequestBuilder {
-        fn from(r: RefundInquireRequest) -> Self {
-            RefundInquireRequestBuilder {
-                date: r.date,
-                request_id: Some(r.request_id),
-            }
+        ///A builder that validates `refund_inquire` requests.
+        pub fn builder() -> RefundInquireRequestBuilder {
+            RefundInquireRequestBuilder::default()
         }
     }
     ///Response of `refund_inquire`.
@@ -288,14 +272,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `payment_inquire` request.
-    impl From<PaymentInquireRequest> for PaymentInquireRequestBuilder {
-        fn from(r: PaymentInquireRequest) -> Self {
-            PaymentInquireRequestBuilder {
-                date: r.date,
-                invoice_no: Some(r.invoice_no),
-            }
+        ///A builder that validates `payment_inquire` requests.
+        pub fn builder() -> PaymentInquireRequestBuilder {
+            PaymentInquireRequestBuilder::default()
         }
     }
     ///Response of `payment_inquire`.
@@ -363,19 +342,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `payment_create` request.
-    impl From<PaymentCreateRequest> for PaymentCreateRequestBuilder {
-        fn from(r: PaymentCreateRequest) -> Self {
-            PaymentCreateRequestBuilder {
-                date: r.date,
-                merchant_key: r.merchant_key,
-                time: r.time,
-                invoice_no: Some(r.invoice_no),
-                amount: Some(r.amount),
-                description: Some(r.description),
-                return_url: Some(r.return_url),
-            }
+        ///A builder that validates `payment_create` requests.
+        pub fn builder() -> PaymentCreateRequestBuilder {
+            PaymentCreateRequestBuilder::default()
         }
     }
     ///Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK).
@@ -445,7 +414,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundRequest {
         type Builder = RefundRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund";
         const TARGET: &'static str = "ninepay.refund";
+        const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -456,36 +428,27 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             const T: &str = "ninepay.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let date = cx
-                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let request_id = cx.required(1, __b.request_id)?;
-            let payment_no = cx.required(2, __b.payment_no)?;
-            let amount = cx.required(3, __b.amount)?;
-            let description = cx.required(4, __b.description)?;
-            let bank = cx.optional(5, __b.bank)?;
-            let account_number = cx.optional(6, __b.account_number)?;
-            let customer_name = cx.optional(7, __b.customer_name)?;
+            let __r = RefundRequest {
+                date: cx
+                    .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?,
+                request_id: cx.required(1, __b.request_id)?,
+                payment_no: cx.required(2, __b.payment_no)?,
+                amount: cx.required(3, __b.amount)?,
+                description: cx.required(4, __b.description)?,
+                bank: cx.optional(5, __b.bank)?,
+                account_number: cx.optional(6, __b.account_number)?,
+                customer_name: cx.optional(7, __b.customer_name)?,
+            };
             __g::all_or_none(
                 "ninepay.refund",
                 &["bank", "account_number", "customer_name"],
-                &[bank.is_some(), account_number.is_some(), customer_name.is_some()],
+                &[
+                    __r.bank.is_some(),
+                    __r.account_number.is_some(),
+                    __r.customer_name.is_some(),
+                ],
             )?;
-            Ok(RefundRequest {
-                date,
-                request_id,
-                payment_no,
-                amount,
-                description,
-                bank,
-                account_number,
-                customer_name,
-            })
-        }
-    }
-    impl RefundRequest {
-        ///A builder that validates `refund` requests.
-        pub fn builder() -> RefundRequestBuilder {
-            RefundRequestBuilder::default()
+            Ok(__r)
         }
     }
     impl RefundResponse {
@@ -533,7 +496,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundInquireRequest {
         type Builder = RefundInquireRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund_inquire";
         const TARGET: &'static str = "ninepay.refund_inquire";
+        const SIGN: __g::Signer<Self> = sign_refund_inquire;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_INQUIRE_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -544,19 +510,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             const T: &str = "ninepay.refund_inquire";
             let r = &RULES_REFUND_INQUIRE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let date = cx
-                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let request_id = cx.required(1, __b.request_id)?;
-            Ok(RefundInquireRequest {
-                date,
-                request_id,
-            })
-        }
-    }
-    impl RefundInquireRequest {
-        ///A builder that validates `refund_inquire` requests.
-        pub fn builder() -> RefundInquireRequestBuilder {
-            RefundInquireRequestBuilder::default()
+            let __r = RefundInquireRequest {
+                date: cx
+                    .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?,
+                request_id: cx.required(1, __b.request_id)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundInquireResponse {
@@ -604,7 +563,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl __g::Request for PaymentInquireRequest {
         type Builder = PaymentInquireRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "payment_inquire";
         const TARGET: &'static str = "ninepay.payment_inquire";
+        const SIGN: __g::Signer<Self> = sign_payment_inquire;
         const RULES: &'static [__g::Rule] = &RULES_PAYMENT_INQUIRE_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -615,19 +577,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             const T: &str = "ninepay.payment_inquire";
             let r = &RULES_PAYMENT_INQUIRE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let date = cx
-                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let invoice_no = cx.required(1, __b.invoice_no)?;
-            Ok(PaymentInquireRequest {
-                date,
-                invoice_no,
-            })
-        }
-    }
-    impl PaymentInquireRequest {
-        ///A builder that validates `payment_inquire` requests.
-        pub fn builder() -> PaymentInquireRequestBuilder {
-            PaymentInquireRequestBuilder::default()
+            let __r = PaymentInquireRequest {
+                date: cx
+                    .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?,
+                invoice_no: cx.required(1, __b.invoice_no)?,
+            };
+            Ok(__r)
         }
     }
     impl PaymentInquireResponse {
@@ -688,7 +643,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     impl __g::Request for PaymentCreateRequest {
         type Builder = PaymentCreateRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "payment_create";
         const TARGET: &'static str = "ninepay.payment_create";
+        const SIGN: __g::Signer<Self> = sign_payment_create;
         const RULES: &'static [__g::Rule] = &RULES_PAYMENT_CREATE_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -699,35 +657,23 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             const T: &str = "ninepay.payment_create";
             let r = &RULES_PAYMENT_CREATE_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let date = cx
-                .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let merchant_key = cx
-                .filled(
-                    1,
-                    __b.merchant_key,
-                    |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
-                )?;
-            let time = cx
-                .filled(2, __b.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
-            let invoice_no = cx.required(3, __b.invoice_no)?;
-            let amount = cx.required(4, __b.amount)?;
-            let description = cx.required(5, __b.description)?;
-            let return_url = cx.required(6, __b.return_url)?;
-            Ok(PaymentCreateRequest {
-                date,
-                merchant_key,
-                time,
-                invoice_no,
-                amount,
-                description,
-                return_url,
-            })
-        }
-    }
-    impl PaymentCreateRequest {
-        ///A builder that validates `payment_create` requests.
-        pub fn builder() -> PaymentCreateRequestBuilder {
-            PaymentCreateRequestBuilder::default()
+            let __r = PaymentCreateRequest {
+                date: cx
+                    .filled(0, __b.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?,
+                merchant_key: cx
+                    .filled(
+                        1,
+                        __b.merchant_key,
+                        |c, k| Ok(Some(String::from(c.merchant_key.as_str()))),
+                    )?,
+                time: cx
+                    .filled(2, __b.time, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?,
+                invoice_no: cx.required(3, __b.invoice_no)?,
+                amount: cx.required(4, __b.amount)?,
+                description: cx.required(5, __b.description)?,
+                return_url: cx.required(6, __b.return_url)?,
+            };
+            Ok(__r)
         }
     }
     impl IpnPayload {
@@ -1186,137 +1132,26 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
-    pub mod dynamic {
-        use super::*;
-        const OPS: &str = "refund, refund_inquire, payment_inquire, payment_create";
-        const CALLBACKS: &str = "ipn";
-        const RECIPES: &str = "none";
-        /// Sign operation `op` on request fields given as JSON (by wire name).
-        pub fn sign(
-            op: &str,
-            input: &Map<String, Value>,
-            creds: &Credentials,
-            env: Env,
-            clock: Clock,
-        ) -> Result<SignedRequest, SignError> {
-            let _a = (input, creds, env, clock);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                "refund" => __g::sign_json(sign_refund, _a),
-                "refund_inquire" => __g::sign_json(sign_refund_inquire, _a),
-                "payment_inquire" => __g::sign_json(sign_payment_inquire, _a),
-                "payment_create" => __g::sign_json(sign_payment_create, _a),
-                other => Err(__g::unknown("operation", other, OPS)),
-            }
-        }
-        /// Verify callback `name` on a received payload.
-        pub fn verify_callback(
-            name: &str,
-            payload: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (payload, creds);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "ipn" => super::verify_ipn(payload, creds),
-                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
-            }
-        }
-        /// Verify the signature on a response of operation `op`.
-        pub fn verify_response(
-            op: &str,
-            body: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (body, creds);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                other => Err(__g::unsigned_response(other)),
-            }
-        }
-        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
-        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-        pub fn status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => super::RefundResponse::status_of(json).map(Some),
-                "refund_inquire" => {
-                    super::RefundInquireResponse::status_of(json).map(Some)
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Like [`status`], through the typed response (an error also when the body does not
-        /// parse into it).
-        pub fn typed_status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => {
-                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                "refund_inquire" => {
-                    super::RefundInquireResponse::from_json(json)
-                        .map(|r| Some(r.status()))
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Parse request fields of `op` into the typed request and serialise them back
-        /// (`None`: no such operation).
-        pub fn request_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
-                "refund_inquire" => {
-                    Some(__g::round_trip::<super::RefundInquireRequest>(json))
-                }
-                "payment_inquire" => {
-                    Some(__g::round_trip::<super::PaymentInquireRequest>(json))
-                }
-                "payment_create" => {
-                    Some(__g::round_trip::<super::PaymentCreateRequest>(json))
-                }
-                _ => None,
-            }
-        }
-        /// Parse a response body of `op` into the typed response and serialise it back
-        /// (`None`: no such operation or no response fields).
-        pub fn response_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
-                "refund_inquire" => {
-                    Some(__g::round_trip::<super::RefundInquireResponse>(json))
-                }
-                "payment_inquire" => {
-                    Some(__g::round_trip::<super::PaymentInquireResponse>(json))
-                }
-                _ => None,
-            }
-        }
-        /// Run shared recipe `name` on its own.
-        pub fn run_recipe(
-            name: &str,
-            creds: &Credentials,
-            clock: Clock,
-        ) -> Result<(Stages, String), SignError> {
-            let _ = (creds, clock);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                other => Err(__g::unknown("recipe", other, RECIPES)),
-            }
-        }
-    }
+    pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        ops: &[
+            __g::Op::new::<RefundRequest>()
+                .response::<RefundResponse>()
+                .status(
+                    RefundResponse::status_of,
+                    |j| RefundResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<RefundInquireRequest>()
+                .response::<RefundInquireResponse>()
+                .status(
+                    RefundInquireResponse::status_of,
+                    |j| RefundInquireResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<PaymentInquireRequest>().response::<PaymentInquireResponse>(),
+            __g::Op::new::<PaymentCreateRequest>(),
+        ],
+        callbacks: &[("ipn", verify_ipn)],
+        recipes: &[],
+    };
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
         __g::Rule::integer("Date").req(),
         __g::Rule::string("request_id").req().max_len(30),

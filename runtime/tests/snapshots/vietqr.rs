@@ -176,12 +176,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `token` request.
-    impl From<TokenRequest> for TokenRequestBuilder {
-        #[allow(unused_variables)]
-        fn from(r: TokenRequest) -> Self {
-            TokenRequestBuilder {}
+        ///A builder that validates `token` requests.
+        pub fn builder() -> TokenRequestBuilder {
+            TokenRequestBuilder::default()
         }
     }
     ///Response of `token`.
@@ -244,20 +241,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `refund` request.
-    impl From<RefundRequest> for RefundRequestBuilder {
-        fn from(r: RefundRequest) -> Self {
-            RefundRequestBuilder {
-                bank_code: Some(r.bank_code),
-                bank_account: Some(r.bank_account),
-                reference_number: Some(r.reference_number),
-                amount: Some(r.amount),
-                content: Some(r.content),
-                multi_times: r.multi_times,
-                terminal_code: r.terminal_code,
-                sub_terminal_code: r.sub_terminal_code,
-            }
+        ///A builder that validates `refund` requests.
+        pub fn builder() -> RefundRequestBuilder {
+            RefundRequestBuilder::default()
         }
     }
     ///Response of `refund`.
@@ -286,15 +272,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `check_order` request.
-    impl From<CheckOrderRequest> for CheckOrderRequestBuilder {
-        fn from(r: CheckOrderRequest) -> Self {
-            CheckOrderRequestBuilder {
-                bank_account: Some(r.bank_account),
-                r#type: Some(r.r#type),
-                value: Some(r.value),
-            }
+        ///A builder that validates `check_order` requests.
+        pub fn builder() -> CheckOrderRequestBuilder {
+            CheckOrderRequestBuilder::default()
         }
     }
     ///Response of `check_order`.
@@ -324,15 +304,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn validate(&self) -> Result<(), SignError> {
             __g::validate(self)
         }
-    }
-    ///A builder holding every field of a `check_order_h2c` request.
-    impl From<CheckOrderH2cRequest> for CheckOrderH2cRequestBuilder {
-        fn from(r: CheckOrderH2cRequest) -> Self {
-            CheckOrderH2cRequestBuilder {
-                bank_account: Some(r.bank_account),
-                r#type: Some(r.r#type),
-                value: Some(r.value),
-            }
+        ///A builder that validates `check_order_h2c` requests.
+        pub fn builder() -> CheckOrderH2cRequestBuilder {
+            CheckOrderH2cRequestBuilder::default()
         }
     }
     ///Response of `check_order_h2c`.
@@ -392,7 +366,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl __g::Request for TokenRequest {
         type Builder = TokenRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "token";
         const TARGET: &'static str = "vietqr.token";
+        const SIGN: __g::Signer<Self> = sign_token;
         const RULES: &'static [__g::Rule] = &RULES_TOKEN_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -403,13 +380,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             const T: &str = "vietqr.token";
             let r = &RULES_TOKEN_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            Ok(TokenRequest {})
-        }
-    }
-    impl TokenRequest {
-        ///A builder that validates `token` requests.
-        pub fn builder() -> TokenRequestBuilder {
-            TokenRequestBuilder::default()
+            let __r = TokenRequest {};
+            Ok(__r)
         }
     }
     impl TokenResponse {
@@ -478,7 +450,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl __g::Request for RefundRequest {
         type Builder = RefundRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "refund";
         const TARGET: &'static str = "vietqr.refund";
+        const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -489,30 +464,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             const T: &str = "vietqr.refund";
             let r = &RULES_REFUND_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_code = cx.required(0, __b.bank_code)?;
-            let bank_account = cx.required(1, __b.bank_account)?;
-            let reference_number = cx.required(2, __b.reference_number)?;
-            let amount = cx.required(3, __b.amount)?;
-            let content = cx.required(4, __b.content)?;
-            let multi_times = cx.optional(5, __b.multi_times)?;
-            let terminal_code = cx.optional(6, __b.terminal_code)?;
-            let sub_terminal_code = cx.optional(7, __b.sub_terminal_code)?;
-            Ok(RefundRequest {
-                bank_code,
-                bank_account,
-                reference_number,
-                amount,
-                content,
-                multi_times,
-                terminal_code,
-                sub_terminal_code,
-            })
-        }
-    }
-    impl RefundRequest {
-        ///A builder that validates `refund` requests.
-        pub fn builder() -> RefundRequestBuilder {
-            RefundRequestBuilder::default()
+            let __r = RefundRequest {
+                bank_code: cx.required(0, __b.bank_code)?,
+                bank_account: cx.required(1, __b.bank_account)?,
+                reference_number: cx.required(2, __b.reference_number)?,
+                amount: cx.required(3, __b.amount)?,
+                content: cx.required(4, __b.content)?,
+                multi_times: cx.optional(5, __b.multi_times)?,
+                terminal_code: cx.optional(6, __b.terminal_code)?,
+                sub_terminal_code: cx.optional(7, __b.sub_terminal_code)?,
+            };
+            Ok(__r)
         }
     }
     impl RefundResponse {
@@ -575,7 +537,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl __g::Request for CheckOrderRequest {
         type Builder = CheckOrderRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "check_order";
         const TARGET: &'static str = "vietqr.check_order";
+        const SIGN: __g::Signer<Self> = sign_check_order;
         const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -586,20 +551,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             const T: &str = "vietqr.check_order";
             let r = &RULES_CHECK_ORDER_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_account = cx.required(0, __b.bank_account)?;
-            let r#type = cx.required(1, __b.r#type)?;
-            let value = cx.required(2, __b.value)?;
-            Ok(CheckOrderRequest {
-                bank_account,
-                r#type,
-                value,
-            })
-        }
-    }
-    impl CheckOrderRequest {
-        ///A builder that validates `check_order` requests.
-        pub fn builder() -> CheckOrderRequestBuilder {
-            CheckOrderRequestBuilder::default()
+            let __r = CheckOrderRequest {
+                bank_account: cx.required(0, __b.bank_account)?,
+                r#type: cx.required(1, __b.r#type)?,
+                value: cx.required(2, __b.value)?,
+            };
+            Ok(__r)
         }
     }
     impl CheckOrderResponse {
@@ -643,7 +600,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     impl __g::Request for CheckOrderH2cRequest {
         type Builder = CheckOrderH2cRequestBuilder;
         type Creds = Credentials;
+        type Env = Env;
+        const OP: &'static str = "check_order_h2c";
         const TARGET: &'static str = "vietqr.check_order_h2c";
+        const SIGN: __g::Signer<Self> = sign_check_order_h2c;
         const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_H2C_REQUEST;
         #[allow(unused_variables)]
         fn run(
@@ -654,20 +614,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             const T: &str = "vietqr.check_order_h2c";
             let r = &RULES_CHECK_ORDER_H2C_REQUEST;
             let cx = __g::Fields::new(T, r, fill, building);
-            let bank_account = cx.required(0, __b.bank_account)?;
-            let r#type = cx.required(1, __b.r#type)?;
-            let value = cx.required(2, __b.value)?;
-            Ok(CheckOrderH2cRequest {
-                bank_account,
-                r#type,
-                value,
-            })
-        }
-    }
-    impl CheckOrderH2cRequest {
-        ///A builder that validates `check_order_h2c` requests.
-        pub fn builder() -> CheckOrderH2cRequestBuilder {
-            CheckOrderH2cRequestBuilder::default()
+            let __r = CheckOrderH2cRequest {
+                bank_account: cx.required(0, __b.bank_account)?,
+                r#type: cx.required(1, __b.r#type)?,
+                value: cx.required(2, __b.value)?,
+            };
+            Ok(__r)
         }
     }
     impl CheckOrderH2cResponse {
@@ -1098,127 +1050,21 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         })
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
-    pub mod dynamic {
-        use super::*;
-        const OPS: &str = "token, refund, check_order, check_order_h2c";
-        const CALLBACKS: &str = "transaction_sync";
-        const RECIPES: &str = "basic, bearer";
-        /// Sign operation `op` on request fields given as JSON (by wire name).
-        pub fn sign(
-            op: &str,
-            input: &Map<String, Value>,
-            creds: &Credentials,
-            env: Env,
-            clock: Clock,
-        ) -> Result<SignedRequest, SignError> {
-            let _a = (input, creds, env, clock);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                "token" => __g::sign_json(sign_token, _a),
-                "refund" => __g::sign_json(sign_refund, _a),
-                "check_order" => __g::sign_json(sign_check_order, _a),
-                "check_order_h2c" => __g::sign_json(sign_check_order_h2c, _a),
-                other => Err(__g::unknown("operation", other, OPS)),
-            }
-        }
-        /// Verify callback `name` on a received payload.
-        pub fn verify_callback(
-            name: &str,
-            payload: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (payload, creds);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "transaction_sync" => super::verify_transaction_sync(payload, creds),
-                other => Err(__g::unknown("callback", other, CALLBACKS).into()),
-            }
-        }
-        /// Verify the signature on a response of operation `op`.
-        pub fn verify_response(
-            op: &str,
-            body: &Map<String, Value>,
-            creds: &Credentials,
-        ) -> Result<Verified, VerifyError> {
-            let _ = (body, creds);
-            #[allow(clippy::match_single_binding)]
-            match op {
-                other => Err(__g::unsigned_response(other)),
-            }
-        }
-        /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
-        /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
-        pub fn status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => super::RefundResponse::status_of(json).map(Some),
-                _ => Ok(None),
-            }
-        }
-        /// Like [`status`], through the typed response (an error also when the body does not
-        /// parse into it).
-        pub fn typed_status(
-            op: &str,
-            json: &Value,
-        ) -> Result<Option<::payspec::StatusMatch>, VerifyError> {
-            let _ = json;
-            match op {
-                "refund" => {
-                    super::RefundResponse::from_json(json).map(|r| Some(r.status()))
-                }
-                _ => Ok(None),
-            }
-        }
-        /// Parse request fields of `op` into the typed request and serialise them back
-        /// (`None`: no such operation).
-        pub fn request_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "token" => Some(__g::round_trip::<super::TokenRequest>(json)),
-                "refund" => Some(__g::round_trip::<super::RefundRequest>(json)),
-                "check_order" => Some(__g::round_trip::<super::CheckOrderRequest>(json)),
-                "check_order_h2c" => {
-                    Some(__g::round_trip::<super::CheckOrderH2cRequest>(json))
-                }
-                _ => None,
-            }
-        }
-        /// Parse a response body of `op` into the typed response and serialise it back
-        /// (`None`: no such operation or no response fields).
-        pub fn response_round_trip(
-            op: &str,
-            json: &Value,
-        ) -> Option<Result<Value, String>> {
-            match op {
-                "token" => Some(__g::round_trip::<super::TokenResponse>(json)),
-                "refund" => Some(__g::round_trip::<super::RefundResponse>(json)),
-                "check_order" => Some(__g::round_trip::<super::CheckOrderResponse>(json)),
-                "check_order_h2c" => {
-                    Some(__g::round_trip::<super::CheckOrderH2cResponse>(json))
-                }
-                _ => None,
-            }
-        }
-        /// Run shared recipe `name` on its own.
-        pub fn run_recipe(
-            name: &str,
-            creds: &Credentials,
-            clock: Clock,
-        ) -> Result<(Stages, String), SignError> {
-            let _ = (creds, clock);
-            #[allow(clippy::match_single_binding)]
-            match name {
-                "basic" => super::recipe_basic(creds, clock),
-                "bearer" => super::recipe_bearer(creds, clock),
-                other => Err(__g::unknown("recipe", other, RECIPES)),
-            }
-        }
-    }
+    pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        ops: &[
+            __g::Op::new::<TokenRequest>().response::<TokenResponse>(),
+            __g::Op::new::<RefundRequest>()
+                .response::<RefundResponse>()
+                .status(
+                    RefundResponse::status_of,
+                    |j| RefundResponse::from_json(j).map(|r| r.status()),
+                ),
+            __g::Op::new::<CheckOrderRequest>().response::<CheckOrderResponse>(),
+            __g::Op::new::<CheckOrderH2cRequest>().response::<CheckOrderH2cResponse>(),
+        ],
+        callbacks: &[("transaction_sync", verify_transaction_sync)],
+        recipes: &[("basic", recipe_basic), ("bearer", recipe_bearer)],
+    };
     static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
