@@ -423,9 +423,6 @@ impl Gen<'_> {
                 attrs.push(quote!(default));
             }
             attrs.extend(with);
-            if f.optional {
-                attrs.push(quote!(skip_serializing_if = "Option::is_none"));
-            }
             let mut serde = Vec::new();
             if !attrs.is_empty() {
                 serde.push(quote!(#[serde(#(#attrs),*)]));
@@ -467,8 +464,11 @@ impl Gen<'_> {
         } else {
             quote!()
         };
+        // Absent optional fields stay absent on the wire (serde_with adds `skip_serializing_if`).
+        let skip_none = s.fields.iter().any(|f| f.optional).then(|| quote!(#[__g::skip_serializing_none]));
         quote! {
             #[doc = #doc]
+            #skip_none
             #[derive(Clone, PartialEq, #derive_debug Serialize, Deserialize)]
             #serde
             pub struct #name {
@@ -564,7 +564,7 @@ impl Gen<'_> {
         }
     }
 
-    /// `pub mod dynamic`: the generated functions by name, on JSON (like the interpreter's API).
+    /// `pub static DYNAMIC`: the generated functions by name, on JSON (like the interpreter's API).
     pub fn dynamic_module(&self) -> TokenStream {
         let ops = self.plan.ops.iter().map(|op| {
             let req = &self.plan.structs[op.request].name;

@@ -6,6 +6,7 @@
 
 pub use crate::dynamic::{Dynamic, Op};
 pub use crate::support::*;
+pub use serde_with::skip_serializing_none;
 
 /// The names every generated module imports with `use ::payspec::glue::prelude::*;`: the std
 /// prelude items by absolute path (so generated code works under `#![no_implicit_prelude]`), JSON,

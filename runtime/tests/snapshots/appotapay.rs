@@ -395,45 +395,37 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponse {
         ///Wire name `errorCode`; required.
         pub error_code: i64,
         ///Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `data`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub data: Option<RefundResponseData>,
         ///Wire name `signature`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub signature: Option<String>,
     }
     ///The `data` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Partner refund id (the request's refundId). Wire name `refundOriginalId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundResponseDataStatus>,
         ///Payment time, unix seconds. Wire name `transactionTs`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
@@ -454,56 +446,50 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_status`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundStatusResponse {
         ///Wire name `errorCode`; required.
         pub error_code: i64,
         ///Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `data`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub data: Option<RefundStatusResponseData>,
     }
     ///The `data` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundStatusResponseData {
         ///Wire name `appotapayTransId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub appotapay_trans_id: Option<String>,
         ///Wire name `refundId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `refundOriginalId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_original_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundStatusResponseDataStatus>,
         ///Wire name `transactionTs`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_ts: Option<i64>,
     }
     ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundV2Request {
         ///Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Request-ID")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language")]
         pub x_language: Option<RefundV2XLanguage>,
         ///Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Account-Ref-ID")]
         pub x_account_ref_id: Option<String>,
         ///Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
         pub partner_ref_id: String,
@@ -512,7 +498,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///VND. Wire name `amount`; required; minimum 1000.
         pub amount: i64,
         ///Wire name `currency`; required; defaults to `VND`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<RefundV2Currency>,
         ///'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
         pub reason: String,
@@ -528,60 +513,50 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_v2`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundV2Response {
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `currency`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2ResponseStatus>,
         ///RFC 3339. Wire name `createdAt`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
         ///On failure. Wire name `errorCode`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
         ///On failure. Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Request of `refund_v2_status`: v2 refund detail.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundV2StatusRequest {
         ///Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Request-ID")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Language")]
         pub x_language: Option<RefundV2StatusXLanguage>,
         ///Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "X-Account-Ref-ID")]
         pub x_account_ref_id: Option<String>,
         ///Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
         pub refund_ref_id: String,
         ///TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<RefundV2StatusType>,
     }
     impl RefundV2StatusRequest {
@@ -595,44 +570,35 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_v2_status`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundV2StatusResponse {
         ///AppotaPay refund id. Wire name `refundId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<String>,
         ///Wire name `transactionId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         ///Wire name `partnerRefId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub partner_ref_id: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `currency`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub reason: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundV2StatusResponseStatus>,
         ///RFC 3339. Wire name `createdAt`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refunded_at: Option<String>,
         ///On failure. Wire name `errorCode`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<i64>,
         ///On failure. Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
@@ -641,10 +607,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `signature`; required; at most 64 characters.
         pub signature: String,
         ///Wire name `time`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub time: Option<::payspec::Scalar>,
     }
     ///Payment redirect to redirectUrl (GET query string); same fields and signature as ipn.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RedirectPayload {
@@ -653,7 +619,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `signature`; required; at most 64 characters.
         pub signature: String,
         ///Wire name `time`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub time: Option<::payspec::Scalar>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.

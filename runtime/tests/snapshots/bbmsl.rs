@@ -209,16 +209,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
         ///Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
         pub merchant_id: ::payspec::Scalar,
         ///BBMSL order id; required when merchantReference is absent. Wire name `orderId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
         #[serde(with = "::payspec::glue::exact_decimal")]
@@ -235,68 +234,49 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponse {
         ///"0000" = success. Wire name `responseCode`; required.
         pub response_code: String,
         ///Success on success (the doc example omits it). Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order: Option<RefundResponseOrder>,
         ///Wire name `transaction`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction: Option<RefundResponseTransaction>,
     }
     ///The `order` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///ISO 4217 (HKD, USD). Wire name `currency`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Order amount minus refunds. Wire name `netAmount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<RefundResponseOrderStatus>,
         ///Wire name `recurring`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub recurring: Option<bool>,
     }
     impl ::core::fmt::Debug for RefundResponseOrder {
@@ -318,49 +298,38 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///The `transaction` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct RefundResponseTransaction {
         ///Id of the refund transaction. Wire name `id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///REFUND. Wire name `type`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///In the example, missing from the table. Wire name `currency`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///System trace audit number. Wire name `stan`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub stan: Option<String>,
     }
     ///Request of `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct QueryRequest {
         ///Wire name `merchantId`; required.
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
     impl QueryRequest {
@@ -374,65 +343,47 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `query`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct QueryResponse {
         ///Wire name `responseCode`; required.
         pub response_code: String,
         ///Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order: Option<QueryResponseOrder>,
     }
     ///The `order` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct QueryResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `currency`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `email`; optional; personal data, redacted in `Debug`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<String>,
         ///Wire name `createTime`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub create_time: Option<String>,
         ///Wire name `updateTime`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<QueryResponseOrderStatus>,
         ///Wire name `recurring`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub recurring: Option<bool>,
     }
     impl ::core::fmt::Debug for QueryResponseOrder {
@@ -454,16 +405,15 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `void`: Cancel a paid hosted order before settlement (instead of a refund).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct VoidRequest {
         ///Wire name `merchantId`; required.
         pub merchant_id: ::payspec::Scalar,
         ///Wire name `orderId`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_id: Option<::payspec::Scalar>,
         ///Wire name `merchantReference`; optional; at most 64 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
     }
     impl VoidRequest {
@@ -477,64 +427,51 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `void`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct VoidResponse {
         ///Wire name `responseCode`; required.
         pub response_code: String,
         ///Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         ///Wire name `order`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order: Option<VoidResponseOrder>,
         ///Wire name `transaction`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction: Option<VoidResponseTransaction>,
     }
     ///The `order` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct VoidResponseOrder {
         ///Wire name `id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `merchantReference`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub merchant_reference: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
     }
     ///The `transaction` object.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct VoidResponseTransaction {
         ///Wire name `id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<i64>,
         ///Wire name `type`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(
-            default,
-            with = "::payspec::glue::exact_decimal_option",
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
     }
     ///Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct NotificationPayload {
@@ -542,10 +479,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_type: Option<String>,
         ///Wire name `maskedPan`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub masked_pan: Option<String>,
         ///Wire name `merchantReference`; required; at most 64 characters.
         pub merchant_reference: String,
@@ -554,7 +489,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `status`; required.
         pub status: String,
         ///Wire name `updateTime`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_time: Option<String>,
         ///Wire name `signature`; required.
         pub signature: String,

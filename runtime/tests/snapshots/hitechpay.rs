@@ -92,11 +92,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///yymmdd_appid_<unique>, yymmdd = today in GMT+7; idempotency key. Wire name `m_refund_id`; required; at most 45 characters; matches `^[0-9]{6}_[0-9]+_.+$`.
         pub m_refund_id: String,
@@ -105,10 +105,8 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Refund amount, VND. Wire name `amount`; required; minimum 1.
         pub amount: i64,
         ///Fee deducted from the buyer's refund; changes the mac layout. Wire name `refund_fee_amount`; optional; minimum 0.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_fee_amount: Option<i64>,
         ///Request time, unix ms. Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<i64>,
         ///Wire name `description`; required; at most 100 characters.
         pub description: String,
@@ -124,35 +122,31 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
         ///Refund id; store it for reconciliation. Wire name `refund_id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_id: Option<i64>,
     }
     ///Request of `query_refund`: Status of a refund by m_refund_id.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryRefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///Wire name `m_refund_id`; required; at most 45 characters.
         pub m_refund_id: String,
         ///Wire name `timestamp`; required; defaults to `ctx:now_ms`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<i64>,
     }
     impl QueryRefundRequest {
@@ -166,54 +160,47 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `query_refund`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct QueryRefundResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
     }
     ///Request of `create_order`: Create a payment order (context for refunds).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct CreateOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///Wire name `app_user`; required; at least 1 characters; at most 50 characters.
         pub app_user: String,
         ///Wire name `app_trans_id`; required; at most 40 characters; matches `^[0-9]{6}_.+$`.
         pub app_trans_id: String,
         ///Wire name `app_time`; required; defaults to `ctx:now_ms`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_time: Option<i64>,
         ///Wire name `expire_duration_seconds`; optional; minimum 300; maximum 2592000.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub expire_duration_seconds: Option<i64>,
         ///Wire name `amount`; required; minimum 1.
         pub amount: i64,
         ///Wire name `description`; required; at most 256 characters.
         pub description: String,
         ///Wire name `callback_url`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub callback_url: Option<String>,
         ///Wire name `sub_app_id`; optional; at most 50 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_app_id: Option<String>,
         ///Wire name `item`; required; at most 2048 characters.
         pub item: String,
         ///Wire name `embed_data`; required; at most 2048 characters.
         pub embed_data: String,
         ///Wire name `bank_code`; optional; at most 20 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub bank_code: Option<String>,
     }
     impl CreateOrderRequest {
@@ -227,39 +214,33 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `create_order`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CreateOrderResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
         ///Wire name `zp_trans_token`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub zp_trans_token: Option<String>,
         ///Wire name `order_url`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_url: Option<String>,
         ///Wire name `order_token`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub order_token: Option<String>,
         ///Wire name `qr_code`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub qr_code: Option<String>,
     }
     ///Request of `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct QueryOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<i64>,
         ///Wire name `app_trans_id`; required; at most 40 characters.
         pub app_trans_id: String,
@@ -275,37 +256,31 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `query_order`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct QueryOrderResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
         ///Wire name `return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub return_message: Option<String>,
         ///Wire name `sub_return_code`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_code: Option<i64>,
         ///Wire name `sub_return_message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_return_message: Option<String>,
         ///Wire name `is_processing`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_processing: Option<bool>,
         ///Wire name `amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `discount_amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub discount_amount: Option<i64>,
         ///Wire name `zp_trans_id`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub zp_trans_id: Option<i64>,
         ///Wire name `server_time`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub server_time: Option<i64>,
     }
     ///Payment callback (sent only after a successful payment); `data` is JSON text signed as received.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CallbackPayload {
@@ -314,7 +289,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `mac`; required; at most 64 characters.
         pub mac: String,
         ///1 = order, 2 = agreement. Wire name `type`; optional; minimum 1; maximum 2.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<i64>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.

@@ -141,11 +141,12 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundRequest {
         ///Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
         pub request_id: String,
@@ -156,13 +157,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///Refund reason. Wire name `description`; required; at most 255 characters.
         pub description: String,
         ///Bank code; required when the payment was a bank transfer. Wire name `bank`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub bank: Option<String>,
         ///Beneficiary account number (the doc says 'Bank account name'); required for bank transfer. Wire name `account_number`; optional; at most 20 characters; personal data, redacted in `Debug`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub account_number: Option<String>,
         ///Account holder's name; required for bank transfer. Wire name `customer_name`; optional; at most 32 characters; personal data, redacted in `Debug`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub customer_name: Option<String>,
     }
     impl ::core::fmt::Debug for RefundRequest {
@@ -196,6 +194,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
@@ -204,24 +203,23 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///String in the doc (e.g. "999"); the Go SDK also accepts a number. Wire name `error_code`; required.
         pub error_code: ::payspec::Scalar,
         ///Wire name `failure_reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub failure_reason: Option<String>,
         ///Refunded amount. Wire name `amount`; required.
         pub amount: i64,
         ///9Pay transaction id of the payment. Wire name `order_code`; required.
         pub order_code: i64,
         ///9Pay refund id. Wire name `refund_no`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
         pub request_id: String,
     }
     ///Request of `refund_inquire`: Status of a refund by request_id.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         pub request_id: String,
@@ -237,6 +235,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_inquire`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundInquireResponse {
@@ -245,24 +244,23 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///String in the doc (e.g. "999"); the Go SDK also accepts a number. Wire name `error_code`; required.
         pub error_code: ::payspec::Scalar,
         ///Wire name `failure_reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub failure_reason: Option<String>,
         ///Refunded amount. Wire name `amount`; required.
         pub amount: i64,
         ///9Pay transaction id of the payment. Wire name `order_code`; required.
         pub order_code: i64,
         ///9Pay refund id. Wire name `refund_no`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub refund_no: Option<i64>,
         ///Wire name `request_id`; required.
         pub request_id: String,
     }
     ///Request of `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         pub invoice_no: String,
@@ -278,55 +276,45 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `payment_inquire`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct PaymentInquireResponse {
         ///Wire name `payment_no`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub payment_no: Option<i64>,
         ///Wire name `invoice_no`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub invoice_no: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount: Option<i64>,
         ///Wire name `description`; optional; at most 255 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         ///Wire name `method`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub method: Option<PaymentInquireResponseMethod>,
         ///Wire name `currency`; optional; at most 10 characters.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub currency: Option<String>,
         ///Typed Array with a 10-digit example in the table, an ISO-8601 string in the sample. Wire name `created_at`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<::payspec::Scalar>,
         ///Wire name `card_brand`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub card_brand: Option<String>,
         ///Payment status: 2 processing, 3 pending review, 4 card linked, 5 success, 6 failed, 8 cancelled, 9 rejected, 16 money received. Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<i64>,
         ///Wire name `failure_reason`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub failure_reason: Option<String>,
         ///Wire name `amount_actually_received`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub amount_actually_received: Option<i64>,
     }
     ///Request of `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        #[serde(rename = "merchantKey", skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "merchantKey")]
         pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub time: Option<i64>,
         ///Wire name `invoice_no`; required.
         pub invoice_no: String,
@@ -348,6 +336,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct IpnPayload {
@@ -356,7 +345,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///Wire name `checksum`; required; at most 64 characters.
         pub checksum: String,
         ///v1 (payment IPN and return only). Wire name `version`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub version: Option<String>,
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.

@@ -182,23 +182,19 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `token`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct TokenResponse {
         ///Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`. Wire name `access_token`; optional; personal data, redacted in `Debug`.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub access_token: Option<String>,
         ///Always Bearer. Wire name `token_type`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub token_type: Option<String>,
         ///Lifetime in seconds (300); typed String in the doc table, a number in the example. Wire name `expires_in`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub expires_in: Option<::payspec::Scalar>,
         ///FAILED on error. Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Error code on error. Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     impl ::core::fmt::Debug for TokenResponse {
@@ -213,6 +209,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
@@ -227,13 +224,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Refund description. Wire name `content`; required.
         pub content: String,
         ///Allow several refunds of this payment; settable only on the first refund. Wire name `multiTimes`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub multi_times: Option<bool>,
         ///Store / point-of-sale code. Wire name `terminalCode`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Sub-store code. Wire name `subTerminalCode`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_terminal_code: Option<String>,
     }
     impl RefundRequest {
@@ -247,13 +241,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct RefundResponse {
         ///Wire name `status`; required.
         pub status: RefundResponseStatus,
         ///SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx. Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
@@ -278,14 +272,13 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `check_order`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderResponse {
         ///FAILED on error. Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Error code on error. Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
@@ -310,17 +303,17 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `check_order_h2c`.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
     pub struct CheckOrderH2cResponse {
         ///Wire name `status`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         ///Wire name `message`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
+    #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
     pub struct TransactionSyncPayload {
@@ -329,7 +322,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///yyyy-MM-ddHH:mm as sent, e.g. 2024-05-1701:53. Wire name `transactionTime`; required; matches `^[0-9]{4}-[0-9]{2}-[0-9]{4}:[0-9]{2}$`.
         pub transaction_time: String,
         ///Wire name `referencenumber`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub referencenumber: Option<String>,
         ///Long in the generic spec; a string in the partner doc example. At most 10 digits: it is signed zero-padded to 10. Wire name `amount`; required; matches `^[0-9]{1,10}$`.
         pub amount: ::payspec::Scalar,
@@ -342,13 +334,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `orderId`; required.
         pub order_id: String,
         ///Wire name `terminalCode`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub terminal_code: Option<String>,
         ///Wire name `serviceCode`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub service_code: Option<String>,
         ///Wire name `urlLink`; optional.
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub url_link: Option<String>,
         ///Wire name `signature`; required; at most 64 characters.
         pub signature: String,
