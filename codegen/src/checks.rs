@@ -87,17 +87,11 @@ impl Gen<'_> {
         e
     }
 
-    /// `impl __g::Checked` for enums and objects of request-side structs, `validate`, the conversion
-    /// back to a builder.
+    /// `impl __g::Checked` for objects of request-side structs; `validate` and `builder()`.
     pub fn request_impl(&self, idx: usize) -> TokenStream {
         let s = &self.plan.structs[idx];
         let name = &s.name;
         let rules = self.rules(idx);
-        for f in &s.fields {
-            if let Ty::Enum(i) = f.ty {
-                self.enum_checked(i);
-            }
-        }
         if !s.top_request {
             let steps = s.fields.iter().enumerate().map(|(i, f)| {
                 let id = &f.ident;
@@ -132,23 +126,6 @@ impl Gen<'_> {
                 }
             }
         }
-    }
-
-    fn enum_checked(&self, i: usize) {
-        if !self.enums_checked.borrow_mut().insert(i) {
-            return;
-        }
-        let name = &self.plan.enums[i].name;
-        self.extra(quote! {
-            impl __g::Checked for #name {
-                fn check(&self, rule: &__g::Rule) -> Result<(), String> {
-                    rule.check_str(self.as_str())
-                }
-                fn is_empty_text(&self) -> bool {
-                    self.as_str().is_empty()
-                }
-            }
-        });
     }
 
     pub fn target(&self, op: &OpPlan) -> String {
@@ -263,7 +240,6 @@ impl Gen<'_> {
                 const SIGN: __g::Signer<Self> = #sign_fn;
                 const RULES: &'static [__g::Rule] = &#rules;
                 #decimals
-                #[allow(unused_variables)]
                 fn run(__b: #builder, fill: Option<(&Credentials, Clock)>, building: bool) -> Result<Self, SignError> {
                     const T: &str = #target;
                     let r = &#rules;

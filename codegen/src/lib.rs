@@ -50,7 +50,6 @@ pub(crate) struct Gen<'s> {
     pub plan: Plan<'s>,
     counter: std::cell::Cell<usize>,
     rules_done: std::cell::RefCell<std::collections::HashSet<usize>>,
-    enums_checked: std::cell::RefCell<std::collections::HashSet<usize>>,
     errors: std::cell::RefCell<Vec<GenError>>,
     extras: std::cell::RefCell<Vec<TokenStream>>,
 }
@@ -99,7 +98,6 @@ fn compile_errors(spec: &Spec, spec_path: &str, errors: &[GenError]) -> TokenStr
         },
         counter: Default::default(),
         rules_done: Default::default(),
-        enums_checked: Default::default(),
         errors: Default::default(),
         extras: Default::default(),
     };
@@ -127,7 +125,6 @@ pub fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
         plan,
         counter: Default::default(),
         rules_done: Default::default(),
-        enums_checked: Default::default(),
         errors: Default::default(),
         extras: Default::default(),
     };
@@ -147,7 +144,8 @@ pub fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
     }
     quote! {
         #[doc = #doc]
-        #[allow(non_camel_case_types)]
+        // Generated bodies are uniform: some bind what a given spec never reads.
+        #[allow(non_camel_case_types, unused_variables, unused_mut, clippy::let_and_return)]
         pub mod #name {
             #body
         }

@@ -13,11 +13,11 @@ use quote::{format_ident, quote};
 /// What a recipe's field items read from.
 #[derive(Clone, Copy)]
 pub enum Target<'a> {
-    /// A prepared typed request `__req`, with `__url`, `__path`, `__payload` and `__clock` in scope.
+    /// A prepared typed request `req`, with `__url`, `__path`, `__payload` and `clock` in scope.
     Request(&'a OpPlan<'a>),
     /// A received JSON map `payload` (callback or response body); clock 0, no URL.
     Received,
-    /// No fields (a shared recipe run on its own); `__clock` in scope.
+    /// No fields (a shared recipe run on its own); `clock` in scope.
     Empty,
 }
 
@@ -290,10 +290,10 @@ impl Gen<'_> {
         (omit && f.optional && !f.def.required && !f.ty.is_copy()).then_some(Local::Present)
     }
 
-    /// Access to a typed request field by wire-name path on `__req`.
+    /// Access to a typed request field by wire-name path on `req`.
     fn request_field(&self, op: &OpPlan, path: &[String]) -> Option<Raw> {
         let target = format!("{}.{}", self.spec.provider, op.name);
-        self.field_path(quote!(__req), op.request, path, Some(&target))
+        self.field_path(quote!(req), op.request, path, Some(&target))
     }
 
     /// Typed access by wire-name path into struct `sidx` at place `root`. With `filled` (the request
@@ -408,8 +408,8 @@ impl Gen<'_> {
                     Context::Url | Context::Path => str_lit(""),
                     Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
                     Context::NowMs if matches!(cx.target, Target::Received) => int(quote!(0i64)),
-                    Context::NowS => int(quote!(__clock.now_ms.div_euclid(1000))),
-                    Context::NowMs => int(quote!(__clock.now_ms)),
+                    Context::NowS => int(quote!(clock.now_ms.div_euclid(1000))),
+                    Context::NowMs => int(quote!(clock.now_ms)),
                     Context::Payload => match cx.target {
                         Target::Request(op) if op.op.body != BodyEncoding::None => {
                             Src::Val(Raw { expr: quote!(__payload.as_str()), opt: false, ty: RawTy::Str })
@@ -1188,13 +1188,10 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(unused_mut, unused_variables, clippy::let_and_return)]
             pub fn #f(req: &#req, creds: &Credentials, env: Env, clock: Clock) -> Result<SignedRequest, SignError> {
                 const T: &str = #target;
                 let r = &#rules;
                 let cx = __g::Fields::signing(T, r, creds, clock);
-                let __req = req;
-                let __clock = clock;
                 #(#checks)*
                 #groups
                 let mut __w = env.__wire(#host, #method, #path)?;
@@ -1260,9 +1257,7 @@ impl Gen<'_> {
                 Ok((__g::sealed(__st, creds.redactor(), #structural), __value))
             }
 
-            #[allow(unused_variables, clippy::let_and_return)]
             fn #inner(creds: &Credentials, clock: Clock, label: &str) -> Result<(String, Stages), SignError> {
-                let __clock = clock;
                 #at_const
                 Ok(#block)
             }

@@ -334,7 +334,7 @@ fn generated_code_stays_thin() {
     assert!(out.contains("__g::Rule::string(\"m_refund_id\").req().max_len(45).pattern(&__PATTERN0),"), "{out}");
     assert!(out.contains("__g::put(&mut c, \"key1\", Some(&self.key1));"), "{out}");
     assert!(out.contains("let mut __w = env.__wire(\"api\", \"POST\", \"/refund\")?;"), "{out}");
-    assert!(out.contains("__w.opt(\"refund_fee_amount\", __req.refund_fee_amount);"), "{out}");
+    assert!(out.contains("__w.opt(\"refund_fee_amount\", req.refund_fee_amount);"), "{out}");
     // A shared recipe reading nothing of the request runs through its function, not inlined.
     let text = std::fs::read_to_string(root.join("specs/vietqr.yaml")).unwrap();
     let out = gen_spec(&payspec_model::load_str("specs/vietqr.yaml", &text).unwrap());

@@ -172,36 +172,22 @@ impl Gen<'_> {
         let variants: Vec<_> = self.plan.envs.iter().map(|e| &e.variant).collect();
         let docs = self.plan.envs.iter().map(|e| format!("Environment `{}`.", e.name));
         let names: Vec<&str> = self.plan.envs.iter().map(|e| e.name.as_str()).collect();
-        let mut arms = Vec::new();
+        let mut hosts = Vec::new();
         for e in &self.plan.envs {
             let v = &e.variant;
             match &self.spec.environments[&e.name] {
                 Hosts::One(url) => {
                     let host = payspec_model::DEFAULT_HOST;
-                    arms.push(quote!((Env::#v, #host) => Some(#url),));
+                    hosts.push(quote!((Env::#v, #host, #url)));
                 }
                 Hosts::Named(map) => {
                     for (host, url) in map {
-                        arms.push(quote!((Env::#v, #host) => Some(#url),));
+                        hosts.push(quote!((Env::#v, #host, #url)));
                     }
                 }
             }
         }
-        let name_arms = variants.iter().zip(&names).map(|(v, n)| quote!(Env::#v => #n,));
-        let from_arms = variants.iter().zip(&names).map(|(v, n)| quote!(#n => Some(Env::#v),));
-        let uninhabited = variants.is_empty();
-        let base_body = if uninhabited {
-            quote!(match self {})
-        } else {
-            quote! {
-                match (self, host) {
-                    #(#arms)*
-                    _ => None,
-                }
-            }
-        };
-        let name_body = if uninhabited { quote!(match self {}) } else { quote!(match self { #(#name_arms)* }) };
-        let _ = uninhabited;
+        let uninhabited = variants.is_empty().then(|| quote!(, uninhabited));
         quote! {
             /// The environments the provider publishes.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -212,30 +198,10 @@ impl Gen<'_> {
             impl Env {
                 /// Every environment, in spec order.
                 pub const ALL: &'static [Env] = &[#(Env::#variants),*];
-
-                /// The environment's name in the spec (`sandbox`, `production`).
-                pub fn name(self) -> &'static str {
-                    #name_body
-                }
-
-                /// The environment named `name` in the spec.
-                pub fn from_name(name: &str) -> Option<Env> {
-                    match name {
-                        #(#from_arms)*
-                        _ => None,
-                    }
-                }
-
-                /// Base URL of `host` (`api` is the default host) in this environment.
-                pub fn base_url(self, host: &str) -> Option<&'static str> {
-                    #base_body
-                }
-
-                #[doc(hidden)]
-                pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
-                    __g::Wire::new(self.name(), h, self.base_url(h), m, p)
-                }
+                const NAMES: &'static [&'static str] = &[#(#names),*];
+                const HOSTS: &'static [(Env, &'static str, &'static str)] = &[#(#hosts),*];
             }
+            __g::env_enum!(Env #uninhabited);
         }
     }
 
@@ -342,7 +308,7 @@ impl Gen<'_> {
         let variants: Vec<_> = e.variants.iter().map(|(v, _)| v).collect();
         let wires: Vec<_> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
         let vdocs = wires.iter().map(|w| format!("`{w}`"));
-        let body = if variants.is_empty() { quote!(match *self {}) } else { quote!(Self::WIRE[*self as usize]) };
+        let uninhabited = variants.is_empty().then(|| quote!(, uninhabited));
         let rule = variant_rule(&e.variants);
         let container = match rule {
             Some(r) => quote!(#[serde(crate = "::payspec::serde", rename_all = #r)]),
@@ -367,23 +333,8 @@ impl Gen<'_> {
                 /// Every value, in spec order.
                 pub const ALL: &'static [#name] = &[#(Self::#variants),*];
                 const WIRE: &'static [&'static str] = &[#(#wires),*];
-
-                /// The wire value.
-                pub fn as_str(&self) -> &'static str {
-                    #body
-                }
-
-                /// The value with wire text `s`.
-                pub fn from_wire(s: &str) -> Option<Self> {
-                    Self::ALL.iter().copied().find(|v| v.as_str() == s)
-                }
             }
-
-            impl ::core::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
+            __g::wire_enum!(#name #uninhabited);
         }
     }
 

@@ -154,7 +154,6 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(unused_variables, unused_mut)]
             pub fn #f(
                 payload: &Map<String, Value>,
                 creds: &Credentials,
@@ -191,7 +190,6 @@ impl Gen<'_> {
         );
         quote! {
             #[doc = #doc]
-            #[allow(unused_variables)]
             pub fn #f(
                 body: &Map<String, Value>,
                 creds: &Credentials,

@@ -305,6 +305,91 @@ pub trait Checked {
     }
 }
 
+/// What every generated enum of wire values has, given its `ALL` (variants in spec order) and
+/// `WIRE` (their wire texts, same order) consts: `as_str`, `from_wire`, `Display` and its field check.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_enum {
+    ($name:ident) => {
+        $crate::__wire_enum!(@impl $name, inhabited);
+    };
+    ($name:ident, uninhabited) => {
+        $crate::__wire_enum!(@impl $name, uninhabited);
+    };
+    (@as_str $s:ident, inhabited) => {
+        Self::WIRE[*$s as usize]
+    };
+    (@as_str $s:ident, uninhabited) => {
+        match *$s {}
+    };
+    (@impl $name:ident, $kind:ident) => {
+        impl $name {
+            /// The wire value.
+            pub fn as_str(&self) -> &'static str {
+                $crate::__wire_enum!(@as_str self, $kind)
+            }
+            /// The value with wire text `s`.
+            pub fn from_wire(s: &str) -> ::core::option::Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl $crate::glue::Checked for $name {
+            fn check(&self, rule: &$crate::glue::Rule) -> ::core::result::Result<(), ::std::string::String> {
+                rule.check_str(self.as_str())
+            }
+            fn is_empty_text(&self) -> bool {
+                self.as_str().is_empty()
+            }
+        }
+    };
+}
+pub use crate::__wire_enum as wire_enum;
+
+/// What every generated `Env` has, given its `ALL` (variants in spec order), `NAMES` (their spec
+/// names, same order) and `HOSTS` (environment, host, base URL) consts.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __env_enum {
+    ($name:ident) => {
+        $crate::__env_enum!(@impl $name, inhabited);
+    };
+    ($name:ident, uninhabited) => {
+        $crate::__env_enum!(@impl $name, uninhabited);
+    };
+    (@name $s:ident, inhabited) => {
+        Self::NAMES[$s as usize]
+    };
+    (@name $s:ident, uninhabited) => {
+        match $s {}
+    };
+    (@impl $name:ident, $kind:ident) => {
+        impl $name {
+            /// The environment's name in the spec (`sandbox`, `production`).
+            pub fn name(self) -> &'static str {
+                $crate::__env_enum!(@name self, $kind)
+            }
+            /// The environment named `name` in the spec.
+            pub fn from_name(name: &str) -> ::core::option::Option<Self> {
+                Self::ALL.iter().copied().find(|e| e.name() == name)
+            }
+            /// Base URL of `host` (`api` is the default host) in this environment.
+            pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+                Self::HOSTS.iter().find(|(e, h, _)| *e == self && *h == host).map(|(_, _, url)| *url)
+            }
+            #[doc(hidden)]
+            pub fn __wire(self, h: &str, m: &'static str, p: &str) -> $crate::glue::Wired {
+                $crate::glue::Wire::new(self.name(), h, self.base_url(h), m, p)
+            }
+        }
+    };
+}
+pub use crate::__env_enum as env_enum;
+
 impl Checked for String {
     fn check(&self, rule: &Rule) -> Result<(), String> {
         rule.check_str(self)

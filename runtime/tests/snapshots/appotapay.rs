@@ -4,7 +4,7 @@
 Every call carries an HS256 JWT in X-APPOTAPAY-AUTH (header cty "appotapay-api;v=1", claims iss, jti, api_key, exp = now + 300). Two refund generations: v1 (host v1, `Bearer` token, HMAC `signature` in the body and on the response) and v2 (bare token, no body signature). No refund notification exists: poll the status operations. `pending` refunds are handled manually within 1 working day. Refund support, partial/multiple refunds and the refund window depend on the payment provider (Napas 1 year; VPBank cards 6 months; ShopeePay 60 days (v1 page: 90); MOCA 1 month; ZaloPay 180 days; VnptPay, MOCA and AppotaPay wallet full refund only; VNPay no multiple refunds; ONEPAY, EBILL, VA, ViettelPay and Cybersource no API refund). The public sandbox account is partner APPOTAPAY (https://docs.appotapay.com/payment/sandbox).
 
 Provider documentation: <https://docs.appotapay.com/payment/refund>*/
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, unused_variables, unused_mut, clippy::let_and_return)]
 pub mod appotapay {
     #[allow(dead_code)]
     const _SPEC: &str = include_str!("../../../specs/appotapay.yaml");
@@ -25,36 +25,15 @@ pub mod appotapay {
     impl Env {
         /// Every environment, in spec order.
         pub const ALL: &'static [Env] = &[Env::Sandbox, Env::Production];
-        /// The environment's name in the spec (`sandbox`, `production`).
-        pub fn name(self) -> &'static str {
-            match self {
-                Env::Sandbox => "sandbox",
-                Env::Production => "production",
-            }
-        }
-        /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> Option<Env> {
-            match name {
-                "sandbox" => Some(Env::Sandbox),
-                "production" => Some(Env::Production),
-                _ => None,
-            }
-        }
-        /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> Option<&'static str> {
-            match (self, host) {
-                (Env::Sandbox, "api") => Some("https://gateway.dev.appotapay.com"),
-                (Env::Sandbox, "v1") => Some("https://payment.dev.appotapay.com"),
-                (Env::Production, "api") => Some("https://gateway.appotapay.com"),
-                (Env::Production, "v1") => Some("https://payment.appotapay.com"),
-                _ => None,
-            }
-        }
-        #[doc(hidden)]
-        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
-            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
-        }
+        const NAMES: &'static [&'static str] = &["sandbox", "production"];
+        const HOSTS: &'static [(Env, &'static str, &'static str)] = &[
+            (Env::Sandbox, "api", "https://gateway.dev.appotapay.com"),
+            (Env::Sandbox, "v1", "https://payment.dev.appotapay.com"),
+            (Env::Production, "api", "https://gateway.appotapay.com"),
+            (Env::Production, "v1", "https://payment.appotapay.com"),
+        ];
     }
+    __g::env_enum!(Env);
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
     pub struct Credentials {
@@ -125,20 +104,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             "success",
             "error",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundResponseDataStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundResponseDataStatus);
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
@@ -166,20 +133,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             "success",
             "error",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundStatusResponseDataStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundStatusResponseDataStatus);
     ///Allowed values of `X-Language`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
@@ -193,20 +148,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2XLanguage] = &[Self::Vi, Self::En];
         const WIRE: &'static [&'static str] = &["vi", "en"];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundV2XLanguage {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundV2XLanguage);
     ///Allowed values of `currency`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
@@ -218,20 +161,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2Currency] = &[Self::Vnd];
         const WIRE: &'static [&'static str] = &["VND"];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundV2Currency {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundV2Currency);
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
@@ -259,20 +190,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             "success",
             "error",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundV2ResponseStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundV2ResponseStatus);
     ///Allowed values of `X-Language`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
@@ -286,20 +205,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         /// Every value, in spec order.
         pub const ALL: &'static [RefundV2StatusXLanguage] = &[Self::Vi, Self::En];
         const WIRE: &'static [&'static str] = &["vi", "en"];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundV2StatusXLanguage {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundV2StatusXLanguage);
     ///Allowed values of `type`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -316,20 +223,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             Self::PartnerOrderId,
         ];
         const WIRE: &'static [&'static str] = &["TRANSACTION_ID", "PARTNER_ORDER_ID"];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundV2StatusType {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundV2StatusType);
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
@@ -357,20 +252,8 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             "success",
             "error",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundV2StatusResponseStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundV2StatusResponseStatus);
     ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
@@ -665,7 +548,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "appotapay.refund";
         const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -742,7 +624,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "appotapay.refund_status";
         const SIGN: __g::Signer<Self> = sign_refund_status;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_STATUS_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundStatusRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -854,7 +735,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "appotapay.refund_v2";
         const SIGN: __g::Signer<Self> = sign_refund_v2;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundV2RequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -962,7 +842,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "appotapay.refund_v2_status";
         const SIGN: __g::Signer<Self> = sign_refund_v2_status;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_V2_STATUS_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundV2StatusRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -1122,7 +1001,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     /**Sign `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
 
 `POST /api/v1/transaction/refund` on host `v1`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund(
         req: &RefundRequest,
         creds: &Credentials,
@@ -1132,27 +1010,22 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const T: &str = "appotapay.refund";
         let r = &RULES_REFUND_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.refund_id)?;
         cx.check(1, &req.appotapay_trans_id)?;
         cx.check(2, &req.amount)?;
         cx.check(3, &req.reason)?;
         let mut __w = env.__wire("v1", "POST", "/api/v1/transaction/refund")?;
         __w.header("Content-Type", "application/json");
-        __w.body("refundId", Value::String(__req.refund_id.to_string()));
-        __w.body(
-            "appotapayTransId",
-            Value::String(__req.appotapay_trans_id.to_string()),
-        );
-        __w.body("amount", Value::from(__req.amount));
-        __w.body("reason", Value::String(__req.reason.to_string()));
+        __w.body("refundId", Value::String(req.refund_id.to_string()));
+        __w.body("appotapayTransId", Value::String(req.appotapay_trans_id.to_string()));
+        __w.body("amount", Value::from(req.amount));
+        __w.body("reason", Value::String(req.reason.to_string()));
         let __st0 = {
             let __msg: String = {
-                let __p0 = __req.amount.to_string();
-                let __p1 = __req.appotapay_trans_id.to_string();
-                let __p2 = __req.reason.to_string();
-                let __p3 = __req.refund_id.to_string();
+                let __p0 = req.amount.to_string();
+                let __p1 = req.appotapay_trans_id.to_string();
+                let __p2 = req.reason.to_string();
+                let __p3 = req.refund_id.to_string();
                 let mut __pp = ::payspec::canon::Pairs::new("=", "&", false);
                 __pp.add_str("amount", &__p0);
                 __pp.add_str("appotapayTransId", &__p1);
@@ -1174,7 +1047,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     /**Sign `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
 
 `GET /api/v1/transaction/refund/{refundId}` on host `v1`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund_status(
         req: &RefundStatusRequest,
         creds: &Credentials,
@@ -1184,11 +1056,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const T: &str = "appotapay.refund_status";
         let r = &RULES_REFUND_STATUS_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.refund_id)?;
         let mut __w = env.__wire("v1", "GET", "/api/v1/transaction/refund/{refundId}")?;
-        __w.path_field(T, "refundId", &__req.refund_id.to_string())?;
+        __w.path_field(T, "refundId", &req.refund_id.to_string())?;
         __w.header("Content-Type", "application/json");
         let (__pv0, __st0) = __recipe_jwt_bearer(creds, clock, "auth:jwt_bearer")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
@@ -1198,7 +1068,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
 
 `POST /api/v2/transaction/refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund_v2(
         req: &RefundV2Request,
         creds: &Credentials,
@@ -1208,8 +1077,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const T: &str = "appotapay.refund_v2";
         let r = &RULES_REFUND_V2_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.present(0, req.x_request_id.as_ref())?;
         cx.present(1, req.x_language.as_ref())?;
         cx.present(2, req.x_account_ref_id.as_ref())?;
@@ -1228,20 +1095,20 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         cx.check(7, &req.reason)?;
         let mut __w = env.__wire("api", "POST", "/api/v2/transaction/refund")?;
         __w.header("Content-Type", "application/json");
-        if let Some(__v) = __req.x_request_id.as_ref() {
+        if let Some(__v) = req.x_request_id.as_ref() {
             __w.header_field(T, "X-Request-ID", __v.to_string())?;
         }
-        if let Some(__v) = __req.x_language.as_ref() {
+        if let Some(__v) = req.x_language.as_ref() {
             __w.header_field(T, "X-Language", __v.to_string())?;
         }
-        if let Some(__v) = __req.x_account_ref_id.as_ref() {
+        if let Some(__v) = req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
-        __w.body("partnerRefId", Value::String(__req.partner_ref_id.to_string()));
-        __w.body("transactionId", Value::String(__req.transaction_id.to_string()));
-        __w.body("amount", Value::from(__req.amount));
+        __w.body("partnerRefId", Value::String(req.partner_ref_id.to_string()));
+        __w.body("transactionId", Value::String(req.transaction_id.to_string()));
+        __w.body("amount", Value::from(req.amount));
         __w.body("currency", __g::json(&*f_currency));
-        __w.body("reason", Value::String(__req.reason.to_string()));
+        __w.body("reason", Value::String(req.reason.to_string()));
         let (__pv0, __st0) = __recipe_jwt(creds, clock, "auth:jwt")?;
         __w.header("X-APPOTAPAY-AUTH", __pv0);
         __w.stage(__st0, false);
@@ -1250,7 +1117,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     /**Sign `refund_v2_status`: v2 refund detail.
 
 `GET /api/v2/transaction/refund/{refundRefId}` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund_v2_status(
         req: &RefundV2StatusRequest,
         creds: &Credentials,
@@ -1260,8 +1126,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         const T: &str = "appotapay.refund_v2_status";
         let r = &RULES_REFUND_V2_STATUS_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.present(0, req.x_request_id.as_ref())?;
         cx.present(1, req.x_language.as_ref())?;
         cx.present(2, req.x_account_ref_id.as_ref())?;
@@ -1269,18 +1133,18 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         cx.present(4, req.r#type.as_ref())?;
         let mut __w = env
             .__wire("api", "GET", "/api/v2/transaction/refund/{refundRefId}")?;
-        __w.path_field(T, "refundRefId", &__req.refund_ref_id.to_string())?;
-        if let Some(__v) = __req.r#type.as_ref() {
+        __w.path_field(T, "refundRefId", &req.refund_ref_id.to_string())?;
+        if let Some(__v) = req.r#type.as_ref() {
             __w.query("type", __v.to_string());
         }
         __w.header("Content-Type", "application/json");
-        if let Some(__v) = __req.x_request_id.as_ref() {
+        if let Some(__v) = req.x_request_id.as_ref() {
             __w.header_field(T, "X-Request-ID", __v.to_string())?;
         }
-        if let Some(__v) = __req.x_language.as_ref() {
+        if let Some(__v) = req.x_language.as_ref() {
             __w.header_field(T, "X-Language", __v.to_string())?;
         }
-        if let Some(__v) = __req.x_account_ref_id.as_ref() {
+        if let Some(__v) = req.x_account_ref_id.as_ref() {
             __w.header_field(T, "X-Account-Ref-ID", __v.to_string())?;
         }
         let (__pv0, __st0) = __recipe_jwt(creds, clock, "auth:jwt")?;
@@ -1289,7 +1153,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
     ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
-    #[allow(unused_variables)]
     pub fn verify_refund_response(
         body: &Map<String, Value>,
         creds: &Credentials,
@@ -1349,7 +1212,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         })
     }
     ///Verify callback `ipn` (json payload): Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
-    #[allow(unused_variables, unused_mut)]
     pub fn verify_ipn(
         payload: &Map<String, Value>,
         creds: &Credentials,
@@ -1389,7 +1251,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         })
     }
     ///Verify callback `redirect` (query payload): Payment redirect to redirectUrl (GET query string); same fields and signature as ipn. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`RedirectPayload`] is the typed form of the received payload.
-    #[allow(unused_variables, unused_mut)]
     pub fn verify_redirect(
         payload: &Map<String, Value>,
         creds: &Credentials,
@@ -1436,13 +1297,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         let (__value, __st) = __recipe_jwt(creds, clock, "recipe:jwt")?;
         Ok((__g::sealed(__st, creds.redactor(), false), __value))
     }
-    #[allow(unused_variables, clippy::let_and_return)]
     fn __recipe_jwt(
         creds: &Credentials,
         clock: Clock,
         label: &str,
     ) -> Result<(String, Stages), SignError> {
-        let __clock = clock;
         const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
         Ok({
             let __msg: String = {
@@ -1465,7 +1324,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                             let mut __t = String::new();
                             __t.push_str(creds.api_key.as_str());
                             __t.push('-');
-                            __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
+                            __t.push_str(&clock.now_ms.div_euclid(1000).to_string());
                             __t
                         };
                         Value::String(__v.to_string())
@@ -1478,7 +1337,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __c.insert(
                     "exp".to_string(),
                     {
-                        let __v = __clock.now_ms.div_euclid(1000);
+                        let __v = clock.now_ms.div_euclid(1000);
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
@@ -1537,13 +1396,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         let (__value, __st) = __recipe_jwt_bearer(creds, clock, "recipe:jwt_bearer")?;
         Ok((__g::sealed(__st, creds.redactor(), false), __value))
     }
-    #[allow(unused_variables, clippy::let_and_return)]
     fn __recipe_jwt_bearer(
         creds: &Credentials,
         clock: Clock,
         label: &str,
     ) -> Result<(String, Stages), SignError> {
-        let __clock = clock;
         const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
         Ok({
             let __msg: String = {
@@ -1566,7 +1423,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                             let mut __t = String::new();
                             __t.push_str(creds.api_key.as_str());
                             __t.push('-');
-                            __t.push_str(&__clock.now_ms.div_euclid(1000).to_string());
+                            __t.push_str(&clock.now_ms.div_euclid(1000).to_string());
                             __t
                         };
                         Value::String(__v.to_string())
@@ -1579,7 +1436,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __c.insert(
                     "exp".to_string(),
                     {
-                        let __v = __clock.now_ms.div_euclid(1000);
+                        let __v = clock.now_ms.div_euclid(1000);
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
@@ -1639,13 +1496,11 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         let (__value, __st) = __recipe_jwt_legacy(creds, clock, "recipe:jwt_legacy")?;
         Ok((__g::sealed(__st, creds.redactor(), false), __value))
     }
-    #[allow(unused_variables, clippy::let_and_return)]
     fn __recipe_jwt_legacy(
         creds: &Credentials,
         clock: Clock,
         label: &str,
     ) -> Result<(String, Stages), SignError> {
-        let __clock = clock;
         const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
         Ok({
             let __msg: String = {
@@ -1668,7 +1523,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 __c.insert(
                     "exp".to_string(),
                     {
-                        let __v = __clock.now_ms.div_euclid(1000);
+                        let __v = clock.now_ms.div_euclid(1000);
                         {
                             let __n: i64 = __v;
                             let __v: i64 = match __n.checked_add(300i64) {
@@ -1777,22 +1632,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __g::Rule::string("currency").req().values(&["VND"]),
         __g::Rule::string("reason").req().max_len(100),
     ];
-    impl __g::Checked for RefundV2XLanguage {
-        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
-            rule.check_str(self.as_str())
-        }
-        fn is_empty_text(&self) -> bool {
-            self.as_str().is_empty()
-        }
-    }
-    impl __g::Checked for RefundV2Currency {
-        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
-            rule.check_str(self.as_str())
-        }
-        fn is_empty_text(&self) -> bool {
-            self.as_str().is_empty()
-        }
-    }
     static RULES_REFUND_V2_STATUS_REQUEST: [__g::Rule; 5usize] = [
         __g::Rule::string("X-Request-ID").max_len(40),
         __g::Rule::string("X-Language").values(&["vi", "en"]),
@@ -1800,22 +1639,6 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __g::Rule::string("refundRefId").req(),
         __g::Rule::string("type").values(&["TRANSACTION_ID", "PARTNER_ORDER_ID"]),
     ];
-    impl __g::Checked for RefundV2StatusXLanguage {
-        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
-            rule.check_str(self.as_str())
-        }
-        fn is_empty_text(&self) -> bool {
-            self.as_str().is_empty()
-        }
-    }
-    impl __g::Checked for RefundV2StatusType {
-        fn check(&self, rule: &__g::Rule) -> Result<(), String> {
-            rule.check_str(self.as_str())
-        }
-        fn is_empty_text(&self) -> bool {
-            self.as_str().is_empty()
-        }
-    }
     static RULES_REFUND_RESPONSE_DATA: [__g::Rule; 7usize] = [
         __g::Rule::string("appotapayTransId"),
         __g::Rule::string("refundId"),

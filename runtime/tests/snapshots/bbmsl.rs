@@ -4,7 +4,7 @@
 Every request is `{"request": "<JSON text>", "signature": "<base64 SHA256withRSA>"}`, signed with the merchant's RSA-2048 private key over the exact request text (the merchant uploads its public key in the merchant portal). Responses are not signed. Notifications are signed by BBMSL and verified with BBMSL's public key for the environment (bbmsl_test_public_key.pem / bbmsl_prod_public_key.pem). Refunds are synchronous: the response carries the refund transaction. A refund is approved only when the merchant has enough unsettled balance; before settlement use void instead (the official plugin refunds only SETTLED orders). Currencies HKD (default) and USD; amounts Number(9,2).
 
 Provider documentation: <https://docs.bbmsl.com/docs/online-hosted/API/refund>*/
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, unused_variables, unused_mut, clippy::let_and_return)]
 pub mod bbmsl {
     #[allow(dead_code)]
     const _SPEC: &str = include_str!("../../../specs/bbmsl.yaml");
@@ -25,34 +25,13 @@ pub mod bbmsl {
     impl Env {
         /// Every environment, in spec order.
         pub const ALL: &'static [Env] = &[Env::Sandbox, Env::Production];
-        /// The environment's name in the spec (`sandbox`, `production`).
-        pub fn name(self) -> &'static str {
-            match self {
-                Env::Sandbox => "sandbox",
-                Env::Production => "production",
-            }
-        }
-        /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> Option<Env> {
-            match name {
-                "sandbox" => Some(Env::Sandbox),
-                "production" => Some(Env::Production),
-                _ => None,
-            }
-        }
-        /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> Option<&'static str> {
-            match (self, host) {
-                (Env::Sandbox, "api") => Some("https://payapi.sit.bbmsl.com"),
-                (Env::Production, "api") => Some("https://payapi.prod.bbmsl.com"),
-                _ => None,
-            }
-        }
-        #[doc(hidden)]
-        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
-            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
-        }
+        const NAMES: &'static [&'static str] = &["sandbox", "production"];
+        const HOSTS: &'static [(Env, &'static str, &'static str)] = &[
+            (Env::Sandbox, "api", "https://payapi.sit.bbmsl.com"),
+            (Env::Production, "api", "https://payapi.prod.bbmsl.com"),
+        ];
     }
+    __g::env_enum!(Env);
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
     pub struct Credentials {
@@ -145,20 +124,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "CLOSED",
             "SETTLED",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundResponseOrderStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundResponseOrderStatus);
     ///Allowed values of `status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
@@ -194,20 +161,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
             "CLOSED",
             "SETTLED",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for QueryResponseOrderStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(QueryResponseOrderStatus);
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
     #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -539,7 +494,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
         const DECIMALS: &'static [&'static str] = &["amount"];
-        #[allow(unused_variables)]
         fn run(
             __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -631,7 +585,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "bbmsl.query";
         const SIGN: __g::Signer<Self> = sign_query;
         const RULES: &'static [__g::Rule] = &RULES_QUERY_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: QueryRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -722,7 +675,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "bbmsl.void";
         const SIGN: __g::Signer<Self> = sign_void;
         const RULES: &'static [__g::Rule] = &RULES_VOID_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: VoidRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -811,7 +763,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     /**Sign `refund`: Full or partial refund, once per order, if the payment method allows it.
 
 `POST /hosted-checkout/refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund(
         req: &RefundRequest,
         creds: &Credentials,
@@ -821,8 +772,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         const T: &str = "bbmsl.refund";
         let r = &RULES_REFUND_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.merchant_id)?;
         cx.present(1, req.order_id.as_ref())?;
         cx.present(2, req.merchant_reference.as_ref())?;
@@ -834,12 +783,12 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         )?;
         let mut __w = env.__wire("api", "POST", "/hosted-checkout/refund")?;
         __w.header("Content-Type", "application/json");
-        __w.body("merchantId", __g::json(&__req.merchant_id));
-        if let Some(__v) = __req.order_id.as_ref() {
+        __w.body("merchantId", __g::json(&req.merchant_id));
+        if let Some(__v) = req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        __w.opt("merchantReference", __req.merchant_reference.as_ref());
-        __w.body("amount", __g::decimal_json(&__req.amount));
+        __w.opt("merchantReference", req.merchant_reference.as_ref());
+        __w.body("amount", __g::decimal_json(&req.amount));
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:79:5: operations.refund.sign";
         let __st0 = {
@@ -862,7 +811,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     /**Sign `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
 
 `POST /hosted-checkout/query` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_query(
         req: &QueryRequest,
         creds: &Credentials,
@@ -872,8 +820,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         const T: &str = "bbmsl.query";
         let r = &RULES_QUERY_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.merchant_id)?;
         cx.present(1, req.order_id.as_ref())?;
         cx.present(2, req.merchant_reference.as_ref())?;
@@ -884,11 +830,11 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         )?;
         let mut __w = env.__wire("api", "POST", "/hosted-checkout/query")?;
         __w.header("Content-Type", "application/json");
-        __w.body("merchantId", __g::json(&__req.merchant_id));
-        if let Some(__v) = __req.order_id.as_ref() {
+        __w.body("merchantId", __g::json(&req.merchant_id));
+        if let Some(__v) = req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        __w.opt("merchantReference", __req.merchant_reference.as_ref());
+        __w.opt("merchantReference", req.merchant_reference.as_ref());
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:131:5: operations.query.sign";
         let __st0 = {
@@ -911,7 +857,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     /**Sign `void`: Cancel a paid hosted order before settlement (instead of a refund).
 
 `POST /hosted-checkout/void` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_void(
         req: &VoidRequest,
         creds: &Credentials,
@@ -921,8 +866,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         const T: &str = "bbmsl.void";
         let r = &RULES_VOID_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.merchant_id)?;
         cx.present(1, req.order_id.as_ref())?;
         cx.present(2, req.merchant_reference.as_ref())?;
@@ -933,11 +876,11 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         )?;
         let mut __w = env.__wire("api", "POST", "/hosted-checkout/void")?;
         __w.header("Content-Type", "application/json");
-        __w.body("merchantId", __g::json(&__req.merchant_id));
-        if let Some(__v) = __req.order_id.as_ref() {
+        __w.body("merchantId", __g::json(&req.merchant_id));
+        if let Some(__v) = req.order_id.as_ref() {
             __w.body("orderId", __g::json(__v));
         }
-        __w.opt("merchantReference", __req.merchant_reference.as_ref());
+        __w.opt("merchantReference", req.merchant_reference.as_ref());
         let __payload: String = __w.payload();
         const AT0: &str = "specs/bbmsl.yaml:172:5: operations.void.sign";
         let __st0 = {
@@ -958,7 +901,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         )
     }
     ///Verify callback `notification` (json payload): Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`NotificationPayload`] is the typed form of the received payload.
-    #[allow(unused_variables, unused_mut)]
     pub fn verify_notification(
         payload: &Map<String, Value>,
         creds: &Credentials,

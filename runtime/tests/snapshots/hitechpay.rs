@@ -4,7 +4,7 @@
 Refunds are asynchronous: /refund only registers the request, the result comes from /query_refund. Requests carry app_id and an HMAC-SHA256 `mac` (key1); callbacks are verified with key2. The production host is not published.
 
 Provider documentation: <https://developers.hitechpay.vn/refund-for-a-transaction-25146441e0>*/
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, unused_variables, unused_mut, clippy::let_and_return)]
 pub mod hitechpay {
     #[allow(dead_code)]
     const _SPEC: &str = include_str!("../../../specs/hitechpay.yaml");
@@ -23,31 +23,12 @@ pub mod hitechpay {
     impl Env {
         /// Every environment, in spec order.
         pub const ALL: &'static [Env] = &[Env::Sandbox];
-        /// The environment's name in the spec (`sandbox`, `production`).
-        pub fn name(self) -> &'static str {
-            match self {
-                Env::Sandbox => "sandbox",
-            }
-        }
-        /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> Option<Env> {
-            match name {
-                "sandbox" => Some(Env::Sandbox),
-                _ => None,
-            }
-        }
-        /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> Option<&'static str> {
-            match (self, host) {
-                (Env::Sandbox, "api") => Some("https://sb-openapi.hitechpay.vn/v2"),
-                _ => None,
-            }
-        }
-        #[doc(hidden)]
-        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
-            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
-        }
+        const NAMES: &'static [&'static str] = &["sandbox"];
+        const HOSTS: &'static [(Env, &'static str, &'static str)] = &[
+            (Env::Sandbox, "api", "https://sb-openapi.hitechpay.vn/v2"),
+        ];
     }
+    __g::env_enum!(Env);
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
     pub struct Credentials {
@@ -345,7 +326,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "hitechpay.refund";
         const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -426,7 +406,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "hitechpay.query_refund";
         const SIGN: __g::Signer<Self> = sign_query_refund;
         const RULES: &'static [__g::Rule] = &RULES_QUERY_REFUND_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: QueryRefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -548,7 +527,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "hitechpay.create_order";
         const SIGN: __g::Signer<Self> = sign_create_order;
         const RULES: &'static [__g::Rule] = &RULES_CREATE_ORDER_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: CreateOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -610,7 +588,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "hitechpay.query_order";
         const SIGN: __g::Signer<Self> = sign_query_order;
         const RULES: &'static [__g::Rule] = &RULES_QUERY_ORDER_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: QueryOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -720,7 +697,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     /**Sign `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
 
 `POST /refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund(
         req: &RefundRequest,
         creds: &Credentials,
@@ -730,8 +706,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const T: &str = "hitechpay.refund";
         let r = &RULES_REFUND_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.m_refund_id)?;
         cx.check(2, &req.zp_trans_id)?;
@@ -741,22 +715,22 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         cx.check(6, &req.description)?;
         let mut __w = env.__wire("api", "POST", "/refund")?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
-        __w.body("zp_trans_id", Value::String(__req.zp_trans_id.to_string()));
-        __w.body("amount", Value::from(__req.amount));
-        __w.opt("refund_fee_amount", __req.refund_fee_amount);
+        __w.body("m_refund_id", Value::String(req.m_refund_id.to_string()));
+        __w.body("zp_trans_id", Value::String(req.zp_trans_id.to_string()));
+        __w.body("amount", Value::from(req.amount));
+        __w.opt("refund_fee_amount", req.refund_fee_amount);
         __w.body("timestamp", Value::from(f_timestamp));
-        __w.body("description", Value::String(__req.description.to_string()));
+        __w.body("description", Value::String(req.description.to_string()));
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
-                __m.part(&&__req.zp_trans_id);
-                __m.part(&__req.amount);
-                if let Some(v) = __req.refund_fee_amount {
+                __m.part(&&req.zp_trans_id);
+                __m.part(&req.amount);
+                if let Some(v) = req.refund_fee_amount {
                     __m.skip_empty(&v);
                 }
-                __m.part(&&__req.description);
+                __m.part(&&req.description);
                 __m.part(&f_timestamp);
                 __m.finish()
             };
@@ -771,7 +745,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     /**Sign `query_refund`: Status of a refund by m_refund_id.
 
 `POST /query_refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_query_refund(
         req: &QueryRefundRequest,
         creds: &Credentials,
@@ -781,20 +754,18 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const T: &str = "hitechpay.query_refund";
         let r = &RULES_QUERY_REFUND_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.m_refund_id)?;
         let f_timestamp = cx.need_copy(2, req.timestamp, |c, k| Ok(Some(k.now_ms)))?;
         let mut __w = env.__wire("api", "POST", "/query_refund")?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("m_refund_id", Value::String(__req.m_refund_id.to_string()));
+        __w.body("m_refund_id", Value::String(req.m_refund_id.to_string()));
         __w.body("timestamp", Value::from(f_timestamp));
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
-                __m.part(&&__req.m_refund_id);
+                __m.part(&&req.m_refund_id);
                 __m.part(&f_timestamp);
                 __m.finish()
             };
@@ -809,7 +780,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     /**Sign `create_order`: Create a payment order (context for refunds).
 
 `POST /create` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_create_order(
         req: &CreateOrderRequest,
         creds: &Credentials,
@@ -819,8 +789,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const T: &str = "hitechpay.create_order";
         let r = &RULES_CREATE_ORDER_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.app_user)?;
         cx.check(2, &req.app_trans_id)?;
@@ -835,27 +803,27 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         cx.present(11, req.bank_code.as_ref())?;
         let mut __w = env.__wire("api", "POST", "/create")?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("app_user", Value::String(__req.app_user.to_string()));
-        __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
+        __w.body("app_user", Value::String(req.app_user.to_string()));
+        __w.body("app_trans_id", Value::String(req.app_trans_id.to_string()));
         __w.body("app_time", Value::from(f_app_time));
-        __w.opt("expire_duration_seconds", __req.expire_duration_seconds);
-        __w.body("amount", Value::from(__req.amount));
-        __w.body("description", Value::String(__req.description.to_string()));
-        __w.opt("callback_url", __req.callback_url.as_ref());
-        __w.opt("sub_app_id", __req.sub_app_id.as_ref());
-        __w.body("item", Value::String(__req.item.to_string()));
-        __w.body("embed_data", Value::String(__req.embed_data.to_string()));
-        __w.opt("bank_code", __req.bank_code.as_ref());
+        __w.opt("expire_duration_seconds", req.expire_duration_seconds);
+        __w.body("amount", Value::from(req.amount));
+        __w.body("description", Value::String(req.description.to_string()));
+        __w.opt("callback_url", req.callback_url.as_ref());
+        __w.opt("sub_app_id", req.sub_app_id.as_ref());
+        __w.body("item", Value::String(req.item.to_string()));
+        __w.body("embed_data", Value::String(req.embed_data.to_string()));
+        __w.opt("bank_code", req.bank_code.as_ref());
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
-                __m.part(&&__req.app_trans_id);
-                __m.part(&&__req.app_user);
-                __m.part(&__req.amount);
+                __m.part(&&req.app_trans_id);
+                __m.part(&&req.app_user);
+                __m.part(&req.amount);
                 __m.part(&f_app_time);
-                __m.part(&&__req.embed_data);
-                __m.part(&&__req.item);
+                __m.part(&&req.embed_data);
+                __m.part(&&req.item);
                 __m.finish()
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
@@ -869,7 +837,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     /**Sign `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
 
 `POST /query` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_query_order(
         req: &QueryOrderRequest,
         creds: &Credentials,
@@ -879,18 +846,16 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         const T: &str = "hitechpay.query_order";
         let r = &RULES_QUERY_ORDER_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_app_id = cx.need_copy(0, req.app_id, |c, k| Ok(Some(c.app_id)))?;
         cx.check(1, &req.app_trans_id)?;
         let mut __w = env.__wire("api", "POST", "/query")?;
         __w.body("app_id", Value::from(f_app_id));
-        __w.body("app_trans_id", Value::String(__req.app_trans_id.to_string()));
+        __w.body("app_trans_id", Value::String(req.app_trans_id.to_string()));
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
                 __m.part(&f_app_id);
-                __m.part(&&__req.app_trans_id);
+                __m.part(&&req.app_trans_id);
                 __m.part(&creds.key1.expose());
                 __m.finish()
             };
@@ -903,7 +868,6 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `callback` (json payload): Payment callback (sent only after a successful payment); `data` is JSON text signed as received. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`CallbackPayload`] is the typed form of the received payload.
-    #[allow(unused_variables, unused_mut)]
     pub fn verify_callback(
         payload: &Map<String, Value>,
         creds: &Credentials,

@@ -4,7 +4,7 @@
 Every API call carries `Date: <unix seconds>` and `Authorization: Signature Algorithm=HS256, Credential=<merchant_key>,SignedHeaders=,Signature=<base64 HMAC-SHA256>` over METHOD, the full URL, the timestamp and the sorted, form-encoded body fields (secret_key). Refunds are asynchronous: create returns status 2 (processing); the result arrives by IPN at the merchant's registered ipn_refund_url (form POST, `result` + `checksum`, checked with checksum_key) and can be polled with refund_inquire using the same request_id. Rejected requests come back as non-2xx HTTP statuses with an undocumented body (treat 4xx as rejected, 5xx/timeouts as unknown and poll refund_inquire). Only payments with status 5 can be refunded; for international cards a partial refund is possible only 24 hours after the payment succeeded; for bank-transfer payments bank, account_number and customer_name are required.
 
 Provider documentation: <https://developers.9pay.vn/api-reference/refund>*/
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, unused_variables, unused_mut, clippy::let_and_return)]
 pub mod ninepay {
     #[allow(dead_code)]
     const _SPEC: &str = include_str!("../../../specs/ninepay.yaml");
@@ -25,34 +25,13 @@ pub mod ninepay {
     impl Env {
         /// Every environment, in spec order.
         pub const ALL: &'static [Env] = &[Env::Sandbox, Env::Production];
-        /// The environment's name in the spec (`sandbox`, `production`).
-        pub fn name(self) -> &'static str {
-            match self {
-                Env::Sandbox => "sandbox",
-                Env::Production => "production",
-            }
-        }
-        /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> Option<Env> {
-            match name {
-                "sandbox" => Some(Env::Sandbox),
-                "production" => Some(Env::Production),
-                _ => None,
-            }
-        }
-        /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> Option<&'static str> {
-            match (self, host) {
-                (Env::Sandbox, "api") => Some("https://sand-payment.9pay.vn"),
-                (Env::Production, "api") => Some("https://payment.9pay.vn"),
-                _ => None,
-            }
-        }
-        #[doc(hidden)]
-        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
-            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
-        }
+        const NAMES: &'static [&'static str] = &["sandbox", "production"];
+        const HOSTS: &'static [(Env, &'static str, &'static str)] = &[
+            (Env::Sandbox, "api", "https://sand-payment.9pay.vn"),
+            (Env::Production, "api", "https://payment.9pay.vn"),
+        ];
     }
+    __g::env_enum!(Env);
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
     pub struct Credentials {
@@ -126,20 +105,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
             "WALLET",
             "COLLECTION",
         ];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for PaymentInquireResponseMethod {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(PaymentInquireResponseMethod);
     ///Request of `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
     #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -407,7 +374,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "ninepay.refund";
         const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -489,7 +455,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "ninepay.refund_inquire";
         const SIGN: __g::Signer<Self> = sign_refund_inquire;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_INQUIRE_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundInquireRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -556,7 +521,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "ninepay.payment_inquire";
         const SIGN: __g::Signer<Self> = sign_payment_inquire;
         const RULES: &'static [__g::Rule] = &RULES_PAYMENT_INQUIRE_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: PaymentInquireRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -636,7 +600,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "ninepay.payment_create";
         const SIGN: __g::Signer<Self> = sign_payment_create;
         const RULES: &'static [__g::Rule] = &RULES_PAYMENT_CREATE_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: PaymentCreateRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -746,7 +709,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     /**Sign `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
 
 `POST /v2/refunds/create` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund(
         req: &RefundRequest,
         creds: &Credentials,
@@ -756,8 +718,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const T: &str = "ninepay.refund";
         let r = &RULES_REFUND_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.request_id)?;
@@ -775,10 +735,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let mut __w = env.__wire("api", "POST", "/v2/refunds/create")?;
         __w.header("Content-Type", "application/json");
         __w.header_field(T, "Date", f_date.to_string())?;
-        __w.body("request_id", Value::String(__req.request_id.to_string()));
-        __w.body("payment_no", Value::from(__req.payment_no));
-        __w.body("amount", Value::from(__req.amount));
-        __w.body("description", Value::String(__req.description.to_string()));
+        __w.body("request_id", Value::String(req.request_id.to_string()));
+        __w.body("payment_no", Value::from(req.payment_no));
+        __w.body("amount", Value::from(req.amount));
+        __w.body("description", Value::String(req.description.to_string()));
         __w.opt("bank", f_bank);
         __w.opt("account_number", f_account_number);
         __w.opt("customer_name", f_customer_name);
@@ -797,7 +757,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                             __pp.add_nonempty("account_number", &__v);
                         }
                         {
-                            let __v = __req.amount;
+                            let __v = req.amount;
                             __pp.add_nonempty("amount", &__v);
                         }
                         if let Some(__v) = f_bank {
@@ -807,15 +767,15 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                             __pp.add_nonempty("customer_name", &__v);
                         }
                         {
-                            let __v = &__req.description;
+                            let __v = &req.description;
                             __pp.add_nonempty("description", &__v);
                         }
                         {
-                            let __v = __req.payment_no;
+                            let __v = req.payment_no;
                             __pp.add_nonempty("payment_no", &__v);
                         }
                         {
-                            let __v = &__req.request_id;
+                            let __v = &req.request_id;
                             __pp.add_nonempty("request_id", &__v);
                         }
                         __pp.finish()
@@ -856,7 +816,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     /**Sign `refund_inquire`: Status of a refund by request_id.
 
 `GET /v2/refunds/{request_id}/inquire` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund_inquire(
         req: &RefundInquireRequest,
         creds: &Credentials,
@@ -866,13 +825,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const T: &str = "ninepay.refund_inquire";
         let r = &RULES_REFUND_INQUIRE_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.request_id)?;
         let mut __w = env.__wire("api", "GET", "/v2/refunds/{request_id}/inquire")?;
-        __w.path_field(T, "request_id", &__req.request_id.to_string())?;
+        __w.path_field(T, "request_id", &req.request_id.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
         const AT0: &str = "specs/ninepay.yaml:141:5: operations.refund_inquire.sign";
@@ -916,7 +873,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     /**Sign `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
 
 `GET /v2/payments/{invoice_no}/inquire` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_payment_inquire(
         req: &PaymentInquireRequest,
         creds: &Credentials,
@@ -926,13 +882,11 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const T: &str = "ninepay.payment_inquire";
         let r = &RULES_PAYMENT_INQUIRE_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         cx.check(1, &req.invoice_no)?;
         let mut __w = env.__wire("api", "GET", "/v2/payments/{invoice_no}/inquire")?;
-        __w.path_field(T, "invoice_no", &__req.invoice_no.to_string())?;
+        __w.path_field(T, "invoice_no", &req.invoice_no.to_string())?;
         __w.header_field(T, "Date", f_date.to_string())?;
         let __url: String = __w.url();
         const AT0: &str = "specs/ninepay.yaml:172:5: operations.payment_inquire.sign";
@@ -976,7 +930,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     /**Sign `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
 
 `POST /payments/create` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_payment_create(
         req: &PaymentCreateRequest,
         creds: &Credentials,
@@ -986,8 +939,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         const T: &str = "ninepay.payment_create";
         let r = &RULES_PAYMENT_CREATE_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let f_date = cx
             .need_copy(0, req.date, |c, k| Ok(Some(k.now_ms.div_euclid(1000))))?;
         let f_merchant_key = cx
@@ -1007,10 +958,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         __w.header_field(T, "Date", f_date.to_string())?;
         __w.body("merchantKey", Value::String(f_merchant_key.to_string()));
         __w.body("time", Value::from(f_time));
-        __w.body("invoice_no", Value::String(__req.invoice_no.to_string()));
-        __w.body("amount", Value::from(__req.amount));
-        __w.body("description", Value::String(__req.description.to_string()));
-        __w.body("return_url", Value::String(__req.return_url.to_string()));
+        __w.body("invoice_no", Value::String(req.invoice_no.to_string()));
+        __w.body("amount", Value::from(req.amount));
+        __w.body("description", Value::String(req.description.to_string()));
+        __w.body("return_url", Value::String(req.return_url.to_string()));
         let __url: String = __w.url();
         const AT0: &str = "specs/ninepay.yaml:216:5: operations.payment_create.sign";
         let (__pv0, __st0) = {
@@ -1023,15 +974,15 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                     &{
                         let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
                         {
-                            let __v = __req.amount;
+                            let __v = req.amount;
                             __pp.add_nonempty("amount", &__v);
                         }
                         {
-                            let __v = &__req.description;
+                            let __v = &req.description;
                             __pp.add_nonempty("description", &__v);
                         }
                         {
-                            let __v = &__req.invoice_no;
+                            let __v = &req.invoice_no;
                             __pp.add_nonempty("invoice_no", &__v);
                         }
                         {
@@ -1039,7 +990,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                             __pp.add_nonempty("merchantKey", &__v);
                         }
                         {
-                            let __v = &__req.return_url;
+                            let __v = &req.return_url;
                             __pp.add_nonempty("return_url", &__v);
                         }
                         {
@@ -1075,7 +1026,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `ipn` (form payload): Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK). Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`IpnPayload`] is the typed form of the received payload.
-    #[allow(unused_variables, unused_mut)]
     pub fn verify_ipn(
         payload: &Map<String, Value>,
         creds: &Credentials,

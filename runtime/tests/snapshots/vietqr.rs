@@ -4,7 +4,7 @@
 Every call carries a short-lived Bearer token (300 s) from `token` (HTTP Basic with username/password). A refund also carries an MD5 `checkSum` built with the refund `secret_key` that VietQR's technical team issues after payment integration (it is not the token password). There is no refund-status endpoint: check_order (looked up by referenceNumber or orderId) shows `refundCount` and `amountRefunded`, and refund rows have `type` 6. VietQR answers errors with HTTP 400 `{"status":"FAILED","message":"Exx"}`. There is no idempotency key: after a timeout read `amountRefunded` with check_order before any retry. Only transactions paid through a VietQR code (VietQR Pro plan, MBBank or BIDV account linked) can be refunded; when the payer used MoMo or ZaloPay through VietQR the wallet credits the refund later.
 
 Provider documentation: <https://api.vietqr.vn/en/v1/vietqr-refund-apis/calling-the-refund-api>*/
-#[allow(non_camel_case_types)]
+#[allow(non_camel_case_types, unused_variables, unused_mut, clippy::let_and_return)]
 pub mod vietqr {
     #[allow(dead_code)]
     const _SPEC: &str = include_str!("../../../specs/vietqr.yaml");
@@ -25,34 +25,13 @@ pub mod vietqr {
     impl Env {
         /// Every environment, in spec order.
         pub const ALL: &'static [Env] = &[Env::Sandbox, Env::Production];
-        /// The environment's name in the spec (`sandbox`, `production`).
-        pub fn name(self) -> &'static str {
-            match self {
-                Env::Sandbox => "sandbox",
-                Env::Production => "production",
-            }
-        }
-        /// The environment named `name` in the spec.
-        pub fn from_name(name: &str) -> Option<Env> {
-            match name {
-                "sandbox" => Some(Env::Sandbox),
-                "production" => Some(Env::Production),
-                _ => None,
-            }
-        }
-        /// Base URL of `host` (`api` is the default host) in this environment.
-        pub fn base_url(self, host: &str) -> Option<&'static str> {
-            match (self, host) {
-                (Env::Sandbox, "api") => Some("https://dev.vietqr.org/vqr"),
-                (Env::Production, "api") => Some("https://api.vietqr.org/vqr"),
-                _ => None,
-            }
-        }
-        #[doc(hidden)]
-        pub fn __wire(self, h: &str, m: &'static str, p: &str) -> __g::Wired {
-            __g::Wire::new(self.name(), h, self.base_url(h), m, p)
-        }
+        const NAMES: &'static [&'static str] = &["sandbox", "production"];
+        const HOSTS: &'static [(Env, &'static str, &'static str)] = &[
+            (Env::Sandbox, "api", "https://dev.vietqr.org/vqr"),
+            (Env::Production, "api", "https://api.vietqr.org/vqr"),
+        ];
     }
+    __g::env_enum!(Env);
     /// The credentials the merchant holds, one field per spec credential. `Debug` redacts secrets.
     #[derive(Clone, Debug)]
     pub struct Credentials {
@@ -126,20 +105,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         /// Every value, in spec order.
         pub const ALL: &'static [RefundResponseStatus] = &[Self::Success, Self::Failed];
         const WIRE: &'static [&'static str] = &["SUCCESS", "FAILED"];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for RefundResponseStatus {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(RefundResponseStatus);
     ///Allowed values of `transType`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
@@ -153,20 +120,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         /// Every value, in spec order.
         pub const ALL: &'static [TransactionSyncPayloadTransType] = &[Self::C, Self::D];
         const WIRE: &'static [&'static str] = &["C", "D"];
-        /// The wire value.
-        pub fn as_str(&self) -> &'static str {
-            Self::WIRE[*self as usize]
-        }
-        /// The value with wire text `s`.
-        pub fn from_wire(s: &str) -> Option<Self> {
-            Self::ALL.iter().copied().find(|v| v.as_str() == s)
-        }
     }
-    impl ::core::fmt::Display for TransactionSyncPayloadTransType {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
+    __g::wire_enum!(TransactionSyncPayloadTransType);
     ///Request of `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields)]
@@ -360,7 +315,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "vietqr.token";
         const SIGN: __g::Signer<Self> = sign_token;
         const RULES: &'static [__g::Rule] = &RULES_TOKEN_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: TokenRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -444,7 +398,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "vietqr.refund";
         const SIGN: __g::Signer<Self> = sign_refund;
         const RULES: &'static [__g::Rule] = &RULES_REFUND_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: RefundRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -531,7 +484,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "vietqr.check_order";
         const SIGN: __g::Signer<Self> = sign_check_order;
         const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: CheckOrderRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -594,7 +546,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const TARGET: &'static str = "vietqr.check_order_h2c";
         const SIGN: __g::Signer<Self> = sign_check_order_h2c;
         const RULES: &'static [__g::Rule] = &RULES_CHECK_ORDER_H2C_REQUEST;
-        #[allow(unused_variables)]
         fn run(
             __b: CheckOrderH2cRequestBuilder,
             fill: Option<(&Credentials, Clock)>,
@@ -711,7 +662,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     /**Sign `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
 
 `POST /api/token_generate` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_token(
         req: &TokenRequest,
         creds: &Credentials,
@@ -721,8 +671,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const T: &str = "vietqr.token";
         let r = &RULES_TOKEN_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         let mut __w = env.__wire("api", "POST", "/api/token_generate")?;
         __w.header("Content-Type", "application/json");
         let (__pv0, __st0) = __recipe_basic(creds, clock, "auth:basic")?;
@@ -733,7 +681,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     /**Sign `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
 
 `POST /api/transaction/refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_refund(
         req: &RefundRequest,
         creds: &Credentials,
@@ -743,8 +690,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const T: &str = "vietqr.refund";
         let r = &RULES_REFUND_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.bank_code)?;
         cx.check(1, &req.bank_account)?;
         cx.check(2, &req.reference_number)?;
@@ -755,21 +700,21 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         cx.present(7, req.sub_terminal_code.as_ref())?;
         let mut __w = env.__wire("api", "POST", "/api/transaction/refund")?;
         __w.header("Content-Type", "application/json");
-        __w.body("bankCode", Value::String(__req.bank_code.to_string()));
-        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
-        __w.body("referenceNumber", Value::String(__req.reference_number.to_string()));
-        __w.body("amount", Value::String(__req.amount.to_string()));
-        __w.body("content", Value::String(__req.content.to_string()));
-        __w.opt("multiTimes", __req.multi_times);
-        __w.opt("terminalCode", __req.terminal_code.as_ref());
-        __w.opt("subTerminalCode", __req.sub_terminal_code.as_ref());
+        __w.body("bankCode", Value::String(req.bank_code.to_string()));
+        __w.body("bankAccount", Value::String(req.bank_account.to_string()));
+        __w.body("referenceNumber", Value::String(req.reference_number.to_string()));
+        __w.body("amount", Value::String(req.amount.to_string()));
+        __w.body("content", Value::String(req.content.to_string()));
+        __w.opt("multiTimes", req.multi_times);
+        __w.opt("terminalCode", req.terminal_code.as_ref());
+        __w.opt("subTerminalCode", req.sub_terminal_code.as_ref());
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
                 __m.part(&creds.secret_key.expose());
-                __m.part(&&__req.reference_number);
-                __m.part(&&__req.amount);
-                __m.part(&&__req.bank_account);
+                __m.part(&&req.reference_number);
+                __m.part(&&req.amount);
+                __m.part(&&req.bank_account);
                 __m.finish()
             };
             let __digest = __g::md5(&__msg);
@@ -786,7 +731,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
 
 `POST /api/transactions/check-order` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_check_order(
         req: &CheckOrderRequest,
         creds: &Credentials,
@@ -796,20 +740,18 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const T: &str = "vietqr.check_order";
         let r = &RULES_CHECK_ORDER_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.bank_account)?;
         cx.check(1, &req.r#type)?;
         cx.check(2, &req.value)?;
         let mut __w = env.__wire("api", "POST", "/api/transactions/check-order")?;
         __w.header("Content-Type", "application/json");
-        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
-        __w.body("type", __g::json(&__req.r#type));
-        __w.body("value", Value::String(__req.value.to_string()));
+        __w.body("bankAccount", Value::String(req.bank_account.to_string()));
+        __w.body("type", __g::json(&req.r#type));
+        __w.body("value", Value::String(req.value.to_string()));
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
-                __m.part(&&__req.bank_account);
+                __m.part(&&req.bank_account);
                 __m.part(&creds.username.as_str());
                 __m.finish()
             };
@@ -827,7 +769,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     /**Sign `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
 
 `POST /api/ecommerce-transactions/check-order` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
-    #[allow(unused_mut, unused_variables, clippy::let_and_return)]
     pub fn sign_check_order_h2c(
         req: &CheckOrderH2cRequest,
         creds: &Credentials,
@@ -837,21 +778,19 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         const T: &str = "vietqr.check_order_h2c";
         let r = &RULES_CHECK_ORDER_H2C_REQUEST;
         let cx = __g::Fields::signing(T, r, creds, clock);
-        let __req = req;
-        let __clock = clock;
         cx.check(0, &req.bank_account)?;
         cx.check(1, &req.r#type)?;
         cx.check(2, &req.value)?;
         let mut __w = env
             .__wire("api", "POST", "/api/ecommerce-transactions/check-order")?;
         __w.header("Content-Type", "application/json");
-        __w.body("bankAccount", Value::String(__req.bank_account.to_string()));
-        __w.body("type", __g::json(&__req.r#type));
-        __w.body("value", Value::String(__req.value.to_string()));
+        __w.body("bankAccount", Value::String(req.bank_account.to_string()));
+        __w.body("type", __g::json(&req.r#type));
+        __w.body("value", Value::String(req.value.to_string()));
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
-                __m.part(&&__req.bank_account);
+                __m.part(&&req.bank_account);
                 __m.part(&creds.username.as_str());
                 __m.finish()
             };
@@ -867,7 +806,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
     ///Verify callback `transaction_sync` (json payload): Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id. Checks the fields, the signature (constant-time comparison) and decodes encoded fields, exactly as `payspec::Interpreter::verify_callback`. [`TransactionSyncPayload`] is the typed form of the received payload.
-    #[allow(unused_variables, unused_mut)]
     pub fn verify_transaction_sync(
         payload: &Map<String, Value>,
         creds: &Credentials,
@@ -966,13 +904,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let (__value, __st) = __recipe_basic(creds, clock, "recipe:basic")?;
         Ok((__g::sealed(__st, creds.redactor(), true), __value))
     }
-    #[allow(unused_variables, clippy::let_and_return)]
     fn __recipe_basic(
         creds: &Credentials,
         clock: Clock,
         label: &str,
     ) -> Result<(String, Stages), SignError> {
-        let __clock = clock;
         const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
         Ok({
             let __msg: String = {
@@ -1003,13 +939,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let (__value, __st) = __recipe_bearer(creds, clock, "recipe:bearer")?;
         Ok((__g::sealed(__st, creds.redactor(), true), __value))
     }
-    #[allow(unused_variables, clippy::let_and_return)]
     fn __recipe_bearer(
         creds: &Credentials,
         clock: Clock,
         label: &str,
     ) -> Result<(String, Stages), SignError> {
-        let __clock = clock;
         const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         Ok({
             let __msg: String = match creds.access_token.as_ref().map(|s| s.expose()) {
