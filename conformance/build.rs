@@ -8,6 +8,7 @@ use std::path::Path;
 fn main() {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let specs = Path::new(&manifest).join("../specs");
+    println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={}", specs.display());
     let mut files: Vec<_> = std::fs::read_dir(&specs)
         .expect("specs/ exists")
