@@ -49,15 +49,33 @@ pub fn prepare(
     clock: Clock,
     rules: RequestRules<'_>,
 ) -> Result<Map<String, Value>, SignError> {
-    if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
+    // The input value of each definition, looked up once. Every input key is a defined field exactly
+    // when as many definitions are given as there are input keys (both are sets of names).
+    const ON_STACK: usize = 32;
+    let mut stack: [Option<&Value>; ON_STACK] = [None; ON_STACK];
+    let mut heap = Vec::new();
+    let given_values = if defs.len() <= ON_STACK {
+        &mut stack[..defs.len()]
+    } else {
+        heap.resize(defs.len(), None);
+        &mut heap[..]
+    };
+    let mut known = 0;
+    for (slot, name) in given_values.iter_mut().zip(defs.keys()) {
+        *slot = input.get(name);
+        known += usize::from(slot.is_some());
+    }
+    if known != input.len()
+        && let Some(extra) = input.keys().find(|k| !defs.contains_key(*k))
+    {
         let known: Vec<&str> = defs.keys().map(String::as_str).collect();
         let extra = crate::support::echo(extra);
         return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
     }
-    let mut out = Map::new();
-    for (name, def) in defs {
+    let mut out = Map::with_capacity(defs.len());
+    for ((name, def), given) in defs.iter().zip(given_values.iter()) {
         // `omit_empty`: an optional field given as "" is left out, as if absent (body and signature alike).
-        let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
+        let given = given.filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
         let (value, secret_default) = match given {
             Some(Value::Null) | None => {
                 let secret = matches!(&def.from, Some(payspec_model::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));
