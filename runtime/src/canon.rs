@@ -173,10 +173,6 @@ impl<'a> Pairs<'a> {
         }
         self.scratch = scratch;
     }
-    /// True when no item was added.
-    pub fn is_empty(&self) -> bool {
-        !self.any
-    }
     /// The canonical string.
     pub fn finish(self) -> String {
         self.text

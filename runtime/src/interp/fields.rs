@@ -49,8 +49,8 @@ pub fn prepare(
     clock: Clock,
     rules: RequestRules<'_>,
 ) -> Result<Map<String, Value>, SignError> {
-    // The input value of each definition, looked up once. Every input key is a defined field exactly
-    // when as many definitions are given as there are input keys (both are sets of names).
+    // The input value of each definition: the input is walked once, each key found among the
+    // definitions by [`DefWalk`] (a string comparison while the input follows definition order).
     const ON_STACK: usize = 32;
     let mut stack: [Option<&Value>; ON_STACK] = [None; ON_STACK];
     let mut heap = Vec::new();
@@ -60,17 +60,16 @@ pub fn prepare(
         heap.resize(defs.len(), None);
         &mut heap[..]
     };
-    let mut known = 0;
-    for (slot, name) in given_values.iter_mut().zip(defs.keys()) {
-        *slot = input.get(name);
-        known += usize::from(slot.is_some());
-    }
-    if known != input.len()
-        && let Some(extra) = input.keys().find(|k| !defs.contains_key(*k))
-    {
-        let known: Vec<&str> = defs.keys().map(String::as_str).collect();
-        let extra = crate::support::echo(extra);
-        return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
+    let mut walk = super::plan::DefWalk::new(defs);
+    for (k, v) in input {
+        match walk.index(k) {
+            Some(i) => given_values[i] = Some(v),
+            None => {
+                let known: Vec<&str> = defs.keys().map(String::as_str).collect();
+                let extra = crate::support::echo(k);
+                return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
+            }
+        }
     }
     let mut out = Map::with_capacity(defs.len());
     for ((name, def), given) in defs.iter().zip(given_values.iter()) {

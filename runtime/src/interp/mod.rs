@@ -368,12 +368,12 @@ impl<'s> Interpreter<'s> {
         // Without a signature in the query, the URL is the one the recipes saw (built now if none read it).
         let query_placed = placements.iter().any(|(p, _)| matches!(p, payspec_model::Place::Query(_)));
         let url = if query_placed { None } else { lazy_url.into_value() };
-        let mut body_fields = if plan.all_body {
-            values
-        } else {
+        let mut body_fields = values;
+        if !plan.all_body {
+            // In place, in order: no second map.
             let mut walk = plan::DefWalk::new(defs);
-            values.into_iter().filter(|(k, _)| is_body(&mut walk, k)).collect()
-        };
+            body_fields.retain(|k, _| is_body(&mut walk, k));
+        }
         for (place, value) in placements {
             match place {
                 payspec_model::Place::Body(f) => {

@@ -505,9 +505,9 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, plan: Option<&MsgPlan>, label: &str, at: 
     let (msg, digest) = message_and_digest(ctx, recipe, plan, at)?;
     let signature = encode(recipe, &msg, digest.as_deref(), at)?;
     let placed = match &recipe.place {
-        Place::Body(f) => format!("body.{f}"),
-        Place::Query(q) => format!("query.{q}"),
-        Place::Header { name, .. } => format!("header.{name}"),
+        Place::Body(f) => ["body.", f].concat(),
+        Place::Query(q) => ["query.", q].concat(),
+        Place::Header { name, .. } => ["header.", name].concat(),
     };
     Ok(Stages {
         recipe: label.into(),
