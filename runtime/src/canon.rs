@@ -214,6 +214,17 @@ mod tests {
         }
     }
 
+    /// Separators owned at run time (a loaded spec's), written after text already there.
+    #[test]
+    fn pairs_after_text_with_borrowed_separators() {
+        let (kv, sep) = (String::from(":"), String::from(" | "));
+        let mut p = Pairs::after("POST\n".to_string(), &kv, &sep, true);
+        p.add_str("a", "x y");
+        p.add("n", &7);
+        assert_eq!(p.finish(), format!("POST\n{}", pairs([("a", "x y"), ("n", "7")], &kv, &sep, true)));
+        assert_eq!(Pairs::after("t".to_string(), &kv, &sep, false).finish(), "t");
+    }
+
     /// Expected strings are PHP 8 `urlencode` output (the 9Pay PHP SDK) and the Go SDK's builder test.
     #[test]
     fn form_encode_matches_php_urlencode() {

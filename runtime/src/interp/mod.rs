@@ -32,6 +32,8 @@ mod fields;
 mod plan;
 mod recipe;
 mod request;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{SignError, VerifyError};
 use crate::redact::Redactor;

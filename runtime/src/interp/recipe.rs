@@ -254,7 +254,7 @@ impl Ctx<'_> {
 
     /// The string to sign (`None`: an optional message that came out absent). `plan`: what was
     /// worked out for this message in advance ([`MsgPlan::new`] over the request's fields).
-    fn message(
+    pub(super) fn message(
         &self,
         m: &Message,
         plan: Option<&MsgPlan>,
