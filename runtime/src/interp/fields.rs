@@ -67,7 +67,11 @@ pub fn prepare(
             None => {
                 let known: Vec<&str> = defs.keys().map(String::as_str).collect();
                 let extra = crate::support::echo(k);
-                return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
+                return Err(input_err(
+                    target,
+                    &extra,
+                    format!("unknown field (expected one of: {})", known.join(", ")),
+                ));
             }
         }
     }
