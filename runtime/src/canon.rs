@@ -106,19 +106,31 @@ pub fn pairs<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, kv: &str, 
 /// p.add_str("note", "a b");
 /// assert_eq!(p.finish(), payspec::canon::pairs([("amount", "10000"), ("note", "a b")], "=", "&", true));
 /// ```
-pub struct Pairs {
+pub struct Pairs<'a> {
     text: String,
-    kv: &'static str,
-    sep: &'static str,
+    kv: &'a str,
+    sep: &'a str,
     form: bool,
     any: bool,
     scratch: String,
 }
 
-impl Pairs {
+impl<'a> Pairs<'a> {
     /// No items yet.
-    pub fn new(kv: &'static str, sep: &'static str, form: bool) -> Self {
-        Pairs { text: String::with_capacity(128), kv, sep, form, any: false, scratch: String::new() }
+    pub fn new(kv: &'a str, sep: &'a str, form: bool) -> Self {
+        Pairs::after(String::with_capacity(128), kv, sep, form)
+    }
+    /// No items yet; they are written after `text` (e.g. a message the pairs are one part of), which
+    /// [`finish`](Self::finish) returns with them.
+    ///
+    /// ```
+    /// let mut p = payspec::canon::Pairs::after("GET\n".to_string(), "=", "&", false);
+    /// p.add_str("a", "1");
+    /// p.add_str("b", "2");
+    /// assert_eq!(p.finish(), "GET\na=1&b=2");
+    /// ```
+    pub fn after(text: String, kv: &'a str, sep: &'a str, form: bool) -> Self {
+        Pairs { text, kv, sep, form, any: false, scratch: String::new() }
     }
     fn key(&mut self, k: &str) {
         if self.any {
@@ -200,6 +212,17 @@ mod tests {
             p.add_nonempty("t", &true);
             assert_eq!(p.finish(), pairs([("n", "-12"), ("t", "true")], kv, sep, form));
         }
+    }
+
+    /// Separators owned at run time (a loaded spec's), written after text already there.
+    #[test]
+    fn pairs_after_text_with_borrowed_separators() {
+        let (kv, sep) = (String::from(":"), String::from(" | "));
+        let mut p = Pairs::after("POST\n".to_string(), &kv, &sep, true);
+        p.add_str("a", "x y");
+        p.add("n", &7);
+        assert_eq!(p.finish(), format!("POST\n{}", pairs([("a", "x y"), ("n", "7")], &kv, &sep, true)));
+        assert_eq!(Pairs::after("t".to_string(), &kv, &sep, false).finish(), "t");
     }
 
     /// Expected strings are PHP 8 `urlencode` output (the 9Pay PHP SDK) and the Go SDK's builder test.

@@ -49,15 +49,36 @@ pub fn prepare(
     clock: Clock,
     rules: RequestRules<'_>,
 ) -> Result<Map<String, Value>, SignError> {
-    if let Some(extra) = input.keys().find(|k| !defs.contains_key(*k)) {
-        let known: Vec<&str> = defs.keys().map(String::as_str).collect();
-        let extra = crate::support::echo(extra);
-        return Err(input_err(target, &extra, format!("unknown field (expected one of: {})", known.join(", "))));
+    // The input value of each definition: the input is walked once, each key found among the
+    // definitions by [`DefWalk`] (a string comparison while the input follows definition order).
+    const ON_STACK: usize = 32;
+    let mut stack: [Option<&Value>; ON_STACK] = [None; ON_STACK];
+    let mut heap = Vec::new();
+    let given_values = if defs.len() <= ON_STACK {
+        &mut stack[..defs.len()]
+    } else {
+        heap.resize(defs.len(), None);
+        &mut heap[..]
+    };
+    let mut walk = super::plan::DefWalk::new(defs);
+    for (k, v) in input {
+        match walk.index(k) {
+            Some(i) => given_values[i] = Some(v),
+            None => {
+                let known: Vec<&str> = defs.keys().map(String::as_str).collect();
+                let extra = crate::support::echo(k);
+                return Err(input_err(
+                    target,
+                    &extra,
+                    format!("unknown field (expected one of: {})", known.join(", ")),
+                ));
+            }
+        }
     }
-    let mut out = Map::new();
-    for (name, def) in defs {
+    let mut out = Map::with_capacity(defs.len());
+    for ((name, def), given) in defs.iter().zip(given_values.iter()) {
         // `omit_empty`: an optional field given as "" is left out, as if absent (body and signature alike).
-        let given = input.get(name).filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
+        let given = given.filter(|v| !(rules.omit_empty && !def.required && is_empty_text(def, v)));
         let (value, secret_default) = match given {
             Some(Value::Null) | None => {
                 let secret = matches!(&def.from, Some(payspec_model::Item { source: Source::Credential(c), .. }) if creds.get(c).is_some_and(|v| v.is_secret()));

@@ -29,8 +29,11 @@
 //! ```
 
 mod fields;
+mod plan;
 mod recipe;
 mod request;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{SignError, VerifyError};
 use crate::redact::Redactor;
@@ -66,8 +69,8 @@ struct OpPlan<'s> {
     auth: Option<Result<RecipePlan<'s>, String>>,
     /// Dotted paths of the `sensitive: true` request fields.
     sensitive: Vec<String>,
-    /// Request fields in placement order: path, query, header, body, each in field order.
-    order: Vec<(&'s String, &'s payspec_model::Field)>,
+    /// Request fields outside the body in placement order: path, query, header, each in field order.
+    outside_body: Vec<(&'s String, &'s payspec_model::Field)>,
     /// Every request field travels in the body.
     all_body: bool,
 }
@@ -81,6 +84,10 @@ struct RecipePlan<'s> {
     at: String,
     /// [`Spec::recipe_value_is_secret`] of it.
     secret: bool,
+    /// Its message's plan over the operation's request fields.
+    message: plan::MsgPlan<'s>,
+    /// Its header template, parsed (`None`: not a header place, or malformed, reported when used).
+    template: Option<plan::Template<'s>>,
 }
 
 impl<'s> OpPlan<'s> {
@@ -90,8 +97,13 @@ impl<'s> OpPlan<'s> {
             label,
             at,
             secret: spec.recipe_value_is_secret(recipe, Some(&operation.request)),
+            message: plan::MsgPlan::new(&recipe.message, &operation.request, recipe.place.field()),
+            template: match &recipe.place {
+                payspec_model::Place::Header { template, .. } => plan::Template::parse(template),
+                _ => None,
+            },
         };
-        let order = [Location::Path, Location::Query, Location::Header, Location::Body];
+        let order = [Location::Path, Location::Query, Location::Header];
         OpPlan {
             target: format!("{}.{op}", spec.provider),
             sign: operation
@@ -103,7 +115,10 @@ impl<'s> OpPlan<'s> {
                 None => Err(unknown("recipe", name, spec.recipes.keys())),
             }),
             sensitive: payspec_model::sensitive_paths(&operation.request),
-            order: order.iter().flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l)).collect(),
+            outside_body: order
+                .iter()
+                .flat_map(|l| operation.request.iter().filter(move |(_, f)| f.location == *l))
+                .collect(),
             all_body: operation.request.values().all(|f| f.location == Location::Body),
         }
     }
@@ -284,16 +299,12 @@ impl<'s> Interpreter<'s> {
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
         let mut headers: IndexMap<String, String> = operation.headers.clone();
-        // When every field travels in the body (the usual case), the body is the field map itself.
-        let (values, mut body_fields) = if plan.all_body { (Map::new(), values) } else { (values, Map::new()) };
-        // Path values first, then query, headers and body, each in field order: generated code checks
-        // them in this order too, so both report the same first error.
-        for &(name, field) in plan.order.iter().filter(|_| !plan.all_body) {
+        // Path values first, then query and headers, each in field order: generated code checks them
+        // in this order too, so both report the same first error. Body fields stay in `values`.
+        for &(name, field) in &plan.outside_body {
             let Some(v) = values.get(name) else { continue };
             match field.location {
-                Location::Body => {
-                    body_fields.insert(name.clone(), v.clone());
-                }
+                Location::Body => {}
                 Location::Query => query.push((name.clone(), render(v))),
                 Location::Header => {
                     headers.insert(name.clone(), crate::support::header_field(target, name, render(v))?);
@@ -303,14 +314,19 @@ impl<'s> Interpreter<'s> {
                 }
             }
         }
-        let all = if plan.all_body { &body_fields } else { &values };
+        let defs = &operation.request;
+        let is_body = |walk: &mut plan::DefWalk, k: &str| walk.field(k).is_some_and(|f| f.location == Location::Body);
         let make_payload = || match operation.body {
             BodyEncoding::None => None,
-            _ => Some(json_text(&body_fields)),
+            _ if plan.all_body => Some(json_text(&values)),
+            _ => {
+                let mut walk = plan::DefWalk::new(defs);
+                Some(json_text(values.iter().filter(|(k, _)| is_body(&mut walk, k))))
+            }
         };
         let make_url = || Some(crate::support::build_url(base, &path, &query));
         let ctx = Ctx {
-            target: Target::Request { fields: &body_fields, all },
+            target: Target::Request { all: &values, defs },
             creds,
             method: operation.method.as_str(),
             url: recipe::Lazy::new(&make_url),
@@ -329,22 +345,37 @@ impl<'s> Interpreter<'s> {
         // What `Debug` and masked output hide: secret credentials, `sensitive` fields, and the value
         // of every recipe that is secret material.
         let mut redactor = creds.redactor();
-        if !plan.sensitive.is_empty() {
-            redactor.sensitive_paths(&Value::Object(all.clone()), &plan.sensitive);
+        for p in &plan.sensitive {
+            // `Redactor::sensitive_paths` over the fields as one JSON object, without building it.
+            let mut segs = p.split('.');
+            let v = segs.next().and_then(|first| values.get(first)).and_then(|v| segs.try_fold(v, |v, s| v.get(s)));
+            if let Some(v) = v.filter(|v| !v.is_null()) {
+                redactor.sensitive(p.as_str(), render(v));
+            }
         }
-        let mut stages = Vec::new();
-        let mut placements = Vec::new();
+        let mut stages = Vec::with_capacity(2);
+        let mut placements = Vec::with_capacity(2);
         for r in plan.sign.iter().chain(auth) {
-            let st = recipe::run(&ctx, r.recipe, &r.label, &r.at)?;
-            placements.push((&r.recipe.place, recipe::place_value(&ctx, r.recipe, &st, &r.at)?));
+            let st = recipe::run(&ctx, r.recipe, Some(&r.message), &r.label, &r.at)?;
+            placements.push((&r.recipe.place, recipe::place_value(&ctx, r.recipe, r.template.as_ref(), &st, &r.at)?));
             redactor.stage_done(&st, r.secret);
             stages.push(st);
         }
+        let Ctx { payload: lazy_payload, url: lazy_url, .. } = ctx;
         // The envelope carries the unsigned payload text.
         let payload = match operation.body {
-            BodyEncoding::Envelope(_) => ctx.payload.into_value(),
+            BodyEncoding::Envelope(_) => lazy_payload.into_value(),
             _ => None,
         };
+        // Without a signature in the query, the URL is the one the recipes saw (built now if none read it).
+        let query_placed = placements.iter().any(|(p, _)| matches!(p, payspec_model::Place::Query(_)));
+        let url = if query_placed { None } else { lazy_url.into_value() };
+        let mut body_fields = values;
+        if !plan.all_body {
+            // In place, in order: no second map.
+            let mut walk = plan::DefWalk::new(defs);
+            body_fields.retain(|k, _| is_body(&mut walk, k));
+        }
         for (place, value) in placements {
             match place {
                 payspec_model::Place::Body(f) => {
@@ -365,8 +396,11 @@ impl<'s> Interpreter<'s> {
             }
             BodyEncoding::Form => {
                 headers.entry("Content-Type".into()).or_insert_with(|| "application/x-www-form-urlencoded".into());
-                let pairs: Vec<(String, String)> = body_fields.iter().map(|(k, v)| (k.clone(), render(v))).collect();
-                Body::Form(crate::canon::pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), "=", "&", true))
+                let mut pairs = crate::canon::Pairs::new("=", "&", true);
+                for (k, v) in &body_fields {
+                    recipe::add_pair(&mut pairs, k, v, false);
+                }
+                Body::Form(pairs.finish())
             }
             BodyEncoding::Envelope(field) => {
                 headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
@@ -383,7 +417,7 @@ impl<'s> Interpreter<'s> {
         };
         Ok(SignedRequest {
             method: operation.method.as_str().into(),
-            url: crate::support::build_url(base, &path, &query),
+            url: url.unwrap_or_else(|| crate::support::build_url(base, &path, &query)),
             headers,
             body,
             stages,
@@ -406,7 +440,7 @@ impl<'s> Interpreter<'s> {
             .ok_or_else(|| SignError::Unknown(unknown("recipe", name, self.spec.recipes.keys())))?;
         let empty = Map::new();
         let ctx = Ctx {
-            target: Target::Request { fields: &empty, all: &empty },
+            target: Target::Received(&empty),
             creds,
             method: "",
             url: recipe::Lazy::ready(Some(String::new())),
@@ -416,8 +450,8 @@ impl<'s> Interpreter<'s> {
             check_rsa_only: false,
         };
         let at = self.spec.locate(&format!("recipes.{name}"));
-        let mut st = recipe::run(&ctx, recipe, &format!("recipe:{name}"), &at)?;
-        let value = recipe::place_value(&ctx, recipe, &st, &at)?;
+        let mut st = recipe::run(&ctx, recipe, None, &format!("recipe:{name}"), &at)?;
+        let value = recipe::place_value(&ctx, recipe, None, &st, &at)?;
         recipe::seal(&mut st, creds, self.spec.recipe_value_is_secret(recipe, None));
         Ok((st, value))
     }
@@ -660,10 +694,10 @@ fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a String>) 
 }
 
 /// A request's body fields as compact JSON text (what `ctx:payload` and the envelope carry).
-pub(crate) fn json_text(fields: &Map<String, Value>) -> String {
+pub(crate) fn json_text<'v>(fields: impl IntoIterator<Item = (&'v String, &'v Value)>) -> String {
     let mut out = Vec::with_capacity(128);
     let mut ser = serde_json::Serializer::new(&mut out);
     // Serialising a map of JSON values cannot fail.
-    let _ = serde::Serialize::serialize(fields, &mut ser);
+    let _ = serde::Serializer::collect_map(&mut ser, fields);
     String::from_utf8(out).unwrap_or_default()
 }

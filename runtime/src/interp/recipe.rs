@@ -1,20 +1,38 @@
 //! Running a recipe's stages: select + canonicalise → digest → encode → place.
 
 use super::fields::{render, render_into};
+use super::plan::{DefWalk, MsgPlan, PairsPlan, Template, TemplatePart};
 use super::Clock;
 use crate::crypto;
 use crate::error::{SignError, Stage, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{DigestBytes, SignatureValue, Stages, StringToSign};
-use payspec_model::{Context, DigestAlg, Item, Message, Place, Recipe, Source};
+use indexmap::IndexMap;
+use payspec_model::{Context, DigestAlg, Field, Item, Location, Message, Place, Recipe, Source};
 use serde_json::{Map, Value};
 
 /// What the recipe's field items read from.
 pub enum Target<'a> {
-    /// A request: `fields` are the body fields (for `pairs` over all fields), `all` every field.
-    Request { fields: &'a Map<String, Value>, all: &'a Map<String, Value> },
+    /// A request: `all` every field by wire name, in definition order (what
+    /// [`prepare`](super::fields::prepare) returns), defined by `defs`; those `in: body` are the body
+    /// fields (what `pairs` over all fields reads).
+    Request { all: &'a Map<String, Value>, defs: &'a IndexMap<String, Field> },
     /// A received payload (callback or response body).
     Received(&'a Map<String, Value>),
+}
+
+/// Append `k` and the text of `v` ([`render`]) to `pairs`; with `omit_empty`, nothing when that
+/// text is empty.
+pub(super) fn add_pair(pairs: &mut crate::canon::Pairs<'_>, k: &str, v: &Value, omit_empty: bool) {
+    match v {
+        Value::String(s) if omit_empty => pairs.add_str_nonempty(k, s),
+        Value::String(s) => pairs.add_str(k, s),
+        Value::Number(n) => pairs.add(k, n),
+        Value::Bool(b) => pairs.add(k, b),
+        Value::Null if omit_empty => {}
+        Value::Null => pairs.add_str(k, ""),
+        other => pairs.add_str(k, &other.to_string()),
+    }
 }
 
 pub struct Ctx<'a> {
@@ -153,22 +171,61 @@ impl Ctx<'_> {
     }
 
     fn text(&self, item: &Item, at: &str) -> Result<Option<String>, SignError> {
-        // A plain field or literal renders straight from the spec or the request, without a copy of
-        // the JSON value; everything else goes through `json`.
+        let mut out = String::new();
+        Ok(self.text_into(item, at, &mut out)?.then_some(out))
+    }
+
+    /// An item's text appended to `out`; `false` when absent (nothing appended).
+    fn text_into(&self, item: &Item, at: &str, out: &mut String) -> Result<bool, SignError> {
+        // A plain field, literal or context text renders straight from the spec, the request or the
+        // context, without a JSON value in between; everything else goes through `json`.
         if item.add.is_none() && item.pad_left.is_none() {
-            match &item.source {
+            let text = match &item.source {
                 Source::Field(p) => {
                     return match self.field_ref(p) {
-                        Some(v) => Ok(Some(render(v))),
-                        None if item.optional => Ok(None),
+                        Some(v) => {
+                            render_into(v, out);
+                            Ok(true)
+                        }
+                        None if item.optional => Ok(false),
                         None => Err(stage_err(at, Stage::Select, format!("`{item}` is absent"))),
                     };
                 }
-                Source::Literal(l) => return Ok(Some(l.clone())),
-                _ => {}
+                Source::Literal(l) => Some(l.as_str()),
+                Source::Context(Context::Method) => Some(self.method),
+                Source::Context(Context::Url) => Some(self.url.get().unwrap_or_default()),
+                Source::Context(Context::Path) => Some(self.path),
+                _ => None,
+            };
+            if let Some(text) = text {
+                out.push_str(text);
+                return Ok(true);
             }
         }
-        Ok(self.json(item, at)?.map(|v| render(&v)))
+        Ok(match self.json(item, at)? {
+            Some(v) => {
+                render_into(&v, out);
+                true
+            }
+            None => false,
+        })
+    }
+
+    /// [`template`](Self::template) of a template parsed in advance.
+    fn template_of(&self, t: &Template, at: &str, extra: &[(&str, &str)]) -> Result<String, SignError> {
+        let mut out = String::with_capacity(128);
+        for part in &t.parts {
+            match part {
+                TemplatePart::Text(text) => out.push_str(text),
+                TemplatePart::Item(name, item) => match extra.iter().find(|(k, _)| k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        self.text_into(item, at, &mut out)?;
+                    }
+                },
+            }
+        }
+        Ok(out)
     }
 
     /// Substitute `{item}` placeholders; `extra` supplies `{signature}` / `{message}`.
@@ -195,39 +252,39 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    /// The string to sign (`None`: an optional message that came out absent).
-    fn message(&self, m: &Message, exclude: Option<&str>, at: &str) -> Result<Option<String>, SignError> {
+    /// The string to sign (`None`: an optional message that came out absent). `plan`: what was
+    /// worked out for this message in advance ([`MsgPlan::new`] over the request's fields).
+    pub(super) fn message(
+        &self,
+        m: &Message,
+        plan: Option<&MsgPlan>,
+        exclude: Option<&str>,
+        at: &str,
+    ) -> Result<Option<String>, SignError> {
+        let mut out = String::with_capacity(128);
+        Ok(self.message_into(m, plan, exclude, at, &mut out)?.then_some(out))
+    }
+
+    /// [`message`](Self::message) appended to `out`; `false` when absent (nothing appended).
+    fn message_into(
+        &self,
+        m: &Message,
+        plan: Option<&MsgPlan>,
+        exclude: Option<&str>,
+        at: &str,
+        out: &mut String,
+    ) -> Result<bool, SignError> {
         Ok(match m {
-            Message::Value(item) => self.text(item, at)?,
+            Message::Value(item) => self.text_into(item, at, out)?,
             Message::Join { sep, parts } => {
-                let mut out = String::new();
                 let mut first = true;
-                for part in parts {
+                for (i, part) in parts.iter().enumerate() {
                     let mark = out.len();
                     if !first {
                         out.push_str(sep);
                     }
                     let start = out.len();
-                    // A plain field renders straight into the message; anything else is built apart.
-                    let present = match &part.message {
-                        Message::Value(item @ Item { source: Source::Field(p), add: None, pad_left: None, .. }) => {
-                            match self.field_ref(p) {
-                                Some(v) => {
-                                    render_into(v, &mut out);
-                                    true
-                                }
-                                None if item.optional => false,
-                                None => return Err(stage_err(at, Stage::Select, format!("`{item}` is absent"))),
-                            }
-                        }
-                        m => match self.message(m, exclude, at)? {
-                            Some(s) => {
-                                out.push_str(&s);
-                                true
-                            }
-                            None => false,
-                        },
-                    };
+                    let present = self.message_into(&part.message, plan.and_then(|p| p.part(i)), exclude, at, out)?;
                     if present && !(part.optional && out.len() == start) {
                         first = false;
                     } else if part.optional {
@@ -236,43 +293,20 @@ impl Ctx<'_> {
                         return Err(stage_err(at, Stage::Select, "a required part is absent"));
                     }
                 }
-                Some(out)
+                true
             }
             Message::Pairs(p) => {
-                let mut pairs: Vec<(String, String)> = Vec::new();
-                match &p.items {
-                    Some(items) => {
-                        for item in items {
-                            match self.json(item, at)? {
-                                Some(v) if p.omit_empty && render(&v).is_empty() => {}
-                                Some(v) => pairs.push((item.pair_key(), render(&v))),
-                                None => {}
-                            }
-                        }
-                    }
-                    None => {
-                        // Borrowed, rendered once: this runs on every signature of a pairs recipe.
-                        let fields: Vec<(&String, &Value)> = match &self.target {
-                            Target::Request { fields, .. } => fields.iter().collect(),
-                            Target::Received(m) => m.iter().collect(),
-                        };
-                        for (k, v) in fields {
-                            if Some(k.as_str()) == exclude || p.exclude.contains(k) {
-                                continue;
-                            }
-                            let text = render(v);
-                            if p.omit_empty && (v.is_null() || text.is_empty()) {
-                                continue;
-                            }
-                            pairs.push((k.clone(), text));
-                        }
-                    }
-                }
-                if p.sort {
-                    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-                }
                 let form = matches!(p.encode, payspec_model::PairEncoding::Form);
-                Some(crate::canon::pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &p.kv, &p.sep, form))
+                let mut pairs = crate::canon::Pairs::after(std::mem::take(out), &p.kv, &p.sep, form);
+                let planned = match plan {
+                    Some(MsgPlan::Pairs(pp)) => self.planned_pairs(p, pp, &mut pairs, at)?,
+                    _ => false,
+                };
+                if !planned {
+                    self.pairs(p, exclude, &mut pairs, at)?;
+                }
+                *out = pairs.finish();
+                true
             }
             Message::Jwt(j) => {
                 let mut header = Map::new();
@@ -289,9 +323,106 @@ impl Ctx<'_> {
                         claims.insert(k.clone(), v);
                     }
                 }
-                Some(crate::canon::jwt_signing_input(&Value::Object(header), &Value::Object(claims)))
+                out.push_str(&crate::canon::jwt_signing_input(&Value::Object(header), &Value::Object(claims)));
+                true
             }
         })
+    }
+
+    /// The pairs of `p` in the order its plan fixed. `false` (nothing written) when the plan does not
+    /// fit the target (a received payload, or a request field without a definition): then
+    /// [`pairs`](Self::pairs) writes them.
+    fn planned_pairs(
+        &self,
+        p: &payspec_model::Pairs,
+        plan: &PairsPlan,
+        out: &mut crate::canon::Pairs<'_>,
+        at: &str,
+    ) -> Result<bool, SignError> {
+        match plan {
+            PairsPlan::Items(items) => {
+                for (key, item) in items {
+                    if let Some(v) = self.json(item, at)? {
+                        add_pair(out, key, &v, p.omit_empty);
+                    }
+                }
+                Ok(true)
+            }
+            PairsPlan::Fields { slot, count } => {
+                let Target::Request { all, defs } = &self.target else { return Ok(false) };
+                if defs.len() != slot.len() {
+                    return Ok(false);
+                }
+                const ON_STACK: usize = 32;
+                let mut stack: [Option<(&str, &Value)>; ON_STACK] = [None; ON_STACK];
+                let mut heap = Vec::new();
+                let slots = if *count <= ON_STACK {
+                    &mut stack[..*count]
+                } else {
+                    heap.resize(*count, None);
+                    &mut heap[..]
+                };
+                let mut walk = DefWalk::new(defs);
+                for (k, v) in all.iter() {
+                    let Some(i) = walk.index(k) else { return Ok(false) };
+                    if let Some(n) = slot[i] {
+                        slots[n] = Some((k.as_str(), v));
+                    }
+                }
+                for (k, v) in slots.iter().flatten() {
+                    add_pair(out, k, v, p.omit_empty);
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// The pairs of `p`, worked out now: items in order, or every body (received) field but
+    /// `exclude` and `p.exclude`; then sorted by key when `p.sort`.
+    fn pairs(
+        &self,
+        p: &payspec_model::Pairs,
+        exclude: Option<&str>,
+        out: &mut crate::canon::Pairs<'_>,
+        at: &str,
+    ) -> Result<(), SignError> {
+        match &p.items {
+            Some(items) => {
+                let mut values: Vec<(String, Value)> = Vec::with_capacity(items.len());
+                for item in items {
+                    if let Some(v) = self.json(item, at)? {
+                        values.push((item.pair_key(), v));
+                    }
+                }
+                if p.sort {
+                    values.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                }
+                for (k, v) in &values {
+                    add_pair(out, k, v, p.omit_empty);
+                }
+            }
+            None => {
+                let (map, mut walk) = match &self.target {
+                    Target::Request { all, defs } => (*all, Some(DefWalk::new(defs))),
+                    Target::Received(m) => (*m, None),
+                };
+                let mut fields: Vec<(&String, &Value)> = Vec::with_capacity(map.len());
+                for (k, v) in map {
+                    // A request's body fields; every field of a received payload.
+                    let body = walk.as_mut().is_none_or(|w| w.field(k).is_some_and(|f| f.location == Location::Body));
+                    if body && Some(k.as_str()) != exclude && !p.exclude.contains(k) {
+                        fields.push((k, v));
+                    }
+                }
+                if p.sort {
+                    fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                }
+                for (k, v) in fields {
+                    add_pair(out, k, v, p.omit_empty);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The secret credential a key item names as it is (`cred:<name>`, no `add` / `pad_left`), whose
@@ -317,8 +448,13 @@ impl Ctx<'_> {
 }
 
 /// The string to sign and digest of a recipe, before encoding.
-fn message_and_digest(ctx: &Ctx, recipe: &Recipe, at: &str) -> Result<(String, Option<Vec<u8>>), SignError> {
-    let msg = ctx.message(&recipe.message, recipe.place.field(), at)?.unwrap_or_default();
+fn message_and_digest(
+    ctx: &Ctx,
+    recipe: &Recipe,
+    plan: Option<&MsgPlan>,
+    at: &str,
+) -> Result<(String, Option<Vec<u8>>), SignError> {
+    let msg = ctx.message(&recipe.message, plan, recipe.place.field(), at)?.unwrap_or_default();
     let digest = digest_of(ctx, recipe, &msg, at)?;
     Ok((msg, digest))
 }
@@ -364,14 +500,14 @@ fn encode(recipe: &Recipe, msg: &str, digest: Option<&[u8]>, at: &str) -> Result
     })
 }
 
-/// Run a recipe for signing.
-pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, SignError> {
-    let (msg, digest) = message_and_digest(ctx, recipe, at)?;
+/// Run a recipe for signing; `plan`: its message's plan over the request's fields.
+pub fn run(ctx: &Ctx, recipe: &Recipe, plan: Option<&MsgPlan>, label: &str, at: &str) -> Result<Stages, SignError> {
+    let (msg, digest) = message_and_digest(ctx, recipe, plan, at)?;
     let signature = encode(recipe, &msg, digest.as_deref(), at)?;
     let placed = match &recipe.place {
-        Place::Body(f) => format!("body.{f}"),
-        Place::Query(q) => format!("query.{q}"),
-        Place::Header { name, .. } => format!("header.{name}"),
+        Place::Body(f) => ["body.", f].concat(),
+        Place::Query(q) => ["query.", q].concat(),
+        Place::Header { name, .. } => ["header.", name].concat(),
     };
     Ok(Stages {
         recipe: label.into(),
@@ -382,14 +518,24 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, label: &str, at: &str) -> Result<Stages, 
     })
 }
 
-/// The value that goes to the place (header templates applied).
-pub fn place_value(ctx: &Ctx, recipe: &Recipe, st: &Stages, at: &str) -> Result<String, SignError> {
+/// The value that goes to the place (header templates applied); `parsed`: the header template,
+/// parsed in advance.
+pub fn place_value(
+    ctx: &Ctx,
+    recipe: &Recipe,
+    parsed: Option<&Template>,
+    st: &Stages,
+    at: &str,
+) -> Result<String, SignError> {
     match &recipe.place {
-        Place::Header { name, template } => crate::support::header_placed(
-            at,
-            name,
-            ctx.template(template, at, &[("signature", &st.signature.0), ("message", &st.string_to_sign.0)])?,
-        ),
+        Place::Header { name, template } => {
+            let extra = [("signature", st.signature.0.as_str()), ("message", st.string_to_sign.0.as_str())];
+            let value = match parsed {
+                Some(t) => ctx.template_of(t, at, &extra)?,
+                None => ctx.template(template, at, &extra)?,
+            };
+            crate::support::header_placed(at, name, value)
+        }
         _ => Ok(st.signature.0.clone()),
     }
 }
@@ -453,7 +599,7 @@ pub fn sign_payload(
         other => SignError::Unknown(other.to_string()),
     })?;
     let ctx = Ctx::received(&unsigned, creds);
-    let mut st = run(&ctx, recipe, "sign", at)?;
+    let mut st = run(&ctx, recipe, None, "sign", at)?;
     seal(&mut st, creds, structural);
     let mut signed = unsigned.clone();
     signed.insert(field.to_string(), Value::String(st.signature.0.clone()));
@@ -508,7 +654,7 @@ fn recompute_unsealed(
 ) -> Result<Stages, VerifyError> {
     let (field, received) = received_signature(recipe, payload, target, at)?;
     let ctx = Ctx::received(payload, creds);
-    let msg = ctx.message(&recipe.message, Some(field), at)?.unwrap_or_default();
+    let msg = ctx.message(&recipe.message, None, Some(field), at)?.unwrap_or_default();
     let placed = match &recipe.place {
         Place::Query(q) => format!("query.{q}"),
         _ => format!("body.{field}"),
@@ -652,7 +798,7 @@ pub fn verify_placed(ctx: &Ctx, recipe: &Recipe, received: &str, at: &str) -> Re
     };
     let msg = match carried {
         Some(m) => m,
-        None => ctx.message(&recipe.message, recipe.place.field(), at)?.unwrap_or_default(),
+        None => ctx.message(&recipe.message, None, recipe.place.field(), at)?.unwrap_or_default(),
     };
     if let Some(d) = recipe.digest.as_ref().filter(|d| d.alg == DigestAlg::RsaSha256) {
         let enc = recipe.encode.ok_or_else(|| stage_err(at, Stage::Encode, "a digest needs an encoding"))?;

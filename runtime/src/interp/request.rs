@@ -217,7 +217,7 @@ impl Interpreter<'_> {
             query.iter().filter(|(k, _)| !placed_query.contains(&k.as_str())).cloned().collect();
         let make_url = || Some(crate::support::build_url(base, path, &unsigned_query));
         let ctx = Ctx {
-            target: Target::Request { fields: &body_fields, all: &values },
+            target: Target::Request { all: &values, defs: &operation.request },
             creds,
             method: operation.method.as_str(),
             url: recipe::Lazy::new(&make_url),
