@@ -97,11 +97,36 @@ fn all(out: &Output) -> String {
     format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
+/// Run `f` on every item, on at most `available_parallelism` threads (each item spawns its commands
+/// one after another); panics propagate.
+fn par_each<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        f(item);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+    });
+}
+
 #[test]
 fn no_command_prints_a_secret() {
     let vectors = vectors();
-    let mut scanned = 0;
-    for name in spec_names() {
+    let scanned = std::sync::atomic::AtomicUsize::new(0);
+    // The specs are independent (own temporary files, credentials and commands): run in parallel.
+    par_each(&spec_names(), |name| {
+        let name: &String = name;
         let spec = payspec_model::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         let creds_json = credentials(&spec);
         let secrets = secrets(&spec, &creds_json);
@@ -127,7 +152,7 @@ fn no_command_prints_a_secret() {
                 let out = payspec(&[&base[..], extra].concat());
                 assert!(out.status.success(), "{name}.{op}: {}", all(&out));
                 scan(&format!("sign {name} {op} {extra:?}"), &all(&out), &secrets);
-                scanned += 1;
+                scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             // --reveal-secrets prints the real request: the same as the interpreter signs.
             let out = payspec(&[&base[..], &["--reveal-secrets"][..]].concat());
@@ -173,13 +198,14 @@ fn no_command_prints_a_secret() {
                             .concat();
                     let out = payspec(&args);
                     scan(&format!("verify {name} {cb} {label} {extra:?}"), &all(&out), &secrets);
-                    scanned += 1;
+                    scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }
         let out = payspec(&["lint", &name]);
         scan(&format!("lint {name}"), &all(&out), &secrets);
-    }
+    });
+    let scanned = scanned.into_inner();
     assert!(scanned > 40, "only {scanned} outputs scanned");
 }
 
