@@ -126,7 +126,7 @@ fn no_command_prints_a_secret() {
     let scanned = std::sync::atomic::AtomicUsize::new(0);
     // The specs are independent (own temporary files, credentials and commands): run in parallel.
     par_each(&spec_names(), |name| {
-        let name: &String = name;
+        let name: &str = name;
         let spec = payspec_model::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         let creds_json = credentials(&spec);
         let secrets = secrets(&spec, &creds_json);
@@ -135,9 +135,7 @@ fn no_command_prints_a_secret() {
         let creds = Credentials::from_json(&spec, &creds_json).unwrap();
 
         for op in spec.operations.keys() {
-            let input = match vectors
-                .iter()
-                .find(|v| v["provider"] == name.as_str() && v["target"]["operation"] == op.as_str())
+            let input = match vectors.iter().find(|v| v["provider"] == name && v["target"]["operation"] == op.as_str())
             {
                 Some(v) => v["input"].clone(),
                 None => serde_json::from_str(
@@ -147,7 +145,7 @@ fn no_command_prints_a_secret() {
             };
             let req = tmp(&format!("{name}.{op}.req.json"), &input.to_string());
             let req = req.to_str().unwrap();
-            let base = ["sign", &name, op, "--request", req, "--credentials", cred, "--now", "1700000000"];
+            let base = ["sign", name, op, "--request", req, "--credentials", cred, "--now", "1700000000"];
             for extra in [&[][..], &["--explain"][..]] {
                 let out = payspec(&[&base[..], extra].concat());
                 assert!(out.status.success(), "{name}.{op}: {}", all(&out));
@@ -163,7 +161,7 @@ fn no_command_prints_a_secret() {
             assert_eq!(printed, signed.to_json(), "{name}.{op} --reveal-secrets");
             // Invalid input: the error.
             let bad = tmp(&format!("{name}.{op}.bad.json"), &json!({"no_such_field\u{1b}[2J": "x\ny"}).to_string());
-            let out = payspec(&["sign", &name, op, "--request", bad.to_str().unwrap(), "--credentials", cred]);
+            let out = payspec(&["sign", name, op, "--request", bad.to_str().unwrap(), "--credentials", cred]);
             assert_eq!(out.status.code(), Some(2), "{name}.{op}: {}", all(&out));
             assert!(!all(&out).contains('\u{1b}'), "{name}.{op}: a raw terminal escape in {}", all(&out));
             scan(&format!("sign {name} {op} (invalid)"), &all(&out), &secrets);
@@ -173,7 +171,7 @@ fn no_command_prints_a_secret() {
             // A payload signed with these credentials (fields from the vector or fixture).
             let fixture = vectors
                 .iter()
-                .find(|v| v["provider"] == name.as_str() && v["target"]["callback"] == cb.as_str())
+                .find(|v| v["provider"] == name && v["target"]["callback"] == cb.as_str())
                 .map(|v| v["input"].clone())
                 .or_else(|| {
                     std::fs::read_to_string(root().join(format!("cli/tests/payloads/{name}.{cb}.json")))
@@ -194,7 +192,7 @@ fn no_command_prints_a_secret() {
                 let f = tmp(&format!("{name}.{cb}.{label}.json"), &payload.to_string());
                 for extra in [&[][..], &["--explain"][..]] {
                     let args =
-                        [&["verify", &name, cb, "--payload", f.to_str().unwrap(), "--credentials", cred][..], extra]
+                        [&["verify", name, cb, "--payload", f.to_str().unwrap(), "--credentials", cred][..], extra]
                             .concat();
                     let out = payspec(&args);
                     scan(&format!("verify {name} {cb} {label} {extra:?}"), &all(&out), &secrets);
@@ -202,7 +200,7 @@ fn no_command_prints_a_secret() {
                 }
             }
         }
-        let out = payspec(&["lint", &name]);
+        let out = payspec(&["lint", name]);
         scan(&format!("lint {name}"), &all(&out), &secrets);
     });
     let scanned = scanned.into_inner();

@@ -556,8 +556,7 @@ mod tests {
             let handles: Vec<_> = texts.chunks(chunk).map(|part| s.spawn(move || differ(part))).collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         });
-        let (built, aside, refused) =
-            counts.into_iter().fold((0, 0, 0), |(b, a, r), (x, y, z)| (b + x, a + y, r + z));
+        let (built, aside, refused) = counts.into_iter().fold((0, 0, 0), |(b, a, r), (x, y, z)| (b + x, a + y, r + z));
         eprintln!("{built} built, {aside} read by serde_yaml, {refused} refused by both");
         assert!(built > aside, "{built} built, {aside} read by serde_yaml, {refused} refused by both");
     }
