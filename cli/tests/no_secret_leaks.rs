@@ -97,11 +97,36 @@ fn all(out: &Output) -> String {
     format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
+/// Run `f` on every item, on at most `available_parallelism` threads (each item spawns its commands
+/// one after another); panics propagate.
+fn par_each<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                        f(item);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Err(p) = h.join() {
+                std::panic::resume_unwind(p);
+            }
+        }
+    });
+}
+
 #[test]
 fn no_command_prints_a_secret() {
     let vectors = vectors();
-    let mut scanned = 0;
-    for name in spec_names() {
+    let scanned = std::sync::atomic::AtomicUsize::new(0);
+    // The specs are independent (own temporary files, credentials and commands): run in parallel.
+    par_each(&spec_names(), |name| {
+        let name: &str = name;
         let spec = payspec_model::load_file(&root().join("specs").join(format!("{name}.yaml"))).unwrap();
         let creds_json = credentials(&spec);
         let secrets = secrets(&spec, &creds_json);
@@ -110,9 +135,7 @@ fn no_command_prints_a_secret() {
         let creds = Credentials::from_json(&spec, &creds_json).unwrap();
 
         for op in spec.operations.keys() {
-            let input = match vectors
-                .iter()
-                .find(|v| v["provider"] == name.as_str() && v["target"]["operation"] == op.as_str())
+            let input = match vectors.iter().find(|v| v["provider"] == name && v["target"]["operation"] == op.as_str())
             {
                 Some(v) => v["input"].clone(),
                 None => serde_json::from_str(
@@ -122,12 +145,12 @@ fn no_command_prints_a_secret() {
             };
             let req = tmp(&format!("{name}.{op}.req.json"), &input.to_string());
             let req = req.to_str().unwrap();
-            let base = ["sign", &name, op, "--request", req, "--credentials", cred, "--now", "1700000000"];
+            let base = ["sign", name, op, "--request", req, "--credentials", cred, "--now", "1700000000"];
             for extra in [&[][..], &["--explain"][..]] {
                 let out = payspec(&[&base[..], extra].concat());
                 assert!(out.status.success(), "{name}.{op}: {}", all(&out));
                 scan(&format!("sign {name} {op} {extra:?}"), &all(&out), &secrets);
-                scanned += 1;
+                scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             // --reveal-secrets prints the real request: the same as the interpreter signs.
             let out = payspec(&[&base[..], &["--reveal-secrets"][..]].concat());
@@ -138,7 +161,7 @@ fn no_command_prints_a_secret() {
             assert_eq!(printed, signed.to_json(), "{name}.{op} --reveal-secrets");
             // Invalid input: the error.
             let bad = tmp(&format!("{name}.{op}.bad.json"), &json!({"no_such_field\u{1b}[2J": "x\ny"}).to_string());
-            let out = payspec(&["sign", &name, op, "--request", bad.to_str().unwrap(), "--credentials", cred]);
+            let out = payspec(&["sign", name, op, "--request", bad.to_str().unwrap(), "--credentials", cred]);
             assert_eq!(out.status.code(), Some(2), "{name}.{op}: {}", all(&out));
             assert!(!all(&out).contains('\u{1b}'), "{name}.{op}: a raw terminal escape in {}", all(&out));
             scan(&format!("sign {name} {op} (invalid)"), &all(&out), &secrets);
@@ -148,7 +171,7 @@ fn no_command_prints_a_secret() {
             // A payload signed with these credentials (fields from the vector or fixture).
             let fixture = vectors
                 .iter()
-                .find(|v| v["provider"] == name.as_str() && v["target"]["callback"] == cb.as_str())
+                .find(|v| v["provider"] == name && v["target"]["callback"] == cb.as_str())
                 .map(|v| v["input"].clone())
                 .or_else(|| {
                     std::fs::read_to_string(root().join(format!("cli/tests/payloads/{name}.{cb}.json")))
@@ -169,17 +192,18 @@ fn no_command_prints_a_secret() {
                 let f = tmp(&format!("{name}.{cb}.{label}.json"), &payload.to_string());
                 for extra in [&[][..], &["--explain"][..]] {
                     let args =
-                        [&["verify", &name, cb, "--payload", f.to_str().unwrap(), "--credentials", cred][..], extra]
+                        [&["verify", name, cb, "--payload", f.to_str().unwrap(), "--credentials", cred][..], extra]
                             .concat();
                     let out = payspec(&args);
                     scan(&format!("verify {name} {cb} {label} {extra:?}"), &all(&out), &secrets);
-                    scanned += 1;
+                    scanned.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         }
-        let out = payspec(&["lint", &name]);
+        let out = payspec(&["lint", name]);
         scan(&format!("lint {name}"), &all(&out), &secrets);
-    }
+    });
+    let scanned = scanned.into_inner();
     assert!(scanned > 40, "only {scanned} outputs scanned");
 }
 

@@ -5,7 +5,7 @@
 
 use crate::{strategies, Path};
 use payspec::{Clock, Credentials, Interpreter, SignError, SignedRequest};
-use payspec_model::{CodeValue, FieldType, Spec};
+use payspec_model::{CodeValue, DigestAlg, FieldType, Spec};
 use proptest::strategy::{Just, Strategy};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use serde_json::{Map, Value};
@@ -51,6 +51,18 @@ fn outcome(
     PropertyResult { target, property, failure: r.err().map(|e| e.to_string()) }
 }
 
+/// How many proptest cases [`run_with`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cases {
+    /// Cases of every property.
+    pub cases: u32,
+    /// At most this many cases of "valid inputs sign identically on every path" for an operation
+    /// signed with RSA (each case is an RSA private-key operation per path). When below `cases`,
+    /// "valid inputs: the interpreter computes every string to sign" runs the full `cases` without
+    /// the RSA operation ([`Interpreter::strings_to_sign`]).
+    pub rsa: u32,
+}
+
 /// Run every property of `spec`. `paths` are the signing implementations to hold against each other
 /// (the first is the reference; usually the interpreter, then generated code).
 pub fn run(
@@ -60,12 +72,47 @@ pub fn run(
     cases: u32,
     regressions: Option<&std::path::Path>,
 ) -> Vec<PropertyResult> {
+    run_with(spec, creds, paths, Cases { cases, rsa: cases }, regressions)
+}
+
+/// Whether signing operation `op` runs an RSA private-key operation (its `sign` or `auth` recipe).
+fn signs_with_rsa(spec: &Spec, op: &payspec_model::Operation) -> bool {
+    let rsa = |r: &payspec_model::Recipe| r.digest.as_ref().is_some_and(|d| d.alg == DigestAlg::RsaSha256);
+    op.sign.as_ref().is_some_and(rsa) || op.auth.as_ref().and_then(|a| spec.recipes.get(a)).is_some_and(rsa)
+}
+
+/// [`run`] with separate case counts for RSA-signed operations (see [`Cases`]).
+pub fn run_with(
+    spec: &Spec,
+    creds: &Credentials,
+    paths: &[&dyn Path],
+    cases: Cases,
+    regressions: Option<&std::path::Path>,
+) -> Vec<PropertyResult> {
+    let Cases { cases, rsa: rsa_cases } = cases;
     let mut out = Vec::new();
     let clock = Clock::from_secs(NOW);
     for (name, op) in &spec.operations {
         let target = format!("operation {name}");
+        let rsa = signs_with_rsa(spec, op);
+        if rsa && rsa_cases < cases {
+            // Valid inputs are accepted, and a string to sign computed for each recipe, without panicking.
+            let mut r = runner(cases, regressions, &spec.provider);
+            let interp = Interpreter::new(spec);
+            let res = r.run(&strategies::request(op), |input| {
+                let sts = no_panic("strings_to_sign", || {
+                    interp.strings_to_sign(name, &input, creds, crate::default_env(spec), clock)
+                })?
+                .map_err(|e| TestCaseError::fail(format!("interpreter: valid input refused: {e}")))?;
+                if sts.is_empty() {
+                    return Err(TestCaseError::fail("no string to sign"));
+                }
+                Ok(())
+            });
+            out.push(outcome(target.clone(), "valid inputs: the interpreter computes every string to sign", res));
+        }
         // Valid inputs sign on every path, identically, without panicking.
-        let mut r = runner(cases, regressions, &spec.provider);
+        let mut r = runner(if rsa { cases.min(rsa_cases) } else { cases }, regressions, &spec.provider);
         let provider = Interpreter::new(spec);
         let res = r.run(&strategies::request(op), |input| {
             let mut first: Option<SignedRequest> = None;

@@ -722,9 +722,32 @@ mod differential {
         TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() })
     }
 
+    /// Run `f` on every item, on at most `available_parallelism` threads; panics propagate.
+    fn par_each<T: Sync>(items: &[T], f: impl Fn(&T) + Sync) {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len()).max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        while let Some(item) = items.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                            f(item);
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                if let Err(p) = h.join() {
+                    std::panic::resume_unwind(p);
+                }
+            }
+        });
+    }
+
     #[test]
     fn signing_matches_the_interpreter_on_random_inputs() {
-        for provider in PROVIDERS {
+        // The providers are independent: checked in parallel.
+        par_each(PROVIDERS, |provider| {
             let spec = spec(provider);
             let interp = Interpreter::new(&spec);
             for drop_optional in [false, true] {
@@ -759,7 +782,7 @@ mod differential {
                     }
                 });
             }
-        }
+        });
     }
 
     #[test]
