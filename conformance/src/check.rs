@@ -15,13 +15,15 @@ pub const TEST_PRIVATE_KEY: &str = include_str!("../keys/test_private_key.pem");
 pub const TEST_PUBLIC_KEY: &str = include_str!("../keys/test_public_key.pem");
 
 /// Credentials for property and coverage runs: a dummy value of the right type for every
-/// credential, RSA keys from the throwaway pair (so provider-side signing verifies).
+/// credential, RSA keys from the throwaway pair (so provider-side signing verifies). The private keys
+/// remember their last signatures ([`Secret::with_signature_memo`]): a property case that signs one
+/// request on every path makes one RSA private-key operation, not one per path.
 pub fn dummy_credentials(spec: &Spec) -> Credentials {
     let mut c = Credentials::default();
     for (name, def) in &spec.credentials {
         let v = match def.kind {
             CredentialKind::Integer => CredentialValue::Integer(1),
-            CredentialKind::PrivateKeyPem => CredentialValue::Secret(Secret::new(TEST_PRIVATE_KEY)),
+            CredentialKind::PrivateKeyPem => CredentialValue::Secret(Secret::with_signature_memo(TEST_PRIVATE_KEY)),
             CredentialKind::PublicKeyPem => CredentialValue::Public(TEST_PUBLIC_KEY.into()),
             CredentialKind::String if def.secret => CredentialValue::Secret(Secret::new(format!("test-{name}-secret"))),
             CredentialKind::String => CredentialValue::Public(format!("test-{name}")),

@@ -290,6 +290,13 @@ pub fn rsa_sha256_sign_secret(private_key: &Secret, msg: &[u8]) -> Result<Vec<u8
     RsaBackend::current().sign_sha256_secret(private_key, msg)
 }
 
+/// How many RSA private-key operations (signatures, on any backend) this thread has made so far; a
+/// signature returned from a [`Secret::with_signature_memo`] memo is not one. For tests and
+/// benchmarks that count the expensive operations.
+pub fn rsa_private_key_operations() -> u64 {
+    rsa_backends::private_key_operations()
+}
+
 /// Whether `private_pem` is a key [`rsa_sha256_sign`] accepts on [`RsaBackend::current`] (the same
 /// error otherwise), without signing.
 pub(crate) fn rsa_private_key_check(private_pem: &str) -> Result<(), KeyError> {

@@ -38,6 +38,30 @@ impl Secret {
             rsa: crate::crypto::PrivateKeyCache::default(),
         }))
     }
+    /// A secret that also remembers the last few RSA signatures made with it (by backend and SHA-256
+    /// of the message): signing the same message again returns the remembered bytes without a
+    /// private-key operation. RSASSA-PKCS1-v1_5 is deterministic, so they are the bytes a new signature
+    /// would have. For test harnesses that sign one message on several paths (`payspec check` runs the
+    /// interpreter and generated code on every property case); [`Secret::new`] keeps nothing.
+    ///
+    /// ```
+    /// use payspec::{crypto, Secret};
+    /// let key = Secret::with_signature_memo(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem")));
+    /// let before = crypto::rsa_private_key_operations();
+    /// let a = crypto::rsa_sha256_sign_secret(&key, b"abc").unwrap();
+    /// let again = crypto::rsa_sha256_sign_secret(&key.clone(), b"abc").unwrap();
+    /// let other = crypto::rsa_sha256_sign_secret(&key, b"abd").unwrap();
+    /// assert_eq!(a, again);
+    /// assert_ne!(a, other);
+    /// assert_eq!(crypto::rsa_private_key_operations() - before, 2, "`abc` was signed once");
+    /// assert_eq!(a, crypto::rsa_sha256_sign(key.expose(), b"abc").unwrap());
+    /// ```
+    pub fn with_signature_memo(value: impl Into<String>) -> Self {
+        Secret(Arc::new(SecretInner {
+            value: SecretString::from(value.into()),
+            rsa: crate::crypto::PrivateKeyCache::memoizing(),
+        }))
+    }
     /// The secret value, for signing only.
     pub fn expose(&self) -> &str {
         self.0.value.expose_secret()
