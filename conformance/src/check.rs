@@ -262,6 +262,60 @@ pub fn check_spec(path: &FsPath, vectors_dir: Option<&FsPath>, cases: u32) -> Sp
     }
 }
 
+/// [`check_spec`] on every spec of `specs`, on up to [`std::thread::available_parallelism`] threads
+/// (the specs are independent). `done` sees each result in the order of `specs`, as soon as it and
+/// every one before it are finished, so progress streams and the output does not depend on which
+/// thread finished first; the results come back in the order of `specs`.
+pub fn check_specs(
+    specs: &[PathBuf],
+    vectors_dir: Option<&FsPath>,
+    cases: u32,
+    mut done: impl FnMut(&SpecCheck),
+) -> Vec<SpecCheck> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(specs.len());
+    if threads <= 1 {
+        return specs
+            .iter()
+            .map(|p| {
+                let c = check_spec(p, vectors_dir, cases);
+                done(&c);
+                c
+            })
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, SpecCheck)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let send = send.clone();
+            let next = &next;
+            scope.spawn(move || {
+                // Specs in order, each taken by the first free thread.
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = specs.get(i) else { return };
+                    if send.send((i, check_spec(path, vectors_dir, cases))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut pending: BTreeMap<usize, SpecCheck> = BTreeMap::new();
+        let mut out = Vec::with_capacity(specs.len());
+        // Ends when every thread has finished (a panicking one re-panics when the scope joins it).
+        for (i, c) in receive {
+            pending.insert(i, c);
+            while let Some(c) = pending.remove(&out.len()) {
+                done(&c);
+                out.push(c);
+            }
+        }
+        out
+    })
+}
+
 /// Targets some recipe of which no passing vector checks. An operation's `sign` recipe is checked by an
 /// operation vector (stage `sign`), its `auth` recipe by one with stage `auth` or by a vector of the
 /// shared recipe itself, a signed response by a response vector, a callback by a callback vector; an

@@ -513,6 +513,44 @@ mod tests {
     }
 
     #[test]
+    fn a_memoizing_secret_signs_each_message_once_per_backend_and_forgets_the_oldest() {
+        let ops = rsa_private_key_operations;
+        let key = Secret::with_signature_memo(PRIVATE_KEY);
+        for &backend in RsaBackend::ALL {
+            let before = ops();
+            let sig = backend.sign_sha256_secret(&key, b"abc").unwrap();
+            // A copy shares the memo: the same bytes as a fresh signature, without a second operation.
+            assert_eq!(backend.sign_sha256_secret(&key.clone(), b"abc").unwrap(), sig);
+            assert_eq!(ops() - before, 1, "{backend:?}: `abc` signed once");
+            assert_eq!(sig, backend.sign_sha256(PRIVATE_KEY, b"abc").unwrap());
+            assert_eq!(ops() - before, 2, "a plain PEM text remembers nothing");
+            // Another message is another signature, which verifies for it and not for `abc`.
+            let other = backend.sign_sha256_secret(&key, b"abd").unwrap();
+            assert_eq!(ops() - before, 3);
+            assert_ne!(other, sig);
+            assert_eq!(backend.verify_sha256(PUBLIC_KEY, b"abd", &other), Ok(true));
+            assert_eq!(backend.verify_sha256(PUBLIC_KEY, b"abc", &other), Ok(false));
+            // Bounded: after SIGNATURE_MEMO newer messages, `abc` is signed again (the same bytes).
+            for i in 0..rsa_backends::SIGNATURE_MEMO {
+                backend.sign_sha256_secret(&key, format!("m{i}").as_bytes()).unwrap();
+            }
+            let before = ops();
+            assert_eq!(backend.sign_sha256_secret(&key, b"abc").unwrap(), sig);
+            assert_eq!(ops() - before, 1, "{backend:?}: the oldest entry was dropped");
+        }
+        // A plain secret signs every time.
+        let plain = Secret::new(PRIVATE_KEY);
+        let before = ops();
+        rsa_sha256_sign_secret(&plain, b"abc").unwrap();
+        rsa_sha256_sign_secret(&plain, b"abc").unwrap();
+        assert_eq!(ops() - before, 2);
+        // Errors are not remembered: a bad key fails the same way every time.
+        let bad = Secret::with_signature_memo("not a key");
+        let first = rsa_sha256_sign_secret(&bad, b"abc").unwrap_err();
+        assert_eq!(rsa_sha256_sign_secret(&bad, b"abc").unwrap_err(), first);
+    }
+
+    #[test]
     fn a_bad_key_in_a_secret_fails_the_same_way_every_time() {
         let short = Secret::new("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----");
         for &backend in RsaBackend::ALL {

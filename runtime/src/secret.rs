@@ -42,20 +42,8 @@ impl Secret {
     /// of the message): signing the same message again returns the remembered bytes without a
     /// private-key operation. RSASSA-PKCS1-v1_5 is deterministic, so they are the bytes a new signature
     /// would have. For test harnesses that sign one message on several paths (`payspec check` runs the
-    /// interpreter and generated code on every property case); [`Secret::new`] keeps nothing.
-    ///
-    /// ```
-    /// use payspec::{crypto, Secret};
-    /// let key = Secret::with_signature_memo(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem")));
-    /// let before = crypto::rsa_private_key_operations();
-    /// let a = crypto::rsa_sha256_sign_secret(&key, b"abc").unwrap();
-    /// let again = crypto::rsa_sha256_sign_secret(&key.clone(), b"abc").unwrap();
-    /// let other = crypto::rsa_sha256_sign_secret(&key, b"abd").unwrap();
-    /// assert_eq!(a, again);
-    /// assert_ne!(a, other);
-    /// assert_eq!(crypto::rsa_private_key_operations() - before, 2, "`abc` was signed once");
-    /// assert_eq!(a, crypto::rsa_sha256_sign(key.expose(), b"abc").unwrap());
-    /// ```
+    /// interpreter and generated code on every property case); [`Secret::new`] keeps nothing. Count
+    /// the operations with [`crypto::rsa_private_key_operations`](crate::crypto::rsa_private_key_operations).
     pub fn with_signature_memo(value: impl Into<String>) -> Self {
         Secret(Arc::new(SecretInner {
             value: SecretString::from(value.into()),
