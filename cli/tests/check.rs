@@ -255,3 +255,21 @@ fn sign_defaults_to_the_specs_first_environment() {
     assert_eq!(signed["url"], "https://mini.test/refund");
     assert_eq!(signed["body"]["mac"], REFUND_MAC);
 }
+
+#[test]
+fn specs_checked_in_parallel_are_reported_in_the_order_given() {
+    // `mini` runs vectors, properties and coverage; `broken` fails lint at once, so it finishes first
+    // whenever the two run side by side. Progress lines, matrix and report still follow the arguments.
+    let dir = project("order", &[refund_vector("mini-refund"), ipn_vector("mini-ipn")], "");
+    std::fs::write(dir.join("specs/broken.yaml"), "provider: broken\n").unwrap();
+    for (args, first, second) in [(["mini", "broken"], "mini:", "broken:"), (["broken", "mini"], "broken:", "mini:")] {
+        let (code, out, md) = check(&dir, &args);
+        assert_eq!(code, Some(1), "the broken spec fails the run: {out}{md}");
+        let at = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("{needle} missing: {out}"));
+        assert!(at(first) < at(second), "{out}");
+        let row = |p: &str| out.find(&format!("\n{p:<10} ")).unwrap_or_else(|| panic!("{p} row missing: {out}"));
+        let (a, b) = (first.trim_end_matches(':'), second.trim_end_matches(':'));
+        assert!(row(a) < row(b), "matrix in argument order: {out}");
+        assert!(md.find(&format!("| {a} |")).unwrap() < md.find(&format!("| {b} |")).unwrap(), "{md}");
+    }
+}

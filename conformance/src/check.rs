@@ -15,13 +15,15 @@ pub const TEST_PRIVATE_KEY: &str = include_str!("../keys/test_private_key.pem");
 pub const TEST_PUBLIC_KEY: &str = include_str!("../keys/test_public_key.pem");
 
 /// Credentials for property and coverage runs: a dummy value of the right type for every
-/// credential, RSA keys from the throwaway pair (so provider-side signing verifies).
+/// credential, RSA keys from the throwaway pair (so provider-side signing verifies). The private keys
+/// remember their last signatures ([`Secret::with_signature_memo`]): a property case that signs one
+/// request on every path makes one RSA private-key operation, not one per path.
 pub fn dummy_credentials(spec: &Spec) -> Credentials {
     let mut c = Credentials::default();
     for (name, def) in &spec.credentials {
         let v = match def.kind {
             CredentialKind::Integer => CredentialValue::Integer(1),
-            CredentialKind::PrivateKeyPem => CredentialValue::Secret(Secret::new(TEST_PRIVATE_KEY)),
+            CredentialKind::PrivateKeyPem => CredentialValue::Secret(Secret::with_signature_memo(TEST_PRIVATE_KEY)),
             CredentialKind::PublicKeyPem => CredentialValue::Public(TEST_PUBLIC_KEY.into()),
             CredentialKind::String if def.secret => CredentialValue::Secret(Secret::new(format!("test-{name}-secret"))),
             CredentialKind::String => CredentialValue::Public(format!("test-{name}")),
@@ -258,6 +260,60 @@ pub fn check_spec(path: &FsPath, vectors_dir: Option<&FsPath>, cases: u32) -> Sp
         properties,
         coverage,
     }
+}
+
+/// [`check_spec`] on every spec of `specs`, on up to [`std::thread::available_parallelism`] threads
+/// (the specs are independent). `done` sees each result in the order of `specs`, as soon as it and
+/// every one before it are finished, so progress streams and the output does not depend on which
+/// thread finished first; the results come back in the order of `specs`.
+pub fn check_specs(
+    specs: &[PathBuf],
+    vectors_dir: Option<&FsPath>,
+    cases: u32,
+    mut done: impl FnMut(&SpecCheck),
+) -> Vec<SpecCheck> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(specs.len());
+    if threads <= 1 {
+        return specs
+            .iter()
+            .map(|p| {
+                let c = check_spec(p, vectors_dir, cases);
+                done(&c);
+                c
+            })
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel::<(usize, SpecCheck)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let send = send.clone();
+            let next = &next;
+            scope.spawn(move || {
+                // Specs in order, each taken by the first free thread.
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = specs.get(i) else { return };
+                    if send.send((i, check_spec(path, vectors_dir, cases))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(send);
+        let mut pending: BTreeMap<usize, SpecCheck> = BTreeMap::new();
+        let mut out = Vec::with_capacity(specs.len());
+        // Ends when every thread has finished (a panicking one re-panics when the scope joins it).
+        for (i, c) in receive {
+            pending.insert(i, c);
+            while let Some(c) = pending.remove(&out.len()) {
+                done(&c);
+                out.push(c);
+            }
+        }
+        out
+    })
 }
 
 /// Targets some recipe of which no passing vector checks. An operation's `sign` recipe is checked by an

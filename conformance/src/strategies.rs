@@ -7,9 +7,18 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Number, Value};
 
-/// Text with the characters that break naive canonicalisers.
+/// Text with the characters that break naive canonicalisers. Built once per length range and thread
+/// (every field of every property asks for one; parsing the four regexes dominated building them).
 fn text(min: usize, max: usize) -> BoxedStrategy<String> {
     let max = max.min(24).max(min);
+    thread_local! {
+        static BUILT: std::cell::RefCell<std::collections::HashMap<(usize, usize), BoxedStrategy<String>>> =
+            Default::default();
+    }
+    BUILT.with(|b| b.borrow_mut().entry((min, max)).or_insert_with(|| build_text(min, max)).clone())
+}
+
+fn build_text(min: usize, max: usize) -> BoxedStrategy<String> {
     prop_oneof![
         3 => proptest::string::string_regex(&format!("[a-zA-Z0-9 ]{{{min},{max}}}")).expect("valid regex"),
         2 => proptest::string::string_regex(&format!("[a-z|&=\\n*~%+/:#]{{{min},{max}}}")).expect("valid regex"),
@@ -72,6 +81,9 @@ fn any_value(f: &Field) -> BoxedStrategy<Value> {
             (lo..=hi.max(lo)).prop_map(Value::from).boxed()
         }
         FieldType::Decimal => {
+            // Compiled once per strategy, not once per generated value.
+            let pattern: Option<Option<regex::Regex>> =
+                f.pattern.as_ref().map(|p| regex::Regex::new(&format!("^(?:{p})$")).ok());
             let lo = f.min.as_ref().map(|m| number(m).max(0)).unwrap_or(0);
             let hi = f.max.as_ref().map(number).unwrap_or(10_000_000).max(lo + 1);
             (lo..hi, 0u32..100, 0usize..3)
@@ -81,10 +93,8 @@ fn any_value(f: &Field) -> BoxedStrategy<Value> {
                     _ => format!("{int}.{frac:02}"),
                 })
                 .prop_filter("decimal limits", move |t| {
-                    let re_ok = field
-                        .pattern
-                        .as_ref()
-                        .is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(t)));
+                    // `None`: no pattern; `Some(None)`: a pattern that does not compile (nothing passes).
+                    let re_ok = pattern.as_ref().is_none_or(|r| r.as_ref().is_some_and(|r| r.is_match(t)));
                     let v: f64 = t.parse().unwrap_or(0.0);
                     re_ok
                         && field.min.as_ref().is_none_or(|m| v >= m.as_f64().unwrap_or(0.0))

@@ -87,3 +87,49 @@ fn every_property_holds_for_ninepay() {
 fn every_property_holds_for_vietqr() {
     every_property_holds("vietqr");
 }
+
+/// `payspec check` signs every property case on the interpreter and on generated code. With the
+/// check's credentials (`dummy_credentials`) that is one RSA private-key operation per case, not one per
+/// path: the second path gets the remembered signature of the same message, and a different message on
+/// either path is still signed on its own (and caught as a difference).
+#[test]
+fn the_check_credentials_sign_one_rsa_message_once_across_both_paths() {
+    use payspec::crypto::rsa_private_key_operations as ops;
+    use payspec_conformance::{default_env, Path as _};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("specs/bbmsl.yaml")).unwrap();
+    let spec = payspec_model::load_str("bbmsl.yaml", &text).unwrap();
+    let generated = payspec_conformance::bundled::generated_for(&spec.provider, &text).expect("bundled");
+    let interp = Interpreted(&spec);
+    let clock = payspec::Clock::from_secs(1_700_000_000);
+    let input = |amount: &str| {
+        serde_json::json!({"merchantId": "3", "orderId": "42", "amount": amount}).as_object().unwrap().clone()
+    };
+    let sign_both = |creds: &payspec::Credentials, amount: &str| {
+        let before = ops();
+        let a = interp.sign("refund", &input(amount), creds, default_env(&spec), clock).unwrap();
+        let b = generated.sign("refund", &input(amount), creds, default_env(&spec), clock).unwrap();
+        assert_eq!(a, b, "both paths sign the same request");
+        (a, ops() - before)
+    };
+
+    let memo = payspec_conformance::check::dummy_credentials(&spec);
+    let (first, n) = sign_both(&memo, "1.00");
+    assert_eq!(n, 1, "one RSA operation for both paths");
+    let (second, n) = sign_both(&memo, "2.00");
+    assert_eq!(n, 1, "a new message is signed anew");
+    assert_ne!(first.stage("sign").unwrap().signature, second.stage("sign").unwrap().signature);
+
+    // The same key in plain credentials (as a vector's): one operation per path.
+    let plain = payspec::Credentials::from_json(
+        &spec,
+        &serde_json::json!({
+            "private_key": payspec_conformance::check::TEST_PRIVATE_KEY,
+            "gateway_public_key": payspec_conformance::check::TEST_PUBLIC_KEY,
+        }),
+    )
+    .unwrap();
+    let (again, n) = sign_both(&plain, "1.00");
+    assert_eq!(n, 2);
+    assert_eq!(again, first, "deterministic: a remembered signature is the one a new signature gives");
+}

@@ -290,6 +290,13 @@ pub fn rsa_sha256_sign_secret(private_key: &Secret, msg: &[u8]) -> Result<Vec<u8
     RsaBackend::current().sign_sha256_secret(private_key, msg)
 }
 
+/// How many RSA private-key operations (signatures, on any backend) this thread has made so far; a
+/// signature returned from a [`Secret::with_signature_memo`] memo is not one. For tests and
+/// benchmarks that count the expensive operations.
+pub fn rsa_private_key_operations() -> u64 {
+    rsa_backends::private_key_operations()
+}
+
 /// Whether `private_pem` is a key [`rsa_sha256_sign`] accepts on [`RsaBackend::current`] (the same
 /// error otherwise), without signing.
 pub(crate) fn rsa_private_key_check(private_pem: &str) -> Result<(), KeyError> {
@@ -503,6 +510,44 @@ mod tests {
         }
         // A fresh secret with the same text parses on its own: nothing outlives the credential.
         assert!(RsaBackend::ALL.iter().all(|&b| !Secret::new(PRIVATE_KEY).rsa_cache().is_parsed(b)));
+    }
+
+    #[test]
+    fn a_memoizing_secret_signs_each_message_once_per_backend_and_forgets_the_oldest() {
+        let ops = rsa_private_key_operations;
+        let key = Secret::with_signature_memo(PRIVATE_KEY);
+        for &backend in RsaBackend::ALL {
+            let before = ops();
+            let sig = backend.sign_sha256_secret(&key, b"abc").unwrap();
+            // A copy shares the memo: the same bytes as a fresh signature, without a second operation.
+            assert_eq!(backend.sign_sha256_secret(&key.clone(), b"abc").unwrap(), sig);
+            assert_eq!(ops() - before, 1, "{backend:?}: `abc` signed once");
+            assert_eq!(sig, backend.sign_sha256(PRIVATE_KEY, b"abc").unwrap());
+            assert_eq!(ops() - before, 2, "a plain PEM text remembers nothing");
+            // Another message is another signature, which verifies for it and not for `abc`.
+            let other = backend.sign_sha256_secret(&key, b"abd").unwrap();
+            assert_eq!(ops() - before, 3);
+            assert_ne!(other, sig);
+            assert_eq!(backend.verify_sha256(PUBLIC_KEY, b"abd", &other), Ok(true));
+            assert_eq!(backend.verify_sha256(PUBLIC_KEY, b"abc", &other), Ok(false));
+            // Bounded: after SIGNATURE_MEMO newer messages, `abc` is signed again (the same bytes).
+            for i in 0..rsa_backends::SIGNATURE_MEMO {
+                backend.sign_sha256_secret(&key, format!("m{i}").as_bytes()).unwrap();
+            }
+            let before = ops();
+            assert_eq!(backend.sign_sha256_secret(&key, b"abc").unwrap(), sig);
+            assert_eq!(ops() - before, 1, "{backend:?}: the oldest entry was dropped");
+        }
+        // A plain secret signs every time.
+        let plain = Secret::new(PRIVATE_KEY);
+        let before = ops();
+        rsa_sha256_sign_secret(&plain, b"abc").unwrap();
+        rsa_sha256_sign_secret(&plain, b"abc").unwrap();
+        assert_eq!(ops() - before, 2);
+        // Errors are not remembered: a bad key fails the same way every time.
+        let bad = Secret::with_signature_memo("not a key");
+        let first = rsa_sha256_sign_secret(&bad, b"abc").unwrap_err();
+        assert_eq!(rsa_sha256_sign_secret(&bad, b"abc").unwrap_err(), first);
     }
 
     #[test]

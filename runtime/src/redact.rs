@@ -243,6 +243,13 @@ impl Redactor {
         if self.is_empty() || text.is_empty() {
             return text.to_string();
         }
+        // Every form of a value is at least as long as the value, and so is every base64 token that
+        // decodes to it: a text shorter than every value holds none of them. Skips compiling the
+        // patterns (large for a PEM key) to mask a short mismatch.
+        let shortest = self.0.entries.iter().filter(|e| !secrets_only || e.kind == Kind::Secret);
+        if shortest.map(|e| e.value.expose().len()).min().is_none_or(|n| text.len() < n) {
+            return text.to_string();
+        }
         let c = self.compiled();
         let (re, raw) = if secrets_only { (&c.secrets, &c.raw_secrets) } else { (&c.all, &c.raw_all) };
         let Some(re) = re else { return text.to_string() };
@@ -405,6 +412,24 @@ mod tests {
         r.secret("key", "s3cr3t*~ key/+");
         r.sensitive("name", "Nguyễn Văn A");
         r
+    }
+
+    #[test]
+    fn a_text_shorter_than_every_secret_is_returned_without_compiling_the_patterns() {
+        let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/keys/test_private_key.pem"));
+        let mut r = Redactor::default();
+        r.secret("private_key", pem);
+        let short = "c2lnbmF0dXJl".repeat(20);
+        assert_eq!(r.mask_secrets(&short), short);
+        assert!(r.0.compiled.get().is_none(), "no pattern compiled for a text that cannot hold the key");
+        // As long as the key, or longer: compiled and masked, in every form.
+        for text in [pem.to_string(), format!("key: {}", hex::encode(pem)), format!("<{}>", json_escaped(pem))] {
+            assert!(!r.mask_secrets(&text).contains("PRIVATE KEY") && r.mask_secrets(&text).contains("«private_key»"));
+        }
+        assert!(r.0.compiled.get().is_some());
+        // The shortest value decides: a short secret next to the key is still masked in a short text.
+        r.secret("pin", "1234");
+        assert_eq!(r.mask_secrets("pin=1234"), "pin=«pin»");
     }
 
     #[test]

@@ -38,6 +38,18 @@ impl Secret {
             rsa: crate::crypto::PrivateKeyCache::default(),
         }))
     }
+    /// A secret that also remembers the last few RSA signatures made with it (by backend and SHA-256
+    /// of the message): signing the same message again returns the remembered bytes without a
+    /// private-key operation. RSASSA-PKCS1-v1_5 is deterministic, so they are the bytes a new signature
+    /// would have. For test harnesses that sign one message on several paths (`payspec check` runs the
+    /// interpreter and generated code on every property case); [`Secret::new`] keeps nothing. Count
+    /// the operations with [`crypto::rsa_private_key_operations`](crate::crypto::rsa_private_key_operations).
+    pub fn with_signature_memo(value: impl Into<String>) -> Self {
+        Secret(Arc::new(SecretInner {
+            value: SecretString::from(value.into()),
+            rsa: crate::crypto::PrivateKeyCache::memoizing(),
+        }))
+    }
     /// The secret value, for signing only.
     pub fn expose(&self) -> &str {
         self.0.value.expose_secret()

@@ -3,7 +3,8 @@
 //! and refuse exactly the same keys; each backend then parses the DER itself.
 
 use super::{KeyError, KeyKind, RsaBackend, RSA_MAX_BITS, RSA_MIN_BITS};
-use std::collections::HashMap;
+use sha2::Digest as _;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use zeroize::Zeroizing;
 
@@ -89,21 +90,68 @@ pub(crate) struct PrivateKeyCache {
     aws: OnceLock<Result<aws_lc::Private, KeyError>>,
     #[cfg(feature = "rsa-rustcrypto")]
     rust: OnceLock<Result<rust_crypto::Private, KeyError>>,
+    /// Opt-in ([`memoizing`](Self::memoizing)): the last signatures made, by backend and SHA-256 of
+    /// the message (RSASSA-PKCS1-v1_5 signs exactly that digest, deterministically).
+    memo: Option<Mutex<VecDeque<Signed>>>,
+}
+
+/// One remembered signature: backend, SHA-256 of the message, signature.
+type Signed = (RsaBackend, [u8; 32], Vec<u8>);
+
+/// How many signatures a memoizing key remembers (the oldest is dropped first).
+pub(crate) const SIGNATURE_MEMO: usize = 8;
+
+thread_local! {
+    static PRIVATE_KEY_OPERATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// RSA private-key operations (signatures) made on this thread so far.
+pub(crate) fn private_key_operations() -> u64 {
+    PRIVATE_KEY_OPERATIONS.with(|n| n.get())
 }
 
 impl PrivateKeyCache {
+    /// A cache that also remembers the last [`SIGNATURE_MEMO`] signatures: signing a message again
+    /// on the same backend returns the remembered bytes (the same ones a new signature would have)
+    /// without a private-key operation.
+    pub(crate) fn memoizing() -> Self {
+        PrivateKeyCache { memo: Some(Mutex::new(VecDeque::with_capacity(SIGNATURE_MEMO))), ..Default::default() }
+    }
+
     /// Sign with the key `pem` (the text this cache belongs to) on `backend`.
     pub(crate) fn sign(&self, backend: RsaBackend, pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let Some(memo) = &self.memo else { return self.sign_now(backend, pem, msg) };
+        let digest: [u8; 32] = sha2::Sha256::digest(msg).into();
+        // A poisoned lock only means another thread panicked mid-lookup; the entries are consistent.
+        let hit = |m: &VecDeque<Signed>| m.iter().find(|(b, d, _)| *b == backend && *d == digest).map(|e| e.2.clone());
+        if let Some(sig) = hit(&memo.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(sig);
+        }
+        let sig = self.sign_now(backend, pem, msg)?;
+        let mut m = memo.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() >= SIGNATURE_MEMO {
+            m.pop_front();
+        }
+        m.push_back((backend, digest, sig.clone()));
+        Ok(sig)
+    }
+
+    fn sign_now(&self, backend: RsaBackend, pem: &str, msg: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let count = || PRIVATE_KEY_OPERATIONS.with(|n| n.set(n.get() + 1));
         match backend {
             #[cfg(feature = "aws-lc-rs")]
             RsaBackend::AwsLc => {
                 let key = self.aws.get_or_init(|| aws_lc::parse_private(&private_der(pem)?)).as_ref();
-                aws_lc::sign(key.map_err(Clone::clone)?, msg)
+                let key = key.map_err(Clone::clone)?;
+                count();
+                aws_lc::sign(key, msg)
             }
             #[cfg(feature = "rsa-rustcrypto")]
             RsaBackend::RustCrypto => {
                 let key = self.rust.get_or_init(|| rust_crypto::parse_private(&private_der(pem)?)).as_ref();
-                rust_crypto::sign(key.map_err(Clone::clone)?, msg)
+                let key = key.map_err(Clone::clone)?;
+                count();
+                rust_crypto::sign(key, msg)
             }
         }
     }
