@@ -1393,7 +1393,9 @@ impl Wire {
         }
         let stages = std::mem::take(&mut self.stages);
         let mut content_type = |t: &str| {
-            self.headers.entry("Content-Type".to_string()).or_insert_with(|| t.to_string());
+            if !self.headers.contains_key("Content-Type") {
+                self.headers.insert("Content-Type".to_string(), t.to_string());
+            }
         };
         let body = match kind {
             BodyKind::None => Body::None,

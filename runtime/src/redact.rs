@@ -132,8 +132,11 @@ impl Redactor {
         if inner.entries.iter().any(|e| e.kind == kind && e.value.expose() == value) {
             return;
         }
-        inner.entries.push(Entry { kind, label, value: Secret::new(value) });
-        inner.entries.sort_by(|a, b| (a.kind, &a.label, a.value.expose()).cmp(&(b.kind, &b.label, b.value.expose())));
+        let entry = Entry { kind, label, value: Secret::new(value) };
+        let at = inner.entries.partition_point(|e| {
+            (e.kind, &e.label, e.value.expose()) <= (entry.kind, &entry.label, entry.value.expose())
+        });
+        inner.entries.insert(at, entry);
         inner.compiled = OnceLock::new();
     }
 
