@@ -86,8 +86,16 @@ impl Clone for Inner {
 ///
 /// Cheap to clone (shared); `Debug` lists the labels, never the values. Two redactors are equal when
 /// they hold the same labelled values.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Redactor(Arc<Inner>);
+
+/// The empty redactor is shared: every stage starts with one, so creating it must not allocate.
+impl Default for Redactor {
+    fn default() -> Self {
+        static EMPTY: std::sync::LazyLock<Redactor> = std::sync::LazyLock::new(|| Redactor(Arc::default()));
+        EMPTY.clone()
+    }
+}
 
 /// The shortest base64 token the decoding backstop looks at.
 const MIN_TOKEN: usize = 4;
