@@ -50,39 +50,6 @@ fn needs_rename(f: &FieldPlan, camel: bool) -> bool {
     }
 }
 
-/// Serde's `rename_all` rules for enum variants that could spell every wire value of `variants`
-/// (Rust name, wire value); the one leaving the fewest explicit `rename`s, if it beats none.
-fn variant_rule(variants: &[(proc_macro2::Ident, String)]) -> Option<&'static str> {
-    const RULES: [&str; 6] =
-        ["lowercase", "UPPERCASE", "snake_case", "SCREAMING_SNAKE_CASE", "kebab-case", "SCREAMING-KEBAB-CASE"];
-    let plain = variants.iter().filter(|(v, w)| v != w.as_str()).count();
-    RULES
-        .iter()
-        .map(|r| (*r, variants.iter().filter(|(v, w)| variant_spelled(r, &v.to_string()) != *w).count()))
-        .filter(|(_, n)| *n < plain)
-        .min_by_key(|(_, n)| *n)
-        .map(|(r, _)| r)
-}
-
-/// The spelling of variant `v` under `rule` (see [`variant_rule`]).
-fn variant_spelled(rule: &str, v: &str) -> String {
-    let snake: String = v
-        .char_indices()
-        .flat_map(|(i, ch)| {
-            let sep = (ch.is_uppercase() && i > 0).then_some('_');
-            sep.into_iter().chain(std::iter::once(ch.to_ascii_lowercase()))
-        })
-        .collect();
-    match rule {
-        "lowercase" => v.to_ascii_lowercase(),
-        "UPPERCASE" => v.to_ascii_uppercase(),
-        "snake_case" => snake,
-        "SCREAMING_SNAKE_CASE" => snake.to_ascii_uppercase(),
-        "kebab-case" => snake.replace('_', "-"),
-        _ => snake.replace('_', "-").to_ascii_uppercase(),
-    }
-}
-
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
     let def: &Field = f.def;
     // One line: the field's `doc:` (whitespace collapsed), then its wire facts.
@@ -309,24 +276,11 @@ impl Gen<'_> {
         let wires: Vec<_> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
         let vdocs = wires.iter().map(|w| format!("`{w}`"));
         let uninhabited = variants.is_empty().then(|| quote!(, uninhabited));
-        let rule = variant_rule(&e.variants);
-        let container = match rule {
-            Some(r) => quote!(#[serde(crate = "::payspec::serde", rename_all = #r)]),
-            None => quote!(#[serde(crate = "::payspec::serde")]),
-        };
-        let vattrs = e.variants.iter().map(|(v, w)| {
-            let spelled = match rule {
-                Some(r) => variant_spelled(r, &v.to_string()),
-                None => v.to_string(),
-            };
-            (spelled != *w).then(|| quote!(#[serde(rename = #w)]))
-        });
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-            #container
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum #name {
-                #( #[doc = #vdocs] #vattrs #variants, )*
+                #( #[doc = #vdocs] #variants, )*
             }
 
             impl #name {

@@ -338,6 +338,17 @@ macro_rules! __wire_enum {
                 f.write_str(self.as_str())
             }
         }
+        // Serde through the wire texts: the derive's code for an enum is ten times longer.
+        impl $crate::serde::Serialize for $name {
+            fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::glue::wire_variant(d, stringify!($name), Self::WIRE, Self::from_wire)
+            }
+        }
         impl $crate::glue::Checked for $name {
             fn check(&self, rule: &$crate::glue::Rule) -> ::core::result::Result<(), ::std::string::String> {
                 rule.check_str(self.as_str())
@@ -349,6 +360,31 @@ macro_rules! __wire_enum {
     };
 }
 pub use crate::__wire_enum as wire_enum;
+
+/// `Deserialize` of a generated wire enum `name`: a unit variant among `wire`, read as serde's derive
+/// reads it (same inputs accepted, same messages).
+pub fn wire_variant<'de, D: serde::Deserializer<'de>, T>(
+    d: D,
+    name: &'static str,
+    wire: &'static [&'static str],
+    from_wire: fn(&str) -> Option<T>,
+) -> Result<T, D::Error> {
+    struct Variant<T>(&'static str, &'static [&'static str], fn(&str) -> Option<T>);
+    impl<'de, T> serde::de::Visitor<'de> for Variant<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "enum {}", self.0)
+        }
+        fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<T, A::Error> {
+            use serde::de::{Error as _, VariantAccess as _};
+            let (text, unit): (std::borrow::Cow<'de, str>, _) = data.variant()?;
+            let v = (self.2)(&text).ok_or_else(|| A::Error::unknown_variant(&text, self.1))?;
+            unit.unit_variant()?;
+            Ok(v)
+        }
+    }
+    d.deserialize_enum(name, wire, Variant(name, wire, from_wire))
+}
 
 /// What every generated `Env` has, given its `ALL` (variants in spec order), `NAMES` (their spec
 /// names, same order) and `HOSTS` (environment, host, base URL) consts.

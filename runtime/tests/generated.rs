@@ -1216,3 +1216,31 @@ fn add_offsets_overflow_into_an_error_on_both_paths() {
     assert!(Clock::try_from_secs(i64::MIN / 1000 - 1).is_err());
     assert_eq!(Clock::try_from_secs(-5).unwrap().now_ms, -5000);
 }
+
+/// Wire enums (de)serialise through their wire texts, with the messages serde's derive gives.
+#[test]
+fn wire_enums_use_their_wire_texts_and_serde_messages() {
+    use appotapay::RefundV2XLanguage as Lang;
+    #[derive(payspec::serde::Deserialize, Debug)]
+    #[serde(crate = "payspec::serde")]
+    enum Derived {
+        #[serde(rename = "vi")]
+        Vi,
+        #[serde(rename = "en")]
+        En,
+    }
+    assert_eq!(serde_json::to_value(Lang::Vi).unwrap(), json!("vi"));
+    assert_eq!(serde_json::from_value::<Lang>(json!("en")).unwrap(), Lang::En);
+    assert_eq!(Lang::En.to_string(), "en");
+    let odd =
+        [json!({"vi": null}), json!({"fr": null}), json!({"vi": 1}), json!({"vi": null, "en": null}), json!(["vi"])];
+    for bad in [json!("fr"), json!(""), json!(1), json!(-1), json!(1.5), json!(null), json!(true), json!([]), json!({})]
+        .into_iter()
+        .chain(odd)
+    {
+        let ours = serde_json::from_value::<Lang>(bad.clone()).map(|l| l.to_string()).map_err(|e| e.to_string());
+        let derived = serde_json::from_value::<Derived>(bad.clone()).map(|d| format!("{d:?}").to_lowercase());
+        assert_eq!(ours, derived.map_err(|e| e.to_string()), "{bad}");
+    }
+    let _ = (Derived::Vi, Derived::En);
+}

@@ -78,8 +78,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundResponseDataStatus {
         ///`pending`
         Pending,
@@ -107,8 +106,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundResponseDataStatus);
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundStatusResponseDataStatus {
         ///`pending`
         Pending,
@@ -136,8 +134,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundStatusResponseDataStatus);
     ///Allowed values of `X-Language`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundV2XLanguage {
         ///`vi`
         Vi,
@@ -151,8 +148,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundV2XLanguage);
     ///Allowed values of `currency`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundV2Currency {
         ///`VND`
         Vnd,
@@ -164,8 +160,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundV2Currency);
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundV2ResponseStatus {
         ///`pending`
         Pending,
@@ -193,8 +188,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundV2ResponseStatus);
     ///Allowed values of `X-Language`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundV2StatusXLanguage {
         ///`vi`
         Vi,
@@ -208,8 +202,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundV2StatusXLanguage);
     ///Allowed values of `type`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundV2StatusType {
         ///`TRANSACTION_ID`
         TransactionId,
@@ -226,8 +219,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundV2StatusType);
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "lowercase")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundV2StatusResponseStatus {
         ///`pending`
         Pending,

@@ -90,8 +90,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundResponseOrderStatus {
         ///`OPEN`
         Open,
@@ -127,8 +126,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundResponseOrderStatus);
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum QueryResponseOrderStatus {
         ///`OPEN`
         Open,

@@ -79,8 +79,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `method`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum PaymentInquireResponseMethod {
         ///`ATM_CARD`
         AtmCard,

@@ -93,8 +93,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Allowed values of `status`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "UPPERCASE")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum RefundResponseStatus {
         ///`SUCCESS`
         Success,
@@ -108,8 +107,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundResponseStatus);
     ///Allowed values of `transType`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum TransactionSyncPayloadTransType {
         ///`C`
         C,
