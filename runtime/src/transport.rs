@@ -113,10 +113,7 @@ pub struct Exchange {
 impl Exchange {
     /// The first value of the header `name` (any case), when it is UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| std::str::from_utf8(v).ok())
     }
 
     /// The body as lossy UTF-8, masked, cut after [`BODY_EXCERPT`] bytes (with a note of the rest).
@@ -125,7 +122,10 @@ impl Exchange {
     }
 
     fn masked_headers(&self) -> Vec<(String, String)> {
-        self.headers.iter().map(|(k, v)| (self.redactor.mask(k), self.redactor.mask(&String::from_utf8_lossy(v)))).collect()
+        self.headers
+            .iter()
+            .map(|(k, v)| (self.redactor.mask(k), self.redactor.mask(&String::from_utf8_lossy(v))))
+            .collect()
     }
 }
 
@@ -242,7 +242,11 @@ fn cause_text(err: reqwest::Error, redactor: &Redactor) -> String {
 fn written_target(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let target = rest.find(['/', '?', '#']).map_or("", |i| &rest[i..]);
-    if target.starts_with('/') { target.to_string() } else { format!("/{target}") }
+    if target.starts_with('/') {
+        target.to_string()
+    } else {
+        format!("/{target}")
+    }
 }
 
 impl Transport {
@@ -308,26 +312,35 @@ impl Transport {
         if let Some(b) = body {
             builder = builder.body(b);
         }
-        let ambiguous = |status: Option<u16>, e: reqwest::Error| SendError::Ambiguous {
+        let ambiguous = |status: Option<u16>, e: reqwest::Error, limit: Duration| SendError::Ambiguous {
             method: method_text.clone(),
             url: url_masked.clone(),
             status,
-            cause: cause_text(e, r),
+            cause: if e.is_timeout() {
+                format!("no complete answer within the request timeout ({limit:?}): {}", cause_text(e, r))
+            } else {
+                cause_text(e, r)
+            },
         };
         let start = Instant::now();
         let response = match builder.send().await {
             Ok(resp) => resp,
             Err(e) if e.is_builder() => return Err(invalid(cause_text(e, r))),
             Err(e) if e.is_connect() => {
-                return Err(SendError::NotSent { method: method_text.clone(), url: url_masked.clone(), cause: cause_text(e, r) });
+                return Err(SendError::NotSent {
+                    method: method_text.clone(),
+                    url: url_masked.clone(),
+                    cause: cause_text(e, r),
+                });
             }
-            Err(e) => return Err(ambiguous(None, e)),
+            Err(e) => return Err(ambiguous(None, e, self.config.request_timeout)),
         };
         let status = response.status();
         let version = format!("{:?}", response.version());
         let resp_headers: Vec<(String, Vec<u8>)> =
             response.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-        let body = response.bytes().await.map_err(|e| ambiguous(Some(status.as_u16()), e))?;
+        let body =
+            response.bytes().await.map_err(|e| ambiguous(Some(status.as_u16()), e, self.config.request_timeout))?;
         Ok(Exchange {
             method: req.method.clone(),
             url: req.url.clone(),

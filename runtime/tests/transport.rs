@@ -67,10 +67,8 @@ async fn read_request(sock: &mut TcpStream) -> Received {
             (k.to_string(), v.trim_start().to_string())
         })
         .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .map_or(0, |(_, v)| v.parse().unwrap());
+    let length: usize =
+        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < length {
         let n = sock.read(&mut chunk).await.unwrap();
@@ -154,7 +152,12 @@ fn hitechpay_refund(addr: SocketAddr) -> (SignedRequest, Value) {
 async fn a_signed_hitechpay_refund_arrives_byte_for_byte_and_the_exchange_keeps_the_answer() {
     let answer = br#"{"return_code":2,"return_message":"Giao dich dang xu ly","refund_id":12345}"#;
     let len = answer.len().to_string();
-    let headers = [("Content-Type", "application/json"), ("X-Zeta", "last-letter"), ("X-Alpha", "first"), ("Content-Length", &len)];
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("X-Zeta", "last-letter"),
+        ("X-Alpha", "first"),
+        ("Content-Length", &len),
+    ];
     let (addr, server) = serve(Reply::Bytes(response("200 OK", &headers, answer))).await;
     let (signed, vector) = hitechpay_refund(addr);
 
@@ -183,7 +186,9 @@ async fn a_signed_hitechpay_refund_arrives_byte_for_byte_and_the_exchange_keeps_
     let Body::Json(body) = &signed.body else { panic!("expected a JSON body, got {:?}", signed.body) };
     assert_eq!(got.body, serde_json::to_string(body).unwrap().into_bytes());
     assert_eq!(serde_json::from_slice::<Value>(&got.body).unwrap(), vector["expected"]["body"]);
-    assert!(String::from_utf8(got.body.clone()).unwrap().contains(r#""mac":"5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01""#));
+    assert!(String::from_utf8(got.body.clone())
+        .unwrap()
+        .contains(r#""mac":"5b5f0c4580fd894b78c2a13919db43f71e624a1781757aa0b6dac8e8e287bf01""#));
 
     // The exchange keeps the answer: status, headers in the server's order, body bytes.
     assert_eq!((exchange.status, exchange.reason.as_str(), exchange.version.as_str()), (200, "OK", "HTTP/1.1"));
@@ -220,6 +225,7 @@ async fn a_server_that_reads_the_request_and_never_answers_is_ambiguous_after_th
     assert!(matches!(err, SendError::Ambiguous { status: None, .. }), "{err:?}");
     assert!(err.may_have_reached_provider());
     assert!(waited >= timeout && waited < BOUND, "{waited:?}");
+    assert!(err.to_string().contains("within the request timeout (300ms)"), "{err}");
     // It was ambiguous indeed: the server had the whole request.
     let got = server.await.unwrap();
     assert_eq!(got.body.len(), serde_json::to_string(&signed.body.to_json()).unwrap().len());
@@ -227,8 +233,7 @@ async fn a_server_that_reads_the_request_and_never_answers_is_ambiguous_after_th
 
 #[tokio::test]
 async fn a_body_cut_short_of_its_content_length_is_ambiguous() {
-    let (addr, server) =
-        serve(Reply::Bytes(response("200 OK", &[("Content-Length", "100")], b"{\"return_"))).await;
+    let (addr, server) = serve(Reply::Bytes(response("200 OK", &[("Content-Length", "100")], b"{\"return_"))).await;
     let (signed, _) = hitechpay_refund(addr);
     let err = send(&transport(BOUND), &signed).await.unwrap_err();
     assert!(matches!(err, SendError::Ambiguous { status: Some(200), .. }), "{err:?}");
@@ -264,9 +269,12 @@ async fn a_502_html_page_an_empty_204_and_a_redirect_come_back_as_exchanges() {
     // A redirect is not followed (a signed request is never replayed elsewhere): following this one
     // would fail to connect.
     let location = format!("http://{}/elsewhere", closed_port());
-    let (addr, server) =
-        serve(Reply::Bytes(response("307 Temporary Redirect", &[("Location", &location), ("Content-Length", "0")], b"")))
-            .await;
+    let (addr, server) = serve(Reply::Bytes(response(
+        "307 Temporary Redirect",
+        &[("Location", &location), ("Content-Length", "0")],
+        b"",
+    )))
+    .await;
     let x = send(&t, &hitechpay_refund(addr).0).await.unwrap();
     server.await.unwrap();
     assert_eq!(x.status, 307);
@@ -343,7 +351,13 @@ async fn no_error_and_no_printed_exchange_contains_the_bearer_token() {
     assert!(errors[4].to_string().contains("«access_token»"), "the URL is shown masked: {}", errors[4]);
     for e in &errors {
         for text in [e.to_string(), format!("{e:?}")] {
-            assert!(text.starts_with("POST ") || text.starts_with("NotSent") || text.starts_with("Ambiguous") || text.starts_with("Invalid"), "{text}");
+            assert!(
+                text.starts_with("POST ")
+                    || text.starts_with("NotSent")
+                    || text.starts_with("Ambiguous")
+                    || text.starts_with("Invalid"),
+                "{text}"
+            );
             assert!(!text.contains(&token), "the token leaks: {text}");
             assert!(!text.contains("mySecretKey123"), "the secret key leaks: {text}");
         }
