@@ -5,7 +5,7 @@
 //! (`payspec::model::load_str`, through `payspec-model/load`). Generated code (`payspec::provider!`)
 //! needs neither: with `default-features = false` a crate compiles no YAML parser and no interpreter.
 //!
-//! Feature `client` (default) adds [`transport`](crate::transport): sending a [`SignedRequest`] over
+//! Feature `client` (default) adds [`transport`]: sending a [`SignedRequest`] over
 //! HTTP (reqwest, rustls on aws-lc-rs, tokio) and keeping the raw [`Exchange`](crate::transport::Exchange).
 
 #![deny(missing_docs)]
