@@ -4,6 +4,9 @@
 //! Feature `interpreter` (default) adds [`Interpreter`](crate::interp::Interpreter) and spec loading
 //! (`payspec::model::load_str`, through `payspec-model/load`). Generated code (`payspec::provider!`)
 //! needs neither: with `default-features = false` a crate compiles no YAML parser and no interpreter.
+//!
+//! Feature `client` (default) adds [`transport`]: sending a [`SignedRequest`] over
+//! HTTP (reqwest, rustls on aws-lc-rs, tokio) and keeping the raw [`Exchange`](crate::transport::Exchange).
 
 #![deny(missing_docs)]
 
@@ -22,6 +25,8 @@ pub mod secret;
 pub mod status;
 #[doc(hidden)]
 pub mod support;
+#[cfg(feature = "client")]
+pub mod transport;
 pub mod wire;
 
 pub use clock::{Clock, ClockRangeError};
