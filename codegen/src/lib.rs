@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod checks;
+mod client;
 mod naming;
 mod plan;
 mod signers;
@@ -176,6 +177,7 @@ impl Gen<'_> {
         let callbacks: Vec<_> = self.plan.callbacks.iter().map(|cb| self.verify_callback_fn(cb)).collect();
         let recipes: Vec<_> = self.plan.recipes.iter().map(|r| self.recipe_fn(r)).collect();
         let dynamic = self.dynamic_module();
+        let client = self.client();
         let extras = self.extras.borrow().clone();
         quote! {
             #[allow(dead_code)]
@@ -196,6 +198,7 @@ impl Gen<'_> {
             #(#callbacks)*
             #(#recipes)*
             #dynamic
+            #client
             #(#extras)*
         }
     }

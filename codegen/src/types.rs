@@ -154,12 +154,13 @@ impl Gen<'_> {
                 }
             }
         }
-        let uninhabited = variants.is_empty().then(|| quote!(, uninhabited));
         quote! {
-            /// The environments the provider publishes.
+            /// The environments the provider publishes, or every host replaced by one base URL.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Env {
                 #( #[doc = #docs] #variants, )*
+                /// Every host at this base URL (our sandbox, a proxy); the spec's paths follow it.
+                Custom(::payspec::BaseUrl),
             }
 
             impl Env {
@@ -168,7 +169,7 @@ impl Gen<'_> {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
                 const HOSTS: &'static [(Env, &'static str, &'static str)] = &[#(#hosts),*];
             }
-            __g::env_enum!(Env #uninhabited);
+            __g::env_enum!(Env);
         }
     }
 

@@ -26,8 +26,10 @@ use serde_json::{Map, Value};
 /// Request fields by wire name, credentials, environment and clock.
 pub type SignArgs<'a, C, E> = (&'a Map<String, Value>, &'a C, E, Clock);
 type RoundTrip = fn(&Value) -> Result<Value, String>;
-type StatusFn = fn(&Value) -> Result<StatusMatch, VerifyError>;
-type VerifyFn<C> = fn(&Map<String, Value>, &C) -> Result<Verified, VerifyError>;
+/// A status table lookup on a raw body.
+pub type StatusFn = fn(&Value) -> Result<StatusMatch, VerifyError>;
+/// A response or callback signature check.
+pub type VerifyFn<C> = fn(&Map<String, Value>, &C) -> Result<Verified, VerifyError>;
 
 /// One operation of a generated module (built with [`Op::new`] and the `const` methods).
 pub struct Op<C: 'static, E: 'static> {
@@ -94,8 +96,24 @@ fn unknown<'a>(what: &str, name: &str, names: impl Iterator<Item = &'a str>) -> 
     glue::unknown(what, name, &known)
 }
 
+impl<C, E> Op<C, E> {
+    /// The operation's name in the spec.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    /// Its response signature check, when its responses are signed.
+    pub fn verify_response_fn(&self) -> Option<VerifyFn<C>> {
+        self.verify_response
+    }
+    /// Its status table lookup on a raw body, when it has one.
+    pub fn status_fn(&self) -> Option<StatusFn> {
+        self.status.map(|(raw, _)| raw)
+    }
+}
+
 impl<C, E> Dynamic<C, E> {
-    fn op(&self, name: &str) -> Option<&Op<C, E>> {
+    /// The operation named `name`.
+    pub fn op(&self, name: &str) -> Option<&Op<C, E>> {
         self.ops.iter().find(|o| o.name == name)
     }
 

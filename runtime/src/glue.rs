@@ -386,35 +386,80 @@ pub fn wire_variant<'de, D: serde::Deserializer<'de>, T>(
     d.deserialize_enum(name, wire, Variant(name, wire, from_wire))
 }
 
-/// What every generated `Env` has, given its `ALL` (variants in spec order), `NAMES` (their spec
-/// names, same order) and `HOSTS` (environment, host, base URL) consts.
+/// The generated `Client` (payspec's feature `client`): `op(Request) -> Response, "doc";` per operation.
+#[cfg(feature = "client")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client {
+    ($( $op:ident($req:ty) -> $resp:ty, $doc:literal; )*) => {
+        /// The provider's async client: one method per operation, each signing the typed request,
+        /// sending it and returning the verified, typed answer with its status and the raw exchange
+        /// (see `payspec::client`). Cheap to clone.
+        #[derive(Clone, Debug)]
+        pub struct Client($crate::client::Client<Credentials, Env>);
+        impl Client {
+            /// A client of `env` (`Env::custom(url)` for a sandbox or a proxy) with default timeouts.
+            pub fn new(env: Env, creds: Credentials) -> ::core::result::Result<Self, $crate::client::CallError> {
+                Self::with_config(env, creds, ::core::default::Default::default())
+            }
+            /// A client with `config`'s timeouts, response size limit and clock.
+            pub fn with_config(
+                env: Env,
+                creds: Credentials,
+                config: $crate::client::ClientConfig,
+            ) -> ::core::result::Result<Self, $crate::client::CallError> {
+                $crate::client::Client::new(&DYNAMIC, PROVIDER, env, creds, config).map(Client)
+            }
+            /// The provider-independent client underneath.
+            pub fn inner(&self) -> &$crate::client::Client<Credentials, Env> {
+                &self.0
+            }
+            $(
+                #[doc = $doc]
+                pub async fn $op(
+                    &self,
+                    req: &$req,
+                ) -> ::core::result::Result<$crate::client::Reply<$resp>, $crate::client::CallError> {
+                    self.0.call(req).await
+                }
+            )*
+        }
+    };
+}
+/// Without payspec's feature `client`, no `Client`.
+#[cfg(not(feature = "client"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __client {
+    ($($t:tt)*) => {};
+}
+pub use crate::__client as client;
+
+/// What every generated `Env` has, given its `ALL` (spec environments in order, without
+/// `Custom`), `NAMES` (their spec names, same order) and `HOSTS` (environment, host, base URL) consts.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __env_enum {
     ($name:ident) => {
-        $crate::__env_enum!(@impl $name, inhabited);
-    };
-    ($name:ident, uninhabited) => {
-        $crate::__env_enum!(@impl $name, uninhabited);
-    };
-    (@name $s:ident, inhabited) => {
-        Self::NAMES[$s as usize]
-    };
-    (@name $s:ident, uninhabited) => {
-        match $s {}
-    };
-    (@impl $name:ident, $kind:ident) => {
         impl $name {
-            /// The environment's name in the spec (`sandbox`, `production`).
+            /// The environment's name in the spec (`sandbox`, `production`); `custom` for
+            /// [`Custom`](Self::Custom).
             pub fn name(self) -> &'static str {
-                $crate::__env_enum!(@name self, $kind)
+                Self::ALL.iter().position(|e| *e == self).map_or("custom", |i| Self::NAMES[i])
             }
             /// The environment named `name` in the spec.
             pub fn from_name(name: &str) -> ::core::option::Option<Self> {
                 Self::ALL.iter().copied().find(|e| e.name() == name)
             }
+            /// Every host at `url` instead of the spec's (a sandbox, a proxy): `Env::Custom`.
+            pub fn custom(url: &str) -> ::core::result::Result<Self, $crate::BaseUrlError> {
+                $crate::BaseUrl::parse(url).map(Self::Custom)
+            }
             /// Base URL of `host` (`api` is the default host) in this environment.
             pub fn base_url(self, host: &str) -> ::core::option::Option<&'static str> {
+                if let Self::Custom(base) = self {
+                    return ::core::option::Option::Some(base.as_str());
+                }
                 Self::HOSTS.iter().find(|(e, h, _)| *e == self && *h == host).map(|(_, _, url)| *url)
             }
             #[doc(hidden)]

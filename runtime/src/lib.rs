@@ -11,9 +11,12 @@
 #![deny(missing_docs)]
 
 pub mod canon;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod clock;
 pub mod crypto;
 pub mod dynamic;
+pub mod endpoint;
 pub mod error;
 #[doc(hidden)]
 pub mod glue;
@@ -30,6 +33,7 @@ pub mod transport;
 pub mod wire;
 
 pub use clock::{Clock, ClockRangeError};
+pub use endpoint::{BaseUrl, BaseUrlError, Endpoint};
 pub use error::{SignError, Stage, VerifyError};
 #[cfg(feature = "interpreter")]
 pub use interp::Interpreter;

@@ -66,11 +66,18 @@ pub struct TransportConfig {
     /// Longest wait for the whole exchange, from connecting to the last body byte. Default 30 s.
     /// Exceeding it once the request may have been written is [`SendError::Ambiguous`].
     pub request_timeout: Duration,
+    /// Longest response body read, in bytes. Default 1 MiB (refund APIs answer in a few KiB).
+    /// A longer body is [`SendError::TooLarge`]; reading stops there.
+    pub max_response_bytes: usize,
 }
 
 impl Default for TransportConfig {
     fn default() -> Self {
-        TransportConfig { connect_timeout: Duration::from_secs(5), request_timeout: Duration::from_secs(30) }
+        TransportConfig {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            max_response_bytes: 1 << 20,
+        }
     }
 }
 
@@ -111,6 +118,11 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// The request's method and URL, masked (for messages).
+    pub fn url_masked(&self) -> String {
+        format!("{} {}", self.method, self.redactor.mask(&self.url))
+    }
+
     /// The first value of the header `name` (any case), when it is UTF-8.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| std::str::from_utf8(v).ok())
@@ -195,6 +207,19 @@ pub enum SendError {
         /// What failed (the HTTP stack's message, masked).
         cause: String,
     },
+    /// The answer's body is longer than [`TransportConfig::max_response_bytes`]: not read further.
+    /// The request was received.
+    #[error("{method} {url}: the answer (HTTP {status}) has a body over the limit of {limit} bytes; not read")]
+    TooLarge {
+        /// The request's method.
+        method: String,
+        /// The request's URL, masked.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The limit.
+        limit: usize,
+    },
     /// The request cannot be sent as signed (bad method, URL or header): nothing was attempted.
     #[error("{method} {url}: cannot be sent: {reason}")]
     Invalid {
@@ -217,7 +242,7 @@ impl SendError {
     /// True when the provider may have received the request ([`SendError::Ambiguous`]): before
     /// sending it again, query its status.
     pub fn may_have_reached_provider(&self) -> bool {
-        matches!(self, SendError::Ambiguous { .. })
+        matches!(self, SendError::Ambiguous { .. } | SendError::TooLarge { .. })
     }
 }
 
@@ -339,8 +364,26 @@ impl Transport {
         let version = format!("{:?}", response.version());
         let resp_headers: Vec<(String, Vec<u8>)> =
             response.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.as_bytes().to_vec())).collect();
-        let body =
-            response.bytes().await.map_err(|e| ambiguous(Some(status.as_u16()), e, self.config.request_timeout))?;
+        let limit = self.config.max_response_bytes;
+        let too_large = || SendError::TooLarge {
+            method: method_text.clone(),
+            url: url_masked.clone(),
+            status: status.as_u16(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut response = response;
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) =
+            response.chunk().await.map_err(|e| ambiguous(Some(status.as_u16()), e, self.config.request_timeout))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Exchange {
             method: req.method.clone(),
             url: req.url.clone(),
@@ -348,7 +391,7 @@ impl Transport {
             status: status.as_u16(),
             reason: status.canonical_reason().unwrap_or("").to_string(),
             headers: resp_headers,
-            body: Vec::from(body),
+            body,
             elapsed: start.elapsed(),
             redactor: req.redactor.clone(),
         })

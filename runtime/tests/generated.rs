@@ -1244,3 +1244,35 @@ fn wire_enums_use_their_wire_texts_and_serde_messages() {
     }
     let _ = (Derived::Vi, Derived::En);
 }
+
+/// A custom base URL replaces every host of the spec on both paths, before signing: 9Pay signs
+/// `ctx:url`, so both sign the custom URL, and agree byte for byte.
+#[test]
+fn a_custom_base_url_is_signed_alike_on_both_paths() {
+    let spec = spec("ninepay");
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("vectors/ninepay/ninepay-refund-create-minimal.json")).unwrap(),
+    )
+    .unwrap();
+    let creds = payspec::Credentials::from_json(&spec, &v["credentials"]).unwrap();
+    let typed = ninepay::Credentials::from_runtime(&creds).unwrap();
+    let req: ninepay::RefundRequest = serde_json::from_value(v["input"].clone()).unwrap();
+    let clock = Clock::from_secs(1_700_000_000);
+    let base = payspec::BaseUrl::parse("http://127.0.0.1:8080/ninepay/").unwrap();
+
+    let generated = ninepay::sign_refund(&req, &typed, ninepay::Env::Custom(base), clock).unwrap();
+    let interpreted = Interpreter::new(&spec).sign("refund", obj(&v["input"]), &creds, base, clock).unwrap();
+    assert_eq!(generated.url, "http://127.0.0.1:8080/ninepay/v2/refunds/create");
+    assert_eq!(
+        (&generated.url, &generated.headers, generated.body.to_json()),
+        (&interpreted.url, &interpreted.headers, interpreted.body.to_json())
+    );
+    assert!(generated.stages[0].string_to_sign.0.contains("\nhttp://127.0.0.1:8080/ninepay/v2/refunds/create\n"));
+    let published = ninepay::sign_refund(&req, &typed, ninepay::Env::Sandbox, clock).unwrap();
+    assert_ne!(published.headers["Authorization"], generated.headers["Authorization"]);
+
+    assert_eq!(ninepay::Env::Custom(base).name(), "custom");
+    assert_eq!(ninepay::Env::from_name("custom"), None, "custom is not a spec environment");
+    assert_eq!(ninepay::Env::custom("http://127.0.0.1:8080/ninepay").unwrap(), ninepay::Env::Custom(base));
+    assert!(ninepay::Env::custom("127.0.0.1:8080").is_err());
+}

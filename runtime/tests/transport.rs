@@ -7,122 +7,25 @@ use payspec::transport::{Exchange, SendError, Transport, TransportConfig};
 use payspec::{Body, SignedRequest};
 use serde_json::Value;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
 
 payspec::provider!("../specs/hitechpay.yaml");
 payspec::provider!("../specs/vietqr.yaml");
 
-/// Longest any server step or client call may take.
-const BOUND: Duration = Duration::from_secs(2);
-
-fn vector(provider: &str, id: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../vectors/{provider}/{id}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+mod loopback;
+use loopback::{closed_port, response, serve, vector, Reply, BOUND};
 
 fn transport(request_timeout: Duration) -> Transport {
-    Transport::new(TransportConfig { connect_timeout: Duration::from_millis(500), request_timeout }).unwrap()
-}
-
-/// A request as the server read it off the socket.
-#[derive(Debug)]
-struct Received {
-    method: String,
-    target: String,
-    /// Names as sent (case kept), values as text.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-/// What the server does once it has read the request.
-enum Reply {
-    /// Write these bytes, then close.
-    Bytes(Vec<u8>),
-    /// Write nothing; wait until the client gives up and closes.
-    Silent,
-}
-
-async fn read_request(sock: &mut TcpStream) -> Received {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-        let n = sock.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "the client closed before the request head ended");
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8(buf[..head_end].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().unwrap().split(' ');
-    let (method, target) = (request_line.next().unwrap().to_string(), request_line.next().unwrap().to_string());
-    let headers: Vec<(String, String)> = lines
-        .map(|l| {
-            let (k, v) = l.split_once(':').unwrap();
-            (k.to_string(), v.trim_start().to_string())
-        })
-        .collect();
-    let length: usize =
-        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = buf[head_end + 4..].to_vec();
-    while body.len() < length {
-        let n = sock.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "the client closed before the body ended");
-        body.extend_from_slice(&chunk[..n]);
-    }
-    Received { method, target, headers, body }
-}
-
-/// A one-connection server on 127.0.0.1; the handle yields the request it read.
-async fn serve(reply: Reply) -> (SocketAddr, JoinHandle<Received>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let handle = tokio::spawn(async move {
-        tokio::time::timeout(BOUND, async move {
-            let (mut sock, _) = listener.accept().await.unwrap();
-            let received = read_request(&mut sock).await;
-            match reply {
-                Reply::Bytes(bytes) => {
-                    sock.write_all(&bytes).await.unwrap();
-                    sock.shutdown().await.unwrap();
-                }
-                Reply::Silent => {
-                    let mut rest = [0u8; 64];
-                    while sock.read(&mut rest).await.unwrap_or(0) > 0 {}
-                }
-            }
-            received
-        })
-        .await
-        .expect("the server step took longer than its bound")
-    });
-    (addr, handle)
-}
-
-/// A port that was bound on 127.0.0.1 and closed: connecting to it is refused.
-fn closed_port() -> SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap()
+    Transport::new(TransportConfig {
+        connect_timeout: Duration::from_millis(500),
+        request_timeout,
+        ..TransportConfig::default()
+    })
+    .unwrap()
 }
 
 async fn send(t: &Transport, req: &SignedRequest) -> Result<Exchange, SendError> {
     tokio::time::timeout(BOUND, t.send(req)).await.expect("send took longer than its bound")
-}
-
-fn response(status_line: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status_line}\r\n");
-    for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut out = out.into_bytes();
-    out.extend_from_slice(body);
-    out
 }
 
 /// The recorded HiTechPAY refund vector signed by the generated signer, sent to `addr`.
@@ -344,6 +247,7 @@ async fn no_error_and_no_printed_exchange_contains_the_bearer_token() {
             SendError::Ambiguous { .. } => "ambiguous",
             SendError::Invalid { .. } => "invalid",
             SendError::Setup { .. } => "setup",
+            SendError::TooLarge { .. } => "too large",
         })
         .collect();
     assert_eq!(kinds, ["not sent", "ambiguous", "ambiguous", "invalid", "invalid"]);

@@ -35,6 +35,7 @@ mod request;
 #[cfg(test)]
 mod tests;
 
+use crate::endpoint::Endpoint;
 use crate::error::{SignError, VerifyError};
 use crate::redact::Redactor;
 use crate::secret::Credentials;
@@ -200,15 +201,15 @@ impl<'s> Interpreter<'s> {
     /// let err = interp.sign("refund", input.as_object().unwrap(), &creds, "sandbox", Clock::system()).unwrap_err();
     /// assert!(matches!(err, SignError::Input { ref field, .. } if field == "amount"));
     /// ```
-    pub fn sign(
+    pub fn sign<'e>(
         &self,
         op: &str,
         input: &Map<String, Value>,
         creds: &Credentials,
-        env: &str,
+        env: impl Into<Endpoint<'e>>,
         clock: Clock,
     ) -> Result<SignedRequest, SignError> {
-        self.sign_as(op, input, creds, env, clock, false)
+        self.sign_as(op, input, creds, env.into(), clock, false)
     }
 
     /// The string to sign of each recipe [`sign`](Self::sign) runs on `op` (its `sign` recipe, then
@@ -243,15 +244,15 @@ impl<'s> Interpreter<'s> {
     /// let sts = Interpreter::new(&spec).strings_to_sign("refund", input.as_object().unwrap(), &creds, "sandbox", Clock::from_secs(0));
     /// assert_eq!(sts.unwrap(), ["r1|100"]);
     /// ```
-    pub fn strings_to_sign(
+    pub fn strings_to_sign<'e>(
         &self,
         op: &str,
         input: &Map<String, Value>,
         creds: &Credentials,
-        env: &str,
+        env: impl Into<Endpoint<'e>>,
         clock: Clock,
     ) -> Result<Vec<String>, SignError> {
-        let signed = self.sign_as(op, input, creds, env, clock, true)?;
+        let signed = self.sign_as(op, input, creds, env.into(), clock, true)?;
         Ok(signed.stages.into_iter().map(|st| st.string_to_sign.0).collect())
     }
 
@@ -262,7 +263,7 @@ impl<'s> Interpreter<'s> {
         op: &str,
         input: &Map<String, Value>,
         creds: &Credentials,
-        env: &str,
+        env: Endpoint<'_>,
         clock: Clock,
         check_rsa_only: bool,
     ) -> Result<SignedRequest, SignError> {
@@ -287,14 +288,13 @@ impl<'s> Interpreter<'s> {
             },
         )?;
 
-        let hosts = spec
-            .environments
-            .get(env)
-            .ok_or_else(|| SignError::Unknown(unknown("environment", env, spec.environments.keys())))?;
         let host = operation.host.as_deref().unwrap_or(DEFAULT_HOST);
-        let base = hosts
-            .get(host)
-            .ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")))?;
+        let base = env.base_of(&spec.environments, host).ok_or_else(|| match env {
+            Endpoint::Env(name) if !spec.environments.contains_key(name) => {
+                SignError::Unknown(unknown("environment", name, spec.environments.keys()))
+            }
+            _ => SignError::Unknown(format!("environment `{}` has no URL for host `{host}`", env.name())),
+        })?;
 
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();

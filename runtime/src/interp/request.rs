@@ -4,6 +4,7 @@
 use super::fields::check;
 use super::recipe::{self, Ctx, Target};
 use super::{Clock, Interpreter};
+use crate::endpoint::Endpoint;
 use crate::error::{SignError, VerifyError};
 use crate::secret::Credentials;
 use crate::wire::{Body, SignedRequest};
@@ -80,13 +81,14 @@ impl Interpreter<'_> {
     /// }
     /// assert!(interp.verify_request("refund", &changed, &creds, "sandbox").unwrap_err().is_bad_signature());
     /// ```
-    pub fn verify_request(
+    pub fn verify_request<'e>(
         &self,
         op: &str,
         req: &SignedRequest,
         creds: &Credentials,
-        env: &str,
+        env: impl Into<Endpoint<'e>>,
     ) -> Result<Map<String, Value>, VerifyError> {
+        let env = env.into();
         let spec = self.spec;
         let target = format!("{}.{op} request", spec.provider);
         let malformed = |field: &str, problem: String| VerifyError::Malformed {
@@ -104,13 +106,14 @@ impl Interpreter<'_> {
                 format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(&req.method)),
             ));
         }
-        let hosts = spec
-            .environments
-            .get(env)
-            .ok_or_else(|| SignError::Unknown(format!("unknown environment `{}`", crate::support::echo(env))))?;
-        let base = hosts
-            .get(operation.host.as_deref().unwrap_or(DEFAULT_HOST))
-            .ok_or_else(|| SignError::Unknown(format!("environment `{env}` has no host for `{op}`")))?;
+        let base = env.base_of(&spec.environments, operation.host.as_deref().unwrap_or(DEFAULT_HOST)).ok_or_else(
+            || match env {
+                Endpoint::Env(name) if !spec.environments.contains_key(name) => {
+                    SignError::Unknown(format!("unknown environment `{}`", crate::support::echo(name)))
+                }
+                _ => SignError::Unknown(format!("environment `{}` has no host for `{op}`", env.name())),
+            },
+        )?;
         let base = base.trim_end_matches('/');
         let rest = req
             .url

@@ -14,13 +14,15 @@ pub mod appotapay {
     pub const TITLE: &str = "AppotaPay";
     #[allow(unused_imports)]
     use ::payspec::glue::prelude::*;
-    /// The environments the provider publishes.
+    /// The environments the provider publishes, or every host replaced by one base URL.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
         ///Environment `sandbox`.
         Sandbox,
         ///Environment `production`.
         Production,
+        /// Every host at this base URL (our sandbox, a proxy); the spec's paths follow it.
+        Custom(::payspec::BaseUrl),
     }
     impl Env {
         /// Every environment, in spec order.
@@ -1603,6 +1605,16 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             ("jwt_legacy", recipe_jwt_legacy),
         ],
     };
+    __g::client!(
+        refund(RefundRequest) -> RefundResponse,
+        "Send `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{\"errorCode\", \"message\"}` carry none.\n";
+        refund_status(RefundStatusRequest) -> RefundStatusResponse,
+        "Send `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.";
+        refund_v2(RefundV2Request) -> RefundV2Response,
+        "Send `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{\"errorCode\", \"message\", \"errors\": [{field, reason}]}`.";
+        refund_v2_status(RefundV2StatusRequest) -> RefundV2StatusResponse,
+        "Send `refund_v2_status`: v2 refund detail.";
+    );
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
         __g::Rule::string("refundId").req(),
         __g::Rule::string("appotapayTransId").req(),

@@ -14,13 +14,15 @@ pub mod bbmsl {
     pub const TITLE: &str = "BBMSL (hosted checkout)";
     #[allow(unused_imports)]
     use ::payspec::glue::prelude::*;
-    /// The environments the provider publishes.
+    /// The environments the provider publishes, or every host replaced by one base URL.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
         ///Environment `sandbox`.
         Sandbox,
         ///Environment `production`.
         Production,
+        /// Every host at this base URL (our sandbox, a proxy); the spec's paths follow it.
+        Custom(::payspec::BaseUrl),
     }
     impl Env {
         /// Every environment, in spec order.
@@ -995,6 +997,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         callbacks: &[("notification", verify_notification)],
         recipes: &[],
     };
+    __g::client!(
+        refund(RefundRequest) -> RefundResponse,
+        "Send `refund`: Full or partial refund, once per order, if the payment method allows it.";
+        query(QueryRequest) -> QueryResponse,
+        "Send `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).";
+        void(VoidRequest) -> VoidResponse,
+        "Send `void`: Cancel a paid hosted order before settlement (instead of a refund).";
+    );
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{1,7}(\\.[0-9]{1,2})?$");
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
         __g::Rule::scalar("merchantId").req(),

@@ -14,11 +14,13 @@ pub mod hitechpay {
     pub const TITLE: &str = "HiTechPAY (ZaloPay v2 platform)";
     #[allow(unused_imports)]
     use ::payspec::glue::prelude::*;
-    /// The environments the provider publishes.
+    /// The environments the provider publishes, or every host replaced by one base URL.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
         ///Environment `sandbox`.
         Sandbox,
+        /// Every host at this base URL (our sandbox, a proxy); the spec's paths follow it.
+        Custom(::payspec::BaseUrl),
     }
     impl Env {
         /// Every environment, in spec order.
@@ -927,6 +929,16 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         callbacks: &[("callback", verify_callback)],
         recipes: &[],
     };
+    __g::client!(
+        refund(RefundRequest) -> RefundResponse,
+        "Send `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).";
+        query_refund(QueryRefundRequest) -> QueryRefundResponse,
+        "Send `query_refund`: Status of a refund by m_refund_id.";
+        create_order(CreateOrderRequest) -> CreateOrderResponse,
+        "Send `create_order`: Create a payment order (context for refunds).";
+        query_order(QueryOrderRequest) -> QueryOrderResponse,
+        "Send `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.";
+    );
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]{6}_[0-9]+_.+$");
     static __PATTERN1: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 7usize] = [

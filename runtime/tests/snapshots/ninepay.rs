@@ -14,13 +14,15 @@ pub mod ninepay {
     pub const TITLE: &str = "9Pay";
     #[allow(unused_imports)]
     use ::payspec::glue::prelude::*;
-    /// The environments the provider publishes.
+    /// The environments the provider publishes, or every host replaced by one base URL.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
         ///Environment `sandbox`.
         Sandbox,
         ///Environment `production`.
         Production,
+        /// Every host at this base URL (our sandbox, a proxy); the spec's paths follow it.
+        Custom(::payspec::BaseUrl),
     }
     impl Env {
         /// Every environment, in spec order.
@@ -1089,6 +1091,16 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         callbacks: &[("ipn", verify_ipn)],
         recipes: &[],
     };
+    __g::client!(
+        refund(RefundRequest) -> RefundResponse,
+        "Send `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).";
+        refund_inquire(RefundInquireRequest) -> RefundInquireResponse,
+        "Send `refund_inquire`: Status of a refund by request_id.";
+        payment_inquire(PaymentInquireRequest) -> PaymentInquireResponse,
+        "Send `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).";
+        payment_create(PaymentCreateRequest) -> Map < String, Value >,
+        "Send `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.\n";
+    );
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [
         __g::Rule::integer("Date").req(),
         __g::Rule::string("request_id").req().max_len(30),

@@ -14,13 +14,15 @@ pub mod vietqr {
     pub const TITLE: &str = "VietQR.VN";
     #[allow(unused_imports)]
     use ::payspec::glue::prelude::*;
-    /// The environments the provider publishes.
+    /// The environments the provider publishes, or every host replaced by one base URL.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Env {
         ///Environment `sandbox`.
         Sandbox,
         ///Environment `production`.
         Production,
+        /// Every host at this base URL (our sandbox, a proxy); the spec's paths follow it.
+        Custom(::payspec::BaseUrl),
     }
     impl Env {
         /// Every environment, in spec order.
@@ -986,6 +988,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         callbacks: &[("transaction_sync", verify_transaction_sync)],
         recipes: &[("basic", recipe_basic), ("bearer", recipe_bearer)],
     };
+    __g::client!(
+        token(TokenRequest) -> TokenResponse,
+        "Send `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{\"status\":\"FAILED\",\"message\":\"<code>\"}`.";
+        refund(RefundRequest) -> RefundResponse,
+        "Send `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).\n";
+        check_order(CheckOrderRequest) -> CheckOrderResponse,
+        "Send `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).\n";
+        check_order_h2c(CheckOrderH2cRequest) -> CheckOrderH2cResponse,
+        "Send `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).";
+    );
     static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
     static __PATTERN0: __g::Pattern = __g::Pattern::new("^[0-9]+$");
     static RULES_REFUND_REQUEST: [__g::Rule; 8usize] = [

@@ -1,0 +1,356 @@
+//! Typed async clients (feature `client`): what every generated `Client` is built on.
+//!
+//! A call signs the typed request, sends it with [`Transport`], and reads the answer in a fixed
+//! order, stopping at the first problem:
+//!
+//! 1. the body must be JSON of the shape the operation answers with, else [`CallError::Http`] (a
+//!    non-2xx status whose body is not the operation's answer: a 502 HTML page, an empty 503) or
+//!    [`CallError::Decode`] (a 2xx body that is empty, truncated, not JSON or of the wrong types);
+//! 2. a signed response is verified before anything is read from it: a missing or wrong signature is
+//!    [`CallError::Signature`];
+//! 3. the typed response is parsed, and mapped onto the operation's status table.
+//!
+//! The [`Reply`] keeps the typed response, its status, the verification, the signed request and
+//! the raw [`Exchange`] for audit. A provider's refusal is an answer, not an error: its outcome is
+//! in [`Reply::status`]; [`Reply::accepted`] turns refusals and unmapped codes into errors for
+//! callers that only go on with accepted requests.
+//!
+//! ```no_run
+//! payspec::provider!("../specs/hitechpay.yaml");
+//! use hitechpay::{Client, Credentials, Env, RefundRequest};
+//! use payspec::Secret;
+//!
+//! # async fn run() -> Result<(), payspec::client::CallError> {
+//! let creds = Credentials { app_id: 2553, key1: Secret::new("k1"), key2: Secret::new("k2") };
+//! let client = Client::new(Env::Sandbox, creds)?;
+//! let req = RefundRequest::builder()
+//!     .m_refund_id("240101_2553_1")
+//!     .zp_trans_id("240101000000001")
+//!     .amount(1000)
+//!     .description("refund")
+//!     .build()?;
+//! let reply = client.refund(&req).await?;
+//! println!("{:?} {}", reply.outcome(), reply.exchange.status); // Some(Processing) 200
+//! # Ok(())
+//! # }
+//! ```
+
+use crate::dynamic::Dynamic;
+use crate::glue::{self, Request};
+use crate::transport::{Exchange, SendError, Transport, TransportConfig};
+use crate::{Clock, Outcome, SignError, SignedRequest, StatusMatch, Verified, VerifyError};
+use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
+
+/// How a [`Client`] sends and signs.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Timeouts and the response size limit.
+    pub transport: TransportConfig,
+    /// The clock requests are signed with (`from: ctx:now*` defaults, timestamps). Default
+    /// [`Clock::system`].
+    pub clock: fn() -> Clock,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig { transport: TransportConfig::default(), clock: Clock::system }
+    }
+}
+
+/// The client of one provider: credentials, environment and transport. Generated `Client`s wrap
+/// one; cheap to clone (clones share the connection pool and the credentials).
+pub struct Client<C: 'static, E: 'static> {
+    module: &'static Dynamic<C, E>,
+    provider: &'static str,
+    transport: Transport,
+    creds: Arc<C>,
+    env: E,
+    clock: fn() -> Clock,
+}
+
+impl<C, E: Clone> Clone for Client<C, E> {
+    fn clone(&self) -> Self {
+        Client {
+            module: self.module,
+            provider: self.provider,
+            transport: self.transport.clone(),
+            creds: Arc::clone(&self.creds),
+            env: self.env.clone(),
+            clock: self.clock,
+        }
+    }
+}
+
+impl<C, E: fmt::Debug> fmt::Debug for Client<C, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the credentials.
+        f.debug_struct("Client").field("provider", &self.provider).field("env", &self.env).finish_non_exhaustive()
+    }
+}
+
+/// A provider's answer to one call.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    /// The typed response.
+    pub response: T,
+    /// What the response's code means, when the operation has a status table.
+    pub status: Option<StatusMatch>,
+    /// The response signature's check, when the operation's responses are signed.
+    pub verified: Option<Verified>,
+    /// The request as signed and sent.
+    pub request: SignedRequest,
+    /// Status line, headers and body bytes as received.
+    pub exchange: Exchange,
+}
+
+impl<T> Reply<T> {
+    /// The outcome of the status table's matching row (`None`: no table, or an unmapped code).
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.status.as_ref().and_then(|s| s.outcome)
+    }
+
+    /// The reply when the provider took the request: an error when its status table says
+    /// `rejected`, or the code is in no row. Operations without a status table pass.
+    pub fn accepted(self) -> Result<Self, CallError> {
+        match &self.status {
+            Some(s) if s.outcome == Some(Outcome::Rejected) => {
+                Err(CallError::Rejected { status: s.clone(), exchange: Box::new(self.exchange) })
+            }
+            Some(s) if s.outcome.is_none() => {
+                Err(CallError::Unmapped { status: s.clone(), exchange: Box::new(self.exchange) })
+            }
+            _ => Ok(self),
+        }
+    }
+}
+
+/// Why a call gave no [`Reply`] (or [`Reply::accepted`] refused one). Texts are masked: no secret
+/// of the request appears, and bodies are quoted as bounded, escaped excerpts.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The request was not signed (a field breaks a rule, a credential is unusable): nothing sent.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// The request was not sent, or no complete answer came back; see
+    /// [`SendError::may_have_reached_provider`].
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// A non-2xx status whose body is not the operation's answer (an HTML error page, an empty body).
+    #[error("{target}: HTTP {} {} and a body that is not its answer ({problem}): {}", exchange.status, exchange.reason, excerpt(exchange))]
+    Http {
+        /// `provider.operation`.
+        target: String,
+        /// Why the body is not the answer.
+        problem: String,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// A 2xx body that is not the operation's answer: empty, truncated, not JSON, the wrong shape or
+    /// the wrong types.
+    #[error("{target}: the response body (HTTP {}) is not the answer: {problem}: {}", exchange.status, excerpt(exchange))]
+    Decode {
+        /// `provider.operation`.
+        target: String,
+        /// What is wrong, naming the field when one is at fault.
+        problem: String,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// The response's signature is missing or does not match: nothing of the body is trusted.
+    #[error("{target}: the response signature does not verify: {source}")]
+    Signature {
+        /// `provider.operation`.
+        target: String,
+        /// The verification's error.
+        source: VerifyError,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// [`Reply::accepted`]: the provider refused the request.
+    #[error("{}: refused by the provider: {}", exchange.url_masked(), describe(status))]
+    Rejected {
+        /// The code and its row.
+        status: StatusMatch,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+    /// [`Reply::accepted`]: the code is in no row of the status table.
+    #[error("{}: a code the status table does not map: {}", exchange.url_masked(), describe(status))]
+    Unmapped {
+        /// The code.
+        status: StatusMatch,
+        /// The exchange.
+        exchange: Box<Exchange>,
+    },
+}
+
+impl CallError {
+    /// The exchange, when an answer came back.
+    pub fn exchange(&self) -> Option<&Exchange> {
+        match self {
+            CallError::Sign(_) | CallError::Send(_) => None,
+            CallError::Http { exchange, .. }
+            | CallError::Decode { exchange, .. }
+            | CallError::Signature { exchange, .. }
+            | CallError::Rejected { exchange, .. }
+            | CallError::Unmapped { exchange, .. } => Some(exchange),
+        }
+    }
+
+    /// True when the provider may have acted on the request although no usable answer came back
+    /// (an ambiguous send, an unreadable or unverifiable answer): query the status before sending
+    /// it again.
+    pub fn may_have_reached_provider(&self) -> bool {
+        match self {
+            CallError::Sign(_) => false,
+            CallError::Send(e) => e.may_have_reached_provider(),
+            CallError::Http { .. } | CallError::Decode { .. } | CallError::Signature { .. } => true,
+            CallError::Rejected { .. } | CallError::Unmapped { .. } => false,
+        }
+    }
+}
+
+fn excerpt(exchange: &Exchange) -> String {
+    let body = exchange.body_excerpt();
+    if body.is_empty() {
+        "(empty body)".into()
+    } else {
+        format!("{:?}", body)
+    }
+}
+
+fn describe(status: &StatusMatch) -> String {
+    let code: Vec<&str> = status.code.iter().map(|c| c.as_deref().unwrap_or("absent")).collect();
+    let mut text = format!("code [{}]", code.join(", "));
+    if let Some(name) = status.name {
+        text.push_str(&format!(" {name}"));
+    }
+    if let Some(meaning) = status.meaning.filter(|m| !m.is_empty()) {
+        text.push_str(&format!(": {meaning}"));
+    }
+    text
+}
+
+impl<C, E: Copy> Client<C, E> {
+    /// A client of the generated module `module` (its `DYNAMIC` table) for `provider`.
+    pub fn new(
+        module: &'static Dynamic<C, E>,
+        provider: &'static str,
+        env: E,
+        creds: C,
+        config: ClientConfig,
+    ) -> Result<Self, CallError> {
+        Ok(Client {
+            module,
+            provider,
+            transport: Transport::new(config.transport)?,
+            creds: Arc::new(creds),
+            env,
+            clock: config.clock,
+        })
+    }
+
+    /// The credentials the client signs with.
+    pub fn credentials(&self) -> &C {
+        &self.creds
+    }
+
+    /// The environment the client sends to.
+    pub fn env(&self) -> E {
+        self.env
+    }
+
+    /// Sign `req`, send it, and read the answer as `T` (see the [module docs](self)).
+    pub async fn call<R, T>(&self, req: &R) -> Result<Reply<T>, CallError>
+    where
+        R: Request<Creds = C, Env = E>,
+        T: serde::de::DeserializeOwned,
+    {
+        let signed = (R::SIGN)(req, &self.creds, self.env, (self.clock)())?;
+        let exchange = self.transport.send(&signed).await?;
+        self.read(R::OP, R::TARGET, signed, exchange)
+    }
+
+    /// Read `exchange` as the answer to `signed`, a request of operation `op`.
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        op: &str,
+        target: &str,
+        request: SignedRequest,
+        exchange: Exchange,
+    ) -> Result<Reply<T>, CallError> {
+        let ok = (200..300).contains(&exchange.status);
+        let fail = |problem: String, exchange: Exchange| {
+            let (target, exchange) = (target.to_string(), Box::new(exchange));
+            if ok {
+                CallError::Decode { target, problem, exchange }
+            } else {
+                CallError::Http { target, problem, exchange }
+            }
+        };
+        let json = match json_body(&exchange.body) {
+            Ok(v) => v,
+            Err(problem) => return Err(fail(problem, exchange)),
+        };
+        let Some(obj) = json.as_object() else {
+            return Err(fail(format!("expected a JSON object, got {}", kind(&json)), exchange));
+        };
+        let entry = self.module.op(op);
+        let verified = match entry.and_then(|o| o.verify_response_fn()) {
+            Some(verify) => match verify(obj, &self.creds) {
+                Ok(v) => Some(v),
+                Err(source) => {
+                    return Err(CallError::Signature { target: target.into(), source, exchange: Box::new(exchange) });
+                }
+            },
+            None => None,
+        };
+        let response: T = match glue::parse_response(target, &json) {
+            Ok(r) => r,
+            Err(e) => return Err(fail(problem_of(e), exchange)),
+        };
+        let status = match entry.and_then(|o| o.status_fn()) {
+            Some(status) => match status(&json) {
+                Ok(s) => Some(s),
+                Err(e) => return Err(fail(problem_of(e), exchange)),
+            },
+            None => None,
+        };
+        Ok(Reply { response, status, verified, request, exchange })
+    }
+}
+
+/// The body as JSON, or why it is not.
+fn json_body(body: &[u8]) -> Result<Value, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err("the body is empty".into());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let hint = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'<') => " (it looks like HTML or XML)",
+            _ if e.is_eof() => " (it is truncated)",
+            _ => "",
+        };
+        format!("not JSON{hint}: {e}")
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn problem_of(e: VerifyError) -> String {
+    match e {
+        VerifyError::Malformed { field, problem, .. } => format!("{field}: {problem}"),
+        other => other.to_string(),
+    }
+}
