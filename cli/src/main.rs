@@ -92,6 +92,38 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Sign a request with the interpreter, send it, verify the answer and print request, response,
+    /// verification and outcome as JSON (secrets masked) — curl for payment APIs.
+    ///
+    /// Exit codes: 0 an answer was read (verified where the spec signs it; its outcome is printed,
+    /// whatever it is); 1 an answer came back that cannot be trusted or read (bad signature, not the
+    /// operation's answer); 2 bad input, nothing sent; 3 nothing reached the provider (safe to send
+    /// again); 4 the provider may have received the request but no complete answer came back (query
+    /// the status before sending again).
+    Call {
+        /// Provider name or spec file.
+        provider: String,
+        /// Operation name.
+        operation: String,
+        /// JSON object of request fields by wire name.
+        #[arg(long)]
+        request: PathBuf,
+        /// JSON object of credentials by spec name.
+        #[arg(long)]
+        credentials: PathBuf,
+        /// Environment (a name under the spec's `environments:`); default: the spec's first.
+        #[arg(long, conflicts_with = "base_url")]
+        env: Option<String>,
+        /// Send to this base URL instead of the spec's hosts (our sandbox, a proxy); signed as sent.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Fix the clock (unix seconds).
+        #[arg(long)]
+        now: Option<i64>,
+        /// Longest wait for the whole exchange, in seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
 }
 
 /// Print a line to stdout; a closed pipe (`payspec check | head`) ends the program quietly instead of
@@ -106,6 +138,10 @@ macro_rules! emit {
         }
     }};
 }
+
+pub(crate) use emit;
+
+mod call;
 
 /// A failure with its exit code: 1 = check failed (lint errors, bad signature), 2 = bad input.
 struct Failure {
@@ -138,6 +174,18 @@ fn main() -> ExitCode {
             (Some(cb), None) => verify(&provider, &Received::Callback(cb), &payload, &credentials, explain),
             (None, None) => Err(fail(2, "name a callback, or a signed response with --response <operation>")),
         },
+        Command::Call { provider, operation, request, credentials, env, base_url, now, timeout } => {
+            call::call(call::Call {
+                provider: &provider,
+                op: &operation,
+                request: &request,
+                credentials: &credentials,
+                env: env.as_deref(),
+                base_url: base_url.as_deref(),
+                now,
+                timeout: std::time::Duration::from_secs(timeout),
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

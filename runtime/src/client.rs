@@ -270,56 +270,73 @@ impl<C, E: Copy> Client<C, E> {
     {
         let signed = (R::SIGN)(req, &self.creds, self.env, (self.clock)())?;
         let exchange = self.transport.send(&signed).await?;
-        self.read(R::OP, R::TARGET, signed, exchange)
+        let entry = self.module.op(R::OP);
+        let verify = entry.and_then(|o| o.verify_response_fn()).map(|f| move |body: &_| f(body, &self.creds));
+        let answer = Answer {
+            verify: verify.as_ref().map(|f| f as &dyn Fn(&_) -> _),
+            parse: &|json: &Value| glue::parse_response(R::TARGET, json),
+            status: entry.and_then(|o| o.status_fn()),
+        };
+        read(R::TARGET, signed, exchange, answer)
     }
+}
 
-    /// Read `exchange` as the answer to `signed`, a request of operation `op`.
-    fn read<T: serde::de::DeserializeOwned>(
-        &self,
-        op: &str,
-        target: &str,
-        request: SignedRequest,
-        exchange: Exchange,
-    ) -> Result<Reply<T>, CallError> {
-        let ok = (200..300).contains(&exchange.status);
-        let fail = |problem: String, exchange: Exchange| {
-            let (target, exchange) = (target.to_string(), Box::new(exchange));
-            if ok {
-                CallError::Decode { target, problem, exchange }
-            } else {
-                CallError::Http { target, problem, exchange }
+/// How to read one operation's answer: what [`read`] runs on the body.
+pub struct Answer<'a, T> {
+    /// The response signature check, when the operation's responses are signed.
+    pub verify: Option<&'a dyn Fn(&serde_json::Map<String, Value>) -> Result<Verified, VerifyError>>,
+    /// The typed parse of the body.
+    pub parse: &'a dyn Fn(&Value) -> Result<T, VerifyError>,
+    /// The status table lookup, when the operation has one.
+    pub status: Option<crate::dynamic::StatusFn>,
+}
+
+/// Read `exchange` as the answer to `request` (target `provider.operation`), as a generated
+/// client does (see the [module docs](self)): for callers that pick the operation at run time, such
+/// as `payspec call` on the interpreter.
+pub fn read<T>(
+    target: &str,
+    request: SignedRequest,
+    exchange: Exchange,
+    answer: Answer<'_, T>,
+) -> Result<Reply<T>, CallError> {
+    let ok = (200..300).contains(&exchange.status);
+    let fail = |problem: String, exchange: Exchange| {
+        let (target, exchange) = (target.to_string(), Box::new(exchange));
+        if ok {
+            CallError::Decode { target, problem, exchange }
+        } else {
+            CallError::Http { target, problem, exchange }
+        }
+    };
+    let json = match json_body(&exchange.body) {
+        Ok(v) => v,
+        Err(problem) => return Err(fail(problem, exchange)),
+    };
+    let Some(obj) = json.as_object() else {
+        return Err(fail(format!("expected a JSON object, got {}", kind(&json)), exchange));
+    };
+    let verified = match answer.verify {
+        Some(verify) => match verify(obj) {
+            Ok(v) => Some(v),
+            Err(source) => {
+                return Err(CallError::Signature { target: target.into(), source, exchange: Box::new(exchange) });
             }
-        };
-        let json = match json_body(&exchange.body) {
-            Ok(v) => v,
-            Err(problem) => return Err(fail(problem, exchange)),
-        };
-        let Some(obj) = json.as_object() else {
-            return Err(fail(format!("expected a JSON object, got {}", kind(&json)), exchange));
-        };
-        let entry = self.module.op(op);
-        let verified = match entry.and_then(|o| o.verify_response_fn()) {
-            Some(verify) => match verify(obj, &self.creds) {
-                Ok(v) => Some(v),
-                Err(source) => {
-                    return Err(CallError::Signature { target: target.into(), source, exchange: Box::new(exchange) });
-                }
-            },
-            None => None,
-        };
-        let response: T = match glue::parse_response(target, &json) {
-            Ok(r) => r,
+        },
+        None => None,
+    };
+    let response = match (answer.parse)(&json) {
+        Ok(r) => r,
+        Err(e) => return Err(fail(problem_of(e), exchange)),
+    };
+    let status = match answer.status {
+        Some(status) => match status(&json) {
+            Ok(s) => Some(s),
             Err(e) => return Err(fail(problem_of(e), exchange)),
-        };
-        let status = match entry.and_then(|o| o.status_fn()) {
-            Some(status) => match status(&json) {
-                Ok(s) => Some(s),
-                Err(e) => return Err(fail(problem_of(e), exchange)),
-            },
-            None => None,
-        };
-        Ok(Reply { response, status, verified, request, exchange })
-    }
+        },
+        None => None,
+    };
+    Ok(Reply { response, status, verified, request, exchange })
 }
 
 /// The body as JSON, or why it is not.
