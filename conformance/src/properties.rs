@@ -401,6 +401,11 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
         if let Some(payspec_model::StatusRef::Inline(t)) = o.response.as_ref().and_then(|r| r.status.as_ref()) {
             tables.push((format!("{op} (inline)"), t));
         }
+        if let Some(payspec_model::StatusRef::Inline(t)) =
+            o.response.as_ref().and_then(|r| r.error.as_ref()).and_then(|e| e.status.as_ref())
+        {
+            tables.push((format!("{op} error (inline)"), t));
+        }
     }
     tables
         .into_iter()
@@ -411,7 +416,17 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
                 let code: Vec<Option<String>> = row
                     .values
                     .iter()
-                    .map(|v| Some(if v.is_wildcard() { "\u{2047}unlisted".into() } else { v.text() }))
+                    .map(|v| {
+                        let text = v.text();
+                        Some(if v.is_wildcard() {
+                            "\u{2047}unlisted".into()
+                        } else if payspec_model::is_http_class(&text) {
+                            // An HTTP class: a status of that class (`4xx` → 499).
+                            format!("{}99", &text[..1])
+                        } else {
+                            text
+                        })
+                    })
                     .collect();
                 match t.lookup(&code) {
                     Some(hit) if std::ptr::eq(hit, row) => {}
@@ -426,11 +441,12 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
             let unlisted: Vec<Option<String>> = t.fields.iter().map(|_| Some("\u{2047}nothing".into())).collect();
             if let Some(hit) = t.lookup(&unlisted) {
                 // A catch-all may only say "unknown: query first"; any other outcome is a silent default.
-                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_model::Outcome::Indeterminate
+                if hit.values.iter().all(CodeValue::is_wildcard)
+                    && hit.outcome != Some(payspec_model::Outcome::Indeterminate)
                 {
                     problems.push(format!(
                         "a catch-all row maps every unknown code to `{}` (a silent default; use indeterminate)",
-                        hit.outcome
+                        hit.outcome.map_or_else(|| "no outcome".to_string(), |o| o.to_string())
                     ));
                 }
             }
