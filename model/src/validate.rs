@@ -773,9 +773,10 @@ impl Checker<'_> {
     /// What a status field that `fields` cannot read is called in a message.
     fn not_readable(f: &str, fields: Readable) -> String {
         if f == HTTP_STATUS {
-            format!("`{HTTP_STATUS}` is the HTTP status of a response; a {} has none", fields.what)
+            "is the HTTP status of a response: a callback has none".to_string()
         } else {
-            format!("is not a {}", fields.what)
+            let article = if fields.what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            format!("is not {article} {}", fields.what)
         }
     }
 
