@@ -1378,7 +1378,7 @@ fn vietqr_check_order_is_an_array_with_a_status_per_row() {
     // The typed response is a Vec of rows.
     let typed = vietqr::CheckOrderResponse::from_json(&rows).unwrap();
     assert_eq!(typed.rows().len(), 4);
-    assert_eq!(typed.0[1].transType, Some(vietqr::CheckOrderRowTransType::D));
+    assert_eq!(typed.0[1].trans_type, Some(vietqr::CheckOrderResponseTransType::D));
     assert_eq!(typed.status(), vietqr::CheckOrderResponse::status_of(&rows).unwrap());
     assert_eq!(typed.status()[1].outcome, Some(Outcome::Succeeded));
     assert!(vietqr::CheckOrderResponse::from_json(&json!({"status": "FAILED"})).is_err());
