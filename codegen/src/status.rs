@@ -22,14 +22,11 @@ fn rows(table: &StatusTable) -> TokenStream {
             None => quote!(info(&[#(#when),*], #name, #retryable).means(#meaning),),
         }
     });
-    let import = if table.codes.iter().any(|c| c.outcome.is_none()) {
-        quote!(use ::payspec::status::info;)
-    } else {
-        quote!()
-    };
+    let info = table.codes.iter().any(|c| c.outcome.is_none()).then(|| quote!(use ::payspec::status::info;));
+    let row = table.codes.iter().any(|c| c.outcome.is_some()).then(|| quote!(use ::payspec::{status::row, Outcome::*};));
     quote!({
-        #import
-        use ::payspec::{status::row, Outcome::*};
+        #info
+        #row
         &[#(#rows)*]
     })
 }

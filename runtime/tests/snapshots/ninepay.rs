@@ -810,7 +810,6 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     ///Status table `error_code` (fields error_code): first matching row wins; `"*"` in `when` matches any value.
     pub static STATUS_ERROR_CODE: &[StatusRow] = {
         use ::payspec::status::info;
-        use ::payspec::{status::row, Outcome::*};
         &[
             info(&["000"], "Approved", false).means("Approved"),
             info(&["100"], "Invalid_otp", false).means("Invalid OTP"),
