@@ -22,8 +22,16 @@ fn rows(table: &StatusTable) -> TokenStream {
             None => quote!(info(&[#(#when),*], #name, #retryable).means(#meaning),),
         }
     });
-    let info = table.codes.iter().any(|c| c.outcome.is_none()).then(|| quote!(use ::payspec::status::info;));
-    let row = table.codes.iter().any(|c| c.outcome.is_some()).then(|| quote!(use ::payspec::{status::row, Outcome::*};));
+    let info = table.codes.iter().any(|c| c.outcome.is_none()).then(|| {
+        quote!(
+            use ::payspec::status::info;
+        )
+    });
+    let row = table.codes.iter().any(|c| c.outcome.is_some()).then(|| {
+        quote!(
+            use ::payspec::{status::row, Outcome::*};
+        )
+    });
     quote!({
         #info
         #row
@@ -156,7 +164,9 @@ impl Gen<'_> {
         let fields = &t.fields;
         let list = t.fields.join(", ");
         let target = format!("{}.{} response", self.spec.provider, op.name);
-        let doc = format!("Map this row onto the status table (fields {list}). `outcome: None` means unmapped or diagnostic.");
+        let doc = format!(
+            "Map this row onto the status table (fields {list}). `outcome: None` means unmapped or diagnostic."
+        );
         let row = self.typed_status(r, &table, t, &doc);
         let doc_json = format!(
             "Map a raw response body (a JSON array of rows) onto the status table, one lookup per row (fields {list}); an empty array gives no lookups, which says nothing about any refund. A body that is not an array of objects is `VerifyError::Malformed` (`body`, or `body[i]` for a row)."

@@ -531,7 +531,8 @@ impl Gen<'_> {
                     entry = quote!(#entry.status_http(#ty::status_of_http));
                 }
                 if resp.is_some_and(|r| r.status.is_some()) {
-                    let shape = if op.rows_ty.is_some() { quote!(ResponseStatus::Rows) } else { quote!(ResponseStatus::One) };
+                    let shape =
+                        if op.rows_ty.is_some() { quote!(ResponseStatus::Rows) } else { quote!(ResponseStatus::One) };
                     entry = quote!(#entry.typed_status(|j| #ty::from_json(j).map(|r| #shape(r.status()))));
                 }
             }

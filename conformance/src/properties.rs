@@ -202,8 +202,14 @@ pub fn run_with(
                 continue;
             }
             let mut r = runner(cases, regressions, &spec.provider);
+            // An `array: true` response is a JSON array of such objects (two rows: order is kept).
+            let array = response && op.response.as_ref().is_some_and(|r| r.array);
             let res = r.run(&strategy, |fields| {
-                let json = Value::Object(fields);
+                let json = if array {
+                    Value::Array(vec![Value::Object(fields.clone()), Value::Object(fields)])
+                } else {
+                    Value::Object(fields)
+                };
                 for p in &typed {
                     let back = no_panic("round trip", || p.round_trip(response, name, &json))?
                         .unwrap_or(Err("no typed form".into()));
@@ -276,7 +282,17 @@ pub fn run_with(
         let sig_field = recipe.place.field().unwrap_or_default().to_string();
         let mut r = runner(cases, regressions, &spec.provider);
         let bodies = crate::coverage::received_payload(&resp.fields, &sig_field, &Default::default());
-        let res = r.run(&bodies, |body| {
+        let res = r.run(&bodies, |mut body| {
+            // A body the spec signs: each top-level `signed_when` field holds its first listed value.
+            for (f, values) in &resp.signed_when {
+                if let (Some(v), false) = (values.first(), f.contains('.')) {
+                    let v = match v {
+                        CodeValue::Int(i) => Value::from(*i),
+                        CodeValue::Text(t) => Value::from(t.clone()),
+                    };
+                    body.insert(f.clone(), v);
+                }
+            }
             let (signed, _) = match interp.sign_response(name, &body, creds) {
                 Ok(s) => s,
                 Err(SignError::Input { .. }) => {

@@ -499,7 +499,9 @@ pub fn is_http_class(text: &str) -> bool {
 
 /// Whether `text` is an exact HTTP status (`100` … `599`).
 pub fn is_http_code(text: &str) -> bool {
-    text.len() == 3 && text.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n)) && text.bytes().all(|b| b.is_ascii_digit())
+    text.len() == 3
+        && text.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n))
+        && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether a status row's `when` value `want` matches the received code `got` (`None` = absent):
@@ -1390,10 +1392,7 @@ impl StatusTable {
     pub fn lookup(&self, values: &[Option<String>]) -> Option<&Code> {
         self.codes.iter().find(|c| {
             c.values.len() == values.len()
-                && c.values
-                    .iter()
-                    .zip(values)
-                    .all(|(want, got)| code_matches(&want.text(), got.as_deref()))
+                && c.values.iter().zip(values).all(|(want, got)| code_matches(&want.text(), got.as_deref()))
         })
     }
 }

@@ -261,7 +261,10 @@ impl Checker<'_> {
             }
         }
         if !resp.signed_when.is_empty() && resp.verify.is_none() {
-            self.err(&child(rp, "signed_when"), "`signed_when` needs a `verify` recipe (it says when that signature applies)");
+            self.err(
+                &child(rp, "signed_when"),
+                "`signed_when` needs a `verify` recipe (it says when that signature applies)",
+            );
         }
         for (name, values) in &resp.signed_when {
             let wp = child(&child(rp, "signed_when"), name);
@@ -279,7 +282,10 @@ impl Checker<'_> {
             }
             for (i, v) in values.iter().enumerate() {
                 if v.is_wildcard() {
-                    self.err(&format!("{wp}[{i}]"), "`*` is not a value: the condition would always hold; drop `signed_when`");
+                    self.err(
+                        &format!("{wp}[{i}]"),
+                        "`*` is not a value: the condition would always hold; drop `signed_when`",
+                    );
                 }
             }
         }

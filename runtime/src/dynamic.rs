@@ -178,7 +178,11 @@ impl<C, E> Dynamic<C, E> {
 
     /// Like [`typed_status`](Self::typed_status), for any response shape (an array response: one
     /// lookup per row).
-    pub fn typed_rows_status(&self, op: &str, json: &Value) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+    pub fn typed_rows_status(
+        &self,
+        op: &str,
+        json: &Value,
+    ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
         self.op(op).and_then(|o| o.typed_status).map(|typed| typed(json)).transpose()
     }
 

@@ -1029,7 +1029,11 @@ pub fn response_rows<'v>(target: &str, body: &'v Value) -> Result<&'v [Value], V
     })?;
     for (i, row) in rows.iter().enumerate() {
         if !row.is_object() {
-            return Err(malformed(target, &format!("body[{i}]"), format!("expected a JSON object, found {}", json_kind(row))));
+            return Err(malformed(
+                target,
+                &format!("body[{i}]"),
+                format!("expected a JSON object, found {}", json_kind(row)),
+            ));
         }
     }
     Ok(rows)
@@ -1093,7 +1097,10 @@ pub fn signed_when(target: &str, body: &Map<String, Value>, conds: &[(&str, &[&s
             };
             return Err(VerifyError::Unsigned {
                 target: target.to_string(),
-                reason: format!("`{field}` is {found}; the signature applies only when it is one of [{}]", values.join(", ")),
+                reason: format!(
+                    "`{field}` is {found}; the signature applies only when it is one of [{}]",
+                    values.join(", ")
+                ),
             });
         }
     }

@@ -898,7 +898,12 @@ mod differential {
                                     prop_assert!(
                                         same_statuses(&by_interp, &by_generated),
                                         "{}.{} status_http({:?}) on {}: {:?} vs {:?}",
-                                        provider, op, http, json, by_interp, by_generated
+                                        provider,
+                                        op,
+                                        http,
+                                        json,
+                                        by_interp,
+                                        by_generated
                                     );
                                 }
                             }
@@ -1297,7 +1302,10 @@ fn status_both(
     let spec = spec(provider);
     let by_interp = Interpreter::new(&spec).status_http(op, http, body);
     let by_generated = with_provider!(provider, |m| m::DYNAMIC.status_http(op, http, body));
-    assert!(same_statuses(&by_interp, &by_generated), "{provider}.{op} {http:?} {body}: {by_interp:?} vs {by_generated:?}");
+    assert!(
+        same_statuses(&by_interp, &by_generated),
+        "{provider}.{op} {http:?} {body}: {by_interp:?} vs {by_generated:?}"
+    );
     by_generated
 }
 
@@ -1394,11 +1402,8 @@ fn vietqr_check_order_is_an_array_with_a_status_per_row() {
 fn appotapay_v1_error_bodies_are_unsigned_by_the_spec() {
     let spec = spec("appotapay");
     let interp = Interpreter::new(&spec);
-    let rt = payspec::Credentials::from_json(
-        &spec,
-        &json!({"partner_code": "P", "api_key": "A", "secret_key": "S"}),
-    )
-    .unwrap();
+    let rt = payspec::Credentials::from_json(&spec, &json!({"partner_code": "P", "api_key": "A", "secret_key": "S"}))
+        .unwrap();
     let creds = appotapay::Credentials::from_runtime(&rt).unwrap();
     let error = json!({"errorCode": 36, "message": "Not found"});
     let by_interp = interp.verify_response("refund", obj(&error), &rt);

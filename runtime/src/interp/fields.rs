@@ -23,7 +23,6 @@ pub fn render_into(v: &Value, out: &mut String) {
     }
 }
 
-
 use crate::support::input as input_err;
 
 /// What an operation says about its request as a whole: its field groups and `omit_empty`.

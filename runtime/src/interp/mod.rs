@@ -603,8 +603,11 @@ impl<'s> Interpreter<'s> {
         let (response, recipe, target, at) = self.signed_response(op)?;
         fields::check_received(&target, &response.fields, body, false)?;
         if !response.signed_when.is_empty() {
-            let values: Vec<(&str, Vec<String>)> =
-                response.signed_when.iter().map(|(f, vs)| (f.as_str(), vs.iter().map(|v| v.text()).collect())).collect();
+            let values: Vec<(&str, Vec<String>)> = response
+                .signed_when
+                .iter()
+                .map(|(f, vs)| (f.as_str(), vs.iter().map(|v| v.text()).collect()))
+                .collect();
             let refs: Vec<Vec<&str>> = values.iter().map(|(_, vs)| vs.iter().map(String::as_str).collect()).collect();
             let conds: Vec<(&str, &[&str])> = values.iter().zip(&refs).map(|((f, _), r)| (*f, r.as_slice())).collect();
             crate::glue::signed_when(&target, body, &conds)?;
