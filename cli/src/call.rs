@@ -2,7 +2,7 @@
 //! client does (`payspec::client::read`), and print the exchange, its verification and its outcome.
 
 use crate::{credentials, fail, load, read_object, Failure};
-use payspec::client::{self, Answer, CallError};
+use payspec::client::{self, CallError, Reading};
 use payspec::transport::{Transport, TransportConfig};
 use payspec::{BaseUrl, Clock, Endpoint, Interpreter, Redactor};
 use serde_json::{json, Value};
@@ -74,32 +74,44 @@ pub fn call(args: Call<'_>) -> Result<(), Failure> {
         }
     };
 
-    let signed_response =
-        spec.operations.get(args.op).and_then(|o| o.response.as_ref()).is_some_and(|r| r.verify.is_some());
+    let response = spec.operations.get(args.op).and_then(|o| o.response.as_ref());
+    let error_http: Vec<String> =
+        response.and_then(|r| r.error.as_ref()).map(|e| e.http.iter().map(|c| c.text()).collect()).unwrap_or_default();
+    let error_http: Vec<&str> = error_http.iter().map(String::as_str).collect();
     let verify = |body: &serde_json::Map<String, Value>| interp.verify_response(args.op, body, &creds);
-    let answer = Answer {
-        verify: signed_response.then_some(&verify as &dyn Fn(&_) -> _),
-        parse: &|json: &Value| Ok(json.clone()),
+    let reading = Reading {
+        verify: response.is_some_and(|r| r.verify.is_some()).then_some(&verify as &dyn Fn(&_) -> _),
+        parse: &|json: &Value, _| Ok(json.clone()),
         status: None,
+        error_http: &error_http,
     };
+    let http = exchange.status;
     let response_json = exchange_json(&exchange);
-    match client::read(&format!("{}.{}", spec.provider, args.op), signed, exchange, answer) {
+    match client::read(&format!("{}.{}", spec.provider, args.op), signed, exchange, reading) {
         Ok(reply) => {
-            let status = interp.status(args.op, &reply.response).ok().flatten().map(|s| {
+            let report = |s: &payspec::interp::StatusReport<'_>| {
                 json!({
                     "outcome": s.outcome().map(|o| format!("{o:?}").to_lowercase()),
                     "code": s.code,
                     "name": s.row.and_then(|r| r.name.clone()),
                     "meaning": s.row.map(|r| r.meaning.clone()),
                     "retryable": s.row.is_some_and(|r| r.retryable),
-                    "mapped": s.row.is_some(),
+                    "matched": s.matched(),
                 })
-            });
+            };
+            let status = match interp.status_http(args.op, Some(http), &reply.response) {
+                Ok(Some(payspec::ResponseStatus::One(s))) => report(&s),
+                Ok(Some(payspec::ResponseStatus::Rows(rows))) => {
+                    json!({ "rows": rows.iter().map(report).collect::<Vec<_>>() })
+                }
+                Ok(None) => Value::Null,
+                Err(e) => json!({ "error": e.to_string() }),
+            };
             // A signed response that did not verify is an error above, never printed as unsigned.
-            let verification = if reply.verified.is_some() {
-                "verified"
-            } else {
-                "unsigned (the spec signs no response of this operation)"
+            let verification = match (&reply.verified, &reply.unsigned) {
+                (Some(_), _) => "verified".to_string(),
+                (None, Some(why)) => format!("unsigned: {why}"),
+                (None, None) => "unsigned (the spec signs no response of this operation)".to_string(),
             };
             emit!(
                 "{}",

@@ -139,8 +139,6 @@ macro_rules! emit {
     }};
 }
 
-pub(crate) use emit;
-
 mod call;
 
 /// A failure with its exit code: 1 = check failed (lint errors, bad signature), 2 = bad input.

@@ -12,16 +12,28 @@ impl Gen<'_> {
         let methods = self.plan.ops.iter().map(|op| {
             let method = naming::ident(&naming::snake(op.name));
             let req = &self.plan.structs[op.request].name;
-            let resp = match op.response {
-                Some(r) => {
+            let resp = match (&op.rows_ty, op.response) {
+                (Some(rows), _) => quote!(#rows),
+                (None, Some(r)) => {
                     let ty = &self.plan.structs[r].name;
                     quote!(#ty)
                 }
-                None => quote!(Map<String, Value>),
+                (None, None) => quote!(__g::Untyped),
             };
-            let what = op.op.doc.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+            let what = op.op.doc.as_deref().map(|d| format!(": {}", d.trim_end())).unwrap_or_default();
             let doc = format!("Send `{}`{what}", op.name);
-            quote!(#method(#req) -> #resp, #doc;)
+            let error = op.response.and(op.error).map(|e| {
+                let ty = &self.plan.structs[e].name;
+                let http: Vec<String> = op
+                    .op
+                    .response
+                    .as_ref()
+                    .and_then(|r| r.error.as_ref())
+                    .map(|e| e.http.iter().map(|c| c.text()).collect())
+                    .unwrap_or_default();
+                quote!(| #ty [#(#http),*])
+            });
+            quote!(#method(#req) -> #resp #error, #doc;)
         });
         quote! {
             __g::client!(#(#methods)*);

@@ -53,6 +53,8 @@ pub(crate) struct Gen<'s> {
     rules_done: std::cell::RefCell<std::collections::HashSet<usize>>,
     errors: std::cell::RefCell<Vec<GenError>>,
     extras: std::cell::RefCell<Vec<TokenStream>>,
+    /// Inline status tables already emitted, by spec path.
+    inline_tables: std::cell::RefCell<std::collections::HashMap<String, proc_macro2::Ident>>,
 }
 
 impl<'s> Gen<'s> {
@@ -101,6 +103,7 @@ fn compile_errors(spec: &Spec, spec_path: &str, errors: &[GenError]) -> TokenStr
         rules_done: Default::default(),
         errors: Default::default(),
         extras: Default::default(),
+        inline_tables: Default::default(),
     };
     errors
         .iter()
@@ -128,6 +131,7 @@ pub fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
         rules_done: Default::default(),
         errors: Default::default(),
         extras: Default::default(),
+        inline_tables: Default::default(),
     };
     let body = g.module_body();
     let errors = g.errors.borrow().clone();

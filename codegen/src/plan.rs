@@ -91,7 +91,12 @@ pub struct OpPlan<'s> {
     pub op: &'s Operation,
     pub request: usize,
     pub builder: Ident,
+    /// The struct of the response: of the object, or of one row of an `array: true` response.
     pub response: Option<usize>,
+    /// `array: true`: the name of the `Vec`-of-rows response type (`<Op>Response`; the row struct is `<Op>Row`).
+    pub rows_ty: Option<Ident>,
+    /// The struct of the `error:` shape (`<Op>Error`).
+    pub error: Option<usize>,
     pub sign_fn: Ident,
     pub verify_fn: Option<Ident>,
 }
@@ -250,7 +255,9 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
         let req = b.claim_type(&format!("{p}Request"), &at);
         let builder = b.claim_type(&format!("{p}RequestBuilder"), &at);
         let resp = op.response.as_ref().map(|_| b.claim_type(&format!("{p}Response"), &at));
-        tops.push((name, op, p, req, builder, resp));
+        let row = op.response.as_ref().filter(|r| r.array).map(|_| b.claim_type(&format!("{p}Row"), &at));
+        let err = op.response.as_ref().and_then(|r| r.error.as_ref()).map(|_| b.claim_type(&format!("{p}Error"), &at));
+        tops.push((name, op, p, req, builder, resp, row, err));
     }
     let mut cb_tops = Vec::new();
     for (name, cb) in &spec.callbacks {
@@ -260,16 +267,23 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
         cb_tops.push((name, cb, p, payload));
     }
 
-    for (name, op, p, req, builder, resp) in tops {
+    for (name, op, p, req, builder, resp, row, err) in tops {
         let at = format!("operations.{name}");
         let doc = format!(
             "Request of `{name}`{}",
             op.doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_else(|| ".".into())
         );
         let request = b.structure(req, &p, &op.request, Side::Request, true, false, doc, &format!("{at}.request"));
+        let mut rows_ty = None;
         let response = match (resp, &op.response) {
             (Some(id), Some(r)) => {
-                let doc = format!("Response of `{name}`.");
+                let (id, doc) = match row {
+                    Some(row) => {
+                        rows_ty = Some(id);
+                        (row, format!("One row of the `{name}` response (a JSON array of these)."))
+                    }
+                    None => (id, format!("Response of `{name}`.")),
+                };
                 Some(b.structure(
                     id,
                     &format!("{p}Response"),
@@ -283,13 +297,30 @@ pub fn plan(spec: &Spec) -> Result<Plan<'_>, Vec<GenError>> {
             }
             _ => None,
         };
+        let error = match (err, op.response.as_ref().and_then(|r| r.error.as_ref())) {
+            (Some(id), Some(e)) => {
+                let codes: Vec<String> = e.http.iter().map(|v| v.text()).collect();
+                let doc = format!("Error body of `{name}` (HTTP {}).", codes.join(", "));
+                Some(b.structure(
+                    id,
+                    &format!("{p}Error"),
+                    &e.fields,
+                    Side::Received,
+                    false,
+                    false,
+                    doc,
+                    &format!("{at}.response.error.fields"),
+                ))
+            }
+            _ => None,
+        };
         let sign_fn = claim_fn(&mut b, format!("sign_{}", snake(name)), &at);
         let verify_fn = op
             .response
             .as_ref()
             .and_then(|r| r.verify.as_ref())
             .map(|_| claim_fn(&mut b, format!("verify_{}_response", snake(name)), &at));
-        b.plan.ops.push(OpPlan { name, op, request, builder, response, sign_fn, verify_fn });
+        b.plan.ops.push(OpPlan { name, op, request, builder, response, rows_ty, error, sign_fn, verify_fn });
     }
     for (name, cb, p, payload) in cb_tops {
         let at = format!("callbacks.{name}");

@@ -440,12 +440,61 @@ impl Gen<'_> {
 
     fn response_impl(&self, op: &crate::plan::OpPlan, r: usize) -> TokenStream {
         let name = &self.plan.structs[r].name;
-        let status = self.response_status(op, r);
         let target = format!("{}.{} response", self.spec.provider, op.name);
+        let http = self.response_status_http(op);
+        let error = op.error.map(|e| self.error_impl(op, e)).unwrap_or_default();
+        if let Some(rows_ty) = &op.rows_ty {
+            let (row_status, rows_status) = self.rows_status(op, r);
+            let doc = format!("Response of `{}`: a JSON array of [`{name}`] rows.", op.name);
+            return quote! {
+                impl #name {
+                    #row_status
+                }
+
+                #[doc = #doc]
+                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[serde(crate = "::payspec::serde", transparent)]
+                pub struct #rows_ty(pub Vec<#name>);
+
+                impl #rows_ty {
+                    /// Parse a response body: a JSON array of row objects. Anything else is refused, as the
+                    /// interpreter refuses it: `VerifyError::Malformed`, field `body` (or `body[i]` for a row).
+                    pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+                        __g::parse_rows(#target, body).map(Self)
+                    }
+                    /// The rows, in order.
+                    pub fn rows(&self) -> &[#name] {
+                        &self.0
+                    }
+                    #rows_status
+                    #http
+                }
+                #error
+            };
+        }
+        let status = self.response_status(op, r);
         quote! {
             impl #name {
                 /// Parse a response body. Anything but a JSON object (an array, a string, a number,
                 /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
+                pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+                    __g::parse_response(#target, body)
+                }
+                #status
+                #http
+            }
+            #error
+        }
+    }
+
+    /// `impl <Op>Error`: parse an error body and look it up.
+    fn error_impl(&self, op: &crate::plan::OpPlan, e: usize) -> TokenStream {
+        let name = &self.plan.structs[e].name;
+        let target = format!("{}.{} error response", self.spec.provider, op.name);
+        let status = self.error_status(op, e);
+        quote! {
+            impl #name {
+                /// Parse an error body (a JSON object; anything else is `VerifyError::Malformed`, field `body`).
                 pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
                     __g::parse_response(#target, body)
                 }
@@ -476,10 +525,16 @@ impl Gen<'_> {
             let req = &self.plan.structs[op.request].name;
             let mut entry = quote!(__g::Op::new::<#req>());
             if let Some(r) = op.response {
-                let ty = &self.plan.structs[r].name;
+                let ty = op.rows_ty.as_ref().unwrap_or(&self.plan.structs[r].name);
                 entry = quote!(#entry.response::<#ty>());
-                if op.op.response.as_ref().is_some_and(|r| r.status.is_some()) {
-                    entry = quote!(#entry.status(#ty::status_of, |j| #ty::from_json(j).map(|r| r.status())));
+                let resp = op.op.response.as_ref();
+                if resp.is_some_and(|r| r.status.is_some() || r.error.as_ref().is_some_and(|e| e.status.is_some())) {
+                    entry = quote!(#entry.status_http(#ty::status_of_http));
+                }
+                if resp.is_some_and(|r| r.status.is_some()) {
+                    let shape =
+                        if op.rows_ty.is_some() { quote!(ResponseStatus::Rows) } else { quote!(ResponseStatus::One) };
+                    entry = quote!(#entry.typed_status(|j| #ty::from_json(j).map(|r| #shape(r.status()))));
                 }
             }
             if let Some(f) = &op.verify_fn {
@@ -498,6 +553,7 @@ impl Gen<'_> {
         quote! {
             /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
             pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+                provider: PROVIDER,
                 ops: &[#(#ops),*],
                 callbacks: &[#(#callbacks),*],
                 recipes: &[#(#recipes),*],

@@ -184,8 +184,30 @@ impl Gen<'_> {
         let canonical = self.canonical_checks(recipe, &target);
         let verify = self.verify_stages(recipe, &target, &at);
         let at_const = at_const(&verify, &at);
+        let signed_when = if resp.signed_when.is_empty() {
+            quote!()
+        } else {
+            let conds = resp.signed_when.iter().map(|(f, vs)| {
+                let vs = vs.iter().map(|v| v.text());
+                quote!((#f, &[#(#vs),*]))
+            });
+            quote!(__g::signed_when(T, body, &[#(#conds),*])?;)
+        };
+        let when_doc = if resp.signed_when.is_empty() {
+            String::new()
+        } else {
+            let conds: Vec<String> = resp
+                .signed_when
+                .iter()
+                .map(|(f, vs)| format!("`{f}` in [{}]", vs.iter().map(|v| v.text()).collect::<Vec<_>>().join(", ")))
+                .collect();
+            format!(
+                " The signature applies only when {}; any other body is `VerifyError::Unsigned` (nothing verified).",
+                conds.join(" and ")
+            )
+        };
         let doc = format!(
-            "Verify the signature on a response of `{}` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.",
+            "Verify the signature on a response of `{}` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.{when_doc}",
             op.name
         );
         quote! {
@@ -198,6 +220,7 @@ impl Gen<'_> {
                 #at_const
                 let payload = body;
                 #check
+                #signed_when
                 #canonical
                 #verify
                 Ok(Verified { payload: Value::Object(body.clone()), stages: __stages })

@@ -183,6 +183,17 @@ pub fn response(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Option<
         n,
         &format!("{}.{op}.response", spec.provider),
     ) {
+        // A body the spec signs: each `signed_when` field holds its first listed value.
+        let mut b = b;
+        for (f, values) in &resp.signed_when {
+            if let (Some(v), false) = (values.first(), f.contains('.')) {
+                let v = match v {
+                    payspec_model::CodeValue::Int(i) => serde_json::Value::from(*i),
+                    payspec_model::CodeValue::Text(t) => serde_json::Value::from(t.clone()),
+                };
+                b.insert(f.clone(), v);
+            }
+        }
         if let Ok((signed, _)) = interp.sign_response(op, &b, creds)
             && interp.verify_response(op, &signed, creds).is_ok()
         {
@@ -192,7 +203,8 @@ pub fn response(spec: &Spec, op: &str, creds: &Credentials, n: usize) -> Option<
     let fields: Vec<(String, Field)> = flatten(&resp.fields, "").into_iter().filter(|(k, _)| *k != sig_field).collect();
     Some(classify(format!("response {op}"), &fields, &bodies, |b| match interp.verify_response(op, b, creds) {
         Ok(_) => Some(vec![]),
-        Err(e) if e.is_bad_signature() => Some(vec!["rejected".into()]),
+        // A changed `signed_when` field makes the body unsigned: it is not accepted as signed either.
+        Err(e) if e.is_bad_signature() || e.is_unsigned() => Some(vec!["rejected".into()]),
         Err(_) => None,
     }))
 }

@@ -202,8 +202,14 @@ pub fn run_with(
                 continue;
             }
             let mut r = runner(cases, regressions, &spec.provider);
+            // An `array: true` response is a JSON array of such objects (two rows: order is kept).
+            let array = response && op.response.as_ref().is_some_and(|r| r.array);
             let res = r.run(&strategy, |fields| {
-                let json = Value::Object(fields);
+                let json = if array {
+                    Value::Array(vec![Value::Object(fields.clone()), Value::Object(fields)])
+                } else {
+                    Value::Object(fields)
+                };
                 for p in &typed {
                     let back = no_panic("round trip", || p.round_trip(response, name, &json))?
                         .unwrap_or(Err("no typed form".into()));
@@ -276,7 +282,17 @@ pub fn run_with(
         let sig_field = recipe.place.field().unwrap_or_default().to_string();
         let mut r = runner(cases, regressions, &spec.provider);
         let bodies = crate::coverage::received_payload(&resp.fields, &sig_field, &Default::default());
-        let res = r.run(&bodies, |body| {
+        let res = r.run(&bodies, |mut body| {
+            // A body the spec signs: each top-level `signed_when` field holds its first listed value.
+            for (f, values) in &resp.signed_when {
+                if let (Some(v), false) = (values.first(), f.contains('.')) {
+                    let v = match v {
+                        CodeValue::Int(i) => Value::from(*i),
+                        CodeValue::Text(t) => Value::from(t.clone()),
+                    };
+                    body.insert(f.clone(), v);
+                }
+            }
             let (signed, _) = match interp.sign_response(name, &body, creds) {
                 Ok(s) => s,
                 Err(SignError::Input { .. }) => {
@@ -401,6 +417,11 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
         if let Some(payspec_model::StatusRef::Inline(t)) = o.response.as_ref().and_then(|r| r.status.as_ref()) {
             tables.push((format!("{op} (inline)"), t));
         }
+        if let Some(payspec_model::StatusRef::Inline(t)) =
+            o.response.as_ref().and_then(|r| r.error.as_ref()).and_then(|e| e.status.as_ref())
+        {
+            tables.push((format!("{op} error (inline)"), t));
+        }
     }
     tables
         .into_iter()
@@ -411,7 +432,17 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
                 let code: Vec<Option<String>> = row
                     .values
                     .iter()
-                    .map(|v| Some(if v.is_wildcard() { "\u{2047}unlisted".into() } else { v.text() }))
+                    .map(|v| {
+                        let text = v.text();
+                        Some(if v.is_wildcard() {
+                            "\u{2047}unlisted".into()
+                        } else if payspec_model::is_http_class(&text) {
+                            // An HTTP class: a status of that class (`4xx` → 499).
+                            format!("{}99", &text[..1])
+                        } else {
+                            text
+                        })
+                    })
                     .collect();
                 match t.lookup(&code) {
                     Some(hit) if std::ptr::eq(hit, row) => {}
@@ -426,11 +457,12 @@ fn status_total(spec: &Spec) -> Vec<PropertyResult> {
             let unlisted: Vec<Option<String>> = t.fields.iter().map(|_| Some("\u{2047}nothing".into())).collect();
             if let Some(hit) = t.lookup(&unlisted) {
                 // A catch-all may only say "unknown: query first"; any other outcome is a silent default.
-                if hit.values.iter().all(CodeValue::is_wildcard) && hit.outcome != payspec_model::Outcome::Indeterminate
+                if hit.values.iter().all(CodeValue::is_wildcard)
+                    && hit.outcome != Some(payspec_model::Outcome::Indeterminate)
                 {
                     problems.push(format!(
                         "a catch-all row maps every unknown code to `{}` (a silent default; use indeterminate)",
-                        hit.outcome
+                        hit.outcome.map_or_else(|| "no outcome".to_string(), |o| o.to_string())
                     ));
                 }
             }

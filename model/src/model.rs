@@ -439,9 +439,83 @@ pub struct Response {
     /// Signature the provider puts on its responses.
     #[cfg_attr(feature = "load", serde(default))]
     pub verify: Option<Recipe>,
-    /// Status table: a name under `status_tables:` or inline.
+    /// Status table: a name under `status_tables:` or inline. For an [`array`](Self::array)
+    /// response it is looked up once per row.
     #[cfg_attr(feature = "load", serde(default))]
     pub status: Option<StatusRef>,
+    /// The body is a JSON array of objects (rows) with these `fields`, not one object: the typed
+    /// response is a `Vec` of rows and the status table is looked up once per row.
+    #[cfg_attr(feature = "load", serde(default))]
+    pub array: bool,
+    /// The response signature applies only when these received fields hold one of the listed
+    /// values (all conditions together); otherwise the body is unsigned by the spec
+    /// (`VerifyError::Unsigned`), e.g. `signed_when: { errorCode: [0] }`.
+    #[cfg_attr(feature = "load", serde(default))]
+    pub signed_when: IndexMap<String, Vec<CodeValue>>,
+    /// Another body shape the provider answers with on error HTTP statuses.
+    #[cfg_attr(feature = "load", serde(default))]
+    pub error: Option<ErrorShape>,
+}
+
+/// An error envelope: the body the provider sends with the HTTP statuses listed in `http`.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "load", derive(Deserialize))]
+#[cfg_attr(feature = "load", serde(deny_unknown_fields))]
+pub struct ErrorShape {
+    /// HTTP statuses that select this shape: exact (`"400"`, `404`) or a class (`"4xx"`, `"5xx"`).
+    pub http: Vec<CodeValue>,
+    /// Fields of the error body (a JSON object).
+    #[cfg_attr(feature = "load", serde(default))]
+    pub fields: IndexMap<String, Field>,
+    /// Status table of error bodies: a name under `status_tables:` or inline.
+    #[cfg_attr(feature = "load", serde(default))]
+    pub status: Option<StatusRef>,
+}
+
+impl ErrorShape {
+    /// Whether HTTP status `http` selects this shape.
+    pub fn selected_by(&self, http: u16) -> bool {
+        let text = http.to_string();
+        self.http.iter().any(|v| code_matches(&v.text(), Some(&text)))
+    }
+}
+
+impl Response {
+    /// The error shape HTTP status `http` selects, if any (`None`: the success shape).
+    pub fn error_for(&self, http: Option<u16>) -> Option<&ErrorShape> {
+        self.error.as_ref().filter(|e| http.is_some_and(|h| e.selected_by(h)))
+    }
+}
+
+/// The status-table pseudo-field that reads the HTTP status of the response (absent when none is
+/// given): `fields: [http:status, errorCode]`.
+pub const HTTP_STATUS: &str = "http:status";
+
+/// Whether `text` is an HTTP status class (`1xx` … `5xx`).
+pub fn is_http_class(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1] == b'x' && b[2] == b'x'
+}
+
+/// Whether `text` is an exact HTTP status (`100` … `599`).
+pub fn is_http_code(text: &str) -> bool {
+    text.len() == 3
+        && text.parse::<u16>().is_ok_and(|n| (100..=599).contains(&n))
+        && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a status row's `when` value `want` matches the received code `got` (`None` = absent):
+/// `"*"` matches anything (absence too), an HTTP class (`4xx`, only valid in the [`HTTP_STATUS`]
+/// column) any three-digit code of that class, anything else the same text.
+pub fn code_matches(want: &str, got: Option<&str>) -> bool {
+    if want == "*" {
+        return true;
+    }
+    let Some(got) = got else { return false };
+    if is_http_class(want) {
+        return got.len() == 3 && got.as_bytes()[0] == want.as_bytes()[0] && got.bytes().all(|b| b.is_ascii_digit());
+    }
+    got == want
 }
 
 /// A callback (IPN / webhook) the provider sends to the merchant.
@@ -831,8 +905,10 @@ pub struct Code {
     /// One value per table field.
     #[cfg_attr(feature = "load", serde(rename = "when"))]
     pub values: Vec<CodeValue>,
-    /// What the code means for the refund.
-    pub outcome: Outcome,
+    /// What the code means for the refund; absent in a diagnostic row (a code the provider names
+    /// whose effect on the refund is not known): a match then has a name and meaning, no outcome.
+    #[cfg_attr(feature = "load", serde(default))]
+    pub outcome: Option<Outcome>,
     /// Symbolic name of the code (`ACCEPTED`), as the provider spells it.
     #[cfg_attr(feature = "load", serde(default))]
     pub name: Option<String>,
@@ -1316,10 +1392,7 @@ impl StatusTable {
     pub fn lookup(&self, values: &[Option<String>]) -> Option<&Code> {
         self.codes.iter().find(|c| {
             c.values.len() == values.len()
-                && c.values
-                    .iter()
-                    .zip(values)
-                    .all(|(want, got)| want.is_wildcard() || got.as_deref() == Some(want.text().as_str()))
+                && c.values.iter().zip(values).all(|(want, got)| code_matches(&want.text(), got.as_deref()))
         })
     }
 }

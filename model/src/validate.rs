@@ -36,6 +36,8 @@ struct Readable<'f> {
     defs: &'f IndexMap<String, Field>,
     at: &'f str,
     what: &'static str,
+    /// The table may read `http:status` (a response's; a callback has no HTTP status).
+    http: bool,
 }
 
 pub fn validate(spec: &Spec, index: &Index, pruned: &[String], removed: &[(String, usize)]) -> Vec<Diagnostic> {
@@ -238,7 +240,78 @@ impl Checker<'_> {
                 self.status_ref(
                     &child(&rp, "status"),
                     s,
-                    Readable { defs: &resp.fields, at: &at, what: "response field" },
+                    Readable { defs: &resp.fields, at: &at, what: "response field", http: true },
+                );
+            }
+            self.response_shapes(&rp, resp);
+        }
+    }
+
+    /// `array`, `signed_when` and `error` of a response.
+    fn response_shapes(&mut self, rp: &str, resp: &Response) {
+        if resp.array {
+            if resp.verify.is_some() {
+                self.err(
+                    &child(rp, "verify"),
+                    "an `array: true` response cannot carry a signature (a recipe reads the fields of one object)",
+                );
+            }
+            if resp.fields.is_empty() && !self.pruned_below(&child(rp, "fields")) {
+                self.err(&child(rp, "array"), "an `array: true` response needs `fields:` (the fields of one row)");
+            }
+        }
+        if !resp.signed_when.is_empty() && resp.verify.is_none() {
+            self.err(
+                &child(rp, "signed_when"),
+                "`signed_when` needs a `verify` recipe (it says when that signature applies)",
+            );
+        }
+        for (name, values) in &resp.signed_when {
+            let wp = child(&child(rp, "signed_when"), name);
+            if name == HTTP_STATUS {
+                self.err(&wp, "`http:status` cannot decide a signature: verification reads the body only");
+                continue;
+            }
+            let readable =
+                Readable { defs: &resp.fields, at: &child(rp, "fields"), what: "response field", http: false };
+            if !self.known_path(name, readable) {
+                self.err(&wp, format!("`{name}` is not a response field"));
+            }
+            if values.is_empty() {
+                self.err(&wp, "list at least one value (the body is signed when the field holds one of them)");
+            }
+            for (i, v) in values.iter().enumerate() {
+                if v.is_wildcard() {
+                    self.err(
+                        &format!("{wp}[{i}]"),
+                        "`*` is not a value: the condition would always hold; drop `signed_when`",
+                    );
+                }
+            }
+        }
+        if let Some(e) = &resp.error {
+            let ep = child(rp, "error");
+            if e.http.is_empty() && !self.pruned_below(&child(&ep, "http")) {
+                self.err(&child(&ep, "http"), "list the HTTP statuses of the error shape (`\"400\"`, `\"4xx\"`)");
+            }
+            for (i, v) in e.http.iter().enumerate() {
+                let t = v.text();
+                if !is_http_code(&t) && !is_http_class(&t) {
+                    self.err(
+                        &format!("{}[{i}]", child(&ep, "http")),
+                        format!("`{t}` is not an HTTP status (100-599) or class (1xx-5xx)"),
+                    );
+                }
+            }
+            for (name, f) in &e.fields {
+                self.field(&child(&child(&ep, "fields"), name), f, false);
+            }
+            if let Some(s) = &e.status {
+                let at = child(&ep, "fields");
+                self.status_ref(
+                    &child(&ep, "status"),
+                    s,
+                    Readable { defs: &e.fields, at: &at, what: "error field", http: true },
                 );
             }
         }
@@ -267,7 +340,11 @@ impl Checker<'_> {
                 }
             }
             let at = child(path, "fields");
-            self.status_ref(&child(path, "status"), s, Readable { defs: &fields, at: &at, what: "callback field" });
+            self.status_ref(
+                &child(path, "status"),
+                s,
+                Readable { defs: &fields, at: &at, what: "callback field", http: false },
+            );
         }
     }
 
@@ -652,7 +729,7 @@ impl Checker<'_> {
                 Some(t) => {
                     // A shared table may suit other operations: report at the reference, naming the table.
                     for f in self.unknown_status_fields(t, fields) {
-                        self.err(path, format!("status field `{f}` of table `{n}` is not a {}", fields.what));
+                        self.err(path, format!("status field `{f}` of table `{n}` {}", Self::not_readable(f, fields)));
                     }
                 }
                 None if self.was_pruned(&child("status_tables", n)) => {}
@@ -675,6 +752,11 @@ impl Checker<'_> {
     /// without declared sub-fields, i.e. decoded JSON, accepts any path). Fields removed after a
     /// structural error are not repeated.
     fn unknown_status_fields<'t>(&self, t: &'t StatusTable, fields: Readable) -> Vec<&'t String> {
+        t.fields.iter().filter(|f| !(fields.http && *f == HTTP_STATUS) && !self.known_path(f, fields)).collect()
+    }
+
+    /// Whether dotted path `f` names one of `fields` (see [`Self::unknown_status_fields`]).
+    fn known_path(&self, f: &str, fields: Readable) -> bool {
         let known = |f: &str| {
             let mut defs = fields.defs;
             let mut fp = fields.at.to_string();
@@ -691,7 +773,17 @@ impl Checker<'_> {
             }
             true
         };
-        t.fields.iter().filter(|f| !known(f)).collect()
+        known(f)
+    }
+
+    /// What a status field that `fields` cannot read is called in a message.
+    fn not_readable(f: &str, fields: Readable) -> String {
+        if f == HTTP_STATUS {
+            "is the HTTP status of a response: a callback has none".to_string()
+        } else {
+            let article = if fields.what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            format!("is not {article} {}", fields.what)
+        }
     }
 
     fn status_table(&mut self, path: &str, t: &StatusTable, fields: Option<Readable>) {
@@ -713,6 +805,25 @@ impl Checker<'_> {
                     format!("`when` has {} value(s) but the table has {} field(s)", code.values.len(), t.fields.len()),
                 );
             }
+            for (j, v) in code.values.iter().enumerate() {
+                let text = v.text();
+                let vp = format!("{}[{j}]", child(&cp, "when"));
+                match t.fields.get(j) {
+                    Some(f) if f == HTTP_STATUS => {
+                        if !(v.is_wildcard() || is_http_code(&text) || is_http_class(&text)) {
+                            self.err(
+                                &vp,
+                                format!("`{text}` is not an HTTP status (100-599), a class (1xx-5xx) or `*`"),
+                            );
+                        }
+                    }
+                    Some(f) if is_http_class(&text) => self.err(
+                        &vp,
+                        format!("`{text}` is an HTTP status class: only the `{HTTP_STATUS}` column matches classes (field `{f}` compares text)"),
+                    ),
+                    _ => {}
+                }
+            }
             let key: Vec<String> = code.values.iter().map(CodeValue::text).collect();
             if !seen.insert(key.clone()) {
                 self.err(
@@ -729,7 +840,7 @@ impl Checker<'_> {
                 let i = t.fields.iter().position(|x| x == f).unwrap_or(0);
                 self.err(
                     &format!("{}[{i}]", child(path, "fields")),
-                    format!("status field `{f}` is not a {}", fields.what),
+                    format!("status field `{f}` {}", Self::not_readable(f, fields)),
                 );
             }
         }

@@ -3,12 +3,16 @@
 //! A call signs the typed request, sends it with [`Transport`], and reads the answer in a fixed
 //! order, stopping at the first problem:
 //!
-//! 1. the body must be JSON of the shape the operation answers with, else [`CallError::Http`] (a
-//!    non-2xx status whose body is not the operation's answer: a 502 HTML page, an empty 503) or
-//!    [`CallError::Decode`] (a 2xx body that is empty, truncated, not JSON or of the wrong types);
-//! 2. a signed response is verified before anything is read from it: a missing or wrong signature is
-//!    [`CallError::Signature`];
-//! 3. the typed response is parsed, and mapped onto the operation's status table.
+//! 1. the body must be JSON, else [`CallError::Http`] (a non-2xx status whose body is not the
+//!    operation's answer: a 502 HTML page, an empty 503 — with what a table reading only
+//!    `http:status` says about it) or [`CallError::Decode`] (a 2xx body that is empty, truncated or
+//!    not JSON);
+//! 2. the HTTP status selects the success or the error shape (`response.error` in the spec);
+//! 3. a signed response is verified before anything is read from it: a missing or wrong signature is
+//!    [`CallError::Signature`]; a body the spec does not sign (`signed_when`, an error shape) is
+//!    marked [`Reply::unsigned`], never verified;
+//! 4. the typed response is parsed (wrong shape or types: `Decode` / `Http`), and mapped onto the
+//!    operation's status tables with the HTTP status (one lookup per row for an array response).
 //!
 //! The [`Reply`] keeps the typed response, its status, the verification, the signed request and
 //! the raw [`Exchange`] for audit. A provider's refusal is an answer, not an error: its outcome is
@@ -37,6 +41,7 @@
 
 use crate::dynamic::Dynamic;
 use crate::glue::{self, Request};
+use crate::status::ResponseStatus;
 use crate::transport::{Exchange, SendError, Transport, TransportConfig};
 use crate::{Clock, Outcome, SignError, SignedRequest, StatusMatch, Verified, VerifyError};
 use serde_json::Value;
@@ -95,10 +100,14 @@ impl<C, E: fmt::Debug> fmt::Debug for Client<C, E> {
 pub struct Reply<T> {
     /// The typed response.
     pub response: T,
-    /// What the response's code means, when the operation has a status table.
-    pub status: Option<StatusMatch>,
-    /// The response signature's check, when the operation's responses are signed.
+    /// What the response's code means, when a status table applies: one lookup for an object
+    /// body, one per row for an `array: true` response.
+    pub status: Option<ResponseStatus<StatusMatch>>,
+    /// The response signature's check, when the spec signs this response.
     pub verified: Option<Verified>,
+    /// Why the body carries no signature although the operation's responses are signed: the spec
+    /// says so for this body (`signed_when`, or an error shape). Its content is unauthenticated.
+    pub unsigned: Option<String>,
     /// The request as signed and sent.
     pub request: SignedRequest,
     /// Status line, headers and body bytes as received.
@@ -106,21 +115,26 @@ pub struct Reply<T> {
 }
 
 impl<T> Reply<T> {
-    /// The outcome of the status table's matching row (`None`: no table, or an unmapped code).
+    /// The single status lookup of an object (or error) body.
+    pub fn status_match(&self) -> Option<&StatusMatch> {
+        self.status.as_ref().and_then(ResponseStatus::one)
+    }
+
+    /// The outcome of the status table's matching row (`None`: no table, an unmapped code, a
+    /// diagnostic row, or an array response — see [`status`](Self::status) for its rows).
     pub fn outcome(&self) -> Option<Outcome> {
-        self.status.as_ref().and_then(|s| s.outcome)
+        self.status_match().and_then(|s| s.outcome)
     }
 
     /// The reply when the provider took the request: an error when its status table says
-    /// `rejected`, or the code is in no row. Operations without a status table pass.
+    /// `rejected`, or the code is in no row. Operations without a status table, and array
+    /// responses (a status per row), pass.
     pub fn accepted(self) -> Result<Self, CallError> {
-        match &self.status {
+        match self.status_match() {
             Some(s) if s.outcome == Some(Outcome::Rejected) => {
                 Err(CallError::Rejected { status: s.clone(), exchange: Box::new(self.exchange) })
             }
-            Some(s) if s.outcome.is_none() => {
-                Err(CallError::Unmapped { status: s.clone(), exchange: Box::new(self.exchange) })
-            }
+            Some(s) if !s.matched => Err(CallError::Unmapped { status: s.clone(), exchange: Box::new(self.exchange) }),
             _ => Ok(self),
         }
     }
@@ -138,12 +152,15 @@ pub enum CallError {
     #[error(transparent)]
     Send(#[from] SendError),
     /// A non-2xx status whose body is not the operation's answer (an HTML error page, an empty body).
-    #[error("{target}: HTTP {} {} and a body that is not its answer ({problem}): {}", exchange.status, exchange.reason, excerpt(exchange))]
+    /// A status table that reads only `http:status` still says what the status means.
+    #[error("{target}: HTTP {} {} and a body that is not its answer ({problem}){}: {}", exchange.status, exchange.reason, status.as_ref().map(|s| format!("; status table: {}", describe(s))).unwrap_or_default(), excerpt(exchange))]
     Http {
         /// `provider.operation`.
         target: String,
         /// Why the body is not the answer.
         problem: String,
+        /// The lookup of a table that reads only the HTTP status.
+        status: Option<StatusMatch>,
         /// The exchange.
         exchange: Box<Exchange>,
     },
@@ -224,6 +241,9 @@ fn excerpt(exchange: &Exchange) -> String {
 fn describe(status: &StatusMatch) -> String {
     let code: Vec<&str> = status.code.iter().map(|c| c.as_deref().unwrap_or("absent")).collect();
     let mut text = format!("code [{}]", code.join(", "));
+    if let Some(outcome) = status.outcome {
+        text.push_str(&format!(" {outcome:?}"));
+    }
     if let Some(name) = status.name {
         text.push_str(&format!(" {name}"));
     }
@@ -263,32 +283,77 @@ impl<C, E: Copy> Client<C, E> {
     }
 
     /// Sign `req`, send it, and read the answer as `T` (see the [module docs](self)).
-    pub async fn call<R, T>(&self, req: &R) -> Result<Reply<T>, CallError>
+    pub async fn call<R, T>(&self, req: &R, parse: fn(&Value) -> Result<T, VerifyError>) -> Result<Reply<T>, CallError>
     where
         R: Request<Creds = C, Env = E>,
-        T: serde::de::DeserializeOwned,
+    {
+        self.call_with(req, &|json, _| parse(json), &[]).await
+    }
+
+    /// [`call`](Self::call) for an operation with an error shape: an HTTP status among `error_http`
+    /// (`"4xx"`, `"400"`) selects it, and the answer is an [`Answer::Error`].
+    pub async fn call_or_error<R, T, X>(
+        &self,
+        req: &R,
+        parse: fn(&Value) -> Result<T, VerifyError>,
+        parse_error: fn(&Value) -> Result<X, VerifyError>,
+        error_http: &[&str],
+    ) -> Result<Reply<Answer<T, X>>, CallError>
+    where
+        R: Request<Creds = C, Env = E>,
+    {
+        let parse = |json: &Value, error: bool| {
+            if error {
+                parse_error(json).map(Answer::Error)
+            } else {
+                parse(json).map(Answer::Success)
+            }
+        };
+        self.call_with(req, &parse, error_http).await
+    }
+
+    async fn call_with<R, T>(
+        &self,
+        req: &R,
+        parse: &dyn Fn(&Value, bool) -> Result<T, VerifyError>,
+        error_http: &[&str],
+    ) -> Result<Reply<T>, CallError>
+    where
+        R: Request<Creds = C, Env = E>,
     {
         let signed = (R::SIGN)(req, &self.creds, self.env, (self.clock)())?;
         let exchange = self.transport.send(&signed).await?;
         let entry = self.module.op(R::OP);
         let verify = entry.and_then(|o| o.verify_response_fn()).map(|f| move |body: &_| f(body, &self.creds));
-        let answer = Answer {
+        let reading = Reading {
             verify: verify.as_ref().map(|f| f as &dyn Fn(&_) -> _),
-            parse: &|json: &Value| glue::parse_response(R::TARGET, json),
-            status: entry.and_then(|o| o.status_fn()),
+            parse,
+            status: entry.and_then(|o| o.status_http_fn()),
+            error_http,
         };
-        read(R::TARGET, signed, exchange, answer)
+        read(R::TARGET, signed, exchange, reading)
     }
 }
 
+/// A typed answer of an operation with an error shape (`response.error` in the spec).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer<T, X> {
+    /// The success shape.
+    Success(T),
+    /// The error shape, selected by the HTTP status.
+    Error(X),
+}
+
 /// How to read one operation's answer: what [`read`] runs on the body.
-pub struct Answer<'a, T> {
+pub struct Reading<'a, T> {
     /// The response signature check, when the operation's responses are signed.
     pub verify: Option<&'a dyn Fn(&serde_json::Map<String, Value>) -> Result<Verified, VerifyError>>,
-    /// The typed parse of the body.
-    pub parse: &'a dyn Fn(&Value) -> Result<T, VerifyError>,
-    /// The status table lookup, when the operation has one.
-    pub status: Option<crate::dynamic::StatusFn>,
+    /// The typed parse of the body (`true`: the error shape was selected).
+    pub parse: &'a dyn Fn(&Value, bool) -> Result<T, VerifyError>,
+    /// The status lookup on the HTTP status and the body, when the operation has tables.
+    pub status: Option<crate::dynamic::StatusHttpFn>,
+    /// The HTTP statuses (`"4xx"`, `"400"`) that select the error shape.
+    pub error_http: &'a [&'a str],
 }
 
 /// Read `exchange` as the answer to `request` (target `provider.operation`), as a generated
@@ -298,45 +363,59 @@ pub fn read<T>(
     target: &str,
     request: SignedRequest,
     exchange: Exchange,
-    answer: Answer<'_, T>,
+    how: Reading<'_, T>,
 ) -> Result<Reply<T>, CallError> {
-    let ok = (200..300).contains(&exchange.status);
+    let http = exchange.status;
+    let ok = (200..300).contains(&http);
+    let json = match json_body(&exchange.body) {
+        Ok(v) => v,
+        Err(problem) => {
+            // A table that reads only the HTTP status still applies to a body that is not JSON.
+            let status =
+                how.status.and_then(|f| f(Some(http), &Value::Null).ok().flatten()).and_then(|s| s.one().cloned());
+            let (target, exchange) = (target.to_string(), Box::new(exchange));
+            return Err(if ok {
+                CallError::Decode { target, problem, exchange }
+            } else {
+                CallError::Http { target, problem, status, exchange }
+            });
+        }
+    };
     let fail = |problem: String, exchange: Exchange| {
         let (target, exchange) = (target.to_string(), Box::new(exchange));
         if ok {
             CallError::Decode { target, problem, exchange }
         } else {
-            CallError::Http { target, problem, exchange }
+            CallError::Http { target, problem, status: None, exchange }
         }
     };
-    let json = match json_body(&exchange.body) {
-        Ok(v) => v,
-        Err(problem) => return Err(fail(problem, exchange)),
-    };
-    let Some(obj) = json.as_object() else {
-        return Err(fail(format!("expected a JSON object, got {}", kind(&json)), exchange));
-    };
-    let verified = match answer.verify {
-        Some(verify) => match verify(obj) {
-            Ok(v) => Some(v),
-            Err(source) => {
-                return Err(CallError::Signature { target: target.into(), source, exchange: Box::new(exchange) });
+    let error_shape = glue::error_selected(Some(http), how.error_http);
+    let (mut verified, mut unsigned) = (None, None);
+    if let Some(verify) = how.verify {
+        if error_shape {
+            unsigned = Some(format!("HTTP {http} selects the error shape, which the spec does not sign"));
+        } else {
+            let Some(obj) = json.as_object() else {
+                return Err(fail(format!("expected a JSON object, got {}", kind(&json)), exchange));
+            };
+            match verify(obj) {
+                Ok(v) => verified = Some(v),
+                Err(VerifyError::Unsigned { reason, .. }) => unsigned = Some(reason),
+                Err(source) => {
+                    return Err(CallError::Signature { target: target.into(), source, exchange: Box::new(exchange) });
+                }
             }
-        },
-        None => None,
-    };
-    let response = match (answer.parse)(&json) {
+        }
+    }
+    let response = match (how.parse)(&json, error_shape) {
         Ok(r) => r,
         Err(e) => return Err(fail(problem_of(e), exchange)),
     };
-    let status = match answer.status {
-        Some(status) => match status(&json) {
-            Ok(s) => Some(s),
-            Err(e) => return Err(fail(problem_of(e), exchange)),
-        },
-        None => None,
+    let status = match how.status.map(|f| f(Some(http), &json)).transpose() {
+        Ok(s) => s.flatten(),
+        Err(e) => return Err(fail(problem_of(e), exchange)),
     };
-    Ok(Reply { response, status, verified, request, exchange })
+    Ok(Reply { response, status, verified, unsigned, request, exchange })
 }
 
 /// The body as JSON, or why it is not.

@@ -20,14 +20,16 @@
 //! ```
 
 use crate::glue::{self, Request};
+use crate::status::ResponseStatus;
 use crate::{Clock, SignError, SignedRequest, Stages, StatusMatch, Verified, VerifyError};
 use serde_json::{Map, Value};
 
 /// Request fields by wire name, credentials, environment and clock.
 pub type SignArgs<'a, C, E> = (&'a Map<String, Value>, &'a C, E, Clock);
 type RoundTrip = fn(&Value) -> Result<Value, String>;
-/// A status table lookup on a raw body.
-pub type StatusFn = fn(&Value) -> Result<StatusMatch, VerifyError>;
+/// A status lookup on an HTTP status and a raw body (`Ok(None)`: no table applies).
+pub type StatusHttpFn = fn(Option<u16>, &Value) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError>;
+type TypedStatusFn = fn(&Value) -> Result<ResponseStatus<StatusMatch>, VerifyError>;
 /// A response or callback signature check.
 pub type VerifyFn<C> = fn(&Map<String, Value>, &C) -> Result<Verified, VerifyError>;
 
@@ -38,7 +40,8 @@ pub struct Op<C: 'static, E: 'static> {
     request_round_trip: RoundTrip,
     response_round_trip: Option<RoundTrip>,
     verify_response: Option<VerifyFn<C>>,
-    status: Option<(StatusFn, StatusFn)>,
+    status_http: Option<StatusHttpFn>,
+    typed_status: Option<TypedStatusFn>,
 }
 
 impl<C, E> Op<C, E> {
@@ -53,7 +56,8 @@ impl<C, E> Op<C, E> {
             request_round_trip: glue::round_trip::<R>,
             response_round_trip: None,
             verify_response: None,
-            status: None,
+            status_http: None,
+            typed_status: None,
         }
     }
     /// The operation's typed response `T`.
@@ -64,9 +68,14 @@ impl<C, E> Op<C, E> {
         self.response_round_trip = Some(glue::round_trip::<T>);
         self
     }
-    /// Its status table, on a raw body and through the typed response.
-    pub const fn status(mut self, raw: StatusFn, typed: StatusFn) -> Self {
-        self.status = Some((raw, typed));
+    /// Its status tables on a raw body with the HTTP status (`<Op>Response::status_of_http`).
+    pub const fn status_http(mut self, raw: StatusHttpFn) -> Self {
+        self.status_http = Some(raw);
+        self
+    }
+    /// Its success status table through the typed response.
+    pub const fn typed_status(mut self, typed: TypedStatusFn) -> Self {
+        self.typed_status = Some(typed);
         self
     }
     /// Its response signature check.
@@ -81,6 +90,8 @@ pub type RecipeFn<C> = fn(&C, Clock) -> Result<(Stages, String), SignError>;
 
 /// Every operation, callback and shared recipe of a generated module, by name.
 pub struct Dynamic<C: 'static, E: 'static> {
+    /// The provider's machine name (for error targets: `<provider>.<operation> response`).
+    pub provider: &'static str,
     /// The operations, in spec order.
     pub ops: &'static [Op<C, E>],
     /// The callbacks and their verifiers, in spec order.
@@ -105,9 +116,9 @@ impl<C, E> Op<C, E> {
     pub fn verify_response_fn(&self) -> Option<VerifyFn<C>> {
         self.verify_response
     }
-    /// Its status table lookup on a raw body, when it has one.
-    pub fn status_fn(&self) -> Option<StatusFn> {
-        self.status.map(|(raw, _)| raw)
+    /// Its status tables on an HTTP status and a raw body, when it has any.
+    pub fn status_http_fn(&self) -> Option<StatusHttpFn> {
+        self.status_http
     }
 }
 
@@ -156,13 +167,46 @@ impl<C, E> Dynamic<C, E> {
     /// Map a response body of operation `op` onto its status table; `Ok(None)` when it has none,
     /// an error when the body is not a JSON object (as `payspec::Interpreter::status`).
     pub fn status(&self, op: &str, json: &Value) -> Result<Option<StatusMatch>, VerifyError> {
-        self.op(op).and_then(|o| o.status).map(|(raw, _)| raw(json)).transpose()
+        let target = self.response_target(op);
+        self.status_http(op, None, json)?.map(|s| glue::one_status(&target, Ok(s))).transpose()
+    }
+
+    /// Map a response body of operation `op` received with HTTP status `http_status` (`None`:
+    /// unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status
+    /// selects the error shape, an array response gives one lookup per row. `Ok(None)`: the
+    /// selected shape has no table (or there is no such operation).
+    pub fn status_http(
+        &self,
+        op: &str,
+        http_status: Option<u16>,
+        json: &Value,
+    ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+        match self.op(op).and_then(|o| o.status_http) {
+            Some(f) => f(http_status, json),
+            None => Ok(None),
+        }
     }
 
     /// Like [`status`](Self::status), through the typed response (an error also when the body
     /// does not parse into it).
     pub fn typed_status(&self, op: &str, json: &Value) -> Result<Option<StatusMatch>, VerifyError> {
-        self.op(op).and_then(|o| o.status).map(|(_, typed)| typed(json)).transpose()
+        let target = self.response_target(op);
+        self.typed_rows_status(op, json)?.map(|s| glue::one_status(&target, Ok(s))).transpose()
+    }
+
+    /// Like [`typed_status`](Self::typed_status), for any response shape (an array response: one
+    /// lookup per row).
+    pub fn typed_rows_status(
+        &self,
+        op: &str,
+        json: &Value,
+    ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+        self.op(op).and_then(|o| o.typed_status).map(|typed| typed(json)).transpose()
+    }
+
+    /// `<provider>.<op> response`, for errors (as the interpreter names it).
+    fn response_target(&self, op: &str) -> String {
+        format!("{}.{op} response", self.provider)
     }
 
     /// Parse request fields of `op` into the typed request and serialise them back (`None`: no

@@ -85,6 +85,15 @@ pub enum VerifyError {
         /// Which check failed, naming the signature field.
         problem: String,
     },
+    /// The spec says this body carries no signature (its `signed_when` condition does not hold, e.g.
+    /// an error body): nothing was verified, and the body must not be trusted as signed.
+    #[error("{target} is unsigned by the spec: {reason}; nothing was verified")]
+    Unsigned {
+        /// `<provider>.<operation> response`.
+        target: String,
+        /// Which `signed_when` condition does not hold (field and the values it is signed for).
+        reason: String,
+    },
     /// Computing the expected signature failed (e.g. a missing credential).
     #[error(transparent)]
     Sign(#[from] SignError),
@@ -94,5 +103,11 @@ impl VerifyError {
     /// True for a signature mismatch (as opposed to malformed input).
     pub fn is_bad_signature(&self) -> bool {
         matches!(self, VerifyError::BadSignature { .. })
+    }
+
+    /// True when the body is unsigned by the spec (`signed_when` does not hold): not verified, and
+    /// not a bad signature either.
+    pub fn is_unsigned(&self) -> bool {
+        matches!(self, VerifyError::Unsigned { .. })
     }
 }

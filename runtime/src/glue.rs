@@ -13,6 +13,7 @@ pub use serde_with::skip_serializing_none;
 /// serde derives and the runtime types signatures mention.
 pub mod prelude {
     pub use crate::glue as __g;
+    pub use crate::status::ResponseStatus;
     pub use crate::{Clock, SignError, SignedRequest, Stages, StatusMatch, StatusRow, Verified, VerifyError};
     pub use ::core::clone::Clone;
     pub use ::core::convert::{From, Into};
@@ -24,6 +25,17 @@ pub mod prelude {
     pub use ::std::string::{String, ToString};
     pub use ::std::vec::Vec;
     pub use ::std::{format, vec};
+}
+
+/// The body of an operation whose spec declares no response fields: any JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Untyped(pub Map<String, Value>);
+
+impl Untyped {
+    /// A JSON object body (anything else is `VerifyError::Malformed`, field `body`).
+    pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+        response_object("response", body).map(|m| Untyped(m.clone()))
+    }
 }
 
 /// `render` for generated code (`payspec::canon::render`).
@@ -386,12 +398,34 @@ pub fn wire_variant<'de, D: serde::Deserializer<'de>, T>(
     d.deserialize_enum(name, wire, Variant(name, wire, from_wire))
 }
 
-/// The generated `Client` (payspec's feature `client`): `op(Request) -> Response, "doc";` per operation.
+/// The generated `Client` (payspec's feature `client`): per operation `op(Request) -> Response,
+/// "doc";`, or `op(Request) -> Response | Error ["4xx", …], "doc";` with an error shape.
 #[cfg(feature = "client")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __client {
-    ($( $op:ident($req:ty) -> $resp:ty, $doc:literal; )*) => {
+    (@methods) => {};
+    (@methods $op:ident($req:ty) -> $resp:ty | $err:ty [$($http:literal),*], $doc:literal; $($rest:tt)*) => {
+        #[doc = $doc]
+        pub async fn $op(
+            &self,
+            req: &$req,
+        ) -> ::core::result::Result<$crate::client::Reply<$crate::client::Answer<$resp, $err>>, $crate::client::CallError> {
+            self.0.call_or_error(req, <$resp>::from_json, <$err>::from_json, &[$($http),*]).await
+        }
+        $crate::__client!(@methods $($rest)*);
+    };
+    (@methods $op:ident($req:ty) -> $resp:ty, $doc:literal; $($rest:tt)*) => {
+        #[doc = $doc]
+        pub async fn $op(
+            &self,
+            req: &$req,
+        ) -> ::core::result::Result<$crate::client::Reply<$resp>, $crate::client::CallError> {
+            self.0.call(req, <$resp>::from_json).await
+        }
+        $crate::__client!(@methods $($rest)*);
+    };
+    ($($entries:tt)*) => {
         /// The provider's async client: one method per operation, each signing the typed request,
         /// sending it and returning the verified, typed answer with its status and the raw exchange
         /// (see `payspec::client`). Cheap to clone.
@@ -414,15 +448,7 @@ macro_rules! __client {
             pub fn inner(&self) -> &$crate::client::Client<Credentials, Env> {
                 &self.0
             }
-            $(
-                #[doc = $doc]
-                pub async fn $op(
-                    &self,
-                    req: &$req,
-                ) -> ::core::result::Result<$crate::client::Reply<$resp>, $crate::client::CallError> {
-                    self.0.call(req).await
-                }
-            )*
+            $crate::__client!(@methods $($entries)*);
         }
     };
 }
@@ -1017,11 +1043,138 @@ pub fn expect_equal(at: &str, expected: &str, received: &str, problem: &str) -> 
 
 /// `json` (any value) looked up in `rows` by the dotted paths `fields` (absent or `null`: `None`).
 pub fn status_in(json: &Value, rows: &'static [crate::StatusRow], fields: &[&str]) -> crate::StatusMatch {
-    let code = fields
+    status_in_http(json, rows, fields, None)
+}
+
+/// The code a status table over `fields` reads from `json`: each dotted path's value as text
+/// (absent or `null`: `None`); the `http:status` pseudo-field reads `http` instead.
+pub fn status_code(json: &Value, fields: &[&str], http: Option<u16>) -> Vec<Option<String>> {
+    fields
         .iter()
-        .map(|p| p.split('.').try_fold(json, |v, seg| v.get(seg)).and_then(crate::status::code_text))
-        .collect();
-    crate::StatusMatch::lookup(rows, code)
+        .map(|p| {
+            if *p == payspec_model::HTTP_STATUS {
+                crate::status::http_text(http)
+            } else {
+                p.split('.').try_fold(json, |v, seg| v.get(seg)).and_then(crate::status::code_text)
+            }
+        })
+        .collect()
+}
+
+/// [`status_in`] with the response's HTTP status for the `http:status` column.
+pub fn status_in_http(
+    json: &Value,
+    rows: &'static [crate::StatusRow],
+    fields: &[&str],
+    http: Option<u16>,
+) -> crate::StatusMatch {
+    crate::StatusMatch::lookup(rows, status_code(json, fields, http))
+}
+
+/// Whether a table over `fields` reads the body (any field but `http:status`): then the body must
+/// be a JSON object; a table over `http:status` alone looks at no body (an HTML error page too).
+pub fn reads_body(fields: &[&str]) -> bool {
+    fields.iter().any(|f| *f != payspec_model::HTTP_STATUS)
+}
+
+/// [`status_of`] with the response's HTTP status for the `http:status` column.
+pub fn status_of_http(
+    target: &str,
+    json: &Value,
+    rows: &'static [crate::StatusRow],
+    fields: &[&str],
+    http: Option<u16>,
+) -> Result<crate::StatusMatch, VerifyError> {
+    if reads_body(fields) {
+        response_object(target, json)?;
+    }
+    Ok(status_in_http(json, rows, fields, http))
+}
+
+/// The rows of an `array: true` response: a JSON array of objects, or `VerifyError::Malformed`
+/// on `body` (not an array) or `body[i]` (a row that is not an object).
+pub fn response_rows<'v>(target: &str, body: &'v Value) -> Result<&'v [Value], VerifyError> {
+    let rows = body.as_array().ok_or_else(|| {
+        malformed(target, "body", format!("expected a JSON array of rows, found {}", json_kind(body)))
+    })?;
+    for (i, row) in rows.iter().enumerate() {
+        if !row.is_object() {
+            return Err(malformed(
+                target,
+                &format!("body[{i}]"),
+                format!("expected a JSON object, found {}", json_kind(row)),
+            ));
+        }
+    }
+    Ok(rows)
+}
+
+/// Whether HTTP status `http` (when known) selects an error shape listed as `codes` (`"400"`, `"4xx"`).
+pub fn error_selected(http: Option<u16>, codes: &[&str]) -> bool {
+    let Some(h) = http else { return false };
+    let text = h.to_string();
+    codes.iter().any(|c| payspec_model::code_matches(c, Some(&text)))
+}
+
+/// A typed `array: true` response parsed from a body: [`response_rows`], each row into `T`
+/// (`VerifyError::Malformed` on `body[i]`).
+pub fn parse_rows<T: serde::de::DeserializeOwned>(target: &str, body: &Value) -> Result<Vec<T>, VerifyError> {
+    response_rows(target, body)?
+        .iter()
+        .enumerate()
+        .map(|(i, row)| T::deserialize(row).map_err(|e| malformed(target, &format!("body[{i}]"), e.to_string())))
+        .collect()
+}
+
+/// One lookup per row of an `array: true` response body ([`response_rows`]).
+pub fn rows_status_of(
+    target: &str,
+    json: &Value,
+    rows: &'static [crate::StatusRow],
+    fields: &[&str],
+    http: Option<u16>,
+) -> Result<Vec<crate::StatusMatch>, VerifyError> {
+    Ok(response_rows(target, json)?.iter().map(|r| status_in_http(r, rows, fields, http)).collect())
+}
+
+/// The one lookup of a status result; an array response's rows are `VerifyError::Malformed` on
+/// `body` (the single-status entry points cannot report one status per row).
+pub fn one_status<M>(
+    target: &str,
+    status: Result<crate::status::ResponseStatus<M>, VerifyError>,
+) -> Result<M, VerifyError> {
+    match status? {
+        crate::status::ResponseStatus::One(m) => Ok(m),
+        crate::status::ResponseStatus::Rows(_) => Err(malformed(
+            target,
+            "body",
+            "an `array: true` response has one status per row: use the HTTP-status entry point (`status_http`, `status_of_http`)",
+        )),
+    }
+}
+
+/// `signed_when`: every `(field, values)` condition holds on the received body (the field's code
+/// text is one of `values`), or `VerifyError::Unsigned` naming the first that does not.
+pub fn signed_when(target: &str, body: &Map<String, Value>, conds: &[(&str, &[&str])]) -> Result<(), VerifyError> {
+    for (field, values) in conds {
+        let mut path = field.split('.');
+        let first = path.next().and_then(|k| body.get(k));
+        let got = path.try_fold(first, |v, seg| Some(v?.get(seg))).flatten().and_then(crate::status::code_text);
+        if !got.as_deref().is_some_and(|g| values.contains(&g)) {
+            let found = match &got {
+                Some(g) => format!("`{}`", crate::support::echo(g)),
+                None => "absent".to_string(),
+            };
+            return Err(VerifyError::Unsigned {
+                target: target.to_string(),
+                reason: format!(
+                    "`{field}` is {found}; the signature applies only when it is one of [{}]",
+                    values.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A typed value's status: `code` (one text per table field) looked up in `rows`.
@@ -1037,8 +1190,7 @@ pub fn status_of(
     rows: &'static [crate::StatusRow],
     fields: &[&str],
 ) -> Result<crate::StatusMatch, VerifyError> {
-    response_object(target, json)?;
-    Ok(status_in(json, rows, fields))
+    status_of_http(target, json, rows, fields, None)
 }
 
 /// A typed response parsed from a body (`from_json`): a JSON object, or `VerifyError::Malformed`

@@ -7,8 +7,9 @@ use crate::Outcome;
 pub struct StatusRow {
     /// One value per table field, as text; `"*"` is the wildcard (matches any value, and absence).
     pub when: &'static [&'static str],
-    /// The outcome the row maps to.
-    pub outcome: Outcome,
+    /// The outcome the row maps to; `None` for a diagnostic row (a named code whose effect on the
+    /// refund is not known).
+    pub outcome: Option<Outcome>,
     /// Symbolic name of the code (`ACCEPTED`), if the spec gives one.
     pub name: Option<&'static str>,
     /// What the code means, in words.
@@ -22,8 +23,12 @@ pub struct StatusRow {
 pub struct StatusMatch {
     /// The code values read from the table's fields, as text (`None` = absent).
     pub code: Vec<Option<String>>,
-    /// The outcome of the matching row; `None` means the code is unmapped (never a silent default).
+    /// The outcome of the matching row; `None` when the code is unmapped (never a silent default)
+    /// or its row is diagnostic (no outcome: see [`matched`](Self::matched)).
     pub outcome: Option<Outcome>,
+    /// A row matched (`false`: the code is unmapped). A matched row without an outcome is a
+    /// diagnostic code: it has a name and meaning, and says nothing about the refund.
+    pub matched: bool,
     /// The matching row's name.
     pub name: Option<&'static str>,
     /// The matching row's meaning.
@@ -59,14 +64,20 @@ impl StatusRow {
     /// Whether this row matches `code` (first match wins in a table).
     pub fn matches(&self, code: &[Option<String>]) -> bool {
         self.when.len() == code.len()
-            && self.when.iter().zip(code).all(|(want, got)| *want == "*" || got.as_deref() == Some(*want))
+            && self.when.iter().zip(code).all(|(want, got)| payspec_model::code_matches(want, got.as_deref()))
     }
 
     /// A row mapping `when` (`"*"` = any) to `outcome`, named `name` (`""`: no name); its meaning
     /// is set with [`means`](Self::means).
     pub const fn new(when: &'static [&'static str], outcome: Outcome, name: &'static str, retryable: bool) -> Self {
         let name = if name.is_empty() { None } else { Some(name) };
-        StatusRow { when, outcome, name, meaning: "", retryable }
+        StatusRow { when, outcome: Some(outcome), name, meaning: "", retryable }
+    }
+
+    /// A diagnostic row: `when` names a code (`name`, [`means`](Self::means)) without an outcome.
+    pub const fn info(when: &'static [&'static str], name: &'static str, retryable: bool) -> Self {
+        let name = if name.is_empty() { None } else { Some(name) };
+        StatusRow { when, outcome: None, name, meaning: "", retryable }
     }
 
     /// The row with meaning `meaning`.
@@ -74,6 +85,11 @@ impl StatusRow {
         self.meaning = meaning;
         self
     }
+}
+
+/// [`StatusRow::info`], short for the diagnostic rows of generated tables.
+pub const fn info(when: &'static [&'static str], name: &'static str, retryable: bool) -> StatusRow {
+    StatusRow::info(when, name, retryable)
 }
 
 /// [`StatusRow::new`], short for the rows of generated tables.
@@ -97,17 +113,72 @@ impl StatusMatch {
         match rows.iter().find(|r| r.matches(&code)) {
             Some(r) => StatusMatch {
                 code,
-                outcome: Some(r.outcome),
+                outcome: r.outcome,
+                matched: true,
                 name: r.name,
                 meaning: Some(r.meaning),
                 retryable: r.retryable,
             },
-            None => StatusMatch { code, outcome: None, name: None, meaning: None, retryable: false },
+            None => StatusMatch { code, outcome: None, matched: false, name: None, meaning: None, retryable: false },
         }
     }
 
     /// True when no row matched.
     pub fn is_unmapped(&self) -> bool {
-        self.outcome.is_none()
+        !self.matched
+    }
+
+    /// True when a diagnostic row (one without an outcome) matched.
+    pub fn is_diagnostic(&self) -> bool {
+        self.matched && self.outcome.is_none()
+    }
+}
+
+/// The text an HTTP status is compared as in the `http:status` column (`None`: no status given).
+pub fn http_text(http_status: Option<u16>) -> Option<String> {
+    http_status.map(|h| h.to_string())
+}
+
+/// What a response's status table says, by response shape.
+///
+/// An object response (and an error envelope) gives [`One`](Self::One) lookup; an `array: true`
+/// response gives one lookup per row, in order: [`Rows`](Self::Rows), empty when the array is
+/// (no rows: nothing is known, never a success).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseStatus<M> {
+    /// The lookup of an object body, or of an error body (`error:` shape selected by the HTTP status).
+    One(M),
+    /// One lookup per row of an array body, in order; empty for `[]`.
+    Rows(Vec<M>),
+}
+
+impl<M> ResponseStatus<M> {
+    /// The single lookup of an object or error body (`None` for rows).
+    pub fn one(&self) -> Option<&M> {
+        match self {
+            ResponseStatus::One(m) => Some(m),
+            ResponseStatus::Rows(_) => None,
+        }
+    }
+
+    /// The per-row lookups of an array body (`None` for an object or error body).
+    pub fn rows(&self) -> Option<&[M]> {
+        match self {
+            ResponseStatus::One(_) => None,
+            ResponseStatus::Rows(r) => Some(r),
+        }
+    }
+
+    /// An array body without rows: its own result, which says nothing about any refund.
+    pub fn is_empty_rows(&self) -> bool {
+        matches!(self, ResponseStatus::Rows(r) if r.is_empty())
+    }
+
+    /// Apply `f` to every lookup.
+    pub fn map<N>(self, mut f: impl FnMut(M) -> N) -> ResponseStatus<N> {
+        match self {
+            ResponseStatus::One(m) => ResponseStatus::One(f(m)),
+            ResponseStatus::Rows(r) => ResponseStatus::Rows(r.into_iter().map(f).collect()),
+        }
     }
 }

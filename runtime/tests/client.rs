@@ -102,7 +102,7 @@ async fn hitechpay_refund_goes_out_as_the_vector_and_comes_back_typed() {
     assert_eq!(reply.response.return_code, 1);
     assert_eq!(reply.response.refund_id, Some(123456789));
     assert_eq!(reply.outcome(), Some(Outcome::Processing));
-    assert_eq!(reply.status.as_ref().unwrap().name, Some("ACCEPTED"));
+    assert_eq!(reply.status_match().unwrap().name, Some("ACCEPTED"));
     assert!(reply.verified.is_none(), "HiTechPAY responses are not signed");
     assert_eq!(reply.exchange.status, 200);
     assert_eq!(reply.exchange.body, answer.to_string().into_bytes());
@@ -333,5 +333,95 @@ async fn an_echoed_bearer_token_is_masked_in_errors() {
     for shown in [err.to_string(), format!("{err:?}"), format!("{client:?}")] {
         assert!(!shown.contains("secret-token-payload"), "{shown}");
         assert!(!shown.contains("pw-not-in-errors") && !shown.contains("refund-secret-key"), "{shown}");
+    }
+}
+
+// --- Response shapes: arrays with a status per row, error envelopes, unsigned error bodies ----------
+
+fn vietqr_client(addr: SocketAddr) -> vietqr::Client {
+    let creds = vietqr::Credentials {
+        username: "customer-vietqr-user".into(),
+        password: Secret::new("pw"),
+        secret_key: Secret::new("refund-secret-key"),
+        access_token: Some(Secret::new("token-value")),
+        sync_secret: None,
+    };
+    vietqr::Client::with_config(vietqr::Env::custom(&format!("http://{addr}/vietqr")).unwrap(), creds, config())
+        .unwrap()
+}
+
+async fn check_order(
+    reply: Reply,
+) -> Result<
+    payspec::client::Reply<payspec::client::Answer<vietqr::CheckOrderResponse, vietqr::CheckOrderError>>,
+    CallError,
+> {
+    let (addr, server) = serve(reply).await;
+    let req =
+        vietqr::CheckOrderRequest::builder().bank_account("0123456789").r#type("1").value("FT24001").build().unwrap();
+    let result = tokio::time::timeout(BOUND, vietqr_client(addr).check_order(&req)).await.unwrap();
+    assert_eq!(server.await.unwrap().target, "/vietqr/api/transactions/check-order");
+    result
+}
+
+#[tokio::test]
+async fn vietqr_check_order_rows_and_its_error_envelope() {
+    use payspec::client::Answer;
+    let rows = json!([
+        {"referenceNumber": "FT24001", "amount": 10000, "status": 1, "type": 0, "refundCount": 1, "amountRefunded": 4000},
+        {"referenceNumber": "FT24001", "amount": 4000, "status": 0, "type": 6},
+    ]);
+    let reply = check_order(json_reply("200 OK", &rows)).await.unwrap();
+    let Answer::Success(vietqr::CheckOrderResponse(got)) = &reply.response else { panic!("{:?}", reply.response) };
+    assert_eq!((got.len(), got[0].amount_refunded, got[1].r#type), (2, Some(4000), Some(6)));
+    let per_row: Vec<_> = reply.status.as_ref().unwrap().rows().unwrap().iter().map(|s| s.outcome).collect();
+    assert_eq!(per_row, [None, Some(Outcome::Processing)], "a payment row is diagnostic, the refund row is waiting");
+    assert_eq!(reply.outcome(), None, "an array answer has no single outcome");
+
+    let empty = check_order(json_reply("200 OK", &json!([]))).await.unwrap();
+    assert!(empty.status.as_ref().unwrap().is_empty_rows(), "no rows is its own answer, not a success");
+
+    let error = json!({"status": "FAILED", "message": "E96"});
+    let reply = check_order(json_reply("400 Bad Request", &error)).await.unwrap();
+    assert!(matches!(&reply.response, Answer::Error(e) if e.message.as_deref() == Some("E96")), "{:?}", reply.response);
+    assert_eq!(reply.outcome(), Some(Outcome::Rejected));
+    assert_eq!(reply.status_match().unwrap().name, Some("TRANSACTION_NOT_FOUND"));
+
+    // A 200 body that is an object where rows are documented: the wrong shape, not an answer.
+    let err = check_order(json_reply("200 OK", &json!({"status": "SUCCESS"}))).await.unwrap_err();
+    assert!(matches!(err, CallError::Decode { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_appotapay_v1_error_body_is_marked_unsigned_never_verified() {
+    let reply = appotapay_refund(&json!({"errorCode": 40, "message": "Transaction already refunded"})).await.unwrap();
+    assert!(reply.verified.is_none());
+    assert!(reply.unsigned.as_deref().is_some_and(|why| why.contains("errorCode")), "{:?}", reply.unsigned);
+    assert_eq!(reply.outcome(), Some(Outcome::Rejected));
+    assert_eq!(reply.status_match().unwrap().name, Some("ALREADY_REFUNDED"));
+    // A success code still needs its signature.
+    let err =
+        appotapay_refund(&json!({"errorCode": 0, "message": "ok", "data": {"status": "success"}})).await.unwrap_err();
+    assert!(matches!(err, CallError::Signature { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_ninepay_4xx_page_is_an_http_error_with_what_its_status_table_says() {
+    let v = vector("ninepay", "ninepay-refund-create-minimal");
+    let spec = payspec::model::load_str("ninepay.yaml", include_str!("../../specs/ninepay.yaml")).unwrap();
+    let creds = ninepay::Credentials::from_runtime(&payspec::Credentials::from_json(&spec, &v["credentials"]).unwrap())
+        .unwrap();
+    let req: ninepay::RefundRequest = serde_json::from_value(v["input"].clone()).unwrap();
+    for (status_line, outcome) in
+        [("403 Forbidden", Outcome::Rejected), ("503 Service Unavailable", Outcome::Indeterminate)]
+    {
+        let (addr, server) = serve(raw_reply(status_line, "text/html", b"<html>nope</html>")).await;
+        let env = ninepay::Env::custom(&format!("http://{addr}/ninepay")).unwrap();
+        let client = ninepay::Client::with_config(env, creds.clone(), config()).unwrap();
+        let err = tokio::time::timeout(BOUND, client.refund(&req)).await.unwrap().unwrap_err();
+        server.await.unwrap();
+        let CallError::Http { status: Some(s), .. } = &err else { panic!("{status_line}: {err:?}") };
+        assert_eq!(s.outcome, Some(outcome), "{status_line}");
+        assert!(err.to_string().contains("status table"), "{err}");
     }
 }

@@ -276,6 +276,29 @@ fn status_tables_match_the_interpreter() {
     assert_eq!(typed.outcome, Some(Outcome::Pending));
 }
 
+/// The interpreter's and the generated code's status results say the same (errors equal).
+fn same_statuses(
+    a: &Result<Option<payspec::ResponseStatus<payspec::interp::StatusReport>>, payspec::VerifyError>,
+    b: &Result<Option<payspec::ResponseStatus<payspec::StatusMatch>>, payspec::VerifyError>,
+) -> bool {
+    use payspec::ResponseStatus::{One, Rows};
+    let same = |r: &payspec::interp::StatusReport, m: &payspec::StatusMatch| {
+        m.code == r.code
+            && m.outcome == r.outcome()
+            && m.matched == r.matched()
+            && m.name == r.row.and_then(|x| x.name.as_deref())
+            && m.meaning == r.row.map(|x| x.meaning.as_str())
+            && m.retryable == r.row.is_some_and(|x| x.retryable)
+    };
+    match (a, b) {
+        (Err(x), Err(y)) => x == y,
+        (Ok(None), Ok(None)) => true,
+        (Ok(Some(One(r))), Ok(Some(One(m)))) => same(r, m),
+        (Ok(Some(Rows(r))), Ok(Some(Rows(m)))) => r.len() == m.len() && r.iter().zip(m).all(|(r, m)| same(r, m)),
+        _ => false,
+    }
+}
+
 // ---- the synthetic kitchen-sink spec, through the typed API -------------------------------------
 
 fn ks_creds(token: Option<&str>) -> kitchen_sink::Credentials {
@@ -862,7 +885,29 @@ mod differential {
                                     body
                                 );
                             }
-                            if resp.status.is_some() {
+                            // Every shape and HTTP status: interpreter ≡ generated (`status_http`).
+                            let shaped = if resp.array {
+                                Value::Array(vec![Value::Object(body.clone()), Value::Object(body.clone())])
+                            } else {
+                                Value::Object(body.clone())
+                            };
+                            for http in [None, Some(200), Some(400), Some(401), Some(404), Some(500), Some(503)] {
+                                for json in [&shaped, &Value::Object(body.clone()), &json!([]), &json!("<html>")] {
+                                    let by_interp = interp.status_http(op, http, json);
+                                    let by_generated = m::DYNAMIC.status_http(op, http, json);
+                                    prop_assert!(
+                                        same_statuses(&by_interp, &by_generated),
+                                        "{}.{} status_http({:?}) on {}: {:?} vs {:?}",
+                                        provider,
+                                        op,
+                                        http,
+                                        json,
+                                        by_interp,
+                                        by_generated
+                                    );
+                                }
+                            }
+                            if resp.status.is_some() && !resp.array {
                                 let json = Value::Object(body.clone());
                                 let report = interp.status(op, &json).unwrap().unwrap();
                                 let raw = m::DYNAMIC.status(op, &json).unwrap().unwrap();
@@ -1275,4 +1320,153 @@ fn a_custom_base_url_is_signed_alike_on_both_paths() {
     assert_eq!(ninepay::Env::from_name("custom"), None, "custom is not a spec environment");
     assert_eq!(ninepay::Env::custom("http://127.0.0.1:8080/ninepay").unwrap(), ninepay::Env::Custom(base));
     assert!(ninepay::Env::custom("127.0.0.1:8080").is_err());
+}
+
+// ---- response shapes: HTTP status, error envelopes, arrays, signed_when, diagnostic rows ---------
+
+/// Both paths' `status_http` for `op` of `provider`, checked equal; the generated result.
+fn status_both(
+    provider: &str,
+    op: &str,
+    http: Option<u16>,
+    body: &Value,
+) -> Result<Option<payspec::ResponseStatus<payspec::StatusMatch>>, payspec::VerifyError> {
+    let spec = spec(provider);
+    let by_interp = Interpreter::new(&spec).status_http(op, http, body);
+    let by_generated = with_provider!(provider, |m| m::DYNAMIC.status_http(op, http, body));
+    assert!(
+        same_statuses(&by_interp, &by_generated),
+        "{provider}.{op} {http:?} {body}: {by_interp:?} vs {by_generated:?}"
+    );
+    by_generated
+}
+
+fn one(s: Result<Option<payspec::ResponseStatus<payspec::StatusMatch>>, payspec::VerifyError>) -> payspec::StatusMatch {
+    s.expect("a status").expect("a table").one().expect("one lookup").clone()
+}
+
+#[test]
+fn http_status_selects_rows_on_both_paths() {
+    // 9Pay refund: non-2xx with an undocumented (here: HTML) body; the error table reads only the status.
+    let html = json!("<html>Bad Request</html>");
+    let m = one(status_both("ninepay", "refund", Some(400), &html));
+    assert_eq!((m.outcome, m.name), (Some(Outcome::Rejected), Some("REQUEST_REJECTED")));
+    let m = one(status_both("ninepay", "refund", Some(503), &json!({})));
+    assert_eq!((m.outcome, m.retryable), (Some(Outcome::Indeterminate), true));
+    // The query side: a refused query says nothing about the refund.
+    let m = one(status_both("ninepay", "refund_inquire", Some(404), &html));
+    assert_eq!((m.outcome, m.name), (Some(Outcome::Indeterminate), Some("QUERY_REJECTED")));
+    // 2xx and no HTTP status: the success table, as `status`.
+    let ok = json!({"status": 5, "error_code": "000", "amount": 1, "order_code": 2, "request_id": "r"});
+    assert_eq!(one(status_both("ninepay", "refund", Some(200), &ok)).outcome, Some(Outcome::Succeeded));
+    assert_eq!(one(status_both("ninepay", "refund", None, &ok)).outcome, Some(Outcome::Succeeded));
+    assert_eq!(ninepay::RefundResponse::status_of(&ok).unwrap().outcome, Some(Outcome::Succeeded));
+    // Without an HTTP status an HTML body is malformed (the success shape is an object).
+    let err = status_both("ninepay", "refund", None, &html).unwrap_err();
+    assert!(matches!(err, payspec::VerifyError::Malformed { ref field, .. } if field == "body"), "{err}");
+
+    // AppotaPay v2: an error body with a code, and one with only an HTTP status to go by.
+    let m = one(status_both("appotapay", "refund_v2", Some(400), &json!({"errorCode": 31, "message": "dup"})));
+    assert_eq!(m.name, Some("DUPLICATE_REFUND"));
+    assert_eq!(m.code, vec![Some("31".to_string()), Some("400".to_string())]);
+    let m = one(status_both("appotapay", "refund_v2", Some(401), &json!({"message": "expired"})));
+    assert_eq!((m.outcome, m.name), (Some(Outcome::Rejected), Some("HTTP_UNAUTHORIZED")));
+    let m = one(status_both("appotapay", "refund_v2_status", Some(502), &json!({})));
+    assert_eq!((m.outcome, m.name), (Some(Outcome::Indeterminate), Some("HTTP_SERVER_ERROR")));
+    let m = one(status_both("appotapay", "refund_v2", Some(418), &json!({"errorCode": 7})));
+    assert!(m.is_unmapped(), "{m:?}");
+    let m = one(status_both("appotapay", "refund_v2", Some(200), &json!({"status": "success"})));
+    assert_eq!(m.outcome, Some(Outcome::Succeeded));
+    // The typed error type reads the same code (its `http:status` column is absent).
+    let e = appotapay::RefundV2Error::from_json(&json!({"errorCode": 129, "message": "wait"})).unwrap();
+    assert_eq!((e.error_code, e.status().name), (Some(129), Some("WAIT_BEFORE_REFUND")));
+}
+
+#[test]
+fn vietqr_check_order_is_an_array_with_a_status_per_row() {
+    let rows = json!([
+        {"referenceNumber": "FT1", "orderId": "o1", "amount": 10000, "type": 0, "status": 1,
+         "refundCount": 1, "amountRefunded": 5000, "transType": "C"},
+        {"referenceNumber": "FT2", "orderId": "o1", "amount": 5000, "type": 6, "status": 1, "transType": "D"},
+        {"referenceNumber": "FT3", "type": 6, "status": 0},
+        {"referenceNumber": "FT4", "type": 9, "status": 1},
+    ]);
+    for op in ["check_order", "check_order_h2c"] {
+        let s = status_both("vietqr", op, Some(200), &rows).unwrap().unwrap();
+        let r = s.rows().expect("one status per row");
+        assert_eq!(r.len(), 4);
+        assert!(r[0].is_diagnostic() && r[0].name == Some("PAYMENT_VIETQR"), "{:?}", r[0]);
+        assert_eq!(r[1].outcome, Some(Outcome::Succeeded));
+        assert_eq!(r[2].outcome, Some(Outcome::Processing));
+        assert!(r[3].is_unmapped());
+        // No rows: its own result, not a success.
+        let empty = status_both("vietqr", op, Some(200), &json!([])).unwrap().unwrap();
+        assert!(empty.is_empty_rows() && empty.one().is_none());
+        // An object where the array belongs is malformed, naming `body`; a row that is no object names it.
+        for (body, field) in [(json!({"status": "FAILED"}), "body"), (json!([{"type": 6}, 3]), "body[1]")] {
+            let err = status_both("vietqr", op, Some(200), &body).unwrap_err();
+            assert!(matches!(err, payspec::VerifyError::Malformed { field: ref f, .. } if f == field), "{err}");
+        }
+        // HTTP 400: the error envelope and its table.
+        let m = one(status_both("vietqr", op, Some(400), &json!({"status": "FAILED", "message": "E96"})));
+        assert_eq!((m.outcome, m.name), (Some(Outcome::Rejected), Some("TRANSACTION_NOT_FOUND")));
+        // The single-status entry points refuse an array response (one status per row).
+        let spec = spec("vietqr");
+        let err = Interpreter::new(&spec).status(op, &rows).unwrap_err();
+        assert_eq!(Err(err), vietqr::DYNAMIC.status(op, &rows));
+    }
+    // The typed response is a Vec of rows.
+    let typed = vietqr::CheckOrderResponse::from_json(&rows).unwrap();
+    assert_eq!(typed.rows().len(), 4);
+    assert_eq!(typed.0[1].trans_type, Some(vietqr::CheckOrderResponseTransType::D));
+    assert_eq!(typed.status(), vietqr::CheckOrderResponse::status_of(&rows).unwrap());
+    assert_eq!(typed.status()[1].outcome, Some(Outcome::Succeeded));
+    assert!(vietqr::CheckOrderResponse::from_json(&json!({"status": "FAILED"})).is_err());
+    let e = vietqr::CheckOrderError::from_json(&json!({"status": "FAILED", "message": "E74"})).unwrap();
+    assert_eq!(e.status().name, Some("INVALID_TOKEN"));
+    // Token errors (HTTP 400) have their own table; a 200 token body has none.
+    let m = one(status_both("vietqr", "token", Some(400), &json!({"status": "FAILED", "message": "E01"})));
+    assert_eq!(m.outcome, Some(Outcome::Rejected));
+    assert_eq!(status_both("vietqr", "token", Some(200), &json!({"access_token": "t"})), Ok(None));
+}
+
+#[test]
+fn appotapay_v1_error_bodies_are_unsigned_by_the_spec() {
+    let spec = spec("appotapay");
+    let interp = Interpreter::new(&spec);
+    let rt = payspec::Credentials::from_json(&spec, &json!({"partner_code": "P", "api_key": "A", "secret_key": "S"}))
+        .unwrap();
+    let creds = appotapay::Credentials::from_runtime(&rt).unwrap();
+    let error = json!({"errorCode": 36, "message": "Not found"});
+    let by_interp = interp.verify_response("refund", obj(&error), &rt);
+    let by_generated = appotapay::verify_refund_response(obj(&error), &creds);
+    assert_eq!(by_interp, by_generated);
+    let err = by_generated.unwrap_err();
+    assert!(err.is_unsigned() && !err.is_bad_signature(), "{err}");
+    assert!(err.to_string().contains("errorCode"), "{err}");
+    // A success body must carry a valid signature, as before.
+    let ok = json!({"errorCode": 0, "message": "ok", "data": {"amount": 1, "appotapayTransId": "t", "reason": "r",
+        "refundId": "x", "refundOriginalId": "y", "status": "success", "transactionTs": 1}});
+    let (signed, _) = interp.sign_response("refund", obj(&ok), &rt).unwrap();
+    assert!(appotapay::verify_refund_response(&signed, &creds).is_ok());
+    assert!(interp.verify_response("refund", &signed, &rt).is_ok());
+    let missing = appotapay::verify_refund_response(obj(&ok), &creds).unwrap_err();
+    assert!(!missing.is_unsigned(), "{missing}");
+    assert_eq!(Err(missing), interp.verify_response("refund", obj(&ok), &rt));
+    let mut forged = signed.clone();
+    forged.insert("errorCode".into(), json!(0));
+    forged["data"]["amount"] = json!(2);
+    assert!(appotapay::verify_refund_response(&forged, &creds).unwrap_err().is_bad_signature());
+}
+
+#[test]
+fn diagnostic_rows_have_a_name_and_no_outcome() {
+    let m = payspec::StatusMatch::lookup(ninepay::STATUS_ERROR_CODE, vec![Some("100".into())]);
+    assert!(m.matched && m.is_diagnostic() && !m.is_unmapped(), "{m:?}");
+    assert_eq!((m.outcome, m.name), (None, Some("Invalid_otp")));
+    let unmapped = payspec::StatusMatch::lookup(ninepay::STATUS_ERROR_CODE, vec![Some("777".into())]);
+    assert!(unmapped.is_unmapped() && !unmapped.is_diagnostic());
+    let spec = spec("ninepay");
+    let row = spec.status_tables["error_code"].lookup(&[Some("100".into())]).unwrap();
+    assert_eq!((row.outcome, row.name.as_deref()), (None, Some("Invalid_otp")));
 }

@@ -23,11 +23,6 @@ pub fn render_into(v: &Value, out: &mut String) {
     }
 }
 
-/// Follow a dotted path into a JSON value.
-pub fn lookup<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(root, |v, seg| v.get(seg))
-}
-
 use crate::support::input as input_err;
 
 /// What an operation says about its request as a whole: its field groups and `omit_empty`.

@@ -39,6 +39,7 @@ use crate::endpoint::Endpoint;
 use crate::error::{SignError, VerifyError};
 use crate::redact::Redactor;
 use crate::secret::Credentials;
+use crate::status::ResponseStatus;
 use crate::wire::{Body, SignedRequest, Verified};
 use indexmap::IndexMap;
 use payspec_model::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
@@ -135,9 +136,14 @@ pub struct StatusReport<'s> {
 }
 
 impl StatusReport<'_> {
-    /// The outcome, or `None` when the code is unmapped.
+    /// The outcome, or `None` when the code is unmapped or its row is diagnostic (no outcome).
     pub fn outcome(&self) -> Option<Outcome> {
-        self.row.map(|r| r.outcome)
+        self.row.and_then(|r| r.outcome)
+    }
+
+    /// A row matched (`false`: unmapped).
+    pub fn matched(&self) -> bool {
+        self.row.is_some()
     }
 }
 
@@ -596,6 +602,16 @@ impl<'s> Interpreter<'s> {
     ) -> Result<Verified, VerifyError> {
         let (response, recipe, target, at) = self.signed_response(op)?;
         fields::check_received(&target, &response.fields, body, false)?;
+        if !response.signed_when.is_empty() {
+            let values: Vec<(&str, Vec<String>)> = response
+                .signed_when
+                .iter()
+                .map(|(f, vs)| (f.as_str(), vs.iter().map(|v| v.text()).collect()))
+                .collect();
+            let refs: Vec<Vec<&str>> = values.iter().map(|(_, vs)| vs.iter().map(String::as_str).collect()).collect();
+            let conds: Vec<(&str, &[&str])> = values.iter().zip(&refs).map(|((f, _), r)| (*f, r.as_slice())).collect();
+            crate::glue::signed_when(&target, body, &conds)?;
+        }
         recipe::check_canonical(recipe, body, &target)?;
         let stages = recipe::verify(recipe, body, creds, &target, &at, self.spec.recipe_value_is_secret(recipe, None))?;
         Ok(Verified { payload: Value::Object(body.clone()), stages })
@@ -668,22 +684,102 @@ impl<'s> Interpreter<'s> {
     /// Map a response of operation `op` onto its status table. `Ok(None)` when the operation has none;
     /// [`VerifyError::Malformed`] (field `body`) when the response is not a JSON object. Integer codes
     /// are compared in canonical form ([`code_text`](crate::status::code_text): `-0` is `0`).
+    ///
+    /// Without an HTTP status the `http:status` column reads as absent and the success shape is
+    /// used; an `array: true` response is an error here (one status per row: use
+    /// [`status_http`](Self::status_http)).
     pub fn status(&self, op: &str, response: &Value) -> Result<Option<StatusReport<'s>>, VerifyError> {
+        let target = format!("{}.{op} response", self.spec.provider);
+        self.status_http(op, None, response).map(|s| s.map(|s| crate::glue::one_status(&target, Ok(s))).transpose())?
+    }
+
+    /// Map a response of operation `op`, received with HTTP status `http_status` (`None`: not
+    /// known, e.g. a recorded vector), onto its status table(s):
+    ///
+    /// - an HTTP status listed in the response's `error: { http }` selects the error shape and its
+    ///   table: [`ResponseStatus::One`];
+    /// - otherwise an object response gives `One` and an `array: true` response one lookup per row,
+    ///   [`ResponseStatus::Rows`] (empty for `[]`: no rows, nothing known);
+    /// - the `http:status` column reads `http_status` (absent when `None`: only `"*"` matches).
+    ///
+    /// `Ok(None)` when the selected shape has no table. A body of another top-level shape than the
+    /// one declared is [`VerifyError::Malformed`] naming `body` (a row that is not an object:
+    /// `body[i]`); a table that reads only `http:status` looks at no body.
+    ///
+    /// ```
+    /// use payspec::{Interpreter, Outcome, ResponseStatus};
+    /// let spec = payspec::model::load_str("x.yaml", r#"
+    /// provider: x
+    /// title: X
+    /// environments: { sandbox: https://x.test }
+    /// credentials: {}
+    /// operations:
+    ///   query:
+    ///     method: GET
+    ///     path: /q
+    ///     response:
+    ///       array: true
+    ///       fields: { state: { type: integer } }
+    ///       status:
+    ///         provenance: { source: example, confidence: inferred }
+    ///         fields: [state]
+    ///         codes: [{ when: [1], outcome: succeeded, meaning: paid }]
+    ///       error:
+    ///         http: ["4xx", "5xx"]
+    ///         fields: { code: { type: string } }
+    ///         status:
+    ///           provenance: { source: example, confidence: inferred }
+    ///           fields: [http:status, code]
+    ///           codes:
+    ///             - { when: ["5xx", "*"], outcome: indeterminate, meaning: server error }
+    ///             - { when: ["4xx", E1], outcome: rejected, meaning: bad request }
+    /// "#).unwrap();
+    /// let interp = Interpreter::new(&spec);
+    /// let rows = interp.status_http("query", Some(200), &serde_json::json!([{"state": 1}, {"state": 7}])).unwrap().unwrap();
+    /// let rows = rows.rows().unwrap();
+    /// assert_eq!((rows[0].outcome(), rows[1].matched()), (Some(Outcome::Succeeded), false));
+    /// let err = interp.status_http("query", Some(400), &serde_json::json!({"code": "E1"})).unwrap().unwrap();
+    /// assert_eq!(err.one().unwrap().outcome(), Some(Outcome::Rejected));
+    /// let empty = interp.status_http("query", Some(200), &serde_json::json!([])).unwrap().unwrap();
+    /// assert!(empty.is_empty_rows());
+    /// assert!(interp.status_http("query", Some(200), &serde_json::json!({"state": 1})).is_err());
+    /// ```
+    pub fn status_http(
+        &self,
+        op: &str,
+        http_status: Option<u16>,
+        response: &Value,
+    ) -> Result<Option<ResponseStatus<StatusReport<'s>>>, VerifyError> {
         let spec = self.spec;
-        let Some(table) = spec
-            .operations
-            .get(op)
-            .and_then(|o| o.response.as_ref())
-            .and_then(|r| r.status.as_ref())
-            .and_then(|s| spec.status_table(s))
-        else {
+        let Some(resp) = spec.operations.get(op).and_then(|o| o.response.as_ref()) else {
             return Ok(None);
         };
-        crate::support::response_object(&format!("{}.{op} response", spec.provider), response)?;
-        let code: Vec<Option<String>> =
-            table.fields.iter().map(|p| fields::lookup(response, p).and_then(crate::status::code_text)).collect();
-        let row = table.lookup(&code);
-        Ok(Some(StatusReport { code, row }))
+        let lookup = |table: &'s payspec_model::StatusTable, body: &Value| {
+            let paths: Vec<&str> = table.fields.iter().map(String::as_str).collect();
+            let code = crate::glue::status_code(body, &paths, http_status);
+            let row = table.lookup(&code);
+            StatusReport { code, row }
+        };
+        let table_of = |r: &'s Option<payspec_model::StatusRef>| r.as_ref().and_then(|s| spec.status_table(s));
+        if let Some(error) = resp.error_for(http_status) {
+            let Some(table) = table_of(&error.status) else { return Ok(None) };
+            let paths: Vec<&str> = table.fields.iter().map(String::as_str).collect();
+            if crate::glue::reads_body(&paths) {
+                crate::support::response_object(&format!("{}.{op} error response", spec.provider), response)?;
+            }
+            return Ok(Some(ResponseStatus::One(lookup(table, response))));
+        }
+        let Some(table) = table_of(&resp.status) else { return Ok(None) };
+        let target = format!("{}.{op} response", spec.provider);
+        if resp.array {
+            let rows = crate::glue::response_rows(&target, response)?;
+            return Ok(Some(ResponseStatus::Rows(rows.iter().map(|r| lookup(table, r)).collect())));
+        }
+        let paths: Vec<&str> = table.fields.iter().map(String::as_str).collect();
+        if crate::glue::reads_body(&paths) {
+            crate::support::response_object(&target, response)?;
+        }
+        Ok(Some(ResponseStatus::One(lookup(table, response))))
     }
 }
 

@@ -248,7 +248,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ];
     }
     __g::wire_enum!(RefundV2StatusResponseStatus);
-    ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
+    ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields when errorCode is 0; error responses `{"errorCode", "message"}` carry none (`signed_when`).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct RefundRequest {
@@ -354,7 +354,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `transactionTs`; optional.
         pub transaction_ts: Option<i64>,
     }
-    ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
+    ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}` (the `error` shape; `errors` is not modelled).
     #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
@@ -412,9 +412,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
         pub refunded_at: Option<String>,
-        ///On failure. Wire name `errorCode`; optional.
+    }
+    ///Error body of `refund_v2` (HTTP 4xx, 5xx).
+    #[__g::skip_serializing_none]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    pub struct RefundV2Error {
+        ///Wire name `errorCode`; optional.
         pub error_code: Option<i64>,
-        ///On failure. Wire name `message`; optional.
+        ///Wire name `message`; optional.
         pub message: Option<String>,
     }
     ///Request of `refund_v2_status`: v2 refund detail.
@@ -469,9 +475,15 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub created_at: Option<String>,
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
         pub refunded_at: Option<String>,
-        ///On failure. Wire name `errorCode`; optional.
+    }
+    ///Error body of `refund_v2_status` (HTTP 4xx, 5xx).
+    #[__g::skip_serializing_none]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    pub struct RefundV2StatusError {
+        ///Wire name `errorCode`; optional.
         pub error_code: Option<i64>,
-        ///On failure. Wire name `message`; optional.
+        ///Wire name `message`; optional.
         pub message: Option<String>,
     }
     ///Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented.
@@ -565,7 +577,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("appotapay.refund response", body)
         }
-        ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields errorCode, data.status; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND_V1,
@@ -586,6 +598,25 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_REFUND_V1,
                 &["errorCode", "data.status"],
+            )
+        }
+        ///Map a response of `refund` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "appotapay.refund response",
+                            json,
+                            STATUS_REFUND_V1,
+                            &["errorCode", "data.status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -638,7 +669,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("appotapay.refund_status response", body)
         }
-        ///Map this response onto its status table (fields errorCode, data.status). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields errorCode, data.status; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND_V1,
@@ -659,6 +690,25 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_REFUND_V1,
                 &["errorCode", "data.status"],
+            )
+        }
+        ///Map a response of `refund_status` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "appotapay.refund_status response",
+                            json,
+                            STATUS_REFUND_V1,
+                            &["errorCode", "data.status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -764,23 +814,76 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("appotapay.refund_v2 response", body)
         }
-        ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields status; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND_V2,
-                [
-                    self.error_code.map(|__v| __v.to_string()),
-                    self.status.as_ref().map(|__v| __v.to_string()),
-                ],
+                [self.status.as_ref().map(|__v| __v.to_string())],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
         pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
             __g::status_of(
                 "appotapay.refund_v2 response",
                 json,
                 STATUS_REFUND_V2,
-                &["errorCode", "status"],
+                &["status"],
+            )
+        }
+        ///Map a response of `refund_v2` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            if __g::error_selected(http_status, &["4xx", "5xx"]) {
+                return Ok(
+                    Some(
+                        ResponseStatus::One(
+                            __g::status_of_http(
+                                "appotapay.refund_v2 error response",
+                                json,
+                                STATUS_REFUND_V2_ERRORS,
+                                &["errorCode", "http:status"],
+                                http_status,
+                            )?,
+                        ),
+                    ),
+                );
+            }
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "appotapay.refund_v2 response",
+                            json,
+                            STATUS_REFUND_V2,
+                            &["status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
+            )
+        }
+    }
+    impl RefundV2Error {
+        /// Parse an error body (a JSON object; anything else is `VerifyError::Malformed`, field `body`).
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("appotapay.refund_v2 error response", body)
+        }
+        ///Map this error body onto its status table (fields errorCode, http:status; `http:status` reads as absent: use the response's `status_of_http`).
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_REFUND_V2_ERRORS,
+                [self.error_code.map(|__v| __v.to_string()), None],
+            )
+        }
+        /// Map a raw error body onto the error status table (`http:status` absent); a body that is not a JSON object is `VerifyError::Malformed` (field `body`).
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_v2 error response",
+                json,
+                STATUS_REFUND_V2_ERRORS,
+                &["errorCode", "http:status"],
             )
         }
     }
@@ -860,23 +963,76 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("appotapay.refund_v2_status response", body)
         }
-        ///Map this response onto its status table (fields errorCode, status). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields status; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND_V2,
-                [
-                    self.error_code.map(|__v| __v.to_string()),
-                    self.status.as_ref().map(|__v| __v.to_string()),
-                ],
+                [self.status.as_ref().map(|__v| __v.to_string())],
             )
         }
-        ///Map a raw response body onto the status table (fields errorCode, status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
+        ///Map a raw response body onto the status table (fields status), as `payspec::Interpreter::status`. A body that is not a JSON object is `VerifyError::Malformed` (field `body`), never a lookup.
         pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
             __g::status_of(
                 "appotapay.refund_v2_status response",
                 json,
                 STATUS_REFUND_V2,
-                &["errorCode", "status"],
+                &["status"],
+            )
+        }
+        ///Map a response of `refund_v2_status` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            if __g::error_selected(http_status, &["4xx", "5xx"]) {
+                return Ok(
+                    Some(
+                        ResponseStatus::One(
+                            __g::status_of_http(
+                                "appotapay.refund_v2_status error response",
+                                json,
+                                STATUS_REFUND_V2_ERRORS,
+                                &["errorCode", "http:status"],
+                                http_status,
+                            )?,
+                        ),
+                    ),
+                );
+            }
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "appotapay.refund_v2_status response",
+                            json,
+                            STATUS_REFUND_V2,
+                            &["status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
+            )
+        }
+    }
+    impl RefundV2StatusError {
+        /// Parse an error body (a JSON object; anything else is `VerifyError::Malformed`, field `body`).
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("appotapay.refund_v2_status error response", body)
+        }
+        ///Map this error body onto its status table (fields errorCode, http:status; `http:status` reads as absent: use the response's `status_of_http`).
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_REFUND_V2_ERRORS,
+                [self.error_code.map(|__v| __v.to_string()), None],
+            )
+        }
+        /// Map a raw error body onto the error status table (`http:status` absent); a body that is not a JSON object is `VerifyError::Malformed` (field `body`).
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "appotapay.refund_v2_status error response",
+                json,
+                STATUS_REFUND_V2_ERRORS,
+                &["errorCode", "http:status"],
             )
         }
     }
@@ -896,8 +1052,24 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
             <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
         }
     }
-    ///Status table `refund_v2` (fields errorCode, status): first matching row wins; `"*"` in `when` matches any value.
+    ///Status table `refund_v2` (fields status): first matching row wins; `"*"` in `when` matches any value.
     pub static STATUS_REFUND_V2: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["pending"], Pending, "PENDING", false)
+                .means(
+                    "No automatic refund for this method; AppotaPay refunds manually within 1 working day (contact support if unchanged after 1 day)",
+                ),
+            row(&["processing"], Processing, "PROCESSING", false)
+                .means(
+                    "Automatic refund in progress (contact support if unchanged after 1 day)",
+                ),
+            row(&["success"], Succeeded, "SUCCESS", false).means("Refunded"),
+            row(&["error"], Failed, "ERROR", false).means("Refund failed"),
+        ]
+    };
+    ///Status table `refund_v2_errors` (fields errorCode, http:status): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_REFUND_V2_ERRORS: &[StatusRow] = {
         use ::payspec::{status::row, Outcome::*};
         &[
             row(&["1", "*"], Rejected, "INVALID_PARAMS", false)
@@ -941,16 +1113,14 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 .means(
                     "Refund past its validity period (subscription table; unconfirmed for payments)",
                 ),
-            row(&["*", "pending"], Pending, "PENDING", false)
+            row(&["*", "401"], Rejected, "HTTP_UNAUTHORIZED", false)
+                .means("Expired or invalid JWT"),
+            row(&["*", "403"], Rejected, "HTTP_FORBIDDEN", false)
+                .means("Not permitted or IP not whitelisted"),
+            row(&["*", "5xx"], Indeterminate, "HTTP_SERVER_ERROR", true)
                 .means(
-                    "No automatic refund for this method; AppotaPay refunds manually within 1 working day (contact support if unchanged after 1 day)",
+                    "Server error without a known code; query by partnerRefId before retrying",
                 ),
-            row(&["*", "processing"], Processing, "PROCESSING", false)
-                .means(
-                    "Automatic refund in progress (contact support if unchanged after 1 day)",
-                ),
-            row(&["*", "success"], Succeeded, "SUCCESS", false).means("Refunded"),
-            row(&["*", "error"], Failed, "ERROR", false).means("Refund failed"),
         ]
     };
     ///Status table `refund_v1` (fields errorCode, data.status): first matching row wins; `"*"` in `when` matches any value.
@@ -992,7 +1162,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 .means("System error; query by refundId before retrying"),
         ]
     };
-    /**Sign `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{"errorCode", "message"}` carry none.
+    /**Sign `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields when errorCode is 0; error responses `{"errorCode", "message"}` carry none (`signed_when`).
 
 `POST /api/v1/transaction/refund` on host `v1`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
     pub fn sign_refund(
@@ -1059,7 +1229,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __w.stage(__st0, false);
         Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
-    /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}`.
+    /**Sign `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}` (the `error` shape; `errors` is not modelled).
 
 `POST /api/v2/transaction/refund` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
     pub fn sign_refund_v2(
@@ -1146,15 +1316,16 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         __w.stage(__st0, false);
         Ok(__w.finish(__g::BodyKind::None, &[], creds.redactor()))
     }
-    ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`.
+    ///Verify the signature on a response of `refund` (constant-time comparison), exactly as `payspec::Interpreter::verify_response`. The signature applies only when `errorCode` in [0]; any other body is `VerifyError::Unsigned` (nothing verified).
     pub fn verify_refund_response(
         body: &Map<String, Value>,
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
         const T: &str = "appotapay.refund response";
-        const AT: &str = "specs/appotapay.yaml:176:7: operations.refund.response.verify";
+        const AT: &str = "specs/appotapay.yaml:188:7: operations.refund.response.verify";
         let payload = body;
         __g::check_received(T, &RULES_REFUND_RESPONSE, payload, false)?;
+        __g::signed_when(T, body, &[("errorCode", &["0"])])?;
         __g::no_separators(T, payload, &["data", "amount"], &["&", "="])?;
         __g::no_separators(T, payload, &["data", "appotapayTransId"], &["&", "="])?;
         __g::no_separators(T, payload, &["errorCode"], &["&", "="])?;
@@ -1211,7 +1382,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
         const T: &str = "appotapay.ipn";
-        const AT: &str = "specs/appotapay.yaml:289:5: callbacks.ipn.verify";
+        const AT: &str = "specs/appotapay.yaml:310:5: callbacks.ipn.verify";
         let mut __pre = __g::check_received(T, &RULES_IPN_PAYLOAD, payload, false)?;
         let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
@@ -1250,7 +1421,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
         const T: &str = "appotapay.redirect";
-        const AT: &str = "specs/appotapay.yaml:308:5: callbacks.redirect.verify";
+        const AT: &str = "specs/appotapay.yaml:329:5: callbacks.redirect.verify";
         let mut __pre = __g::check_received(T, &RULES_REDIRECT_PAYLOAD, payload, true)?;
         let __received = __g::received_signature(T, payload, "signature")?;
         let __msg: String = __g::received(payload, &["data"], AT)?;
@@ -1571,32 +1742,36 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        provider: PROVIDER,
         ops: &[
             __g::Op::new::<RefundRequest>()
                 .response::<RefundResponse>()
-                .status(
-                    RefundResponse::status_of,
-                    |j| RefundResponse::from_json(j).map(|r| r.status()),
-                )
+                .status_http(RefundResponse::status_of_http)
+                .typed_status(|j| {
+                    RefundResponse::from_json(j).map(|r| ResponseStatus::One(r.status()))
+                })
                 .verify_response(verify_refund_response),
             __g::Op::new::<RefundStatusRequest>()
                 .response::<RefundStatusResponse>()
-                .status(
-                    RefundStatusResponse::status_of,
-                    |j| RefundStatusResponse::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(RefundStatusResponse::status_of_http)
+                .typed_status(|j| {
+                    RefundStatusResponse::from_json(j)
+                        .map(|r| ResponseStatus::One(r.status()))
+                }),
             __g::Op::new::<RefundV2Request>()
                 .response::<RefundV2Response>()
-                .status(
-                    RefundV2Response::status_of,
-                    |j| RefundV2Response::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(RefundV2Response::status_of_http)
+                .typed_status(|j| {
+                    RefundV2Response::from_json(j)
+                        .map(|r| ResponseStatus::One(r.status()))
+                }),
             __g::Op::new::<RefundV2StatusRequest>()
                 .response::<RefundV2StatusResponse>()
-                .status(
-                    RefundV2StatusResponse::status_of,
-                    |j| RefundV2StatusResponse::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(RefundV2StatusResponse::status_of_http)
+                .typed_status(|j| {
+                    RefundV2StatusResponse::from_json(j)
+                        .map(|r| ResponseStatus::One(r.status()))
+                }),
         ],
         callbacks: &[("ipn", verify_ipn), ("redirect", verify_redirect)],
         recipes: &[
@@ -1607,13 +1782,13 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     };
     __g::client!(
         refund(RefundRequest) -> RefundResponse,
-        "Send `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields; error responses `{\"errorCode\", \"message\"}` carry none.\n";
+        "Send `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields when errorCode is 0; error responses `{\"errorCode\", \"message\"}` carry none (`signed_when`).";
         refund_status(RefundStatusRequest) -> RefundStatusResponse,
         "Send `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.";
-        refund_v2(RefundV2Request) -> RefundV2Response,
-        "Send `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{\"errorCode\", \"message\", \"errors\": [{field, reason}]}`.";
-        refund_v2_status(RefundV2StatusRequest) -> RefundV2StatusResponse,
-        "Send `refund_v2_status`: v2 refund detail.";
+        refund_v2(RefundV2Request) -> RefundV2Response | RefundV2Error["4xx", "5xx"],
+        "Send `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{\"errorCode\", \"message\", \"errors\": [{field, reason}]}` (the `error` shape; `errors` is not modelled).";
+        refund_v2_status(RefundV2StatusRequest) -> RefundV2StatusResponse |
+        RefundV2StatusError["4xx", "5xx"], "Send `refund_v2_status`: v2 refund detail.";
     );
     static RULES_REFUND_REQUEST: [__g::Rule; 4usize] = [
         __g::Rule::string("refundId").req(),

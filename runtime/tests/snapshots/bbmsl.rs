@@ -522,7 +522,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("bbmsl.refund response", body)
         }
-        ///Map this response onto its status table (fields responseCode, transaction.status). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields responseCode, transaction.status; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND,
@@ -543,6 +543,25 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_REFUND,
                 &["responseCode", "transaction.status"],
+            )
+        }
+        ///Map a response of `refund` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "bbmsl.refund response",
+                            json,
+                            STATUS_REFUND,
+                            &["responseCode", "transaction.status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -612,7 +631,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("bbmsl.query response", body)
         }
-        ///Map this response onto its status table (fields responseCode, order.status). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields responseCode, order.status; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_ORDER,
@@ -633,6 +652,25 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_ORDER,
                 &["responseCode", "order.status"],
+            )
+        }
+        ///Map a response of `query` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "bbmsl.query response",
+                            json,
+                            STATUS_ORDER,
+                            &["responseCode", "order.status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -979,19 +1017,20 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        provider: PROVIDER,
         ops: &[
             __g::Op::new::<RefundRequest>()
                 .response::<RefundResponse>()
-                .status(
-                    RefundResponse::status_of,
-                    |j| RefundResponse::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(RefundResponse::status_of_http)
+                .typed_status(|j| {
+                    RefundResponse::from_json(j).map(|r| ResponseStatus::One(r.status()))
+                }),
             __g::Op::new::<QueryRequest>()
                 .response::<QueryResponse>()
-                .status(
-                    QueryResponse::status_of,
-                    |j| QueryResponse::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(QueryResponse::status_of_http)
+                .typed_status(|j| {
+                    QueryResponse::from_json(j).map(|r| ResponseStatus::One(r.status()))
+                }),
             __g::Op::new::<VoidRequest>().response::<VoidResponse>(),
         ],
         callbacks: &[("notification", verify_notification)],

@@ -354,7 +354,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("hitechpay.refund response", body)
         }
-        ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields return_code, sub_return_code; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND_SUBMIT,
@@ -371,6 +371,25 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_REFUND_SUBMIT,
                 &["return_code", "sub_return_code"],
+            )
+        }
+        ///Map a response of `refund` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "hitechpay.refund response",
+                            json,
+                            STATUS_REFUND_SUBMIT,
+                            &["return_code", "sub_return_code"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -430,7 +449,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("hitechpay.query_refund response", body)
         }
-        ///Map this response onto its status table (fields return_code, sub_return_code). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields return_code, sub_return_code; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND_QUERY,
@@ -447,6 +466,25 @@ Spec name `key2`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_REFUND_QUERY,
                 &["return_code", "sub_return_code"],
+            )
+        }
+        ///Map a response of `query_refund` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "hitechpay.query_refund response",
+                            json,
+                            STATUS_REFUND_QUERY,
+                            &["return_code", "sub_return_code"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -910,19 +948,21 @@ Spec name `key2`; secret (redacted in `Debug`).*/
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        provider: PROVIDER,
         ops: &[
             __g::Op::new::<RefundRequest>()
                 .response::<RefundResponse>()
-                .status(
-                    RefundResponse::status_of,
-                    |j| RefundResponse::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(RefundResponse::status_of_http)
+                .typed_status(|j| {
+                    RefundResponse::from_json(j).map(|r| ResponseStatus::One(r.status()))
+                }),
             __g::Op::new::<QueryRefundRequest>()
                 .response::<QueryRefundResponse>()
-                .status(
-                    QueryRefundResponse::status_of,
-                    |j| QueryRefundResponse::from_json(j).map(|r| r.status()),
-                ),
+                .status_http(QueryRefundResponse::status_of_http)
+                .typed_status(|j| {
+                    QueryRefundResponse::from_json(j)
+                        .map(|r| ResponseStatus::One(r.status()))
+                }),
             __g::Op::new::<CreateOrderRequest>().response::<CreateOrderResponse>(),
             __g::Op::new::<QueryOrderRequest>().response::<QueryOrderResponse>(),
         ],

@@ -110,6 +110,34 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     __g::wire_enum!(RefundResponseStatus);
     ///Allowed values of `transType`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum CheckOrderResponseTransType {
+        ///`C`
+        C,
+        ///`D`
+        D,
+    }
+    impl CheckOrderResponseTransType {
+        /// Every value, in spec order.
+        pub const ALL: &'static [CheckOrderResponseTransType] = &[Self::C, Self::D];
+        const WIRE: &'static [&'static str] = &["C", "D"];
+    }
+    __g::wire_enum!(CheckOrderResponseTransType);
+    ///Allowed values of `transType`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum CheckOrderH2cResponseTransType {
+        ///`C`
+        C,
+        ///`D`
+        D,
+    }
+    impl CheckOrderH2cResponseTransType {
+        /// Every value, in spec order.
+        pub const ALL: &'static [CheckOrderH2cResponseTransType] = &[Self::C, Self::D];
+        const WIRE: &'static [&'static str] = &["C", "D"];
+    }
+    __g::wire_enum!(CheckOrderH2cResponseTransType);
+    ///Allowed values of `transType`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum TransactionSyncPayloadTransType {
         ///`C`
         C,
@@ -147,10 +175,6 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub token_type: Option<String>,
         ///Lifetime in seconds (300); typed String in the doc table, a number in the example. Wire name `expires_in`; optional.
         pub expires_in: Option<::payspec::Scalar>,
-        ///FAILED on error. Wire name `status`; optional.
-        pub status: Option<String>,
-        ///Error code on error. Wire name `message`; optional.
-        pub message: Option<String>,
     }
     impl ::core::fmt::Debug for TokenResponse {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -158,10 +182,18 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 .field("access_token", &self.access_token.as_ref().map(|_| "[REDACTED]"))
                 .field("token_type", &self.token_type)
                 .field("expires_in", &self.expires_in)
-                .field("status", &self.status)
-                .field("message", &self.message)
                 .finish()
         }
+    }
+    ///Error body of `token` (HTTP 400).
+    #[__g::skip_serializing_none]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde")]
+    pub struct TokenError {
+        ///FAILED. Wire name `status`; optional.
+        pub status: Option<String>,
+        ///Error code. Wire name `message`; optional.
+        pub message: Option<String>,
     }
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
     #[__g::skip_serializing_none]
@@ -205,7 +237,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
-    ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
+    ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of transactions (one status per row, table check_order_row); errors are HTTP 400 `{"status":"FAILED","message":"Exx"}` (table check_order_errors).
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
     pub struct CheckOrderRequest {
@@ -226,14 +258,46 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             CheckOrderRequestBuilder::default()
         }
     }
-    ///Response of `check_order`.
+    ///One row of the `check_order` response (a JSON array of these).
+    #[__g::skip_serializing_none]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    pub struct CheckOrderRow {
+        ///Wire name `referenceNumber`; optional.
+        pub reference_number: Option<String>,
+        ///Wire name `orderId`; optional.
+        pub order_id: Option<String>,
+        ///Wire name `amount`; optional.
+        pub amount: Option<i64>,
+        ///Wire name `content`; optional.
+        pub content: Option<String>,
+        ///C credit, D debit. Wire name `transType`; optional.
+        pub trans_type: Option<CheckOrderResponseTransType>,
+        ///0 waiting for payment, 1 paid, 2 expired (golive page: cancelled). Wire name `status`; optional.
+        pub status: Option<i64>,
+        ///0 created by VietQR, 2 outside VietQR, 6 refund transaction. Wire name `type`; optional.
+        pub r#type: Option<i64>,
+        ///Unix timestamp. Wire name `timeCreated`; optional.
+        pub time_created: Option<i64>,
+        ///Unix timestamp. Wire name `timePaid`; optional.
+        pub time_paid: Option<i64>,
+        ///Wire name `terminalCode`; optional.
+        pub terminal_code: Option<String>,
+        ///Wire name `note`; optional.
+        pub note: Option<String>,
+        ///Number of refunds made on this transaction. Wire name `refundCount`; optional.
+        pub refund_count: Option<i64>,
+        ///Total amount refunded on this transaction. Wire name `amountRefunded`; optional.
+        pub amount_refunded: Option<i64>,
+    }
+    ///Error body of `check_order` (HTTP 400).
     #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
-    pub struct CheckOrderResponse {
-        ///FAILED on error. Wire name `status`; optional.
+    pub struct CheckOrderError {
+        ///FAILED. Wire name `status`; optional.
         pub status: Option<String>,
-        ///Error code on error. Wire name `message`; optional.
+        ///Error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
@@ -257,14 +321,46 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             CheckOrderH2cRequestBuilder::default()
         }
     }
-    ///Response of `check_order_h2c`.
+    ///One row of the `check_order_h2c` response (a JSON array of these).
+    #[__g::skip_serializing_none]
+    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    pub struct CheckOrderH2cRow {
+        ///Wire name `referenceNumber`; optional.
+        pub reference_number: Option<String>,
+        ///Wire name `orderId`; optional.
+        pub order_id: Option<String>,
+        ///Wire name `amount`; optional.
+        pub amount: Option<i64>,
+        ///Wire name `content`; optional.
+        pub content: Option<String>,
+        ///C credit, D debit. Wire name `transType`; optional.
+        pub trans_type: Option<CheckOrderH2cResponseTransType>,
+        ///0 waiting for payment, 1 paid, 2 expired (golive page: cancelled). Wire name `status`; optional.
+        pub status: Option<i64>,
+        ///0 created by VietQR, 2 outside VietQR, 6 refund transaction. Wire name `type`; optional.
+        pub r#type: Option<i64>,
+        ///Unix timestamp. Wire name `timeCreated`; optional.
+        pub time_created: Option<i64>,
+        ///Unix timestamp. Wire name `timePaid`; optional.
+        pub time_paid: Option<i64>,
+        ///Wire name `terminalCode`; optional.
+        pub terminal_code: Option<String>,
+        ///Wire name `note`; optional.
+        pub note: Option<String>,
+        ///Number of refunds made on this transaction. Wire name `refundCount`; optional.
+        pub refund_count: Option<i64>,
+        ///Total amount refunded on this transaction. Wire name `amountRefunded`; optional.
+        pub amount_refunded: Option<i64>,
+    }
+    ///Error body of `check_order_h2c` (HTTP 400).
     #[__g::skip_serializing_none]
     #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
     #[serde(crate = "::payspec::serde")]
-    pub struct CheckOrderH2cResponse {
-        ///Wire name `status`; optional.
+    pub struct CheckOrderH2cError {
+        ///FAILED. Wire name `status`; optional.
         pub status: Option<String>,
-        ///Wire name `message`; optional.
+        ///Error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
@@ -332,6 +428,53 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("vietqr.token response", body)
+        }
+        ///Map a response of `token` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            if __g::error_selected(http_status, &["400"]) {
+                return Ok(
+                    Some(
+                        ResponseStatus::One(
+                            __g::status_of_http(
+                                "vietqr.token error response",
+                                json,
+                                STATUS_TOKEN_ERRORS,
+                                &["status", "message"],
+                                http_status,
+                            )?,
+                        ),
+                    ),
+                );
+            }
+            Ok(None)
+        }
+    }
+    impl TokenError {
+        /// Parse an error body (a JSON object; anything else is `VerifyError::Malformed`, field `body`).
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.token error response", body)
+        }
+        ///Map this error body onto its status table (fields status, message; `http:status` reads as absent: use the response's `status_of_http`).
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_TOKEN_ERRORS,
+                [
+                    self.status.as_ref().map(|__v| __v.to_string()),
+                    self.message.as_ref().map(|__v| __v.to_string()),
+                ],
+            )
+        }
+        /// Map a raw error body onto the error status table (`http:status` absent); a body that is not a JSON object is `VerifyError::Malformed` (field `body`).
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "vietqr.token error response",
+                json,
+                STATUS_TOKEN_ERRORS,
+                &["status", "message"],
+            )
         }
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
@@ -425,7 +568,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
             __g::parse_response("vietqr.refund response", body)
         }
-        ///Map this response onto its status table (fields status, message). `outcome: None` means the code is unmapped: never a silent default.
+        ///Map this response onto its status table (fields status, message; `http:status` reads as absent: use `status_of_http`). `outcome: None` means the code is unmapped (`matched: false`: never a silent default) or diagnostic.
         pub fn status(&self) -> StatusMatch {
             __g::lookup(
                 STATUS_REFUND,
@@ -442,6 +585,25 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 json,
                 STATUS_REFUND,
                 &["status", "message"],
+            )
+        }
+        ///Map a response of `refund` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            Ok(
+                Some(
+                    ResponseStatus::One(
+                        __g::status_of_http(
+                            "vietqr.refund response",
+                            json,
+                            STATUS_REFUND,
+                            &["status", "message"],
+                            http_status,
+                        )?,
+                    ),
+                ),
             )
         }
     }
@@ -500,11 +662,104 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             Ok(__r)
         }
     }
+    impl CheckOrderRow {
+        ///Map this row onto the status table (fields type, status). `outcome: None` means unmapped or diagnostic.
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_CHECK_ORDER_ROW,
+                [
+                    self.r#type.map(|__v| __v.to_string()),
+                    self.status.map(|__v| __v.to_string()),
+                ],
+            )
+        }
+    }
+    ///Response of `check_order`: a JSON array of [`CheckOrderRow`] rows.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", transparent)]
+    pub struct CheckOrderResponse(pub Vec<CheckOrderRow>);
     impl CheckOrderResponse {
-        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
-        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
+        /// Parse a response body: a JSON array of row objects. Anything else is refused, as the
+        /// interpreter refuses it: `VerifyError::Malformed`, field `body` (or `body[i]` for a row).
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            __g::parse_response("vietqr.check_order response", body)
+            __g::parse_rows("vietqr.check_order response", body).map(Self)
+        }
+        /// The rows, in order.
+        pub fn rows(&self) -> &[CheckOrderRow] {
+            &self.0
+        }
+        /// One lookup per row, in order (empty for no rows).
+        pub fn status(&self) -> Vec<StatusMatch> {
+            self.0.iter().map(|r| r.status()).collect()
+        }
+        ///Map a raw response body (a JSON array of rows) onto the status table, one lookup per row (fields type, status); an empty array gives no lookups, which says nothing about any refund. A body that is not an array of objects is `VerifyError::Malformed` (`body`, or `body[i]` for a row).
+        pub fn status_of(json: &Value) -> Result<Vec<StatusMatch>, VerifyError> {
+            __g::rows_status_of(
+                "vietqr.check_order response",
+                json,
+                STATUS_CHECK_ORDER_ROW,
+                &["type", "status"],
+                None,
+            )
+        }
+        ///Map a response of `check_order` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            if __g::error_selected(http_status, &["400"]) {
+                return Ok(
+                    Some(
+                        ResponseStatus::One(
+                            __g::status_of_http(
+                                "vietqr.check_order error response",
+                                json,
+                                STATUS_CHECK_ORDER_ERRORS,
+                                &["status", "message"],
+                                http_status,
+                            )?,
+                        ),
+                    ),
+                );
+            }
+            Ok(
+                Some(
+                    ResponseStatus::Rows(
+                        __g::rows_status_of(
+                            "vietqr.check_order response",
+                            json,
+                            STATUS_CHECK_ORDER_ROW,
+                            &["type", "status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
+            )
+        }
+    }
+    impl CheckOrderError {
+        /// Parse an error body (a JSON object; anything else is `VerifyError::Malformed`, field `body`).
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.check_order error response", body)
+        }
+        ///Map this error body onto its status table (fields status, message; `http:status` reads as absent: use the response's `status_of_http`).
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_CHECK_ORDER_ERRORS,
+                [
+                    self.status.as_ref().map(|__v| __v.to_string()),
+                    self.message.as_ref().map(|__v| __v.to_string()),
+                ],
+            )
+        }
+        /// Map a raw error body onto the error status table (`http:status` absent); a body that is not a JSON object is `VerifyError::Malformed` (field `body`).
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "vietqr.check_order error response",
+                json,
+                STATUS_CHECK_ORDER_ERRORS,
+                &["status", "message"],
+            )
         }
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
@@ -562,11 +817,104 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
             Ok(__r)
         }
     }
+    impl CheckOrderH2cRow {
+        ///Map this row onto the status table (fields type, status). `outcome: None` means unmapped or diagnostic.
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_CHECK_ORDER_ROW,
+                [
+                    self.r#type.map(|__v| __v.to_string()),
+                    self.status.map(|__v| __v.to_string()),
+                ],
+            )
+        }
+    }
+    ///Response of `check_order_h2c`: a JSON array of [`CheckOrderH2cRow`] rows.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(crate = "::payspec::serde", transparent)]
+    pub struct CheckOrderH2cResponse(pub Vec<CheckOrderH2cRow>);
     impl CheckOrderH2cResponse {
-        /// Parse a response body. Anything but a JSON object (an array, a string, a number,
-        /// `null`) is refused, as the interpreter refuses it: `VerifyError::Malformed`, field `body`.
+        /// Parse a response body: a JSON array of row objects. Anything else is refused, as the
+        /// interpreter refuses it: `VerifyError::Malformed`, field `body` (or `body[i]` for a row).
         pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
-            __g::parse_response("vietqr.check_order_h2c response", body)
+            __g::parse_rows("vietqr.check_order_h2c response", body).map(Self)
+        }
+        /// The rows, in order.
+        pub fn rows(&self) -> &[CheckOrderH2cRow] {
+            &self.0
+        }
+        /// One lookup per row, in order (empty for no rows).
+        pub fn status(&self) -> Vec<StatusMatch> {
+            self.0.iter().map(|r| r.status()).collect()
+        }
+        ///Map a raw response body (a JSON array of rows) onto the status table, one lookup per row (fields type, status); an empty array gives no lookups, which says nothing about any refund. A body that is not an array of objects is `VerifyError::Malformed` (`body`, or `body[i]` for a row).
+        pub fn status_of(json: &Value) -> Result<Vec<StatusMatch>, VerifyError> {
+            __g::rows_status_of(
+                "vietqr.check_order_h2c response",
+                json,
+                STATUS_CHECK_ORDER_ROW,
+                &["type", "status"],
+                None,
+            )
+        }
+        ///Map a response of `check_order_h2c` received with HTTP status `http_status` (`None`: unknown) onto its status table(s), as `payspec::Interpreter::status_http`: an error status selects the error shape, an array response gives one lookup per row, and the `http:status` column reads `http_status`. `Ok(None)`: the selected shape has no table.
+        pub fn status_of_http(
+            http_status: Option<u16>,
+            json: &Value,
+        ) -> Result<Option<ResponseStatus<StatusMatch>>, VerifyError> {
+            if __g::error_selected(http_status, &["400"]) {
+                return Ok(
+                    Some(
+                        ResponseStatus::One(
+                            __g::status_of_http(
+                                "vietqr.check_order_h2c error response",
+                                json,
+                                STATUS_CHECK_ORDER_ERRORS,
+                                &["status", "message"],
+                                http_status,
+                            )?,
+                        ),
+                    ),
+                );
+            }
+            Ok(
+                Some(
+                    ResponseStatus::Rows(
+                        __g::rows_status_of(
+                            "vietqr.check_order_h2c response",
+                            json,
+                            STATUS_CHECK_ORDER_ROW,
+                            &["type", "status"],
+                            http_status,
+                        )?,
+                    ),
+                ),
+            )
+        }
+    }
+    impl CheckOrderH2cError {
+        /// Parse an error body (a JSON object; anything else is `VerifyError::Malformed`, field `body`).
+        pub fn from_json(body: &Value) -> Result<Self, VerifyError> {
+            __g::parse_response("vietqr.check_order_h2c error response", body)
+        }
+        ///Map this error body onto its status table (fields status, message; `http:status` reads as absent: use the response's `status_of_http`).
+        pub fn status(&self) -> StatusMatch {
+            __g::lookup(
+                STATUS_CHECK_ORDER_ERRORS,
+                [
+                    self.status.as_ref().map(|__v| __v.to_string()),
+                    self.message.as_ref().map(|__v| __v.to_string()),
+                ],
+            )
+        }
+        /// Map a raw error body onto the error status table (`http:status` absent); a body that is not a JSON object is `VerifyError::Malformed` (field `body`).
+        pub fn status_of(json: &Value) -> Result<StatusMatch, VerifyError> {
+            __g::status_of(
+                "vietqr.check_order_h2c error response",
+                json,
+                STATUS_CHECK_ORDER_ERRORS,
+                &["status", "message"],
+            )
         }
     }
     impl TransactionSyncPayload {
@@ -651,12 +999,31 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     };
     ///Status table `check_order_row` (fields type, status): first matching row wins; `"*"` in `when` matches any value.
     pub static STATUS_CHECK_ORDER_ROW: &[StatusRow] = {
+        use ::payspec::status::info;
         use ::payspec::{status::row, Outcome::*};
         &[
             row(&["6", "1"], Succeeded, "PAID", false).means("Refund row paid"),
             row(&["6", "0"], Processing, "WAITING", false).means("Refund row waiting"),
             row(&["6", "2"], Failed, "EXPIRED", false)
                 .means("Refund row expired (golive page: cancelled)"),
+            info(&["0", "*"], "PAYMENT_VIETQR", false)
+                .means(
+                    "Payment row created by VietQR (not a refund); refundCount and amountRefunded tell how much was refunded",
+                ),
+            info(&["2", "*"], "PAYMENT_OUTSIDE_VIETQR", false)
+                .means(
+                    "Payment row made outside VietQR (not a refund); refundCount and amountRefunded tell how much was refunded",
+                ),
+        ]
+    };
+    ///Status table `token_errors` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
+    pub static STATUS_TOKEN_ERRORS: &[StatusRow] = {
+        use ::payspec::{status::row, Outcome::*};
+        &[
+            row(&["FAILED", "*"], Rejected, "FAILED", false)
+                .means(
+                    "No token was issued (message = error code); check the Basic credentials",
+                ),
         ]
     };
     /**Sign `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
@@ -728,7 +1095,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         __w.stage(__st1, true);
         Ok(__w.finish(__g::BodyKind::Json, &[], creds.redactor()))
     }
-    /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
+    /**Sign `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of transactions (one status per row, table check_order_row); errors are HTTP 400 `{"status":"FAILED","message":"Exx"}` (table check_order_errors).
 
 `POST /api/transactions/check-order` on host `api`. Fills `from:` defaults, validates, builds the URL, headers and body and runs the recipes (`sign`, then `auth`), exactly as `payspec::Interpreter::sign`.*/
     pub fn sign_check_order(
@@ -811,7 +1178,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         creds: &Credentials,
     ) -> Result<Verified, VerifyError> {
         const T: &str = "vietqr.transaction_sync";
-        const AT: &str = "specs/vietqr.yaml:235:5: callbacks.transaction_sync.verify";
+        const AT: &str = "specs/vietqr.yaml:287:5: callbacks.transaction_sync.verify";
         __g::check_received(T, &RULES_TRANSACTION_SYNC_PAYLOAD, payload, false)?;
         __g::no_wider(T, payload, &["amount"], 10usize)?;
         let __received = __g::received_signature(T, payload, "signature")?;
@@ -974,28 +1341,44 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     /// The generated functions by name, on JSON values: the same calls as `payspec::Interpreter`.
     pub static DYNAMIC: __g::Dynamic<Credentials, Env> = __g::Dynamic {
+        provider: PROVIDER,
         ops: &[
-            __g::Op::new::<TokenRequest>().response::<TokenResponse>(),
+            __g::Op::new::<TokenRequest>()
+                .response::<TokenResponse>()
+                .status_http(TokenResponse::status_of_http),
             __g::Op::new::<RefundRequest>()
                 .response::<RefundResponse>()
-                .status(
-                    RefundResponse::status_of,
-                    |j| RefundResponse::from_json(j).map(|r| r.status()),
-                ),
-            __g::Op::new::<CheckOrderRequest>().response::<CheckOrderResponse>(),
-            __g::Op::new::<CheckOrderH2cRequest>().response::<CheckOrderH2cResponse>(),
+                .status_http(RefundResponse::status_of_http)
+                .typed_status(|j| {
+                    RefundResponse::from_json(j).map(|r| ResponseStatus::One(r.status()))
+                }),
+            __g::Op::new::<CheckOrderRequest>()
+                .response::<CheckOrderResponse>()
+                .status_http(CheckOrderResponse::status_of_http)
+                .typed_status(|j| {
+                    CheckOrderResponse::from_json(j)
+                        .map(|r| ResponseStatus::Rows(r.status()))
+                }),
+            __g::Op::new::<CheckOrderH2cRequest>()
+                .response::<CheckOrderH2cResponse>()
+                .status_http(CheckOrderH2cResponse::status_of_http)
+                .typed_status(|j| {
+                    CheckOrderH2cResponse::from_json(j)
+                        .map(|r| ResponseStatus::Rows(r.status()))
+                }),
         ],
         callbacks: &[("transaction_sync", verify_transaction_sync)],
         recipes: &[("basic", recipe_basic), ("bearer", recipe_bearer)],
     };
     __g::client!(
-        token(TokenRequest) -> TokenResponse,
+        token(TokenRequest) -> TokenResponse | TokenError["400"],
         "Send `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{\"status\":\"FAILED\",\"message\":\"<code>\"}`.";
         refund(RefundRequest) -> RefundResponse,
-        "Send `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).\n";
-        check_order(CheckOrderRequest) -> CheckOrderResponse,
-        "Send `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).\n";
-        check_order_h2c(CheckOrderH2cRequest) -> CheckOrderH2cResponse,
+        "Send `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).";
+        check_order(CheckOrderRequest) -> CheckOrderResponse | CheckOrderError["400"],
+        "Send `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of transactions (one status per row, table check_order_row); errors are HTTP 400 `{\"status\":\"FAILED\",\"message\":\"Exx\"}` (table check_order_errors).";
+        check_order_h2c(CheckOrderH2cRequest) -> CheckOrderH2cResponse |
+        CheckOrderH2cError["400"],
         "Send `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).";
     );
     static RULES_TOKEN_REQUEST: [__g::Rule; 0usize] = [];
