@@ -39,7 +39,6 @@ use crate::error::{SignError, VerifyError};
 use crate::redact::Redactor;
 use crate::secret::Credentials;
 use crate::wire::{Body, SignedRequest, Verified};
-use indexmap::IndexMap;
 use payspec_model::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -298,7 +297,8 @@ impl<'s> Interpreter<'s> {
 
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
-        let mut headers: IndexMap<String, String> = operation.headers.clone();
+        let mut headers: crate::wire::Headers =
+            operation.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         // Path values first, then query and headers, each in field order: generated code checks them
         // in this order too, so both report the same first error. Body fields stay in `values`.
         for &(name, field) in &plan.outside_body {
@@ -307,7 +307,7 @@ impl<'s> Interpreter<'s> {
                 Location::Body => {}
                 Location::Query => query.push((name.clone(), render(v))),
                 Location::Header => {
-                    headers.insert(name.clone(), crate::support::header_field(target, name, render(v))?);
+                    headers.insert(name.clone().into(), crate::support::header_field(target, name, render(v))?);
                 }
                 Location::Path => {
                     path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(target, name, &render(v))?)
@@ -383,7 +383,7 @@ impl<'s> Interpreter<'s> {
                 }
                 payspec_model::Place::Query(q) => query.push((q.clone(), value)),
                 payspec_model::Place::Header { name, .. } => {
-                    headers.insert(name.clone(), value);
+                    headers.insert(name.clone().into(), value);
                 }
             }
         }
@@ -391,11 +391,11 @@ impl<'s> Interpreter<'s> {
         let body = match &operation.body {
             BodyEncoding::None => Body::None,
             BodyEncoding::Json => {
-                headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
+                headers.insert_if_absent("Content-Type", "application/json");
                 Body::Json(Value::Object(body_fields))
             }
             BodyEncoding::Form => {
-                headers.entry("Content-Type".into()).or_insert_with(|| "application/x-www-form-urlencoded".into());
+                headers.insert_if_absent("Content-Type", "application/x-www-form-urlencoded");
                 let mut pairs = crate::canon::Pairs::new("=", "&", true);
                 for (k, v) in &body_fields {
                     recipe::add_pair(&mut pairs, k, v, false);
@@ -403,7 +403,7 @@ impl<'s> Interpreter<'s> {
                 Body::Form(pairs.finish())
             }
             BodyEncoding::Envelope(field) => {
-                headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
+                headers.insert_if_absent("Content-Type", "application/json");
                 let mut outer = Map::new();
                 outer.insert(field.clone(), Value::String(payload.unwrap_or_default()));
                 // Only the placed signature fields travel next to the payload.
@@ -416,7 +416,7 @@ impl<'s> Interpreter<'s> {
             }
         };
         Ok(SignedRequest {
-            method: operation.method.as_str().into(),
+            method: operation.method.as_str(),
             url: url.unwrap_or_else(|| crate::support::build_url(base, &path, &query)),
             headers,
             body,

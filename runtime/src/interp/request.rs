@@ -101,7 +101,7 @@ impl Interpreter<'_> {
         if req.method != operation.method.as_str() {
             return Err(malformed(
                 "method",
-                format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(&req.method)),
+                format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(req.method)),
             ));
         }
         let hosts = spec

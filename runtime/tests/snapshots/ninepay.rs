@@ -748,7 +748,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"POST");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -788,7 +788,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -837,7 +837,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"GET");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -852,7 +852,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -894,7 +894,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"GET");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -909,7 +909,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -968,7 +968,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"POST");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -1007,7 +1007,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -1036,7 +1036,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let __msg: String = {
             let mut __m = __g::Join::new("");
             __m.part(&__g::received(payload, &["result"], AT)?);
-            __m.part(&creds.checksum_key.expose());
+            __m.put(&creds.checksum_key.expose());
             __m.finish()
         };
         let __digest = __g::sha256(&__msg);
