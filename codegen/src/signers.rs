@@ -402,9 +402,7 @@ impl Gen<'_> {
                     Context::Url if request => {
                         Src::Val(Raw { expr: quote!(__url.as_str()), opt: false, ty: RawTy::Str })
                     }
-                    Context::Path if request => {
-                        Src::Val(Raw { expr: quote!(&*__w.path), opt: false, ty: RawTy::Str })
-                    }
+                    Context::Path if request => Src::Val(Raw { expr: quote!(&*__w.path), opt: false, ty: RawTy::Str }),
                     Context::Url | Context::Path => str_lit(""),
                     Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
                     Context::NowMs if matches!(cx.target, Target::Received) => int(quote!(0i64)),

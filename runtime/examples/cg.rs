@@ -68,11 +68,8 @@ fn main() {
         std::process::exit(2);
     };
     let n: usize = n.parse().expect("calls: a number");
-    let spec = payspec::model::load_str(
-        &format!("../specs/{recipe}.yaml"),
-        &read(&format!("specs/{recipe}.yaml")),
-    )
-    .unwrap();
+    let spec =
+        payspec::model::load_str(&format!("../specs/{recipe}.yaml"), &read(&format!("specs/{recipe}.yaml"))).unwrap();
     let interp = Interpreter::new(&spec);
     match recipe.as_str() {
         "hitechpay" => {
@@ -158,9 +155,9 @@ fn main() {
             let now_s = clock.now_ms / 1000;
             match path.as_str() {
                 "hand" => repeat(n, || hand::ninepay_refund(black_box(&h), merchant_key, secret_key, now_s)),
-                "generated" => repeat(n, || {
-                    ninepay::sign_refund(black_box(&req), &creds, ninepay::Env::Sandbox, clock).unwrap()
-                }),
+                "generated" => {
+                    repeat(n, || ninepay::sign_refund(black_box(&req), &creds, ninepay::Env::Sandbox, clock).unwrap())
+                }
                 _ => repeat(n, || interp.sign("refund", black_box(v.input()), &rt, "sandbox", clock).unwrap()),
             }
         }

@@ -128,7 +128,8 @@ impl Redactor {
             }
             entries.push(Entry { kind: Kind::Secret, label: Cow::Borrowed(label), value });
         }
-        let order = |a: &Entry, b: &Entry| (a.kind, &a.label, a.value.expose()).cmp(&(b.kind, &b.label, b.value.expose()));
+        let order =
+            |a: &Entry, b: &Entry| (a.kind, &a.label, a.value.expose()).cmp(&(b.kind, &b.label, b.value.expose()));
         // Specs usually list their secrets in name order already: no sort then.
         if !entries.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
             entries.sort_by(order);

@@ -297,8 +297,7 @@ impl<'s> Interpreter<'s> {
 
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
-        let mut headers: crate::wire::Headers =
-            operation.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut headers: crate::wire::Headers = operation.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         // Path values first, then query and headers, each in field order: generated code checks them
         // in this order too, so both report the same first error. Body fields stay in `values`.
         for &(name, field) in &plan.outside_body {
