@@ -402,9 +402,7 @@ impl Gen<'_> {
                     Context::Url if request => {
                         Src::Val(Raw { expr: quote!(__url.as_str()), opt: false, ty: RawTy::Str })
                     }
-                    Context::Path if request => {
-                        Src::Val(Raw { expr: quote!(__w.path.as_str()), opt: false, ty: RawTy::Str })
-                    }
+                    Context::Path if request => Src::Val(Raw { expr: quote!(&*__w.path), opt: false, ty: RawTy::Str }),
                     Context::Url | Context::Path => str_lit(""),
                     Context::NowS if matches!(cx.target, Target::Received) => int(quote!(0i64)),
                     Context::NowMs if matches!(cx.target, Target::Received) => int(quote!(0i64)),
@@ -615,7 +613,7 @@ impl Gen<'_> {
             return quote!(String::new());
         }
         quote!({
-            let mut __t = String::new();
+            let mut __t = String::with_capacity(128);
             #(#pushes)*
             __t
         })
@@ -653,11 +651,17 @@ impl Gen<'_> {
                             (true, false) => (false, quote!(match #e { Some(v) => v, None => #absent })),
                             (false, _) => (false, quote!(#e)),
                         };
+                        // Text and integers are written in without a formatter (`__g::Text`).
+                        let (part, skip) = if matches!(raw.ty, RawTy::Str | RawTy::Int) {
+                            (quote!(put), quote!(put_skip_empty))
+                        } else {
+                            (quote!(part), quote!(skip_empty))
+                        };
                         return match (opt_value, p.optional) {
-                            (false, false) => quote!(__m.part(&#value);),
-                            (false, true) => quote!(__m.skip_empty(&#value);),
-                            (true, false) => quote!(match #value { Some(v) => __m.part(&v), None => #missing }),
-                            (true, true) => quote!(if let Some(v) = #value { __m.skip_empty(&v); }),
+                            (false, false) => quote!(__m.#part(&#value);),
+                            (false, true) => quote!(__m.#skip(&#value);),
+                            (true, false) => quote!(match #value { Some(v) => __m.#part(&v), None => #missing }),
+                            (true, true) => quote!(if let Some(v) = #value { __m.#skip(&v); }),
                         };
                     }
                     let (e, opt) = self.message(cx, &p.message);
@@ -1257,7 +1261,7 @@ impl Gen<'_> {
                 Ok((__g::sealed(__st, creds.redactor(), #structural), __value))
             }
 
-            fn #inner(creds: &Credentials, clock: Clock, label: &str) -> Result<(String, Stages), SignError> {
+            fn #inner(creds: &Credentials, clock: Clock, label: &'static str) -> Result<(String, Stages), SignError> {
                 #at_const
                 Ok(#block)
             }

@@ -377,7 +377,7 @@ fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismat
             };
             let st = label.ok_or_else(|| {
                 let wanted = v.stage.as_deref().unwrap_or("sign");
-                let has: Vec<&str> = signed.stages.iter().map(|s| s.recipe.as_str()).collect();
+                let has: Vec<&str> = signed.stages.iter().map(|s| &*s.recipe).collect();
                 let hint = if v.stage.is_none() && has.iter().any(|r| r.starts_with("auth:")) {
                     "; add `\"stage\": \"auth\"` to the vector to check its auth recipe"
                 } else {
@@ -450,9 +450,9 @@ fn check_unmasked(spec: &Spec, path: &dyn Path, v: &Vector) -> Result<(), Mismat
     }
     if let Some((signed, _)) = extra {
         if let Some(m) = &e.method
-            && m != &signed.method
+            && m != signed.method
         {
-            return Err(miss("method", m.clone(), signed.method.clone()));
+            return Err(miss("method", m.clone(), signed.method.to_string()));
         }
         if let Some(u) = &e.url
             && u != &signed.url

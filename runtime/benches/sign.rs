@@ -95,9 +95,9 @@ struct Wire {
 impl From<&SignedRequest> for Wire {
     fn from(s: &SignedRequest) -> Self {
         Wire {
-            method: s.method.clone(),
+            method: s.method.to_string(),
             url: s.url.clone(),
-            headers: s.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            headers: s.headers.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             body: serde_json::to_string(&s.body.to_json()).unwrap(),
         }
     }

@@ -489,7 +489,7 @@ macro_rules! __env_enum {
                 Self::HOSTS.iter().find(|(e, h, _)| *e == self && *h == host).map(|(_, _, url)| *url)
             }
             #[doc(hidden)]
-            pub fn __wire(self, h: &str, m: &'static str, p: &str) -> $crate::glue::Wired {
+            pub fn __wire(self, h: &str, m: &'static str, p: &'static str) -> $crate::glue::Wired {
                 $crate::glue::Wire::new(self.name(), h, self.base_url(h), m, p)
             }
         }
@@ -1022,7 +1022,7 @@ pub fn verified(
     msg: String,
     digest: Option<Vec<u8>>,
     received: String,
-    placed: &str,
+    placed: &'static str,
     redactor: Redactor,
     structural: bool,
 ) -> Stages {
@@ -1294,9 +1294,81 @@ impl Join {
             self.any = any;
         }
     }
+    /// Append a text or integer part (even when empty), written straight in (no formatter).
+    #[inline]
+    pub fn put<T: Text + ?Sized>(&mut self, v: &T) {
+        if self.any {
+            self.text.push_str(self.sep);
+        }
+        self.any = true;
+        v.put(&mut self.text);
+    }
+    /// [`put`](Self::put) unless the part is empty.
+    #[inline]
+    pub fn put_skip_empty<T: Text + ?Sized>(&mut self, v: &T) {
+        let start = self.text.len();
+        let any = self.any;
+        self.put(v);
+        if self.text.len() == start + if any { self.sep.len() } else { 0 } {
+            self.text.truncate(start);
+            self.any = any;
+        }
+    }
     /// The message.
     pub fn finish(self) -> String {
         self.text
+    }
+}
+
+/// A message part written into the message without a formatter: text as it is, integers in
+/// decimal (exactly what `Display` writes).
+pub trait Text {
+    /// Append the part's text to `out`.
+    fn put(&self, out: &mut String);
+}
+impl Text for str {
+    #[inline]
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+impl Text for String {
+    #[inline]
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+impl Text for i64 {
+    #[inline]
+    fn put(&self, out: &mut String) {
+        let mut buf = [0u8; 20];
+        let mut at = buf.len();
+        let mut n = self.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if *self < 0 {
+            out.push('-');
+        }
+        // Only ASCII digits were written.
+        out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    }
+}
+impl<T: Text + ?Sized> Text for &T {
+    #[inline]
+    fn put(&self, out: &mut String) {
+        (**self).put(out)
+    }
+}
+impl<T: Text + Clone> Text for Cow<'_, T> {
+    #[inline]
+    fn put(&self, out: &mut String) {
+        (**self).put(out)
     }
 }
 
@@ -1332,14 +1404,21 @@ pub fn encode(enc: payspec_model::Encoding, bytes: impl AsRef<[u8]>) -> String {
     crate::crypto::encode(enc, bytes.as_ref())
 }
 
-/// One recipe run's stages.
-pub fn stages(recipe: &str, msg: String, digest: Option<Vec<u8>>, signature: String, placed: &str) -> Stages {
+/// One recipe run's stages (the label and placement are the generated code's literals: not copied).
+#[inline]
+pub fn stages(
+    recipe: &'static str,
+    msg: String,
+    digest: Option<Vec<u8>>,
+    signature: String,
+    placed: &'static str,
+) -> Stages {
     Stages {
-        recipe: recipe.to_string(),
+        recipe: Cow::Borrowed(recipe),
         string_to_sign: StringToSign::new(msg),
         digest: digest.map(DigestBytes),
         signature: SignatureValue::new(signature),
-        placed: placed.to_string(),
+        placed: Cow::Borrowed(placed),
     }
 }
 
@@ -1536,12 +1615,12 @@ pub type Wired = Result<Wire, SignError>;
 pub struct Wire {
     method: &'static str,
     base: &'static str,
-    /// The path, path fields filled in.
-    pub path: String,
+    /// The path, path fields filled in (the spec's path, not copied, when it has none).
+    pub path: Cow<'static, str>,
     /// Query pairs in order.
     pub query: Vec<(&'static str, String)>,
     /// Headers in order.
-    pub headers: indexmap::IndexMap<String, String>,
+    pub headers: crate::wire::Headers,
     /// Body fields in order.
     pub body: Map<String, Value>,
     /// The recipe runs so far.
@@ -1557,7 +1636,7 @@ impl Wire {
         host: &str,
         base: Option<&'static str>,
         method: &'static str,
-        path: &str,
+        path: &'static str,
     ) -> Result<Self, SignError> {
         let Some(base) = base else {
             return Err(SignError::Unknown(format!("environment `{env}` has no URL for host `{host}`")));
@@ -1565,9 +1644,9 @@ impl Wire {
         Ok(Wire {
             method,
             base,
-            path: path.to_string(),
+            path: Cow::Borrowed(path),
             query: Vec::new(),
-            headers: indexmap::IndexMap::new(),
+            headers: crate::wire::Headers::with_capacity(2),
             body: Map::new(),
             stages: Vec::new(),
             structural: 0,
@@ -1576,7 +1655,7 @@ impl Wire {
     /// Fill path field `{field}` (percent-encoded; empty is an error).
     pub fn path_field(&mut self, target: &str, field: &str, value: &str) -> Result<(), SignError> {
         let seg = path_field(target, field, value)?;
-        self.path = self.path.replace(&format!("{{{field}}}"), &seg);
+        self.path = Cow::Owned(self.path.replace(&format!("{{{field}}}"), &seg));
         Ok(())
     }
     /// A query pair.
@@ -1584,13 +1663,13 @@ impl Wire {
         self.query.push((key, value));
     }
     /// A header (a constant one, or a placed value already checked).
-    pub fn header(&mut self, name: &str, value: impl Into<String>) {
-        self.headers.insert(name.to_string(), value.into());
+    pub fn header(&mut self, name: &'static str, value: impl Into<String>) {
+        self.headers.insert(name.into(), value.into());
     }
     /// A header request field (refused when it cannot be a header value).
-    pub fn header_field(&mut self, target: &str, field: &str, value: String) -> Result<(), SignError> {
+    pub fn header_field(&mut self, target: &str, field: &'static str, value: String) -> Result<(), SignError> {
         let v = header_field(target, field, value)?;
-        self.headers.insert(field.to_string(), v);
+        self.headers.insert(field.into(), v);
         Ok(())
     }
     /// A body field.
@@ -1625,11 +1704,7 @@ impl Wire {
             redactor.stage_done(st, self.structural >> i.min(63) & 1 == 1);
         }
         let stages = std::mem::take(&mut self.stages);
-        let mut content_type = |t: &str| {
-            if !self.headers.contains_key("Content-Type") {
-                self.headers.insert("Content-Type".to_string(), t.to_string());
-            }
-        };
+        let mut content_type = |t: &'static str| self.headers.insert_if_absent("Content-Type", t);
         let body = match kind {
             BodyKind::None => Body::None,
             BodyKind::Json => {
@@ -1652,7 +1727,7 @@ impl Wire {
             }
         };
         SignedRequest {
-            method: self.method.to_string(),
+            method: self.method,
             url: self.url(),
             headers: self.headers,
             body,

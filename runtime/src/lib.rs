@@ -44,7 +44,7 @@ pub use redact::{Redactor, SecretRef};
 pub use scalar::Scalar;
 pub use secret::{CredentialError, CredentialValue, Credentials, Secret, SecretInteger};
 pub use status::{ResponseStatus, StatusMatch, StatusRow};
-pub use wire::{Body, DigestBytes, SignatureValue, SignedRequest, Stages, StringToSign, Verified};
+pub use wire::{Body, DigestBytes, Headers, SignatureValue, SignedRequest, Stages, StringToSign, Verified};
 
 // Re-exports for generated code (`payspec::provider!`), so callers need no extra dependencies.
 pub use indexmap;

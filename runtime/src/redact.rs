@@ -128,7 +128,12 @@ impl Redactor {
             }
             entries.push(Entry { kind: Kind::Secret, label: Cow::Borrowed(label), value });
         }
-        entries.sort_by(|a, b| (a.kind, &a.label, a.value.expose()).cmp(&(b.kind, &b.label, b.value.expose())));
+        let order =
+            |a: &Entry, b: &Entry| (a.kind, &a.label, a.value.expose()).cmp(&(b.kind, &b.label, b.value.expose()));
+        // Specs usually list their secrets in name order already: no sort then.
+        if !entries.windows(2).all(|w| order(&w[0], &w[1]).is_le()) {
+            entries.sort_by(order);
+        }
         Redactor(Arc::new(Inner { entries, compiled: OnceLock::new() }))
     }
 
@@ -177,7 +182,7 @@ impl Redactor {
     /// labelled with the recipe.
     pub fn stage_done(&mut self, stage: &crate::wire::Stages, structural: bool) {
         if stage.digest.is_none() && (structural || self.reveals(&stage.string_to_sign.0)) {
-            self.secret(stage.recipe.clone(), stage.signature.0.clone());
+            self.push(Kind::Secret, stage.recipe.clone(), stage.signature.0.clone());
         }
     }
 

@@ -300,6 +300,10 @@ pub fn path_field(target: &str, field: &str, value: &str) -> Result<String, Sign
 /// assert!(payspec::support::header_problem("abc\r\nX-Admin: 1").unwrap().contains("U+000D"));
 /// ```
 pub fn header_problem(value: &str) -> Option<String> {
+    // Printable ASCII and tab, the usual case, without decoding characters.
+    if value.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        return None;
+    }
     value.chars().find(|c| c.is_control() && *c != '\t').map(|c| {
         format!(
             "the header value would contain control character U+{:04X}; CR, LF and other control characters cannot be sent in a header (header injection)",
@@ -332,7 +336,10 @@ pub fn header_placed(at: &str, name: &str, value: String) -> Result<String, Sign
 /// assert_eq!(payspec::support::build_url("https://x.test/", "/r", &[("a", "1 2")]), "https://x.test/r?a=1+2");
 /// ```
 pub fn build_url<K: AsRef<str>, V: AsRef<str>>(base: &str, path: &str, query: &[(K, V)]) -> String {
-    let mut url = format!("{}{}", base.trim_end_matches('/'), path);
+    let base = base.trim_end_matches('/');
+    let mut url = String::with_capacity(base.len() + path.len() + if query.is_empty() { 0 } else { 64 });
+    url.push_str(base);
+    url.push_str(path);
     if !query.is_empty() {
         url.push('?');
         url.push_str(&crate::canon::pairs(query.iter().map(|(k, v)| (k.as_ref(), v.as_ref())), "=", "&", true));

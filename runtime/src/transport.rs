@@ -294,7 +294,7 @@ impl Transport {
     /// Send `req` as signed and read the whole answer.
     pub async fn send(&self, req: &SignedRequest) -> Result<Exchange, SendError> {
         let r = &req.redactor;
-        let (method_text, url_masked) = (req.method.clone(), r.mask(&req.url));
+        let (method_text, url_masked) = (req.method.to_string(), r.mask(&req.url));
         let invalid = |reason: String| SendError::Invalid {
             method: r.mask(&method_text),
             url: url_masked.clone(),
@@ -385,7 +385,7 @@ impl Transport {
             body.extend_from_slice(&chunk);
         }
         Ok(Exchange {
-            method: req.method.clone(),
+            method: req.method.to_string(),
             url: req.url.clone(),
             version,
             status: status.as_u16(),

@@ -5,7 +5,7 @@
 //! the exact values for the wire.
 
 use crate::redact::Redactor;
-use indexmap::IndexMap;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The canonical string a recipe signs. `.0` is the exact text; `Debug` and `Display` mask secret
@@ -74,8 +74,9 @@ impl fmt::Display for SignatureValue {
 /// without a digest that reads a secret: HTTP Basic, bearer tokens). Digests and MACs stay visible.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Stages {
-    /// `sign`, `auth:<name>`, `verify` or `recipe:<name>`.
-    pub recipe: String,
+    /// `sign`, `auth:<name>`, `verify` or `recipe:<name>` (borrowed from the generated code, which
+    /// knows it at generation time; owned when the interpreter composes it).
+    pub recipe: Cow<'static, str>,
     /// The message: the digest's input, or the value itself when the recipe has no digest.
     pub string_to_sign: StringToSign,
     /// Absent for recipes without a digest (HTTP Basic, bearer tokens).
@@ -84,7 +85,7 @@ pub struct Stages {
     /// value.
     pub signature: SignatureValue,
     /// Where the value went: `body.mac`, `query.signature`, `header.Authorization`.
-    pub placed: String,
+    pub placed: Cow<'static, str>,
 }
 
 impl Stages {
@@ -151,6 +152,131 @@ impl Body {
     }
 }
 
+/// The headers of a signed request, in the order they are sent: one value per name (a second
+/// [`insert`](Self::insert) of a name replaces its value in place, as a map would).
+///
+/// Names are `&'static str` when the generated code knows them (no allocation), owned when the
+/// interpreter reads them from a spec. Lookups by name are exact (case-sensitive), as in the spec.
+/// Serialises as a JSON object in order; `Debug` shows `{"name": "value", …}`. Two header lists are
+/// equal when they hold the same names with the same values, in any order.
+#[derive(Clone, Default)]
+pub struct Headers(Vec<(Cow<'static, str>, String)>);
+
+impl Headers {
+    /// No headers.
+    pub const fn new() -> Self {
+        Headers(Vec::new())
+    }
+
+    /// No headers, room for `n`.
+    pub fn with_capacity(n: usize) -> Self {
+        Headers(Vec::with_capacity(n))
+    }
+
+    /// The value of header `name`.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The value of header `name`, to change it.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut String> {
+        self.0.iter_mut().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// Whether header `name` is set.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Set header `name` to `value`: in place when it is already set (the old value is returned),
+    /// else last.
+    pub fn insert(&mut self, name: Cow<'static, str>, value: String) -> Option<String> {
+        match self.get_mut(&name) {
+            Some(v) => Some(std::mem::replace(v, value)),
+            None => {
+                self.0.push((name, value));
+                None
+            }
+        }
+    }
+
+    /// Set header `name` to `value` unless it is set.
+    pub fn insert_if_absent(&mut self, name: &'static str, value: &'static str) {
+        if !self.contains_key(name) {
+            self.0.push((Cow::Borrowed(name), value.to_string()));
+        }
+    }
+
+    /// Names and values in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &String)> + '_ {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// The names in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.0.iter().map(|(k, _)| &**k)
+    }
+
+    /// How many headers.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Headers {
+    type Item = (&'a str, &'a String);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Cow<'static, str>, String)>,
+        fn(&'a (Cow<'static, str>, String)) -> (&'a str, &'a String),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+}
+
+impl std::ops::Index<&str> for Headers {
+    type Output = String;
+    /// The value of header `name`; panics when it is not set (as a map's index).
+    fn index(&self, name: &str) -> &String {
+        self.get(name).unwrap_or_else(|| panic!("no header `{name}`"))
+    }
+}
+
+impl<K: Into<Cow<'static, str>>, V: Into<String>> FromIterator<(K, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut h = Headers::new();
+        for (k, v) in iter {
+            h.insert(k.into(), v.into());
+        }
+        h
+    }
+}
+
+impl PartialEq for Headers {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl Eq for Headers {}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for Headers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
 /// A request ready for the wire, with the stages that produced its signatures.
 ///
 /// `Debug` masks every secret credential, every value derived from one without a one-way digest
@@ -159,13 +285,13 @@ impl Body {
 #[derive(Clone, PartialEq)]
 pub struct SignedRequest {
     /// HTTP method (`POST`).
-    pub method: String,
+    pub method: &'static str,
     /// Full URL: the environment's base URL, the path with path fields filled in (percent-encoded),
     /// and the form-encoded query string with any query-placed signature.
     pub url: String,
     /// Headers in order: the operation's constant headers, header fields, header-placed values, and a
     /// `Content-Type` for JSON and form bodies unless the spec sets one.
-    pub headers: IndexMap<String, String>,
+    pub headers: Headers,
     /// The body, with body-placed signatures.
     pub body: Body,
     /// One entry per recipe applied (`sign` first, then `auth:<name>`).
@@ -252,7 +378,7 @@ impl fmt::Debug for Stages {
 impl fmt::Debug for SignedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.redactor;
-        let headers: IndexMap<String, String> = self.headers.iter().map(|(k, v)| (r.mask(k), r.mask(v))).collect();
+        let headers = Headers(self.headers.0.iter().map(|(k, v)| (Cow::Owned(r.mask(k)), r.mask(v))).collect());
         let body = match &self.body {
             Body::None => Body::None,
             Body::Json(v) => Body::Json(r.mask_json(v)),

@@ -386,7 +386,7 @@ fn kitchen_sink_typed_api() {
         signed.stage("sign").unwrap().string_to_sign.0,
         r#"choice_b:5;deep:d;id:o-1;kind:b-two;nested:{"deep":"d","ok":true};total:12.340;ts:1700000000456;type:t;zz:fixed"#
     );
-    assert_eq!(signed.stages.iter().map(|s| s.recipe.as_str()).collect::<Vec<_>>(), ["sign", "auth:jwt"]);
+    assert_eq!(signed.stages.iter().map(|s| &*s.recipe).collect::<Vec<_>>(), ["sign", "auth:jwt"]);
     let (st, value) = ks::recipe_jwt(&creds, clock).unwrap();
     assert_eq!(signed.headers.get("X-Auth"), Some(&value));
     assert_eq!(st.recipe, "recipe:jwt");

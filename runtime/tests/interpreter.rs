@@ -67,7 +67,7 @@ fn header_templates_and_auth_recipes_run_after_sign() {
     let i = Interpreter::new(&s);
     let c = creds(&s, json!({"key": "k", "id": 9, "token": "T0K"}));
     let r = i.sign("op", &Map::new(), &c, "sandbox", Clock::from_secs(1_700_000_000)).unwrap();
-    assert_eq!(r.stages.iter().map(|s| s.recipe.as_str()).collect::<Vec<_>>(), ["sign", "auth:bearer"]);
+    assert_eq!(r.stages.iter().map(|s| &*s.recipe).collect::<Vec<_>>(), ["sign", "auth:bearer"]);
     assert_eq!(r.stage("sign").unwrap().string_to_sign.0, "GET\nhttps://t.test/base/g\n1700000000");
     assert_eq!(r.headers["Date"], "1700000000");
     assert_eq!(r.headers["Authorization"], "Bearer T0K");

@@ -41,7 +41,6 @@ use crate::redact::Redactor;
 use crate::secret::Credentials;
 use crate::status::ResponseStatus;
 use crate::wire::{Body, SignedRequest, Verified};
-use indexmap::IndexMap;
 use payspec_model::{BodyEncoding, Code, Location, Outcome, Spec, DEFAULT_HOST};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -199,7 +198,7 @@ impl<'s> Interpreter<'s> {
     /// // `ts` was filled from the clock; `mac` is HMAC-SHA256(key, "r1|100|1700000000"), lowercase hex.
     /// let mac = hex::encode(payspec::crypto::hmac_sha256(b"k", b"r1|100|1700000000"));
     /// assert_eq!(signed.stage("sign").unwrap().string_to_sign.0, "r1|100|1700000000");
-    /// assert_eq!((signed.method.as_str(), signed.url.as_str()), ("POST", "https://x.test/refund"));
+    /// assert_eq!((signed.method, signed.url.as_str()), ("POST", "https://x.test/refund"));
     /// assert_eq!(signed.body.to_json(), json!({"id": "r1", "amount": 100, "ts": 1_700_000_000, "mac": mac}));
     ///
     /// // Invalid input is refused before anything is signed, naming the field.
@@ -304,7 +303,7 @@ impl<'s> Interpreter<'s> {
 
         let mut path = operation.path.clone();
         let mut query: Vec<(String, String)> = Vec::new();
-        let mut headers: IndexMap<String, String> = operation.headers.clone();
+        let mut headers: crate::wire::Headers = operation.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         // Path values first, then query and headers, each in field order: generated code checks them
         // in this order too, so both report the same first error. Body fields stay in `values`.
         for &(name, field) in &plan.outside_body {
@@ -313,7 +312,7 @@ impl<'s> Interpreter<'s> {
                 Location::Body => {}
                 Location::Query => query.push((name.clone(), render(v))),
                 Location::Header => {
-                    headers.insert(name.clone(), crate::support::header_field(target, name, render(v))?);
+                    headers.insert(name.clone().into(), crate::support::header_field(target, name, render(v))?);
                 }
                 Location::Path => {
                     path = path.replace(&format!("{{{name}}}"), &crate::support::path_field(target, name, &render(v))?)
@@ -389,7 +388,7 @@ impl<'s> Interpreter<'s> {
                 }
                 payspec_model::Place::Query(q) => query.push((q.clone(), value)),
                 payspec_model::Place::Header { name, .. } => {
-                    headers.insert(name.clone(), value);
+                    headers.insert(name.clone().into(), value);
                 }
             }
         }
@@ -397,11 +396,11 @@ impl<'s> Interpreter<'s> {
         let body = match &operation.body {
             BodyEncoding::None => Body::None,
             BodyEncoding::Json => {
-                headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
+                headers.insert_if_absent("Content-Type", "application/json");
                 Body::Json(Value::Object(body_fields))
             }
             BodyEncoding::Form => {
-                headers.entry("Content-Type".into()).or_insert_with(|| "application/x-www-form-urlencoded".into());
+                headers.insert_if_absent("Content-Type", "application/x-www-form-urlencoded");
                 let mut pairs = crate::canon::Pairs::new("=", "&", true);
                 for (k, v) in &body_fields {
                     recipe::add_pair(&mut pairs, k, v, false);
@@ -409,7 +408,7 @@ impl<'s> Interpreter<'s> {
                 Body::Form(pairs.finish())
             }
             BodyEncoding::Envelope(field) => {
-                headers.entry("Content-Type".into()).or_insert_with(|| "application/json".into());
+                headers.insert_if_absent("Content-Type", "application/json");
                 let mut outer = Map::new();
                 outer.insert(field.clone(), Value::String(payload.unwrap_or_default()));
                 // Only the placed signature fields travel next to the payload.
@@ -422,7 +421,7 @@ impl<'s> Interpreter<'s> {
             }
         };
         Ok(SignedRequest {
-            method: operation.method.as_str().into(),
+            method: operation.method.as_str(),
             url: url.unwrap_or_else(|| crate::support::build_url(base, &path, &query)),
             headers,
             body,

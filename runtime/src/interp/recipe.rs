@@ -510,11 +510,11 @@ pub fn run(ctx: &Ctx, recipe: &Recipe, plan: Option<&MsgPlan>, label: &str, at: 
         Place::Header { name, .. } => ["header.", name].concat(),
     };
     Ok(Stages {
-        recipe: label.into(),
+        recipe: label.to_string().into(),
         string_to_sign: StringToSign::new(msg),
         digest: digest.map(DigestBytes),
         signature: SignatureValue::new(signature),
-        placed,
+        placed: placed.into(),
     })
 }
 
@@ -671,7 +671,7 @@ fn recompute_unsealed(
         string_to_sign: StringToSign::new(msg),
         digest: digest.map(DigestBytes),
         signature: SignatureValue::new(signature),
-        placed,
+        placed: placed.into(),
     })
 }
 

@@ -103,7 +103,7 @@ impl Interpreter<'_> {
         if req.method != operation.method.as_str() {
             return Err(malformed(
                 "method",
-                format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(&req.method)),
+                format!("expected {}, got {}", operation.method.as_str(), crate::support::echo(req.method)),
             ));
         }
         let base = env.base_of(&spec.environments, operation.host.as_deref().unwrap_or(DEFAULT_HOST)).ok_or_else(

@@ -1465,7 +1465,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     fn __recipe_jwt(
         creds: &Credentials,
         clock: Clock,
-        label: &str,
+        label: &'static str,
     ) -> Result<(String, Stages), SignError> {
         const AT: &str = "specs/appotapay.yaml:28:3: recipes.jwt";
         Ok({
@@ -1486,7 +1486,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     "jti".to_string(),
                     {
                         let __v = {
-                            let mut __t = String::new();
+                            let mut __t = String::with_capacity(128);
                             __t.push_str(creds.api_key.as_str());
                             __t.push('-');
                             __t.push_str(&clock.now_ms.div_euclid(1000).to_string());
@@ -1534,7 +1534,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 AT,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str(__msg.as_str());
                     __t.push('.');
                     __t.push_str(__sig.as_str());
@@ -1564,7 +1564,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     fn __recipe_jwt_bearer(
         creds: &Credentials,
         clock: Clock,
-        label: &str,
+        label: &'static str,
     ) -> Result<(String, Stages), SignError> {
         const AT: &str = "specs/appotapay.yaml:44:3: recipes.jwt_bearer";
         Ok({
@@ -1585,7 +1585,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                     "jti".to_string(),
                     {
                         let __v = {
-                            let mut __t = String::new();
+                            let mut __t = String::with_capacity(128);
                             __t.push_str(creds.api_key.as_str());
                             __t.push('-');
                             __t.push_str(&clock.now_ms.div_euclid(1000).to_string());
@@ -1633,7 +1633,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 AT,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Bearer ");
                     __t.push_str(__msg.as_str());
                     __t.push('.');
@@ -1664,7 +1664,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     fn __recipe_jwt_legacy(
         creds: &Credentials,
         clock: Clock,
-        label: &str,
+        label: &'static str,
     ) -> Result<(String, Stages), SignError> {
         const AT: &str = "specs/appotapay.yaml:60:3: recipes.jwt_legacy";
         Ok({
@@ -1720,7 +1720,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
                 AT,
                 "X-APPOTAPAY-AUTH",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Bearer ");
                     __t.push_str(__msg.as_str());
                     __t.push('.');

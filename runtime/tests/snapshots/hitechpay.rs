@@ -764,14 +764,14 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
-                __m.part(&f_app_id);
-                __m.part(&&req.zp_trans_id);
-                __m.part(&req.amount);
+                __m.put(&f_app_id);
+                __m.put(&&req.zp_trans_id);
+                __m.put(&req.amount);
                 if let Some(v) = req.refund_fee_amount {
-                    __m.skip_empty(&v);
+                    __m.put_skip_empty(&v);
                 }
-                __m.part(&&req.description);
-                __m.part(&f_timestamp);
+                __m.put(&&req.description);
+                __m.put(&f_timestamp);
                 __m.finish()
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
@@ -804,9 +804,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
-                __m.part(&f_app_id);
-                __m.part(&&req.m_refund_id);
-                __m.part(&f_timestamp);
+                __m.put(&f_app_id);
+                __m.put(&&req.m_refund_id);
+                __m.put(&f_timestamp);
                 __m.finish()
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
@@ -857,13 +857,13 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
-                __m.part(&f_app_id);
-                __m.part(&&req.app_trans_id);
-                __m.part(&&req.app_user);
-                __m.part(&req.amount);
-                __m.part(&f_app_time);
-                __m.part(&&req.embed_data);
-                __m.part(&&req.item);
+                __m.put(&f_app_id);
+                __m.put(&&req.app_trans_id);
+                __m.put(&&req.app_user);
+                __m.put(&req.amount);
+                __m.put(&f_app_time);
+                __m.put(&&req.embed_data);
+                __m.put(&&req.item);
                 __m.finish()
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);
@@ -894,9 +894,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("|");
-                __m.part(&f_app_id);
-                __m.part(&&req.app_trans_id);
-                __m.part(&creds.key1.expose());
+                __m.put(&f_app_id);
+                __m.put(&&req.app_trans_id);
+                __m.put(&creds.key1.expose());
                 __m.finish()
             };
             let __digest = __g::hmac_sha256(creds.key1.expose(), &__msg);

@@ -885,7 +885,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"POST");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -925,7 +925,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -974,7 +974,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"GET");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -989,7 +989,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -1031,7 +1031,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"GET");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -1046,7 +1046,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -1105,7 +1105,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 let mut __m = __g::Join::new("\n");
                 __m.part(&"POST");
                 __m.part(&__url.as_str());
-                __m.part(&f_date);
+                __m.put(&f_date);
                 __m.skip_empty(
                     &{
                         let mut __pp = ::payspec::canon::Pairs::new("=", "&", true);
@@ -1144,7 +1144,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 AT0,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Signature Algorithm=HS256,Credential=");
                     __t.push_str(creds.merchant_key.as_str());
                     __t.push_str(",SignedHeaders=,Signature=");
@@ -1173,7 +1173,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         let __msg: String = {
             let mut __m = __g::Join::new("");
             __m.part(&__g::received(payload, &["result"], AT)?);
-            __m.part(&creds.checksum_key.expose());
+            __m.put(&creds.checksum_key.expose());
             __m.finish()
         };
         let __digest = __g::sha256(&__msg);

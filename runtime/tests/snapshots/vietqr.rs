@@ -1078,10 +1078,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
-                __m.part(&creds.secret_key.expose());
-                __m.part(&&req.reference_number);
-                __m.part(&&req.amount);
-                __m.part(&&req.bank_account);
+                __m.put(&creds.secret_key.expose());
+                __m.put(&&req.reference_number);
+                __m.put(&&req.amount);
+                __m.put(&&req.bank_account);
                 __m.finish()
             };
             let __digest = __g::md5(&__msg);
@@ -1118,8 +1118,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
-                __m.part(&&req.bank_account);
-                __m.part(&creds.username.as_str());
+                __m.put(&&req.bank_account);
+                __m.put(&creds.username.as_str());
                 __m.finish()
             };
             let __digest = __g::md5(&__msg);
@@ -1157,8 +1157,8 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         let __st0 = {
             let __msg: String = {
                 let mut __m = __g::Join::new("");
-                __m.part(&&req.bank_account);
-                __m.part(&creds.username.as_str());
+                __m.put(&&req.bank_account);
+                __m.put(&creds.username.as_str());
                 __m.finish()
             };
             let __digest = __g::md5(&__msg);
@@ -1274,14 +1274,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     fn __recipe_basic(
         creds: &Credentials,
         clock: Clock,
-        label: &str,
+        label: &'static str,
     ) -> Result<(String, Stages), SignError> {
         const AT: &str = "specs/vietqr.yaml:30:3: recipes.basic";
         Ok({
             let __msg: String = {
                 let mut __m = __g::Join::new(":");
-                __m.part(&creds.username.as_str());
-                __m.part(&creds.password.expose());
+                __m.put(&creds.username.as_str());
+                __m.put(&creds.password.expose());
                 __m.finish()
             };
             let __sig = __g::encode(__g::Base64, &__msg);
@@ -1289,7 +1289,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 AT,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Basic ");
                     __t.push_str(__sig.as_str());
                     __t
@@ -1309,7 +1309,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     fn __recipe_bearer(
         creds: &Credentials,
         clock: Clock,
-        label: &str,
+        label: &'static str,
     ) -> Result<(String, Stages), SignError> {
         const AT: &str = "specs/vietqr.yaml:38:3: recipes.bearer";
         Ok({
@@ -1330,7 +1330,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 AT,
                 "Authorization",
                 {
-                    let mut __t = String::new();
+                    let mut __t = String::with_capacity(128);
                     __t.push_str("Bearer ");
                     __t.push_str(__sig.as_str());
                     __t
