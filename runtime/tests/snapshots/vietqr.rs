@@ -121,9 +121,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(TransactionSyncPayloadTransType);
     ///Request of `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct TokenRequest {}
+    __g::record!(TokenRequest strict {} builder TokenRequestBuilder);
     impl TokenRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -135,9 +135,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `token`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq)]
     pub struct TokenResponse {
         ///Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`. Wire name `access_token`; optional; personal data, redacted in `Debug`.
         pub access_token: Option<String>,
@@ -161,10 +159,11 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 .finish()
         }
     }
+    __g::record!(
+        TokenResponse { access_token, token_type, expires_in, status, message }
+    );
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundRequest {
         ///Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
         pub bank_code: String,
@@ -183,6 +182,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Sub-store code. Wire name `subTerminalCode`; optional.
         pub sub_terminal_code: Option<String>,
     }
+    __g::record!(
+        RefundRequest strict { bank_code = "bankCode", bank_account = "bankAccount",
+        reference_number = "referenceNumber", amount, content, multi_times =
+        "multiTimes", terminal_code = "terminalCode", sub_terminal_code =
+        "subTerminalCode" } builder RefundRequestBuilder
+    );
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -194,18 +199,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponse {
         ///Wire name `status`; required.
         pub status: RefundResponseStatus,
         ///SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(RefundResponse { status, message });
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of objects {referenceNumber, orderId, amount, content, transType (C/D), status (0 waiting, 1 paid, 2 expired/cancelled), type (0 VietQR, 2 outside VietQR, 6 refund), timeCreated, timePaid, terminalCode, note, refundCount, amountRefunded} — an array the response model cannot describe; the fields below are the error envelope (table check_order_errors).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderRequest {
         ///Account that generated the VietQR code. Wire name `bankAccount`; required.
         pub bank_account: String,
@@ -214,6 +217,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///The orderId or referenceNumber. Wire name `value`; required.
         pub value: String,
     }
+    __g::record!(
+        CheckOrderRequest strict { bank_account = "bankAccount", r#type = "type", value }
+        builder CheckOrderRequestBuilder
+    );
     impl CheckOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -225,18 +232,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `check_order`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderResponse {
         ///FAILED on error. Wire name `status`; optional.
         pub status: Option<String>,
         ///Error code on error. Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(CheckOrderResponse { status, message });
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
         pub bank_account: String,
@@ -245,6 +250,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `value`; required.
         pub value: String,
     }
+    __g::record!(
+        CheckOrderH2cRequest strict { bank_account = "bankAccount", r#type = "type",
+        value } builder CheckOrderH2cRequestBuilder
+    );
     impl CheckOrderH2cRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -256,19 +265,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `check_order_h2c`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderH2cResponse {
         ///Wire name `status`; optional.
         pub status: Option<String>,
         ///Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(CheckOrderH2cResponse { status, message });
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct TransactionSyncPayload {
         ///A UUID (36 characters), as in the partner doc example. Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.
         pub transaction_id: String,
@@ -295,9 +301,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `signature`; required; at most 64 characters.
         pub signature: String,
     }
+    __g::record!(
+        TransactionSyncPayload { transaction_id = "transactionId", transaction_time =
+        "transactionTime", referencenumber, amount, content, bank_account =
+        "bankAccount", trans_type = "transType", order_id = "orderId", terminal_code =
+        "terminalCode", service_code = "serviceCode", url_link = "urlLink", signature }
+    );
     ///Builder of [`TokenRequest`]: set fields, then [`build`](TokenRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct TokenRequestBuilder {}
     impl TokenRequestBuilder {
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
@@ -333,13 +344,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundRequestBuilder {
         bank_code: Option<String>,
         bank_account: Option<String>,
@@ -444,13 +449,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct CheckOrderRequestBuilder {
         bank_account: Option<String>,
         r#type: Option<::payspec::Scalar>,
@@ -506,13 +505,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct CheckOrderH2cRequestBuilder {
         bank_account: Option<String>,
         r#type: Option<::payspec::Scalar>,
@@ -572,7 +565,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
     }
     ///Status table `refund` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
