@@ -307,7 +307,11 @@ impl Gen<'_> {
         let fields = s.fields.iter().map(|f| {
             let id = &f.ident;
             let wire = &f.wire;
-            if id.to_string() == f.wire { quote!(#id) } else { quote!(#id = #wire) }
+            if *id == f.wire {
+                quote!(#id)
+            } else {
+                quote!(#id = #wire)
+            }
         });
         let strict = s.top_request.then(|| quote!(strict));
         let lenient = s.lenient.then(|| quote!(lenient));

@@ -1342,8 +1342,16 @@ fn generated_structs_read_and_write_json_as_serde_derive_did() {
         let write = |v: Result<Value, String>| v.map(|v| v.to_string());
         let (ours, derived) = match text {
             None => (
-                write(serde_json::from_value::<G>(input.clone()).map(|g| serde_json::to_value(g).unwrap()).map_err(|e| e.to_string())),
-                write(serde_json::from_value::<M>(input.clone()).map(|m| serde_json::to_value(m).unwrap()).map_err(|e| e.to_string())),
+                write(
+                    serde_json::from_value::<G>(input.clone())
+                        .map(|g| serde_json::to_value(g).unwrap())
+                        .map_err(|e| e.to_string()),
+                ),
+                write(
+                    serde_json::from_value::<M>(input.clone())
+                        .map(|m| serde_json::to_value(m).unwrap())
+                        .map_err(|e| e.to_string()),
+                ),
             ),
             // From text, positions differ (ours: the end of the object), and so does the wording
             // of a number where text is expected ("number", as from a `Value` with arbitrary
@@ -1377,9 +1385,25 @@ fn generated_structs_read_and_write_json_as_serde_derive_did() {
         (seed % n as u64) as usize
     };
     let scalars = [
-        json!(null), json!(true), json!(false), json!("true"), json!(12), json!(-3), json!("12"), json!(1.5),
-        json!("1.50"), json!(""), json!("x"), json!("A_ONE"), json!("b-two"), json!("vi"), json!([]), json!([1]),
-        json!({}), json!(18446744073709551615u64), json!("0.12345678901234567890123456789"),
+        json!(null),
+        json!(true),
+        json!(false),
+        json!("true"),
+        json!(12),
+        json!(-3),
+        json!("12"),
+        json!(1.5),
+        json!("1.50"),
+        json!(""),
+        json!("x"),
+        json!("A_ONE"),
+        json!("b-two"),
+        json!("vi"),
+        json!([]),
+        json!([1]),
+        json!({}),
+        json!(18446744073709551615u64),
+        json!("0.12345678901234567890123456789"),
     ];
     let nested = [json!({"deep": "d", "ok": true}), json!({"ok": "true"}), json!({"deep": 5}), json!([null, false])];
     let orders = [
@@ -1452,7 +1476,8 @@ fn generated_structs_read_and_write_json_as_serde_derive_did() {
     ] {
         same::<kitchen_sink::FormCbPayload, FormCbPayload>(&Value::Null, Some(text));
     }
-    for text in [r#"{"order": {"id": "a"}, "kind": "3", "kind": "3"}"#, r#"{"order": {"id": [1]}, "zz": 1, "kind": 5}"#] {
+    for text in [r#"{"order": {"id": "a"}, "kind": "3", "kind": "3"}"#, r#"{"order": {"id": [1]}, "zz": 1, "kind": 5}"#]
+    {
         same::<kitchen_sink::JsonOpRequest, JsonOpRequest>(&Value::Null, Some(text));
     }
 }

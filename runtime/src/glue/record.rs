@@ -357,7 +357,11 @@ impl Field for String {
 
 impl Field for i64 {
     fn from_json(v: Value, lenient: bool) -> Result<Self, serde_json::Error> {
-        if lenient { crate::scalar::lenient::i64(v) } else { i64::deserialize(v) }
+        if lenient {
+            crate::scalar::lenient::i64(v)
+        } else {
+            i64::deserialize(v)
+        }
     }
     fn option_defaulted(lenient: bool) -> bool {
         lenient
@@ -369,7 +373,11 @@ impl Field for i64 {
 
 impl Field for bool {
     fn from_json(v: Value, lenient: bool) -> Result<Self, serde_json::Error> {
-        if lenient { crate::scalar::lenient::bool(v) } else { bool::deserialize(v) }
+        if lenient {
+            crate::scalar::lenient::bool(v)
+        } else {
+            bool::deserialize(v)
+        }
     }
     fn option_defaulted(lenient: bool) -> bool {
         lenient
