@@ -7,49 +7,6 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// Documentation of a field: its `doc:` and its constraints.
-/// Serde's `rename_all = "camelCase"` of field `name` (serde_derive's rule: PascalCase over `_`,
-/// then the first character lowercased).
-fn serde_camel(name: &str) -> String {
-    let mut pascal = String::new();
-    let mut capitalize = true;
-    for ch in name.chars() {
-        if ch == '_' {
-            capitalize = true;
-        } else if capitalize {
-            pascal.push(ch.to_ascii_uppercase());
-            capitalize = false;
-        } else {
-            pascal.push(ch);
-        }
-    }
-    match pascal.chars().next() {
-        Some(c) => c.to_ascii_lowercase().to_string() + &pascal[c.len_utf8()..],
-        None => pascal,
-    }
-}
-
-/// The name serde sees for a field (`r#type` is `type`).
-fn serde_name(f: &FieldPlan) -> String {
-    f.ident.to_string().trim_start_matches("r#").to_string()
-}
-
-/// Whether `rename_all = "camelCase"` on a struct with `fields` leaves fewer `rename`s than none.
-fn camel_pays(fields: &[FieldPlan]) -> bool {
-    let plain = fields.iter().filter(|f| serde_name(f) != f.wire).count();
-    let camel = fields.iter().filter(|f| serde_camel(&serde_name(f)) != f.wire).count();
-    camel < plain
-}
-
-/// Whether field `f` needs its own `rename` (under `rename_all = "camelCase"` when `camel`).
-fn needs_rename(f: &FieldPlan, camel: bool) -> bool {
-    let n = serde_name(f);
-    if camel {
-        serde_camel(&n) != f.wire
-    } else {
-        n != f.wire
-    }
-}
-
 pub fn field_doc(f: &FieldPlan, top_request: bool) -> String {
     let def: &Field = f.def;
     // One line: the field's `doc:` (whitespace collapsed), then its wire facts.
@@ -253,7 +210,7 @@ impl Gen<'_> {
             out.extend(self.enum_type(e));
         }
         for (i, s) in self.plan.structs.iter().enumerate() {
-            out.extend(self.struct_type(s));
+            out.extend(self.struct_type(i, s));
             if s.side == Side::Request {
                 out.extend(self.request_impl(i));
             }
@@ -293,61 +250,22 @@ impl Gen<'_> {
         }
     }
 
-    fn struct_type(&self, s: &StructPlan) -> TokenStream {
+    fn struct_type(&self, i: usize, s: &StructPlan) -> TokenStream {
         let name = &s.name;
         let doc = &s.doc;
         let mut fields = Vec::new();
-        let camel = camel_pays(&s.fields);
         for f in &s.fields {
             let id = &f.ident;
             let ty = self.field_ty(f);
-            let wire = &f.wire;
             let fdoc = field_doc(f, s.top_request);
-            // Serde's defaults where they hold: no `rename` when the Rust name is the wire name, no
-            // `default` on an `Option` read without `with`.
-            let mut attrs = Vec::new();
-            if needs_rename(f, camel) {
-                attrs.push(quote!(rename = #wire));
-            }
-            let mut with = None;
-            if s.lenient && matches!(f.ty, Ty::Int | Ty::Bool) {
-                with = Some(match (f.ty, f.optional) {
-                    (Ty::Int, false) => quote!(deserialize_with = "::payspec::scalar::lenient::i64"),
-                    (Ty::Int, true) => quote!(deserialize_with = "::payspec::scalar::lenient::i64_opt"),
-                    (_, false) => quote!(deserialize_with = "::payspec::scalar::lenient::bool"),
-                    (_, true) => quote!(deserialize_with = "::payspec::scalar::lenient::bool_opt"),
-                });
-            }
-            if f.ty == Ty::Dec {
-                with = Some(if f.optional {
-                    quote!(with = "::payspec::glue::exact_decimal_option")
-                } else {
-                    quote!(with = "::payspec::glue::exact_decimal")
-                });
-            }
-            if f.optional && with.is_some() {
-                attrs.push(quote!(default));
-            }
-            attrs.extend(with);
-            let mut serde = Vec::new();
-            if !attrs.is_empty() {
-                serde.push(quote!(#[serde(#(#attrs),*)]));
-            }
             fields.push(quote! {
                 #[doc = #fdoc]
-                #(#serde)*
                 pub #id: #ty,
             });
         }
         // `sensitive` fields and fields filled from a secret credential are redacted in `Debug`.
         let redacted = |f: &FieldPlan| f.def.sensitive || self.spec.field_is_secret(f.def);
         let sensitive = s.fields.iter().any(redacted);
-        let rename_all = if camel { quote!(, rename_all = "camelCase") } else { quote!() };
-        let serde = if s.top_request {
-            quote!(#[serde(crate = "::payspec::serde", deny_unknown_fields #rename_all)])
-        } else {
-            quote!(#[serde(crate = "::payspec::serde" #rename_all)])
-        };
         let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
         let debug_impl = if sensitive {
             let entries = s.fields.iter().map(|f| {
@@ -370,17 +288,44 @@ impl Gen<'_> {
         } else {
             quote!()
         };
-        // Absent optional fields stay absent on the wire (serde_with adds `skip_serializing_if`).
-        let skip_none = s.fields.iter().any(|f| f.optional).then(|| quote!(#[__g::skip_serializing_none]));
+        let record = self.record(i, s);
         quote! {
             #[doc = #doc]
-            #skip_none
-            #[derive(Clone, PartialEq, #derive_debug Serialize, Deserialize)]
-            #serde
+            #[derive(Clone, PartialEq, #derive_debug)]
             pub struct #name {
                 #(#fields)*
             }
             #debug_impl
+            #record
+        }
+    }
+
+    /// `__g::record!`: the struct's JSON intake and output (serde included) from its field list,
+    /// with the wire name of each field whose Rust name differs; for a top-level request also its
+    /// builder's intake.
+    fn record(&self, i: usize, s: &StructPlan) -> TokenStream {
+        let name = &s.name;
+        let fields = s.fields.iter().map(|f| {
+            let id = &f.ident;
+            let wire = &f.wire;
+            if *id == f.wire {
+                quote!(#id)
+            } else {
+                quote!(#id = #wire)
+            }
+        });
+        let strict = s.top_request.then(|| quote!(strict));
+        let lenient = s.lenient.then(|| quote!(lenient));
+        let builder = if s.top_request {
+            self.plan.ops.iter().find(|op| op.request == i).map(|op| {
+                let b = &op.builder;
+                quote!(builder #b)
+            })
+        } else {
+            None
+        };
+        quote! {
+            __g::record!(#name #strict #lenient { #(#fields),* } #builder);
         }
     }
 
@@ -388,24 +333,10 @@ impl Gen<'_> {
         let s = &self.plan.structs[op.request];
         let name = &s.name;
         let builder = &op.builder;
-        let camel = camel_pays(&s.fields);
-        let rename_all = if camel { quote!(, rename_all = "camelCase") } else { quote!() };
         let fields = s.fields.iter().map(|f| {
             let id = &f.ident;
             let t = self.rust_ty(f.ty);
-            let wire = &f.wire;
-            let mut attrs = Vec::new();
-            if needs_rename(f, camel) {
-                attrs.push(quote!(rename = #wire));
-            }
-            if f.ty == Ty::Dec {
-                attrs.push(quote!(with = "::payspec::glue::exact_decimal_option"));
-            }
-            let serde = (!attrs.is_empty()).then(|| quote!(#[serde(#(#attrs),*)]));
-            quote! {
-                #serde
-                #id: Option<#t>,
-            }
+            quote!(#id: Option<#t>,)
         });
         let setters = s.fields.iter().map(|f| {
             let id = &f.ident;
@@ -423,8 +354,7 @@ impl Gen<'_> {
         let bdoc = format!("Builder of [`{name}`]: set fields, then [`build`]({builder}::build) validates them.");
         quote! {
             #[doc = #bdoc]
-            #[derive(Clone, Default, Deserialize)]
-            #[serde(crate = "::payspec::serde", default, deny_unknown_fields #rename_all)]
+            #[derive(Clone, Default)]
             pub struct #builder {
                 #(#fields)*
             }
@@ -512,7 +442,7 @@ impl Gen<'_> {
             impl #name {
                 #[doc = #doc]
                 pub fn from_map(payload: &Map<String, Value>) -> Result<Self, ::payspec::serde_json::Error> {
-                    <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+                    __g::from_value(Value::Object(payload.clone()))
                 }
                 #status
             }

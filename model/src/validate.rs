@@ -752,7 +752,7 @@ impl Checker<'_> {
     /// without declared sub-fields, i.e. decoded JSON, accepts any path). Fields removed after a
     /// structural error are not repeated.
     fn unknown_status_fields<'t>(&self, t: &'t StatusTable, fields: Readable) -> Vec<&'t String> {
-        t.fields.iter().filter(|f| !(fields.http && *f == HTTP_STATUS) && !self.known_path(f, fields)).collect()
+        t.fields.iter().filter(|f| !(self.known_path(f, fields) || fields.http && *f == HTTP_STATUS)).collect()
     }
 
     /// Whether dotted path `f` names one of `fields` (see [`Self::unknown_status_fields`]).
@@ -809,14 +809,10 @@ impl Checker<'_> {
                 let text = v.text();
                 let vp = format!("{}[{j}]", child(&cp, "when"));
                 match t.fields.get(j) {
-                    Some(f) if f == HTTP_STATUS => {
-                        if !(v.is_wildcard() || is_http_code(&text) || is_http_class(&text)) {
-                            self.err(
-                                &vp,
-                                format!("`{text}` is not an HTTP status (100-599), a class (1xx-5xx) or `*`"),
-                            );
-                        }
+                    Some(f) if f == HTTP_STATUS && !(v.is_wildcard() || is_http_code(&text) || is_http_class(&text)) => {
+                        self.err(&vp, format!("`{text}` is not an HTTP status (100-599), a class (1xx-5xx) or `*`"));
                     }
+                    Some(f) if f == HTTP_STATUS => {}
                     Some(f) if is_http_class(&text) => self.err(
                         &vp,
                         format!("`{text}` is an HTTP status class: only the `{HTTP_STATUS}` column matches classes (field `{f}` compares text)"),

@@ -344,10 +344,13 @@ pub enum Answer<T, X> {
     Error(X),
 }
 
+/// A response signature check on a body object.
+pub type VerifyBody<'a> = dyn Fn(&serde_json::Map<String, Value>) -> Result<Verified, VerifyError> + 'a;
+
 /// How to read one operation's answer: what [`read`] runs on the body.
 pub struct Reading<'a, T> {
     /// The response signature check, when the operation's responses are signed.
-    pub verify: Option<&'a dyn Fn(&serde_json::Map<String, Value>) -> Result<Verified, VerifyError>>,
+    pub verify: Option<&'a VerifyBody<'a>>,
     /// The typed parse of the body (`true`: the error shape was selected).
     pub parse: &'a dyn Fn(&Value, bool) -> Result<T, VerifyError>,
     /// The status lookup on the HTTP status and the body, when the operation has tables.

@@ -6,6 +6,9 @@
 
 pub use crate::dynamic::{Dynamic, Op};
 pub use crate::support::*;
+pub use record::*;
+
+mod record;
 pub use serde_with::skip_serializing_none;
 
 /// The names every generated module imports with `use ::payspec::glue::prelude::*;`: the std
@@ -359,6 +362,14 @@ macro_rules! __wire_enum {
         impl<'de> $crate::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
                 $crate::glue::wire_variant(d, stringify!($name), Self::WIRE, Self::from_wire)
+            }
+        }
+        impl $crate::glue::Field for $name {
+            fn from_json(v: $crate::serde_json::Value, _: bool) -> ::core::result::Result<Self, $crate::serde_json::Error> {
+                <Self as $crate::serde::Deserialize>::deserialize(v)
+            }
+            fn to_json(&self) -> ::core::option::Option<$crate::serde_json::Value> {
+                ::core::option::Option::Some($crate::serde_json::Value::from(self.as_str()))
             }
         }
         impl $crate::glue::Checked for $name {

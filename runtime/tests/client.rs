@@ -132,7 +132,8 @@ async fn a_refusal_is_an_answer_and_accepted_turns_it_into_an_error() {
 
 #[tokio::test]
 async fn hostile_answers_are_typed_errors() {
-    let cases: Vec<(&str, Reply, fn(&CallError) -> bool, &str)> = vec![
+    type Case = (&'static str, Reply, fn(&CallError) -> bool, &'static str);
+    let cases: Vec<Case> = vec![
         (
             "502 HTML page",
             raw_reply("502 Bad Gateway", "text/html", b"<html><body>Bad gateway</body></html>"),
@@ -286,10 +287,7 @@ async fn appotapay_signed_responses_are_verified_and_forgeries_refused() {
     let (_, recorded) = appotapay_client(closed_port());
     let reply = appotapay_refund(&recorded).await.unwrap();
     assert!(reply.verified.is_some(), "the recorded response's signature verifies");
-    assert_eq!(
-        reply.response.data.as_ref().and_then(|d| d.status.clone()).map(|s| s.as_str().to_string()).as_deref(),
-        Some("processing")
-    );
+    assert_eq!(reply.response.data.as_ref().and_then(|d| d.status).map(|s| s.as_str()), Some("processing"));
 
     let mut forged = recorded.clone();
     forged["data"]["amount"] = json!(99999999);

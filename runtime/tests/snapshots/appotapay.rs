@@ -249,8 +249,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(RefundV2StatusResponseStatus);
     ///Request of `refund`: v1 refund (legacy API; host v1 is known from third-party code only). The response carries an HMAC signature over errorCode and the data fields when errorCode is 0; error responses `{"errorCode", "message"}` carry none (`signed_when`).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundRequest {
         ///Partner refund id, unique (idempotency key). Wire name `refundId`; required.
         pub refund_id: String,
@@ -261,6 +260,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `reason`; required.
         pub reason: String,
     }
+    __g::record!(
+        RefundRequest strict { refund_id = "refundId", appotapay_trans_id =
+        "appotapayTransId", amount, reason } builder RefundRequestBuilder
+    );
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -272,9 +275,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponse {
         ///Wire name `errorCode`; required.
         pub error_code: i64,
@@ -285,10 +286,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `signature`; optional.
         pub signature: Option<String>,
     }
+    __g::record!(RefundResponse { error_code = "errorCode", message, data, signature });
     ///The `data` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponseData {
         ///Wire name `appotapayTransId`; optional.
         pub appotapay_trans_id: Option<String>,
@@ -305,13 +305,21 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Payment time, unix seconds. Wire name `transactionTs`; optional.
         pub transaction_ts: Option<i64>,
     }
+    __g::record!(
+        RefundResponseData { appotapay_trans_id = "appotapayTransId", refund_id =
+        "refundId", refund_original_id = "refundOriginalId", amount, reason, status,
+        transaction_ts = "transactionTs" }
+    );
     ///Request of `refund_status`: v1 refund detail by the partner refund id. No response signature is documented.
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundStatusRequest {
         ///Partner refund id. Wire name `refundId`; required; sent in the path.
         pub refund_id: String,
     }
+    __g::record!(
+        RefundStatusRequest strict { refund_id = "refundId" } builder
+        RefundStatusRequestBuilder
+    );
     impl RefundStatusRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_status`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -323,9 +331,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_status`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundStatusResponse {
         ///Wire name `errorCode`; required.
         pub error_code: i64,
@@ -334,10 +340,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `data`; optional.
         pub data: Option<RefundStatusResponseData>,
     }
+    __g::record!(RefundStatusResponse { error_code = "errorCode", message, data });
     ///The `data` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundStatusResponseData {
         ///Wire name `appotapayTransId`; optional.
         pub appotapay_trans_id: Option<String>,
@@ -354,19 +359,19 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `transactionTs`; optional.
         pub transaction_ts: Option<i64>,
     }
+    __g::record!(
+        RefundStatusResponseData { appotapay_trans_id = "appotapayTransId", refund_id =
+        "refundId", refund_original_id = "refundOriginalId", amount, reason, status,
+        transaction_ts = "transactionTs" }
+    );
     ///Request of `refund_v2`: v2 refund (current API). Failures are HTTP != 200 with `{"errorCode", "message", "errors": [{field, reason}]}` (the `error` shape; `errors` is not modelled).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundV2Request {
         ///Optional UUIDv4 request id. Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language")]
         pub x_language: Option<RefundV2XLanguage>,
         ///Required only for owner-type sub-accounts. Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID")]
         pub x_account_ref_id: Option<String>,
         ///Partner refund reference, unique (alphanumeric per the doc). Wire name `partnerRefId`; required; at most 50 characters; matches `^[A-Za-z0-9]+$`.
         pub partner_ref_id: String,
@@ -379,6 +384,12 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///'alphanumeric' in the doc, but the examples contain spaces. Wire name `reason`; required; at most 100 characters.
         pub reason: String,
     }
+    __g::record!(
+        RefundV2Request strict { x_request_id = "X-Request-ID", x_language =
+        "X-Language", x_account_ref_id = "X-Account-Ref-ID", partner_ref_id =
+        "partnerRefId", transaction_id = "transactionId", amount, currency, reason }
+        builder RefundV2RequestBuilder
+    );
     impl RefundV2Request {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -390,9 +401,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_v2`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundV2Response {
         ///AppotaPay refund id. Wire name `refundId`; optional.
         pub refund_id: Option<String>,
@@ -413,35 +422,39 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
         pub refunded_at: Option<String>,
     }
+    __g::record!(
+        RefundV2Response { refund_id = "refundId", transaction_id = "transactionId",
+        partner_ref_id = "partnerRefId", amount, currency, reason, status, created_at =
+        "createdAt", refunded_at = "refundedAt" }
+    );
     ///Error body of `refund_v2` (HTTP 4xx, 5xx).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundV2Error {
         ///Wire name `errorCode`; optional.
         pub error_code: Option<i64>,
         ///Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(RefundV2Error { error_code = "errorCode", message });
     ///Request of `refund_v2_status`: v2 refund detail.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundV2StatusRequest {
         ///Wire name `X-Request-ID`; optional; sent as a header; at most 40 characters.
-        #[serde(rename = "X-Request-ID")]
         pub x_request_id: Option<String>,
         ///Wire name `X-Language`; optional; sent as a header.
-        #[serde(rename = "X-Language")]
         pub x_language: Option<RefundV2StatusXLanguage>,
         ///Wire name `X-Account-Ref-ID`; optional; sent as a header.
-        #[serde(rename = "X-Account-Ref-ID")]
         pub x_account_ref_id: Option<String>,
         ///Refund reference (which id goes with which type is not explained). Wire name `refundRefId`; required; sent in the path.
         pub refund_ref_id: String,
         ///TRANSACTION_ID (AppotaPay-side id, default) or PARTNER_ORDER_ID (partner-side id). Wire name `type`; optional; sent in the query string.
         pub r#type: Option<RefundV2StatusType>,
     }
+    __g::record!(
+        RefundV2StatusRequest strict { x_request_id = "X-Request-ID", x_language =
+        "X-Language", x_account_ref_id = "X-Account-Ref-ID", refund_ref_id =
+        "refundRefId", r#type = "type" } builder RefundV2StatusRequestBuilder
+    );
     impl RefundV2StatusRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `appotapay.refund_v2_status`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -453,9 +466,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_v2_status`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundV2StatusResponse {
         ///AppotaPay refund id. Wire name `refundId`; optional.
         pub refund_id: Option<String>,
@@ -476,20 +487,22 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///RFC 3339 when refunded; may be empty. Wire name `refundedAt`; optional.
         pub refunded_at: Option<String>,
     }
+    __g::record!(
+        RefundV2StatusResponse { refund_id = "refundId", transaction_id =
+        "transactionId", partner_ref_id = "partnerRefId", amount, currency, reason,
+        status, created_at = "createdAt", refunded_at = "refundedAt" }
+    );
     ///Error body of `refund_v2_status` (HTTP 4xx, 5xx).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundV2StatusError {
         ///Wire name `errorCode`; optional.
         pub error_code: Option<i64>,
         ///Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(RefundV2StatusError { error_code = "errorCode", message });
     ///Payment IPN (POST JSON to notifyUrl, successful payments only). After verifying, check transaction.status == success and transaction.orderAmount against the order. Unanswered IPNs are retried up to 3 times about 5 minutes apart. No refund notification is documented.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct IpnPayload {
         ///Base64 of the JSON payload; signed as received. Wire name `data`; required.
         pub data: String,
@@ -498,10 +511,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `time`; optional.
         pub time: Option<::payspec::Scalar>,
     }
+    __g::record!(IpnPayload { data, signature, time });
     ///Payment redirect to redirectUrl (GET query string); same fields and signature as ipn.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RedirectPayload {
         ///Wire name `data`; required.
         pub data: String,
@@ -510,14 +522,9 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         ///Wire name `time`; optional.
         pub time: Option<::payspec::Scalar>,
     }
+    __g::record!(RedirectPayload lenient { data, signature, time });
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundRequestBuilder {
         refund_id: Option<String>,
         appotapay_trans_id: Option<String>,
@@ -621,13 +628,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`RefundStatusRequest`]: set fields, then [`build`](RefundStatusRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundStatusRequestBuilder {
         refund_id: Option<String>,
     }
@@ -713,19 +714,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`RefundV2Request`]: set fields, then [`build`](RefundV2RequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundV2RequestBuilder {
-        #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
-        #[serde(rename = "X-Language")]
         x_language: Option<RefundV2XLanguage>,
-        #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
         partner_ref_id: Option<String>,
         transaction_id: Option<String>,
@@ -888,19 +880,10 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`RefundV2StatusRequest`]: set fields, then [`build`](RefundV2StatusRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundV2StatusRequestBuilder {
-        #[serde(rename = "X-Request-ID")]
         x_request_id: Option<String>,
-        #[serde(rename = "X-Language")]
         x_language: Option<RefundV2StatusXLanguage>,
-        #[serde(rename = "X-Account-Ref-ID")]
         x_account_ref_id: Option<String>,
         refund_ref_id: Option<String>,
         r#type: Option<RefundV2StatusType>,
@@ -1041,7 +1024,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
     }
     impl RedirectPayload {
@@ -1049,7 +1032,7 @@ Spec name `secret_key`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
     }
     ///Status table `refund_v2` (fields status): first matching row wins; `"*"` in `when` matches any value.

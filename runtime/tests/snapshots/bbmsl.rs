@@ -164,9 +164,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(QueryResponseOrderStatus);
     ///Request of `refund`: Full or partial refund, once per order, if the payment method allows it.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundRequest {
         ///Merchant identifier (string in the doc table, a number in the example; the plugin sends a string). Wire name `merchantId`; required.
         pub merchant_id: ::payspec::Scalar,
@@ -175,9 +173,12 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Merchant's unique order reference; required when orderId is absent. Wire name `merchantReference`; optional; at most 64 characters.
         pub merchant_reference: Option<String>,
         ///Refund amount in the order currency, Number(9,2) (at most 2 decimals), at most the order amount. Wire name `amount`; required; minimum 0.01; maximum 9999999.99; matches `^[0-9]{1,7}(\.[0-9]{1,2})?$`.
-        #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
     }
+    __g::record!(
+        RefundRequest strict { merchant_id = "merchantId", order_id = "orderId",
+        merchant_reference = "merchantReference", amount } builder RefundRequestBuilder
+    );
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -189,9 +190,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponse {
         ///"0000" = success. Wire name `responseCode`; required.
         pub response_code: String,
@@ -202,10 +201,11 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `transaction`; optional.
         pub transaction: Option<RefundResponseTransaction>,
     }
+    __g::record!(
+        RefundResponse { response_code = "responseCode", message, order, transaction }
+    );
     ///The `order` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq)]
     pub struct RefundResponseOrder {
         ///Wire name `id`; optional.
         pub id: Option<i64>,
@@ -216,10 +216,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///ISO 4217 (HKD, USD). Wire name `currency`; optional.
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Order amount minus refunds. Wire name `netAmount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
         pub card_type: Option<String>,
@@ -252,10 +250,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 .finish()
         }
     }
+    __g::record!(
+        RefundResponseOrder { id, merchant_id = "merchantId", merchant_reference =
+        "merchantReference", currency, amount, net_amount = "netAmount", card_type =
+        "cardType", email, create_time = "createTime", update_time = "updateTime",
+        status, recurring }
+    );
     ///The `transaction` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponseTransaction {
         ///Id of the refund transaction. Wire name `id`; optional.
         pub id: Option<i64>,
@@ -264,7 +266,6 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///REFUND. Wire name `type`; optional.
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///In the example, missing from the table. Wire name `currency`; optional.
         pub currency: Option<String>,
@@ -275,10 +276,12 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///System trace audit number. Wire name `stan`; optional.
         pub stan: Option<String>,
     }
+    __g::record!(
+        RefundResponseTransaction { id, merchant_id = "merchantId", r#type = "type",
+        amount, currency, status, masked_pan = "maskedPan", stan }
+    );
     ///Request of `query`: Order status (confirms a refund after a timeout; netAmount shows what is left).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct QueryRequest {
         ///Wire name `merchantId`; required.
         pub merchant_id: ::payspec::Scalar,
@@ -287,6 +290,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `merchantReference`; optional; at most 64 characters.
         pub merchant_reference: Option<String>,
     }
+    __g::record!(
+        QueryRequest strict { merchant_id = "merchantId", order_id = "orderId",
+        merchant_reference = "merchantReference" } builder QueryRequestBuilder
+    );
     impl QueryRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.query`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -298,9 +305,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `query`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct QueryResponse {
         ///Wire name `responseCode`; required.
         pub response_code: String,
@@ -309,10 +314,9 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `order`; optional.
         pub order: Option<QueryResponseOrder>,
     }
+    __g::record!(QueryResponse { response_code = "responseCode", message, order });
     ///The `order` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq)]
     pub struct QueryResponseOrder {
         ///Wire name `id`; optional.
         pub id: Option<i64>,
@@ -323,10 +327,8 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `currency`; optional.
         pub currency: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `netAmount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub net_amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `cardType`; optional.
         pub card_type: Option<String>,
@@ -359,10 +361,14 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
                 .finish()
         }
     }
+    __g::record!(
+        QueryResponseOrder { id, merchant_id = "merchantId", merchant_reference =
+        "merchantReference", currency, amount, net_amount = "netAmount", card_type =
+        "cardType", email, create_time = "createTime", update_time = "updateTime",
+        status, recurring }
+    );
     ///Request of `void`: Cancel a paid hosted order before settlement (instead of a refund).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct VoidRequest {
         ///Wire name `merchantId`; required.
         pub merchant_id: ::payspec::Scalar,
@@ -371,6 +377,10 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `merchantReference`; optional; at most 64 characters.
         pub merchant_reference: Option<String>,
     }
+    __g::record!(
+        VoidRequest strict { merchant_id = "merchantId", order_id = "orderId",
+        merchant_reference = "merchantReference" } builder VoidRequestBuilder
+    );
     impl VoidRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `bbmsl.void`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -382,9 +392,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `void`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct VoidResponse {
         ///Wire name `responseCode`; required.
         pub response_code: String,
@@ -395,43 +403,42 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `transaction`; optional.
         pub transaction: Option<VoidResponseTransaction>,
     }
+    __g::record!(
+        VoidResponse { response_code = "responseCode", message, order, transaction }
+    );
     ///The `order` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct VoidResponseOrder {
         ///Wire name `id`; optional.
         pub id: Option<i64>,
         ///Wire name `merchantReference`; optional.
         pub merchant_reference: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
         pub status: Option<String>,
     }
+    __g::record!(
+        VoidResponseOrder { id, merchant_reference = "merchantReference", amount, status
+        }
+    );
     ///The `transaction` object.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct VoidResponseTransaction {
         ///Wire name `id`; optional.
         pub id: Option<i64>,
         ///Wire name `type`; optional.
         pub r#type: Option<String>,
         ///Wire name `amount`; optional.
-        #[serde(default, with = "::payspec::glue::exact_decimal_option")]
         pub amount: Option<::payspec::rust_decimal::Decimal>,
         ///Wire name `status`; optional.
         pub status: Option<String>,
     }
+    __g::record!(VoidResponseTransaction { id, r#type = "type", amount, status });
     ///Payment notification POSTed as JSON to callbackUrl.notify. Answer plain text OK with HTTP 2xx, or BBMSL retries (new docs: 15 attempts from 15 s up to 4 h; old docs: every 5 minutes, about 12 times). Deduplicate by orderId / merchantReference. The official plugin sorts the "key=value" strings (PHP sort), which equals sorting by key for these field names.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct NotificationPayload {
         ///A string such as "699.00" in the new docs; signed as received. Wire name `amount`; required.
-        #[serde(with = "::payspec::glue::exact_decimal")]
         pub amount: ::payspec::rust_decimal::Decimal,
         ///Wire name `cardType`; optional.
         pub card_type: Option<String>,
@@ -448,19 +455,17 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         ///Wire name `signature`; required.
         pub signature: String,
     }
+    __g::record!(
+        NotificationPayload { amount, card_type = "cardType", masked_pan = "maskedPan",
+        merchant_reference = "merchantReference", order_id = "orderId", status,
+        update_time = "updateTime", signature }
+    );
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundRequestBuilder {
         merchant_id: Option<::payspec::Scalar>,
         order_id: Option<::payspec::Scalar>,
         merchant_reference: Option<String>,
-        #[serde(with = "::payspec::glue::exact_decimal_option")]
         amount: Option<::payspec::rust_decimal::Decimal>,
     }
     impl RefundRequestBuilder {
@@ -566,13 +571,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`QueryRequest`]: set fields, then [`build`](QueryRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct QueryRequestBuilder {
         merchant_id: Option<::payspec::Scalar>,
         order_id: Option<::payspec::Scalar>,
@@ -675,13 +674,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`VoidRequest`]: set fields, then [`build`](VoidRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct VoidRequestBuilder {
         merchant_id: Option<::payspec::Scalar>,
         order_id: Option<::payspec::Scalar>,
@@ -746,7 +739,7 @@ Spec name `gateway_private_key`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
     }
     ///Status table `refund` (fields responseCode, transaction.status): first matching row wins; `"*"` in `when` matches any value.

@@ -75,9 +75,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Request of `refund`: Submit a refund of a paid transaction (asynchronous; confirm with query_refund).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
         pub app_id: Option<i64>,
@@ -94,6 +92,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `description`; required; at most 100 characters.
         pub description: String,
     }
+    __g::record!(
+        RefundRequest strict { app_id, m_refund_id, zp_trans_id, amount,
+        refund_fee_amount, timestamp, description } builder RefundRequestBuilder
+    );
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -105,9 +107,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
@@ -120,10 +120,12 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Refund id; store it for reconciliation. Wire name `refund_id`; optional.
         pub refund_id: Option<i64>,
     }
+    __g::record!(
+        RefundResponse { return_code, return_message, sub_return_code,
+        sub_return_message, refund_id }
+    );
     ///Request of `query_refund`: Status of a refund by m_refund_id.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct QueryRefundRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
         pub app_id: Option<i64>,
@@ -132,6 +134,10 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `timestamp`; required; defaults to `ctx:now_ms`.
         pub timestamp: Option<i64>,
     }
+    __g::record!(
+        QueryRefundRequest strict { app_id, m_refund_id, timestamp } builder
+        QueryRefundRequestBuilder
+    );
     impl QueryRefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -143,9 +149,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `query_refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct QueryRefundResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
@@ -156,10 +160,12 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `sub_return_message`; optional.
         pub sub_return_message: Option<String>,
     }
+    __g::record!(
+        QueryRefundResponse { return_code, return_message, sub_return_code,
+        sub_return_message }
+    );
     ///Request of `create_order`: Create a payment order (context for refunds).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CreateOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
         pub app_id: Option<i64>,
@@ -186,6 +192,11 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `bank_code`; optional; at most 20 characters.
         pub bank_code: Option<String>,
     }
+    __g::record!(
+        CreateOrderRequest strict { app_id, app_user, app_trans_id, app_time,
+        expire_duration_seconds, amount, description, callback_url, sub_app_id, item,
+        embed_data, bank_code } builder CreateOrderRequestBuilder
+    );
     impl CreateOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.create_order`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -197,9 +208,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `create_order`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CreateOrderResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
@@ -218,16 +227,22 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `qr_code`; optional.
         pub qr_code: Option<String>,
     }
+    __g::record!(
+        CreateOrderResponse { return_code, return_message, sub_return_code,
+        sub_return_message, zp_trans_token, order_url, order_token, qr_code }
+    );
     ///Request of `query_order`: Status of a payment order; yields the zp_trans_id that refunds need.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct QueryOrderRequest {
         ///Wire name `app_id`; required; defaults to credential `app_id`.
         pub app_id: Option<i64>,
         ///Wire name `app_trans_id`; required; at most 40 characters.
         pub app_trans_id: String,
     }
+    __g::record!(
+        QueryOrderRequest strict { app_id, app_trans_id } builder
+        QueryOrderRequestBuilder
+    );
     impl QueryOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `hitechpay.query_order`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -239,9 +254,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `query_order`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct QueryOrderResponse {
         ///Wire name `return_code`; required.
         pub return_code: i64,
@@ -262,10 +275,13 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///Wire name `server_time`; optional.
         pub server_time: Option<i64>,
     }
+    __g::record!(
+        QueryOrderResponse { return_code, return_message, sub_return_code,
+        sub_return_message, is_processing, amount, discount_amount, zp_trans_id,
+        server_time }
+    );
     ///Payment callback (sent only after a successful payment); `data` is JSON text signed as received.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CallbackPayload {
         ///Wire name `data`; required.
         pub data: String,
@@ -274,9 +290,9 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         ///1 = order, 2 = agreement. Wire name `type`; optional; minimum 1; maximum 2.
         pub r#type: Option<i64>,
     }
+    __g::record!(CallbackPayload { data, mac, r#type = "type" });
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct RefundRequestBuilder {
         app_id: Option<i64>,
         m_refund_id: Option<String>,
@@ -394,8 +410,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`QueryRefundRequest`]: set fields, then [`build`](QueryRefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct QueryRefundRequestBuilder {
         app_id: Option<i64>,
         m_refund_id: Option<String>,
@@ -489,8 +504,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`CreateOrderRequest`]: set fields, then [`build`](CreateOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct CreateOrderRequestBuilder {
         app_id: Option<i64>,
         app_user: Option<String>,
@@ -600,8 +614,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`QueryOrderRequest`]: set fields, then [`build`](QueryOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct QueryOrderRequestBuilder {
         app_id: Option<i64>,
         app_trans_id: Option<String>,
@@ -655,7 +668,7 @@ Spec name `key2`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
     }
     ///Status table `refund_submit` (fields return_code, sub_return_code): first matching row wins; `"*"` in `when` matches any value.

@@ -109,12 +109,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(PaymentInquireResponseMethod);
     ///Request of `refund`: Create a refund of a successful payment (asynchronous; result by IPN or refund_inquire).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq)]
     pub struct RefundRequest {
         ///Unix seconds; the same value is signed. Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Unique per request; the refund's idempotency and lookup key (reuse it when retrying the same refund). Wire name `request_id`; required; at most 30 characters.
         pub request_id: String,
@@ -151,6 +148,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
                 .finish()
         }
     }
+    __g::record!(
+        RefundRequest strict { date = "Date", request_id, payment_no, amount,
+        description, bank, account_number, customer_name } builder RefundRequestBuilder
+    );
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -162,9 +163,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponse {
         ///Transaction status (table refund_status). Wire name `status`; required.
         pub status: i64,
@@ -181,21 +180,26 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///Wire name `request_id`; required.
         pub request_id: String,
     }
+    __g::record!(
+        RefundResponse { status, error_code, failure_reason, amount, order_code,
+        refund_no, request_id }
+    );
     ///Error body of `refund` (HTTP 4xx, 5xx).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundError {}
+    __g::record!(RefundError {});
     ///Request of `refund_inquire`: Status of a refund by request_id.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Wire name `request_id`; required; sent in the path; at most 30 characters; matches `^[A-Za-z0-9._~-]+$`.
         pub request_id: String,
     }
+    __g::record!(
+        RefundInquireRequest strict { date = "Date", request_id } builder
+        RefundInquireRequestBuilder
+    );
     impl RefundInquireRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.refund_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -207,9 +211,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund_inquire`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundInquireResponse {
         ///Transaction status (table refund_status). Wire name `status`; required.
         pub status: i64,
@@ -226,21 +228,26 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///Wire name `request_id`; required.
         pub request_id: String,
     }
+    __g::record!(
+        RefundInquireResponse { status, error_code, failure_reason, amount, order_code,
+        refund_no, request_id }
+    );
     ///Error body of `refund_inquire` (HTTP 4xx, 5xx).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundInquireError {}
+    __g::record!(RefundInquireError {});
     ///Request of `payment_inquire`: Status of a payment by invoice_no (context for refunds; status 5 = refundable).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct PaymentInquireRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Wire name `invoice_no`; required; sent in the path; matches `^[A-Za-z0-9._~-]+$`.
         pub invoice_no: String,
     }
+    __g::record!(
+        PaymentInquireRequest strict { date = "Date", invoice_no } builder
+        PaymentInquireRequestBuilder
+    );
     impl PaymentInquireRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_inquire`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -252,9 +259,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `payment_inquire`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct PaymentInquireResponse {
         ///Wire name `payment_no`; optional.
         pub payment_no: Option<i64>,
@@ -279,16 +284,17 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///Wire name `amount_actually_received`; optional.
         pub amount_actually_received: Option<i64>,
     }
+    __g::record!(
+        PaymentInquireResponse { payment_no, invoice_no, amount, description, method,
+        currency, created_at, card_brand, status, failure_reason,
+        amount_actually_received }
+    );
     ///Request of `payment_create`: Hosted-checkout payment request (context; used by the vectors). The signature is not sent in headers: the browser goes to {host}/portal?baseEncode=<base64(JSON params)>&signature=<signature> — a redirect the language cannot describe; the Authorization header here is what an API call with this message would carry.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct PaymentCreateRequest {
         ///Wire name `Date`; required; sent as a header; defaults to `ctx:now_s`.
-        #[serde(rename = "Date")]
         pub date: Option<i64>,
         ///Wire name `merchantKey`; required; defaults to credential `merchant_key`.
-        #[serde(rename = "merchantKey")]
         pub merchant_key: Option<String>,
         ///Wire name `time`; required; defaults to `ctx:now_s`.
         pub time: Option<i64>,
@@ -301,6 +307,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///Wire name `return_url`; required.
         pub return_url: String,
     }
+    __g::record!(
+        PaymentCreateRequest strict { date = "Date", merchant_key = "merchantKey", time,
+        invoice_no, amount, description, return_url } builder PaymentCreateRequestBuilder
+    );
     impl PaymentCreateRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `ninepay.payment_create`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -312,9 +322,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Payment IPN / return redirect and refund IPN (POSTed form-encoded to ipn_refund_url). `result` is base64 JSON with the refund_inquire response fields; check the checksum over the raw `result` before decoding. The required HTTP reply is undocumented (the PHP SDK README answers OK).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct IpnPayload {
         ///Base64 (URL-safe tolerated) of a JSON object. Wire name `result`; required.
         pub result: String,
@@ -323,11 +331,10 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         ///v1 (payment IPN and return only). Wire name `version`; optional.
         pub version: Option<String>,
     }
+    __g::record!(IpnPayload lenient { result, checksum, version });
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct RefundRequestBuilder {
-        #[serde(rename = "Date")]
         date: Option<i64>,
         request_id: Option<String>,
         payment_no: Option<i64>,
@@ -488,10 +495,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`RefundInquireRequest`]: set fields, then [`build`](RefundInquireRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct RefundInquireRequestBuilder {
-        #[serde(rename = "Date")]
         date: Option<i64>,
         request_id: Option<String>,
     }
@@ -607,10 +612,8 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`PaymentInquireRequest`]: set fields, then [`build`](PaymentInquireRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct PaymentInquireRequestBuilder {
-        #[serde(rename = "Date")]
         date: Option<i64>,
         invoice_no: Option<String>,
     }
@@ -660,12 +663,9 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`PaymentCreateRequest`]: set fields, then [`build`](PaymentCreateRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct PaymentCreateRequestBuilder {
-        #[serde(rename = "Date")]
         date: Option<i64>,
-        #[serde(rename = "merchantKey")]
         merchant_key: Option<String>,
         time: Option<i64>,
         invoice_no: Option<String>,
@@ -747,7 +747,7 @@ Spec name `checksum_key`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
         ///Map a verified, decoded payload (`Verified::payload`) onto the callback's status table (fields result.status). `outcome: None` means unmapped.
         pub fn status_of(json: &Value) -> StatusMatch {

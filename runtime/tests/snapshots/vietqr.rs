@@ -151,9 +151,9 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
     }
     __g::wire_enum!(TransactionSyncPayloadTransType);
     ///Request of `token`: Get a Bearer access token (lifetime 300 s). Errors are HTTP 400 `{"status":"FAILED","message":"<code>"}`.
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields)]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct TokenRequest {}
+    __g::record!(TokenRequest strict {} builder TokenRequestBuilder);
     impl TokenRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -165,9 +165,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `token`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq)]
     pub struct TokenResponse {
         ///Bearer token (an HS512 JWT; treat as opaque); secret material, redacted in `Debug`. Wire name `access_token`; optional; personal data, redacted in `Debug`.
         pub access_token: Option<String>,
@@ -185,20 +183,18 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
                 .finish()
         }
     }
+    __g::record!(TokenResponse { access_token, token_type, expires_in });
     ///Error body of `token` (HTTP 400).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct TokenError {
         ///FAILED. Wire name `status`; optional.
         pub status: Option<String>,
         ///Error code. Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(TokenError { status, message });
     ///Request of `refund`: Refund a transaction paid through a VietQR code. Synchronous: SUCCESS means the bank transfer was made. Confirm with check_order (refundCount, amountRefunded).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundRequest {
         ///Bank short name, e.g. MB. Required on the newest doc page only; absent from the older page and the server DTO. Wire name `bankCode`; required.
         pub bank_code: String,
@@ -217,6 +213,12 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Sub-store code. Wire name `subTerminalCode`; optional.
         pub sub_terminal_code: Option<String>,
     }
+    __g::record!(
+        RefundRequest strict { bank_code = "bankCode", bank_account = "bankAccount",
+        reference_number = "referenceNumber", amount, content, multi_times =
+        "multiTimes", terminal_code = "terminalCode", sub_terminal_code =
+        "subTerminalCode" } builder RefundRequestBuilder
+    );
     impl RefundRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.refund`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -228,18 +230,16 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Response of `refund`.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct RefundResponse {
         ///Wire name `status`; required.
         pub status: RefundResponseStatus,
         ///SUCCESS: the refunded reference (doc prints transaction_code or reference_number); FAILED: error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(RefundResponse { status, message });
     ///Request of `check_order`: Look up transactions by orderId (type 0) or referenceNumber (type 1); the refund-status source. Success is HTTP 200 with a JSON array of transactions (one status per row, table check_order_row); errors are HTTP 400 `{"status":"FAILED","message":"Exx"}` (table check_order_errors).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderRequest {
         ///Account that generated the VietQR code. Wire name `bankAccount`; required.
         pub bank_account: String,
@@ -248,6 +248,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///The orderId or referenceNumber. Wire name `value`; required.
         pub value: String,
     }
+    __g::record!(
+        CheckOrderRequest strict { bank_account = "bankAccount", r#type = "type", value }
+        builder CheckOrderRequestBuilder
+    );
     impl CheckOrderRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -259,9 +263,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///One row of the `check_order` response (a JSON array of these).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderRow {
         ///Wire name `referenceNumber`; optional.
         pub reference_number: Option<String>,
@@ -290,19 +292,23 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Total amount refunded on this transaction. Wire name `amountRefunded`; optional.
         pub amount_refunded: Option<i64>,
     }
+    __g::record!(
+        CheckOrderRow { reference_number = "referenceNumber", order_id = "orderId",
+        amount, content, trans_type = "transType", status, r#type = "type", time_created
+        = "timeCreated", time_paid = "timePaid", terminal_code = "terminalCode", note,
+        refund_count = "refundCount", amount_refunded = "amountRefunded" }
+    );
     ///Error body of `check_order` (HTTP 400).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderError {
         ///FAILED. Wire name `status`; optional.
         pub status: Option<String>,
         ///Error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(CheckOrderError { status, message });
     ///Request of `check_order_h2c`: Host-to-Client variant of check_order (same fields, checksum and response).
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", deny_unknown_fields, rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderH2cRequest {
         ///Wire name `bankAccount`; required.
         pub bank_account: String,
@@ -311,6 +317,10 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `value`; required.
         pub value: String,
     }
+    __g::record!(
+        CheckOrderH2cRequest strict { bank_account = "bankAccount", r#type = "type",
+        value } builder CheckOrderH2cRequestBuilder
+    );
     impl CheckOrderH2cRequest {
         ///Check every field as `build()` does: fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.check_order_h2c`.
         pub fn validate(&self) -> Result<(), SignError> {
@@ -322,9 +332,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///One row of the `check_order_h2c` response (a JSON array of these).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderH2cRow {
         ///Wire name `referenceNumber`; optional.
         pub reference_number: Option<String>,
@@ -353,20 +361,23 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Total amount refunded on this transaction. Wire name `amountRefunded`; optional.
         pub amount_refunded: Option<i64>,
     }
+    __g::record!(
+        CheckOrderH2cRow { reference_number = "referenceNumber", order_id = "orderId",
+        amount, content, trans_type = "transType", status, r#type = "type", time_created
+        = "timeCreated", time_paid = "timePaid", terminal_code = "terminalCode", note,
+        refund_count = "refundCount", amount_refunded = "amountRefunded" }
+    );
     ///Error body of `check_order_h2c` (HTTP 400).
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct CheckOrderH2cError {
         ///FAILED. Wire name `status`; optional.
         pub status: Option<String>,
         ///Error code Exx. Wire name `message`; optional.
         pub message: Option<String>,
     }
+    __g::record!(CheckOrderH2cError { status, message });
     ///Balance-change notification VietQR POSTs to the partner's /bank/api/transaction-sync. VietQR first obtains a Bearer token from the partner's own token_generate endpoint (partner-chosen Basic credentials). The signature is defined only in a partner-specific document; the generic spec lists an optional `sign` field without a formula and spells the ids in lowercase (transactionid, transactiontime, referencenumber). The reply's object.reftransactionid must carry the partner's own transaction id.
-    #[__g::skip_serializing_none]
-    #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
-    #[serde(crate = "::payspec::serde", rename_all = "camelCase")]
+    #[derive(Clone, PartialEq, Debug)]
     pub struct TransactionSyncPayload {
         ///A UUID (36 characters), as in the partner doc example. Wire name `transactionId`; required; matches `^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`.
         pub transaction_id: String,
@@ -393,9 +404,14 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         ///Wire name `signature`; required; at most 64 characters.
         pub signature: String,
     }
+    __g::record!(
+        TransactionSyncPayload { transaction_id = "transactionId", transaction_time =
+        "transactionTime", referencenumber, amount, content, bank_account =
+        "bankAccount", trans_type = "transType", order_id = "orderId", terminal_code =
+        "terminalCode", service_code = "serviceCode", url_link = "urlLink", signature }
+    );
     ///Builder of [`TokenRequest`]: set fields, then [`build`](TokenRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(crate = "::payspec::serde", default, deny_unknown_fields)]
+    #[derive(Clone, Default)]
     pub struct TokenRequestBuilder {}
     impl TokenRequestBuilder {
         ///Check every field (required fields present, lengths, patterns, bounds, `one_of` / `any_of` / `all_or_none` groups) and build the request; fields with `from:` defaults may be left out (they are filled when signing). Errors are `SignError::Input` naming the wire field, target `vietqr.token`.
@@ -478,13 +494,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`RefundRequest`]: set fields, then [`build`](RefundRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct RefundRequestBuilder {
         bank_code: Option<String>,
         bank_account: Option<String>,
@@ -608,13 +618,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`CheckOrderRequest`]: set fields, then [`build`](CheckOrderRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct CheckOrderRequestBuilder {
         bank_account: Option<String>,
         r#type: Option<::payspec::Scalar>,
@@ -763,13 +767,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         }
     }
     ///Builder of [`CheckOrderH2cRequest`]: set fields, then [`build`](CheckOrderH2cRequestBuilder::build) validates them.
-    #[derive(Clone, Default, Deserialize)]
-    #[serde(
-        crate = "::payspec::serde",
-        default,
-        deny_unknown_fields,
-        rename_all = "camelCase"
-    )]
+    #[derive(Clone, Default)]
     pub struct CheckOrderH2cRequestBuilder {
         bank_account: Option<String>,
         r#type: Option<::payspec::Scalar>,
@@ -922,7 +920,7 @@ Spec name `sync_secret`; secret (redacted in `Debug`).*/
         pub fn from_map(
             payload: &Map<String, Value>,
         ) -> Result<Self, ::payspec::serde_json::Error> {
-            <Self as Deserialize>::deserialize(Value::Object(payload.clone()))
+            __g::from_value(Value::Object(payload.clone()))
         }
     }
     ///Status table `refund` (fields status, message): first matching row wins; `"*"` in `when` matches any value.
