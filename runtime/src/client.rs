@@ -68,7 +68,6 @@ impl Default for ClientConfig {
 /// one; cheap to clone (clones share the connection pool and the credentials).
 pub struct Client<C: 'static, E: 'static> {
     module: &'static Dynamic<C, E>,
-    provider: &'static str,
     transport: Transport,
     creds: Arc<C>,
     env: E,
@@ -79,7 +78,6 @@ impl<C, E: Clone> Clone for Client<C, E> {
     fn clone(&self) -> Self {
         Client {
             module: self.module,
-            provider: self.provider,
             transport: self.transport.clone(),
             creds: Arc::clone(&self.creds),
             env: self.env.clone(),
@@ -91,7 +89,10 @@ impl<C, E: Clone> Clone for Client<C, E> {
 impl<C, E: fmt::Debug> fmt::Debug for Client<C, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never the credentials.
-        f.debug_struct("Client").field("provider", &self.provider).field("env", &self.env).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("provider", &self.module.provider)
+            .field("env", &self.env)
+            .finish_non_exhaustive()
     }
 }
 
@@ -254,17 +255,10 @@ fn describe(status: &StatusMatch) -> String {
 }
 
 impl<C, E: Copy> Client<C, E> {
-    /// A client of the generated module `module` (its `DYNAMIC` table) for `provider`.
-    pub fn new(
-        module: &'static Dynamic<C, E>,
-        provider: &'static str,
-        env: E,
-        creds: C,
-        config: ClientConfig,
-    ) -> Result<Self, CallError> {
+    /// A client of the generated module `module` (its `DYNAMIC` table).
+    pub fn new(module: &'static Dynamic<C, E>, env: E, creds: C, config: ClientConfig) -> Result<Self, CallError> {
         Ok(Client {
             module,
-            provider,
             transport: Transport::new(config.transport)?,
             creds: Arc::new(creds),
             env,

@@ -453,7 +453,7 @@ macro_rules! __client {
                 creds: Credentials,
                 config: $crate::client::ClientConfig,
             ) -> ::core::result::Result<Self, $crate::client::CallError> {
-                $crate::client::Client::new(&DYNAMIC, PROVIDER, env, creds, config).map(Client)
+                $crate::client::Client::new(&DYNAMIC, env, creds, config).map(Client)
             }
             /// The provider-independent client underneath.
             pub fn inner(&self) -> &$crate::client::Client<Credentials, Env> {
